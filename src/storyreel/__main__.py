@@ -1,0 +1,3 @@
+from storyreel.cli import main
+
+main()

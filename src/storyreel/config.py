@@ -1,0 +1,209 @@
+"""`storyreel.toml` → `ProjectConfig`, with errors that name the file and line.
+
+```toml
+[film]
+fps = "24000/1001"      # rational; "24", "25", "30000/1001" ...
+width = 1920            # the delivery frame
+height = 1080
+pacing = "drama"        # drama | action | contemplative
+
+[look]
+aspect = "2.39:1"       # picture aspect inside the frame (letterbox / pillarbox)
+style = "anamorphic 35mm, moody, high contrast"
+
+[characters.MAYA]
+description = "a woman in her thirties, short dark hair, grey coat"
+color = "#c8553d"
+
+[backends]
+stills = "previz"
+motion = "camera"
+takes = 3
+```
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+
+from storyreel.errors import StoryreelError, did_you_mean
+from storyreel.model import Model
+
+ASPECTS: dict[str, Fraction] = {
+    "2.39:1": Fraction(239, 100),
+    "2.35:1": Fraction(235, 100),
+    "2.00:1": Fraction(2),
+    "1.85:1": Fraction(185, 100),
+    "16:9": Fraction(16, 9),
+    "1.66:1": Fraction(166, 100),
+    "3:2": Fraction(3, 2),
+    "4:3": Fraction(4, 3),
+    "1:1": Fraction(1),
+    "4:5": Fraction(4, 5),
+    "9:16": Fraction(9, 16),
+}
+PACINGS = ("drama", "action", "contemplative")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def parse_fps(value: str | int | float) -> Fraction:
+    """"24", "24000/1001", 25 → Fraction. 23.976 is refused: say 24000/1001."""
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"frame rate {value} is not exact; write it as a ratio, e.g. \"24000/1001\"")
+    try:
+        fps = Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"frame rate {value!r} is not a number or a ratio like \"24000/1001\"") from None
+    if fps.denominator > 1001 and fps.denominator % 1001:
+        raise ValueError(f"frame rate {value} is not exact; write it as a ratio, e.g. \"24000/1001\"")
+    if not 1 <= fps <= 240:
+        raise ValueError(f"frame rate {value} is out of range (1 to 240)")
+    return fps
+
+
+class FilmConfig(Model):
+    fps: Fraction = Fraction(24)
+    width: int = Field(default=1920, gt=0, le=8192)
+    height: int = Field(default=1080, gt=0, le=8192)
+    pacing: str = "drama"
+    start_timecode: str = "01:00:00:00"
+
+    @field_validator("fps", mode="before")
+    @classmethod
+    def _fps(cls, v: Any) -> Fraction:
+        return v if isinstance(v, Fraction) else parse_fps(v)
+
+    @field_validator("pacing")
+    @classmethod
+    def _pacing(cls, v: str) -> str:
+        if v not in PACINGS:
+            raise ValueError(f"unknown pacing {v!r}{did_you_mean(v, PACINGS)}; one of {', '.join(PACINGS)}")
+        return v
+
+
+class LookConfig(Model):
+    aspect: str = "2.39:1"
+    style: str = "cinematic, anamorphic, moody light, film grain"
+    palette: str = "teal-orange"
+    contrast: float = Field(default=1.0, ge=0.0, le=3.0)
+    saturation: float = Field(default=1.0, ge=0.0, le=3.0)
+    grain: float = Field(default=0.35, ge=0.0, le=1.0)
+    vignette: float = Field(default=0.3, ge=0.0, le=1.0)
+    lift: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    gamma: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    gain: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    lut: str | None = None  # path to a .cube 3D LUT, relative to the project
+    fade_in: float = Field(default=0.0, ge=0.0)  # seconds, at the head of the film
+    fade_out: float = Field(default=0.0, ge=0.0)
+
+    @field_validator("aspect")
+    @classmethod
+    def _aspect(cls, v: str) -> str:
+        if v not in ASPECTS:
+            raise ValueError(
+                f"unknown aspect {v!r}{did_you_mean(v, list(ASPECTS))}; one of {', '.join(ASPECTS)}"
+            )
+        return v
+
+    @property
+    def ratio(self) -> Fraction:
+        return ASPECTS[self.aspect]
+
+
+class CharacterConfig(Model):
+    description: str = ""
+    color: str | None = None  # accent colour, "#rrggbb"
+    build: float | None = Field(default=None, ge=0.6, le=1.6)  # silhouette width factor
+    height: float | None = Field(default=None, ge=0.6, le=1.4)  # silhouette height factor
+    hair: str | None = None  # short | long | bun | bald | hat | cap | hood
+    seed: int | None = None
+    refs: list[str] = Field(default_factory=list)  # reference images, relative to the project
+    voice: str | None = None  # TTS voice for scratch dialogue
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, v: str | None) -> str | None:
+        if v is not None and not _COLOR.match(v):
+            raise ValueError(f"colour {v!r} is not of the form \"#rrggbb\"")
+        return v
+
+
+class BackendsConfig(Model):
+    stills: str = "previz"
+    motion: str = "camera"
+    takes: int = Field(default=1, ge=1, le=32)
+    shots: dict[str, dict[str, str]] = Field(default_factory=dict)  # per-shot overrides
+
+
+class RenderConfig(Model):
+    codec: str = "h264"  # h264 | prores
+    crf: int = Field(default=18, ge=0, le=51)
+    preset: str = "medium"
+
+
+class ProjectConfig(Model):
+    film: FilmConfig = Field(default_factory=FilmConfig)
+    look: LookConfig = Field(default_factory=LookConfig)
+    characters: dict[str, CharacterConfig] = Field(default_factory=dict)
+    backends: BackendsConfig = Field(default_factory=BackendsConfig)
+    render: RenderConfig = Field(default_factory=RenderConfig)
+
+    @field_validator("characters")
+    @classmethod
+    def _upper_names(cls, v: dict[str, CharacterConfig]) -> dict[str, CharacterConfig]:
+        return {name.upper(): c for name, c in v.items()}
+
+    @property
+    def picture_size(self) -> tuple[int, int]:
+        """The picture area inside the frame, even-sized: 1920×804 for 2.39:1 in 1920×1080."""
+        w, h, ratio = self.film.width, self.film.height, self.look.ratio
+        if Fraction(w, h) <= ratio:
+            return w, min(h, 2 * round(w / ratio / 2))
+        return min(w, 2 * round(h * ratio / 2)), h
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """The line of the deepest key of `loc` that can be found in the TOML text."""
+    keys = [str(k) for k in loc if not isinstance(k, int)]
+    line = None
+    start = 0
+    lines = text.splitlines()
+    for depth, key in enumerate(keys):
+        table = re.compile(rf"^\s*\[\s*{re.escape('.'.join(keys[: depth + 1]))}\s*\]")
+        assign = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+        for i in range(start, len(lines)):
+            if table.match(lines[i]) or assign.match(lines[i]):
+                line, start = i + 1, i + 1
+                break
+    return line
+
+
+def load_config(path: Path | None) -> ProjectConfig:
+    """Read a project's `storyreel.toml`; no file means the defaults."""
+    if path is None or not path.exists():
+        return ProjectConfig()
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise StoryreelError("not a UTF-8 text file", path) from None
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", None)
+        raise StoryreelError(f"not valid TOML: {getattr(e, 'msg', e)}", path, line) from None
+    try:
+        return ProjectConfig.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(k) for k in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown setting {where!r}"
+        else:
+            msg = f"{where}: {msg}"
+        raise StoryreelError(msg, path, _line_of(text, err["loc"])) from None

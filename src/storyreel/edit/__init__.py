@@ -1,0 +1,1 @@
+"""The cut as an OpenTimelineIO timeline: rhythm, titles, subtitles, audio, interchange."""

@@ -1,0 +1,253 @@
+"""Types shared by every stage.
+
+Rooms (script, stills, motion, edit, render, store, run) talk through these types and the
+stage protocols, never through each other's insides. Time is frame-exact: frame rates are
+`Fraction`s, frame counts are integers decided once with `frames_for`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ShotSize(StrEnum):
+    EWS = "EWS"
+    WS = "WS"
+    FS = "FS"
+    MWS = "MWS"
+    MS = "MS"
+    MCU = "MCU"
+    CU = "CU"
+    ECU = "ECU"
+    OTS = "OTS"
+    POV = "POV"
+    INSERT = "INSERT"
+    TWO = "TWO"
+
+
+class Angle(StrEnum):
+    EYE = "eye"
+    LOW = "low"
+    HIGH = "high"
+    OVERHEAD = "overhead"
+    DUTCH = "dutch"
+
+
+class Move(StrEnum):
+    STATIC = "static"
+    PUSH_IN = "push-in"
+    PULL_OUT = "pull-out"
+    ZOOM_IN = "zoom-in"
+    ZOOM_OUT = "zoom-out"
+    PAN_LEFT = "pan-left"
+    PAN_RIGHT = "pan-right"
+    TILT_UP = "tilt-up"
+    TILT_DOWN = "tilt-down"
+    TRUCK_LEFT = "truck-left"
+    TRUCK_RIGHT = "truck-right"
+    PEDESTAL_UP = "pedestal-up"
+    PEDESTAL_DOWN = "pedestal-down"
+    CRANE_UP = "crane-up"
+    CRANE_DOWN = "crane-down"
+    ARC_LEFT = "arc-left"
+    ARC_RIGHT = "arc-right"
+    HANDHELD = "handheld"
+    DOLLY_ZOOM = "dolly-zoom"
+    RACK_FOCUS = "rack-focus"
+
+
+class Easing(StrEnum):
+    EASE_IN_OUT = "ease-in-out"
+    LINEAR = "linear"
+    EASE_IN = "ease-in"
+    EASE_OUT = "ease-out"
+
+
+class TransitionKind(StrEnum):
+    CUT = "cut"
+    DISSOLVE = "dissolve"
+    FADE_IN = "fade-in"
+    FADE_OUT = "fade-out"
+    SMASH_CUT = "smash-cut"
+    MATCH_CUT = "match-cut"
+    WIPE = "wipe"
+
+
+class Model(BaseModel):
+    """Base for the serialisable types: strict about unknown fields, JSON round-trippable."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceSpan(Model):
+    """Where something came from: 1-based inclusive line numbers in a source file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str | None = None
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        where = self.path or "<script>"
+        return f"{where}:{self.start}" if self.start == self.end else f"{where}:{self.start}-{self.end}"
+
+
+class DialogueLine(Model):
+    character: str
+    extension: str | None = None  # V.O., O.S., CONT'D ...
+    parenthetical: str | None = None
+    text: str
+    dual: bool = False
+    lines: SourceSpan
+
+
+class Transition(Model):
+    """How a shot is entered: the kind and its length in frames (0 for a cut)."""
+
+    kind: TransitionKind = TransitionKind.CUT
+    frames: int = Field(default=0, ge=0)
+
+
+class Scene(Model):
+    id: str
+    number: str  # "1", "1A" ... from `#1A#` or counted
+    heading: str  # as written: "EXT. ROOFTOP - NIGHT"
+    int_ext: str  # "INT", "EXT", "INT/EXT"
+    location: str  # "ROOFTOP"
+    time_of_day: str  # "NIGHT", "DAY", "DUSK", "" when unstated
+    synopsis: str | None = None
+    section: str | None = None
+    lines: SourceSpan
+
+
+class Shot(Model):
+    id: str  # stable across edits elsewhere in the script; an explicit id wins
+    scene_id: str
+    size: ShotSize
+    angle: Angle = Angle.EYE
+    move: Move = Move.STATIC
+    move_intensity: float = Field(default=1.0, ge=0.0, le=3.0)
+    easing: Easing = Easing.EASE_IN_OUT
+    subjects: list[str] = Field(default_factory=list)  # character names, upper case
+    description: str = ""
+    dialogue: list[DialogueLine] = Field(default_factory=list)
+    lines: SourceSpan
+    duration: float = Field(gt=0)  # seconds, estimated or set by a directive
+    duration_fixed: bool = False  # set by the director; timing must not stretch it
+    transition_in: Transition = Field(default_factory=Transition)
+    seed: int | None = None  # from a `[[take: seed N]]` directive
+    super: str | None = None  # lower-third text from a directive
+    explicit: bool = False  # framed by a `[[shot: ...]]` directive
+
+
+class Card(Model):
+    """A title card: the title page, or centered text such as `> THE END <`."""
+
+    text: str
+    after_shot: str | None = None  # None: before the first shot
+    duration: float = 3.0
+    lines: SourceSpan | None = None
+
+
+class ShotList(Model):
+    source: str  # path of the script
+    title: str = ""
+    title_page: dict[str, str] = Field(default_factory=dict)
+    pacing: str = "drama"
+    scenes: list[Scene] = Field(default_factory=list)
+    shots: list[Shot] = Field(default_factory=list)
+    cards: list[Card] = Field(default_factory=list)
+
+    @property
+    def runtime(self) -> float:
+        return sum(s.duration for s in self.shots) + sum(c.duration for c in self.cards)
+
+    def scene(self, scene_id: str) -> Scene:
+        return next(s for s in self.scenes if s.id == scene_id)
+
+    def shot(self, shot_id: str) -> Shot:
+        return next(s for s in self.shots if s.id == shot_id)
+
+
+def frames_for(seconds: float | Fraction, fps: Fraction) -> int:
+    """The integer frame count for a duration, decided once (round half up, at least 1)."""
+    exact = Fraction(seconds).limit_denominator(1_000_000) * fps
+    return max(1, math.floor(exact + Fraction(1, 2)))
+
+
+# --- takes and provenance -----------------------------------------------------------------
+
+
+class Provenance(Model):
+    """Everything needed to know how a take was made, and to make it again. Never secrets."""
+
+    backend: str
+    version: str
+    seed: int
+    prompt: str | None = None
+    negative_prompt: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    inputs: list[str] = Field(default_factory=list)  # keys of upstream objects (a still for a clip)
+    created: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    remote_id: str | None = None  # a hosted job's id
+
+
+class Take(Model):
+    id: str
+    shot_id: str
+    kind: str  # "still" | "clip"
+    seed: int
+    provenance: Provenance
+    path: str | None = None  # the stored image or clip, relative to the project
+
+
+# --- in-memory media ------------------------------------------------------------------------
+
+
+@dataclass
+class Layer:
+    """One depth plane of a still: RGBA, premultiplied=False, same size as the still.
+
+    `depth` is the distance from the camera in scene units (metres); the sky is `math.inf`.
+    """
+
+    name: str
+    depth: float
+    rgba: np.ndarray  # (H, W, 4) uint8
+
+
+@dataclass
+class Still:
+    """A keyframe: the flattened image and, when the backend has them, its depth layers."""
+
+    image: np.ndarray  # (H, W, 3) uint8 RGB
+    layers: list[Layer] = field(default_factory=list)
+    subject_boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # x0,y0,x1,y1
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        h, w = self.image.shape[:2]
+        return w, h
+
+
+@runtime_checkable
+class FrameSource(Protocol):
+    """A clip as frames on demand: random access, so a render streams and never hoards."""
+
+    fps: Fraction
+    n_frames: int
+    size: tuple[int, int]  # (width, height)
+
+    def frame(self, index: int) -> np.ndarray:
+        """Frame `index` (0-based) as (H, W, 3) uint8 RGB."""
+        ...

@@ -1,0 +1,1 @@
+"""Stills become clips: the backend protocol, its registry and the backends."""

@@ -1,0 +1,1 @@
+"""Frames to files: compositing, the film look, encoding with PyAV."""

@@ -1,0 +1,1 @@
+"""Screenplay in, shot list out: Fountain parsing, shot directives, breakdown, timing."""

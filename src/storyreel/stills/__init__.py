@@ -1,0 +1,1 @@
+"""Keyframe stills: the backend protocol, its registry and the backends."""

@@ -1,0 +1,1 @@
+"""The project folder, its content-addressed objects and its database."""
