@@ -4,6 +4,7 @@ from storyreel.cli import (  # noqa: F401  (each module registers its commands)
     backend_cmds,
     edit_cmds,
     motion_cmds,
+    run_cmds,
     script_cmds,
     stills_cmds,
     store_cmds,

@@ -1,0 +1,1 @@
+"""Commands of this room (see storyreel.cli.app.command)."""
