@@ -194,8 +194,10 @@ def load_config(path: Path | None) -> ProjectConfig:
     except UnicodeDecodeError:
         raise StoryreelError("not a UTF-8 text file", path) from None
     except tomllib.TOMLDecodeError as e:
-        line = getattr(e, "lineno", None)
-        raise StoryreelError(f"not valid TOML: {getattr(e, 'msg', e)}", path, line) from None
+        where = re.search(r"\(at line (\d+), column \d+\)$", str(e))
+        message = str(e)[: where.start()].strip() if where else str(e)
+        line = int(where.group(1)) if where else None
+        raise StoryreelError(f"not valid TOML: {message}", path, line) from None
     try:
         return ProjectConfig.model_validate(data)
     except ValidationError as e:
