@@ -1,0 +1,256 @@
+"""The project database, `.storyreel/project.db`: SQLite in WAL mode.
+
+Shots (with the hash of their text), takes (with provenance and the key of their stored output),
+selections, editorial overrides, hosted jobs, stage outputs (cache key → stored objects) and cut
+records. The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` brings a database
+from version n to n+1, so an old project opens in a newer storyreel.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE shots (
+        id TEXT PRIMARY KEY, text_hash TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'new',
+        position INTEGER NOT NULL DEFAULT 0, n_takes INTEGER NOT NULL DEFAULT 0, updated TEXT NOT NULL);
+    CREATE TABLE takes (
+        id TEXT PRIMARY KEY, shot_id TEXT NOT NULL, kind TEXT NOT NULL, idx INTEGER NOT NULL,
+        seed INTEGER NOT NULL, text_hash TEXT NOT NULL, provenance TEXT NOT NULL,
+        object_key TEXT NOT NULL, path TEXT, created TEXT NOT NULL, stale INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX takes_shot ON takes (shot_id, kind, idx);
+    CREATE TABLE selections (shot_id TEXT PRIMARY KEY, take_index INTEGER NOT NULL, updated TEXT NOT NULL);
+    CREATE TABLE overrides (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL, updated TEXT NOT NULL);
+    CREATE TABLE jobs (
+        cache_key TEXT PRIMARY KEY, vendor TEXT NOT NULL, remote_id TEXT NOT NULL, status TEXT NOT NULL,
+        result TEXT, created TEXT NOT NULL, updated TEXT NOT NULL);
+    CREATE TABLE outputs (
+        cache_key TEXT PRIMARY KEY, stage TEXT NOT NULL, blobs TEXT NOT NULL, meta TEXT NOT NULL,
+        created TEXT NOT NULL);
+    CREATE TABLE cuts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,
+        size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, blobs TEXT NOT NULL, provenance TEXT NOT NULL,
+        created TEXT NOT NULL);
+    """,
+]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Database:
+    """One connection, safe to share between the threads of one build."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=60000")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self.tx():
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            for n in range(version, len(MIGRATIONS)):
+                for statement in filter(str.strip, MIGRATIONS[n].split(";")):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {n + 1}")
+
+    @property
+    def version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error)."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.conn.execute(sql, args).fetchall()
+
+    def _one(self, sql: str, *args: Any) -> sqlite3.Row | None:
+        with self._lock:
+            return self.conn.execute(sql, args).fetchone()
+
+    # --- stage outputs --------------------------------------------------------------------
+
+    def output_get(self, cache_key: str) -> dict[str, Any] | None:
+        """`{"stage", "blobs": {name: [digest, size, mtime_ns]}, "meta"}` or None."""
+        row = self._one("SELECT stage, blobs, meta FROM outputs WHERE cache_key = ?", cache_key)
+        if row is None:
+            return None
+        return {"stage": row["stage"], "blobs": json.loads(row["blobs"]), "meta": json.loads(row["meta"])}
+
+    def output_put(self, cache_key: str, stage: str, blobs: dict[str, list[Any]],
+                   meta: dict[str, Any] | None = None) -> None:
+        with self.tx() as c:
+            c.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                      (cache_key, stage, json.dumps(blobs), json.dumps(meta or {}), now()))
+
+    def output_delete(self, cache_key: str) -> None:
+        with self.tx() as c:
+            c.execute("DELETE FROM outputs WHERE cache_key = ?", (cache_key,))
+
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        return {r["cache_key"]: {"stage": r["stage"], "blobs": json.loads(r["blobs"])}
+                for r in self._all("SELECT cache_key, stage, blobs FROM outputs")}
+
+    def outputs_delete(self, keys: list[str]) -> None:
+        with self.tx() as c:
+            c.executemany("DELETE FROM outputs WHERE cache_key = ?", [(k,) for k in keys])
+
+    # --- shots ------------------------------------------------------------------------------
+
+    def shots(self) -> dict[str, sqlite3.Row]:
+        return {r["id"]: r for r in self._all("SELECT * FROM shots ORDER BY position")}
+
+    def sync_shots(self, hashes: list[tuple[str, str]]) -> dict[str, list[str]]:
+        """Record the script's shots (id, text hash) in order; returns added/removed/changed ids.
+
+        Takes of a shot whose text changed, or that left the script, are marked stale.
+        """
+        before = self.shots()
+        ids = {sid for sid, _ in hashes}
+        with self.tx() as c:
+            for pos, (sid, text_hash) in enumerate(hashes):
+                old = before.get(sid)
+                status = "new" if old is None else ("changed" if old["text_hash"] != text_hash else "same")
+                c.execute(
+                    "INSERT INTO shots (id, text_hash, status, position, updated) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET text_hash = excluded.text_hash, status = excluded.status, "
+                    "position = excluded.position, updated = excluded.updated",
+                    (sid, text_hash, status, pos, now()))
+                c.execute("UPDATE takes SET stale = (text_hash != ?) WHERE shot_id = ?", (text_hash, sid))
+            for sid in set(before) - ids:
+                c.execute("UPDATE shots SET status = 'removed', position = -1 WHERE id = ?", (sid,))
+                c.execute("UPDATE takes SET stale = 1 WHERE shot_id = ?", (sid,))
+        return {
+            "added": [s for s, _ in hashes if s not in before or before[s]["status"] == "removed"],
+            "removed": sorted(s for s in set(before) - ids if before[s]["status"] != "removed"),
+            "changed": [s for s, h in hashes if s in before and before[s]["status"] != "removed"
+                        and before[s]["text_hash"] != h],
+        }
+
+    def n_takes(self, shot_id: str) -> int:
+        row = self._one("SELECT n_takes FROM shots WHERE id = ?", shot_id)
+        return row["n_takes"] if row else 0
+
+    def set_n_takes(self, shot_id: str, n: int) -> None:
+        with self.tx() as c:
+            c.execute("UPDATE shots SET n_takes = ? WHERE id = ?", (n, shot_id))
+
+    # --- takes ------------------------------------------------------------------------------
+
+    def take_put(self, take_id: str, shot_id: str, kind: str, idx: int, seed: int, text_hash: str,
+                 provenance: str, object_key: str, path: str | None = None) -> None:
+        """Record a take (once: an existing take keeps its first provenance and date)."""
+        with self.tx() as c:
+            c.execute(
+                "INSERT INTO takes (id, shot_id, kind, idx, seed, text_hash, provenance, object_key, path, "
+                "created, stale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) "
+                "ON CONFLICT(id) DO UPDATE SET stale = 0",
+                (take_id, shot_id, kind, idx, seed, text_hash, provenance, object_key, path, now()))
+
+    def take(self, take_id: str) -> sqlite3.Row | None:
+        return self._one("SELECT * FROM takes WHERE id = ?", take_id)
+
+    def takes(self, shot_id: str | None = None, kind: str | None = None) -> list[sqlite3.Row]:
+        sql, args = "SELECT * FROM takes WHERE 1", []
+        if shot_id is not None:
+            sql, args = sql + " AND shot_id = ?", [*args, shot_id]
+        if kind is not None:
+            sql, args = sql + " AND kind = ?", [*args, kind]
+        return self._all(sql + " ORDER BY shot_id, kind, stale, idx, created", *args)
+
+    # --- selections -------------------------------------------------------------------------
+
+    def select(self, shot_id: str, take_index: int) -> None:
+        with self.tx() as c:
+            c.execute("INSERT OR REPLACE INTO selections VALUES (?, ?, ?)", (shot_id, take_index, now()))
+
+    def selection(self, shot_id: str) -> int:
+        """The selected take index of a shot (0, the first take, when none was chosen)."""
+        row = self._one("SELECT take_index FROM selections WHERE shot_id = ?", shot_id)
+        return row["take_index"] if row else 0
+
+    def selections(self) -> dict[str, int]:
+        return {r["shot_id"]: r["take_index"] for r in self._all("SELECT * FROM selections")}
+
+    # --- editorial overrides ----------------------------------------------------------------
+
+    def overrides_get(self) -> str | None:
+        row = self._one("SELECT data FROM overrides WHERE id = 1")
+        return row["data"] if row else None
+
+    def overrides_put(self, data: str | None) -> None:
+        with self.tx() as c:
+            if data is None:
+                c.execute("DELETE FROM overrides WHERE id = 1")
+            else:
+                c.execute("INSERT OR REPLACE INTO overrides VALUES (1, ?, ?)", (data, now()))
+
+    # --- hosted jobs ------------------------------------------------------------------------
+
+    def job_get(self, cache_key: str) -> dict | None:
+        row = self._one("SELECT * FROM jobs WHERE cache_key = ?", cache_key)
+        return dict(row) if row else None
+
+    def job_put(self, cache_key: str, vendor: str, remote_id: str, status: str = "submitted") -> None:
+        with self.tx() as c:
+            stamp = now()
+            c.execute("INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, NULL, ?, ?)",
+                      (cache_key, vendor, remote_id, status, stamp, stamp))
+
+    def job_update(self, cache_key: str, status: str, result: str | None = None) -> None:
+        with self.tx() as c:
+            cur = c.execute("UPDATE jobs SET status = ?, result = COALESCE(?, result), updated = ? "
+                            "WHERE cache_key = ?", (status, result, now(), cache_key))
+            if cur.rowcount == 0:
+                raise KeyError(f"no job for key {cache_key[:12]}")
+
+    # --- cuts -------------------------------------------------------------------------------
+
+    def cut_put(self, key: str, path: str, digest: str, size: int, mtime_ns: int,
+                blobs: list[str], provenance: str) -> None:
+        with self.tx() as c:
+            c.execute("INSERT INTO cuts (key, path, digest, size, mtime_ns, blobs, provenance, created) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      (key, path, digest, size, mtime_ns, json.dumps(blobs), provenance, now()))
+
+    def last_cut(self, path: str | None = None) -> sqlite3.Row | None:
+        if path is None:
+            return self._one("SELECT * FROM cuts ORDER BY id DESC LIMIT 1")
+        return self._one("SELECT * FROM cuts WHERE path = ? ORDER BY id DESC LIMIT 1", path)
+
+    def cuts(self) -> list[sqlite3.Row]:
+        return self._all("SELECT * FROM cuts ORDER BY id")

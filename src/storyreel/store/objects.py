@@ -1,0 +1,162 @@
+"""Content-addressed files: `.storyreel/objects/ab/cdef…`, named by the sha256 of their bytes.
+
+Every write is atomic (a temporary name in the same folder, fsync, rename), so a process killed
+at any moment leaves either a whole object or none. Every read can verify the bytes against the
+name; a corrupt object is removed and reported (`CorruptObject`) so its stage runs again. A
+cheap `stat` fingerprint (size, mtime) lets a build check all its objects in milliseconds and
+hash only those whose files were touched since they were written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+_CHUNK = 1 << 20
+
+
+class CorruptObject(Exception):
+    """An object whose bytes no longer match its name (it has been removed)."""
+
+    def __init__(self, digest: str):
+        super().__init__(f"object {digest[:12]} was corrupt and has been removed")
+        self.digest = digest
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable (a no-op where directories cannot be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary name in the same folder, fsync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fingerprint(path: Path) -> tuple[int, int]:
+    """(size, mtime in ns): changes whenever the file is rewritten."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+class ObjectStore:
+    """Immutable blobs under `root/ab/cdef…`."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.tmp_dir = self.root / "tmp"
+
+    def path(self, digest: str) -> Path:
+        return self.root / digest[:2] / digest[2:]
+
+    def has(self, digest: str) -> bool:
+        return self.path(digest).is_file()
+
+    def put_bytes(self, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        if not self.has(digest):
+            atomic_write(self.path(digest), data)
+        return digest
+
+    def temp_path(self, suffix: str = "") -> Path:
+        """A fresh name inside the store's volume, for a writer that `put_file`s its result."""
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.tmp_dir, suffix=suffix)
+        os.close(fd)
+        return Path(name)
+
+    def put_file(self, src: Path) -> str:
+        """Move a finished file into the store (fsynced, renamed); returns its digest."""
+        with open(src, "rb+") as f:
+            os.fsync(f.fileno())
+        digest = file_digest(src)
+        dest = self.path(digest)
+        if dest.is_file():
+            src.unlink()
+        else:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dest)
+            fsync_dir(dest.parent)
+        return digest
+
+    def verify(self, digest: str) -> bool:
+        """True when the object exists and its bytes hash to its name; a corrupt one is removed."""
+        path = self.path(digest)
+        if not path.is_file():
+            return False
+        if file_digest(path) == digest:
+            return True
+        self.remove(digest)
+        return False
+
+    def read_bytes(self, digest: str) -> bytes:
+        """The object's bytes, verified; raises `CorruptObject` (and removes it) on a mismatch."""
+        data = self.path(digest).read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            self.remove(digest)
+            raise CorruptObject(digest)
+        return data
+
+    def verified_path(self, digest: str) -> Path:
+        """The object's path after checking its hash; raises `CorruptObject` when it fails."""
+        if not self.verify(digest):
+            raise CorruptObject(digest)
+        return self.path(digest)
+
+    def remove(self, digest: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(digest).unlink()
+
+    def __iter__(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for sub in sorted(self.root.iterdir()):
+            if len(sub.name) == 2 and sub.is_dir():
+                for f in sorted(sub.iterdir()):
+                    if not f.name.startswith("."):
+                        yield sub.name + f.name
+
+    def gc(self, keep: set[str]) -> tuple[int, int]:
+        """Remove every object not in `keep`, and stale temporaries; returns (count, bytes)."""
+        count = size = 0
+        for digest in list(self):
+            if digest not in keep:
+                size += self.path(digest).stat().st_size
+                self.remove(digest)
+                count += 1
+        if self.tmp_dir.is_dir():
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        for sub in self.root.glob("??"):
+            for tmp in sub.glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+        return count, size

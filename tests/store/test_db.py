@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from storyreel.store.db import MIGRATIONS, Database
+
+
+def test_schema_is_created_in_wal_mode(tmp_path):
+    db = Database(tmp_path / "project.db")
+    assert db.version == len(MIGRATIONS)
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+    db = Database(tmp_path / "project.db")  # reopening migrates nothing twice
+    assert db.version == len(MIGRATIONS)
+
+
+def test_jobs_for_hosted_backends(tmp_path):
+    db = Database(tmp_path / "p.db")
+    assert db.job_get("k") is None
+    db.job_put("k", "runway", "job-123")
+    job = db.job_get("k")
+    assert (job["vendor"], job["remote_id"], job["status"], job["result"]) == ("runway", "job-123", "submitted", None)
+    db.job_update("k", "done", result="https://example.org/clip.mp4")
+    assert db.job_get("k")["status"] == "done"
+    db.job_update("k", "fetched")
+    assert db.job_get("k")["result"] == "https://example.org/clip.mp4"
+    with pytest.raises(KeyError):
+        db.job_update("missing", "done")
+
+
+def test_sync_shots_reports_changes_and_marks_stale_takes(tmp_path):
+    db = Database(tmp_path / "p.db")
+    assert db.sync_shots([("s1", "h1"), ("s2", "h2")])["added"] == ["s1", "s2"]
+    db.take_put("s1.a", "s1", "still", 0, 7, "h1", "{}", "key-a")
+    diff = db.sync_shots([("s1", "h1b"), ("s3", "h3")])
+    assert diff == {"added": ["s3"], "removed": ["s2"], "changed": ["s1"]}
+    assert db.take("s1.a")["stale"] == 1
+    db.sync_shots([("s1", "h1")])  # the text came back: the take is current again
+    assert db.take("s1.a")["stale"] == 0
+
+
+def test_selection_defaults_to_first_take(tmp_path):
+    db = Database(tmp_path / "p.db")
+    assert db.selection("s1") == 0
+    db.select("s1", 2)
+    assert db.selection("s1") == 2 and db.selections() == {"s1": 2}
+
+
+def test_failed_transaction_rolls_back(tmp_path):
+    db = Database(tmp_path / "p.db")
+    with pytest.raises(sqlite3.IntegrityError), db.tx() as c:
+        c.execute("INSERT INTO selections VALUES ('s1', 1, 'now')")
+        c.execute("INSERT INTO selections VALUES ('s1', 2, 'now')")
+    assert db.selections() == {}
+
+
+def test_concurrent_writers_from_two_connections(tmp_path):
+    path = tmp_path / "p.db"
+    Database(path).close()
+
+    def write(prefix: str) -> None:
+        db = Database(path)
+        for i in range(50):
+            db.output_put(f"{prefix}{i}", "still", {"png": ["d", 1, 1]})
+        db.close()
+
+    threads = [threading.Thread(target=write, args=(p,)) for p in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(Database(path).outputs()) == 100
