@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyreel.config import ProjectConfig, load_config
 from storyreel.errors import StoryreelError
+
+if TYPE_CHECKING:
+    from storyreel.edit.overrides import EditOverrides
 
 CONFIG_NAME = "storyreel.toml"
 SCRIPT_NAME = "script.fountain"
@@ -30,6 +34,14 @@ class Project:
     @property
     def out_dir(self) -> Path:
         return self.root / "out"
+
+    @property
+    def db_path(self) -> Path:
+        return self.state_dir / "project.db"
+
+    @property
+    def objects_dir(self) -> Path:
+        return self.state_dir / "objects"
 
     @classmethod
     def open(cls, path: str | Path) -> Project:
@@ -55,3 +67,25 @@ class Project:
         config_path = root / CONFIG_NAME
         config_path = config_path if config_path.exists() else None
         return cls(root=root, script=script, config_path=config_path, config=load_config(config_path))
+
+
+def load_overrides(project: Project) -> EditOverrides | None:
+    """The editorial overrides stored in the project database (a legacy `overrides.json` moves in)."""
+    from storyreel.edit.overrides import EditOverrides
+    from storyreel.store.db import Database
+
+    with Database(project.db_path) as db:
+        legacy = project.state_dir / "overrides.json"
+        if legacy.is_file():
+            db.overrides_put(legacy.read_text(encoding="utf-8"))
+            legacy.unlink()
+        data = db.overrides_get()
+    return EditOverrides.model_validate_json(data) if data else None
+
+
+def save_overrides(project: Project, overrides: EditOverrides | None) -> None:
+    """Store (or, with None, clear) the project's editorial overrides."""
+    from storyreel.store.db import Database
+
+    with Database(project.db_path) as db:
+        db.overrides_put(overrides.model_dump_json() if overrides is not None else None)

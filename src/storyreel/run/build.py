@@ -1,0 +1,432 @@
+"""The incremental build: script → shots → stills → clips → timeline → segments → cut + exports.
+
+Every stage asks the store before it computes: its output is looked up by a key that hashes its
+inputs, its backend's identity and version, and the keys upstream (`storyreel.run.takes`,
+`storyreel.store.keys`). Nothing changed → no frame is touched; one shot changed → its still,
+its clip and the segments that show it are redone, and the cut is remuxed.
+
+Clips are frames on demand (`FrameSource`): a clip's frames are computed only while a segment
+that shows it is encoded, and the encoded segment is what the store keeps.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from storyreel.backends import load_backend
+from storyreel.model import Provenance, Shot, ShotList, Still, Take
+from storyreel.run.executors import LocalExecutor
+from storyreel.run.takes import (
+    clip_key,
+    load_still,
+    save_still,
+    shot_text_hash,
+    still_key,
+    take_id,
+)
+from storyreel.store.db import Database
+from storyreel.store.keys import stage_key
+from storyreel.store.lock import project_lock
+from storyreel.store.objects import CorruptObject, ObjectStore, file_digest, fingerprint
+from storyreel.store.project import Project, load_overrides
+
+AI_NOTE = ("Images in this film are AI-generated (synthetic keyframes and camera moves made by "
+           "storyreel); provenance of every take: `storyreel provenance`.")
+STAGES = ("breakdown", "stills", "clips", "timeline", "audio", "segments", "cut", "exports")
+
+
+@dataclass
+class BuildReport:
+    """What a build did: the files it wrote, what it computed and reused, and how long it took."""
+
+    output: Path | None = None
+    files: list[Path] = field(default_factory=list)
+    shots: dict[str, list[str]] = field(default_factory=dict)  # added / removed / changed ids
+    computed: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in STAGES[1:]})
+    reused: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STAGES[1:]})
+    repaired: list[str] = field(default_factory=list)  # corrupt objects found and recomputed
+    warnings: list[str] = field(default_factory=list)
+    frames: int = 0  # frames rendered (0 when nothing changed)
+    seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["output"] = str(self.output) if self.output else None
+        data["files"] = [str(p) for p in self.files]
+        return data
+
+
+@dataclass
+class _Clip:
+    """A clip's frames on demand; the motion backend runs on its first frame request."""
+
+    key: str
+    fps: Fraction
+    n_frames: int
+    size: tuple[int, int]
+    make: Callable[[], Any]
+    _source: Any = None
+
+    def frame(self, index: int):
+        if self._source is None:
+            self._source = self.make()
+        return self._source.frame(index)
+
+
+class _Build:
+    def __init__(self, project: Project, report: BuildReport, say: Callable[[str], None],
+                 progress: Progress | None):
+        self.project, self.report, self.say, self.progress = project, report, say, progress
+        self.config = project.config
+        self.store = ObjectStore(project.objects_dir)
+        self.db = Database(project.db_path)
+        self.executor = LocalExecutor()
+        self._backends: dict[tuple[str, str], Any] = {}
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def backend(self, stage: str, shot: Shot) -> Any:
+        b = self.config.backends
+        spec = b.shots.get(shot.id, {}).get(stage) or getattr(b, stage)
+        if (stage, spec) not in self._backends:
+            self._backends[stage, spec] = load_backend(stage, spec)
+        return self._backends[stage, spec]
+
+    @contextmanager
+    def stage(self, name: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+        start = time.perf_counter()
+        task = self.progress.add_task(name, total=total) if self.progress is not None else None
+
+        def tick(n: int = 1) -> None:
+            if task is not None:
+                self.progress.advance(task, n)
+
+        try:
+            yield tick
+        finally:
+            spent = time.perf_counter() - start + self.report.stage_seconds.get(name, 0.0)
+            self.report.stage_seconds[name] = round(spent, 3)
+            if task is not None:
+                self.progress.update(task, completed=total or 1, total=total or 1)
+
+    def cached(self, key: str, what: str) -> dict[str, Any] | None:
+        """A stored output whose objects are all intact; a damaged one is dropped and reported."""
+        out = self.db.output_get(key)
+        if out is None:
+            return None
+        for name, (dig, size, mtime) in out["blobs"].items():
+            path = self.store.path(dig)
+            if path.is_file() and fingerprint(path) == (size, mtime):
+                continue
+            if self.store.verify(dig):  # touched but intact: refresh its fingerprint
+                out["blobs"][name] = [dig, *fingerprint(path)]
+                self.db.output_put(key, out["stage"], out["blobs"], out["meta"])
+                continue
+            self.repair(key, dig, what)
+            return None
+        return out
+
+    def repair(self, key: str, dig: str, what: str) -> None:
+        self.db.output_delete(key)
+        message = f"object {dig[:12]} ({what}) was corrupt or missing: removed, recomputing"
+        self.report.repaired.append(message)
+        self.say(message)
+
+    def put_blob(self, dig: str) -> list[Any]:
+        return [dig, *fingerprint(self.store.path(dig))]
+
+    # --- stages -------------------------------------------------------------------------------
+
+    def breakdown(self) -> ShotList:
+        from storyreel.script.breakdown import breakdown_script
+
+        with self.stage("breakdown"):
+            shotlist = breakdown_script(self.project.script, self.config)
+            self.report.shots = self.db.sync_shots([(s.id, shot_text_hash(s)) for s in shotlist.shots])
+        return shotlist
+
+    def stills(self, shotlist: ShotList) -> dict[str, tuple[str, int, Any]]:
+        """Every take's still; returns shot id → (still key, take index, backend) of the selection."""
+        from storyreel.stills.takes import take_seed
+
+        size = self.config.picture_size
+        root = self.project.root
+        jobs, selected = [], {}
+        for shot in shotlist.shots:
+            scene = shotlist.scene(shot.scene_id)
+            sel = self.db.selection(shot.id)
+            n = max(self.config.backends.takes, self.db.n_takes(shot.id), sel + 1)
+            if n != self.db.n_takes(shot.id):
+                self.db.set_n_takes(shot.id, n)
+            backend = self.backend("stills", shot)
+            for idx in range(n):
+                seed = take_seed(shot, idx)
+                key = still_key(shot, scene, self.config, backend, idx, seed, size, root)
+                jobs.append((shot, scene, idx, seed, key, backend))
+                if idx == sel:
+                    selected[shot.id] = (key, idx, backend)
+
+        def make(job: tuple) -> bool:
+            shot, scene, idx, seed, key, backend = job
+            if self.cached(key, f"still of shot {shot.id}, take {idx + 1}") is not None:
+                self._record_still(shot, idx, seed, key, backend)
+                return False
+            self.still(shot, scene, idx, seed, key, backend)
+            return True
+
+        with self.stage("stills", len(jobs)) as tick:
+            for job, made in self.executor.run(make, jobs):
+                tick()
+                if made:
+                    self.report.computed["stills"].append(take_id(job[0].id, "still", job[4]))
+                else:
+                    self.report.reused["stills"] += 1
+        return selected
+
+    def still(self, shot: Shot, scene: Any, idx: int, seed: int, key: str, backend: Any) -> Still:
+        from storyreel.stills.base import StillRequest
+
+        still = backend.generate(StillRequest(shot=shot, scene=scene, config=self.config, seed=seed,
+                                              size=self.config.picture_size,
+                                              project_root=self.project.root, take=idx))
+        blobs, meta = save_still(self.store, still)
+        self.db.output_put(key, "still", blobs, meta)
+        self._record_still(shot, idx, seed, key, backend)
+        return still
+
+    def _record_still(self, shot: Shot, idx: int, seed: int, key: str, backend: Any) -> None:
+        tid = take_id(shot.id, "still", key)
+        if self.db.take(tid) is not None:
+            self.db.take_put(tid, shot.id, "still", idx, seed, shot_text_hash(shot), "", key)
+            return
+        out = self.db.output_get(key) or {"blobs": {}, "meta": {}}
+        meta = out["meta"].get("meta", {})
+        prov = Provenance(backend=backend.name, version=str(backend.version), seed=seed,
+                          prompt=meta.get("prompt"), negative_prompt=meta.get("negative_prompt"),
+                          params=meta.get("params", {}), remote_id=meta.get("remote_id"))
+        png = out["blobs"].get("png")
+        path = str(self.store.path(png[0]).relative_to(self.project.root)) if png else None
+        self.db.take_put(tid, shot.id, "still", idx, seed, shot_text_hash(shot),
+                         prov.model_dump_json(), key, path)
+
+    def load_selected_still(self, shot: Shot, scene: Any, key: str, idx: int, backend: Any) -> Still:
+        from storyreel.stills.takes import take_seed
+
+        out = self.cached(key, f"still of shot {shot.id}, take {idx + 1}")
+        if out is not None:
+            try:
+                return load_still(self.store, out["blobs"], out["meta"])
+            except CorruptObject as e:
+                self.repair(key, e.digest, f"still of shot {shot.id}, take {idx + 1}")
+        return self.still(shot, scene, idx, take_seed(shot, idx), key, backend)
+
+    def clips(self, shotlist: ShotList, selected: dict[str, tuple[str, int, Any]],
+              lengths: dict[str, int]) -> tuple[dict[str, _Clip], dict[str, Take]]:
+        from storyreel.motion.base import ClipRequest
+        from storyreel.stills.takes import take_seed
+
+        fps, size, root = self.config.film.fps, self.config.picture_size, self.project.root
+        sources, takes = {}, {}
+        with self.stage("clips", len(lengths)) as tick:
+            for shot in shotlist.shots:
+                if shot.id not in lengths:
+                    continue
+                skey, idx, sbackend = selected[shot.id]
+                backend = self.backend("motion", shot)
+                seed = take_seed(shot, idx)
+                key = clip_key(skey, shot, self.config, backend, idx, seed, lengths[shot.id], size, root)
+                scene = shotlist.scene(shot.scene_id)
+
+                def make(shot=shot, scene=scene, skey=skey, idx=idx, sbackend=sbackend,
+                         backend=backend, seed=seed, n=lengths[shot.id]) -> Any:
+                    still = self.load_selected_still(shot, scene, skey, idx, sbackend)
+                    return backend.animate(ClipRequest(
+                        shot=shot, scene=scene, still=still, config=self.config, seed=seed, fps=fps,
+                        n_frames=n, size=size, project_root=root, take=idx))
+
+                sources[shot.id] = _Clip(key, fps, lengths[shot.id], size, make)
+                tid = take_id(shot.id, "clip", key)
+                if self.db.output_get(key) is None:
+                    self.db.output_put(key, "clip", {}, {"still": skey})
+                    self.report.computed["clips"].append(tid)
+                else:
+                    self.report.reused["clips"] += 1
+                row = self.db.take(tid)
+                if row is None:
+                    still_row = self.db.take(take_id(shot.id, "still", skey))
+                    prov = Provenance(backend=backend.name, version=str(backend.version), seed=seed,
+                                      params={"n_frames": lengths[shot.id], "fps": str(fps)},
+                                      inputs=[skey])
+                    if still_row is not None and still_row["provenance"]:
+                        sp = Provenance.model_validate_json(still_row["provenance"])
+                        prov.prompt, prov.negative_prompt = sp.prompt, sp.negative_prompt
+                    path = still_row["path"] if still_row is not None else None
+                    self.db.take_put(tid, shot.id, "clip", idx, seed, shot_text_hash(shot),
+                                     prov.model_dump_json(), key, path)
+                    row = self.db.take(tid)
+                else:
+                    self.db.take_put(tid, shot.id, "clip", idx, seed, shot_text_hash(shot), "", key)
+                takes[shot.id] = Take(id=tid, shot_id=shot.id, kind="clip", seed=row["seed"],
+                                      provenance=Provenance.model_validate_json(row["provenance"]),
+                                      path=row["path"])
+                tick()
+        return sources, takes
+
+    def audio(self, timeline: Any, shotlist: ShotList) -> Path | None:
+        from storyreel.edit.audio import scratch_audio
+
+        with self.stage("audio"):
+            key = stage_key("audio", timeline=json.loads(timeline.to_json_string()),
+                            shotlist=shotlist.model_dump(mode="python", exclude={"source"}),
+                            characters=self.config.characters, fps=self.config.film.fps)
+            out = self.cached(key, "scratch audio")
+            if out is not None:
+                self.report.reused["audio"] += 1
+                return self.store.path(out["blobs"]["wav"][0]) if out["blobs"] else None
+            work = self.store.temp_path("-audio")
+            work.unlink()
+            work.mkdir()
+            wav = scratch_audio(timeline, shotlist, self.config, work)
+            blobs = {}
+            if wav is not None:
+                tmp = self.store.temp_path(".wav")
+                Path(wav).replace(tmp)
+                blobs["wav"] = self.put_blob(self.store.put_file(tmp))
+            else:
+                self.report.warnings.append("no text-to-speech engine: the cut is silent")
+            for p in sorted(work.rglob("*"), reverse=True):
+                p.rmdir() if p.is_dir() else p.unlink()
+            work.rmdir()
+            self.db.output_put(key, "audio", blobs, {})
+            self.report.computed["audio"].append(key[:12])
+            return self.store.path(blobs["wav"][0]) if blobs else None
+
+    def segments(self, program: Any) -> list[tuple[Any, Path]]:
+        from storyreel.render import segments as seg
+        from storyreel.render.frames import FilmLook
+
+        cfg = self.config
+        look = FilmLook(cfg.look, program.frame_size, program.picture_size, program.fps,
+                        project_root=self.project.root)
+        encoder = {"codec": cfg.render.codec, "crf": cfg.render.crf, "preset": cfg.render.preset}
+        settings = {"look": cfg.look, "lut": _lut_digest(cfg.look.lut, self.project.root),
+                    "encoder": encoder, "options": seg.SEGMENT_OPTIONS}
+        planned = seg.plan(program, settings)
+        todo = [s for s in planned if self.cached(s.key, f"segment at frame {s.start}") is None]
+        self.report.reused["segments"] += len(planned) - len(todo)
+
+        with self.stage("segments", sum(s.length for s in todo)) as tick:
+            def encode(s: Any) -> None:
+                tmp = self.store.temp_path(".mp4")
+                seg.encode_segment(program, s, look, tmp, encoder, tick)
+                self.db.output_put(s.key, "segment", {"mp4": self.put_blob(self.store.put_file(tmp))},
+                                   {"start": s.start, "length": s.length})
+
+            for s, _ in self.executor.run(encode, todo):
+                self.report.computed["segments"].append(s.key[:12])
+                self.report.frames += s.length
+        return [(s, self.store.path(self.db.output_get(s.key)["blobs"]["mp4"][0])) for s in planned]
+
+    def cut(self, segments: list[tuple[Any, Path]], audio: Path | None, output: Path,
+            provenance: dict[str, Any]) -> None:
+        from storyreel.render.segments import assemble
+
+        with self.stage("cut"):
+            key = stage_key("cut", upstream=[s.key for s, _ in segments],
+                            audio=file_digest(audio) if audio else None, note=AI_NOTE)
+            last = self.db.last_cut(str(output))
+            if (last is not None and last["key"] == key and output.is_file()
+                    and fingerprint(output) == (last["size"], last["mtime_ns"])):
+                self.report.reused["cut"] += 1
+                return
+            fps = self.config.film.fps
+            assemble([p for _, p in segments], [s.length for s, _ in segments], fps, output,
+                     audio=audio, metadata={"title": provenance.get("title") or output.stem,
+                                            "comment": AI_NOTE, "description": AI_NOTE})
+            self.db.cut_put(key, str(output), file_digest(output), *fingerprint(output),
+                            [s.key for s, _ in segments], json.dumps(provenance, default=str))
+            self.report.computed["cut"].append(str(output))
+
+
+def _lut_digest(lut: str | None, root: Path) -> str | None:
+    if not lut:
+        return None
+    path = root / lut
+    return file_digest(path) if path.is_file() else f"missing:{lut}"
+
+
+def cut_provenance(shotlist: ShotList, takes: dict[str, Take], config: Any) -> dict[str, Any]:
+    """The cut's provenance: the film, its settings, and every take it uses."""
+    return {
+        "title": shotlist.title, "source": shotlist.source, "generator": "storyreel",
+        "ai_generated": True, "note": AI_NOTE,
+        "config": json.loads(config.model_dump_json()),
+        "takes": [{"shot_id": sid, "take_id": t.id, **t.provenance.model_dump(mode="json")}
+                  for sid, t in takes.items()],
+    }
+
+
+def _run(b: _Build, output: Path) -> None:
+    from storyreel.edit.interchange import export_all
+    from storyreel.edit.playback import program_from_timeline
+    from storyreel.edit.subtitles import write_subtitles
+    from storyreel.edit.timeline import build_timeline, media_lengths
+    from storyreel.script.csv import write_shotlist_csv
+
+    report, cfg, root = b.report, b.config, b.project.root
+    shotlist = b.breakdown()
+    selected = b.stills(shotlist)
+    overrides = load_overrides(b.project)
+    with b.stage("timeline"):
+        draft = build_timeline(shotlist, cfg, overrides=overrides, project_root=root)
+        lengths = media_lengths(draft)
+    sources, takes = b.clips(shotlist, selected, lengths)
+    with b.stage("timeline"):
+        timeline = build_timeline(shotlist, cfg, takes=takes, overrides=overrides, project_root=root)
+    audio = b.audio(timeline, shotlist)
+    program = program_from_timeline(timeline, sources, cfg)
+    segments = b.segments(program)
+    b.cut(segments, audio, output, cut_provenance(shotlist, takes, cfg))
+    with b.stage("exports"):
+        out_dir = b.project.out_dir
+        files = [*export_all(timeline, out_dir, stem=output.stem),
+                 *write_subtitles(timeline, out_dir, stem=output.stem),
+                 write_shotlist_csv(shotlist, out_dir / "shotlist.csv")]
+    report.output = output
+    report.files = [output, *files]
+
+
+def build(project: Project, *, output: Path | None = None, progress: bool = True,
+          quiet: bool = False, lock_timeout: float = 600.0) -> BuildReport:
+    """Bring the project's cut up to date, computing only what changed. Holds the project lock."""
+    console = Console(stderr=True, quiet=quiet)
+    report = BuildReport()
+    start = time.perf_counter()
+    output = Path(output) if output else project.out_dir / "cut.mp4"
+
+    def say(message: str) -> None:
+        console.print(message, highlight=False, markup=False)
+
+    with project_lock(project.state_dir, timeout=lock_timeout, on_wait=say):
+        show = progress and not quiet
+        bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), console=console, transient=True, disable=not show)
+        with bar:
+            b = _Build(project, report, say, bar if show else None)
+            try:
+                _run(b, output)
+            finally:
+                b.db.close()
+    report.seconds = round(time.perf_counter() - start, 3)
+    return report

@@ -1,0 +1,93 @@
+"""Takes as stored objects: the keys of a shot's still and clip, and stills on disk.
+
+A still is stored as two objects: the flattened image as PNG (what a person opens) and its depth
+layers as `.npz` (names, depths, RGBA planes), with the subject boxes in the output's metadata.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from storyreel.config import ProjectConfig
+from storyreel.model import Layer, Scene, Shot, Still
+from storyreel.store.keys import canonical, digest, stage_key
+from storyreel.store.objects import ObjectStore, fingerprint
+
+# Shot fields that place it in the cut rather than describe its picture.
+_PLACEMENT = {"lines", "duration", "duration_fixed", "transition_in", "super"}
+_MOTION = ("size", "angle", "move", "move_intensity", "easing", "subjects", "description")
+
+
+def shot_text_hash(shot: Shot) -> str:
+    """What a shot says, wherever it sits in the script (its line numbers are left out)."""
+    return digest(canonical(shot.model_dump(mode="python", exclude={"lines"})))[:16]
+
+
+def _refs(paths: list[str], root: Path | None) -> list[str]:
+    """Digests of reference images, so replacing a file changes the key."""
+    out = []
+    for ref in paths:
+        path = (root / ref) if root else Path(ref)
+        out.append(digest(path.read_bytes()) if path.is_file() else f"missing:{ref}")
+    return out
+
+
+def still_key(shot: Shot, scene: Scene, config: ProjectConfig, backend: Any, take: int, seed: int,
+              size: tuple[int, int], root: Path | None) -> str:
+    characters = {n: config.characters[n] for n in sorted(config.characters)}
+    token = backend.cache_token(shot, root) if hasattr(backend, "cache_token") else None
+    return stage_key(
+        "still", backend=(backend.name, str(backend.version)),
+        shot=shot.model_dump(mode="python", exclude=_PLACEMENT),
+        scene=scene.model_dump(mode="python", exclude={"lines"}),
+        look=config.look, characters=characters, size=size, take=take, seed=seed,
+        refs=_refs([r for c in characters.values() for r in c.refs], root), token=token,
+    )
+
+
+def clip_key(still: str, shot: Shot, config: ProjectConfig, backend: Any, take: int, seed: int,
+             n_frames: int, size: tuple[int, int], root: Path | None) -> str:
+    token = backend.cache_token(shot, root) if hasattr(backend, "cache_token") else None
+    return stage_key(
+        "clip", backend=(backend.name, str(backend.version)), upstream=[still],
+        shot={f: getattr(shot, f) for f in _MOTION}, fps=config.film.fps, n_frames=n_frames,
+        size=size, take=take, seed=seed, token=token,
+    )
+
+
+def take_id(shot_id: str, kind: str, key: str) -> str:
+    return f"{shot_id}.{kind}.{key[:8]}"
+
+
+def save_still(store: ObjectStore, still: Still) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    """Store a still's PNG and layers; returns the output's blobs and metadata."""
+    png = io.BytesIO()
+    Image.fromarray(still.image).save(png, format="PNG", compress_level=1)
+    layers = io.BytesIO()
+    rgba = np.stack([la.rgba for la in still.layers]) if still.layers else np.zeros((0, 1, 1, 4), np.uint8)
+    np.savez(layers, names=np.array([la.name for la in still.layers], dtype=str),
+             depths=np.array([la.depth for la in still.layers], dtype=np.float64), rgba=rgba)
+    blobs = {}
+    for name, data in (("png", png.getvalue()), ("layers", layers.getvalue())):
+        key = store.put_bytes(data)
+        blobs[name] = [key, *fingerprint(store.path(key))]
+    meta = {"subject_boxes": {k: list(v) for k, v in still.subject_boxes.items()},
+            "meta": json.loads(json.dumps(still.meta, default=str))}
+    return blobs, meta
+
+
+def load_still(store: ObjectStore, blobs: dict[str, list[Any]], meta: dict[str, Any]) -> Still:
+    """A stored still, verified by hash (raises `CorruptObject`)."""
+    image = np.asarray(Image.open(io.BytesIO(store.read_bytes(blobs["png"][0]))).convert("RGB"))
+    with np.load(io.BytesIO(store.read_bytes(blobs["layers"][0]))) as z:
+        layers = [Layer(str(n), float(d) if math.isfinite(d) else math.inf, z["rgba"][i])
+                  for i, (n, d) in enumerate(zip(z["names"], z["depths"], strict=True))]
+    boxes = {k: tuple(v) for k, v in meta.get("subject_boxes", {}).items()}
+    return Still(image=image, layers=layers, subject_boxes=boxes, meta=meta.get("meta", {}))
