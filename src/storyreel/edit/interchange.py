@@ -1,0 +1,306 @@
+"""The cut to NLEs and back: .otio, CMX 3600 .edl, FCP7/Premiere .xml, Final Cut .fcpxml.
+
+Exports go through OpenTimelineIO's adapters. What they need is prepared on a copy:
+every clip gets a file reference (title cards and supers as PNGs written beside the exports;
+shots without a take file point at `<stem>_media/<shot>.mov`, offline media an editor relinks);
+the EDL carries only V1 (CMX 3600 has one picture track) with reel names made from shot ids.
+`import_edit` reads an edited timeline back and maps its clips to shots (metadata first,
+clip names second) as `EditOverrides`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+
+from storyreel.edit import titles
+from storyreel.edit.overrides import EditOverrides, OverrideEntry
+from storyreel.edit.timeline import SLUG, handle_frames, picture_clips, timeline_fps
+from storyreel.errors import StoryreelError
+from storyreel.model import ShotList, frames_for
+
+ADAPTERS = {".otio": "otio_json", ".edl": "cmx_3600", ".xml": "fcp_xml", ".fcpxml": "fcpx_xml"}
+
+
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    """Write to a temporary name in the same folder, fsync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def cut_list(timeline: otio.schema.Timeline, fps: Fraction | None = None) -> list[tuple[str, int, int]]:
+    """(clip name, record in, record out) of the picture track, in frames from its start."""
+    rate = float(fps) if fps is not None else float(timeline_fps(timeline))
+    v1 = timeline.video_tracks()[0]
+    out = []
+    for item in v1:
+        if isinstance(item, otio.schema.Clip):
+            r = v1.range_of_child(item)
+            out.append((item.name, round(r.start_time.rescaled_to(rate).value),
+                        round(r.end_time_exclusive().rescaled_to(rate).value)))
+    return out
+
+
+def _reel(name: str) -> str:
+    return (re.sub(r"[^A-Z0-9]", "_", name.upper()) or "AX")[:8]
+
+
+def _clips(timeline: otio.schema.Timeline) -> Iterator[otio.schema.Clip]:
+    for track in timeline.tracks:
+        for item in track:
+            if isinstance(item, otio.schema.Clip):
+                yield item
+
+
+def _interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema.Timeline:
+    """A copy where every clip points at a file; title PNGs are rendered into `media`."""
+    meta = timeline.metadata["storyreel"]
+    frame, picture = tuple(meta["frame_size"]), tuple(meta["picture_size"])
+    out = copy.deepcopy(timeline)
+    rendered: dict[tuple[str, str], Path] = {}
+    for clip in _clips(out):
+        ref = clip.media_reference
+        info = clip.metadata.get("storyreel", {})
+        if isinstance(ref, otio.schema.ExternalReference):
+            continue
+        if isinstance(ref, otio.schema.GeneratorReference):
+            text = ref.parameters.get("text", "")
+            style = ref.parameters.get("style", "")
+            key = (style, text)
+            if key not in rendered:
+                media.mkdir(parents=True, exist_ok=True)
+                slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
+                path = media / (f"{style}-{slug}.png" if text else "black.png")
+                rgba = (titles.render_text(text, style, frame, picture) if text
+                        else _black(frame))
+                rendered[key] = titles.write_png(rgba, path)
+            target = rendered[key]
+        elif info.get("kind") == "dialogue":
+            target = media / f"{ref.name.replace(':', '-')}.wav"
+        else:
+            target = media / f"{info.get('shot_id') or clip.name}.mov"
+        clip.media_reference = otio.schema.ExternalReference(
+            target_url=target.resolve().as_uri(), available_range=ref.available_range)
+        clip.media_reference.name = target.name
+    for clip in out.video_tracks()[0]:
+        if isinstance(clip, otio.schema.Clip):
+            clip.metadata["cmx_3600"] = {"reel": "BL" if clip.name == SLUG else _reel(clip.name)}
+    return out
+
+
+def _black(frame: tuple[int, int]):
+    import numpy as np
+
+    img = np.zeros((frame[1], frame[0], 4), np.uint8)
+    img[..., 3] = 255
+    return img
+
+
+@contextlib.contextmanager
+def _fcpx_exact_rates(fps: Fraction | None) -> Iterator[None]:
+    """Work around two quirks of the FCPX adapter at NTSC rates: its writer looks frame
+    durations up in a table with no exact entry for 24000/1001, and its reader truncates rates
+    and times to integers (23 fps, floored frames), which shifts every clip. Both are patched,
+    only while we call it.
+    """
+    module = otio.adapters.from_name("fcpx_xml").module()
+    table = module.FRAMERATE_FRAMEDURATION
+    reader, to_time = module.FcpxXml._format_frame_rate, module.to_rational_time
+    added = fps is not None and int(fps) not in table and float(fps) not in table
+    if added:
+        table[float(fps)] = f"{fps.denominator}/{fps.numerator}s"
+
+    def exact_rate(self, format_id):
+        total, rate = self._format_frame_duration(format_id)
+        return float(Fraction(rate) / Fraction(total))
+
+    def exact_time(value, rate):
+        seconds = Fraction(value.rstrip("s")) if value and value != "0s" else Fraction(0)
+        return otio.opentime.RationalTime(round(seconds * Fraction(rate)), float(rate))
+
+    module.FcpxXml._format_frame_rate, module.to_rational_time = exact_rate, exact_time
+    try:
+        yield
+    finally:
+        module.FcpxXml._format_frame_rate, module.to_rational_time = reader, to_time
+        if added:
+            del table[float(fps)]
+
+
+def export_all(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut") -> list[Path]:
+    """Write `<stem>.otio .edl .xml .fcpxml` (and the title PNGs they reference) atomically."""
+    out_dir = Path(out_dir)
+    fps = timeline_fps(timeline)
+    written = [write_atomic(out_dir / f"{stem}.otio",
+                            otio.adapters.write_to_string(timeline, "otio_json"))]
+    nle = _interchange_copy(timeline, out_dir / f"{stem}_media")
+    edl = copy.deepcopy(nle)
+    edl.tracks[:] = [edl.video_tracks()[0]]
+    written.append(write_atomic(out_dir / f"{stem}.edl", otio.adapters.write_to_string(
+        edl, "cmx_3600", rate=float(fps), style="avid")))
+    written.append(write_atomic(out_dir / f"{stem}.xml", otio.adapters.write_to_string(nle, "fcp_xml")))
+    with _fcpx_exact_rates(fps):
+        fcpxml = otio.adapters.write_to_string(nle, "fcpx_xml")
+    written.append(write_atomic(out_dir / f"{stem}.fcpxml", fcpxml))
+    return written
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def _error_line(exc: BaseException) -> int | None:
+    seen = exc
+    while seen is not None:
+        pos = getattr(seen, "position", None)
+        if pos:
+            return pos[0]
+        if getattr(seen, "lineno", None):
+            return seen.lineno
+        m = re.search(r"line (\d+)", str(seen))
+        if m:
+            return int(m.group(1))
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def read_edit(path: Path, fps: Fraction | None = None) -> otio.schema.Timeline:
+    """An edited timeline through OTIO's adapters; a bad file raises StoryreelError (with line)."""
+    path = Path(path)
+    adapter = ADAPTERS.get(path.suffix.lower())
+    if adapter is None:
+        raise StoryreelError(f"cannot read {path.suffix or 'this'} files; "
+                             f"use one of {', '.join(ADAPTERS)}", path)
+    if not path.is_file():
+        raise StoryreelError("no such file", path)
+    kwargs = {"rate": float(fps or 24)} if adapter == "cmx_3600" else {}
+    try:
+        with _fcpx_exact_rates(None):
+            result = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
+    except Exception as e:  # adapters raise parser errors of every kind
+        msg = str(e).splitlines()[0] if str(e) else e.__class__.__name__
+        raise StoryreelError(f"not a readable {path.suffix} timeline: {msg}", path,
+                             _error_line(e)) from None
+    if isinstance(result, otio.schema.SerializableCollection):
+        found = [t for t in result.find_children(descended_from_type=otio.schema.Timeline)] or [
+            t for t in result if isinstance(t, otio.schema.Timeline)]
+        result = found[0] if found else None
+    if not isinstance(result, otio.schema.Timeline) or not result.video_tracks():
+        raise StoryreelError("no picture track in this timeline", path)
+    return result
+
+
+def _line_of(path: Path, needle: str) -> int | None:
+    try:
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if needle in line:
+                return n
+    except OSError:
+        pass
+    return None
+
+
+def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
+                reference: otio.schema.Timeline | None = None) -> EditOverrides:
+    """The shots, order and trims of an edited timeline, as overrides; nothing is written.
+
+    `fps` is the project's rate (EDLs carry none); `reference` is the cut the editor started
+    from (for the report), else the script's own order and lengths.
+    """
+    path = Path(path)
+    edited = read_edit(path, fps)
+    if fps is None:
+        fps = timeline_fps(reference) if reference is not None else Fraction(24)
+    ids = {s.id for s in shotlist.shots}
+    v1 = edited.video_tracks()[0]
+    entries: list[OverrideEntry] = []
+    unknown: list[str] = []
+    for clip in v1:
+        if not isinstance(clip, otio.schema.Clip):
+            continue
+        info = clip.metadata.get("storyreel", {})
+        if info.get("kind") == "slug" or (not info and clip.name == SLUG):
+            continue
+        shot_id = info.get("shot_id") if info.get("shot_id") in ids else (
+            clip.name if clip.name in ids else None)
+        if shot_id is None:
+            unknown.append(clip.name or "(unnamed)")
+            continue
+        r = clip.trimmed_range()
+        entries.append(OverrideEntry(shot_id=shot_id,
+                                     src_in=max(0, round(r.start_time.rescaled_to(float(fps)).value)),
+                                     length=max(1, round(r.duration.rescaled_to(float(fps)).value))))
+    if unknown:
+        what = "no clip maps to a shot of this script (is it another project's edit?)" if not entries \
+            else f"{len(unknown)} clip(s) map to no shot of this script"
+        names = ", ".join(dict.fromkeys(unknown))
+        raise StoryreelError(f"{what}: {names[:200]}", path, _line_of(path, unknown[0]))
+    if not entries:
+        raise StoryreelError("the picture track has no shots", path)
+    return EditOverrides(source=str(path), fps=str(fps), entries=entries,
+                         known_shots=[s.id for s in shotlist.shots],
+                         changes=_changes(_before(shotlist, fps, reference), entries))
+
+
+def _before(shotlist: ShotList, fps: Fraction, reference: otio.schema.Timeline | None
+            ) -> list[OverrideEntry]:
+    if reference is not None:
+        ratio = fps / timeline_fps(reference)
+        return [OverrideEntry(shot_id=c.metadata["storyreel"]["shot_id"],
+                              src_in=round(c.source_range.start_time.to_frames() * ratio),
+                              length=round(c.source_range.duration.to_frames() * ratio))
+                for c in picture_clips(reference)]
+    handle = handle_frames(fps)
+    return [OverrideEntry(shot_id=s.id, src_in=handle, length=frames_for(s.duration, fps))
+            for s in shotlist.shots]
+
+
+def _changes(before: list[OverrideEntry], after: list[OverrideEntry]) -> list[str]:
+    """What an editor did, in words: removed, duplicated, reordered, trimmed."""
+    changes = []
+    old_ids = [e.shot_id for e in before]
+    new_ids = [e.shot_id for e in after]
+    removed = [s for s in dict.fromkeys(old_ids) if s not in new_ids]
+    if removed:
+        changes.append(f"removed: {', '.join(removed)}")
+    added = [s for s in dict.fromkeys(new_ids) if s not in old_ids]
+    if added:
+        changes.append(f"put back from the script: {', '.join(added)}")
+    counts = Counter(new_ids)
+    dup = [f"{s} ×{n}" for s, n in counts.items() if n > 1 and Counter(old_ids)[s] < n]
+    if dup:
+        changes.append(f"duplicated: {', '.join(dup)}")
+    kept_old = [s for s in dict.fromkeys(old_ids) if s in counts]
+    kept_new = [s for s in dict.fromkeys(new_ids) if s in old_ids]
+    if kept_old != kept_new:
+        changes.append(f"reordered: {' '.join(kept_new)} (was {' '.join(kept_old)})")
+    first = {e.shot_id: e for e in reversed(before)}
+    for e in after:
+        old = first.get(e.shot_id)
+        if old is None or (old.src_in, old.length) == (e.src_in, e.length):
+            continue
+        head = e.src_in - old.src_in
+        tail = (e.src_in + e.length) - (old.src_in + old.length)
+        parts = [f"head {head:+d}" if head else "", f"tail {tail:+d}" if tail else ""]
+        changes.append(f"trimmed: {e.shot_id} {' '.join(p for p in parts if p)} frames "
+                       f"({old.length} → {e.length})")
+        first[e.shot_id] = e  # report each shot's trim once
+    return changes

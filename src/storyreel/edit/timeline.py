@@ -1,0 +1,336 @@
+"""ShotList + selected takes → the cut, as an OpenTimelineIO Timeline.
+
+Tracks: V1 picture (one clip per shot, black slugs under title cards), "Titles" (card text and
+lower-third supers), A1 dialogue (one clip per line, with J- and L-cuts), A2 music when given.
+Markers on V1 mark scenes and sections. Every clip carries `metadata["storyreel"]`.
+
+Time is rational at the film's rate with integer frame counts; the programme starts at
+`config.film.start_timecode`. A transition starts at its cut and runs `out_offset` frames into
+the incoming shot over the outgoing shot's tail handle: the CMX 3600 convention, so that EDL
+and XML exports keep exactly the same cut points.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+
+from storyreel.config import ProjectConfig
+from storyreel.edit import rhythm
+from storyreel.edit.overrides import EditOverrides
+from storyreel.model import Shot, ShotList, Take, TransitionKind, frames_for
+
+HANDLE_SECONDS = 1.0  # media kept beyond each end of a shot, for transitions and trims
+LINE_GAP_SECONDS = 0.3  # silence between two lines of a shot
+HEAD_SECONDS = 0.5  # picture before the first line when the sound does not lead
+TAIL_SECONDS = 0.6  # picture after the last line
+WORDS_PER_SECOND = 2.6  # reading speed when a line's real length is unknown
+SUPER_SECONDS = 4.0
+SLUG = "BLACK"
+TITLES_TRACK = "Titles"
+
+_DISSOLVES = {TransitionKind.DISSOLVE, TransitionKind.MATCH_CUT, TransitionKind.FADE_IN,
+              TransitionKind.FADE_OUT}
+
+
+def line_key(shot_id: str, index: int) -> str:
+    """The key of a dialogue line in `dialogue_lengths`: `"<shot id>:<index in the shot>"`."""
+    return f"{shot_id}:{index}"
+
+
+def estimate_line_seconds(text: str) -> float:
+    words = len(re.findall(r"[\w']+", text))
+    return round(0.4 + words / WORDS_PER_SECOND, 3)
+
+
+def rt(frames: int, fps: Fraction) -> otio.opentime.RationalTime:
+    return otio.opentime.RationalTime(frames, float(fps))
+
+
+def tr(start: int, length: int, fps: Fraction) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(rt(start, fps), rt(length, fps))
+
+
+def timeline_fps(timeline: otio.schema.Timeline) -> Fraction:
+    return Fraction(timeline.metadata["storyreel"]["fps"])
+
+
+def handle_frames(fps: Fraction) -> int:
+    return frames_for(HANDLE_SECONDS, fps)
+
+
+@dataclass
+class _Entry:
+    shot: Shot
+    src_in: int
+    length: int
+    fixed: bool
+    dialogue: bool  # lay its lines here (a duplicated shot speaks once)
+
+
+def _line_frames(shot: Shot, fps: Fraction, lengths: Mapping[str, float] | None) -> list[int]:
+    out = []
+    for i, line in enumerate(shot.dialogue):
+        seconds = (lengths or {}).get(line_key(shot.id, i)) or estimate_line_seconds(line.text)
+        out.append(frames_for(seconds, fps))
+    return out
+
+
+def _script_entries(shotlist: ShotList, fps: Fraction, lines: dict[str, list[int]]) -> list[_Entry]:
+    handle, gap = handle_frames(fps), frames_for(LINE_GAP_SECONDS, fps)
+    head, tail = frames_for(HEAD_SECONDS, fps), frames_for(TAIL_SECONDS, fps)
+    entries = []
+    for shot in shotlist.shots:
+        length = frames_for(shot.duration, fps)
+        if lines[shot.id] and not shot.duration_fixed:
+            spoken = sum(lines[shot.id]) + gap * (len(lines[shot.id]) - 1)
+            length = max(length, head + spoken + tail)
+        entries.append(_Entry(shot, handle, length, shot.duration_fixed, True))
+    return entries
+
+
+def _override_entries(shotlist: ShotList, overrides: EditOverrides, fps: Fraction,
+                      script: list[_Entry]) -> list[_Entry]:
+    """The editor's order and trims; shots added to the script since then go after their
+    predecessor in the script; shots no longer in the script drop out."""
+    ratio = fps / Fraction(overrides.fps)
+    by_id = {s.id: s for s in shotlist.shots}
+    entries: list[_Entry] = []
+    spoken: set[str] = set()
+    for e in overrides.entries:
+        if e.shot_id in by_id:
+            entries.append(_Entry(by_id[e.shot_id], round(e.src_in * ratio),
+                                  max(1, round(e.length * ratio)), True, e.shot_id not in spoken))
+            spoken.add(e.shot_id)
+    known = set(overrides.known_shots)
+    for i, entry in enumerate(script):
+        if entry.shot.id in known:
+            continue
+        before = [s.shot.id for s in script[:i]]
+        at = 0
+        for j, placed in enumerate(entries):
+            if placed.shot.id in before:
+                at = j + 1
+        entries.insert(at, entry)
+    return entries
+
+
+def _media_reference(entry: _Entry, take: Take | None, fps: Fraction, project_root: Path | None,
+                     available: int) -> otio.core.MediaReference:
+    available_range = tr(0, available, fps)
+    if take is not None and take.path:
+        path = Path(take.path)
+        if not path.is_absolute() and project_root is not None:
+            path = (project_root / path).resolve()
+        url = path.as_uri() if path.is_absolute() else take.path
+        return otio.schema.ExternalReference(target_url=url, available_range=available_range)
+    ref = otio.schema.MissingReference(name=entry.shot.id, available_range=available_range)
+    ref.metadata["storyreel"] = {"shot_id": entry.shot.id}
+    return ref
+
+
+def _card_texts(shotlist: ShotList) -> list[tuple[str | None, str, float, str]]:
+    """(after shot, text, seconds, kind) for the title page and the script's cards."""
+    cards = []
+    page = shotlist.title_page
+    title = (page.get("Title") or page.get("title") or shotlist.title or "").strip()
+    if title:
+        title = re.sub(r"[*_]", "", title)
+        credit = [v.strip() for k, v in page.items() if k.lower() in ("credit", "author", "authors")]
+        text = "\n".join(t for t in (title, *credit) if t)
+        cards.append((None, text, 4.0, "title"))
+    for card in shotlist.cards:
+        if title and card.after_shot is None and card.text.strip().upper() == title.upper():
+            continue  # the title page already made this card
+        cards.append((card.after_shot, card.text, card.duration, "card"))
+    return cards
+
+
+def _clip(name: str, src_in: int, length: int, ref: otio.core.MediaReference, fps: Fraction,
+          meta: dict) -> otio.schema.Clip:
+    clip = otio.schema.Clip(name=name, media_reference=ref, source_range=tr(src_in, length, fps))
+    clip.metadata["storyreel"] = meta
+    return clip
+
+
+def _generator(kind: str, length: int, fps: Fraction, **params: object) -> otio.schema.GeneratorReference:
+    return otio.schema.GeneratorReference(generator_kind=kind, parameters=params,
+                                          available_range=tr(0, length, fps))
+
+
+def _place(track: otio.schema.Track, start: int, clip: otio.schema.Clip, fps: Fraction) -> int:
+    """Append `clip` at frame `start` (after a gap if needed); returns the track's new end."""
+    end = track.duration().to_frames() if len(track) else 0
+    if start > end:
+        track.append(otio.schema.Gap(source_range=tr(0, start - end, fps)))
+    track.append(clip)
+    return track.duration().to_frames()
+
+
+def build_timeline(
+    shotlist: ShotList,
+    config: ProjectConfig,
+    takes: Mapping[str, Take] | None = None,
+    dialogue_lengths: Mapping[str, float] | None = None,
+    overrides: EditOverrides | None = None,
+    music: Path | None = None,
+    beats: Sequence[float] | None = None,
+    project_root: Path | None = None,
+) -> otio.schema.Timeline:
+    """The cut of `shotlist` with the selected `takes` (by shot id).
+
+    `dialogue_lengths` (seconds, keyed by `line_key`) lengthens shots to hold their lines;
+    `overrides` (from `import_edit`) sets order and trims; `music` adds A2, and `beats`
+    (seconds, e.g. `rhythm.beat_times(music)`) snaps cuts to them.
+    """
+    fps = config.film.fps
+    takes = takes or {}
+    handle = handle_frames(fps)
+    lines = {s.id: _line_frames(s, fps, dialogue_lengths) for s in shotlist.shots}
+    entries = _script_entries(shotlist, fps, lines)
+    if overrides is not None:
+        entries = _override_entries(shotlist, overrides, fps, entries)
+
+    cards = _card_texts(shotlist)
+    head_cards = [c for c in cards if c[0] is None]
+    if beats and overrides is None:
+        offset = sum(frames_for(c[2], fps) for c in head_cards)
+        snapped = rhythm.snap_lengths([e.length for e in entries], [e.fixed for e in entries],
+                                      beats, fps, offset=offset)
+        for e, n in zip(entries, snapped, strict=True):
+            e.length = n
+
+    rate = float(fps)
+    timeline = otio.schema.Timeline(
+        name=shotlist.title or Path(shotlist.source).stem,
+        global_start_time=otio.opentime.from_timecode(config.film.start_timecode, rate),
+    )
+    timeline.metadata["storyreel"] = {
+        "fps": str(fps), "frame_size": [config.film.width, config.film.height],
+        "picture_size": list(config.picture_size), "handle": handle, "source": shotlist.source,
+    }
+    v1 = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    titles = otio.schema.Track(name=TITLES_TRACK, kind=otio.schema.TrackKind.Video)
+    a1 = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
+    timeline.tracks.extend([v1, titles, a1])
+
+    last_of: dict[str, int] = {}
+    for i, e in enumerate(entries):
+        last_of[e.shot.id] = i
+    cards_after: dict[int, list] = {}
+    for card in cards:
+        if card[0] is not None:
+            cards_after.setdefault(last_of.get(card[0], len(entries) - 1), []).append(card)
+
+    pos = 0
+    gap, jcut = frames_for(LINE_GAP_SECONDS, fps), rhythm.j_cut_frames(fps)
+    head = frames_for(HEAD_SECONDS, fps)
+    a1_end = 0
+    prev_len = 0
+    scene_id = section = None
+
+    def add_card(card: tuple) -> None:
+        nonlocal pos, prev_len
+        _, text, seconds, kind = card
+        n = frames_for(seconds, fps)
+        v1.append(_clip(SLUG, 0, n, _generator("black", n, fps), fps, {"kind": "slug"}))
+        _place(titles, pos, _clip(kind.upper(), 0, n, _generator("storyreel.title", n, fps,
+               text=text, style=kind), fps, {"kind": kind, "text": text}), fps)
+        pos += n
+        prev_len = n
+
+    for card in head_cards:
+        add_card(card)
+    for i, e in enumerate(entries):
+        shot = e.shot
+        kind = shot.transition_in.kind
+        frames = min(rhythm.transition_frames(shot.transition_in, fps), handle, e.length, prev_len)
+        if frames and len(v1) and (kind in _DISSOLVES or kind == TransitionKind.WIPE):
+            ttype = (otio.schema.TransitionTypes.SMPTE_Dissolve if kind in _DISSOLVES
+                     else otio.schema.TransitionTypes.Custom)
+            v1.append(otio.schema.Transition(name=str(kind), transition_type=ttype,
+                                             in_offset=rt(0, fps), out_offset=rt(frames, fps)))
+        take = takes.get(shot.id)
+        available = max(e.src_in + e.length + handle, 2 * handle + e.length)
+        meta = {
+            "kind": "shot", "shot_id": shot.id, "scene_id": shot.scene_id,
+            "take_id": take.id if take else None,
+            "provenance": take.provenance.model_dump(mode="json") if take else None,
+            "transition_in": {"kind": str(kind), "frames": frames if len(v1) else
+                              rhythm.transition_frames(shot.transition_in, fps)},
+        }
+        v1.append(_clip(shot.id, e.src_in, e.length, _media_reference(
+            e, take, fps, project_root, available), fps, meta))
+
+        scene = shotlist.scene(shot.scene_id) if any(
+            s.id == shot.scene_id for s in shotlist.scenes) else None
+        if scene is not None and scene.id != scene_id:
+            scene_id = scene.id
+            _marker(v1, f"{scene.number} {scene.heading}", pos, fps, "GREEN",
+                    {"scene_id": scene.id, "synopsis": scene.synopsis})
+            if scene.section and scene.section != section:
+                section = scene.section
+                _marker(v1, scene.section, pos, fps, "PURPLE", {"section": scene.section})
+
+        if shot.super:
+            start = pos + min(frames_for(0.5, fps), e.length - 1)
+            n = max(1, min(frames_for(SUPER_SECONDS, fps), pos + e.length - start))
+            _place(titles, start, _clip("SUPER", 0, n, _generator(
+                "storyreel.title", n, fps, text=shot.super, style="super"), fps,
+                {"kind": "super", "text": shot.super, "shot_id": shot.id}), fps)
+
+        if e.dialogue and shot.dialogue:
+            # J-cut: the first line leads the picture when there is room on A1.
+            start = pos + head if i == 0 or len(v1) == 1 else max(pos - jcut, a1_end + gap, 0)
+            for k, (line, n) in enumerate(zip(shot.dialogue, lines[shot.id], strict=True)):
+                start = max(start, a1_end + (gap if a1_end else 0))
+                ref = otio.schema.MissingReference(name=line_key(shot.id, k),
+                                                   available_range=tr(0, n, fps))
+                a1_end = _place(a1, start, _clip(f"{shot.id} {line.character}", 0, n, ref, fps, {
+                    "kind": "dialogue", "shot_id": shot.id, "line": k,
+                    "character": line.character, "text": line.text}), fps)
+                start = a1_end + gap  # a line that outlasts its shot trails into the next: L-cut
+        pos += e.length
+        prev_len = e.length
+        for card in cards_after.get(i, []):
+            add_card(card)
+
+    if music is not None:
+        seconds = rhythm.audio_duration(music)
+        n = min(pos, frames_for(seconds, fps))
+        a2 = otio.schema.Track(name="A2", kind=otio.schema.TrackKind.Audio)
+        ref = otio.schema.ExternalReference(target_url=Path(music).resolve().as_uri(),
+                                            available_range=tr(0, frames_for(seconds, fps), fps))
+        a2.append(_clip(Path(music).stem, 0, n, ref, fps, {"kind": "music"}))
+        timeline.tracks.append(a2)
+    return timeline
+
+
+def _marker(track: otio.schema.Track, name: str, at: int, fps: Fraction, color: str,
+            meta: dict) -> None:
+    marker = otio.schema.Marker(name=name, marked_range=tr(at, 0, fps), color=color)
+    marker.metadata["storyreel"] = meta
+    track.markers.append(marker)
+
+
+def media_lengths(timeline: otio.schema.Timeline) -> dict[str, int]:
+    """Frames of media each shot needs (handles included): the length to generate its clip at.
+    Frame 0 of a shot's clip is the first frame of its head handle."""
+    need: dict[str, int] = {}
+    for clip in picture_clips(timeline):
+        meta = clip.metadata["storyreel"]
+        end = clip.media_reference.available_range.end_time_exclusive().to_frames()
+        need[meta["shot_id"]] = max(need.get(meta["shot_id"], 0), end)
+    return need
+
+
+def picture_clips(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:
+    """The shot clips of V1 in order (slugs left out)."""
+    v1 = timeline.video_tracks()[0]
+    return [c for c in v1 if isinstance(c, otio.schema.Clip)
+            and c.metadata.get("storyreel", {}).get("kind") == "shot"]
