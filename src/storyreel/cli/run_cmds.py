@@ -1,1 +1,81 @@
-"""Commands of this room (see storyreel.cli.app.command)."""
+"""`render`, `watch`, `gc`: the build of a project's cut, once or on every save."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import typer
+
+from storyreel.cli.app import command, console, out
+from storyreel.errors import StoryreelError
+from storyreel.run.build import BuildReport, build, collect_garbage
+from storyreel.store.project import Project
+
+_TARGET = typer.Argument(..., help="The script (.fountain), its project folder or storyreel.toml.")
+_OUTPUT = typer.Option(None, "-o", "--output", help="The cut (default: out/cut.mp4).")
+_HERE = typer.Argument(Path("."), help="The project (folder, toml or script).")
+
+
+def _summary(report: BuildReport) -> str:
+    made = ", ".join(f"{len(v)} {k}" for k, v in report.computed.items() if v) or "nothing"
+    return (f"{report.output} in {report.seconds:.2f} s; computed {made}; "
+            f"{report.frames} frames rendered")
+
+
+@command("render")
+def render(
+    target: Path = _TARGET,
+    output: Path = _OUTPUT,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
+    as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
+) -> None:
+    """Render the cut and its exports, redoing only what changed since the last render."""
+    project = Project.open(target)
+    report = build(project, output=output, progress=not (quiet or as_json), quiet=quiet or as_json)
+    if as_json:
+        out(json.dumps(report.to_json(), indent=2))
+    elif not quiet:
+        for message in report.warnings:
+            console.print(f"[yellow]warning:[/] {message}", highlight=False)
+        console.print(_summary(report), highlight=False)
+        for path in report.files[1:]:
+            console.print(f"  {path}", highlight=False)
+
+
+@command("watch")
+def watch(target: Path = _TARGET) -> None:
+    """Rebuild the cut on every save of the script or storyreel.toml (Ctrl-C to stop)."""
+    from watchfiles import watch as watch_files
+
+    project = Project.open(target)
+    _rebuild(target)
+    watched = {project.script.resolve(), (project.root / "storyreel.toml").resolve()}
+    console.print(f"watching {project.script.name} and storyreel.toml in {project.root}")
+    for changes in watch_files(project.root, watch_filter=lambda _, p: Path(p).resolve() in watched):
+        console.print(f"changed: {', '.join(sorted({Path(p).name for _, p in changes}))}")
+        _rebuild(target)
+
+
+def _rebuild(target: Path) -> None:
+    """One build; a bad script or project file is reported and the last good cut stays."""
+    start = time.perf_counter()
+    try:
+        report = build(Project.open(target), progress=False, quiet=True)
+    except StoryreelError as e:
+        console.print(f"[bold red]error:[/] {e}  (keeping the last good cut)", highlight=False)
+        return
+    for what in ("added", "removed", "changed"):
+        if report.shots.get(what):
+            console.print(f"  {what}: {', '.join(report.shots[what])}", highlight=False)
+    for message in report.repaired + report.warnings:
+        console.print(f"  [yellow]{message}[/]", highlight=False)
+    console.print(f"rebuilt in {time.perf_counter() - start:.2f} s: {_summary(report)}", highlight=False)
+
+
+@command("gc")
+def gc(target: Path = _HERE) -> None:
+    """Delete stored objects that no take and no latest cut uses."""
+    count, size = collect_garbage(Project.open(target))
+    console.print(f"removed {count} objects ({size / 1e6:.1f} MB)")

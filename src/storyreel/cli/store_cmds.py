@@ -1,1 +1,118 @@
-"""Commands of this room (see storyreel.cli.app.command)."""
+"""`takes`, `select`, `regen`, `provenance`: a shot's takes, which one the cut uses, and how
+each was made."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from storyreel.cli.app import command, console, out
+from storyreel.errors import StoryreelError, did_you_mean
+from storyreel.model import Provenance
+from storyreel.run.build import build
+from storyreel.store.db import Database
+from storyreel.store.project import Project
+
+_PROJECT = typer.Option(Path("."), "--project", "-p", help="The project (folder, toml or script).")
+_HERE = typer.Argument(Path("."), help="The project (folder, toml or script).")
+_JSON_OUT = typer.Option(None, "-o", "--output", help="Write the JSON here.")
+
+
+def _open(project: Path) -> tuple[Project, Database]:
+    p = Project.open(project)
+    if not p.db_path.exists():
+        raise StoryreelError("no takes yet: run `storyreel render` first", p.root)
+    return p, Database(p.db_path)
+
+
+def _shot(db: Database, shot: str) -> None:
+    shots = {sid: row for sid, row in db.shots().items() if row["status"] != "removed"}
+    if shot not in shots:
+        raise StoryreelError(f"no shot {shot!r}{did_you_mean(shot, list(shots))}")
+
+
+def take_rows(db: Database, shot: str) -> list[dict]:
+    """A shot's still takes, newest script text first: number, id, backend, seed, stale ..."""
+    selected = db.selection(shot)
+    rows = []
+    for row in db.takes(shot, "still"):
+        prov = Provenance.model_validate_json(row["provenance"])
+        rows.append({
+            "take": row["idx"] + 1, "id": row["id"], "backend": f"{prov.backend} {prov.version}",
+            "seed": row["seed"], "created": row["created"], "stale": bool(row["stale"]),
+            "selected": not row["stale"] and row["idx"] == selected, "thumbnail": row["path"],
+            "prompt": prov.prompt,
+        })
+    return rows
+
+
+@command("takes")
+def takes(shot: str = typer.Argument(..., help="Shot id."), project: Path = _PROJECT,
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """List a shot's takes: backend, seed, when, which is selected, thumbnail, prompt."""
+    _, db = _open(project)
+    _shot(db, shot)
+    rows = take_rows(db, shot)
+    if as_json:
+        out(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        mark = "*" if r["selected"] else ("stale" if r["stale"] else " ")
+        out(f"{mark:>5} take {r['take']}  {r['id']}  {r['backend']}  seed {r['seed']}  {r['created']}"
+            f"  {r['thumbnail'] or '-'}")
+        if r["prompt"]:
+            out(f"        prompt: {r['prompt']}")
+
+
+@command("select")
+def select(shot: str = typer.Argument(..., help="Shot id."),
+           take: str = typer.Argument(..., help="Take number (1, 2 ...) or take id."),
+           project: Path = _PROJECT) -> None:
+    """Choose which take of a shot the cut uses (kept across script edits)."""
+    _, db = _open(project)
+    _shot(db, shot)
+    current = [r for r in take_rows(db, shot) if not r["stale"]]
+    match = [r for r in current if str(r["take"]) == take or r["id"] == take]
+    if not match:
+        known = ", ".join(str(r["take"]) for r in current) or "none"
+        raise StoryreelError(f"shot {shot} has no take {take!r}; its takes: {known}")
+    db.select(shot, match[0]["take"] - 1)
+    console.print(f"shot {shot}: take {match[0]['take']} selected; `storyreel render` to update the cut")
+
+
+@command("regen")
+def regen(shot: str = typer.Argument(..., help="Shot id."),
+          n: int = typer.Option(1, "--takes", "-n", min=1, max=32, help="How many takes to add."),
+          project: Path = _PROJECT) -> None:
+    """Add takes to a shot (new seeds; earlier takes are kept)."""
+    p, db = _open(project)
+    _shot(db, shot)
+    db.set_n_takes(shot, max(db.n_takes(shot), p.config.backends.takes) + n)
+    db.close()
+    build(p, progress=True)
+    console.print(f"shot {shot} now has {len([r for r in take_rows(Database(p.db_path), shot) if not r['stale']])} takes")
+
+
+@command("provenance")
+def provenance(project: Path = _HERE, output: Path = _JSON_OUT) -> None:
+    """Provenance of every take and of the latest cut, as JSON."""
+    _, db = _open(project)
+    cut = db.last_cut()
+    data = {
+        "ai_generated": True,
+        "cut": ({"path": cut["path"], "sha256": cut["digest"], "created": cut["created"],
+                 **json.loads(cut["provenance"])} if cut else None),
+        "takes": [{"id": r["id"], "shot_id": r["shot_id"], "kind": r["kind"], "take": r["idx"] + 1,
+                   "stale": bool(r["stale"]), "path": r["path"], "created": r["created"],
+                   "provenance": json.loads(r["provenance"])} for r in db.takes()],
+    }
+    text = json.dumps(data, indent=2)
+    if output is None:
+        out(text)
+    else:
+        from storyreel.store.objects import atomic_write
+
+        atomic_write(output, text.encode())
+        console.print(f"wrote {output}")

@@ -283,7 +283,7 @@ class _Build:
                 tick()
         return sources, takes
 
-    def audio(self, timeline: Any, shotlist: ShotList) -> Path | None:
+    def audio(self, timeline: Any, shotlist: ShotList) -> tuple[str, Path | None]:
         from storyreel.edit.audio import scratch_audio
 
         with self.stage("audio"):
@@ -293,7 +293,7 @@ class _Build:
             out = self.cached(key, "scratch audio")
             if out is not None:
                 self.report.reused["audio"] += 1
-                return self.store.path(out["blobs"]["wav"][0]) if out["blobs"] else None
+                return key, (self.store.path(out["blobs"]["wav"][0]) if out["blobs"] else None)
             work = self.store.temp_path("-audio")
             work.unlink()
             work.mkdir()
@@ -310,7 +310,7 @@ class _Build:
             work.rmdir()
             self.db.output_put(key, "audio", blobs, {})
             self.report.computed["audio"].append(key[:12])
-            return self.store.path(blobs["wav"][0]) if blobs else None
+            return key, (self.store.path(blobs["wav"][0]) if blobs else None)
 
     def segments(self, program: Any) -> list[tuple[Any, Path]]:
         from storyreel.render import segments as seg
@@ -338,7 +338,7 @@ class _Build:
                 self.report.frames += s.length
         return [(s, self.store.path(self.db.output_get(s.key)["blobs"]["mp4"][0])) for s in planned]
 
-    def cut(self, segments: list[tuple[Any, Path]], audio: Path | None, output: Path,
+    def cut(self, segments: list[tuple[Any, Path]], audio_key: str, audio: Path | None, output: Path,
             provenance: dict[str, Any]) -> None:
         from storyreel.render.segments import assemble
 
@@ -355,7 +355,7 @@ class _Build:
                      audio=audio, metadata={"title": provenance.get("title") or output.stem,
                                             "comment": AI_NOTE, "description": AI_NOTE})
             self.db.cut_put(key, str(output), file_digest(output), *fingerprint(output),
-                            [s.key for s, _ in segments], json.dumps(provenance, default=str))
+                            [audio_key, *(s.key for s, _ in segments)], json.dumps(provenance, default=str))
             self.report.computed["cut"].append(str(output))
 
 
@@ -394,10 +394,10 @@ def _run(b: _Build, output: Path) -> None:
     sources, takes = b.clips(shotlist, selected, lengths)
     with b.stage("timeline"):
         timeline = build_timeline(shotlist, cfg, takes=takes, overrides=overrides, project_root=root)
-    audio = b.audio(timeline, shotlist)
+    audio_key, audio = b.audio(timeline, shotlist)
     program = program_from_timeline(timeline, sources, cfg)
     segments = b.segments(program)
-    b.cut(segments, audio, output, cut_provenance(shotlist, takes, cfg))
+    b.cut(segments, audio_key, audio, output, cut_provenance(shotlist, takes, cfg))
     with b.stage("exports"):
         out_dir = b.project.out_dir
         files = [*export_all(timeline, out_dir, stem=output.stem),
@@ -430,3 +430,18 @@ def build(project: Project, *, output: Path | None = None, progress: bool = True
                 b.db.close()
     report.seconds = round(time.perf_counter() - start, 3)
     return report
+
+
+def collect_garbage(project: Project) -> tuple[int, int]:
+    """Remove stored outputs and objects that no take and no latest cut reaches: (objects, bytes)."""
+    with project_lock(project.state_dir, timeout=0.0), Database(project.db_path) as db:
+        live = {row["object_key"] for row in db.takes()}
+        latest: dict[str, Any] = {}
+        for row in db.cuts():
+            latest[row["path"]] = row
+        for row in latest.values():
+            live.update(json.loads(row["blobs"]))
+        outputs = db.outputs()
+        db.outputs_delete([k for k in outputs if k not in live])
+        keep = {b[0] for k, o in outputs.items() if k in live for b in o["blobs"].values()}
+        return ObjectStore(project.objects_dir).gc(keep)
