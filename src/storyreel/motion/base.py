@@ -22,6 +22,7 @@ class ClipRequest:
     n_frames: int
     size: tuple[int, int]  # (width, height) of the picture area
     project_root: Path | None = None
+    take: int = 0  # which take of the shot (0-based): folder imports pick their file by it
 
 
 @runtime_checkable

@@ -18,6 +18,7 @@ class StillRequest:
     seed: int
     size: tuple[int, int]  # (width, height) of the picture area
     project_root: Path | None = None  # for reference images and folder imports
+    take: int = 0  # which take of the shot (0-based): folder imports pick their file by it
 
 
 @runtime_checkable

@@ -1,0 +1,375 @@
+"""What every hosted backend shares: keys, retries, the job ledger, polling and downloads.
+
+A hosted job runs submit → record the remote id → poll → download. The remote id is in the
+ledger (the project database) before polling starts, so a crash or Ctrl-C between submit and
+result resumes polling on the next run instead of paying twice; a finished job's download is
+reused for the same cache key. 429s, 5xx and network errors are retried with exponential backoff
+and jitter (a `Retry-After` header wins); any other 4xx (bad key, content policy, quota) fails
+the shot with the vendor's own message. Keys are read from the environment when a request is
+made and never written anywhere: error texts pass through `redact`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib
+import io
+import json
+import os
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+from PIL import Image
+
+from storyreel.errors import StoryreelError
+from storyreel.look import ShotPrompt
+from storyreel.model import Shot, Still
+from storyreel.motion.base import ClipRequest
+from storyreel.motion.folder import ConformedClip, conform_video
+from storyreel.stills.folder import fit_cover, read_image
+
+KEY_VARS = (
+    "KLING_ACCESS_KEY", "KLING_SECRET_KEY", "RUNWAYML_API_SECRET", "LUMAAI_API_KEY",
+    "REPLICATE_API_TOKEN", "FAL_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
+)
+
+
+class Ledger(Protocol):
+    """The hosted-job table of the project database (`storyreel.store.db.Database`)."""
+
+    def job_get(self, cache_key: str) -> dict | None: ...
+
+    def job_put(self, cache_key: str, vendor: str, remote_id: str, status: str = "submitted") -> None: ...
+
+    def job_update(self, cache_key: str, status: str, result: str | None = None) -> None: ...
+
+
+@dataclass
+class Poll:
+    """A job's state as the vendor reports it: running, done (with a URL or bytes) or failed."""
+
+    state: str  # "running" | "done" | "failed"
+    url: str | None = None
+    data: bytes | None = None
+    message: str = ""
+    remote_id: str | None = None  # set by synchronous vendors, whose submit is the whole job
+    headers: dict[str, str] = field(default_factory=dict)  # for the download, e.g. an API key
+
+
+@dataclass
+class Timing:
+    """Polling and retry timing; tests make these tiny."""
+
+    poll_interval: float = 5.0
+    poll_max: float = 30.0
+    timeout: float = 1800.0
+    retries: int = 5
+    backoff: float = 1.0
+    backoff_max: float = 60.0
+
+
+def redact(text: str) -> str:
+    """`text` with the value of every key variable set in the environment masked."""
+    for var in KEY_VARS:
+        value = os.environ.get(var)
+        if value and len(value) >= 4:
+            text = text.replace(value, "***")
+    return text
+
+
+def require_key(vendor: str, *names: str) -> str:
+    """The first of `names` set in the environment, or an error naming the variable."""
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    alts = " or ".join(names)
+    raise StoryreelError(f"{vendor}: no API key; set the environment variable {alts}")
+
+
+def require_module(name: str, vendor: str) -> Any:
+    """Import a vendor SDK, or say which extra installs it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise StoryreelError(
+            f"{vendor}: the Python package {name!r} is missing; pip install 'storyreel[hosted]'"
+        ) from None
+
+
+# --- errors and retries ----------------------------------------------------------------------
+
+
+def _response(exc: BaseException) -> Any:
+    return getattr(exc, "response", None)
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status an SDK or httpx error carries, if any."""
+    for attr in ("status_code", "status", "code"):
+        value = getattr(exc, attr, None)
+        if isinstance(value, int) and 100 <= value < 600:
+            return value
+    value = getattr(_response(exc), "status_code", None)
+    return value if isinstance(value, int) else None
+
+
+def retry_after(exc: BaseException) -> float | None:
+    headers = getattr(_response(exc), "headers", None) or {}
+    try:
+        return max(0.0, float(headers.get("retry-after", "")))
+    except (TypeError, ValueError):
+        return None
+
+
+def message_of(body: Any) -> str:
+    """The human part of a vendor's error body (JSON or text)."""
+    if isinstance(body, (bytes, str)):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return str(body.decode("utf-8", "replace") if isinstance(body, bytes) else body).strip()
+    if isinstance(body, dict):
+        for key in ("message", "detail", "failure", "error", "failure_reason", "title"):
+            value = body.get(key)
+            if isinstance(value, dict):
+                return message_of(value)
+            if isinstance(value, list) and value:
+                return "; ".join(message_of(v) if isinstance(v, dict) else str(v) for v in value)
+            if value:
+                code = body.get("code")
+                return f"{value} (code {code})" if code not in (None, "", 0) and key == "message" else str(value)
+    return json.dumps(body)[:500]
+
+
+def _describe(exc: BaseException) -> str:
+    response = _response(exc)
+    try:
+        text = message_of(response.content) if response is not None else ""
+    except Exception:  # a streamed or closed response: fall back on the exception's text
+        text = ""
+    return redact(text or str(exc) or exc.__class__.__name__)
+
+
+def _transient(exc: BaseException, status: int | None) -> bool:
+    if status is not None:
+        return status in (408, 409, 425, 429) or status >= 500
+    name = type(exc).__name__
+    return isinstance(exc, (ConnectionError, TimeoutError)) or any(
+        word in name for word in ("Connect", "Timeout", "Transport", "Network", "RemoteProtocol")
+    )
+
+
+def call(vendor: str, fn: Callable[[], Any], timing: Timing) -> Any:
+    """`fn()`, retried on 429, 5xx and network errors; a refusal becomes a `StoryreelError`."""
+    attempt = 0
+    while True:
+        try:
+            return fn()
+        except (StoryreelError, KeyboardInterrupt):
+            raise
+        except Exception as e:
+            status = status_of(e)
+            if not _transient(e, status):
+                what = f"refused the request (HTTP {status})" if status else "failed"
+                raise StoryreelError(f"{vendor} {what}: {_describe(e)}") from None
+            if attempt >= timing.retries:
+                what = f"HTTP {status}" if status else type(e).__name__
+                raise StoryreelError(
+                    f"{vendor}: gave up after {attempt + 1} tries ({what}: {_describe(e)})"
+                ) from None
+            wait = retry_after(e)
+            if wait is None:
+                wait = min(timing.backoff_max, timing.backoff * 2**attempt) * random.uniform(0.5, 1.0)
+            time.sleep(wait)
+            attempt += 1
+
+
+def download(vendor: str, url: str, timing: Timing, headers: dict[str, str] | None = None) -> bytes:
+    import httpx
+
+    def get() -> bytes:
+        r = httpx.get(url, headers=headers or {}, follow_redirects=True, timeout=120)
+        r.raise_for_status()
+        return r.content
+
+    return call(vendor, get, timing)
+
+
+# --- jobs ---------------------------------------------------------------------------------
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def job_key(vendor: str, model: str, kind: str, **inputs: Any) -> str:
+    """The cache key of a hosted job: a digest of everything that decides what comes back."""
+    canon = json.dumps({"vendor": vendor, "model": model, "kind": kind, **inputs},
+                       sort_keys=True, default=str)
+    return hashlib.sha256(canon.encode()).hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def run_job(
+    vendor: str, key: str, *, ledger: Ledger | None, folder: Path, suffix: str, timing: Timing,
+    submit: Callable[[], str | Poll], check: Callable[[str], Poll] | None,
+) -> tuple[Path, str]:
+    """Submit once per key (or resume), poll to the end, download: (local file, remote id).
+
+    `check` is None for a synchronous vendor, whose `submit` returns the finished `Poll`.
+    """
+    record = ledger.job_get(key) if ledger else None
+    if record and record["status"] == "succeeded" and record.get("result") and Path(record["result"]).is_file():
+        return Path(record["result"]), record["remote_id"]
+    poll: Poll | None = None
+    if record and record["status"] != "failed" and check is not None:
+        remote_id = record["remote_id"]  # resume: poll the job we already paid for
+    else:
+        out = call(vendor, submit, timing)
+        poll = out if isinstance(out, Poll) else None
+        remote_id = (poll.remote_id or "") if poll else str(out)
+        if ledger:
+            ledger.job_put(key, vendor, remote_id)
+    deadline = time.monotonic() + timing.timeout
+    interval = timing.poll_interval
+    while True:
+        if poll is None:
+            assert check is not None
+            poll = call(vendor, lambda: check(remote_id), timing)
+        if poll.state == "done":
+            break
+        if poll.state == "failed":
+            message = redact(poll.message or "no reason given")
+            if ledger:
+                ledger.job_update(key, "failed", message)
+            raise StoryreelError(f"{vendor} job {remote_id} failed: {message}")
+        if time.monotonic() > deadline:
+            raise StoryreelError(
+                f"{vendor} job {remote_id} still running after {timing.timeout:g} s; "
+                "it stays on record and the next run resumes it"
+            )
+        time.sleep(interval)
+        interval = min(interval * 1.5, timing.poll_max)
+        poll = None
+    if poll.data is not None:
+        data = poll.data
+    elif poll.url:
+        data = download(vendor, poll.url, timing, poll.headers)
+    else:
+        raise StoryreelError(f"{vendor} job {remote_id} finished without a result")
+    path = folder / f"{key[:32]}{suffix}"
+    _write_atomic(path, data)
+    if ledger:
+        ledger.job_update(key, "succeeded", str(path))
+    return path, remote_id
+
+
+# --- media --------------------------------------------------------------------------------
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def nearest_ratio(size: tuple[int, int], choices: list[str] | tuple[str, ...], sep: str = ":") -> str:
+    """The choice ("16:9", "1280:720", "1024x1024" ...) closest in aspect to `size`."""
+    target = size[0] / size[1]
+
+    def off(choice: str) -> float:
+        w, h = (float(x) for x in choice.split(sep))
+        return abs(np.log(w / h / target))
+
+    return min(choices, key=off)
+
+
+def seconds_for(n_frames: int, fps: Fraction, choices: tuple[int, ...]) -> int:
+    """The shortest offered duration that covers the shot, else the longest."""
+    need = n_frames / fps
+    return next((c for c in sorted(choices) if c >= need), max(choices))
+
+
+class HostedBackend:
+    """Base of the hosted backends: settings, the ledger, and the shared job plumbing."""
+
+    name: ClassVar[str]
+    vendor: ClassVar[str]
+    default_model: ClassVar[str]
+    env: ClassVar[tuple[tuple[str, ...], ...]] = ()  # each group: one of these variables
+    packages: ClassVar[tuple[str, ...]] = ()
+    extra: ClassVar[str | None] = "hosted"
+    gpu: ClassVar[bool] = False
+    version: ClassVar[str] = "1"
+
+    def __init__(self, model: str | None = None, *, ledger: Ledger | None = None,
+                 base_url: str | None = None, timing: Timing | None = None,
+                 downloads: Path | None = None, **_: Any):
+        self.model = model or self.default_model
+        self.ledger = ledger
+        self.base_url = base_url
+        self.timing = timing or Timing()
+        self.downloads = downloads
+        self._ledgers: dict[Path, Ledger] = {}
+
+    def cache_token(self, shot: Shot, root: Path | None) -> str:
+        return self.model
+
+    def _ledger(self, root: Path | None) -> Ledger | None:
+        if self.ledger is not None or root is None:
+            return self.ledger
+        path = root / ".storyreel" / "project.db"
+        if path not in self._ledgers:
+            from storyreel.store.db import Database
+
+            self._ledgers[path] = Database(path)
+        return self._ledgers[path]
+
+    def _folder(self, root: Path | None) -> Path:
+        if self.downloads is not None:
+            return self.downloads
+        if root is not None:
+            return root / ".storyreel" / "hosted"
+        return Path(tempfile.gettempdir()) / "storyreel-hosted"
+
+    def _run(self, kind: str, root: Path | None, suffix: str, inputs: dict[str, Any],
+             submit: Callable[[], str | Poll], check: Callable[[str], Poll] | None) -> tuple[Path, str]:
+        key = job_key(self.vendor, self.model, kind, **inputs)
+        return run_job(self.vendor, key, ledger=self._ledger(root), folder=self._folder(root),
+                       suffix=suffix, timing=self.timing, submit=submit, check=check)
+
+    def _meta(self, prompt: ShotPrompt, remote_id: str, **params: Any) -> dict[str, Any]:
+        return {"prompt": prompt.prompt, "negative_prompt": prompt.negative, "remote_id": remote_id,
+                "params": {"vendor": self.vendor, "model": self.model, **params}}
+
+    def _still(self, path: Path, size: tuple[int, int], meta: dict[str, Any]) -> Still:
+        rgb, _ = read_image(path)
+        meta["params"]["source_size"] = [rgb.shape[1], rgb.shape[0]]
+        return Still(image=fit_cover(rgb, size), meta=meta)
+
+    def _clip(self, path: Path, request: ClipRequest, meta: dict[str, Any]) -> ConformedClip:
+        clip = conform_video(path, request.n_frames, request.fps, request.size, meta)
+        meta["params"].update(source_frames=clip.source_frames, source_fps=str(clip.source_fps),
+                              retimed=clip.retimed)
+        return clip

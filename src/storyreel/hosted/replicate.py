@@ -1,0 +1,81 @@
+"""Replicate (`replicate:OWNER/NAME[:VERSION]`) through the official `replicate` SDK.
+
+A prediction is created once, then polled with `predictions.get` until `succeeded`, `failed` or
+`canceled`. Inputs follow the defaults' schemas (FLUX schnell for stills, Wan 2.2 image-to-video
+for motion): `prompt`, `aspect_ratio`, `seed`, and `image` for motion. `base_url` points it elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from storyreel.hosted.common import (
+    HostedBackend,
+    Poll,
+    data_uri,
+    digest,
+    nearest_ratio,
+    png_bytes,
+    require_key,
+    require_module,
+)
+from storyreel.look import compile_prompt
+from storyreel.model import Still
+from storyreel.motion.base import ClipRequest
+from storyreel.motion.folder import ConformedClip
+from storyreel.stills.base import StillRequest
+
+RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21")
+
+
+class _Replicate(HostedBackend):
+    vendor: ClassVar[str] = "replicate"
+    name: ClassVar[str] = "replicate"
+    env: ClassVar[tuple[tuple[str, ...], ...]] = (("REPLICATE_API_TOKEN",),)
+    packages: ClassVar[tuple[str, ...]] = ("replicate",)
+
+    def _predict(self, root: Any, kind: str, suffix: str, inputs: dict[str, Any],
+                 keyed: dict[str, Any]) -> tuple[Any, str]:
+        sdk = require_module("replicate", self.vendor)
+        client = sdk.Client(api_token=require_key(self.vendor, "REPLICATE_API_TOKEN"), base_url=self.base_url)
+
+        def submit() -> str:
+            model, _, version = self.model.partition(":")
+            if version:
+                return client.predictions.create(version=version, input=inputs).id
+            return client.predictions.create(model=model, input=inputs).id
+
+        def check(prediction_id: str) -> Poll:
+            p = client.predictions.get(prediction_id)
+            if p.status == "succeeded":
+                out = p.output[0] if isinstance(p.output, list) else p.output
+                return Poll("done", url=str(out)) if out else Poll("failed", message="no output")
+            if p.status in ("failed", "canceled"):
+                return Poll("failed", message=str(p.error or p.status))
+            return Poll("running")
+
+        return self._run(kind, root, suffix, keyed, submit, check)
+
+
+class ReplicateStills(_Replicate):
+    default_model: ClassVar[str] = "black-forest-labs/flux-schnell"
+
+    def generate(self, request: StillRequest) -> Still:
+        prompt = compile_prompt(request.shot, request.scene, request.config, "natural")
+        inputs = {"prompt": prompt.prompt, "aspect_ratio": nearest_ratio(request.size, RATIOS),
+                  "seed": request.seed % 2**31, "output_format": "png", "num_outputs": 1}
+        file, remote_id = self._predict(request.project_root, "still", ".png", inputs, inputs)
+        return self._still(file, request.size, self._meta(prompt, remote_id, **inputs))
+
+
+class ReplicateMotion(_Replicate):
+    default_model: ClassVar[str] = "wan-video/wan-2.2-i2v-fast"
+
+    def animate(self, request: ClipRequest) -> ConformedClip:
+        prompt = compile_prompt(request.shot, request.scene, request.config, "motion")
+        png = png_bytes(request.still.image)
+        params = {"prompt": prompt.prompt, "aspect_ratio": nearest_ratio(request.size, RATIOS),
+                  "seed": request.seed % 2**31}
+        file, remote_id = self._predict(request.project_root, "clip", ".mp4",
+                                        params | {"image": data_uri(png)}, params | {"image": digest(png)})
+        return self._clip(file, request, self._meta(prompt, remote_id, **params))

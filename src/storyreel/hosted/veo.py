@@ -1,0 +1,70 @@
+"""Google Veo (`veo:MODEL`) through the official `google-genai` SDK (Gemini API).
+
+`generate_videos` starts a long-running operation from the shot's still; its name is the remote
+id, polled with `operations.get` until done; the video is fetched from its URI with the API key
+in the `x-goog-api-key` header. `base_url` points the SDK elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from storyreel.hosted.common import (
+    HostedBackend,
+    Poll,
+    digest,
+    nearest_ratio,
+    png_bytes,
+    require_key,
+    require_module,
+    seconds_for,
+)
+from storyreel.look import NEGATIVE, compile_prompt
+from storyreel.motion.base import ClipRequest
+from storyreel.motion.folder import ConformedClip
+
+
+class VeoMotion(HostedBackend):
+    vendor: ClassVar[str] = "veo"
+    name: ClassVar[str] = "veo"
+    default_model: ClassVar[str] = "veo-2.0-generate-001"
+    env: ClassVar[tuple[tuple[str, ...], ...]] = (("GEMINI_API_KEY", "GOOGLE_API_KEY"),)
+    packages: ClassVar[tuple[str, ...]] = ("google.genai",)
+
+    def animate(self, request: ClipRequest) -> ConformedClip:
+        genai = require_module("google.genai", self.vendor)
+        types = require_module("google.genai.types", self.vendor)
+        key = require_key(self.vendor, "GEMINI_API_KEY", "GOOGLE_API_KEY")
+        options = types.HttpOptions(base_url=self.base_url) if self.base_url else None
+        client = genai.Client(api_key=key, http_options=options)
+        prompt = compile_prompt(request.shot, request.scene, request.config, "motion")
+        png = png_bytes(request.still.image)
+        ratio = nearest_ratio(request.size, ("16:9", "9:16"))
+        seconds = seconds_for(request.n_frames, request.fps, (5, 6, 7, 8))
+
+        def submit() -> str:
+            op = client.models.generate_videos(
+                model=self.model,
+                source=types.GenerateVideosSource(
+                    prompt=prompt.prompt, image=types.Image(image_bytes=png, mime_type="image/png")),
+                config=types.GenerateVideosConfig(number_of_videos=1, duration_seconds=seconds,
+                                                  aspect_ratio=ratio, negative_prompt=NEGATIVE),
+            )
+            return op.name
+
+        def check(name: str) -> Poll:
+            op: Any = client.operations.get(types.GenerateVideosOperation(name=name))
+            if not op.done:
+                return Poll("running")
+            if op.error:
+                return Poll("failed", message=str(op.error.get("message") or op.error))
+            videos = (op.response.generated_videos or []) if op.response else []
+            if not videos or not videos[0].video or not videos[0].video.uri:
+                reasons = getattr(op.response, "rai_media_filtered_reasons", None) if op.response else None
+                return Poll("failed", message="; ".join(reasons or []) or "no video returned")
+            return Poll("done", url=videos[0].video.uri, headers={"x-goog-api-key": key})
+
+        inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "seconds": seconds}
+        file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
+        return self._clip(file, request, self._meta(prompt, remote_id, aspect_ratio=ratio,
+                                                    duration_seconds=seconds))

@@ -1,0 +1,134 @@
+"""`folder:PATH` clips (Kling or other MP4 downloads), and the conform every video source shares.
+
+`conform_video` makes any decodable video exactly what the timeline asked for: `n_frames` frames
+at `fps`, at the picture size. A source longer than the shot is trimmed (its head is kept and
+resampled to the shot's rate, blending neighbouring frames where the rates differ); a shorter
+one is retimed across the whole shot by frame blending, so a clip is never the wrong length.
+The source is decoded once, resized, into an unlinked temporary file that is memory-mapped:
+random access for the render without holding the clip in memory.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, ClassVar
+
+import av
+import numpy as np
+
+from storyreel.errors import StoryreelError
+from storyreel.model import Shot
+from storyreel.motion.base import ClipRequest
+from storyreel.stills.folder import (
+    VIDEO_EXTS,
+    files_token,
+    find_takes,
+    fit_cover,
+    pick_take,
+    resolve_folder,
+)
+
+
+def _decode(path: Path, size: tuple[int, int]) -> tuple[np.memmap, Fraction]:
+    """All frames of the first video stream, resized to `size`, in a memory-mapped temp file.
+
+    The map outlives the closed, unlinked file; the space is freed when the map goes.
+    """
+    w, h = size
+    count, rate = 0, None
+    with tempfile.TemporaryFile(prefix="storyreel-clip-") as store:
+        try:
+            with av.open(str(path)) as container:
+                if not container.streams.video:
+                    raise StoryreelError("no video stream in this file", path)
+                stream = container.streams.video[0]
+                rate = stream.average_rate or stream.guessed_rate
+                for frame in container.decode(stream):
+                    store.write(fit_cover(frame.to_ndarray(format="rgb24"), size).tobytes())
+                    count += 1
+        except (av.FFmpegError, OSError, ValueError) as e:
+            raise StoryreelError(f"not a readable video ({e.__class__.__name__}: {e})", path) from None
+        if count == 0:
+            raise StoryreelError("the video has no frames", path)
+        store.flush()
+        frames = np.memmap(store, dtype=np.uint8, mode="r", shape=(count, h, w, 3))
+    return frames, Fraction(rate) if rate else Fraction(24)
+
+
+class ConformedClip:
+    """A FrameSource over a video file: exactly `n_frames` at `fps` and `size`."""
+
+    def __init__(self, path: Path, n_frames: int, fps: Fraction, size: tuple[int, int],
+                 meta: dict[str, Any] | None = None):
+        self.path = Path(path)
+        self.n_frames, self.fps, self.size = n_frames, Fraction(fps), (int(size[0]), int(size[1]))
+        self.meta = meta or {}
+        self._load()
+
+    def _load(self) -> None:
+        self._frames, self.source_fps = _decode(self.path, self.size)
+        m = len(self._frames)
+        source_seconds = Fraction(m) / self.source_fps
+        wanted_seconds = Fraction(self.n_frames) / self.fps
+        self.retimed = source_seconds < wanted_seconds
+        if self.retimed:  # stretch the whole source over the shot
+            step = (m - 1) / (self.n_frames - 1) if self.n_frames > 1 else 0.0
+            self._positions = np.arange(self.n_frames) * step
+        else:  # keep the head, sampled at the shot's rate
+            self._positions = np.minimum(np.arange(self.n_frames) * float(self.source_fps / self.fps), m - 1)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for k in ("_frames", "_positions"):
+            state.pop(k, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._load()
+
+    @property
+    def source_frames(self) -> int:
+        return len(self._frames)
+
+    def frame(self, index: int) -> np.ndarray:
+        if not 0 <= index < self.n_frames:
+            raise IndexError(f"frame {index} outside 0..{self.n_frames - 1}")
+        pos = float(self._positions[index])
+        lo = int(pos)
+        frac = pos - lo
+        if frac < 1e-6 or lo + 1 >= len(self._frames):
+            return np.array(self._frames[lo])
+        a = self._frames[lo].astype(np.float32)
+        b = self._frames[lo + 1].astype(np.float32)
+        return (a * (1 - frac) + b * frac + 0.5).astype(np.uint8)
+
+
+def conform_video(path: Path, n_frames: int, fps: Fraction, size: tuple[int, int],
+                  meta: dict[str, Any] | None = None) -> ConformedClip:
+    """A video file conformed to the shot: `n_frames` frames at `fps`, `size` (width, height)."""
+    return ConformedClip(path, n_frames, fps, size, meta)
+
+
+class FolderMotion:
+    """Clips from a folder of video files, one take a file."""
+
+    name: ClassVar[str] = "folder"
+    version: ClassVar[str] = "1"
+
+    def __init__(self, path: str | None = None, **_: Any):
+        self.path = path
+
+    def cache_token(self, shot: Shot, root: Path | None) -> str:
+        return files_token(find_takes(resolve_folder(self.path, root), shot.id, VIDEO_EXTS))
+
+    def animate(self, request: ClipRequest) -> ConformedClip:
+        folder = resolve_folder(self.path, request.project_root)
+        file = pick_take(folder, request.shot.id, request.take, VIDEO_EXTS, "video")
+        clip = conform_video(file, request.n_frames, request.fps, request.size,
+                             meta={"params": {"file": file.name}, "source": str(file)})
+        clip.meta["params"].update(source_frames=clip.source_frames, source_fps=str(clip.source_fps),
+                                   retimed=clip.retimed)
+        return clip
