@@ -1,0 +1,294 @@
+"""The `camera` motion backend: a virtual camera moving through a still's depth layers.
+
+Each layer is a fronto-parallel plane at its depth; for a pose (see `moves`) a plane maps to
+the picture by one float affine transform (scale and shift; roll rotates them all), so near
+layers move more than far ones and the sky (depth inf) moves only when the camera rotates.
+Layers are warped with `cv2.warpAffine` (bilinear, 1/32 px sub-pixel) and composited
+premultiplied, far to near; a layer shrunk on screen is pre-filtered once with area
+resampling. The still is over-scanned (scaled up about the centre by the least factor that
+keeps every edge-touching layer covering the frame for the whole move), so no move reveals an
+empty border. A still without layers is one plane at the subject's depth: a sub-pixel Ken
+Burns move.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import ClassVar
+
+import cv2
+import numpy as np
+
+from storyreel.errors import StoryreelError
+from storyreel.model import Easing, Layer, Move, Still
+from storyreel.motion.base import ClipRequest
+from storyreel.motion.moves import (
+    MoveSpec,
+    Pose,
+    blur_sigma,
+    check_intensity,
+    focal_px,
+    parse_easing,
+    parse_move,
+    pose_at,
+)
+
+DEFAULT_SUBJECT_DEPTH = 5.0  # metres, for stills without depth layers
+MAX_OVERSCAN = 1.5  # beyond this, edge pixels are replicated instead of zooming further
+_SAMPLES = 97  # poses sampled to size the overscan
+
+
+@dataclass
+class _Plane:
+    """A layer ready to warp: premultiplied RGBA cropped to its visible box."""
+
+    pixels: np.ndarray  # (h, w, 4) premultiplied, or (h, w, 3) when fully opaque
+    origin: tuple[float, float]  # crop's top-left in still pixels
+    prescale: float  # pixels per still pixel (< 1 when pre-filtered)
+    depth: float
+    touches_edge: bool  # reaches the still's border: must cover the frame
+    opaque: bool
+
+
+def _plane(layer: Layer) -> _Plane:
+    rgba = np.ascontiguousarray(layer.rgba)
+    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
+        raise StoryreelError(f"layer {layer.name!r} is not an (H, W, 4) uint8 RGBA image")
+    alpha = rgba[..., 3]
+    h, w = alpha.shape
+    rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+    if rows.size == 0:
+        return _Plane(np.zeros((1, 1, 4), np.uint8), (0.0, 0.0), 1.0, layer.depth, False, False)
+    # one transparent pixel of margin on inner sides, so replicated borders stay transparent
+    y0, y1 = max(0, rows[0] - 1), min(h, rows[-1] + 2)
+    x0, x1 = max(0, cols[0] - 1), min(w, cols[-1] + 2)
+    crop = rgba[y0:y1, x0:x1]
+    touches = bool(alpha[0].any() or alpha[-1].any() or alpha[:, 0].any() or alpha[:, -1].any())
+    if crop[..., 3].min() == 255:
+        return _Plane(np.ascontiguousarray(crop[..., :3]), (x0, y0), 1.0, layer.depth, touches, True)
+    a = crop[..., 3:4].astype(np.uint16)
+    premult = crop.copy()
+    premult[..., :3] = ((crop[..., :3].astype(np.uint16) * a + 127) // 255).astype(np.uint8)
+    return _Plane(premult, (x0, y0), 1.0, layer.depth, touches, False)
+
+
+def _translate(x: float, y: float) -> np.ndarray:
+    return np.array([[1.0, 0.0, x], [0.0, 1.0, y], [0.0, 0.0, 1.0]])
+
+
+def _scale(s: float, cx: float, cy: float) -> np.ndarray:
+    return np.array([[s, 0.0, cx * (1 - s)], [0.0, s, cy * (1 - s)], [0.0, 0.0, 1.0]])
+
+
+def _rotate(angle: float, cx: float, cy: float) -> np.ndarray:
+    c, s = math.cos(angle), math.sin(angle)
+    return _translate(cx, cy) @ np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]) @ _translate(-cx, -cy)
+
+
+def subject_depth(still: Still) -> float:
+    """The depth the move is about: a layer named like "subject", else the median finite depth."""
+    finite = [lay for lay in still.layers if math.isfinite(lay.depth)]
+    named = [lay.depth for lay in finite if "subject" in lay.name.lower()]
+    if named:
+        return float(min(named))
+    if finite:
+        return float(np.median([lay.depth for lay in finite]))
+    return DEFAULT_SUBJECT_DEPTH
+
+
+class CameraClip:
+    """A `FrameSource`: frame `i` of a move through a still, computed on demand (thread-safe)."""
+
+    def __init__(self, still: Still, spec: MoveSpec, fps: Fraction, n_frames: int,
+                 size: tuple[int, int]):
+        self.fps, self.n_frames, self.size, self.spec = fps, n_frames, size, spec
+        w, h = size
+        sw, sh = still.size
+        self._center = ((w - 1) / 2.0, (h - 1) / 2.0)
+        b = max(w / sw, h / sh)  # cover-fit the still to the picture
+        self._base = _translate(*self._center) @ np.diag([b, b, 1.0]) @ _translate(
+            -(sw - 1) / 2.0, -(sh - 1) / 2.0
+        )
+        layers = still.layers or [Layer("image", spec.subject_depth, _opaque(still.image))]
+        self._planes = [_plane(lay) for lay in layers]
+        self._anchor = self._subject_anchor(still)
+        self._still_rect = (sw, sh)
+        self.overscan = self._overscan()
+        self._prefilter()
+
+    # --- geometry --------------------------------------------------------------------------
+
+    def pose(self, index: int) -> Pose:
+        u = index / (self.n_frames - 1) if self.n_frames > 1 else 0.0
+        return pose_at(self.spec, u, index / float(self.fps))
+
+    def _subject_anchor(self, still: Still) -> tuple[float, float]:
+        """Moves converge on the subjects' centre, drawn halfway toward the picture centre."""
+        cx, cy = self._center
+        if not still.subject_boxes:
+            return cx, cy
+        boxes = np.array(list(still.subject_boxes.values()), dtype=float)
+        x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+        x1, y1 = boxes[:, 2].max(), boxes[:, 3].max()
+        sx, sy, _ = self._base @ np.array([(x0 + x1) / 2.0, (y0 + y1) / 2.0, 1.0])
+        return (cx + sx) / 2.0, (cy + sy) / 2.0
+
+    def _motion(self, pose: Pose, depth: float) -> np.ndarray:
+        """Picture → picture transform of a plane at `depth` under `pose` (3×3)."""
+        f = focal_px(self.size[0]) * pose.zoom
+        if math.isinf(depth):
+            s, dx, dy = pose.zoom, 0.0, 0.0
+        else:
+            dist = depth - pose.tz
+            s, dx, dy = pose.zoom * depth / dist, -f * pose.tx / dist, f * pose.ty / dist
+        dx -= f * math.tan(pose.yaw)
+        dy += f * math.tan(pose.pitch)
+        m = _translate(dx, dy) @ _scale(s, *self._anchor)
+        return _rotate(pose.roll, *self._center) @ m if pose.roll else m
+
+    def _matrix(self, plane: _Plane, pose: Pose, overscan: float) -> np.ndarray:
+        """Plane pixels → picture pixels (3×3)."""
+        to_still = _translate(*plane.origin) @ np.diag([1 / plane.prescale, 1 / plane.prescale, 1.0])
+        return (
+            self._motion(pose, plane.depth) @ _scale(overscan, *self._center) @ self._base @ to_still
+        )
+
+    def _overscan(self) -> float:
+        """The least zoom about the centre that keeps edge-touching planes over the frame."""
+        edge = [p for p in self._planes if p.touches_edge]
+        if not edge:
+            return 1.0
+        w, h = self.size
+        sw, sh = self._still_rect
+        corners = np.array([[-0.5, -0.5, 1], [w - 0.5, -0.5, 1], [-0.5, h - 0.5, 1], [w - 0.5, h - 0.5, 1]]).T
+        count = min(self.n_frames, _SAMPLES)
+        poses = [self.pose(round(i * (self.n_frames - 1) / max(1, count - 1))) for i in range(count)]
+        depths = sorted({p.depth for p in edge})
+
+        def covers(k: float) -> bool:
+            for pose in poses:
+                for d in depths:
+                    m = self._motion(pose, d) @ _scale(k, *self._center) @ self._base
+                    src = np.linalg.solve(m, corners)
+                    if (src[0] < -0.5 - 1e-6).any() or (src[0] > sw - 0.5 + 1e-6).any():
+                        return False
+                    if (src[1] < -0.5 - 1e-6).any() or (src[1] > sh - 0.5 + 1e-6).any():
+                        return False
+            return True
+
+        if covers(1.0):
+            return 1.0
+        if not covers(MAX_OVERSCAN):
+            return MAX_OVERSCAN
+        lo, hi = 1.0, MAX_OVERSCAN
+        for _ in range(24):
+            mid = (lo + hi) / 2.0
+            lo, hi = (lo, mid) if covers(mid) else (mid, hi)
+        return hi
+
+    def _prefilter(self) -> None:
+        """Planes drawn smaller than their pixels at some frame are area-resampled once."""
+        count = min(self.n_frames, _SAMPLES)
+        poses = [self.pose(round(i * (self.n_frames - 1) / max(1, count - 1))) for i in range(count)]
+        for plane in self._planes:
+            m = [self._matrix(plane, pose, self.overscan)[:2, :2] for pose in poses]
+            least = min(math.sqrt(abs(np.linalg.det(a))) for a in m)
+            if least < 0.98 and plane.pixels.shape[0] > 2:
+                h, w = plane.pixels.shape[:2]
+                size = (max(1, round(w * least)), max(1, round(h * least)))
+                plane.pixels = cv2.resize(plane.pixels, size, interpolation=cv2.INTER_AREA)
+                plane.prescale = size[0] / w
+
+    # --- frames ----------------------------------------------------------------------------
+
+    def frame(self, index: int) -> np.ndarray:
+        if not 0 <= index < self.n_frames:
+            raise IndexError(f"frame {index} outside 0..{self.n_frames - 1}")
+        pose = self.pose(index)
+        w, h = self.size
+        out: np.ndarray | None = None
+        for plane in self._planes:
+            m = self._matrix(plane, pose, self.overscan)
+            sigma = blur_sigma(pose, plane.depth, w)
+            if plane.opaque and out is None and plane.touches_edge:
+                out = cv2.warpAffine(plane.pixels, m[:2], (w, h), flags=cv2.INTER_LINEAR,
+                                     borderMode=cv2.BORDER_REPLICATE)
+                if sigma > 0.3:
+                    out = cv2.GaussianBlur(out, (0, 0), sigma)
+                continue
+            if out is None:
+                out = np.zeros((h, w, 3), np.uint8)
+            _over(out, plane, m, sigma)
+        return out if out is not None else np.zeros((h, w, 3), np.uint8)
+
+
+def _opaque(image: np.ndarray) -> np.ndarray:
+    return np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
+
+
+def _over(out: np.ndarray, plane: _Plane, m: np.ndarray, sigma: float) -> None:
+    """Warp a plane into the region of `out` it reaches and composite it over (premultiplied)."""
+    h, w = out.shape[:2]
+    pad = math.ceil(3 * sigma) + 1 if sigma > 0.3 else 1
+    if plane.touches_edge:
+        x0, y0, x1, y1 = 0, 0, w, h
+    else:
+        ph, pw = plane.pixels.shape[:2]
+        box = m @ np.array([[-0.5, pw - 0.5, -0.5, pw - 0.5], [-0.5, -0.5, ph - 0.5, ph - 0.5], [1, 1, 1, 1]])
+        x0, y0 = max(0, math.floor(box[0].min()) - pad), max(0, math.floor(box[1].min()) - pad)
+        x1, y1 = min(w, math.ceil(box[0].max()) + pad + 1), min(h, math.ceil(box[1].max()) + pad + 1)
+        if x0 >= x1 or y0 >= y1:
+            return
+    roi_m = (_translate(-x0, -y0) @ m)[:2]
+    pixels = plane.pixels if plane.pixels.shape[2] == 4 else _opaque(plane.pixels)
+    warped = cv2.warpAffine(pixels, roi_m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_REPLICATE if plane.touches_edge else cv2.BORDER_CONSTANT)
+    if sigma > 0.3:
+        warped = cv2.GaussianBlur(warped, (0, 0), sigma)
+    region = out[y0:y1, x0:x1]
+    inv = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(warped, 3)), cv2.COLOR_GRAY2RGB)
+    under = cv2.multiply(region, inv, scale=1.0 / 255.0)
+    region[:] = cv2.add(under, cv2.cvtColor(warped, cv2.COLOR_RGBA2RGB))
+
+
+class CameraBackend:
+    """`motion.camera`: 2.5D camera moves through a still's depth layers."""
+
+    name: ClassVar[str] = "camera"
+    version: ClassVar[str] = "1"
+
+    def animate(self, request: ClipRequest) -> CameraClip:
+        shot = request.shot
+        where = (shot.lines.path, shot.lines.start)
+        move = parse_move(str(shot.move), *where)
+        easing = parse_easing(str(shot.easing), *where) if shot.easing else Easing.EASE_IN_OUT
+        intensity = check_intensity(shot.move_intensity, *where)
+        if request.n_frames < 1:
+            raise StoryreelError(f"shot {shot.id}: a clip needs at least one frame", *where)
+        w, h = request.size
+        if w < 2 or h < 2:
+            raise StoryreelError(f"shot {shot.id}: picture size {w}x{h} is too small", *where)
+        still = request.still
+        finite = [lay.depth for lay in still.layers if math.isfinite(lay.depth)]
+        for lay in still.layers:
+            if not lay.depth > 0:
+                raise StoryreelError(f"shot {shot.id}: layer {lay.name!r} has depth {lay.depth}; must be > 0")
+        ds = subject_depth(still)
+        spec = MoveSpec(
+            move=move, intensity=intensity, easing=easing, width=w, height=h,
+            subject_depth=ds, near_depth=min(finite, default=ds), far_depth=max(finite, default=ds * 4),
+            fps=float(request.fps), seed=request.seed,
+        )
+        return CameraClip(still, spec, request.fps, request.n_frames, request.size)
+
+    @staticmethod
+    def params(clip: CameraClip) -> dict[str, object]:
+        """What a clip take's provenance records about the move."""
+        s = clip.spec
+        return {"move": s.move.value, "intensity": s.intensity, "easing": s.easing.value,
+                "overscan": round(clip.overscan, 6), "n_frames": clip.n_frames, "fps": str(clip.fps)}
+
+
+__all__ = ["CameraBackend", "CameraClip", "Move", "subject_depth"]

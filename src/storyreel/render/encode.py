@@ -1,0 +1,229 @@
+"""Frames to a file with PyAV: H.264 (yuv420p) or ProRes 422 HQ, tagged BT.709, exact timestamps.
+
+The stream's time base is 1/fps and frame `i` has pts `i`, so any rational rate (24000/1001
+included) lands on exact timestamps. Audio, when given, is decoded with PyAV, resampled to
+48 kHz stereo and encoded as AAC in step with the picture (so the muxer never queues the whole
+film), then trimmed or padded with silence to the picture's duration. The file is written under
+a temporary name in the same folder, fsynced and renamed: on any failure nothing is left under
+the output name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+
+import av
+import numpy as np
+from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc
+
+from storyreel.errors import StoryreelError, did_you_mean
+
+# codec word → (FFmpeg encoder, pixel format, stream options, containers it belongs in)
+CODECS: dict[str, tuple[str, str, dict[str, str], tuple[str, ...]]] = {
+    "h264": ("libx264", "yuv420p", {}, (".mp4", ".mov", ".mkv")),
+    "prores": ("prores_ks", "yuv422p10le", {"profile": "3", "vendor": "apl0"}, (".mov",)),
+}
+AUDIO_RATE = 48_000
+_AUDIO_CHUNK = 1024  # AAC frame size
+
+
+class Encoder:
+    """`with Encoder(path, (w, h), fps) as enc: enc.write(rgb)` — one picture stream, maybe audio."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: Fraction, codec: str = "h264",
+                 crf: int = 18, preset: str = "medium", audio: Path | None = None,
+                 metadata: dict[str, str] | None = None, options: dict[str, str] | None = None):
+        self.path = Path(path)
+        self.size = (int(size[0]), int(size[1]))
+        self.fps = Fraction(fps)
+        if codec not in CODECS:
+            raise StoryreelError(f"unknown codec {codec!r}{did_you_mean(codec, list(CODECS))}; "
+                                 f"one of {', '.join(CODECS)}")
+        self.codec = codec
+        encoder, self._pix_fmt, self._options, suffixes = CODECS[codec]
+        if encoder not in av.codecs_available:
+            raise StoryreelError(f"this FFmpeg build has no {encoder} encoder (needed for {codec})")
+        if self.path.suffix.lower() not in suffixes:
+            raise StoryreelError(f"{codec} goes in a {' or '.join(suffixes)} file", self.path)
+        if not self.path.parent.is_dir():
+            raise StoryreelError(f"folder {str(self.path.parent)!r} does not exist", self.path)
+        w, h = self.size
+        if codec == "h264" and (w % 2 or h % 2):
+            raise StoryreelError(f"H.264 needs an even frame size, not {w}x{h}", self.path)
+        if not 0 <= crf <= 51:
+            raise StoryreelError(f"crf {crf} is out of range (0 to 51)", self.path)
+        if audio is not None and not Path(audio).is_file():
+            raise StoryreelError("no such audio file", audio)
+        self._encoder_name, self._crf, self._preset = encoder, crf, preset
+        self._audio_path, self._metadata = audio, dict(metadata or {})
+        self._extra_options = dict(options or {})  # FFmpeg encoder options, e.g. {"bf": "0"}
+        self.frames_written = 0
+        self._container: av.container.OutputContainer | None = None
+        self._tmp: Path | None = None
+
+    # --- life cycle ------------------------------------------------------------------------
+
+    def __enter__(self) -> Encoder:
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=f".part{self.path.suffix}",
+                                   dir=self.path.parent)
+        os.close(fd)
+        self._tmp = Path(tmp)
+        try:
+            self._open()
+        except BaseException:
+            self._discard()
+            raise
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is not None:
+            self._discard()
+            return
+        try:
+            self._finish()
+        except BaseException:
+            self._discard()
+            raise
+
+    def _open(self) -> None:
+        fmt = "mov" if self.path.suffix.lower() == ".mov" else None
+        try:
+            self._container = av.open(str(self._tmp), "w", format=fmt)
+        except av.FFmpegError as e:
+            raise StoryreelError(f"cannot write: {e}", self.path) from None
+        c = self._container
+        for key, value in self._metadata.items():
+            c.metadata[key] = value
+        stream = c.add_stream(self._encoder_name, rate=self.fps)
+        stream.width, stream.height = self.size
+        stream.pix_fmt = self._pix_fmt
+        self._time_base = Fraction(1) / self.fps
+        stream.time_base = self._time_base
+        cc = stream.codec_context
+        cc.time_base = self._time_base
+        cc.color_primaries = ColorPrimaries.BT709
+        cc.color_trc = ColorTrc.BT709
+        cc.colorspace = Colorspace.ITU709
+        cc.color_range = ColorRange.MPEG
+        options = dict(self._options)
+        if self.codec == "h264":
+            options.update(crf=str(self._crf), preset=self._preset)
+        options.update(self._extra_options)
+        stream.options = options
+        self._video = stream
+        self._audio = _AudioFeed(c, Path(self._audio_path)) if self._audio_path else None
+        try:
+            c.start_encoding()
+        except av.FFmpegError as e:
+            raise StoryreelError(f"cannot start the {self._encoder_name} encoder: {e}", self.path) from None
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append one frame: (H, W, 3) uint8 RGB of the encoder's size."""
+        if self._container is None:
+            raise RuntimeError("Encoder.write outside its `with` block")
+        w, h = self.size
+        if frame.shape != (h, w, 3) or frame.dtype != np.uint8:
+            raise StoryreelError(f"frame {self.frames_written} is {frame.shape} {frame.dtype}; "
+                                 f"expected ({h}, {w}, 3) uint8")
+        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
+        vf = vf.reformat(format=self._pix_fmt, dst_colorspace=Colorspace.ITU709,
+                         dst_color_range=ColorRange.MPEG, dst_color_trc=ColorTrc.BT709,
+                         dst_color_primaries=ColorPrimaries.BT709)
+        vf.pts = self.frames_written
+        vf.time_base = self._time_base
+        self._container.mux(self._video.encode(vf))
+        self.frames_written += 1
+        if self._audio is not None:
+            self._audio.feed_until(self.frames_written / self.fps, final=False)
+
+    def _finish(self) -> None:
+        c = self._container
+        assert c is not None and self._tmp is not None
+        if self.frames_written == 0:
+            raise StoryreelError("nothing to encode: no frames were written", self.path)
+        c.mux(self._video.encode(None))
+        if self._audio is not None:
+            self._audio.feed_until(self.frames_written / self.fps, final=True)
+        c.close()
+        self._container = None
+        with open(self._tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(self._tmp, self.path)
+        self._tmp = None
+
+    def _discard(self) -> None:
+        if self._container is not None:
+            with contextlib.suppress(av.FFmpegError):
+                self._container.close()
+            self._container = None
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
+
+
+class _AudioFeed:
+    """Decodes an audio file lazily into an AAC stream, never ahead of the picture."""
+
+    def __init__(self, container: av.container.OutputContainer, path: Path):
+        try:
+            self._input = av.open(str(path))
+            if not self._input.streams.audio:
+                raise StoryreelError("has no audio stream", path)
+        except av.FFmpegError as e:
+            raise StoryreelError(f"cannot read audio: {e}", path) from None
+        self._path = path
+        self._frames = self._input.decode(self._input.streams.audio[0])
+        self._resampler = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE)
+        self._fifo = av.AudioFifo()
+        self._stream = container.add_stream("aac", rate=AUDIO_RATE)
+        self._stream.layout = "stereo"
+        self._stream.time_base = self._stream.codec_context.time_base = Fraction(1, AUDIO_RATE)
+        self._container = container
+        self._sent = 0
+        self._exhausted = False
+
+    def _pull(self, samples: int) -> None:
+        """Fill the FIFO to `samples`, with silence once the source has ended."""
+        while self._fifo.samples < samples and not self._exhausted:
+            try:
+                frame = next(self._frames)
+            except StopIteration:
+                self._exhausted = True
+                for out in self._resampler.resample(None):
+                    self._fifo.write(out)
+                self._input.close()
+                break
+            except av.FFmpegError as e:
+                raise StoryreelError(f"cannot decode audio: {e}", self._path) from None
+            frame.pts = None
+            for out in self._resampler.resample(frame):
+                self._fifo.write(out)
+        missing = samples - self._fifo.samples
+        if missing > 0:
+            silence = av.AudioFrame.from_ndarray(np.zeros((2, missing), np.float32), format="fltp",
+                                                 layout="stereo")
+            silence.sample_rate = AUDIO_RATE
+            self._fifo.write(silence)
+
+    def feed_until(self, seconds: Fraction, final: bool) -> None:
+        target = int(seconds * AUDIO_RATE)
+        while self._sent < target:
+            n = min(_AUDIO_CHUNK, target - self._sent)
+            if n < _AUDIO_CHUNK and not final:
+                return
+            self._pull(n)
+            frame = self._fifo.read(n)
+            frame.pts = self._sent
+            frame.time_base = Fraction(1, AUDIO_RATE)
+            self._container.mux(self._stream.encode(frame))
+            self._sent += n
+        if final:
+            self._container.mux(self._stream.encode(None))
+            if not self._exhausted:
+                self._input.close()

@@ -1,0 +1,49 @@
+"""A layered still made in code: textured sky (inf), a far set (8 m), a subject (4 m), a foreground
+post (2 m). Each carries a marker of a pure colour so tests can track it in decoded frames."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from storyreel.model import Layer, Still
+
+W, H = 256, 144
+
+
+def _texture(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    base = rng.integers(90, 170, size=(H // 8 + 1, W // 8 + 1, 3), dtype=np.uint8)
+    return np.kron(base, np.ones((8, 8, 1), np.uint8))[:H, :W]
+
+
+def layered_still() -> Still:
+    yy, xx = np.mgrid[0:H, 0:W]
+    sky = np.dstack([_texture(1), np.full((H, W), 255, np.uint8)])
+    far = np.zeros((H, W, 4), np.uint8)
+    far[70:, :, :3] = _texture(2)[70:]
+    far[70:, :, 3] = 255
+    far[80:96, 40:56] = (0, 0, 255, 255)  # blue marker on the far set
+    subject = np.zeros((H, W, 4), np.uint8)
+    disc = (xx - W / 2) ** 2 + (yy - H / 2) ** 2 < 22**2
+    subject[disc] = (255, 0, 0, 255)
+    fore = np.zeros((H, W, 4), np.uint8)
+    fore[60:, 200:216] = (0, 255, 0, 255)  # green post reaching the bottom edge
+    layers = [
+        Layer("sky", math.inf, sky),
+        Layer("far set", 8.0, far),
+        Layer("subjects", 4.0, subject),
+        Layer("foreground", 2.0, fore),
+    ]
+    image = np.zeros((H, W, 3), np.uint8)
+    for lay in layers:
+        a = lay.rgba[..., 3:4].astype(np.float32) / 255
+        image = (lay.rgba[..., :3] * a + image * (1 - a)).astype(np.uint8)
+    return Still(image=image, layers=layers, subject_boxes={"MAYA": (106, 50, 150, 94)})
+
+
+@pytest.fixture
+def still() -> Still:
+    return layered_still()
