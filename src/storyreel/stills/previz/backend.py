@@ -1,0 +1,221 @@
+"""`PrevizBackend`: a shot, its scene and the look → a layered keyframe, with no model and no network.
+
+The still is painted as depth-ordered RGBA layers (sky or back wall, far set, mid set,
+subjects, foreground); the grade (contrast, palette, saturation) and the grain are applied to
+every layer alike, and the flattened image is exactly those layers composited, so the motion
+stage can move a camera through them and get the same picture at rest.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cache
+
+import cv2
+import numpy as np
+
+from storyreel.config import LookConfig
+from storyreel.errors import StoryreelError, did_you_mean
+from storyreel.model import Layer, ShotSize, Still
+from storyreel.stills.base import StillRequest
+from storyreel.stills.previz.compose import frame_shot
+from storyreel.stills.previz.figures import draw_figure, identity_for
+from storyreel.stills.previz.light import light_for, paint_weather
+from storyreel.stills.previz.paint import Canvas
+from storyreel.stills.previz.props import draw_insert
+from storyreel.stills.previz.sets import Stage, build_set, place_of
+
+PALETTES = ("teal-orange", "neutral", "warm", "cool", "noir", "bleach-bypass", "sepia", "neon")
+
+
+class PrevizBackend:
+    """The embedded stills generator: cinematic silhouette keyframes on a laptop CPU."""
+
+    name = "previz"
+    version = "1.0.0"
+
+    def __init__(self, **_options: object) -> None:
+        pass
+
+    def generate(self, request: StillRequest) -> Still:
+        shot, scene, config = request.shot, request.scene, request.config
+        w, h = request.size
+        if w <= 0 or h <= 0:
+            raise StoryreelError(f"picture size {w}×{h} must be positive")
+        grade = _grade(config.look, request)
+        r_frame, r_light, r_set, r_sky = (
+            np.random.default_rng(s) for s in np.random.SeedSequence(request.seed).spawn(4)
+        )
+        framing = frame_shot(shot, w, h, r_frame)
+        light = light_for(scene, shot, r_light)
+        kind, interior = place_of(scene, shot)
+        sky, far, mid, subjects, fg = (Canvas(w, h, (0, 0, 0)), *(Canvas(w, h) for _ in range(4)))
+        stage = Stage(sky, far, mid, fg, framing, light, r_set)
+        build_set(kind, interior, stage)
+        boxes: dict[str, tuple[int, int, int, int]] = {}
+        detail = shot.size is ShotSize.INSERT or (shot.size is ShotSize.ECU and not shot.subjects)
+        if detail:
+            box = draw_insert(stage, subjects, shot.description)
+            if box:
+                boxes["INSERT"] = box
+        key_side = 1 if light.sun_x >= 0.5 else -1
+        for fig in sorted(framing.figures, key=lambda f: -f.depth):
+            if not fig.name:
+                ident = identity_for("?", config)
+            else:
+                ident = identity_for(fig.name, config, request.project_root)
+            target = fg if fig.foreground else subjects
+            box = draw_figure(target, fig, ident, light, key_side, framing.overhead)
+            if box and fig.name and not fig.foreground:
+                boxes[fig.name] = box
+        if not interior or light.fog:
+            paint_weather(fg, light, r_sky)
+
+        depths = [math.inf if not interior else stage.far_depth + 2.0, stage.far_depth,
+                  stage.mid_depth, framing.subject_depth, framing.subject_depth * 0.5]
+        names = ["sky", "far", "mid", "subjects", "foreground"]
+        canvases = [sky, far, mid, subjects, fg]
+        layers, rois = [], []
+        for name, depth, canvas in zip(names, depths, canvases, strict=True):
+            rgba = canvas.rgba()
+            roi = canvas.box
+            if framing.roll:
+                rgba = _roll(rgba, framing.roll, opaque=name == "sky")
+                roi = [0, 0, w, h] if roi else None
+            grade(rgba, request.seed)
+            layers.append(Layer(name, depth, rgba))
+            rois.append(roi)
+        if framing.roll:
+            boxes = {k: _roll_box(b, framing.roll, w, h) for k, b in boxes.items()}
+        image = composite(layers, rois)
+        meta = {
+            "backend": self.name, "version": self.version, "seed": request.seed, "place": kind,
+            "interior": interior, "time": light.time, "horizon": framing.horizon, "roll": framing.roll,
+            "weather": [k for k in ("rain", "fog", "snow", "neon", "fire") if getattr(light, k)],
+        }
+        return Still(image=image, layers=layers, subject_boxes=boxes, meta=meta)
+
+
+def composite(layers: list[Layer], rois: list[list[int] | None] | None = None) -> np.ndarray:
+    """Alpha-composite the layers far to near ("over"), as (H, W, 3) uint8."""
+    out = layers[0].rgba[..., :3].astype(np.float32)
+    for i, layer in enumerate(layers[1:], 1):
+        roi = rois[i] if rois else [0, 0, out.shape[1], out.shape[0]]
+        if roi is None:
+            continue
+        x0, y0, x1, y1 = roi
+        part = layer.rgba[y0:y1, x0:x1]
+        a = part[..., 3:4].astype(np.float32) * np.float32(1 / 255)
+        o = out[y0:y1, x0:x1]
+        o += (part[..., :3].astype(np.float32) - o) * a
+    return (out + 0.5).astype(np.uint8)
+
+
+def _roll(rgba: np.ndarray, degrees: float, opaque: bool) -> np.ndarray:
+    """Dutch angle: rotate about the centre, scaled up so no corner comes up empty."""
+    h, w = rgba.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, _roll_scale(degrees, w, h))
+    border = cv2.BORDER_REPLICATE if opaque else cv2.BORDER_CONSTANT
+    return cv2.warpAffine(rgba, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
+
+
+def _roll_scale(degrees: float, w: int, h: int) -> float:
+    a = math.radians(abs(degrees))
+    return max((w * math.cos(a) + h * math.sin(a)) / w, (w * math.sin(a) + h * math.cos(a)) / h)
+
+
+def _roll_box(box, degrees, w, h):
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, _roll_scale(degrees, w, h))
+    x0, y0, x1, y1 = box
+    pts = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], np.float64) @ m.T
+    return (max(0, int(pts[:, 0].min())), max(0, int(pts[:, 1].min())),
+            min(w, int(math.ceil(pts[:, 0].max()))), min(h, int(math.ceil(pts[:, 1].max()))))
+
+
+# --- the look: contrast, palette, saturation, grain -------------------------------------------
+
+
+def _grade(look: LookConfig, request: StillRequest):
+    """A function grading an RGBA layer in place: per-channel curves, a colour matrix, grain."""
+    palette = look.palette.lower()
+    if palette not in PALETTES:
+        path, line = _look_source(request)
+        raise StoryreelError(
+            f"look.palette: unknown palette {look.palette!r}{did_you_mean(palette, PALETTES)}; "
+            f"one of {', '.join(PALETTES)}", path, line)
+    lut = _curves(palette, round(look.contrast, 3))
+    matrix = _matrix(palette, round(look.saturation, 3))
+    grain = _grain_tile(round(look.grain, 3))
+
+    def apply(rgba: np.ndarray, seed: int) -> None:
+        rgb = np.ascontiguousarray(rgba[..., :3])
+        rgb = cv2.LUT(rgb, lut)
+        if matrix is not None:
+            rgb = cv2.transform(rgb, matrix)
+        if grain is not None:
+            h, w = rgb.shape[:2]
+            pos, neg = grain
+            oy, ox = seed % 97, (seed // 97) % 89
+            reps = (h + oy) // pos.shape[0] + 1, (w + ox) // pos.shape[1] + 1
+            p = np.tile(pos, reps)[oy : oy + h, ox : ox + w]
+            n = np.tile(neg, reps)[oy : oy + h, ox : ox + w]
+            rgb = cv2.subtract(cv2.add(rgb, p[..., None].repeat(3, 2)), n[..., None].repeat(3, 2))
+        rgba[..., :3] = rgb
+
+    return apply
+
+
+def _look_source(request: StillRequest):
+    if request.project_root is None:
+        return None, None
+    path = request.project_root / "storyreel.toml"
+    if not path.exists():
+        return None, None
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if re.match(r"\s*palette\s*=", line):
+            return path, i
+    return path, None
+
+
+@cache
+def _curves(palette: str, contrast: float) -> np.ndarray:
+    x = np.linspace(0.0, 1.0, 256)
+    s = x * x * (3 - 2 * x)  # a gentle filmic S
+    y = x + (s - x) * 0.35
+    y = np.clip(0.5 + (y - 0.5) * contrast, 0, 1)
+    sh, hl = (1 - y) ** 2 * y * 4, y**2 * (1 - y) * 4
+    r, g, b = y.copy(), y.copy(), y.copy()
+    if palette == "teal-orange":
+        r, g, b = y + 0.07 * hl - 0.04 * sh, y + 0.015 * hl + 0.02 * sh, y - 0.06 * hl + 0.06 * sh
+    elif palette == "warm":
+        r, b = y + 0.05 * (sh + hl), y - 0.06 * (sh + hl)
+    elif palette == "cool":
+        r, b = y - 0.04 * (sh + hl), y + 0.06 * (sh + hl)
+    elif palette == "neon":
+        r, g, b = y + 0.06 * hl, y - 0.03 * (sh + hl), y + 0.08 * sh
+    elif palette == "bleach-bypass":
+        r = g = b = np.clip(0.5 + (y - 0.5) * 1.25, 0, 1)
+    lut = np.stack([b, g, r][::-1], 1)  # channel order R, G, B
+    return (np.clip(lut, 0, 1) * 255 + 0.5).astype(np.uint8)[None, :, :]
+
+
+def _matrix(palette: str, saturation: float) -> np.ndarray | None:
+    sat = {"noir": 0.0, "sepia": 0.0, "bleach-bypass": 0.45}.get(palette, 1.0) * saturation
+    if sat == 1.0:
+        return None
+    luma = np.array([0.2126, 0.7152, 0.0722], np.float32)
+    m = np.eye(3, dtype=np.float32) * sat + (1 - sat) * luma[None, :]
+    if palette == "sepia":
+        m *= np.array([1.08, 0.94, 0.74], np.float32)[:, None]
+    return m
+
+
+@cache
+def _grain_tile(amount: float) -> tuple[np.ndarray, np.ndarray] | None:
+    if amount <= 0:
+        return None
+    rng = np.random.default_rng(20240601)
+    noise = cv2.GaussianBlur(rng.normal(0, 1, (256, 256)).astype(np.float32), (0, 0), 0.7)
+    noise *= 12.0 * amount / noise.std()
+    return np.clip(noise, 0, 255).astype(np.uint8), np.clip(-noise, 0, 255).astype(np.uint8)
