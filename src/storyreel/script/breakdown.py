@@ -499,9 +499,9 @@ class _Coverage:
             size, subjects, what = ShotSize.OTS, [speaker, others[-1]], \
                 f"over {others[-1].title()}'s shoulder onto {speaker.title()}"
         elif quiet or k > 4:
-            size, subjects, what = ShotSize.CU, [speaker], f"{speaker.title()}"
+            size, subjects, what = ShotSize.CU, [speaker], f"{speaker.title()} speaks"
         else:
-            size, subjects, what = ShotSize.MCU, [speaker], f"{speaker.title()}"
+            size, subjects, what = ShotSize.MCU, [speaker], f"{speaker.title()} speaks"
         move, intensity = (Move.PUSH_IN, 0.4) if quiet else (Move.STATIC, 1.0)
         return [self.shot("speech", block, size, subjects, what, lines, d, move=move,
                           intensity=intensity)]
