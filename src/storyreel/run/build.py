@@ -12,6 +12,7 @@ that shows it is encoded, and the encoded segment is what the store keeps.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,7 +43,8 @@ from storyreel.store.project import Project, load_overrides
 
 AI_NOTE = ("Images in this film are AI-generated (synthetic keyframes and camera moves made by "
            "storyreel); provenance of every take: `storyreel provenance`.")
-STAGES = ("breakdown", "stills", "clips", "timeline", "audio", "segments", "cut", "exports")
+SHOTLIST_CSV = ("storyreel.script.csv", "write_shotlist_csv")
+CACHED = ("stills", "clips", "audio", "segments", "cut")  # the stages whose outputs are stored
 
 
 @dataclass
@@ -52,8 +54,8 @@ class BuildReport:
     output: Path | None = None
     files: list[Path] = field(default_factory=list)
     shots: dict[str, list[str]] = field(default_factory=dict)  # added / removed / changed ids
-    computed: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in STAGES[1:]})
-    reused: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STAGES[1:]})
+    computed: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in CACHED})
+    reused: dict[str, int] = field(default_factory=lambda: {s: 0 for s in CACHED})
     repaired: list[str] = field(default_factory=list)  # corrupt objects found and recomputed
     warnings: list[str] = field(default_factory=list)
     frames: int = 0  # frames rendered (0 when nothing changed)
@@ -78,10 +80,21 @@ class _Clip:
     make: Callable[[], Any]
     _source: Any = None
 
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+
     def frame(self, index: int):
-        if self._source is None:
-            self._source = self.make()
-        return self._source.frame(index)
+        with self._lock:
+            if self._source is None:
+                self._source = self.make()
+            source = self._source
+        return source.frame(index)
+
+    def close(self) -> None:
+        with self._lock:
+            source, self._source = self._source, None
+        if source is not None and hasattr(source, "close"):
+            source.close()
 
 
 class _Build:
@@ -284,8 +297,10 @@ class _Build:
         return sources, takes
 
     def audio(self, timeline: Any, shotlist: ShotList) -> tuple[str, Path | None]:
-        from storyreel.edit.audio import scratch_audio
-
+        scratch_audio = _optional("storyreel.edit.audio", "scratch_audio")
+        if scratch_audio is None:
+            self.report.warnings.append("scratch audio is not available yet: the cut is silent")
+            return "", None
         with self.stage("audio"):
             key = stage_key("audio", timeline=json.loads(timeline.to_json_string()),
                             shotlist=shotlist.model_dump(mode="python", exclude={"source"}),
@@ -322,9 +337,14 @@ class _Build:
         encoder = {"codec": cfg.render.codec, "crf": cfg.render.crf, "preset": cfg.render.preset}
         settings = {"look": cfg.look, "lut": _lut_digest(cfg.look.lut, self.project.root),
                     "encoder": encoder, "options": seg.SEGMENT_OPTIONS}
-        planned = seg.plan(program, settings)
+        planned = seg.plan(program, look, settings)
         todo = [s for s in planned if self.cached(s.key, f"segment at frame {s.start}") is None]
         self.report.reused["segments"] += len(planned) - len(todo)
+        users: dict[int, int] = {}  # a clip's frames are freed after its last segment
+        for s in todo:
+            for k in s.sources:
+                users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
+        guard = threading.Lock()
 
         with self.stage("segments", sum(s.length for s in todo)) as tick:
             def encode(s: Any) -> None:
@@ -332,6 +352,12 @@ class _Build:
                 seg.encode_segment(program, s, look, tmp, encoder, tick)
                 self.db.output_put(s.key, "segment", {"mp4": self.put_blob(self.store.put_file(tmp))},
                                    {"start": s.start, "length": s.length})
+                with guard:
+                    for k in s.sources:
+                        source = program.events[k].source
+                        users[id(source)] -= 1
+                        if users[id(source)] == 0 and hasattr(source, "close"):
+                            source.close()
 
             for s, _ in self.executor.run(encode, todo):
                 self.report.computed["segments"].append(s.key[:12])
@@ -343,7 +369,7 @@ class _Build:
         from storyreel.render.segments import assemble
 
         with self.stage("cut"):
-            key = stage_key("cut", upstream=[s.key for s, _ in segments],
+            key = stage_key("cut", upstream=[audio_key, *(s.key for s, _ in segments)],
                             audio=file_digest(audio) if audio else None, note=AI_NOTE)
             last = self.db.last_cut(str(output))
             if (last is not None and last["key"] == key and output.is_file()
@@ -355,8 +381,19 @@ class _Build:
                      audio=audio, metadata={"title": provenance.get("title") or output.stem,
                                             "comment": AI_NOTE, "description": AI_NOTE})
             self.db.cut_put(key, str(output), file_digest(output), *fingerprint(output),
-                            [audio_key, *(s.key for s, _ in segments)], json.dumps(provenance, default=str))
+                            [k for k in (audio_key, *(s.key for s, _ in segments)) if k],
+                            json.dumps(provenance, default=str))
             self.report.computed["cut"].append(str(output))
+
+
+def _optional(module: str, name: str) -> Any:
+    """A function of a room that may not be installed in this build, or None."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
 
 
 def _lut_digest(lut: str | None, root: Path) -> str | None:
@@ -382,7 +419,6 @@ def _run(b: _Build, output: Path) -> None:
     from storyreel.edit.playback import program_from_timeline
     from storyreel.edit.subtitles import write_subtitles
     from storyreel.edit.timeline import build_timeline, media_lengths
-    from storyreel.script.csv import write_shotlist_csv
 
     report, cfg, root = b.report, b.config, b.project.root
     shotlist = b.breakdown()
@@ -401,8 +437,12 @@ def _run(b: _Build, output: Path) -> None:
     with b.stage("exports"):
         out_dir = b.project.out_dir
         files = [*export_all(timeline, out_dir, stem=output.stem),
-                 *write_subtitles(timeline, out_dir, stem=output.stem),
-                 write_shotlist_csv(shotlist, out_dir / "shotlist.csv")]
+                 *write_subtitles(timeline, out_dir, stem=output.stem)]
+        write_csv = _optional(*SHOTLIST_CSV)
+        if write_csv is None:
+            report.warnings.append("the shot list CSV writer is not available yet")
+        else:
+            files.append(write_csv(shotlist, out_dir / "shotlist.csv"))
     report.output = output
     report.files = [output, *files]
 

@@ -20,14 +20,15 @@ from storyreel.model import Layer, Scene, Shot, Still
 from storyreel.store.keys import canonical, digest, stage_key
 from storyreel.store.objects import ObjectStore, fingerprint
 
-# Shot fields that place it in the cut rather than describe its picture.
-_PLACEMENT = {"lines", "duration", "duration_fixed", "transition_in", "super"}
+# Shot fields that place it in the cut rather than describe its picture. The scene's id is left
+# out too: it hashes the scene's first paragraph, which may belong to another shot.
+_PLACEMENT = {"lines", "scene_id", "duration", "duration_fixed", "transition_in", "super"}
 _MOTION = ("size", "angle", "move", "move_intensity", "easing", "subjects", "description")
 
 
 def shot_text_hash(shot: Shot) -> str:
     """What a shot says, wherever it sits in the script (its line numbers are left out)."""
-    return digest(canonical(shot.model_dump(mode="python", exclude={"lines"})))[:16]
+    return digest(canonical(shot.model_dump(mode="python", exclude={"lines", "scene_id"})))[:16]
 
 
 def _refs(paths: list[str], root: Path | None) -> list[str]:
@@ -46,7 +47,7 @@ def still_key(shot: Shot, scene: Scene, config: ProjectConfig, backend: Any, tak
     return stage_key(
         "still", backend=(backend.name, str(backend.version)),
         shot=shot.model_dump(mode="python", exclude=_PLACEMENT),
-        scene=scene.model_dump(mode="python", exclude={"lines"}),
+        scene=scene.model_dump(mode="python", exclude={"id", "lines"}),
         look=config.look, characters=characters, size=size, take=take, seed=seed,
         refs=_refs([r for c in characters.values() for r in c.refs], root), token=token,
     )

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+TOML = """
+[film]
+fps = "24"
+width = 320
+height = 180
+
+[look]
+aspect = "16:9"
+grain = 0.2
+fade_in = 0.25
+
+[characters.MAYA]
+description = "a woman in a grey coat"
+
+[backends]
+takes = {takes}
+"""
+
+SCRIPT = """Title: Tiny
+
+EXT. PIER - NIGHT
+
+[[shot: WS, push-in, 1s, #sh1]]
+Waves under the pier lights.
+
+[[shot: MS MAYA, static, 1s, #sh2]]
+MAYA stands at the rail.
+
+DISSOLVE TO:
+
+INT. ARCHIVE - NIGHT
+
+[[shot: CU MAYA, pan-left, 1s, #sh3]]
+She looks at the reel.
+
+[[shot: INSERT, zoom-in, 1s, #sh4]]
+A film can on the desk.
+"""
+
+
+def make_project(root: Path, takes: int = 1, script: str = SCRIPT) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "storyreel.toml").write_text(TOML.format(takes=takes))
+    (root / "script.fountain").write_text(script)
+    return root
+
+
+def decode(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "film")
+
+
+@pytest.fixture
+def copy_project():
+    def copy(src: Path, dest: Path) -> Path:
+        shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".storyreel", "out"))
+        return dest
+
+    return copy

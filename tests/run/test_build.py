@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import av
+import opentimelineio as otio
+from conftest import decode, make_project
+
+from storyreel.run.build import AI_NOTE, build, collect_garbage
+from storyreel.store.db import Database
+from storyreel.store.project import Project
+
+OUTPUTS = ("cut.mp4", "cut.otio", "cut.edl", "cut.xml", "cut.fcpxml", "cut.srt", "cut.vtt")
+
+
+def render(root: Path):
+    return build(Project.open(root), progress=False, quiet=True)
+
+
+def edit(root: Path, old: str, new: str) -> None:
+    path = root / "script.fountain"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def shot_ids(root: Path) -> list[str]:
+    with Database(Project.open(root).db_path) as db:
+        return list(db.shots())
+
+
+def test_render_writes_the_cut_and_exports_and_a_rebuild_computes_nothing(project):
+    first = render(project)
+    out = project / "out"
+    for name in OUTPUTS:
+        assert (out / name).is_file(), name
+    frames = decode(out / "cut.mp4")
+    assert len(frames) == first.frames > 0
+    with av.open(str(out / "cut.mp4")) as c:
+        assert AI_NOTE in c.metadata.get("comment", "")
+    stat = (out / "cut.mp4").stat().st_mtime_ns
+
+    again = render(project)
+    assert again.frames == 0
+    assert all(not v for v in again.computed.values()), again.computed
+    assert again.reused["stills"] == 4 and again.reused["cut"] == 1
+    assert (out / "cut.mp4").stat().st_mtime_ns == stat
+
+
+def test_one_shot_edit_redoes_only_that_shot(project):
+    render(project)
+    ids = shot_ids(project)
+    edit(project, "She looks at the reel.", "She holds the reel to the light.")
+    report = render(project)
+    assert report.shots["changed"] == [ids[2]] and not report.shots["added"]
+    assert [t.split(".")[0] for t in report.computed["stills"]] == [ids[2]]
+    assert [t.split(".")[0] for t in report.computed["clips"]] == [ids[2]]
+    # its own segment, and at most the transition regions on either side of it
+    assert 1 <= len(report.computed["segments"]) <= 3
+    assert report.frames <= 24 + 2 * 12
+    assert len(decode(project / "out" / "cut.mp4")) > 0
+
+
+def test_selection_is_used_and_survives_edits_to_other_shots(tmp_path):
+    from typer.testing import CliRunner
+
+    from storyreel.cli import app
+
+    root = make_project(tmp_path / "film", takes=2)
+    render(root)
+    first = shot_ids(root)[0]
+    result = CliRunner().invoke(app, ["select", first, "2", "-p", str(root)])
+    assert result.exit_code == 0, result.output
+    render(root)
+
+    def used_take() -> str:
+        tl = otio.adapters.read_from_file(str(root / "out" / "cut.otio"))
+        clip = next(c for c in tl.video_tracks()[0].find_clips()
+                    if c.metadata.get("storyreel", {}).get("shot_id") == first)
+        return clip.metadata["storyreel"]["take_id"]
+
+    with Database(Project.open(root).db_path) as db:
+        take = db.take(used_take())
+        assert take["kind"] == "clip" and take["idx"] == 1
+
+    edit(root, "A film can on the desk.", "Two film cans on the desk.")
+    render(root)
+    with Database(Project.open(root).db_path) as db:
+        assert db.take(used_take())["idx"] == 1
+
+    listing = CliRunner().invoke(app, ["takes", first, "-p", str(root), "--json"])
+    rows = json.loads(listing.output)
+    assert [r["take"] for r in rows if r["selected"]] == [2]
+
+
+def test_changed_shot_keeps_its_old_takes_marked_stale(project):
+    from typer.testing import CliRunner
+
+    from storyreel.cli import app
+
+    render(project)
+    shot = shot_ids(project)[1]
+    edit(project, "MAYA stands at the rail.", "MAYA leans on the rail.")
+    render(project)
+    rows = json.loads(CliRunner().invoke(app, ["takes", shot, "-p", str(project), "--json"]).output)
+    assert sorted(r["stale"] for r in rows) == [False, True]
+    assert all(r["thumbnail"] and (project / r["thumbnail"]).is_file() for r in rows)
+
+
+def test_corrupt_objects_are_noticed_and_recomputed(project):
+    render(project)
+    before = decode(project / "out" / "cut.mp4")
+    with Database(Project.open(project).db_path) as db:
+        outputs = db.outputs()
+    objects = project / ".storyreel" / "objects"
+    seg = next(o["blobs"]["mp4"][0] for o in outputs.values() if o["stage"] == "segment")
+    png = next(o["blobs"]["png"][0] for o in outputs.values() if o["stage"] == "still")
+    for dig in (seg, png):
+        path = objects / dig[:2] / dig[2:]
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+    report = render(project)
+    assert any(seg[:12] in m for m in report.repaired) and any(png[:12] in m for m in report.repaired)
+    assert len(report.computed["segments"]) == 1 and len(report.computed["stills"]) == 1
+    after = decode(project / "out" / "cut.mp4")
+    assert len(after) == len(before)
+
+
+def test_gc_drops_what_nothing_uses(project):
+    render(project)
+    edit(project, "Waves under the pier lights.", "Rain on the pier.")
+    render(project)
+    objects = project / ".storyreel" / "objects"
+    count_before = sum(1 for p in objects.rglob("*") if p.is_file())
+    removed, size = collect_garbage(Project.open(project))
+    assert removed >= 1 and size > 0  # at least the segment of the old first shot
+    assert sum(1 for p in objects.rglob("*") if p.is_file()) == count_before - removed
+    report = render(project)
+    assert report.frames == 0 and not report.computed["stills"]
