@@ -70,7 +70,7 @@ class PrevizBackend:
             if box and fig.name and not fig.foreground:
                 boxes[fig.name] = box
         if not interior or light.fog:
-            paint_weather(fg, light, r_sky)
+            paint_weather(fg, light, framing.horizon, r_sky)
 
         depths = [math.inf if not interior else stage.far_depth + 2.0, stage.far_depth,
                   stage.mid_depth, framing.subject_depth, framing.subject_depth * 0.5]

@@ -69,7 +69,7 @@ _BASE = {
                  0.7, 0.55, 0.035, (1.0, 0.93, 0.80), (0.10, 0.12, 0.15), 0.55, (0.72, 0.77, 0.80),
                  900.0, (0.9, 0.8, 0.6), False, False),
     "night": Light("night", (0.005, 0.010, 0.030), (0.02, 0.04, 0.09), (0.07, 0.10, 0.17),
-                   (0.85, 0.90, 1.0), 0.72, 0.55, 0.022, (0.55, 0.68, 0.95), (0.01, 0.012, 0.02), 0.12,
+                   (0.85, 0.90, 1.0), 0.72, 0.55, 0.022, (0.55, 0.68, 0.95), (0.01, 0.012, 0.02), 0.16,
                    (0.06, 0.08, 0.13), 1400.0, (1.0, 0.70, 0.35), True, True),
     "dusk": Light("dusk", (0.08, 0.10, 0.25), (0.38, 0.25, 0.38), (0.98, 0.50, 0.22), (1.0, 0.62, 0.28),
                   0.3, 0.03, 0.045, (1.0, 0.55, 0.25), (0.05, 0.04, 0.08), 0.28, (0.62, 0.38, 0.34),
@@ -116,7 +116,7 @@ def light_for(scene: Scene, shot: Shot, rng: np.random.Generator) -> Light:
             haze=mix(light.haze, grey, 0.7),
             sun_size=0.0 if light.time != "night" else light.sun_size * 0.6,
             stars=False,
-            visibility=light.visibility * (0.08 if flags["fog"] else 0.25),
+            visibility=light.visibility * (0.15 if flags["fog"] else 0.3),
         )
     return light
 
@@ -188,15 +188,15 @@ def paint_shafts(canvas: Canvas, light: Light, origin: tuple[float, float], towa
     canvas.paint((0, 0, w, h), big, light.key)
 
 
-def paint_weather(canvas: Canvas, light: Light, rng: np.random.Generator) -> None:
+def paint_weather(canvas: Canvas, light: Light, horizon: float, rng: np.random.Generator) -> None:
     """Rain streaks, snow flakes and fog banks into the foreground layer."""
     w, h = canvas.w, canvas.h
     if light.fog:
-        sw, sh = 12, 5
-        noise = cv2.resize(rng.random((sh, sw)).astype(np.float32), (w // 8, h // 8),
+        noise = cv2.resize(rng.random((5, 12)).astype(np.float32), (w // 8, h // 8),
                            interpolation=cv2.INTER_CUBIC)
-        ramp = np.linspace(0.25, 0.75, h // 8, dtype=np.float32)[:, None]
-        cover = soft_field(np.clip(noise * 0.5 + ramp * 0.6 - 0.25, 0, 0.6), w, h)
+        ys = np.linspace(0, h, h // 8, dtype=np.float32)[:, None]
+        band = np.exp(-(((ys - horizon) / (0.25 * h)) ** 2))  # banks lie along the horizon
+        cover = soft_field(np.clip((0.35 + 0.5 * noise) * band * 0.55, 0, 0.5), w, h)
         canvas.paint((0, 0, w, h), cover, light.haze)
     if light.rain:
         n = int(w * h / 2500)
@@ -206,7 +206,8 @@ def paint_weather(canvas: Canvas, light: Light, rng: np.random.Generator) -> Non
         slant = 0.18
         pts = np.stack([np.stack([x, y], 1), np.stack([x + ln * slant, y + ln], 1)], 1)
         mask = np.zeros((h, w), np.uint8)
-        cv2.polylines(mask, np.round(pts * 16).astype(np.int32), False, 110, 1, cv2.LINE_AA, 4)
+        thick = max(1, h // 400)
+        cv2.polylines(mask, np.round(pts * 16).astype(np.int32), False, 120, thick, cv2.LINE_AA, 4)
         canvas.paint((0, 0, w, h), mask.astype(np.float32) / 255, mix(light.haze, (1, 1, 1), 0.5))
     if light.snow:
         n = int(w * h / 1800)

@@ -34,7 +34,8 @@ _INT = [
     ("car", r"car|taxi|cab|truck|van|bus|sedan|pickup|train|subway car"),
     ("kitchen", r"kitchen"),
     ("bar", r"bar|club|diner|restaurant|caf[eé]|pub|tavern|lounge|casino|nightclub"),
-    ("office", r"office|study|lab|bank|precinct|classroom|library|newsroom|archive"),
+    ("stacks", r"archive|library|stacks|storage|store ?room|basement|vault|shelves"),
+    ("office", r"office|study|lab|bank|precinct|classroom|newsroom"),
     ("corridor", r"corridor|hallway|hall|station|subway|tunnel|stair\w*|elevator|warehouse|"
                  r"hospital|hangar|lobby"),
     ("room", r"room|apartment|flat|bedroom|house|home|motel|hotel|cabin|loft|studio"),
@@ -130,13 +131,14 @@ def _ground(st: Stage, color: Color, texture: str = "", water: bool = False) -> 
     depth = f.camera_m * f.focal / np.maximum(rows - hor, 0.5) if not f.overhead else np.full_like(
         rows, f.camera_m * 2
     )
-    near = np.asarray(st.light.lit(color, 1.2), np.float32)
+    near = np.asarray(st.light.lit(color, 2.0 if st.light.rain else 1.2), np.float32)
     t = (1 - np.exp(-depth / st.light.visibility))[:, None]
     col = near + (np.asarray(st.light.haze, np.float32) - near) * t
-    if water:  # the sky, mirrored and darkened
+    if water or st.light.rain:  # the sky, mirrored and darkened
         up = np.clip((rows - hor) / h, 0, 1)[:, None]
         sky = np.asarray(st.light.horizon, np.float32) * (1 - up) + np.asarray(st.light.upper) * up
-        col = col * 0.45 + sky.astype(np.float32) * 0.55
+        k = 0.55 if water else 0.3
+        col = col * (1 - k) + sky.astype(np.float32) * k
     field = np.repeat(col[:, None, :], max(2, w // 64), axis=1)
     big = soft_field(field, w, h - y0)
     if texture == "boards" or water:
@@ -146,13 +148,14 @@ def _ground(st: Stage, color: Color, texture: str = "", water: bool = False) -> 
     st.sky.alpha[y0:h] = 1.0
     if water and st.light.sun_size > 0:  # the glitter path under the sun or moon
         sx = st.light.sun_x * w
-        n = 160
-        ys = hor + (h - hor) * st.rng.random(n) ** 1.6
-        spread = (ys - hor) / h * 0.35 * w + 4
-        xs = sx + st.rng.normal(0, 1, n) * spread
-        ln = (ys - hor) / h * 0.08 * w + 2
-        st.sky.polys([[(x - lw, y), (x + lw, y), (x + lw, y + 1.5), (x - lw, y + 1.5)]
-                      for x, y, lw in zip(xs, ys, ln, strict=True)], st.light.sun, 0.6)
+        n = 420
+        ys = hor + (h - hor) * st.rng.random(n) ** 1.8
+        spread = (ys - hor) / h * 0.22 * w + 3
+        xs = sx + st.rng.normal(0, 1, n) * spread * st.rng.random(n)
+        ln = np.minimum((ys - hor) / h * 0.03 * w + 1.5, 0.012 * w) * st.rng.uniform(0.3, 1.0, n)
+        th = np.minimum((ys - hor) / h * 0.006 * h + 0.7, 0.004 * h)
+        st.sky.polys([[(x - lw, y), (x + lw, y), (x + lw * 0.8, y + t), (x - lw * 0.8, y + t)]
+                      for x, y, lw, t in zip(xs, ys, ln, th, strict=True)], st.light.sun, 0.55)
 
 
 def _sky_and(color: Color, **kw):
@@ -186,7 +189,7 @@ def _ridge(canvas: Canvas, st: Stage, base: float, amp: float, smooth: float, co
     if jag:
         top -= jag * np.abs(np.sin(np.arange(n) * st.rng.uniform(0.2, 0.5))) * st.rng.random(n)
     xs = np.arange(n) * 8.0
-    pts = np.concatenate([np.stack([xs, top], 1), [[xs[-1], st.h + 2], [0, st.h + 2]]])
+    pts = np.concatenate([np.stack([xs, top], 1), [[xs[-1], base + 2], [0, base + 2]]])
     canvas.polys([pts], color)
     return top
 
@@ -225,46 +228,70 @@ def _city(st: Stage) -> None:
     _skyline(st.far, st, st.far_depth / 3, 0.03, 0.18, (0.12, 0.13, 0.16), _windows_rate(st))
     # street-side facades converging on a vanishing point, lamp posts along the kerb
     vp = st.w * st.rng.uniform(0.35, 0.65)
-    dark = st.tone((0.2, 0.19, 0.2), st.mid_depth, 0.8)
     for side in (-1, 1):
         if st.rng.random() < 0.3:
             continue
-        edge = 0 if side < 0 else st.w
-        inner = vp + side * st.w * st.rng.uniform(0.08, 0.16)
-        top_out, top_in = st.horizon - st.h * 1.2, st.horizon - st.h * st.rng.uniform(0.12, 0.3)
-        st.mid.polys([[(edge, top_out), (inner, top_in), (inner, st.horizon + 2),
-                       (edge, st.h * 1.4)]], dark)
-        if st.light.lamps or st.light.neon:
-            _facade_lights(st, edge, inner, top_out, top_in)
+        edge = -0.02 * st.w if side < 0 else 1.02 * st.w
+        inner = vp + side * st.w * st.rng.uniform(0.06, 0.14)
+        quad = np.array([[edge, st.horizon - st.h * st.rng.uniform(0.9, 1.4)],
+                         [inner, st.horizon - st.h * st.rng.uniform(0.1, 0.25)],
+                         [inner, st.horizon + 2], [edge, st.horizon + st.h * 1.2]])
+        _facade(st, quad)
     if st.light.lamps:
-        for i in range(4):
-            t = (i + 1) / 5
-            x = vp + (st.w * 0.5 * st.rng.choice([-1, 1])) * (1 - t) ** 1.5
-            d = st.mid_depth * (0.6 + 3 * t)
+        side = st.rng.choice([-1, 1])
+        for i in range(5):
+            d = st.mid_depth * (0.5 + 0.9 * i)
+            x = vp + side * st.w * 0.3 * st.mid_depth / d
             base, hh = st.framing.ground_y(d), st.m(5.0, d)
             st.mid.polys([[(x - 1.5, base - hh), (x + 1.5, base - hh), (x + 1.5, base), (x - 1.5, base)]],
                          st.tone((0.1, 0.1, 0.1), d))
-            st.mid.glow(x, base - hh, st.m(1.4, d) + 4, st.light.windows, 0.8)
-            st.sky.glow(x, base + st.m(0.3, d), st.m(2.5, d) + 8, st.light.windows, 0.35)
+            st.mid.glow(x, base - hh, st.m(0.5, d) + 3, st.light.windows, 0.9)
+            st.sky.glow(x, base - hh, st.m(3.5, d) + 6, st.light.windows, 0.25)
+            if st.light.rain:  # its reflection in the wet street
+                _streak(st, x, base, st.m(4.0, d), st.light.windows)
 
 
-def _facade_lights(st: Stage, edge, inner, top_out, top_in) -> None:
-    """Lit windows and, with neon, signs on a facade in perspective."""
-    colours = [(1.0, 0.2, 0.6), (0.2, 0.9, 1.0), (1.0, 0.45, 0.1)]
-    for _ in range(int(st.rng.integers(6, 16))):
-        t = st.rng.uniform(0.05, 0.9) ** 1.4
-        x = edge + (inner - edge) * t
-        top = top_out + (top_in - top_out) * t
-        bot = st.h * 1.4 + (st.horizon - st.h * 1.4) * t
-        y = top + (bot - top) * st.rng.uniform(0.15, 0.8)
-        size = (1 - t) * st.h * 0.05 + 2
-        neon = st.light.neon and st.rng.random() < 0.35
-        col = colours[int(st.rng.integers(3))] if neon else st.light.windows
-        st.mid.polys([[(x, y), (x + size * 0.7 * np.sign(inner - edge), y + size * 0.08),
-                       (x + size * 0.7 * np.sign(inner - edge), y + size * 1.2), (x, y + size * 1.1)]],
-                     col, 0.9)
-        if neon:
-            st.mid.glow(x, y + size * 0.6, size * 1.5, col, 0.5)
+def _streak(st: Stage, x: float, y: float, length: float, color: Color) -> None:
+    """A light's vertical reflection on a wet ground, in the backdrop layer."""
+    for k in range(4):
+        st.sky.glow(x, y + length * (0.2 + 0.25 * k), length * (0.18 - 0.03 * k) + 2, color, 0.35)
+
+
+def _facade(st: Stage, quad: np.ndarray) -> None:
+    """A building face in perspective (corners: outer top, inner top, inner bottom, outer bottom)
+    with a grid of windows, some lit, and neon signs near street level when there is neon."""
+    depth = st.mid_depth
+    wall = st.tone((0.2, 0.19, 0.2), depth, 0.9)
+    st.mid.polys([quad], wall)
+
+    def at(u: float, v: float) -> tuple[float, float]:  # u along the street, v down the face
+        top = quad[0] + (quad[1] - quad[0]) * u
+        bot = quad[3] + (quad[2] - quad[3]) * u
+        p = top + (bot - top) * v
+        return float(p[0]), float(p[1])
+
+    us = 1 - 0.88 ** np.arange(1, 30)
+    lit, dark, signs = [], [], []
+    rate = _windows_rate(st) + (0.1 if st.light.time == "day" else 0)
+    for u0, u1 in zip(us[:-1], us[1:], strict=False):
+        uu0, uu1 = u0 + (u1 - u0) * 0.25, u1 - (u1 - u0) * 0.25
+        for v in np.arange(0.08, 0.72, 0.055):
+            q = [at(uu0, v), at(uu1, v), at(uu1, v + 0.03), at(uu0, v + 0.03)]
+            (lit if st.rng.random() < rate * 0.8 else dark).append(q)
+        if st.light.neon and st.rng.random() < 0.35:
+            v = st.rng.uniform(0.72, 0.8)
+            signs.append([at(u0, v), at(u1, v), at(u1, v + 0.08), at(u0, v + 0.08)])
+    st.mid.polys(dark, mix(wall, st.light.upper, 0.35))
+    st.mid.polys(lit, st.light.atmos(st.light.windows, depth * 0.5), 0.6)
+    colours = [(1.0, 0.15, 0.45), (0.15, 0.95, 0.6), (0.2, 0.8, 1.0), (1.0, 0.35, 0.1)]
+    for q in signs:
+        col = colours[int(st.rng.integers(len(colours)))]
+        st.mid.polys([q], col, 0.95)
+        cx, cy = np.mean(q, axis=0)
+        size = abs(q[1][0] - q[0][0]) + 2
+        st.mid.glow(cx, cy, size * 1.6, col, 0.55)
+        if st.light.rain:
+            _streak(st, cx, st.horizon + (st.h - st.horizon) * 0.1 + (cy - st.horizon) * -0.2, size * 3, col)
 
 
 def _rooftop(st: Stage) -> None:
@@ -395,17 +422,22 @@ def _room_shell(st: Stage, wall: Color, floor: Color, window: str = "plain") -> 
     d = st.far_depth
     w, h = st.w, st.h
     floor_y = int(np.clip(st.framing.ground_y(d), 0, h))
-    k = 0.55 if st.light.time in ("night", "dusk") else 1.0
-    lit_wall = np.asarray(st.light.lit(wall, 1.4 * k), np.float32)
-    glow_x = st.rng.uniform(0.2, 0.8)
+    base = np.asarray(st.light.lit(wall, 1.4), np.float32)
+    practical = st.light.lamps or st.light.time == "dusk"
+    pool = np.asarray(wall, np.float32) * np.asarray(st.light.windows if practical else st.light.key,
+                                                     np.float32) * (1.1 if practical else 0.5)
+    gx = st.rng.uniform(0.2, 0.8)
     ys = np.linspace(0, 1, 24)[:, None, None]
     xs = np.linspace(0, 1, 48)[None, :, None]
-    fall = (0.55 + 0.6 * np.exp(-((xs - glow_x) ** 2) * 6) * (1 - 0.5 * ys)).astype(np.float32)
+    spot = np.exp(-((xs - gx) ** 2) * 5 - (ys - 0.6) ** 2 * 2.5)
+    field = base * (0.55 + 0.3 * (1 - ys)) + pool * spot * 0.8
     if floor_y:
-        st.sky.rgb[:floor_y] = soft_field(np.clip(lit_wall * fall, 0, 1), w, floor_y)
+        st.sky.rgb[:floor_y] = soft_field(np.clip(field, 0, 1), w, floor_y)
     st.sky.alpha[:] = 1.0
     st.sky.box = [0, 0, w, h]
     _ground(st, floor, texture="boards")
+    if practical:
+        st.sky.glow(gx * w, floor_y + (h - floor_y) * 0.3, w * 0.25, mix(floor, st.light.windows, 0.5), 0.3)
     # the window: sky through it, a frame and mullions in the far layer
     ww, wh = st.m(st.rng.uniform(1.4, 2.4), d), st.m(1.6, d)
     wx = w * st.rng.choice([0.18, 0.5, 0.78]) + st.rng.uniform(-0.05, 0.05) * w
@@ -553,9 +585,12 @@ def _car(st: Stage) -> None:
     paint_sky(st.sky, st.light, st.horizon, st.rng)
     _ground(st, (0.16, 0.16, 0.17))
     if st.light.lamps:  # passing lights, out of focus
-        for _ in range(14):
-            x, y = st.rng.uniform(0, st.w), st.horizon + st.rng.uniform(-0.15, 0.05) * st.h
-            st.far.glow(x, y, st.rng.uniform(0.01, 0.04) * st.h, st.light.windows, 0.7)
+        for _ in range(18):
+            x, y = st.rng.uniform(0, st.w), st.horizon + st.rng.uniform(-0.2, 0.08) * st.h
+            col = st.light.windows if st.rng.random() < 0.7 else (0.9, 0.25, 0.2)
+            r = st.rng.uniform(0.015, 0.06) * st.h
+            st.far.glow(x, y, r, col, 0.5)
+            st.far.ellipses([(x, y, r * 0.5, r * 0.5)], col, 0.35)
     else:
         _ridge(st.far, st, st.horizon + 2, st.h * 0.08, 8, st.tone((0.25, 0.28, 0.25), 300))
     col = st.tone((0.03, 0.03, 0.035), 1.0)
@@ -570,39 +605,67 @@ def _car(st: Stage) -> None:
                   [(px - pillar, -5), (px + pillar, -5), (px + pillar * 0.6, sill), (px - pillar * 0.6, sill)]],
                  col)
     st.mid.polys([[(-5, sill - 2), (w + 5, sill - h * 0.03 - 2), (w + 5, sill - h * 0.03 + 1), (-5, sill + 1)]],
-                  mix(col, st.light.key, 0.3))
+                 mix(col, st.light.key, 0.3))
+    st.mid.glow(w * (0.5 - side * 0.25), h * 1.02, h * 0.25, (0.35, 0.75, 0.7), 0.35)  # the dashboard
 
 
-def _corridor(st: Stage) -> None:
-    w, h = st.w, st.h
-    d = st.far_depth + 8
-    floor = st.framing.ground_y(d)
-    vp = w * st.rng.uniform(0.4, 0.6)
-    wall = np.asarray(st.light.lit((0.35, 0.37, 0.36), 1.2), np.float32)
-    st.sky.rgb[:] = wall * 0.5
+def _corridor(st: Stage, shelves: bool = False) -> None:
+    """A corridor (or, with shelves, the aisle of an archive) in true perspective."""
+    w, h, f = st.w, st.h, st.framing
+    far = st.far_depth + 10
+    vp = w * st.rng.uniform(0.42, 0.58)
+    half, ceil = (1.3, 3.2) if shelves else (1.6, 2.8)
+
+    def at(x: float, y: float, d: float) -> tuple[float, float]:  # metres → screen
+        return vp + x * f.focal / d, f.horizon + (f.camera_m - y) * f.focal / d
+
+    st.sky.rgb[:] = st.light.lit((0.3, 0.3, 0.3), 1.0)
     st.sky.alpha[:] = 1.0
     st.sky.box = [0, 0, w, h]
     _ground(st, (0.25, 0.25, 0.26), texture="boards")
-    ew, eh = st.m(2.4, d), st.m(2.8, d)
-    end = [(vp - ew / 2, floor - eh), (vp + ew / 2, floor - eh), (vp + ew / 2, floor), (vp - ew / 2, floor)]
-    st.sky.polys([end], st.tone((0.35, 0.37, 0.36), d, 1.1))
-    st.sky.polys([[(vp - ew * 0.2, floor - eh * 0.75), (vp + ew * 0.2, floor - eh * 0.75),
-                   (vp + ew * 0.2, floor), (vp - ew * 0.2, floor)]], st.light.windows, 0.9)
-    st.sky.glow(vp, floor - eh * 0.4, ew, st.light.windows, 0.5)
-    side_col = st.tone((0.28, 0.29, 0.29), st.mid_depth, 0.9)
-    ceil_col = st.tone((0.2, 0.2, 0.21), st.mid_depth, 0.8)
-    st.far.polys([[(-5, -h), end[0], end[3], (-5, h * 2)], [(w + 5, -h), end[1], end[2], (w + 5, h * 2)]],
-                 side_col)
-    st.far.polys([[(-5, -5), (w + 5, -5), end[1], end[0]]], ceil_col)
-    for k in range(1, 6):  # ceiling lights receding
-        t = 1 - 0.8 ** k
-        y = (-5) + (end[0][1] + 5) * t
-        x = vp + (w * 0.5 - vp) * (1 - t)
-        lw = (1 - t) * w * 0.08 + 3
-        st.far.polys([[(x - lw, y), (x + lw, y), (x + lw, y + lw * 0.12 + 1), (x - lw, y + lw * 0.12 + 1)]],
-                     (1.0, 0.97, 0.9))
-        st.far.glow(x, y, lw * 1.5, st.light.windows, 0.35)
+    end = [at(-half, ceil, far), at(half, ceil, far), at(half, 0, far), at(-half, 0, far)]
+    st.sky.polys([end], st.tone((0.35, 0.37, 0.36), far, 1.3))
+    door = [at(-0.45, 2.1, far), at(0.45, 2.1, far), at(0.45, 0, far), at(-0.45, 0, far)]
+    st.sky.polys([door], st.light.windows, 0.9)
+    st.sky.glow(*at(0, 1.0, far), st.m(1.5, far), st.light.windows, 0.6)
+    near = 0.6
+    for sx in (-1, 1):
+        wall = [at(sx * half, ceil, near), at(sx * half, ceil, far), at(sx * half, 0, far), at(sx * half, 0, near)]
+        st.far.polys([wall], st.tone((0.2, 0.2, 0.21) if shelves else (0.3, 0.3, 0.3), st.mid_depth, 1.2))
+    st.far.polys([[at(-half, ceil, near), at(half, ceil, near), at(half, ceil, far), at(-half, ceil, far)]],
+                 st.tone((0.12, 0.12, 0.13), st.mid_depth))
+    depths = far / (1 + np.arange(0, 12) * 0.9)
+    if shelves:
+        boards, cans, posts = [], [], []
+        for sx in (-1, 1):
+            for y in np.arange(0.35, ceil - 0.2, 0.55):
+                boards.append([at(sx * half, y, near), at(sx * half, y, far), at(sx * half, y - 0.05, far),
+                               at(sx * half, y - 0.05, near)])
+                d = near + 0.2
+                while d < far:
+                    dd = d + st.rng.uniform(0.1, 0.35)
+                    if st.rng.random() < 0.8:
+                        hgt = st.rng.uniform(0.12, 0.35)
+                        cans.append([at(sx * (half - 0.05), y + hgt, d), at(sx * (half - 0.05), y + hgt, dd),
+                                     at(sx * (half - 0.05), y, dd), at(sx * (half - 0.05), y, d)])
+                    d = dd + 0.03
+            for d in np.arange(near + 1.0, far, 1.6):
+                posts.append([at(sx * (half - 0.02), ceil, d), at(sx * (half - 0.02), ceil, d + 0.06),
+                              at(sx * (half - 0.02), 0, d + 0.06), at(sx * (half - 0.02), 0, d)])
+        st.far.polys(cans, st.tone(mix((0.32, 0.3, 0.28), st.light.windows, 0.3), st.mid_depth, 2.5))
+        st.far.polys(boards + posts, st.tone((0.1, 0.1, 0.11), st.mid_depth))
+    for d in depths[1:]:  # ceiling lights receding
+        q = [at(-0.25, ceil - 0.01, d), at(0.25, ceil - 0.01, d), at(0.25, ceil - 0.01, d + 0.4),
+             at(-0.25, ceil - 0.01, d + 0.4)]
+        st.far.polys([q], (1.0, 0.97, 0.9))
+        cx, cy = at(0, ceil - 0.3, d)
+        st.far.glow(cx, cy, st.m(0.7, d), st.light.windows, 0.25)
+        st.sky.glow(*at(0, 0.0, d), st.m(1.0, d), st.light.windows, 0.1)
+
+
+def _stacks(st: Stage) -> None:
+    _corridor(st, shelves=True)
 
 
 _INTERIORS = {"room": _room, "kitchen": _kitchen, "office": _office, "bar": _bar, "car": _car,
-              "corridor": _corridor}
+              "corridor": _corridor, "stacks": _stacks}
