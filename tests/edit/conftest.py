@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import wave
 from fractions import Fraction
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from storyreel.config import ProjectConfig
@@ -70,3 +73,28 @@ def config(request) -> ProjectConfig:
 
 
 FPS_NTSC = Fraction(24000, 1001)
+
+
+def write_wav(path: Path, seconds: float, freq: float = 50.0, rate: int = 48_000,
+              clicks_every: float | None = None) -> Path:
+    """A mono 16-bit WAV: a sine at `freq`, or short clicks every `clicks_every` seconds."""
+    t = np.arange(round(seconds * rate)) / rate
+    if clicks_every is None:
+        y = 0.5 * np.sin(2 * np.pi * freq * t)
+    else:
+        y = np.random.default_rng(0).normal(0, 0.001, len(t))
+        n = round(0.03 * rate)
+        for k in np.arange(clicks_every / 2, seconds - 0.05, clicks_every):
+            i = round(k * rate)
+            y[i:i + n] += 0.9 * np.hanning(n) * np.sin(2 * np.pi * 150 * t[:n])
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((np.clip(y, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+@pytest.fixture
+def wav_file():
+    return write_wav

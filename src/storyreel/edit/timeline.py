@@ -111,12 +111,9 @@ def _override_entries(shotlist: ShotList, overrides: EditOverrides, fps: Fractio
     for i, entry in enumerate(script):
         if entry.shot.id in known:
             continue
-        before = [s.shot.id for s in script[:i]]
-        at = 0
-        for j, placed in enumerate(entries):
-            if placed.shot.id in before:
-                at = j + 1
-        entries.insert(at, entry)
+        placed = [p.shot.id for p in entries]
+        prev = next((s.shot.id for s in reversed(script[:i]) if s.shot.id in placed), None)
+        entries.insert(placed.index(prev) + 1 if prev else 0, entry)
     return entries
 
 
