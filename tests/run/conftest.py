@@ -35,6 +35,9 @@ Waves under the pier lights.
 [[shot: MS MAYA, static, 1s, #sh2]]
 MAYA stands at the rail.
 
+MAYA
+Still here.
+
 DISSOLVE TO:
 
 INT. ARCHIVE - NIGHT

@@ -11,7 +11,7 @@ from storyreel.run.build import AI_NOTE, build, collect_garbage
 from storyreel.store.db import Database
 from storyreel.store.project import Project
 
-OUTPUTS = ("cut.mp4", "cut.otio", "cut.edl", "cut.xml", "cut.fcpxml", "cut.srt", "cut.vtt")
+OUTPUTS = ("cut.mp4", "cut.otio", "cut.edl", "cut.xml", "cut.fcpxml", "cut.srt", "cut.vtt", "shotlist.csv")
 
 
 def render(root: Path):
@@ -39,23 +39,26 @@ def test_render_writes_the_cut_and_exports_and_a_rebuild_computes_nothing(projec
     assert len(frames) == first.frames > 0
     with av.open(str(out / "cut.mp4")) as c:
         assert AI_NOTE in c.metadata.get("comment", "")
+        video, audio = c.streams.video[0], c.streams.audio[0]  # the scratch line, as AAC
+        assert audio.codec_context.name == "aac"
+        assert abs(float(video.duration * video.time_base) - len(frames) / 24) < 1e-6
+        assert abs(float(audio.duration * audio.time_base) - len(frames) / 24) < 0.05
     stat = (out / "cut.mp4").stat().st_mtime_ns
 
     again = render(project)
     assert again.frames == 0
     assert all(not v for v in again.computed.values()), again.computed
-    assert again.reused["stills"] == 4 and again.reused["cut"] == 1
+    assert again.reused["stills"] == len(shot_ids(project)) and again.reused["cut"] == 1
     assert (out / "cut.mp4").stat().st_mtime_ns == stat
 
 
 def test_one_shot_edit_redoes_only_that_shot(project):
     render(project)
-    ids = shot_ids(project)
     edit(project, "She looks at the reel.", "She holds the reel to the light.")
     report = render(project)
-    assert report.shots["changed"] == [ids[2]] and not report.shots["added"]
-    assert [t.split(".")[0] for t in report.computed["stills"]] == [ids[2]]
-    assert [t.split(".")[0] for t in report.computed["clips"]] == [ids[2]]
+    assert report.shots["changed"] == ["sh3"] and not report.shots["added"]
+    assert [t.split(".")[0] for t in report.computed["stills"]] == ["sh3"]
+    assert [t.split(".")[0] for t in report.computed["clips"]] == ["sh3"]
     # its own segment, and at most the transition regions on either side of it
     assert 1 <= len(report.computed["segments"]) <= 3
     assert report.frames <= 24 + 2 * 12
@@ -69,7 +72,7 @@ def test_selection_is_used_and_survives_edits_to_other_shots(tmp_path):
 
     root = make_project(tmp_path / "film", takes=2)
     render(root)
-    first = shot_ids(root)[0]
+    first = "sh1"
     result = CliRunner().invoke(app, ["select", first, "2", "-p", str(root)])
     assert result.exit_code == 0, result.output
     render(root)
@@ -100,7 +103,7 @@ def test_changed_shot_keeps_its_old_takes_marked_stale(project):
     from storyreel.cli import app
 
     render(project)
-    shot = shot_ids(project)[1]
+    shot = "sh2"
     edit(project, "MAYA stands at the rail.", "MAYA leans on the rail.")
     render(project)
     rows = json.loads(CliRunner().invoke(app, ["takes", shot, "-p", str(project), "--json"]).output)

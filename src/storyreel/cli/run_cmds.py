@@ -15,6 +15,7 @@ from storyreel.store.project import Project
 
 _TARGET = typer.Argument(..., help="The script (.fountain), its project folder or storyreel.toml.")
 _OUTPUT = typer.Option(None, "-o", "--output", help="The cut (default: out/cut.mp4).")
+_MUSIC = typer.Option(None, "--music", help="A music bed (A2); cuts snap to its beats.")
 _HERE = typer.Argument(Path("."), help="The project (folder, toml or script).")
 
 
@@ -28,12 +29,15 @@ def _summary(report: BuildReport) -> str:
 def render(
     target: Path = _TARGET,
     output: Path = _OUTPUT,
+    music: Path = _MUSIC,
+    burn_subtitles: bool = typer.Option(False, "--burn-subtitles", help="Subtitles in the picture."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
     as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
 ) -> None:
     """Render the cut and its exports, redoing only what changed since the last render."""
     project = Project.open(target)
-    report = build(project, output=output, progress=not (quiet or as_json), quiet=quiet or as_json)
+    report = build(project, output=output, progress=not (quiet or as_json), quiet=quiet or as_json,
+                   music=music, burn_subtitles=burn_subtitles)
     if as_json:
         out(json.dumps(report.to_json(), indent=2))
     elif not quiet:

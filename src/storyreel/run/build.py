@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -43,7 +44,6 @@ from storyreel.store.project import Project, load_overrides
 
 AI_NOTE = ("Images in this film are AI-generated (synthetic keyframes and camera moves made by "
            "storyreel); provenance of every take: `storyreel provenance`.")
-SHOTLIST_CSV = ("storyreel.script.csv", "write_shotlist_csv")
 CACHED = ("stills", "clips", "audio", "segments", "cut")  # the stages whose outputs are stored
 
 
@@ -105,6 +105,7 @@ class _Build:
         self.store = ObjectStore(project.objects_dir)
         self.db = Database(project.db_path)
         self.executor = LocalExecutor()
+        self.work_dir = project.state_dir / "audio"  # spoken lines, reused across builds
         self._backends: dict[tuple[str, str], Any] = {}
 
     # --- helpers ------------------------------------------------------------------------------
@@ -296,36 +297,43 @@ class _Build:
                 tick()
         return sources, takes
 
-    def audio(self, timeline: Any, shotlist: ShotList) -> tuple[str, Path | None]:
-        scratch_audio = _optional("storyreel.edit.audio", "scratch_audio")
-        if scratch_audio is None:
-            self.report.warnings.append("scratch audio is not available yet: the cut is silent")
-            return "", None
+    def audio(self, timeline: Any, shotlist: ShotList, music: str | None) -> tuple[str, Path | None]:
+        """The scratch mix (dialogue and music), stored under a key of the timeline it follows."""
+        from storyreel.edit.audio import scratch_audio
+
         with self.stage("audio"):
             key = stage_key("audio", timeline=json.loads(timeline.to_json_string()),
                             shotlist=shotlist.model_dump(mode="python", exclude={"source"}),
-                            characters=self.config.characters, fps=self.config.film.fps)
+                            characters=self.config.characters, fps=self.config.film.fps, music=music)
             out = self.cached(key, "scratch audio")
             if out is not None:
                 self.report.reused["audio"] += 1
                 return key, (self.store.path(out["blobs"]["wav"][0]) if out["blobs"] else None)
-            work = self.store.temp_path("-audio")
-            work.unlink()
-            work.mkdir()
-            wav = scratch_audio(timeline, shotlist, self.config, work)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                wav = scratch_audio(timeline, shotlist, self.config, self.work_dir)
+            self.report.warnings.extend(str(w.message) for w in caught)
             blobs = {}
             if wav is not None:
                 tmp = self.store.temp_path(".wav")
                 Path(wav).replace(tmp)
                 blobs["wav"] = self.put_blob(self.store.put_file(tmp))
-            else:
-                self.report.warnings.append("no text-to-speech engine: the cut is silent")
-            for p in sorted(work.rglob("*"), reverse=True):
-                p.rmdir() if p.is_dir() else p.unlink()
-            work.rmdir()
             self.db.output_put(key, "audio", blobs, {})
             self.report.computed["audio"].append(key[:12])
             return key, (self.store.path(blobs["wav"][0]) if blobs else None)
+
+    def beats(self, music: Path, digest: str) -> list[float]:
+        from storyreel.edit.rhythm import beat_times
+
+        key = stage_key("beats", music=digest)
+        out = self.db.output_get(key)
+        if out is None:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                out = {"meta": {"beats": beat_times(music)}}
+            self.report.warnings.extend(str(w.message) for w in caught)
+            self.db.output_put(key, "beats", {}, out["meta"])
+        return out["meta"]["beats"]
 
     def segments(self, program: Any) -> list[tuple[Any, Path]]:
         from storyreel.render import segments as seg
@@ -386,16 +394,6 @@ class _Build:
             self.report.computed["cut"].append(str(output))
 
 
-def _optional(module: str, name: str) -> Any:
-    """A function of a room that may not be installed in this build, or None."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def _lut_digest(lut: str | None, root: Path) -> str | None:
     if not lut:
         return None
@@ -414,41 +412,49 @@ def cut_provenance(shotlist: ShotList, takes: dict[str, Take], config: Any) -> d
     }
 
 
-def _run(b: _Build, output: Path) -> None:
-    from storyreel.edit.interchange import export_all
+def _run(b: _Build, output: Path, music: Path | None, burn_subtitles: bool) -> None:
+    from storyreel.edit.audio import dialogue_lengths
+    from storyreel.edit.interchange import export_all, write_atomic
     from storyreel.edit.playback import program_from_timeline
-    from storyreel.edit.subtitles import write_subtitles
+    from storyreel.edit.subtitles import subtitle_overlays, write_subtitles
     from storyreel.edit.timeline import build_timeline, media_lengths
+    from storyreel.script.export import to_csv
 
     report, cfg, root = b.report, b.config, b.project.root
     shotlist = b.breakdown()
     selected = b.stills(shotlist)
     overrides = load_overrides(b.project)
-    with b.stage("timeline"):
-        draft = build_timeline(shotlist, cfg, overrides=overrides, project_root=root)
-        lengths = media_lengths(draft)
+    with b.stage("timeline"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lines = dialogue_lengths(shotlist, cfg, b.work_dir)
+        music_digest = file_digest(music) if music else None
+        beats = b.beats(music, music_digest) if music else None
+        edit = {"dialogue_lengths": lines, "overrides": overrides, "music": music, "beats": beats,
+                "project_root": root}
+        lengths = media_lengths(build_timeline(shotlist, cfg, **edit))
+    report.warnings.extend(dict.fromkeys(str(w.message) for w in caught))
     sources, takes = b.clips(shotlist, selected, lengths)
     with b.stage("timeline"):
-        timeline = build_timeline(shotlist, cfg, takes=takes, overrides=overrides, project_root=root)
-    audio_key, audio = b.audio(timeline, shotlist)
+        timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
+    audio_key, audio = b.audio(timeline, shotlist, music_digest)
     program = program_from_timeline(timeline, sources, cfg)
+    if burn_subtitles:
+        program.overlays.extend(subtitle_overlays(timeline))
     segments = b.segments(program)
     b.cut(segments, audio_key, audio, output, cut_provenance(shotlist, takes, cfg))
     with b.stage("exports"):
         out_dir = b.project.out_dir
         files = [*export_all(timeline, out_dir, stem=output.stem),
-                 *write_subtitles(timeline, out_dir, stem=output.stem)]
-        write_csv = _optional(*SHOTLIST_CSV)
-        if write_csv is None:
-            report.warnings.append("the shot list CSV writer is not available yet")
-        else:
-            files.append(write_csv(shotlist, out_dir / "shotlist.csv"))
+                 *write_subtitles(timeline, out_dir, stem=output.stem),
+                 write_atomic(out_dir / "shotlist.csv", to_csv(shotlist))]
     report.output = output
     report.files = [output, *files]
+    report.warnings = list(dict.fromkeys(report.warnings))
 
 
 def build(project: Project, *, output: Path | None = None, progress: bool = True,
-          quiet: bool = False, lock_timeout: float = 600.0) -> BuildReport:
+          quiet: bool = False, music: Path | None = None, burn_subtitles: bool = False,
+          lock_timeout: float = 600.0) -> BuildReport:
     """Bring the project's cut up to date, computing only what changed. Holds the project lock."""
     console = Console(stderr=True, quiet=quiet)
     report = BuildReport()
@@ -458,14 +464,16 @@ def build(project: Project, *, output: Path | None = None, progress: bool = True
     def say(message: str) -> None:
         console.print(message, highlight=False, markup=False)
 
-    with project_lock(project.state_dir, timeout=lock_timeout, on_wait=say):
+    loud = Console(stderr=True)  # a wait on the lock is said even with --quiet
+    with project_lock(project.state_dir, timeout=lock_timeout,
+                      on_wait=lambda m: loud.print(m, highlight=False, markup=False)):
         show = progress and not quiet
         bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
                        TimeElapsedColumn(), console=console, transient=True, disable=not show)
         with bar:
             b = _Build(project, report, say, bar if show else None)
             try:
-                _run(b, output)
+                _run(b, output, Path(music) if music else None, burn_subtitles)
             finally:
                 b.db.close()
     report.seconds = round(time.perf_counter() - start, 3)
