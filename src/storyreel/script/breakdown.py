@@ -48,6 +48,7 @@ from storyreel.script.timing import PACINGS, Pacing, shot_seconds
 
 _TIMES = ("DAY", "NIGHT", "DAWN", "DUSK", "MORNING", "EVENING", "AFTERNOON", "SUNSET",
           "SUNRISE", "MAGIC HOUR", "LATER", "CONTINUOUS", "MOMENTS LATER", "SAME")
+_INTRODUCED = re.compile(r"\b([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2}) \((?:\d|early|mid|late)")
 _HEAD = re.compile(r"^(INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)\.?\s*", re.IGNORECASE)
 
 
@@ -103,6 +104,8 @@ class _Builder:
         self.script, self.config, self.pacing = script, config, pacing
         self.fps: Fraction = config.film.fps
         names = {e.name.upper() for e in script.elements if e.kind == "character"}
+        names |= {m.group(1) for e in script.elements if e.kind == "action"
+                  for m in _INTRODUCED.finditer(e.text)}
         self.characters = names | set(config.characters)
         self.name_re = (
             re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(self.characters, key=len,
@@ -235,7 +238,7 @@ class _Builder:
             scenes.append(s.scene)
             new_place = s.scene.location != prev_location
             prev_location = s.scene.location
-            coverage = _Coverage(self, s.scene)
+            coverage = _Coverage(self, s.scene, s.blocks, new_place)
             for k, block in enumerate(s.blocks):
                 block_first_shot.append(len(drafts))
                 shot_ds = [d for d in block.directives if d.kind == "shot"]
@@ -297,7 +300,7 @@ class _Builder:
         seen: list[str] = []
         for m in self.name_re.finditer(text):
             n = m.group(1).upper()
-            if n not in seen:
+            if m.group(1)[0].isupper() and n not in seen:
                 seen.append(n)
         return seen
 
@@ -387,8 +390,16 @@ _QUIET = re.compile(r"\b(quiet\w*|barely|whisper\w*|softly|to (?:him|her)self|te
 class _Coverage:
     """Shots for one scene's blocks, remembering who has spoken and who is in the scene."""
 
-    def __init__(self, builder: _Builder, scene: Scene):
-        self.b, self.scene = builder, scene
+    def __init__(self, builder: _Builder, scene: Scene, blocks: list[_Block], new_place: bool):
+        self.b, self.scene, self.new_place = builder, scene, new_place
+        self.cast: list[str] = []  # who speaks on screen in the scene, in order
+        for block in blocks:
+            for e in block.elements:
+                ext = e.extension or ""
+                if e.kind == "character" and not (_VOICE_OVER.search(ext) or
+                                                  _OFF_SCREEN.search(ext)):
+                    if e.name.upper() not in self.cast:
+                        self.cast.append(e.name.upper())
         self.present: list[str] = []
         self.exchange: list[str] = []  # speakers of the running exchange, in order
         self.lines_in_exchange = 0
@@ -453,7 +464,8 @@ class _Coverage:
         if names:
             self.exchange, self.lines_in_exchange = [], 0
         first, self.started = not self.started, True
-        size, angle, move, intensity = _frame_action(text, names, first, self.scene)
+        size, angle, move, intensity = _frame_action(text, names, first and self.new_place,
+                                                     self.scene)
         return [self.shot("action", block, size, names, _one_line(text), [], d, angle, move,
                           intensity)]
 
@@ -492,7 +504,7 @@ class _Coverage:
             self.exchange.append(speaker)
         self.lines_in_exchange += 1
         others = [p for p in self.exchange if p != speaker] or [
-            p for p in self.present if p != speaker]
+            p for p in self.present + self.cast if p != speaker]
         k = self.lines_in_exchange
         quiet = any(ln.parenthetical and _QUIET.search(ln.parenthetical) for ln in lines)
         if others and k <= 2:
@@ -539,7 +551,7 @@ def _dialogue_lines(block: _Block, path: str) -> list[DialogueLine]:
     return out
 
 
-def _frame_action(text: str, names: list[str], first: bool, scene: Scene
+def _frame_action(text: str, names: list[str], opens: bool, scene: Scene
                   ) -> tuple[ShotSize, Angle, Move, float]:
     """Size, angle, move and move intensity for an action paragraph, from what it says."""
     has = {k: bool(r.search(text)) for k, r in _RE.items()}
@@ -549,7 +561,7 @@ def _frame_action(text: str, names: list[str], first: bool, scene: Scene
     one = len(names) == 1
     if text.upper().startswith("POV") or "'S POV" in text.upper():
         return ShotSize.POV, angle, Move.HANDHELD, 1.0
-    if first and (not names or has["place"]):  # the scene opens on its place
+    if opens:  # the scene opens on a new place: establish it
         size = ShotSize.EWS if exterior and not names else ShotSize.WS
         return size, angle, (Move.PAN_RIGHT if names else Move.PUSH_IN), 0.35
     if has["run"] and names:

@@ -146,6 +146,7 @@ class _Reader:
     def __init__(self, d: Directive, words: list[str], path: str, fps: Fraction, names: set[str]):
         self.d, self.words, self.path, self.fps, self.names = d, words, path, fps, names
         self.i = 0
+        self.frames = 0  # a transition's length
 
     def fail(self, message: str) -> StoryreelError:
         return StoryreelError(message, self.path, self.d.line)
@@ -153,6 +154,8 @@ class _Reader:
     def read(self) -> None:
         while self.i < len(self.words):
             self.word()
+        if self.d.transition is not None:
+            self.d.transition = Transition(kind=self.d.transition.kind, frames=self.frames)
 
     def word(self) -> None:
         d, w = self.d, self.words[self.i]
@@ -163,8 +166,7 @@ class _Reader:
             if seconds <= 0:
                 raise self.fail(f"a duration must be positive: {w!r}")
             if d.kind == "cut":
-                frames = int(value) if unit.startswith("f") else frames_for(value, self.fps)
-                d.transition = (d.transition or Transition()).model_copy(update={"frames": frames})
+                self.frames = int(value) if unit.startswith("f") else frames_for(value, self.fps)
             else:
                 d.duration = seconds
             self.i += 1
@@ -208,7 +210,8 @@ class _Reader:
         if low in ("and", "&", "on", "of", "with"):
             self.i += 1
             return
-        choices = list(_ALIASES) + sorted(self.names)
+        choices = [k.upper() if kind == "size" else k for k, (kind, _) in _ALIASES.items()]
+        choices += sorted(self.names)
         raise self.fail(f"unknown word {w!r} in [[{d.kind}: ...]]{did_you_mean(w, choices)}")
 
     def apply(self, kind: str, value: object) -> None:
@@ -226,9 +229,7 @@ class _Reader:
         for n in (2, 1):
             key = "-".join(p.lower() for p in self.words[self.i : self.i + n])
             if len(self.words[self.i : self.i + n]) == n and key in _CUTS:
-                kind = _CUTS[key]
-                frames = self.d.transition.frames if self.d.transition else 0
-                self.d.transition = Transition(kind=kind, frames=frames)
+                self.d.transition = Transition(kind=_CUTS[key])
                 self.i += n
                 return
         raise self.fail(f"unknown transition {w!r} in [[cut: ...]]{did_you_mean(w, list(_CUTS))}")
