@@ -60,8 +60,20 @@ def cut_list(timeline: otio.schema.Timeline, fps: Fraction | None = None) -> lis
     return out
 
 
-def _reel(name: str) -> str:
-    return (re.sub(r"[^A-Z0-9]", "_", name.upper()) or "AX")[:8]
+def _reels(names: list[str]) -> dict[str, str]:
+    """CMX 3600 reel names (8 characters, A-Z 0-9 _), one per distinct clip name. Ids such as
+    `harbour-city-cf32a` keep their distinctive end; collisions get a counter."""
+    reels: dict[str, str] = {}
+    used: set[str] = set()
+    for name in dict.fromkeys(names):
+        base = re.sub(r"[^A-Z0-9]", "", name.upper())[-8:] or "AX"
+        reel, n = base, 1
+        while reel in used:
+            n += 1
+            reel = f"{base[:8 - len(str(n))]}{n}"
+        used.add(reel)
+        reels[name] = reel
+    return reels
 
 
 def _clips(timeline: otio.schema.Timeline) -> Iterator[otio.schema.Clip]:
@@ -101,9 +113,10 @@ def _interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schem
         clip.media_reference = otio.schema.ExternalReference(
             target_url=target.resolve().as_uri(), available_range=ref.available_range)
         clip.media_reference.name = target.name
-    for clip in out.video_tracks()[0]:
-        if isinstance(clip, otio.schema.Clip):
-            clip.metadata["cmx_3600"] = {"reel": "BL" if clip.name == SLUG else _reel(clip.name)}
+    picture = [c for c in out.video_tracks()[0] if isinstance(c, otio.schema.Clip)]
+    reels = _reels([c.name for c in picture if c.name != SLUG])
+    for clip in picture:
+        clip.metadata["cmx_3600"] = {"reel": "BL" if clip.name == SLUG else reels[clip.name]}
     return out
 
 

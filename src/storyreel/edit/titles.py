@@ -195,5 +195,5 @@ def render_text(text: str, style: str, frame_size: tuple[int, int],
 
 
 def write_png(rgba: np.ndarray, path: Path) -> Path:
-    Image.fromarray(rgba, "RGBA").save(path)
+    Image.fromarray(rgba).save(path)
     return path

@@ -1,0 +1,180 @@
+"""Exports an NLE opens, read back by OTIO's own adapters; edits brought back as overrides."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+from conftest import make_config
+from typer.testing import CliRunner
+
+from storyreel.edit.interchange import cut_list, export_all, import_edit, read_edit
+from storyreel.edit.timeline import build_timeline, picture_clips
+from storyreel.errors import StoryreelError
+
+RT = otio.opentime.RationalTime
+
+
+def test_every_export_reads_back_with_the_same_cut_list(shotlist, config, tmp_path):
+    tl = build_timeline(shotlist, config)
+    paths = export_all(tl, tmp_path)
+    assert sorted(p.name for p in paths) == ["cut.edl", "cut.fcpxml", "cut.otio", "cut.xml"]
+    native = cut_list(read_edit(tmp_path / "cut.otio"))
+    assert native == cut_list(tl)
+    assert [n for n, _, _ in native] == ["BLACK", "1A", "1B", "2A", "2B", "BLACK"]
+    for path in paths:
+        back = read_edit(path, config.film.fps)
+        assert cut_list(back, config.film.fps) == native, path.suffix
+    # the dissolve survives in the EDL and the FCP7 XML
+    for suffix in (".edl", ".xml"):
+        v1 = read_edit(tmp_path / f"cut{suffix}", config.film.fps).video_tracks()[0]
+        assert sum(isinstance(i, otio.schema.Transition) for i in v1) == 1
+    # title cards and supers are PNGs beside the exports, referenced by the XML
+    media = sorted(p.name for p in (tmp_path / "cut_media").iterdir())
+    assert "card-the-end.png" in media and "super-genoa-now.png" in media
+    xml = (tmp_path / "cut.xml").read_text()
+    assert "super-genoa-now.png" in xml and "<name>1A</name>" in xml
+
+
+def test_reel_names_are_short_and_distinct():
+    from storyreel.edit.interchange import _reels
+
+    reels = _reels(["harbour-city-cf32a", "harbour-city-73065", "1A", "x" * 20, "X" * 20 + "!"])
+    assert reels["harbour-city-cf32a"] == "ITYCF32A" and reels["1A"] == "1A"
+    assert len(set(reels.values())) == 5 and all(len(r) <= 8 for r in reels.values())
+
+
+def test_edl_uses_reel_names_and_keeps_clip_names(shotlist, tmp_path):
+    config = make_config("24")
+    export_all(build_timeline(shotlist, config), tmp_path)
+    edl = (tmp_path / "cut.edl").read_text()
+    events = [line.split() for line in edl.splitlines() if line[:3].isdigit()]
+    assert {e[1] for e in events} >= {"BL", "1A", "1B", "2A", "2B"}
+    assert "* FROM CLIP NAME:  2B" in edl
+    # record in of the first shot: the 4 s title card at 24 fps
+    first = next(e for e in events if e[1] == "1A")
+    assert first[-2] == "00:00:04:00"
+
+
+def _nle_edit(tl: otio.schema.Timeline) -> otio.schema.Timeline:
+    """What an editor does: move 2B to the front, trim 1A's head by 6 frames and its tail by
+    4, drop 2A, and use 1B twice."""
+    tl = tl.deepcopy()
+    v1 = tl.video_tracks()[0]
+    for t in [i for i in v1 if isinstance(i, otio.schema.Transition)]:
+        v1.remove(t)
+    clips = {c.name: c for c in v1 if isinstance(c, otio.schema.Clip) and c.name != "BLACK"}
+    rate = clips["1A"].source_range.start_time.rate
+    a = clips["1A"]
+    a.source_range = otio.opentime.TimeRange(a.source_range.start_time + RT(6, rate),
+                                             a.source_range.duration - RT(10, rate))
+    v1.remove(clips["2A"])
+    v1.remove(clips["2B"])
+    v1.insert(1, clips["2B"])
+    v1.append(clips["1B"].deepcopy())
+    return tl
+
+
+@pytest.mark.parametrize("suffix", [".otio", ".edl", ".xml", ".fcpxml"])
+def test_round_trip_edit_import_and_rebuild(shotlist, config, tmp_path, suffix):
+    fps = config.film.fps
+    tl = build_timeline(shotlist, config)
+    edited = _nle_edit(tl)
+    out = tmp_path / "edited"
+    export_all(edited, out)
+    overrides = import_edit(out / f"cut{suffix}", shotlist, fps=fps, reference=tl)
+    before = {c.name: c.source_range for c in picture_clips(tl)}
+    assert [(e.shot_id, e.length) for e in overrides.entries] == [
+        ("2B", before["2B"].duration.to_frames()),
+        ("1A", before["1A"].duration.to_frames() - 10),
+        ("1B", before["1B"].duration.to_frames()),
+        ("1B", before["1B"].duration.to_frames())]
+    assert overrides.entries[1].src_in == before["1A"].start_time.to_frames() + 6
+    report = "\n".join(overrides.changes)
+    assert "removed: 2A" in report and "duplicated: 1B ×2" in report
+    assert "reordered" in report and "trimmed: 1A head +6 tail -4" in report
+
+    rebuilt = build_timeline(shotlist, config, overrides=overrides)
+    got = [(c.name, c.source_range.start_time.to_frames(), c.source_range.duration.to_frames())
+           for c in picture_clips(rebuilt)]
+    assert got == [(e.shot_id, e.src_in, e.length) for e in overrides.entries]
+    # 1B speaks once, where it first appears
+    speakers = [c.metadata["storyreel"]["shot_id"] for c in rebuilt.audio_tracks()[0]
+                if isinstance(c, otio.schema.Clip)]
+    assert speakers == ["2B", "2B", "1B"]
+
+
+def test_import_without_reference_compares_with_the_script(shotlist, tmp_path):
+    config = make_config("24")
+    export_all(build_timeline(shotlist, config), tmp_path)
+    ov = import_edit(tmp_path / "cut.edl", shotlist, fps=config.film.fps)
+    assert [e.shot_id for e in ov.entries] == ["1A", "1B", "2A", "2B"]
+    assert not any(c.startswith(("removed", "reordered", "duplicated")) for c in ov.changes)
+
+
+def test_an_edl_from_another_project_is_refused_with_its_line(shotlist, tmp_path):
+    edl = tmp_path / "other.edl"
+    edl.write_text(
+        "TITLE: SOMETHING ELSE\n\n"
+        "001  AX       V     C        00:00:00:00 00:00:02:00 01:00:00:00 01:00:02:00\n"
+        "* FROM CLIP NAME:  beach_sunset_v3\n")
+    with pytest.raises(StoryreelError) as err:
+        import_edit(edl, shotlist)
+    e = err.value
+    assert e.path == str(edl) and e.line == 4
+    assert "no clip maps to a shot" in e.message and "beach_sunset_v3" in e.message
+
+
+def test_truncated_xml_and_garbled_files_name_the_file(shotlist, config, tmp_path):
+    export_all(build_timeline(shotlist, config), tmp_path)
+    text = (tmp_path / "cut.xml").read_text()
+    cut = tmp_path / "truncated.xml"
+    cut.write_text(text[: len(text) // 2])
+    with pytest.raises(StoryreelError) as err:
+        import_edit(cut, shotlist)
+    assert err.value.path == str(cut) and err.value.line is not None and err.value.line > 1
+    bad = tmp_path / "bad.otio"
+    bad.write_text('{"OTIO_SCHEMA": "Timeline.1", "tracks": ')
+    with pytest.raises(StoryreelError) as err:
+        import_edit(bad, shotlist)
+    assert err.value.path == str(bad)
+    with pytest.raises(StoryreelError, match="cannot read .mov"):
+        import_edit(tmp_path / "cut.mov", shotlist)
+
+
+def test_cli_import_edit_stores_overrides_and_reports(tmp_path):
+    from storyreel.cli import app
+    from storyreel.store.project import Project, load_overrides
+
+    root = tmp_path / "film"
+    shutil.copytree(Path(__file__).parents[2] / "examples" / "footage", root)
+    project = Project.open(root)
+    from storyreel.script.breakdown import breakdown_script
+
+    shotlist = breakdown_script(project.script, project.config)
+    tl = build_timeline(shotlist, project.config)
+    export_all(tl, project.out_dir)
+    v1 = tl.video_tracks()[0]
+    first = picture_clips(tl)[0]
+    v1.remove(first)
+    v1.append(first)
+    otio.adapters.write_to_file(tl, str(tmp_path / "moved.otio"))
+
+    runner = CliRunner()
+    bad = tmp_path / "other.edl"
+    bad.write_text("TITLE: X\n\n001  AX       V     C        00:00:00:00 00:00:01:00 "
+                   "00:00:00:00 00:00:01:00\n* FROM CLIP NAME:  someone_elses_shot\n")
+    result = runner.invoke(app, ["import-edit", str(root), str(bad)])
+    assert result.exit_code == 2 and "someone_elses_shot" in result.output
+    assert "Traceback" not in result.output
+    assert load_overrides(project) is None  # nothing changed
+
+    result = runner.invoke(app, ["import-edit", str(root), str(tmp_path / "moved.otio")])
+    assert result.exit_code == 0, result.output
+    assert "reordered" in result.output
+    stored = load_overrides(project)
+    assert stored is not None and stored.entries[-1].shot_id == first.name
+    rebuilt = build_timeline(shotlist, project.config, overrides=stored)
+    assert picture_clips(rebuilt)[-1].name == first.name
