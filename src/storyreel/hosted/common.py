@@ -74,6 +74,7 @@ class Timing:
     retries: int = 5
     backoff: float = 1.0
     backoff_max: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
 
 
 def redact(text: str) -> str:
@@ -188,7 +189,7 @@ def call(vendor: str, fn: Callable[[], Any], timing: Timing) -> Any:
             wait = retry_after(e)
             if wait is None:
                 wait = min(timing.backoff_max, timing.backoff * 2**attempt) * random.uniform(0.5, 1.0)
-            time.sleep(wait)
+            timing.sleep(wait)
             attempt += 1
 
 
@@ -265,7 +266,7 @@ def run_job(
                 f"{vendor} job {remote_id} still running after {timing.timeout:g} s; "
                 "it stays on record and the next run resumes it"
             )
-        time.sleep(interval)
+        timing.sleep(interval)
         interval = min(interval * 1.5, timing.poll_max)
         poll = None
     if poll.data is not None:

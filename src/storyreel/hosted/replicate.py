@@ -65,7 +65,8 @@ class ReplicateStills(_Replicate):
         inputs = {"prompt": prompt.prompt, "aspect_ratio": nearest_ratio(request.size, RATIOS),
                   "seed": request.seed % 2**31, "output_format": "png", "num_outputs": 1}
         file, remote_id = self._predict(request.project_root, "still", ".png", inputs, inputs)
-        return self._still(file, request.size, self._meta(prompt, remote_id, **inputs))
+        params = {k: v for k, v in inputs.items() if k != "prompt"}
+        return self._still(file, request.size, self._meta(prompt, remote_id, **params))
 
 
 class ReplicateMotion(_Replicate):
@@ -74,8 +75,8 @@ class ReplicateMotion(_Replicate):
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion")
         png = png_bytes(request.still.image)
-        params = {"prompt": prompt.prompt, "aspect_ratio": nearest_ratio(request.size, RATIOS),
-                  "seed": request.seed % 2**31}
+        params = {"aspect_ratio": nearest_ratio(request.size, RATIOS), "seed": request.seed % 2**31}
+        inputs = params | {"prompt": prompt.prompt}
         file, remote_id = self._predict(request.project_root, "clip", ".mp4",
-                                        params | {"image": data_uri(png)}, params | {"image": digest(png)})
+                                        inputs | {"image": data_uri(png)}, inputs | {"image": digest(png)})
         return self._clip(file, request, self._meta(prompt, remote_id, **params))

@@ -1,8 +1,9 @@
-"""Google Veo (`veo:MODEL`) through the official `google-genai` SDK (Gemini API).
+"""Google Veo (`veo:MODEL`) through the official `google-genai` SDK, keyed by an API key.
 
+The SDK runs Veo on Vertex AI (express mode takes an API key, sent as `x-goog-api-key`).
 `generate_videos` starts a long-running operation from the shot's still; its name is the remote
-id, polled with `operations.get` until done; the video is fetched from its URI with the API key
-in the `x-goog-api-key` header. `base_url` points the SDK elsewhere.
+id, polled with `operations.get` until done; the video comes back inline, or as a URI fetched
+with the key. `base_url` points the SDK elsewhere.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class VeoMotion(HostedBackend):
         types = require_module("google.genai.types", self.vendor)
         key = require_key(self.vendor, "GEMINI_API_KEY", "GOOGLE_API_KEY")
         options = types.HttpOptions(base_url=self.base_url) if self.base_url else None
-        client = genai.Client(api_key=key, http_options=options)
+        client = genai.Client(vertexai=True, api_key=key, http_options=options)
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion")
         png = png_bytes(request.still.image)
         ratio = nearest_ratio(request.size, ("16:9", "9:16"))
@@ -59,10 +60,13 @@ class VeoMotion(HostedBackend):
             if op.error:
                 return Poll("failed", message=str(op.error.get("message") or op.error))
             videos = (op.response.generated_videos or []) if op.response else []
-            if not videos or not videos[0].video or not videos[0].video.uri:
-                reasons = getattr(op.response, "rai_media_filtered_reasons", None) if op.response else None
-                return Poll("failed", message="; ".join(reasons or []) or "no video returned")
-            return Poll("done", url=videos[0].video.uri, headers={"x-goog-api-key": key})
+            video = videos[0].video if videos else None
+            if video and video.video_bytes:
+                return Poll("done", data=video.video_bytes)
+            if video and video.uri and video.uri.startswith("http"):
+                return Poll("done", url=video.uri, headers={"x-goog-api-key": key})
+            reasons = getattr(op.response, "rai_media_filtered_reasons", None) if op.response else None
+            return Poll("failed", message="; ".join(reasons or []) or "no video returned")
 
         inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "seconds": seconds}
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)

@@ -1,0 +1,224 @@
+"""Every hosted backend against a local server playing the vendor's documented protocol."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+import storyreel.hosted.common as common
+from storyreel.errors import StoryreelError
+from storyreel.hosted.common import Timing
+from storyreel.hosted.fal import FalMotion, FalStills
+from storyreel.hosted.kling import KlingMotion, KlingStills
+from storyreel.hosted.luma import LumaMotion, LumaStills
+from storyreel.hosted.openai import OpenAIStills
+from storyreel.hosted.replicate import ReplicateMotion, ReplicateStills
+from storyreel.hosted.runway import RunwayMotion
+from storyreel.hosted.veo import VeoMotion
+
+from . import vendors
+from .film import SRC_FPS, SRC_FRAMES, H, W, clip_request, make_mp4, make_png, still_request
+from .vendors import KEYS, Job
+
+
+@dataclass
+class Case:
+    cls: type
+    kind: str  # "still" | "clip"
+    install: vendors.Install
+    model: str | None = None
+    base: str = ""  # appended to the server URL for the SDK's base URL; None: no base_url option
+    resumable: bool = True
+
+    def backend(self, server: Any, **kw: Any) -> Any:
+        options: dict[str, Any] = {"timing": fast()} | kw
+        if self.base is not None:
+            options["base_url"] = server.url + self.base
+        return self.cls(self.model, **options)
+
+
+CASES = {
+    "kling-motion": Case(KlingMotion, "clip", vendors.kling),
+    "kling-stills": Case(KlingStills, "still", vendors.kling),
+    "runway-motion": Case(RunwayMotion, "clip", vendors.runway),
+    "luma-motion": Case(LumaMotion, "clip", vendors.luma),
+    "luma-stills": Case(LumaStills, "still", vendors.luma),
+    "replicate-motion": Case(ReplicateMotion, "clip", vendors.replicate),
+    "replicate-stills": Case(ReplicateStills, "still", vendors.replicate),
+    "fal-motion": Case(FalMotion, "clip", vendors.fal, "fal-ai/kling-video/v2.1/standard/image-to-video", None),
+    "fal-stills": Case(FalStills, "still", vendors.fal, "fal-ai/flux/schnell", None),
+    "openai-stills": Case(OpenAIStills, "still", vendors.openai, base="/v1", resumable=False),
+    "veo-motion": Case(VeoMotion, "clip", vendors.veo),
+}
+ASYNC = [name for name, c in CASES.items() if c.resumable]
+
+
+def fast(**kw: Any) -> Timing:
+    return Timing(**({"poll_interval": 0.001, "poll_max": 0.005, "timeout": 20, "retries": 3,
+                      "backoff": 0.001} | kw))
+
+
+@pytest.fixture(scope="module")
+def media() -> dict[str, bytes]:
+    return {"mp4": make_mp4(), "png": make_png()}
+
+
+@pytest.fixture
+def env(monkeypatch, server):
+    for var in common.KEY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    for var, value in KEYS.items():
+        monkeypatch.setenv(var, value)
+    import fal_client.client
+
+    monkeypatch.setattr(fal_client.client, "QUEUE_URL_FORMAT", server.url + "/")
+
+
+def run(case: Case, backend: Any, root: Any) -> Any:
+    if case.kind == "clip":
+        return backend.animate(clip_request(root))
+    return backend.generate(still_request(root))
+
+
+def check_output(case: Case, out: Any) -> dict[str, Any]:
+    if case.kind == "clip":
+        assert (out.n_frames, out.size, out.fps) == (48, (W, H), 24)
+        frames = [out.frame(i) for i in (0, 24, 47)]
+        assert all(f.shape == (H, W, 3) for f in frames)
+        # a 30-frame source stretched over 48 frames: first and last source frames at the ends
+        assert abs(int(frames[0].mean()) - 40) <= 3
+        assert abs(int(frames[2].mean()) - (40 + 6 * (SRC_FRAMES - 1))) <= 3
+        assert out.meta["params"]["retimed"] is True
+        assert out.meta["params"]["source_fps"] == str(SRC_FPS)
+    else:
+        assert out.image.shape == (H, W, 3)
+        assert tuple(out.image[H // 2, W // 2]) == (200, 60, 30)
+    return out.meta
+
+
+def no_keys_in(*texts: str) -> None:
+    for text in texts:
+        for value in KEYS.values():
+            assert value not in text
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_submits_once_polls_and_downloads(name, server, env, media, ledger, tmp_path):
+    case = CASES[name]
+    job = Job(polls=2)
+    case.install(server, job, media, case.kind)
+    out = run(case, case.backend(server, ledger=ledger, downloads=tmp_path / "dl"), tmp_path)
+    meta = check_output(case, out)
+    assert job.created == 1 and not job.bad_auth
+    assert job.polled == 1 if not case.resumable else job.polled >= 3  # ran twice, then done
+    assert "Maya" in meta["prompt"] and meta["remote_id"]
+    assert meta["params"]["vendor"] == case.cls.vendor
+    record = next(iter(ledger._all("SELECT * FROM jobs")))
+    assert record["status"] == "succeeded" and record["vendor"] == case.cls.vendor
+    files = list((tmp_path / "dl").iterdir())
+    assert len(files) == 1 and str(files[0]) == record["result"]
+    # keys never land in provenance, the ledger or the downloads
+    no_keys_in(json.dumps(meta, default=str), json.dumps([dict(r) for r in ledger._all("SELECT * FROM jobs")]),
+               files[0].read_bytes().decode("latin-1"))
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_throttled_then_succeeds(name, server, env, media, ledger, tmp_path):
+    case = CASES[name]
+    job = Job(throttle=2)
+    case.install(server, job, media, case.kind)
+    out = run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path)
+    check_output(case, out)
+    assert job.created == 1 and job.throttle == 0
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_failed_task_fails_the_shot_with_the_vendors_reason(name, server, env, media, ledger, tmp_path):
+    case = CASES[name]
+    job = Job(fail="The prompt was flagged by content moderation")
+    case.install(server, job, media, case.kind)
+    with pytest.raises(StoryreelError, match="flagged by content moderation"):
+        run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path)
+    if case.resumable:
+        assert job.created == 1
+        assert ledger._one("SELECT status FROM jobs")["status"] == "failed"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_refused_key_is_not_retried(name, server, env, media, ledger, tmp_path):
+    case = CASES[name]
+    job = Job(reject=True)
+    case.install(server, job, media, case.kind)
+    with pytest.raises(StoryreelError) as err:
+        run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path)
+    assert case.cls.vendor in str(err.value) and ("key" in str(err.value).lower() or "auth" in str(err.value).lower())
+    assert len(job.bad_auth) == 1 and job.created == 0
+    no_keys_in(str(err.value))
+
+
+@pytest.mark.parametrize("name", ASYNC)
+def test_crash_while_polling_resumes_without_submitting_again(name, server, env, media, ledger, tmp_path):
+    case = CASES[name]
+    job = Job(polls=3)
+    case.install(server, job, media, case.kind)
+
+    def crash(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(case, case.backend(server, ledger=ledger, downloads=tmp_path, timing=fast(sleep=crash)), tmp_path)
+    record = ledger._one("SELECT * FROM jobs")
+    assert record["status"] == "submitted" and record["remote_id"] and job.created == 1
+    out = run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path)
+    check_output(case, out)
+    assert job.created == 1
+    assert out.meta["remote_id"] == record["remote_id"]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_same_inputs_never_pay_twice(name, server, env, media, ledger, tmp_path):
+    case = CASES[name]
+    job = Job()
+    case.install(server, job, media, case.kind)
+    first = run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path)
+    requests = len(server.log)
+    second = run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path)
+    assert job.created == 1 and len(server.log) == requests
+    if case.kind == "clip":
+        assert np.array_equal(first.frame(10), second.frame(10))
+    else:
+        assert np.array_equal(first.image, second.image)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_missing_key_names_the_variable(name, server, env, media, monkeypatch, tmp_path):
+    case = CASES[name]
+    need = [group[0] for group in case.cls.env]
+    for var in common.KEY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(StoryreelError, match=need[0]):
+        run(case, case.backend(server, downloads=tmp_path), tmp_path)
+    assert server.log == []
+
+
+def test_a_job_times_out_but_stays_on_record(server, env, media, ledger, tmp_path):
+    job = Job(polls=10_000)
+    vendors.kling(server, job, media, "clip")
+    backend = KlingMotion(base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast(timeout=0.05))
+    with pytest.raises(StoryreelError, match="next run resumes it"):
+        backend.animate(clip_request(tmp_path))
+    assert ledger._one("SELECT status FROM jobs")["status"] == "submitted"
+
+
+def test_the_project_database_is_the_default_ledger(server, env, media, tmp_path):
+    job = Job()
+    vendors.kling(server, job, media, "still")
+    KlingStills(base_url=server.url, timing=fast()).generate(still_request(tmp_path))
+    KlingStills(base_url=server.url, timing=fast()).generate(still_request(tmp_path))
+    assert job.created == 1
+    assert (tmp_path / ".storyreel" / "project.db").is_file()
+    assert len(list((tmp_path / ".storyreel" / "hosted").iterdir())) == 1

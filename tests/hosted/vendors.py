@@ -1,0 +1,326 @@
+"""Each vendor's protocol, played by the local server: create a task, report it, serve the result.
+
+A `Job` scripts one task: how many 429s come before the create is accepted, how many polls
+report it running, whether it ends failed, and whether the key is refused. Every request's
+credentials are checked the way the vendor checks them; a bad one gets the vendor's 401.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+KEYS = {
+    "KLING_ACCESS_KEY": "ak-test-0001", "KLING_SECRET_KEY": "sk-test-secret-0002-kling-hs256-key",
+    "RUNWAYML_API_SECRET": "key_runway_0003", "LUMAAI_API_KEY": "luma-test-0004",
+    "REPLICATE_API_TOKEN": "r8_test_0005", "FAL_KEY": "fal-test-0006:secret",
+    "OPENAI_API_KEY": "sk-openai-test-0007", "GEMINI_API_KEY": "gemini-test-0008",
+}
+
+
+@dataclass
+class Job:
+    throttle: int = 0  # 429s before the create is accepted
+    polls: int = 1  # status replies saying "running" before the end
+    fail: str | None = None  # the vendor's reason, to end failed
+    reject: bool = False  # refuse the key
+    created: int = 0
+    polled: int = 0
+    bad_auth: list[str] = field(default_factory=list)
+    inputs: list[Any] = field(default_factory=list)
+
+    def state(self) -> str:
+        self.polled += 1
+        if self.polled <= self.polls:
+            return "running"
+        return "failed" if self.fail else "done"
+
+
+def _bearer(req: Any, token: str) -> bool:
+    return req.headers.get("authorization") == f"Bearer {token}"
+
+
+def _guard(job: Job, ok: bool, req: Any, refusal: Any) -> tuple[int, Any, dict] | None:
+    if job.reject or not ok:
+        job.bad_auth.append(req.path)
+        return 401, refusal, {}
+    return None
+
+
+def _throttle(job: Job, body: Any) -> tuple[int, Any, dict] | None:
+    if job.throttle > 0:
+        job.throttle -= 1
+        return 429, body, {"retry-after": "0"}
+    return None
+
+
+def kling(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    path = "/v1/videos/image2video" if kind == "clip" else "/v1/images/generations"
+    out = "out.mp4" if kind == "clip" else "out.png"
+
+    def authorized(req: Any) -> bool:
+        token = req.headers.get("authorization", "").removeprefix("Bearer ")
+        try:
+            claims = jwt.decode(token, KEYS["KLING_SECRET_KEY"], algorithms=["HS256"],
+                                options={"require": ["iss", "exp", "nbf"]})
+        except jwt.PyJWTError:
+            return False
+        now = time.time()
+        return claims["iss"] == KEYS["KLING_ACCESS_KEY"] and claims["nbf"] <= now < claims["exp"]
+
+    refusal = {"code": 1000, "message": "Authorization failed", "request_id": "req-1"}
+
+    @server.route("POST", path)
+    def create(req: Any) -> Any:
+        if r := _guard(job, authorized(req), req, refusal):
+            return r
+        if r := _throttle(job, {"code": 1302, "message": "API request too frequent", "request_id": "r"}):
+            return r
+        body = req.json()
+        if kind == "clip":  # the still, as raw base64 (no data: prefix), as the first frame
+            assert base64.b64decode(body["image"])[:8] == b"\x89PNG\r\n\x1a\n"
+        job.inputs.append(body)
+        job.created += 1
+        return 200, {"code": 0, "message": "SUCCEED", "request_id": "r",
+                     "data": {"task_id": "task-861", "task_status": "submitted"}}, {}
+
+    @server.route("GET", path + "/([\\w-]+)")
+    def status(req: Any, task_id: str) -> Any:
+        if r := _guard(job, authorized(req), req, refusal):
+            return r
+        state = job.state()
+        data: dict[str, Any] = {"task_id": task_id, "task_status": {
+            "running": "processing", "done": "succeed", "failed": "failed"}[state]}
+        if state == "failed":
+            data["task_status_msg"] = job.fail
+        if state == "done":
+            key = "videos" if kind == "clip" else "images"
+            data["task_result"] = {key: [{"id": "v1", "index": 0, "url": f"{server.url}/media/{out}"}]}
+        return 200, {"code": 0, "message": "SUCCEED", "request_id": "r", "data": data}, {}
+
+    _media(server, media)
+
+
+def runway(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    def authorized(req: Any) -> bool:
+        return _bearer(req, KEYS["RUNWAYML_API_SECRET"]) and bool(req.headers.get("x-runway-version"))
+
+    refusal = {"error": "Invalid API key"}
+
+    @server.route("POST", "/v1/image_to_video")
+    def create(req: Any) -> Any:
+        if r := _guard(job, authorized(req), req, refusal):
+            return r
+        if r := _throttle(job, {"error": "Too many requests"}):
+            return r
+        body = req.json()
+        assert body["promptImage"][0]["position"] == "first"
+        assert body["promptImage"][0]["uri"].startswith("data:image/png;base64,")
+        job.inputs.append(body)
+        job.created += 1
+        return 200, {"id": "17f20503-6c24-4c16-946b-35dbbce2af2f"}, {}
+
+    @server.route("GET", "/v1/tasks/([\\w-]+)")
+    def task(req: Any, task_id: str) -> Any:
+        if r := _guard(job, authorized(req), req, refusal):
+            return r
+        state = job.state()
+        body: dict[str, Any] = {"id": task_id, "createdAt": "2025-01-01T00:00:00Z",
+                                "status": {"running": "RUNNING", "done": "SUCCEEDED", "failed": "FAILED"}[state]}
+        if state == "running":
+            body["progress"] = 0.5
+        if state == "done":
+            body["output"] = [f"{server.url}/media/out.mp4"]
+        if state == "failed":
+            body |= {"failure": job.fail, "failureCode": "SAFETY.INPUT.IMAGE"}
+        return 200, body, {}
+
+    _media(server, media)
+
+
+def luma(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    asset = "video" if kind == "clip" else "image"
+    refusal = {"detail": "Invalid API key"}
+
+    def generation(state: str, gid: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": gid, "generation_type": asset, "created_at": "2025-01-01T00:00:00Z",
+                                "model": "ray-2", "request": {}, "failure_reason": None, "assets": None,
+                                "state": {"running": "dreaming", "done": "completed", "failed": "failed",
+                                          "queued": "queued"}[state]}
+        if state == "done":
+            body["assets"] = {asset: f"{server.url}/media/out.{'mp4' if asset == 'video' else 'png'}"}
+        if state == "failed":
+            body["failure_reason"] = job.fail
+        return body
+
+    @server.route("POST", "/generations(?:/video|/image)?")
+    def create(req: Any) -> Any:
+        if r := _guard(job, _bearer(req, KEYS["LUMAAI_API_KEY"]), req, refusal):
+            return r
+        if r := _throttle(job, {"detail": "Rate limit exceeded"}):
+            return r
+        body = req.json()
+        if kind == "clip":
+            assert body["keyframes"]["frame0"]["url"].startswith("data:image/png;base64,")
+        job.inputs.append(body)
+        job.created += 1
+        return 201, generation("queued", "gen-5f1e"), {}
+
+    @server.route("GET", "/generations/([\\w-]+)")
+    def get(req: Any, gid: str) -> Any:
+        if r := _guard(job, _bearer(req, KEYS["LUMAAI_API_KEY"]), req, refusal):
+            return r
+        return 200, generation(job.state(), gid), {}
+
+    _media(server, media)
+
+
+def replicate(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    refusal = {"title": "Unauthenticated", "detail": "You did not pass a valid authentication token",
+               "status": 401}
+
+    def prediction(status: str, pid: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": pid, "model": "owner/model", "version": "v1", "status": status, "input": {},
+            "output": None, "logs": "", "error": None, "metrics": {},
+            "created_at": "2025-01-01T00:00:00Z",
+            "urls": {"get": f"{server.url}/v1/predictions/{pid}", "cancel": f"{server.url}/v1/predictions/{pid}/cancel"},
+        }
+        if status == "succeeded":
+            body["output"] = [f"{server.url}/media/out.{'mp4' if kind == 'clip' else 'png'}"]
+        if status == "failed":
+            body["error"] = job.fail
+        return body
+
+    @server.route("POST", "/v1/models/([\\w.-]+)/([\\w.-]+)/predictions")
+    def create(req: Any, owner: str, name: str) -> Any:
+        if r := _guard(job, _bearer(req, KEYS["REPLICATE_API_TOKEN"]), req, refusal):
+            return r
+        if r := _throttle(job, {"detail": "Request was throttled.", "status": 429}):
+            return r
+        body = req.json()
+        if kind == "clip":
+            assert body["input"]["image"].startswith("data:image/png;base64,")
+        job.inputs.append(body)
+        job.created += 1
+        return 201, prediction("starting", "p-9x2k"), {}
+
+    @server.route("GET", "/v1/predictions/([\\w-]+)")
+    def get(req: Any, pid: str) -> Any:
+        if r := _guard(job, _bearer(req, KEYS["REPLICATE_API_TOKEN"]), req, refusal):
+            return r
+        state = job.state()
+        return 200, prediction({"running": "processing", "done": "succeeded", "failed": "failed"}[state], pid), {}
+
+    _media(server, media)
+
+
+def fal(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    app = "fal-ai/kling-video" if kind == "clip" else "fal-ai/flux"
+    refusal = {"detail": "Invalid key"}
+    ok = f"Key {KEYS['FAL_KEY']}"
+
+    @server.route("POST", f"/{app}(?:/[\\w./-]+)?")
+    def submit(req: Any) -> Any:
+        if r := _guard(job, req.headers.get("authorization") == ok, req, refusal):
+            return r
+        if r := _throttle(job, {"detail": "Rate limit"}):
+            return r
+        body = req.json()
+        if kind == "clip":
+            assert body["image_url"].startswith("data:image/png;base64,")
+        job.inputs.append(body)
+        job.created += 1
+        base = f"{server.url}/{app}/requests/req-77"
+        return 200, {"request_id": "req-77", "response_url": base, "status_url": base + "/status",
+                     "cancel_url": base + "/cancel"}, {}
+
+    @server.route("GET", f"/{app}/requests/([\\w-]+)/status")
+    def status(req: Any, rid: str) -> Any:
+        if r := _guard(job, req.headers.get("authorization") == ok, req, refusal):
+            return r
+        state = job.state()
+        if state == "running":
+            return 200, {"status": "IN_PROGRESS", "logs": None}, {}
+        return 200, {"status": "COMPLETED", "logs": None, "metrics": {}}, {}
+
+    @server.route("GET", f"/{app}/requests/([\\w-]+)")
+    def result(req: Any, rid: str) -> Any:
+        if r := _guard(job, req.headers.get("authorization") == ok, req, refusal):
+            return r
+        if job.fail:
+            return 422, {"detail": [{"msg": job.fail, "type": "content_policy_violation"}]}, {}
+        if kind == "clip":
+            return 200, {"video": {"url": f"{server.url}/media/out.mp4"}}, {}
+        return 200, {"images": [{"url": f"{server.url}/media/out.png"}], "seed": 1}, {}
+
+    _media(server, media)
+
+
+def openai(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    @server.route("POST", "/v1/images/generations")
+    def generate(req: Any) -> Any:
+        refusal = {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
+                             "code": "invalid_api_key"}}
+        if r := _guard(job, _bearer(req, KEYS["OPENAI_API_KEY"]), req, refusal):
+            return r
+        if r := _throttle(job, {"error": {"message": "Rate limit reached", "type": "requests"}}):
+            return r
+        job.inputs.append(req.json())
+        job.polled += 1
+        if job.fail:
+            return 400, {"error": {"message": job.fail, "type": "image_generation_user_error",
+                                   "code": "moderation_blocked"}}, {}
+        job.created += 1
+        return 200, {"created": 1713833628, "data": [{"b64_json": base64.b64encode(media["png"]).decode()}]}, {}
+
+
+def veo(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    model = "veo-2.0-generate-001"
+    key = KEYS["GEMINI_API_KEY"]
+    resource = f"projects/p1/locations/us-central1/publishers/google/models/{model}"
+    refusal = {"error": {"code": 401, "message": "API keys are not supported by this API. Expected OAuth2 "
+                         "access token or other authentication credentials.", "status": "UNAUTHENTICATED"}}
+
+    @server.route("POST", f"/v1beta1/publishers/google/models/{model}:predictLongRunning")
+    def create(req: Any) -> Any:
+        if r := _guard(job, req.headers.get("x-goog-api-key") == key, req, refusal):
+            return r
+        if r := _throttle(job, {"error": {"code": 429, "message": "Resource has been exhausted",
+                                          "status": "RESOURCE_EXHAUSTED"}}):
+            return r
+        body = req.json()
+        image = body["instances"][0]["image"]
+        assert base64.b64decode(image["bytesBase64Encoded"])[:4] == b"\x89PNG"
+        job.inputs.append(body)
+        job.created += 1
+        return 200, {"name": f"{resource}/operations/op-3k9"}, {}
+
+    @server.route("POST", f"/v1beta1/{resource}:fetchPredictOperation")
+    def operation(req: Any) -> Any:
+        if r := _guard(job, req.headers.get("x-goog-api-key") == key, req, refusal):
+            return r
+        name = req.json()["operationName"]
+        state = job.state()
+        if state == "running":
+            return 200, {"name": name}, {}
+        if state == "failed":
+            return 200, {"name": name, "done": True, "error": {"code": 3, "message": job.fail}}, {}
+        video = {"bytesBase64Encoded": base64.b64encode(media["mp4"]).decode(), "mimeType": "video/mp4"}
+        return 200, {"name": name, "done": True, "response": {
+            "@type": "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse",
+            "videos": [video]}}, {}
+
+
+def _media(server: Any, media: dict[str, bytes]) -> None:
+    @server.route("GET", "/media/out.(mp4|png)")
+    def serve(req: Any, ext: str) -> Any:
+        return 200, media[ext], {"content-type": "video/mp4" if ext == "mp4" else "image/png"}
+
+
+Install = Callable[[Any, Job, dict[str, bytes], str], None]
