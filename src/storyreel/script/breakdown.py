@@ -393,13 +393,11 @@ class _Coverage:
     def __init__(self, builder: _Builder, scene: Scene, blocks: list[_Block], new_place: bool):
         self.b, self.scene, self.new_place = builder, scene, new_place
         self.cast: list[str] = []  # who speaks on screen in the scene, in order
-        for block in blocks:
-            for e in block.elements:
-                ext = e.extension or ""
-                if e.kind == "character" and not (_VOICE_OVER.search(ext) or
-                                                  _OFF_SCREEN.search(ext)):
-                    if e.name.upper() not in self.cast:
-                        self.cast.append(e.name.upper())
+        for e in (e for block in blocks for e in block.elements if e.kind == "character"):
+            ext = e.extension or ""
+            heard = _VOICE_OVER.search(ext) or _OFF_SCREEN.search(ext)
+            if not heard and e.name.upper() not in self.cast:
+                self.cast.append(e.name.upper())
         self.present: list[str] = []
         self.exchange: list[str] = []  # speakers of the running exchange, in order
         self.lines_in_exchange = 0
