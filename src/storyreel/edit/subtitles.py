@@ -65,7 +65,7 @@ def wrap(text: str, width: int = MAX_CHARS) -> str:
 
 
 def _seconds(frames: int, fps: Fraction) -> timedelta:
-    return timedelta(seconds=float(Fraction(frames) / fps))
+    return timedelta(milliseconds=round(Fraction(frames) / fps * 1000))
 
 
 def to_srt(timeline: otio.schema.Timeline) -> str:
