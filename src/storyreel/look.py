@@ -11,6 +11,7 @@ The compiled text is what a take's `Provenance.prompt` records.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from storyreel.config import ProjectConfig
@@ -109,6 +110,14 @@ def _people(shot: Shot, config: ProjectConfig, *, named: bool) -> list[str]:
     return people
 
 
+def _unname(text: str, config: ProjectConfig) -> str:
+    """Character names in `text` replaced by who they are: a name means nothing to a tag model."""
+    for name, character in sorted(config.characters.items()):
+        who = character.description.split(",")[0].strip() or "a person"
+        text = re.sub(rf"\b{re.escape(name)}\b", who, text, flags=re.IGNORECASE)
+    return text
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     if not text:
@@ -132,7 +141,8 @@ def compile_prompt(
     style = config.look.style.strip()
     size, angle = SIZES[shot.size], ANGLES[shot.angle]
     if idiom == "tags":
-        tags = [size, angle, *_people(shot, config, named=False), shot.description.strip().rstrip("."),
+        action = _unname(shot.description, config).strip().rstrip(".")
+        tags = [size, angle, *_people(shot, config, named=False), action,
                 *_setting(scene), style, "cinematic film still", "highly detailed"]
         text = ", ".join(t for t in tags if t)
         return ShotPrompt(_clip(text, max_chars), NEGATIVE, idiom)
