@@ -165,6 +165,20 @@ def test_identical_shots_get_distinct_stable_ids_and_explicit_ids_win():
     assert e.value.line == 6
 
 
+def test_a_directive_with_nothing_after_it_is_an_error():
+    with pytest.raises(StoryreelError, match="nothing to apply to") as e:
+        bd("INT. A - DAY\n\nOne.\n\n[[take: seed 3]]\n")
+    assert e.value.line == 5
+    sl = bd("INT. A - DAY\n\n[[take: seed 3]]\n\nINT. B - NIGHT\n\nTwo.\n")
+    assert sl.shots[0].seed == 3 and sl.shots[0].scene_id == sl.scenes[1].id
+
+
+def test_heading_parts():
+    sl = bd("EXT. HOUSE - GARDEN - DAWN - FLASHBACK\n\nDew.\n\nI/E TRAIN - NIGHT (MOVING)\n\nRain.\n")
+    assert [(s.int_ext, s.location, s.time_of_day) for s in sl.scenes] == [
+        ("EXT", "HOUSE - GARDEN", "DAWN"), ("INT/EXT", "TRAIN", "NIGHT")]
+
+
 def test_scene_numbers_from_the_script_and_counted():
     sl = bd("INT. A - DAY #12A#\n\nOne.\n\nINT. B - DAY\n\nTwo.\n")
     assert [s.number for s in sl.scenes] == ["12A", "2"] and sl.scenes[0].id == "sc12A"

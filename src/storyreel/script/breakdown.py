@@ -32,6 +32,7 @@ from storyreel.model import (
     Angle,
     Card,
     DialogueLine,
+    Easing,
     Move,
     Scene,
     Shot,
@@ -185,6 +186,9 @@ class _Builder:
                       time_of_day=time, section=self.section, synopsis=self.synopsis,
                       lines=SourceSpan(path=self.script.path, start=e.start, end=e.end))
         self.synopsis = None
+        if self.scenes and not self.scenes[-1].blocks:  # an empty scene passes its notes on
+            self.pending = self.scenes[-1].pending + self.pending
+            self.scenes[-1].pending = []
         self.scenes.append(_Scene(scene, transition=self.transition, pending=self.pending,
                                   numbered=e.scene_number is not None))
         self.transition, self.pending = None, []
@@ -225,6 +229,11 @@ class _Builder:
     # --- pass 2: blocks → shots ------------------------------------------------------------
 
     def finish(self) -> ShotList:
+        if self.pending:
+            d = self.pending[0]
+            raise StoryreelError(f"[[{d.kind}: ...]] ends the script with nothing to apply to; "
+                                 "put it before an action or dialogue block", self.script.path,
+                                 d.line)
         drafts: list[_Draft] = []
         block_first_shot: list[int] = []  # index of the first draft of each block
         prev_location = None
@@ -315,11 +324,11 @@ def _split_heading(heading: str) -> tuple[str, str, str]:
         int_ext = {"EST": "EXT", "I/E": "INT/EXT"}.get(word, word)
     parts = [p.strip() for p in re.split(r"\s+[-–—]+\s+", rest) if p.strip()]
     time = ""
-    if len(parts) > 1:
-        last = re.sub(r"\s*\(.*?\)\s*", " ", parts[-1]).strip().upper()
-        if any(last.startswith(t) for t in _TIMES):
-            time = last
-            parts = parts[:-1]
+    for j in range(len(parts) - 1, 0, -1):  # the last part naming a time: "DAWN - FLASHBACK"
+        word = re.sub(r"\s*\(.*?\)\s*", " ", parts[j]).strip().upper()
+        if any(word.startswith(t) for t in _TIMES):
+            time, parts = word, parts[:j]
+            break
     return int_ext, " - ".join(parts).strip().upper(), time
 
 
@@ -421,7 +430,7 @@ class _Coverage:
         start, end = span or block.span
         shot = Shot(
             id="pending", scene_id=self.scene.id, size=size, angle=angle, move=move,
-            move_intensity=intensity, easing=(d.easing if d and d.easing else "ease-in-out"),
+            move_intensity=intensity, easing=(d.easing if d and d.easing else Easing.EASE_IN_OUT),
             subjects=subjects, description=description, dialogue=dialogue,
             lines=SourceSpan(path=b.script.path, start=start, end=end),
             duration=duration, duration_fixed=bool(d and d.duration),

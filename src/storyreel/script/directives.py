@@ -83,7 +83,7 @@ _HEAD = re.compile(r"^\s*([A-Za-z][\w-]*)\s*:(.*)$", re.DOTALL)
 _QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”|'([^']*)'(?=\s*(?:,|$))")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|sec|secs|seconds|f|fr|frames)$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
-_ID = re.compile(r"^(?:id=|#)([A-Za-z0-9][\w.\-]*)$", re.IGNORECASE)
+_ID = re.compile(r"^(?:id=|#)([A-Za-z0-9][A-Za-z0-9_.\-]*)$", re.IGNORECASE)
 
 
 @dataclass

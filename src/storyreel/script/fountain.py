@@ -219,12 +219,9 @@ def _elements(lines: list[_Line]) -> list[Element]:
             j += 1
         return j >= n or lines[j].blank
 
-    def emit(kind: str, line: _Line, text: str, **kw) -> Element:
-        el = Element(kind, text.replace(_NOTE, "").strip() if kind != "action" else
-                     text.replace(_NOTE, "").rstrip(), line.start, line.end,
-                     notes=list(line.notes), **kw)
-        els.append(el)
-        return el
+    def emit(kind: str, line: _Line, text: str, **kw) -> None:
+        els.append(Element(kind, text.replace(_NOTE, "").strip(), line.start, line.end,
+                           notes=list(line.notes), **kw))
 
     while i < n:
         line = lines[i]
