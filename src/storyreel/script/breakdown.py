@@ -88,7 +88,6 @@ class _Scene:
     scene: Scene
     blocks: list[_Block] = field(default_factory=list)
     transition: Transition | None = None  # from the script, for the first shot
-    pending: list[Directive] = field(default_factory=list)
     numbered: bool = False  # the heading carried a scene number (`#1A#`)
 
 
@@ -186,20 +185,14 @@ class _Builder:
                       time_of_day=time, section=self.section, synopsis=self.synopsis,
                       lines=SourceSpan(path=self.script.path, start=e.start, end=e.end))
         self.synopsis = None
-        if self.scenes and not self.scenes[-1].blocks:  # an empty scene passes its notes on
-            self.pending = self.scenes[-1].pending + self.pending
-            self.scenes[-1].pending = []
-        self.scenes.append(_Scene(scene, transition=self.transition, pending=self.pending,
+        # directives written before the heading stay pending: they apply to its first block
+        self.scenes.append(_Scene(scene, transition=self.transition,
                                   numbered=e.scene_number is not None))
-        self.transition, self.pending = None, []
+        self.transition = None
 
     def add_block(self, kind: str, els: list[Element]) -> None:
         cur = self.current()
         inline = [d for el in els for n in el.notes if (d := self.directive(n.text, n.start))]
-        if not cur.blocks and cur.pending:
-            # directives before the scene's heading apply to its first shot
-            self.pending = cur.pending + self.pending
-            cur.pending = []
         cur.blocks.append(_Block(kind, els, self.pending + inline))
         self.pending = []
         if self.transition is not None:  # a transition inside a scene enters the next shot
@@ -263,8 +256,9 @@ class _Builder:
         if not drafts:
             raise StoryreelError("the script has scene headings but nothing happens in them: "
                                  "no action or dialogue to make a shot of", self.script.path)
-        ids = _ids([(d.key, d.explicit_id, _slug(self._scene_of(d, scenes).location or "shot"),
-                     d.directive_line) for d in drafts], self.script.path)
+        place = {s.id: _slug(s.location or "shot") for s in scenes}
+        ids = _ids([(d.key, d.explicit_id, place[d.shot.scene_id], d.directive_line)
+                    for d in drafts], self.script.path)
         shots = [d.shot.model_copy(update={"id": i}) for d, i in zip(drafts, ids, strict=True)]
         cards = []
         for seen, e in self.cards:  # `seen` blocks came before the card
@@ -284,10 +278,6 @@ class _Builder:
             shots=shots,
             cards=cards,
         )
-
-    @staticmethod
-    def _scene_of(d: _Draft, scenes: list[Scene]) -> Scene:
-        return next(s for s in scenes if s.id == d.shot.scene_id)
 
     def apply(self, shot: Shot, directives: Iterable[Directive]) -> None:
         for d in directives:
