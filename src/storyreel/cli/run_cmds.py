@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -56,10 +57,16 @@ def watch(target: Path = _TARGET) -> None:
     project = Project.open(target)
     _rebuild(target)
     watched = {project.script.resolve(), (project.root / "storyreel.toml").resolve()}
-    console.print(f"watching {project.script.name} and storyreel.toml in {project.root}")
+    _say(f"watching {project.script.name} and storyreel.toml in {project.root}")
     for changes in watch_files(project.root, watch_filter=lambda _, p: Path(p).resolve() in watched):
-        console.print(f"changed: {', '.join(sorted({Path(p).name for _, p in changes}))}")
+        _say(f"saved: {', '.join(sorted({Path(p).name for _, p in changes}))}")
         _rebuild(target)
+
+
+def _say(line: str) -> None:
+    """One unwrapped line on stderr (the watcher's log is read by people and scripts)."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def _rebuild(target: Path) -> None:
@@ -68,14 +75,14 @@ def _rebuild(target: Path) -> None:
     try:
         report = build(Project.open(target), progress=False, quiet=True)
     except StoryreelError as e:
-        console.print(f"[bold red]error:[/] {e}  (keeping the last good cut)", highlight=False)
+        _say(f"error: {e}  (keeping the last good cut)")
         return
     for what in ("added", "removed", "changed"):
         if report.shots.get(what):
-            console.print(f"  {what}: {', '.join(report.shots[what])}", highlight=False)
+            _say(f"  {what}: {', '.join(report.shots[what])}")
     for message in report.repaired + report.warnings:
-        console.print(f"  [yellow]{message}[/]", highlight=False)
-    console.print(f"rebuilt in {time.perf_counter() - start:.2f} s: {_summary(report)}", highlight=False)
+        _say(f"  {message}")
+    _say(f"rebuilt in {time.perf_counter() - start:.2f} s: {_summary(report)}")
 
 
 @command("gc")
