@@ -1,0 +1,55 @@
+"""`storyreel backends`: what is installed, what it needs, whether it is ready; typos suggested."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from storyreel.cli import app
+
+runner = CliRunner()
+
+
+def rows(*args: str) -> dict[str, dict]:
+    result = runner.invoke(app, ["backends", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return {f"{r['stage']}.{r['name']}": r for r in json.loads(result.stdout)}
+
+
+def test_lists_every_stage_with_needs_and_readiness(monkeypatch):
+    monkeypatch.delenv("KLING_ACCESS_KEY", raising=False)
+    monkeypatch.setenv("KLING_SECRET_KEY", "sk-test")
+    found = rows()
+    for name in ("stills.previz", "stills.folder", "motion.camera", "motion.folder", "motion.kling",
+                 "stills.kling", "motion.runway", "motion.luma", "stills.luma", "stills.replicate",
+                 "motion.replicate", "stills.fal", "motion.fal", "stills.openai", "motion.veo"):
+        assert name in found, name
+    assert found["stills.folder"]["ready"] and found["stills.folder"]["extra"] is None
+    kling = found["motion.kling"]
+    assert kling["extra"] == "hosted" and kling["env"] == ["KLING_ACCESS_KEY", "KLING_SECRET_KEY"]
+    assert not kling["ready"] and kling["missing"] == ["$KLING_ACCESS_KEY"]
+    assert "sk-test" not in json.dumps(found)
+    assert found["motion.veo"]["env"] == ["GEMINI_API_KEY or GOOGLE_API_KEY"]
+
+
+def test_ready_once_the_keys_are_set(monkeypatch):
+    monkeypatch.setenv("GOOGLE_API_KEY", "g-test")
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    assert rows("motion.veo")["motion.veo"]["ready"] is True
+    assert set(rows("kling:kling-v2-1")) == {"stills.kling", "motion.kling"}
+
+
+def test_the_table_names_what_is_missing(monkeypatch):
+    monkeypatch.delenv("RUNWAYML_API_SECRET", raising=False)
+    result = runner.invoke(app, ["backends", "runway"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0
+    assert "runway" in result.stdout and "$RUNWAYML_API_SECRET" in result.stdout
+
+
+def test_unknown_backend_suggests_the_closest():
+    result = runner.invoke(app, ["backends", "klng"])
+    assert result.exit_code == 2
+    assert "unknown backend 'klng' (did you mean kling?)" in result.output
+    result = runner.invoke(app, ["backends", "motion.rnway"])
+    assert result.exit_code == 2 and "did you mean motion.runway?" in result.output
