@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storyreel.config import ProjectConfig, load_config
 from storyreel.errors import StoryreelError
@@ -197,3 +199,23 @@ def test_a_feature_length_screenplay_breaks_down():
     assert len(sl.scenes) > 150 and len(sl.shots) > 1000
     assert len({s.id for s in sl.shots}) == len(sl.shots)
     assert 90 * 60 < sl.runtime < 160 * 60  # 120 pages, a page a minute, give or take
+
+
+_PIECES = ["INT. ROOM - DAY", "EXT. SEA - NIGHT", "MAYA", "ELIAS ^", "(softly)", "Hello.",
+           "She waits.", "CUT TO:", "> THE END <", "===", "# ACT", "= synopsis", "~la la",
+           "[[shot: CU MAYA]]", "[[take: seed 2]]", "[[cut: dissolve]]", "[[a note]]", "/*",
+           "*/", "[[", "]]", "!FORCED", "@Mc", ".HEADING", "Title: X", "  ", "", "\t", "*b*",
+           "@", "@ ^", "MAYA (V.O.)", "ELIAS (O.S.)", "[[shot: #x1]]", "FADE OUT.", "INT.",
+           "[[shot:]]", "#1#", ">", "=", "~"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=25))
+def test_any_arrangement_breaks_down_or_is_a_clear_error(pieces):
+    try:
+        sl = bd("\n".join(pieces))
+    except StoryreelError as e:
+        assert e.path == "t.fountain" and e.message
+        return
+    assert sl.shots and all(s.duration > 0 for s in sl.shots)
+    assert len({s.id for s in sl.shots}) == len(sl.shots)

@@ -106,7 +106,7 @@ class _Builder:
         names = {e.name.upper() for e in script.elements if e.kind == "character"}
         names |= {m.group(1) for e in script.elements if e.kind == "action"
                   for m in _INTRODUCED.finditer(e.text)}
-        self.characters = names | set(config.characters)
+        self.characters = {n for n in names | set(config.characters) if n.strip()}
         self.name_re = (
             re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(self.characters, key=len,
                                                                         reverse=True)) + r")\b",

@@ -242,7 +242,7 @@ def _elements(lines: list[_Line]) -> list[Element]:
             i = _action(lines, i, els, raw.lstrip()[1:], forced=True)
             prev_blank = False
             continue
-        elif s.startswith("@") and not next_blank(i):
+        elif s.startswith("@") and _EXTENSION.sub("", s[1:]).strip("^ ") and not next_blank(i):
             i = _dialogue(lines, i, els, s[1:], forced=True)
             prev_blank = False
             continue
