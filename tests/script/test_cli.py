@@ -89,3 +89,12 @@ def test_bad_input_is_a_message_with_file_and_line_never_a_traceback(tmp_path, c
 def test_a_missing_file():
     r = run("/nonexistent/film.fountain")
     assert r.exit_code == 2 and "no such file" in r.stderr
+
+
+def test_the_table_written_to_a_file_is_plain_text(tmp_path):
+    out = tmp_path / "shots.txt"
+    r = run(str(EXAMPLE), "-o", str(out))
+    assert r.exit_code == 0 and f"wrote {out}" in r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "\x1b[" not in text and "INT. CORNER BAR - NIGHT" in text
+    assert text.splitlines()[-1].startswith("runtime ")
