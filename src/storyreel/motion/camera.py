@@ -50,6 +50,7 @@ class _Plane:
     depth: float
     touches_edge: bool  # reaches the still's border: must cover the frame
     opaque: bool
+    sides: tuple[bool, bool, bool, bool] = (False, False, False, False)  # left, top, right, bottom
 
 
 def _plane(layer: Layer) -> _Plane:
@@ -65,13 +66,13 @@ def _plane(layer: Layer) -> _Plane:
     y0, y1 = max(0, rows[0] - 1), min(h, rows[-1] + 2)
     x0, x1 = max(0, cols[0] - 1), min(w, cols[-1] + 2)
     crop = rgba[y0:y1, x0:x1]
-    touches = bool(alpha[0].any() or alpha[-1].any() or alpha[:, 0].any() or alpha[:, -1].any())
+    sides = (bool(alpha[:, 0].any()), bool(alpha[0].any()), bool(alpha[:, -1].any()), bool(alpha[-1].any()))
     if crop[..., 3].min() == 255:
-        return _Plane(np.ascontiguousarray(crop[..., :3]), (x0, y0), 1.0, layer.depth, touches, True)
+        return _Plane(np.ascontiguousarray(crop), (x0, y0), 1.0, layer.depth, any(sides), True, sides)
     a = crop[..., 3:4].astype(np.uint16)
     premult = crop.copy()
     premult[..., :3] = ((crop[..., :3].astype(np.uint16) * a + 127) // 255).astype(np.uint8)
-    return _Plane(premult, (x0, y0), 1.0, layer.depth, touches, False)
+    return _Plane(premult, (x0, y0), 1.0, layer.depth, any(sides), False, sides)
 
 
 def _translate(x: float, y: float) -> np.ndarray:
@@ -111,7 +112,10 @@ class CameraClip:
         self._base = _translate(*self._center) @ np.diag([b, b, 1.0]) @ _translate(
             -(sw - 1) / 2.0, -(sh - 1) / 2.0
         )
-        layers = still.layers or [Layer("image", spec.subject_depth, _opaque(still.image))]
+        layers = still.layers
+        if not layers or self._depth_independent():
+            # every plane moves alike (a rotation or a zoom): warp the flattened still once
+            layers = [Layer("image", spec.subject_depth, _opaque(still.image))]
         self._planes = [_plane(lay) for lay in layers]
         self._anchor = self._subject_anchor(still)
         self._still_rect = (sw, sh)
@@ -123,6 +127,14 @@ class CameraClip:
     def pose(self, index: int) -> Pose:
         u = index / (self.n_frames - 1) if self.n_frames > 1 else 0.0
         return pose_at(self.spec, u, index / float(self.fps))
+
+    def _depth_independent(self) -> bool:
+        count = min(self.n_frames, _SAMPLES)
+        for i in range(count):
+            p = self.pose(round(i * (self.n_frames - 1) / max(1, count - 1)))
+            if p.tx or p.ty or p.tz or p.aperture:
+                return False
+        return True
 
     def _subject_anchor(self, still: Still) -> tuple[float, float]:
         """Moves converge on the subjects' centre, drawn halfway toward the picture centre."""
@@ -212,11 +224,10 @@ class CameraClip:
         for plane in self._planes:
             m = self._matrix(plane, pose, self.overscan)
             sigma = blur_sigma(pose, plane.depth, w)
-            if plane.opaque and out is None and plane.touches_edge:
-                out = cv2.warpAffine(plane.pixels, m[:2], (w, h), flags=cv2.INTER_LINEAR,
-                                     borderMode=cv2.BORDER_REPLICATE)
-                if sigma > 0.3:
-                    out = cv2.GaussianBlur(out, (0, 0), sigma)
+            if plane.opaque and out is None and all(plane.sides):
+                warped = cv2.warpAffine(plane.pixels, m[:2], (w, h), flags=cv2.INTER_LINEAR,
+                                        borderMode=cv2.BORDER_REPLICATE)
+                out = cv2.cvtColor(_blur(warped, sigma), cv2.COLOR_RGBA2RGB)
                 continue
             if out is None:
                 out = np.zeros((h, w, 3), np.uint8)
@@ -228,25 +239,36 @@ def _opaque(image: np.ndarray) -> np.ndarray:
     return np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
 
 
+def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur; wide ones on a pyramid level (halving until sigma < 4), then scaled back."""
+    if sigma <= 0.3:
+        return image
+    h, w = image.shape[:2]
+    small = image
+    while sigma > 4.0 and min(small.shape[:2]) > 16:
+        small = cv2.pyrDown(small)
+        sigma /= 2.0
+    small = cv2.GaussianBlur(small, (0, 0), sigma)
+    return small if small.shape[:2] == (h, w) else cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def _over(out: np.ndarray, plane: _Plane, m: np.ndarray, sigma: float) -> None:
     """Warp a plane into the region of `out` it reaches and composite it over (premultiplied)."""
     h, w = out.shape[:2]
     pad = math.ceil(3 * sigma) + 1 if sigma > 0.3 else 1
-    if plane.touches_edge:
-        x0, y0, x1, y1 = 0, 0, w, h
-    else:
-        ph, pw = plane.pixels.shape[:2]
-        box = m @ np.array([[-0.5, pw - 0.5, -0.5, pw - 0.5], [-0.5, -0.5, ph - 0.5, ph - 0.5], [1, 1, 1, 1]])
-        x0, y0 = max(0, math.floor(box[0].min()) - pad), max(0, math.floor(box[1].min()) - pad)
-        x1, y1 = min(w, math.ceil(box[0].max()) + pad + 1), min(h, math.ceil(box[1].max()) + pad + 1)
-        if x0 >= x1 or y0 >= y1:
-            return
+    ph, pw = plane.pixels.shape[:2]
+    box = m @ np.array([[-0.5, pw - 0.5, -0.5, pw - 0.5], [-0.5, -0.5, ph - 0.5, ph - 0.5], [1, 1, 1, 1]])
+    left, top, right, bottom = plane.sides  # a side on the still's border extends past the frame
+    x0 = 0 if left else max(0, math.floor(box[0].min()) - pad)
+    y0 = 0 if top else max(0, math.floor(box[1].min()) - pad)
+    x1 = w if right else min(w, math.ceil(box[0].max()) + pad + 1)
+    y1 = h if bottom else min(h, math.ceil(box[1].max()) + pad + 1)
+    if x0 >= x1 or y0 >= y1:
+        return
     roi_m = (_translate(-x0, -y0) @ m)[:2]
-    pixels = plane.pixels if plane.pixels.shape[2] == 4 else _opaque(plane.pixels)
-    warped = cv2.warpAffine(pixels, roi_m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_REPLICATE if plane.touches_edge else cv2.BORDER_CONSTANT)
-    if sigma > 0.3:
-        warped = cv2.GaussianBlur(warped, (0, 0), sigma)
+    warped = cv2.warpAffine(plane.pixels, roi_m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_REPLICATE)
+    warped = _blur(warped, sigma)
     region = out[y0:y1, x0:x1]
     inv = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(warped, 3)), cv2.COLOR_GRAY2RGB)
     under = cv2.multiply(region, inv, scale=1.0 / 255.0)

@@ -61,6 +61,7 @@ class Encoder:
             raise StoryreelError("no such audio file", audio)
         self._encoder_name, self._crf, self._preset = encoder, crf, preset
         self._audio_path, self._metadata = audio, dict(metadata or {})
+        self._extra = dict(options or {})
         self._extra_options = dict(options or {})  # FFmpeg encoder options, e.g. {"bf": "0"}
         self.frames_written = 0
         self._container: av.container.OutputContainer | None = None
@@ -114,6 +115,7 @@ class Encoder:
         options = dict(self._options)
         if self.codec == "h264":
             options.update(crf=str(self._crf), preset=self._preset)
+        options.update(self._extra)
         options.update(self._extra_options)
         stream.options = options
         self._video = stream
@@ -154,6 +156,9 @@ class Encoder:
         self._container = None
         with open(self._tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self._tmp, 0o666 & ~umask)  # mkstemp makes it private; a clip is an ordinary file
         os.replace(self._tmp, self.path)
         self._tmp = None
 

@@ -41,6 +41,7 @@ class Event:
     length: int
     src_in: int = 0
     transition: Transition = field(default_factory=Transition)
+    fade_out: int = 0  # frames to black at its end; set from the next event's fade-out
 
     @property
     def record_out(self) -> int:
@@ -76,19 +77,18 @@ class Program:
     def __post_init__(self) -> None:
         self.fps = Fraction(self.fps)
         for i, e in enumerate(self.events):
-            if e.length < 1 or e.record_in < 0 or e.src_in < 0:
-                raise StoryreelError(f"event {i}: record_in {e.record_in}, length {e.length}, "
-                                     f"src_in {e.src_in} — lengths must be positive, frames not negative")
+            if e.length < 1 or e.src_in < 0:
+                raise StoryreelError(f"event {i}: length {e.length}, src_in {e.src_in}: "
+                                     "the length must be positive and src_in not negative")
         fw, fh = self.frame_size
         for o in self.overlays:
             if o.rgba.shape[:2] != (fh, fw):
                 raise StoryreelError(f"overlay at frame {o.record_in} is {o.rgba.shape[1]}x"
                                      f"{o.rgba.shape[0]}, not the frame size {fw}x{fh}")
         self.events = sorted(self.events, key=lambda e: e.record_in)
-        self._fade_out = [0] * len(self.events)
-        for i, e in enumerate(self.events[1:], 1):
+        for before, e in zip(self.events, self.events[1:], strict=False):
             if e.transition.kind is TransitionKind.FADE_OUT:
-                self._fade_out[i - 1] = e.transition.frames
+                before.fade_out = max(before.fade_out, e.transition.frames)
 
     @property
     def n_frames(self) -> int:
@@ -110,14 +110,12 @@ def _picture(event: Event, t: int, size: tuple[int, int]) -> np.ndarray:
     return img[y : y + size[1], x : x + size[0]]
 
 
-def _gain(program: Program, k: int, t: int) -> float:
-    e = program.events[k]
+def _gain(e: Event, t: int) -> float:
     gain = 1.0
     if e.transition.kind is TransitionKind.FADE_IN and e.transition.frames:
         gain = min(gain, (t - e.record_in) / e.transition.frames)
-    out = program._fade_out[k]
-    if out:
-        gain = min(gain, (e.record_out - 1 - t) / out)
+    if e.fade_out:
+        gain = min(gain, (e.record_out - 1 - t) / e.fade_out)
     return max(0.0, min(1.0, gain))
 
 
@@ -134,13 +132,13 @@ def picture_at(program: Program, t: int) -> np.ndarray:
     """The picture area at record frame `t`, before the look: events, transitions, fades."""
     pw, ph = program.picture_size
     out: np.ndarray | None = None
-    for k, e in enumerate(program.events):
+    for e in program.events:
         if e.record_in > t:
             break
         if t >= e.record_out:
             continue
         img = _picture(e, t, program.picture_size)
-        gain = _gain(program, k, t)
+        gain = _gain(e, t)
         if gain < 1.0:
             img = cv2.convertScaleAbs(img, alpha=gain)
         f = e.transition.frames
