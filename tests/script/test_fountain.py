@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from storyreel.errors import StoryreelError
-from storyreel.script.fountain import parse, parse_file, plain, read_script, runs
+from storyreel.script.fountain import KINDS, parse, parse_file, plain, read_script, runs
 from storyreel.script.sample import feature_script
 
 SPEC = Path(__file__).parents[1] / "fixtures" / "fountain" / "spec.fountain"
@@ -42,6 +42,7 @@ def test_every_element_of_the_spec_with_its_source_lines():
         ("transition", 58, 58), ("centered", 60, 60), ("page_break", 62, 62),
         ("scene_heading", 64, 64), ("action", 66, 66),
     ]
+    assert {e.kind for e in els} == set(KINDS)  # the fixture has every kind of element
     by_line = {e.start: e for e in els}
     assert [by_line[10].level, by_line[12].level] == [1, 2]
     assert by_line[16].text == "EXT. SALT YARD - DAY" and by_line[16].scene_number == "1A"

@@ -57,10 +57,6 @@ class Element:
     dual: bool = False  # character: one side of a dual-dialogue pair
     notes: list[Note] = field(default_factory=list)
 
-    @property
-    def plain(self) -> str:
-        return plain(self.text)
-
 
 @dataclass
 class TitleField:
