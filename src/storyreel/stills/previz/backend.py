@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -26,6 +27,7 @@ from storyreel.stills.previz.paint import Canvas
 from storyreel.stills.previz.props import draw_insert
 from storyreel.stills.previz.sets import Stage, build_set, place_of
 
+WORK_WIDTH = 960  # pixels: soft silhouettes lose nothing when painted at this width and upscaled
 PALETTES = ("teal-orange", "neutral", "warm", "cool", "noir", "bleach-bypass", "sepia", "neon")
 
 
@@ -40,9 +42,11 @@ class PrevizBackend:
 
     def generate(self, request: StillRequest) -> Still:
         shot, scene, config = request.shot, request.scene, request.config
-        w, h = request.size
-        if w <= 0 or h <= 0:
-            raise StoryreelError(f"picture size {w}×{h} must be positive")
+        fw, fh = request.size
+        if fw <= 0 or fh <= 0:
+            raise StoryreelError(f"picture size {fw}×{fh} must be positive")
+        k = min(1.0, WORK_WIDTH / fw)  # painted at most WORK_WIDTH wide, upscaled at the end
+        w, h = max(2, round(fw * k)), max(2, round(fh * k))
         grade = _grade(config.look, request)
         r_frame, r_light, r_set, r_sky = (
             np.random.default_rng(s) for s in np.random.SeedSequence(request.seed).spawn(4)
@@ -76,19 +80,26 @@ class PrevizBackend:
                   stage.mid_depth, framing.subject_depth, framing.subject_depth * 0.5]
         names = ["sky", "far", "mid", "subjects", "foreground"]
         canvases = [sky, far, mid, subjects, fg]
-        layers, rois = [], []
+        layers, rgbs, alphas, rois = [], [], [], []
         for name, depth, canvas in zip(names, depths, canvases, strict=True):
-            rgba = canvas.rgba()
             roi = canvas.box
+            rgb, alpha = canvas.to_uint8()
+            rgb = grade.colour(rgb)
             if framing.roll:
-                rgba = _roll(rgba, framing.roll, opaque=name == "sky")
+                rgb, alpha = _roll(rgb, framing.roll, True), _roll(alpha, framing.roll, name == "sky")
                 roi = [0, 0, w, h] if roi else None
-            grade(rgba, request.seed)
-            layers.append(Layer(name, depth, rgba))
+            if (w, h) != (fw, fh):
+                rgb, alpha = (cv2.resize(a, (fw, fh), interpolation=cv2.INTER_LINEAR) for a in (rgb, alpha))
+                roi = roi and _scale_box(roi, fw / w, fh / h, fw, fh)
+            rgb = grade.grain(rgb)
+            layers.append(Layer(name, depth, cv2.merge([rgb, alpha])))
+            rgbs.append(rgb)
+            alphas.append(alpha)
             rois.append(roi)
         if framing.roll:
-            boxes = {k: _roll_box(b, framing.roll, w, h) for k, b in boxes.items()}
-        image = composite(layers, rois)
+            boxes = {n: _roll_box(b, framing.roll, w, h) for n, b in boxes.items()}
+        boxes = {n: _scale_box(b, fw / w, fh / h, fw, fh) for n, b in boxes.items()}
+        image = _composite(rgbs, alphas, rois)
         meta = {
             "backend": self.name, "version": self.version, "seed": request.seed, "place": kind,
             "interior": interior, "time": light.time, "horizon": framing.horizon, "roll": framing.roll,
@@ -97,27 +108,33 @@ class PrevizBackend:
         return Still(image=image, layers=layers, subject_boxes=boxes, meta=meta)
 
 
-def composite(layers: list[Layer], rois: list[list[int] | None] | None = None) -> np.ndarray:
-    """Alpha-composite the layers far to near ("over"), as (H, W, 3) uint8."""
-    out = layers[0].rgba[..., :3].astype(np.float32)
-    for i, layer in enumerate(layers[1:], 1):
-        roi = rois[i] if rois else [0, 0, out.shape[1], out.shape[0]]
+def _composite(rgbs: list[np.ndarray], alphas: list[np.ndarray], rois: list) -> np.ndarray:
+    """Alpha-composite layers far to near ("over") as (H, W, 3) uint8, rounding at each step.
+
+    A layer is fully transparent outside the rows of its box (None: empty), so those are skipped.
+    """
+    out = rgbs[0].copy()
+    for rgb, alpha, roi in zip(rgbs[1:], alphas[1:], rois[1:], strict=True):
         if roi is None:
             continue
-        x0, y0, x1, y1 = roi
-        part = layer.rgba[y0:y1, x0:x1]
-        a = part[..., 3:4].astype(np.float32) * np.float32(1 / 255)
-        o = out[y0:y1, x0:x1]
-        o += (part[..., :3].astype(np.float32) - o) * a
-    return (out + 0.5).astype(np.uint8)
+        y0, y1 = roi[1], roi[3]
+        a = alpha[y0:y1].astype(np.float32) * np.float32(1 / 255)
+        out[y0:y1] = cv2.blendLinear(rgb[y0:y1], out[y0:y1], a, 1.0 - a)
+    return out
 
 
-def _roll(rgba: np.ndarray, degrees: float, opaque: bool) -> np.ndarray:
+def _scale_box(box, kx: float, ky: float, w: int, h: int) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = box
+    return (max(0, math.floor(x0 * kx)), max(0, math.floor(y0 * ky)),
+            min(w, math.ceil(x1 * kx)), min(h, math.ceil(y1 * ky)))
+
+
+def _roll(img: np.ndarray, degrees: float, opaque: bool) -> np.ndarray:
     """Dutch angle: rotate about the centre, scaled up so no corner comes up empty."""
-    h, w = rgba.shape[:2]
+    h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, _roll_scale(degrees, w, h))
     border = cv2.BORDER_REPLICATE if opaque else cv2.BORDER_CONSTANT
-    return cv2.warpAffine(rgba, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
 
 
 def _roll_scale(degrees: float, w: int, h: int) -> float:
@@ -137,7 +154,7 @@ def _roll_box(box, degrees, w, h):
 
 
 def _grade(look: LookConfig, request: StillRequest):
-    """A function grading an RGBA layer in place: per-channel curves, a colour matrix, grain."""
+    """The look as two steps on a layer's RGB: `colour` (curves, colour matrix) and `grain`."""
     palette = look.palette.lower()
     if palette not in PALETTES:
         path, line = _look_source(request)
@@ -146,24 +163,19 @@ def _grade(look: LookConfig, request: StillRequest):
             f"one of {', '.join(PALETTES)}", path, line)
     lut = _curves(palette, round(look.contrast, 3))
     matrix = _matrix(palette, round(look.saturation, 3))
-    grain = _grain_tile(round(look.grain, 3))
+    amount = round(look.grain, 3)
 
-    def apply(rgba: np.ndarray, seed: int) -> None:
-        rgb = np.ascontiguousarray(rgba[..., :3])
+    def colour(rgb: np.ndarray) -> np.ndarray:
         rgb = cv2.LUT(rgb, lut)
-        if matrix is not None:
-            rgb = cv2.transform(rgb, matrix)
-        if grain is not None:
-            h, w = rgb.shape[:2]
-            pos, neg = grain
-            oy, ox = seed % 97, (seed // 97) % 89
-            reps = (h + oy) // pos.shape[0] + 1, (w + ox) // pos.shape[1] + 1
-            p = np.tile(pos, reps)[oy : oy + h, ox : ox + w]
-            n = np.tile(neg, reps)[oy : oy + h, ox : ox + w]
-            rgb = cv2.subtract(cv2.add(rgb, p[..., None].repeat(3, 2)), n[..., None].repeat(3, 2))
-        rgba[..., :3] = rgb
+        return rgb if matrix is None else cv2.transform(rgb, matrix)
 
-    return apply
+    def grain(rgb: np.ndarray) -> np.ndarray:
+        if not amount:
+            return rgb
+        pos, neg = _grain_frame(amount, rgb.shape[1], rgb.shape[0])
+        return cv2.subtract(cv2.add(rgb, pos), neg)
+
+    return SimpleNamespace(colour=colour, grain=grain)
 
 
 def _look_source(request: StillRequest):
@@ -212,10 +224,13 @@ def _matrix(palette: str, saturation: float) -> np.ndarray | None:
 
 
 @cache
-def _grain_tile(amount: float) -> tuple[np.ndarray, np.ndarray] | None:
-    if amount <= 0:
-        return None
+def _grain_frame(amount: float, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed film grain for a picture size, split into what it adds and what it takes away.
+
+    The still's grain is static (the render adds moving grain); one pattern is drawn once.
+    """
     rng = np.random.default_rng(20240601)
-    noise = cv2.GaussianBlur(rng.normal(0, 1, (256, 256)).astype(np.float32), (0, 0), 0.7)
-    noise *= 12.0 * amount / noise.std()
-    return np.clip(noise, 0, 255).astype(np.uint8), np.clip(-noise, 0, 255).astype(np.uint8)
+    tile = cv2.GaussianBlur(rng.normal(0, 1, (256, 256)).astype(np.float32), (0, 0), 0.7)
+    tile *= 12.0 * amount / tile.std()
+    noise = np.tile(tile, (h // 256 + 1, w // 256 + 1))[:h, :w, None].repeat(3, axis=2)
+    return (np.clip(noise, 0, 255).astype(np.uint8), np.clip(-noise, 0, 255).astype(np.uint8))

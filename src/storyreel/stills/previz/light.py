@@ -172,10 +172,9 @@ def paint_sky(canvas: Canvas, light: Light, horizon: float, rng: np.random.Gener
 def paint_shafts(canvas: Canvas, light: Light, origin: tuple[float, float], toward: float,
                  spread: float, rng: np.random.Generator, strength: float = 0.22) -> None:
     """Volumetric light shafts fanning from `origin` around the angle `toward` (radians)."""
-    w, h = canvas.w, canvas.h
-    sw, sh = w // 8, h // 8
+    sw, sh = canvas.soft_size
     ys, xs = np.mgrid[0:sh, 0:sw].astype(np.float32)
-    ox, oy = origin[0] / 8, origin[1] / 8
+    ox, oy = origin[0] / canvas.SOFT, origin[1] / canvas.SOFT
     ang = np.arctan2(ys - oy, xs - ox)
     dist = np.hypot(xs - ox, ys - oy) / max(sw, sh)
     rays = np.zeros_like(ang)
@@ -184,20 +183,18 @@ def paint_shafts(canvas: Canvas, light: Light, origin: tuple[float, float], towa
         width = rng.uniform(0.01, 0.05)
         rays += np.exp(-(((ang - a + np.pi) % (2 * np.pi) - np.pi) / width) ** 2) * rng.uniform(0.4, 1)
     cover = np.clip(rays, 0, 1) * np.exp(-dist * 1.6) * strength
-    big = soft_field(cover, w, h)
-    canvas.paint((0, 0, w, h), big, light.key)
+    canvas.paint_soft(cover.astype(np.float32), light.key)
 
 
 def paint_weather(canvas: Canvas, light: Light, horizon: float, rng: np.random.Generator) -> None:
     """Rain streaks, snow flakes and fog banks into the foreground layer."""
     w, h = canvas.w, canvas.h
     if light.fog:
-        noise = cv2.resize(rng.random((5, 12)).astype(np.float32), (w // 8, h // 8),
-                           interpolation=cv2.INTER_CUBIC)
-        ys = np.linspace(0, h, h // 8, dtype=np.float32)[:, None]
+        sw, sh = canvas.soft_size
+        noise = cv2.resize(rng.random((5, 12)).astype(np.float32), (sw, sh), interpolation=cv2.INTER_CUBIC)
+        ys = np.linspace(0, h, sh, dtype=np.float32)[:, None]
         band = np.exp(-(((ys - horizon) / (0.25 * h)) ** 2))  # banks lie along the horizon
-        cover = soft_field(np.clip((0.35 + 0.5 * noise) * band * 0.55, 0, 0.5), w, h)
-        canvas.paint((0, 0, w, h), cover, light.haze)
+        canvas.paint_soft(np.clip((0.35 + 0.5 * noise) * band * 0.55, 0, 0.5).astype(np.float32), light.haze)
     if light.rain:
         n = int(w * h / 2500)
         x = rng.uniform(-0.1 * w, 1.1 * w, n)

@@ -34,17 +34,28 @@ def hex_rgb(value: str) -> Color:
 
 
 class Canvas:
-    """One RGBA layer being painted: float32 RGB and coverage, plus the painted bounding box."""
+    """One RGBA layer being painted: float32 RGB and coverage, plus the painted bounding box.
+
+    Large soft things (glows, shafts, fog) go to a quarter-size soft buffer that is upscaled and
+    laid over the layer once, when it is finished.
+    """
+
+    SOFT = 4  # the soft buffer's reduction
 
     def __init__(self, w: int, h: int, opaque: Color | None = None):
         self.w, self.h = w, h
         self.rgb = np.zeros((h, w, 3), np.float32)
         self.alpha = np.zeros((h, w), np.float32)
         self.box: list[int] | None = None  # x0, y0, x1, y1 of everything painted
+        self._soft: tuple[np.ndarray, np.ndarray] | None = None
         if opaque is not None:
             self.rgb[:] = opaque
             self.alpha[:] = 1.0
             self.box = [0, 0, w, h]
+
+    @property
+    def soft_size(self) -> tuple[int, int]:
+        return max(2, -(-self.w // self.SOFT)), max(2, -(-self.h // self.SOFT))
 
     def _grow(self, x0: int, y0: int, x1: int, y1: int) -> None:
         if self.box is None:
@@ -71,17 +82,35 @@ class Canvas:
         al += (1.0 - al) * a
         self._grow(x0, y0, x1, y1)
 
-    def polys(self, polys: Iterable[np.ndarray], color, opacity: float = 1.0) -> None:
-        """Fill polygons (lists of (x, y) float points) in one colour, anti-aliased."""
-        polys = [np.asarray(p, np.float64) for p in polys]
-        polys = [p for p in polys if len(p) >= 3]
-        if not polys:
-            return
-        allpts = np.concatenate(polys)
+    def paint_soft(self, cover: np.ndarray, color) -> None:
+        """Lay `color` with a soft-buffer-sized `cover` (see `soft_size`) over the layer."""
+        sw, sh = self.soft_size
+        if self._soft is None:
+            self._soft = np.zeros((sh, sw, 3), np.float32), np.zeros((sh, sw), np.float32)
+        rgb, al = self._soft
+        rgb += (np.asarray(color, np.float32) - rgb) * cover[..., None]
+        al += (1.0 - al) * cover
+
+    def polys(self, polys: Iterable[np.ndarray], color, opacity: float = 1.0,
+              disjoint: bool = False) -> None:
+        """Fill polygons (lists of (x, y) float points) in one colour, anti-aliased.
+
+        `disjoint`: the polygons do not overlap, so they can be filled in one pass.
+        """
+        if isinstance(polys, np.ndarray) and polys.ndim == 3:  # (n, k, 2): n polygons of k corners
+            if not len(polys):
+                return
+            allpts = polys.reshape(-1, 2)
+        else:
+            polys = [np.asarray(p, np.float64) for p in polys]
+            polys = [p for p in polys if len(p) >= 3]
+            if not polys:
+                return
+            allpts = np.concatenate(polys)
         box = self.clip(allpts[:, 0].min(), allpts[:, 1].min(), allpts[:, 0].max(), allpts[:, 1].max())
         if box is None:
             return
-        self.paint(box, poly_cover(polys, box), color, opacity)
+        self.paint(box, poly_cover(polys, box, disjoint), color, opacity)
 
     def ellipses(self, items: Iterable[tuple[float, float, float, float]], color, opacity=1.0):
         """Fill ellipses given as (cx, cy, rx, ry)."""
@@ -89,22 +118,36 @@ class Canvas:
 
     def glow(self, cx: float, cy: float, radius: float, color, strength: float = 1.0) -> None:
         """A soft radial light (gaussian falloff) of `radius` pixels."""
-        box = self.clip(cx - 2.5 * radius, cy - 2.5 * radius, cx + 2.5 * radius, cy + 2.5 * radius)
-        if box is None or radius < 0.5:
+        if radius < 0.5:
             return
-        x0, y0, x1, y1 = box
-        xs = (np.arange(x0, x1, dtype=np.float32) - cx) / radius
-        ys = (np.arange(y0, y1, dtype=np.float32) - cy) / radius
-        cover = np.exp(-(ys[:, None] ** 2 + xs[None, :] ** 2) * 1.2) * np.float32(strength)
-        self.paint(box, np.minimum(cover, 1.0), color)
+        k = 1.0 if radius < 3 * self.SOFT else 1.0 / self.SOFT
+        cx, cy, r = cx * k, cy * k, radius * k
+        sw, sh = (self.w, self.h) if k == 1.0 else self.soft_size
+        x0, y0 = max(0, int(cx - 2.5 * r)), max(0, int(cy - 2.5 * r))
+        x1, y1 = min(sw, int(cx + 2.5 * r) + 2), min(sh, int(cy + 2.5 * r) + 2)
+        if x1 <= x0 or y1 <= y0:
+            return
+        xs = (np.arange(x0, x1, dtype=np.float32) - cx) / r
+        ys = (np.arange(y0, y1, dtype=np.float32) - cy) / r
+        cover = np.minimum(np.exp(-(ys[:, None] ** 2 + xs[None, :] ** 2) * 1.2) * np.float32(strength), 1)
+        if k == 1.0:
+            self.paint((x0, y0, x1, y1), cover, color)
+            return
+        full = np.zeros((sh, sw), np.float32)
+        full[y0:y1, x0:x1] = cover
+        self.paint_soft(full, color)
 
-    def rgba(self) -> np.ndarray:
-        """The layer as (H, W, 4) uint8."""
-        out = np.empty((self.h, self.w, 4), np.uint8)
-        np.multiply(np.clip(self.rgb, 0.0, 1.0), 255.0, out=self.rgb)
-        out[..., :3] = self.rgb + 0.5
-        out[..., 3] = self.alpha * 255.0 + 0.5
-        return out
+    def to_uint8(self) -> tuple[np.ndarray, np.ndarray]:
+        """The finished layer as (H, W, 3) RGB and (H, W) alpha, uint8; the canvas is spent."""
+        if self._soft is not None:  # premultiplied soft light, laid over the layer
+            soft, sa = (cv2.resize(a, (self.w, self.h), interpolation=cv2.INTER_LINEAR) for a in self._soft)
+            keep = self.alpha * (1.0 - sa)
+            out_a = sa + keep
+            soft += self.rgb * keep[..., None]
+            self.rgb = soft / np.maximum(out_a, 1e-6)[..., None]
+            self.alpha = out_a
+            self.box = [0, 0, self.w, self.h]
+        return cv2.convertScaleAbs(self.rgb, alpha=255.0), cv2.convertScaleAbs(self.alpha, alpha=255.0)
 
 
 def ellipse_poly(cx: float, cy: float, rx: float, ry: float, n: int = 40) -> np.ndarray:
@@ -112,10 +155,16 @@ def ellipse_poly(cx: float, cy: float, rx: float, ry: float, n: int = 40) -> np.
     return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
 
 
-def poly_cover(polys: Sequence[np.ndarray], box: tuple[int, int, int, int]) -> np.ndarray:
+def poly_cover(polys: Sequence[np.ndarray], box: tuple[int, int, int, int],
+               disjoint: bool = False) -> np.ndarray:
     """Anti-aliased coverage (float32 0..1) of polygons inside `box`."""
     x0, y0, x1, y1 = box
     m = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    if disjoint:
+        pts = np.round((np.asarray(polys, np.float64) - (x0, y0)) * _ONE).astype(np.int32) if isinstance(
+            polys, np.ndarray) else [np.round((p - (x0, y0)) * _ONE).astype(np.int32) for p in polys]
+        cv2.fillPoly(m, list(pts), 255, cv2.LINE_AA, SHIFT)
+        return m.astype(np.float32) * np.float32(1 / 255)
     for p in polys:  # one call each: fillPoly would cut overlaps out of a union (even-odd)
         pts = np.round((p - (x0, y0)) * _ONE).astype(np.int32)
         cv2.fillPoly(m, [pts], 255, cv2.LINE_AA, SHIFT)

@@ -209,14 +209,20 @@ def _skyline(canvas: Canvas, st: Stage, depth: float, lo: float, hi: float, dark
                           (ax + 1, base - bh), (ax - 1, base - bh)])
         if windows:
             ww = max(1.2, st.w / 700)
-            for wy in np.arange(base - bh + 2 * ww, base - ww, 2.6 * ww):
-                for wx in np.arange(x + 1.5 * ww, x + bw - 1.5 * ww, 2.4 * ww):
-                    if st.rng.random() < windows:
-                        lit.append([(wx, wy), (wx + ww, wy), (wx + ww, wy + ww * 1.3), (wx, wy + ww * 1.3)])
+            gy, gx = np.meshgrid(np.arange(base - bh + 2 * ww, base - ww, 2.6 * ww),
+                                 np.arange(x + 1.5 * ww, x + bw - 1.5 * ww, 2.4 * ww), indexing="ij")
+            on = st.rng.random(gx.shape) < windows
+            lit.append(_rects(gx[on], gy[on], ww, ww * 1.3))
         x += bw * st.rng.uniform(0.8, 1.1)
     canvas.polys(rects, st.light.atmos(dark, depth))
     if lit:
-        canvas.polys(lit, st.light.atmos(st.light.windows, depth * 0.6), 0.9)
+        canvas.polys(np.concatenate(lit), st.light.atmos(st.light.windows, depth * 0.6), 0.9, disjoint=True)
+
+
+def _rects(x: np.ndarray, y: np.ndarray, w: float, h: float) -> np.ndarray:
+    """Axis-aligned rectangles at (x, y) of size w×h as an (n, 4, 2) array of corners."""
+    return np.stack([np.stack([x, y], 1), np.stack([x + w, y], 1), np.stack([x + w, y + h], 1),
+                     np.stack([x, y + h], 1)], 1)
 
 
 def _windows_rate(st: Stage) -> float:
@@ -264,25 +270,28 @@ def _facade(st: Stage, quad: np.ndarray) -> None:
     wall = st.tone((0.2, 0.19, 0.2), depth, 0.9)
     st.mid.polys([quad], wall)
 
-    def at(u: float, v: float) -> tuple[float, float]:  # u along the street, v down the face
-        top = quad[0] + (quad[1] - quad[0]) * u
-        bot = quad[3] + (quad[2] - quad[3]) * u
-        p = top + (bot - top) * v
-        return float(p[0]), float(p[1])
+    def at(u, v):  # u along the street, v down the face (arrays) → (..., 2) screen points
+        top = quad[0] + (quad[1] - quad[0]) * np.asarray(u)[..., None]
+        bot = quad[3] + (quad[2] - quad[3]) * np.asarray(u)[..., None]
+        return top + (bot - top) * np.asarray(v)[..., None]
 
     us = 1 - 0.88 ** np.arange(1, 30)
-    lit, dark, signs = [], [], []
+    du = np.diff(us)
+    u0, u1 = us[:-1] + du * 0.25, us[1:] - du * 0.25
+    vs = np.arange(0.08, 0.72, 0.055)
+    U0, V = np.meshgrid(u0, vs, indexing="ij")
+    U1 = np.meshgrid(u1, vs, indexing="ij")[0]
+    quads = np.stack([at(U0, V), at(U1, V), at(U1, V + 0.03), at(U0, V + 0.03)], -2).reshape(-1, 4, 2)
     rate = _windows_rate(st) + (0.1 if st.light.time == "day" else 0)
-    for u0, u1 in zip(us[:-1], us[1:], strict=False):
-        uu0, uu1 = u0 + (u1 - u0) * 0.25, u1 - (u1 - u0) * 0.25
-        for v in np.arange(0.08, 0.72, 0.055):
-            q = [at(uu0, v), at(uu1, v), at(uu1, v + 0.03), at(uu0, v + 0.03)]
-            (lit if st.rng.random() < rate * 0.8 else dark).append(q)
-        if st.light.neon and st.rng.random() < 0.35:
-            v = st.rng.uniform(0.72, 0.8)
-            signs.append([at(u0, v), at(u1, v), at(u1, v + 0.08), at(u0, v + 0.08)])
-    st.mid.polys(dark, mix(wall, st.light.upper, 0.35))
-    st.mid.polys(lit, st.light.atmos(st.light.windows, depth * 0.5), 0.6)
+    on = st.rng.random(len(quads)) < rate * 0.8
+    st.mid.polys(quads[~on], mix(wall, st.light.upper, 0.35), disjoint=True)
+    st.mid.polys(quads[on], st.light.atmos(st.light.windows, depth * 0.5), 0.6, disjoint=True)
+    signs = []
+    if st.light.neon:
+        for a, b in zip(us[:-1], us[1:], strict=True):
+            if st.rng.random() < 0.35:
+                v = st.rng.uniform(0.72, 0.8)
+                signs.append(np.array([at(a, v), at(b, v), at(b, v + 0.08), at(a, v + 0.08)]))
     colours = [(1.0, 0.15, 0.45), (0.15, 0.95, 0.6), (0.2, 0.8, 1.0), (1.0, 0.35, 0.1)]
     for q in signs:
         col = colours[int(st.rng.integers(len(colours)))]
