@@ -41,6 +41,7 @@ def test_intensity_easing_frames_ids_and_synonyms():
     assert (c.size, c.subjects, c.move, c.duration) == (
         ShotSize.TWO, ["MAYA", "ELIAS"], Move.HANDHELD, 2.5)
     assert d("cut: smash").transition.kind is TransitionKind.SMASH_CUT
+    assert d("cut: match cut to").transition.kind is TransitionKind.MATCH_CUT
     assert d("cut: dissolve 0.5s", Fraction(30000, 1001)).transition.frames == 15
     assert d('super: "Genoa, 1994"').text == "Genoa, 1994"
 

@@ -179,6 +179,9 @@ class _Reader:
             d.seed = int(w)
             self.i += 1
             return
+        if low in ("and", "&", "on", "of", "with", "to", "at"):
+            self.i += 1
+            return
         if d.kind == "cut":
             self.cut(w)
             return
@@ -207,9 +210,6 @@ class _Reader:
                 self.apply(*_ALIASES[key])
                 self.i += n
                 return
-        if low in ("and", "&", "on", "of", "with"):
-            self.i += 1
-            return
         choices = [k.upper() if kind == "size" else k for k, (kind, _) in _ALIASES.items()]
         choices += sorted(self.names)
         raise self.fail(f"unknown word {w!r} in [[{d.kind}: ...]]{did_you_mean(w, choices)}")
