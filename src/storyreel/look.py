@@ -133,9 +133,14 @@ def _clip(text: str, limit: int | None) -> str:
 
 
 def compile_prompt(
-    shot: Shot, scene: Scene, config: ProjectConfig, idiom: str = "natural", *, max_chars: int | None = None
+    shot: Shot, scene: Scene, config: ProjectConfig, idiom: str = "natural", *,
+    max_chars: int | None = None, negative: bool = False,
 ) -> ShotPrompt:
-    """The shot in `idiom` ("tags", "natural" or "motion"), clipped at a word to `max_chars`."""
+    """The shot in `idiom` ("tags", "natural" or "motion"), clipped at a word to `max_chars`.
+
+    Tags always come with a negative prompt; the sentence idioms when `negative` is asked for
+    (for models that take one, such as Kling and Veo).
+    """
     if idiom not in IDIOMS:
         raise StoryreelError(f"unknown prompt idiom {idiom!r}{did_you_mean(idiom, IDIOMS)}")
     style = config.look.style.strip()
@@ -164,4 +169,4 @@ def compile_prompt(
         _sentence(f"Style: {style}") if style else "",
     ]
     text = " ".join(p for p in parts if p)
-    return ShotPrompt(_clip(text, max_chars), None, idiom)
+    return ShotPrompt(_clip(text, max_chars), NEGATIVE if negative else None, idiom)

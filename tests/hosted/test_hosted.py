@@ -117,6 +117,8 @@ def test_submits_once_polls_and_downloads(name, server, env, media, ledger, tmp_
     assert job.polled == 1 if not case.resumable else job.polled >= 3  # ran twice, then done
     assert "Maya" in meta["prompt"] and meta["remote_id"]
     assert meta["params"]["vendor"] == case.cls.vendor
+    if case.cls.vendor == "kling":  # Kling takes a negative prompt; it is sent and recorded
+        assert job.inputs[0]["negative_prompt"] == meta["negative_prompt"] and "watermark" in meta["negative_prompt"]
     record = next(iter(ledger._all("SELECT * FROM jobs")))
     assert record["status"] == "succeeded" and record["vendor"] == case.cls.vendor
     files = list((tmp_path / "dl").iterdir())

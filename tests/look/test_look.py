@@ -27,6 +27,7 @@ def test_natural_idiom_is_sentences_naming_the_characters():
     assert "Exterior, rooftop, night." in p.prompt
     assert p.prompt.endswith("Style: anamorphic 35mm, moody.")
     assert p.negative is None
+    assert compile_prompt(shot(), scene(), config(), "natural", negative=True).negative == NEGATIVE
 
 
 def test_motion_idiom_leads_with_the_camera_move():

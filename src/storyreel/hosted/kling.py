@@ -88,10 +88,11 @@ class KlingMotion(_Kling):
         self.mode, self.text_only = mode, text_only
 
     def animate(self, request: ClipRequest) -> ConformedClip:
-        prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=2500)
+        prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=2500,
+                                negative=True)
         duration = str(seconds_for(request.n_frames, request.fps, (5, 10)))
         body: dict[str, Any] = {"model_name": self.model, "prompt": prompt.prompt, "mode": self.mode,
-                                "duration": duration, "cfg_scale": 0.5}
+                                "duration": duration, "negative_prompt": prompt.negative}
         if self.text_only:
             path = "/v1/videos/text2video"
             body["aspect_ratio"] = nearest_ratio(request.size, ("16:9", "9:16", "1:1"))
@@ -115,9 +116,11 @@ class KlingStills(_Kling):
     default_model: ClassVar[str] = "kling-v2"
 
     def generate(self, request: StillRequest) -> Still:
-        prompt = compile_prompt(request.shot, request.scene, request.config, "natural", max_chars=2500)
+        prompt = compile_prompt(request.shot, request.scene, request.config, "natural", max_chars=2500,
+                                negative=True)
         ratio = nearest_ratio(request.size, ("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"))
-        body = {"model_name": self.model, "prompt": prompt.prompt, "n": 1, "aspect_ratio": ratio}
+        body = {"model_name": self.model, "prompt": prompt.prompt, "negative_prompt": prompt.negative, "n": 1,
+                "aspect_ratio": ratio}
         submit, check = self._task("/v1/images/generations", body)
         file, remote_id = self._run("still", request.project_root, ".png",
                                     body | {"seed": request.seed}, submit, check)

@@ -20,7 +20,7 @@ from storyreel.hosted.common import (
     require_module,
     seconds_for,
 )
-from storyreel.look import NEGATIVE, compile_prompt
+from storyreel.look import compile_prompt
 from storyreel.motion.base import ClipRequest
 from storyreel.motion.folder import ConformedClip
 
@@ -38,7 +38,7 @@ class VeoMotion(HostedBackend):
         key = require_key(self.vendor, "GEMINI_API_KEY", "GOOGLE_API_KEY")
         options = types.HttpOptions(base_url=self.base_url) if self.base_url else None
         client = genai.Client(vertexai=True, api_key=key, http_options=options)
-        prompt = compile_prompt(request.shot, request.scene, request.config, "motion")
+        prompt = compile_prompt(request.shot, request.scene, request.config, "motion", negative=True)
         png = png_bytes(request.still.image)
         ratio = nearest_ratio(request.size, ("16:9", "9:16"))
         seconds = seconds_for(request.n_frames, request.fps, (5, 6, 7, 8))
@@ -49,7 +49,7 @@ class VeoMotion(HostedBackend):
                 source=types.GenerateVideosSource(
                     prompt=prompt.prompt, image=types.Image(image_bytes=png, mime_type="image/png")),
                 config=types.GenerateVideosConfig(number_of_videos=1, duration_seconds=seconds,
-                                                  aspect_ratio=ratio, negative_prompt=NEGATIVE),
+                                                  aspect_ratio=ratio, negative_prompt=prompt.negative),
             )
             return op.name
 

@@ -1,0 +1,69 @@
+"""A project whose clips come from Kling, rendered through the CLI against the local server."""
+
+from __future__ import annotations
+
+import json
+
+import av
+import pytest
+from typer.testing import CliRunner
+
+from folder.test_folder import midjourney_png
+from storyreel.cli import app
+
+from . import vendors
+from .film import make_mp4, make_png
+from .vendors import KEYS, Job
+
+SCRIPT = """EXT. ROOFTOP - NIGHT
+
+[[shot: WS static #sc01_sh010 2s]]
+MAYA stands at the edge.
+
+[[shot: MCU push-in #sc01_sh020 1.5s]]
+She looks down at the city.
+"""
+
+
+@pytest.fixture
+def film(tmp_path, server, monkeypatch):
+    for var, value in KEYS.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setenv("KLING_BASE_URL", server.url)
+    (tmp_path / "script.fountain").write_text(SCRIPT)
+    (tmp_path / "storyreel.toml").write_text(
+        '[film]\nwidth = 256\nheight = 144\nfps = "24"\n'
+        '[characters.MAYA]\ndescription = "a woman in a grey coat"\n'
+        '[backends]\nstills = "folder:exports"\nmotion = "kling:kling-v2-1"\n')
+    (tmp_path / "exports").mkdir()
+    midjourney_png(tmp_path / "exports" / "sc01_sh010.png")
+    midjourney_png(tmp_path / "exports" / "sc01_sh020.png", color=(90, 20, 20), how="plain")
+    return tmp_path
+
+
+def test_kling_clips_render_into_the_cut_and_are_not_paid_for_twice(film, server):
+    job = Job(polls=0)  # done on the first poll: the build's default polling never waits
+    vendors.kling(server, job, {"mp4": make_mp4(), "png": make_png()}, "clip")
+    runner = CliRunner()
+    result = runner.invoke(app, ["render", str(film)])
+    assert result.exit_code == 0, result.output
+    assert job.created == 2  # one task per shot
+    with av.open(str(film / "out" / "cut.mp4")) as c:
+        assert sum(1 for _ in c.decode(video=0)) == 48 + 36
+    takes = json.loads(runner.invoke(app, ["provenance", str(film)]).stdout)["takes"]
+    clip = next(t for t in takes if t["shot_id"] == "sc01_sh020" and t["kind"] == "clip")
+    assert clip["provenance"]["backend"] == "kling"
+    assert KEYS["KLING_SECRET_KEY"] not in json.dumps(takes)
+    (film / "out" / "cut.mp4").unlink()
+    assert runner.invoke(app, ["render", str(film)]).exit_code == 0
+    assert job.created == 2
+
+
+def test_a_refused_shot_reports_klings_message_and_keeps_the_stills(film, server):
+    job = Job(polls=0, fail="Failure to pass the risk control system")
+    vendors.kling(server, job, {"mp4": make_mp4(), "png": make_png()}, "clip")
+    result = CliRunner().invoke(app, ["render", str(film)])
+    assert result.exit_code == 2
+    assert "risk control system" in result.output
+    takes = json.loads(CliRunner().invoke(app, ["provenance", str(film)]).stdout)["takes"]
+    assert {t["shot_id"] for t in takes if t["kind"] == "still"} == {"sc01_sh010", "sc01_sh020"}
