@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -224,3 +224,22 @@ def test_the_project_database_is_the_default_ledger(server, env, media, tmp_path
     assert job.created == 1
     assert (tmp_path / ".storyreel" / "project.db").is_file()
     assert len(list((tmp_path / ".storyreel" / "hosted").iterdir())) == 1
+
+
+def test_openai_draws_from_the_characters_reference_images(server, env, media, ledger, tmp_path):
+    job = Job()
+    vendors.openai_edits(server, job, media, "still")
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "maya.png").write_bytes(make_png((10, 200, 10), (64, 64)))
+    request = still_request(tmp_path)
+    characters = {"MAYA": request.config.characters["MAYA"].model_copy(update={"refs": ["refs/maya.png"]})}
+    request = replace(request, config=request.config.model_copy(update={"characters": characters}))
+    backend = OpenAIStills(base_url=server.url + "/v1", ledger=ledger, timing=fast(), downloads=tmp_path)
+    still = backend.generate(request)
+    assert job.created == 1 and still.meta["params"]["refs"] == ["maya.png"]
+    assert b'name="image[]"; filename="maya.png"' in job.inputs[0] or b'filename="maya.png"' in job.inputs[0]
+    assert make_png((10, 200, 10), (64, 64)) in job.inputs[0]
+    missing = replace(request, config=request.config.model_copy(update={"characters": {
+        "MAYA": characters["MAYA"].model_copy(update={"refs": ["refs/gone.png"]})}}))
+    with pytest.raises(StoryreelError, match="characters.MAYA.refs: no such image 'refs/gone.png'"):
+        backend.generate(missing)

@@ -280,6 +280,19 @@ def openai(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         return 200, {"created": 1713833628, "data": [{"b64_json": base64.b64encode(media["png"]).decode()}]}, {}
 
 
+def openai_edits(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    """`images.edit`: multipart form with the reference images as `image[]` parts."""
+
+    @server.route("POST", "/v1/images/edits")
+    def edit(req: Any) -> Any:
+        if r := _guard(job, _bearer(req, KEYS["OPENAI_API_KEY"]), req, {"error": {"message": "bad key"}}):
+            return r
+        assert req.headers["content-type"].startswith("multipart/form-data")
+        job.inputs.append(req.body)
+        job.created += 1
+        return 200, {"created": 1713833629, "data": [{"b64_json": base64.b64encode(media["png"]).decode()}]}, {}
+
+
 def veo(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
     model = "veo-2.0-generate-001"
     key = KEYS["GEMINI_API_KEY"]

@@ -1,7 +1,9 @@
 """OpenAI Images (`openai:MODEL`, default gpt-image-1) through the official `openai` SDK.
 
 Image generation answers in one call with the picture inline (base64), so there is no task to
-resume: the ledger keeps the finished download, and the same cache key never pays twice.
+resume: the ledger keeps the finished download, and the same cache key never pays twice. When
+the shot's characters have reference images (`[characters.NAME] refs`), the still is made with
+`images.edit` from those references, which keeps faces and costumes from shot to shot.
 `OPENAI_BASE_URL` (or `base_url`) points it elsewhere.
 """
 
@@ -10,7 +12,15 @@ from __future__ import annotations
 import base64
 from typing import ClassVar
 
-from storyreel.hosted.common import HostedBackend, Poll, nearest_ratio, require_key, require_module
+from storyreel.hosted.common import (
+    HostedBackend,
+    Poll,
+    character_refs,
+    digest,
+    nearest_ratio,
+    require_key,
+    require_module,
+)
 from storyreel.look import compile_prompt
 from storyreel.model import Still
 from storyreel.stills.base import StillRequest
@@ -32,11 +42,20 @@ class OpenAIStills(HostedBackend):
         prompt = compile_prompt(request.shot, request.scene, request.config, "natural", max_chars=32000)
         size = nearest_ratio(request.size, SIZES, sep="x")
 
+        refs = character_refs(request.shot, request.config.characters, request.project_root)
+
         def submit() -> Poll:
-            reply = client.images.generate(model=self.model, prompt=prompt.prompt, size=size, n=1)
+            if refs:
+                images = [(p.name, p.read_bytes()) for p in refs]
+                reply = client.images.edit(model=self.model, image=images, prompt=prompt.prompt,
+                                           size=size, n=1)
+            else:
+                reply = client.images.generate(model=self.model, prompt=prompt.prompt, size=size, n=1)
             image = reply.data[0]
             return Poll("done", data=base64.b64decode(image.b64_json), remote_id=f"created-{reply.created}")
 
-        inputs = {"prompt": prompt.prompt, "size": size, "seed": request.seed}
+        inputs = {"prompt": prompt.prompt, "size": size, "seed": request.seed,
+                  "refs": [digest(p.read_bytes()) for p in refs]}
         file, remote_id = self._run("still", request.project_root, ".png", inputs, submit, None)
-        return self._still(file, request.size, self._meta(prompt, remote_id, size=size))
+        meta = self._meta(prompt, remote_id, size=size, refs=[p.name for p in refs])
+        return self._still(file, request.size, meta)
