@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, replace
 from typing import Any
@@ -243,3 +244,17 @@ def test_openai_draws_from_the_characters_reference_images(server, env, media, l
         "MAYA": characters["MAYA"].model_copy(update={"refs": ["refs/gone.png"]})}}))
     with pytest.raises(StoryreelError, match="characters.MAYA.refs: no such image 'refs/gone.png'"):
         backend.generate(missing)
+
+
+def test_kling_stills_are_guided_by_a_characters_reference(server, env, media, ledger, tmp_path):
+    job = Job()
+    vendors.kling(server, job, media, "still")
+    (tmp_path / "maya.png").write_bytes(make_png((10, 200, 10), (64, 64)))
+    request = still_request(tmp_path)
+    characters = {"MAYA": request.config.characters["MAYA"].model_copy(update={"refs": ["maya.png"]})}
+    request = replace(request, config=request.config.model_copy(update={"characters": characters}))
+    backend = KlingStills("kling-v1-5", base_url=server.url, ledger=ledger, timing=fast(), downloads=tmp_path)
+    still = backend.generate(request)
+    sent = job.inputs[0]
+    assert base64.b64decode(sent["image"]) == make_png((10, 200, 10), (64, 64))
+    assert sent["image_reference"] == "subject" and still.meta["params"]["refs"] == ["maya.png"]

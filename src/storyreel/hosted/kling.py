@@ -16,6 +16,7 @@ from storyreel.errors import StoryreelError
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
+    character_refs,
     digest,
     nearest_ratio,
     png_bytes,
@@ -111,7 +112,7 @@ class KlingMotion(_Kling):
 
 
 class KlingStills(_Kling):
-    """Image generation (`/v1/images/generations`)."""
+    """Image generation (`/v1/images/generations`), from a character's reference image if any."""
 
     default_model: ClassVar[str] = "kling-v2"
 
@@ -119,10 +120,18 @@ class KlingStills(_Kling):
         prompt = compile_prompt(request.shot, request.scene, request.config, "natural", max_chars=2500,
                                 negative=True)
         ratio = nearest_ratio(request.size, ("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"))
-        body = {"model_name": self.model, "prompt": prompt.prompt, "negative_prompt": prompt.negative, "n": 1,
-                "aspect_ratio": ratio}
+        body: dict[str, Any] = {"model_name": self.model, "prompt": prompt.prompt,
+                                "negative_prompt": prompt.negative, "n": 1, "aspect_ratio": ratio}
+        keyed = body | {"seed": request.seed}
+        refs = character_refs(request.shot, request.config.characters, request.project_root)
+        if refs:  # the first character's first reference guides the picture
+            ref = refs[0].read_bytes()
+            body["image"] = base64.b64encode(ref).decode("ascii")
+            if self.model == "kling-v1-5":
+                body["image_reference"] = "subject"
+            keyed["image"] = digest(ref)
         submit, check = self._task("/v1/images/generations", body)
-        file, remote_id = self._run("still", request.project_root, ".png",
-                                    body | {"seed": request.seed}, submit, check)
-        return self._still(file, request.size, self._meta(prompt, remote_id, aspect_ratio=ratio))
+        file, remote_id = self._run("still", request.project_root, ".png", keyed, submit, check)
+        meta = self._meta(prompt, remote_id, aspect_ratio=ratio, refs=[p.name for p in refs[:1]])
+        return self._still(file, request.size, meta)
 
