@@ -15,8 +15,7 @@ W, H = 256, 144
 
 def _texture(seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    base = rng.integers(90, 170, size=(H // 8 + 1, W // 8 + 1, 3), dtype=np.uint8)
-    return np.kron(base, np.ones((8, 8, 1), np.uint8))[:H, :W]
+    return rng.integers(90, 170, size=(H, W, 3), dtype=np.uint8)
 
 
 def layered_still() -> Still:
@@ -30,7 +29,8 @@ def layered_still() -> Still:
     disc = (xx - W / 2) ** 2 + (yy - H / 2) ** 2 < 22**2
     subject[disc] = (255, 0, 0, 255)
     fore = np.zeros((H, W, 4), np.uint8)
-    fore[60:, 200:216] = (0, 255, 0, 255)  # green post reaching the bottom edge
+    fore[96:116, 196:216] = (0, 255, 0, 255)  # green marker on a dark post reaching the bottom edge
+    fore[116:, 200:212] = (30, 30, 30, 255)
     layers = [
         Layer("sky", math.inf, sky),
         Layer("far set", 8.0, far),

@@ -33,7 +33,7 @@ CRANE = 0.16  # crane: a larger rise, half compensated by tilting toward the sub
 ARC = 0.10  # arc: the camera orbits the subject; the background sweeps past it
 DOLLY_ZOOM = 0.30  # dolly-zoom: the lens lengthens by 30 % while the camera backs away
 SHAKE = 0.006  # handheld: about 0.6 % of the width of low-frequency wander
-APERTURE = 0.04  # rack-focus: lens aperture in metres (sets how strong the blur is)
+APERTURE = 0.08  # rack-focus: lens aperture in metres (sets how strong the blur is)
 
 
 @dataclass(frozen=True)
