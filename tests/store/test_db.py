@@ -35,11 +35,15 @@ def test_sync_shots_reports_changes_and_marks_stale_takes(tmp_path):
     db = Database(tmp_path / "p.db")
     assert db.sync_shots([("s1", "h1"), ("s2", "h2")])["added"] == ["s1", "s2"]
     db.take_put("s1.a", "s1", "still", 0, 7, "h1", "{}", "key-a")
+    db.take_put("s2.a", "s2", "still", 0, 8, "h2", "{}", "key-b")
     diff = db.sync_shots([("s1", "h1b"), ("s3", "h3")])
     assert diff == {"added": ["s3"], "removed": ["s2"], "changed": ["s1"]}
-    assert db.take("s1.a")["stale"] == 1
-    db.sync_shots([("s1", "h1")])  # the text came back: the take is current again
-    assert db.take("s1.a")["stale"] == 0
+    assert db.take("s2.a")["stale"] == 1  # its shot left the script
+    db.take_put("s1.b", "s1", "still", 0, 7, "h1b", "{}", "key-c")
+    db.mark_current("still", {"s1": ["key-c"]})  # the new text made a new take
+    assert (db.take("s1.a")["stale"], db.take("s1.b")["stale"]) == (1, 0)
+    assert db.sync_shots([("s1", "h1b"), ("s2", "h2")])["added"] == ["s2"]  # it came back
+    assert db.take("s2.a")["stale"] == 0
 
 
 def test_selection_defaults_to_first_take(tmp_path):

@@ -206,6 +206,10 @@ class _Build:
                     self.report.computed["stills"].append(take_id(job[0].id, "still", job[4]))
                 else:
                     self.report.reused["stills"] += 1
+        current: dict[str, list[str]] = {}
+        for shot, *_, key, _ in jobs:
+            current.setdefault(shot.id, []).append(key)
+        self.db.mark_current("still", current)
         return selected
 
     def still(self, shot: Shot, scene: Any, idx: int, seed: int, key: str, backend: Any) -> Still:
@@ -221,8 +225,7 @@ class _Build:
 
     def _record_still(self, shot: Shot, idx: int, seed: int, key: str, backend: Any) -> None:
         tid = take_id(shot.id, "still", key)
-        if self.db.take(tid) is not None:
-            self.db.take_put(tid, shot.id, "still", idx, seed, shot_text_hash(shot), "", key)
+        if self.db.take(tid) is not None:  # recorded; `sync_shots` keeps its stale flag
             return
         out = self.db.output_get(key) or {"blobs": {}, "meta": {}}
         meta = out["meta"].get("meta", {})
@@ -289,8 +292,6 @@ class _Build:
                     self.db.take_put(tid, shot.id, "clip", idx, seed, shot_text_hash(shot),
                                      prov.model_dump_json(), key, path)
                     row = self.db.take(tid)
-                else:
-                    self.db.take_put(tid, shot.id, "clip", idx, seed, shot_text_hash(shot), "", key)
                 takes[shot.id] = Take(id=tid, shot_id=shot.id, kind="clip", seed=row["seed"],
                                       provenance=Provenance.model_validate_json(row["provenance"]),
                                       path=row["path"])

@@ -20,9 +20,10 @@ from storyreel.model import Layer, Scene, Shot, Still
 from storyreel.store.keys import canonical, digest, stage_key
 from storyreel.store.objects import ObjectStore, fingerprint
 
-# Shot fields that place it in the cut rather than describe its picture. The scene's id is left
-# out too: it hashes the scene's first paragraph, which may belong to another shot.
-_PLACEMENT = {"lines", "scene_id", "duration", "duration_fixed", "transition_in", "super"}
+# Shot fields that place it in the cut or are heard rather than seen: a still's key leaves them
+# out (a backend that reads them says so with `cache_token`). The scene's id is left out too: it
+# hashes the scene's first paragraph, which may belong to another shot.
+_PLACEMENT = {"lines", "scene_id", "duration", "duration_fixed", "transition_in", "super", "dialogue"}
 _MOTION = ("size", "angle", "move", "move_intensity", "easing", "subjects", "description")
 
 

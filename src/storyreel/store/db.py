@@ -137,7 +137,7 @@ class Database:
     def sync_shots(self, hashes: list[tuple[str, str]]) -> dict[str, list[str]]:
         """Record the script's shots (id, text hash) in order; returns added/removed/changed ids.
 
-        Takes of a shot whose text changed, or that left the script, are marked stale.
+        Takes of a shot that left the script are marked stale (and current again if it returns).
         """
         before = self.shots()
         ids = {sid for sid, _ in hashes}
@@ -150,7 +150,9 @@ class Database:
                     "ON CONFLICT(id) DO UPDATE SET text_hash = excluded.text_hash, status = excluded.status, "
                     "position = excluded.position, updated = excluded.updated",
                     (sid, text_hash, status, pos, now()))
-                c.execute("UPDATE takes SET stale = (text_hash != ?) WHERE shot_id = ?", (text_hash, sid))
+                if old is not None and old["status"] == "removed":
+                    c.execute("UPDATE takes SET stale = (text_hash != ?) WHERE shot_id = ?",
+                              (text_hash, sid))
             for sid in set(before) - ids:
                 c.execute("UPDATE shots SET status = 'removed', position = -1 WHERE id = ?", (sid,))
                 c.execute("UPDATE takes SET stale = 1 WHERE shot_id = ?", (sid,))
@@ -180,6 +182,14 @@ class Database:
                 "created, stale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) "
                 "ON CONFLICT(id) DO UPDATE SET stale = 0",
                 (take_id, shot_id, kind, idx, seed, text_hash, provenance, object_key, path, now()))
+
+    def mark_current(self, kind: str, current: dict[str, list[str]]) -> None:
+        """Shot id → the output keys its takes of `kind` have now; its other takes are stale."""
+        with self.tx() as c:
+            for sid, keys in current.items():
+                marks = ",".join("?" * len(keys))
+                c.execute(f"UPDATE takes SET stale = (object_key NOT IN ({marks})) "
+                          "WHERE shot_id = ? AND kind = ?", (*keys, sid, kind))
 
     def take(self, take_id: str) -> sqlite3.Row | None:
         return self._one("SELECT * FROM takes WHERE id = ?", take_id)
