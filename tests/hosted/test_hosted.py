@@ -258,3 +258,21 @@ def test_kling_stills_are_guided_by_a_characters_reference(server, env, media, l
     sent = job.inputs[0]
     assert base64.b64decode(sent["image"]) == make_png((10, 200, 10), (64, 64))
     assert sent["image_reference"] == "subject" and still.meta["params"]["refs"] == ["maya.png"]
+
+
+def test_a_job_the_vendor_no_longer_knows_is_submitted_afresh(server, env, media, ledger, tmp_path):
+    @server.route("GET", "/v1/videos/image2video/task-expired")
+    def gone(req):
+        return 404, {"code": 1203, "message": "task not found", "request_id": "r"}, {}
+
+    job = Job()
+    vendors.kling(server, job, media, "clip")
+
+    backend = KlingMotion(base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast())
+    backend.animate(clip_request(tmp_path))  # learn the key, then make it point at a lost task
+    key = ledger._one("SELECT cache_key FROM jobs")["cache_key"]
+    ledger.job_put(key, "kling", "task-expired")
+    (tmp_path / f"{key[:32]}.mp4").unlink()
+    clip = KlingMotion(base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast()).animate(
+        clip_request(tmp_path))
+    assert job.created == 2 and clip.meta["remote_id"] == "task-861"

@@ -42,6 +42,14 @@ KEY_VARS = (
 )
 
 
+class VendorRefused(StoryreelError):
+    """A vendor said no (a 4xx other than a rate limit); `status` is the HTTP status."""
+
+    def __init__(self, message: str, status: int | None):
+        super().__init__(message)
+        self.status = status
+
+
 class Ledger(Protocol):
     """The hosted-job table of the project database (`storyreel.store.db.Database`)."""
 
@@ -161,7 +169,7 @@ def _describe(exc: BaseException) -> str:
 
 def _transient(exc: BaseException, status: int | None) -> bool:
     if status is not None:
-        return status in (408, 409, 425, 429) or status >= 500
+        return status in (408, 425, 429) or status >= 500
     name = type(exc).__name__
     return isinstance(exc, (ConnectionError, TimeoutError)) or any(
         word in name for word in ("Connect", "Timeout", "Transport", "Network", "RemoteProtocol")
@@ -174,13 +182,13 @@ def call(vendor: str, fn: Callable[[], Any], timing: Timing) -> Any:
     while True:
         try:
             return fn()
-        except (StoryreelError, KeyboardInterrupt):
+        except StoryreelError:
             raise
         except Exception as e:
             status = status_of(e)
             if not _transient(e, status):
                 what = f"refused the request (HTTP {status})" if status else "failed"
-                raise StoryreelError(f"{vendor} {what}: {_describe(e)}") from None
+                raise VendorRefused(f"{vendor} {what}: {_describe(e)}", status) from None
             if attempt >= timing.retries:
                 what = f"HTTP {status}" if status else type(e).__name__
                 raise StoryreelError(
@@ -242,7 +250,13 @@ def run_job(
     poll: Poll | None = None
     if record and record["status"] != "failed" and check is not None:
         remote_id = record["remote_id"]  # resume: poll the job we already paid for
-    else:
+        try:
+            poll = call(vendor, lambda: check(remote_id), timing)
+        except VendorRefused as e:
+            if e.status != 404:
+                raise
+            record = None  # the vendor no longer knows the job: nothing to resume
+    if not record or record["status"] == "failed" or check is None:
         out = call(vendor, submit, timing)
         poll = out if isinstance(out, Poll) else None
         remote_id = (poll.remote_id or "") if poll else str(out)
