@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import storyreel.hosted.common as common
+from storyreel.backends import load_backend
 from storyreel.errors import StoryreelError
 from storyreel.hosted.common import Timing
 from storyreel.hosted.fal import FalMotion, FalStills
@@ -276,3 +277,16 @@ def test_a_job_the_vendor_no_longer_knows_is_submitted_afresh(server, env, media
     clip = KlingMotion(base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast()).animate(
         clip_request(tmp_path))
     assert job.created == 2 and clip.meta["remote_id"] == "task-861"
+
+
+def test_kling_options_in_the_spec_choose_text_to_video_and_pro_mode(server, env, media, ledger, tmp_path):
+    job = Job()
+    vendors.kling(server, job, media, "text")
+    backend = load_backend("motion", "kling:kling-v2-1?input=text&mode=pro", base_url=server.url,
+                           ledger=ledger, downloads=tmp_path, timing=fast())
+    clip = backend.animate(clip_request(tmp_path))
+    sent = job.inputs[0]
+    assert "image" not in sent and sent["mode"] == "pro" and sent["model_name"] == "kling-v2-1"
+    assert sent["aspect_ratio"] == "16:9" and clip.meta["params"]["endpoint"] == "text2video"
+    assert backend.cache_token(clip_request().shot, None) != KlingMotion("kling-v2-1").cache_token(
+        clip_request().shot, None)

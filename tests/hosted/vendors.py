@@ -60,8 +60,8 @@ def _throttle(job: Job, body: Any) -> tuple[int, Any, dict] | None:
 
 
 def kling(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
-    path = "/v1/videos/image2video" if kind == "clip" else "/v1/images/generations"
-    out = "out.mp4" if kind == "clip" else "out.png"
+    path = {"clip": "/v1/videos/image2video", "text": "/v1/videos/text2video"}.get(kind, "/v1/images/generations")
+    kind, out = ("clip", "out.mp4") if kind in ("clip", "text") else (kind, "out.png")
 
     def authorized(req: Any) -> bool:
         token = req.headers.get("authorization", "").removeprefix("Bearer ")
@@ -82,7 +82,7 @@ def kling(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         if r := _throttle(job, {"code": 1302, "message": "API request too frequent", "request_id": "r"}):
             return r
         body = req.json()
-        if kind == "clip":  # the still, as raw base64 (no data: prefix), as the first frame
+        if path.endswith("image2video"):  # the still, as raw base64 (no data: prefix), first frame
             assert base64.b64decode(body["image"])[:8] == b"\x89PNG\r\n\x1a\n"
         job.inputs.append(body)
         job.created += 1

@@ -20,6 +20,7 @@ import os
 import random
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -354,7 +355,10 @@ class HostedBackend:
     def __init__(self, model: str | None = None, *, ledger: Ledger | None = None,
                  base_url: str | None = None, timing: Timing | None = None,
                  downloads: Path | None = None, **_: Any):
+        """`model` is the spec's argument: a model id, with options after `?` (`kling-v2-1?mode=pro`)."""
+        model, _, query = (model or "").partition("?")
         self.model = model or self.default_model
+        self.options = dict(urllib.parse.parse_qsl(query))
         self.ledger = ledger
         self.base_url = base_url
         self.timing = timing or Timing()
@@ -362,7 +366,7 @@ class HostedBackend:
         self._ledgers: dict[Path, Ledger] = {}
 
     def cache_token(self, shot: Shot, root: Path | None) -> str:
-        return self.model
+        return json.dumps([self.model, self.options], sort_keys=True)
 
     def _ledger(self, root: Path | None) -> Ledger | None:
         if self.ledger is not None or root is None:

@@ -80,13 +80,14 @@ class _Kling(HostedBackend):
 
 
 class KlingMotion(_Kling):
-    """Image-to-video from the shot's still (or text-to-video with `text_only=True`)."""
+    """Image-to-video from the shot's still; `?input=text` for text-to-video, `?mode=pro` for pro."""
 
     default_model: ClassVar[str] = "kling-v2-1"
 
-    def __init__(self, model: str | None = None, *, mode: str = "std", text_only: bool = False, **kw: Any):
+    def __init__(self, model: str | None = None, **kw: Any):
         super().__init__(model, **kw)
-        self.mode, self.text_only = mode, text_only
+        self.mode = self.options.get("mode", "std")
+        self.text_only = self.options.get("input") == "text"
 
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=2500,

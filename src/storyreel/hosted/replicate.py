@@ -75,7 +75,7 @@ class ReplicateMotion(_Replicate):
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion")
         png = png_bytes(request.still.image)
-        params = {"aspect_ratio": nearest_ratio(request.size, RATIOS), "seed": request.seed % 2**31}
+        params = {"seed": request.seed % 2**31}  # the still sets the frame
         inputs = params | {"prompt": prompt.prompt}
         file, remote_id = self._predict(request.project_root, "clip", ".mp4",
                                         inputs | {"image": data_uri(png)}, inputs | {"image": digest(png)})
