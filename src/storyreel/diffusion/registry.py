@@ -1,0 +1,163 @@
+"""Which diffusers pipeline runs a model, and what the model asks of its inputs.
+
+A model is named by its hub id or a local folder, optionally followed by `?key=value&...`
+settings (`stabilityai/sd-turbo?steps=2`, `/models/ltx?size=768x512&frames=97`). Known hub ids
+map to a `Family` (pipeline class, native size and frame rate, frame-count rule, steps,
+guidance); any other model is placed by the `_class_name` in its `model_index.json` (a local
+folder whose name ends like a known id, `.../sd-turbo`, gets that id's family).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any
+from urllib.parse import parse_qsl
+
+from storyreel.errors import StoryreelError, did_you_mean
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    kind: str  # "still" | "i2v"
+    pipeline: str  # the diffusers class `from_pretrained` is called on
+    size: tuple[int, int]  # native (width, height); the generation keeps its area, takes the shot's aspect
+    steps: int
+    guidance: float
+    negative: bool = False  # the pipeline takes a negative prompt (and uses it: guidance > 1)
+    idiom: str = "natural"  # the look's prompt idiom (storyreel.look)
+    max_chars: int = 1500  # prompt length the text encoder reads (CLIP: 77 tokens)
+    pack: int = 1  # extra spatial factor of latent packing (FLUX packs 2x2)
+    fps: Fraction | None = None  # native frame rate (video)
+    max_frames: int = 1  # frames per call (video)
+    prompt_free: bool = False  # image-only conditioning (SVD): no prompt at all
+    extra: tuple[tuple[str, Any], ...] = ()  # fixed call arguments
+
+
+STILL = "AutoPipelineForText2Image"
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    Family("sd", "still", STILL, (512, 512), 25, 7.5, negative=True, idiom="tags", max_chars=300),
+    Family("sd-turbo", "still", STILL, (512, 512), 1, 0.0, idiom="tags", max_chars=300),
+    Family("sdxl", "still", STILL, (1024, 1024), 30, 5.0, negative=True, idiom="tags", max_chars=300),
+    Family("sdxl-turbo", "still", STILL, (512, 512), 1, 0.0, idiom="tags", max_chars=300),
+    Family("flux-schnell", "still", STILL, (1024, 1024), 4, 0.0, pack=2,
+           extra=(("max_sequence_length", 256),)),
+    Family("flux", "still", STILL, (1024, 1024), 28, 3.5, pack=2),
+    Family("sana-sprint", "still", "SanaSprintPipeline", (1024, 1024), 2, 4.5),
+    Family("sana", "still", STILL, (1024, 1024), 20, 4.5, negative=True),
+    Family("sd3", "still", STILL, (1024, 1024), 40, 4.5, negative=True),
+    Family("ltx", "i2v", "LTXImageToVideoPipeline", (768, 512), 40, 3.0, negative=True,
+           idiom="motion", fps=Fraction(24), max_frames=257),
+    Family("wan-i2v", "i2v", "WanImageToVideoPipeline", (832, 480), 40, 5.0, negative=True,
+           idiom="motion", fps=Fraction(16), max_frames=81),
+    Family("svd", "i2v", "StableVideoDiffusionPipeline", (1024, 576), 25, 3.0, prompt_free=True,
+           fps=Fraction(7), max_frames=25),
+    Family("cogvideox-i2v", "i2v", "CogVideoXImageToVideoPipeline", (720, 480), 50, 6.0,
+           negative=True, idiom="motion", fps=Fraction(8), max_frames=49,
+           extra=(("max_sequence_length", 226),)),
+)}
+
+MODELS: dict[str, str] = {
+    "stabilityai/sd-turbo": "sd-turbo",
+    "stabilityai/sdxl-turbo": "sdxl-turbo",
+    "stabilityai/stable-diffusion-xl-base-1.0": "sdxl",
+    "black-forest-labs/FLUX.1-schnell": "flux-schnell",
+    "black-forest-labs/FLUX.1-dev": "flux",
+    "Efficient-Large-Model/Sana_Sprint_0.6B_1024px_diffusers": "sana-sprint",
+    "Efficient-Large-Model/Sana_Sprint_1.6B_1024px_diffusers": "sana-sprint",
+    "stabilityai/stable-diffusion-3.5-medium": "sd3",
+    "stabilityai/stable-diffusion-3.5-large": "sd3",
+    "stabilityai/stable-diffusion-3.5-large-turbo": "sd3",
+    "Lightricks/LTX-Video": "ltx",
+    "Lightricks/LTX-Video-0.9.7-distilled": "ltx",
+    "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers": "wan-i2v",
+    "Wan-AI/Wan2.1-I2V-14B-720P-Diffusers": "wan-i2v",
+    "Wan-AI/Wan2.2-I2V-A14B-Diffusers": "wan-i2v",
+    "stabilityai/stable-video-diffusion-img2vid-xt": "svd",
+    "stabilityai/stable-video-diffusion-img2vid": "svd",
+    "THUDM/CogVideoX-5b-I2V": "cogvideox-i2v",
+}
+
+# model_index.json `_class_name` → family, for models not in MODELS.
+CLASSES: dict[str, str] = {
+    "StableDiffusionPipeline": "sd",
+    "StableDiffusionXLPipeline": "sdxl",
+    "FluxPipeline": "flux",
+    "SanaSprintPipeline": "sana-sprint",
+    "SanaPipeline": "sana",
+    "StableDiffusion3Pipeline": "sd3",
+    "LTXPipeline": "ltx",
+    "LTXImageToVideoPipeline": "ltx",
+    "LTXConditionPipeline": "ltx",
+    "WanImageToVideoPipeline": "wan-i2v",
+    "StableVideoDiffusionPipeline": "svd",
+    "CogVideoXImageToVideoPipeline": "cogvideox-i2v",
+}
+
+OPTIONS = ("steps", "guidance", "size", "frames", "fps", "batch")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model and its settings as a project names them."""
+
+    model: str
+    options: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, text: str | None) -> ModelSpec:
+        if not text or not text.strip():
+            raise StoryreelError("diffusers: name a model, e.g. diffusers:stabilityai/sd-turbo")
+        model, _, query = text.strip().partition("?")
+        options = tuple(parse_qsl(query, keep_blank_values=True))
+        for key, _value in options:
+            if key not in OPTIONS:
+                raise StoryreelError(f"diffusers: unknown setting {key!r}{did_you_mean(key, OPTIONS)}; "
+                                     f"known: {', '.join(OPTIONS)}")
+        return cls(model, options)
+
+    def get(self, key: str) -> str | None:
+        return dict(self.options).get(key)
+
+
+def known_family(model: str) -> Family | None:
+    """The family of a known hub id, or of a local folder named like one."""
+    if model in MODELS:
+        return FAMILIES[MODELS[model]]
+    tail = model.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1].lower()
+    for hub_id, fam in MODELS.items():
+        if hub_id.rsplit("/", 1)[-1].lower() == tail:
+            return FAMILIES[fam]
+    return None
+
+
+def family_for(spec: ModelSpec, class_name: str, kind: str) -> Family:
+    """The family that runs `spec` (whose model_index names `class_name`), with its settings."""
+    family = known_family(spec.model)
+    if family is None:
+        if class_name not in CLASSES:
+            raise StoryreelError(f"diffusers: {spec.model} is a {class_name}, which storyreel does not "
+                                 f"drive; supported: {', '.join(sorted(CLASSES))}")
+        family = FAMILIES[CLASSES[class_name]]
+    if family.kind != kind:
+        what = "a stills" if family.kind == "still" else "an image-to-video"
+        stage = "stills" if kind == "still" else "motion"
+        raise StoryreelError(f"diffusers: {spec.model} is {what} model; it cannot be the {stage} backend")
+    changes: dict[str, Any] = {}
+    try:
+        if spec.get("steps"):
+            changes["steps"] = int(spec.get("steps"))
+        if spec.get("guidance"):
+            changes["guidance"] = float(spec.get("guidance"))
+        if spec.get("size"):
+            w, h = spec.get("size").lower().split("x")
+            changes["size"] = (int(w), int(h))
+        if spec.get("frames"):
+            changes["max_frames"] = int(spec.get("frames"))
+        if spec.get("fps"):
+            changes["fps"] = Fraction(spec.get("fps"))
+    except ValueError:
+        raise StoryreelError(f"diffusers: bad setting in {spec.model}?"
+                             f"{'&'.join(f'{k}={v}' for k, v in spec.options)}") from None
+    return replace(family, **changes)

@@ -1,0 +1,185 @@
+"""Loading pipelines once per process, on the right device, and what a loaded model allows.
+
+bf16 on CUDA, float32 on the CPU. A pipeline is keyed by (model, pipeline class) and kept for the
+life of the process, so every shot of a build reuses it; calls into one pipeline are serialised
+by its lock (the build runs stages on a thread pool). A hub id that is not downloaded fails fast
+with a message when the hub is unreachable or `HF_HUB_OFFLINE=1`, instead of hanging.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storyreel.diffusion.registry import Family, ModelSpec, family_for
+from storyreel.errors import StoryreelError
+
+EXTRA_HINT = "pip install 'storyreel[diffusion]'"
+
+
+def require(name: str) -> Any:
+    """Import torch, diffusers or transformers, or say which extra installs them."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise StoryreelError(f"diffusers backends need the Python package {name!r}; {EXTRA_HINT}") from None
+
+
+def device_dtype() -> tuple[str, Any]:
+    torch = require("torch")
+    if torch.cuda.is_available():
+        return "cuda", torch.bfloat16
+    return "cpu", torch.float32
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def model_index(model: str) -> tuple[str, dict[str, Any]]:
+    """(where `from_pretrained` loads from, the parsed model_index.json) of a folder or hub id."""
+    local = Path(model).expanduser()
+    if local.is_dir():
+        index = local / "model_index.json"
+        if not index.is_file():
+            raise StoryreelError("not a diffusers model folder (no model_index.json)", local)
+        return str(local), json.loads(index.read_text())
+    if model.count("/") != 1 or model.startswith(("/", ".", "~")):
+        raise StoryreelError(f"diffusers: no model folder {model!r}, and it is not a hub id (owner/name)")
+    hub = require("huggingface_hub")
+    try:
+        path = hub.hf_hub_download(model, "model_index.json", local_files_only=_offline(),
+                                   etag_timeout=5)
+    except Exception as e:  # not cached while offline, no network, unknown repo, gated repo
+        how = ("it is not downloaded and HF_HUB_OFFLINE is set" if _offline()
+               else f"it could not be fetched ({type(e).__name__})")
+        raise StoryreelError(
+            f"diffusers: model {model!r} is unavailable: {how}. Download it where there is network "
+            f"(`hf download {model}`) or name a local folder: diffusers:/path/to/model"
+        ) from None
+    return model, json.loads(Path(path).read_text())
+
+
+@dataclass
+class Loaded:
+    """A pipeline ready to call, with its family (settings) and what its model allows."""
+
+    pipe: Any
+    family: Family
+    device: str
+    multiple: int  # width and height must be multiples of this
+    frame_step: int  # frame counts are frame_step * k + 1 (1: any count)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def picture_size(self, aspect: float) -> tuple[int, int]:
+        """A generation size of about the family's native area, at `aspect`, on the model's grid."""
+        fixed = _fixed_size(self.pipe)
+        if fixed:
+            return fixed
+        w0, h0 = self.family.size
+        area, m = w0 * h0, self.multiple
+        h = math.sqrt(area / aspect)
+        return max(m, round(h * aspect / m) * m), max(m, round(h / m) * m)
+
+    def frame_count(self, seconds: float) -> int:
+        """Frames to generate at the native rate to cover `seconds`, on the model's frame rule."""
+        fixed = _fixed_frames(self.pipe)
+        if fixed:
+            return fixed
+        fps = self.family.fps or 24
+        need = max(2, math.ceil(seconds * fps))
+        step = self.frame_step
+        count = step * math.ceil((need - 1) / step) + 1
+        cap = step * ((self.family.max_frames - 1) // step) + 1
+        return max(step + 1, min(count, cap))
+
+    def generators(self, seeds: list[int]) -> list[Any]:
+        torch = require("torch")
+        return [torch.Generator(device="cpu").manual_seed(int(s)) for s in seeds]
+
+
+def _config(module: Any) -> dict[str, Any]:
+    return dict(getattr(module, "config", {}) or {})
+
+
+def _fixed_size(pipe: Any) -> tuple[int, int] | None:
+    """CogVideoX 1.0 learned positional embeddings: one size only."""
+    cfg = _config(getattr(pipe, "transformer", None))
+    if cfg.get("use_learned_positional_embeddings"):
+        s = pipe.vae_scale_factor_spatial
+        return cfg["sample_width"] * s, cfg["sample_height"] * s
+    return None
+
+
+def _fixed_frames(pipe: Any) -> int | None:
+    cfg = _config(getattr(pipe, "transformer", None))
+    if cfg.get("use_learned_positional_embeddings"):
+        return int(cfg["sample_frames"])
+    unet = _config(getattr(pipe, "unet", None))
+    return int(unet["num_frames"]) if "num_frames" in unet else None
+
+
+def _grid(pipe: Any, family: Family) -> tuple[int, int]:
+    """(size multiple, frame step) of a loaded pipeline, read from its VAE and denoiser."""
+    vae = next((int(getattr(pipe, a)) for a in ("vae_spatial_compression_ratio",
+                "vae_scale_factor_spatial", "vae_scale_factor") if getattr(pipe, a, None)), 8)
+    t_cfg = _config(getattr(pipe, "transformer", None))
+    patch = t_cfg.get("patch_size", 1) or 1
+    patch = int(patch[-1] if isinstance(patch, (list, tuple)) else patch)
+    u_cfg = _config(getattr(pipe, "unet", None))
+    if u_cfg:
+        patch = 2 ** (len(u_cfg.get("block_out_channels", (0,))) - 1)
+    step = next((int(getattr(pipe, a)) for a in ("vae_temporal_compression_ratio",
+                 "vae_scale_factor_temporal") if getattr(pipe, a, None)), 1)
+    return max(8, vae * patch * family.pack), step
+
+
+_PIPES: dict[tuple[str, str], Loaded] = {}
+_LOADING = threading.Lock()
+
+
+def load(spec: ModelSpec, kind: str) -> Loaded:
+    """The pipeline for `spec` (loaded on first use, then reused for the life of the process)."""
+    source, index = model_index(spec.model)
+    family = family_for(spec, str(index.get("_class_name", "")), kind)
+    key = (source, family.pipeline)
+    with _LOADING:
+        if key not in _PIPES:
+            _PIPES[key] = _load(source, family)
+    loaded = _PIPES[key]
+    if loaded.family != family:  # same weights, other settings: share the pipeline
+        return Loaded(loaded.pipe, family, loaded.device, loaded.multiple, loaded.frame_step, loaded.lock)
+    return loaded
+
+
+def _load(source: str, family: Family) -> Loaded:
+    require("torch")
+    diffusers = require("diffusers")
+    device, dtype = device_dtype()
+    cls = getattr(diffusers, family.pipeline)
+    diffusers.utils.logging.disable_progress_bar()
+    require("transformers").utils.logging.disable_progress_bar()
+    major, minor = (int(x) for x in diffusers.__version__.split(".")[:2])
+    dtype_arg = "dtype" if (major, minor) >= (0, 36) else "torch_dtype"
+    try:
+        pipe = cls.from_pretrained(source, local_files_only=_offline(), **{dtype_arg: dtype})
+    except (OSError, ValueError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise StoryreelError(f"diffusers: could not load {source} as {family.pipeline}: {first}") from None
+    pipe.to(device)
+    pipe.set_progress_bar_config(disable=True)
+    multiple, step = _grid(pipe, family)
+    return Loaded(pipe, family, device, multiple, step)
+
+
+def to_uint8(images: Any) -> np.ndarray:
+    """Pipeline output (`output_type="np"`, floats in 0..1) as uint8."""
+    return (np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
