@@ -140,3 +140,23 @@ def test_render_failure_leaves_no_file(tmp_path: Path) -> None:
 def test_bad_events() -> None:
     with pytest.raises(StoryreelError, match="length must be positive"):
         program([Event(Flat((0, 0, 0), 2), 0, 0)])
+
+
+def test_lazy_sources_exist_only_while_shown(tmp_path: Path) -> None:
+    from storyreel.render.program import LazySource
+
+    made: list[Flat] = []
+
+    def make(colour: tuple[int, int, int]) -> LazySource:
+        def build() -> Flat:
+            made.append(Flat(colour, 10))
+            return made[-1]
+        return LazySource(build, FPS, 10, PICTURE)
+
+    a, b = make((200, 0, 0)), make((0, 0, 200))
+    p = program([Event(a, 0, 10), Event(b, 10, 10)])
+    assert made == []
+    with Encoder(tmp_path / "p.mp4", FRAME, FPS, preset="ultrafast") as enc:
+        render_program(p, enc)
+    assert len(made) == 2 and all(m.closed for m in made)
+    assert centre(p, 3) == [200, 0, 0] and len(made) == 3  # made again when asked again

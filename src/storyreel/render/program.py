@@ -15,6 +15,7 @@ while the calling thread encodes, with a bounded window of frames in flight; a s
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -94,6 +95,33 @@ class Program:
     def n_frames(self) -> int:
         ends = [e.record_out for e in self.events] + [o.record_in + o.length for o in self.overlays]
         return max(ends, default=0)
+
+
+class LazySource:
+    """A `FrameSource` made on first use and dropped on `close()`: a long programme keeps only
+    the clips it is showing (their stills and planes) in memory, not all of them."""
+
+    def __init__(self, make: Callable[[], FrameSource], fps: Fraction, n_frames: int,
+                 size: tuple[int, int]):
+        self.fps, self.n_frames, self.size = fps, n_frames, size
+        self._make = make
+        self._source: FrameSource | None = None
+        self._lock = threading.Lock()
+
+    def frame(self, index: int) -> np.ndarray:
+        source = self._source
+        if source is None:
+            with self._lock:
+                if self._source is None:
+                    self._source = self._make()
+                source = self._source
+        return source.frame(index)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._source is not None:
+                _close(self._source)
+            self._source = None
 
 
 def _picture(event: Event, t: int, size: tuple[int, int]) -> np.ndarray:
