@@ -1,8 +1,8 @@
 """`PrevizBackend`: a shot, its scene and the look → a layered keyframe, with no model and no network.
 
 The still is painted as depth-ordered RGBA layers (sky or back wall, far set, mid set,
-subjects, foreground); the grade (contrast, palette, saturation) and the grain are applied to
-every layer alike, and the flattened image is exactly those layers composited, so the motion
+subjects, foreground); the grade (contrast, palette, saturation) is applied to every layer
+alike, and the flattened image is exactly those layers composited, so the motion
 stage can move a camera through them and get the same picture at rest.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -84,14 +83,13 @@ class PrevizBackend:
         for name, depth, canvas in zip(names, depths, canvases, strict=True):
             roi = canvas.box
             rgb, alpha = canvas.to_uint8()
-            rgb = grade.colour(rgb)
+            rgb = grade(rgb)
             if framing.roll:
                 rgb, alpha = _roll(rgb, framing.roll, True), _roll(alpha, framing.roll, name == "sky")
                 roi = [0, 0, w, h] if roi else None
             if (w, h) != (fw, fh):
                 rgb, alpha = (cv2.resize(a, (fw, fh), interpolation=cv2.INTER_LINEAR) for a in (rgb, alpha))
                 roi = roi and _scale_box(roi, fw / w, fh / h, fw, fh)
-            rgb = grade.grain(rgb)
             layers.append(Layer(name, depth, cv2.merge([rgb, alpha])))
             rgbs.append(rgb)
             alphas.append(alpha)
@@ -150,11 +148,15 @@ def _roll_box(box, degrees, w, h):
             min(w, int(math.ceil(pts[:, 0].max()))), min(h, int(math.ceil(pts[:, 1].max()))))
 
 
-# --- the look: contrast, palette, saturation, grain -------------------------------------------
+# --- the look: contrast, palette, saturation -------------------------------------------------
 
 
 def _grade(look: LookConfig, request: StillRequest):
-    """The look as two steps on a layer's RGB: `colour` (curves, colour matrix) and `grain`."""
+    """The look as a function on a layer's RGB: per-channel curves and a colour matrix.
+
+    Grain is left to the render, which adds moving grain to every frame: static grain baked
+    into the layers would slide with them when the camera moves.
+    """
     palette = look.palette.lower()
     if palette not in PALETTES:
         path, line = _look_source(request)
@@ -163,19 +165,12 @@ def _grade(look: LookConfig, request: StillRequest):
             f"one of {', '.join(PALETTES)}", path, line)
     lut = _curves(palette, round(look.contrast, 3))
     matrix = _matrix(palette, round(look.saturation, 3))
-    amount = round(look.grain, 3)
 
     def colour(rgb: np.ndarray) -> np.ndarray:
         rgb = cv2.LUT(rgb, lut)
         return rgb if matrix is None else cv2.transform(rgb, matrix)
 
-    def grain(rgb: np.ndarray) -> np.ndarray:
-        if not amount:
-            return rgb
-        pos, neg = _grain_frame(amount, rgb.shape[1], rgb.shape[0])
-        return cv2.subtract(cv2.add(rgb, pos), neg)
-
-    return SimpleNamespace(colour=colour, grain=grain)
+    return colour
 
 
 def _look_source(request: StillRequest):
@@ -221,16 +216,3 @@ def _matrix(palette: str, saturation: float) -> np.ndarray | None:
     if palette == "sepia":
         m *= np.array([1.08, 0.94, 0.74], np.float32)[:, None]
     return m
-
-
-@cache
-def _grain_frame(amount: float, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed film grain for a picture size, split into what it adds and what it takes away.
-
-    The still's grain is static (the render adds moving grain); one pattern is drawn once.
-    """
-    rng = np.random.default_rng(20240601)
-    tile = cv2.GaussianBlur(rng.normal(0, 1, (256, 256)).astype(np.float32), (0, 0), 0.7)
-    tile *= 12.0 * amount / tile.std()
-    noise = np.tile(tile, (h // 256 + 1, w // 256 + 1))[:h, :w, None].repeat(3, axis=2)
-    return (np.clip(noise, 0, 255).astype(np.uint8), np.clip(-noise, 0, 255).astype(np.uint8))
