@@ -138,6 +138,7 @@ def level(frame) -> float:
 def test_longer_clip_is_trimmed_to_the_shot(mp4):
     clip = conform_video(mp4, 12, Fraction(24), (W, H))
     assert (clip.n_frames, clip.size, clip.retimed) == (12, (W, H), False)
+    assert clip.source_frames == 14 < SRC_FRAMES  # only what the shot needs is decoded
     assert np.allclose([level(clip.frame(i)) for i in range(12)], [40 + 6 * i for i in range(12)], atol=1.5)
     with pytest.raises(IndexError):
         clip.frame(12)

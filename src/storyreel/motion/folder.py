@@ -10,6 +10,7 @@ random access for the render without holding the clip in memory.
 
 from __future__ import annotations
 
+import math
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -31,30 +32,34 @@ from storyreel.stills.folder import (
 )
 
 
-def _decode(path: Path, size: tuple[int, int]) -> tuple[np.memmap, Fraction]:
-    """All frames of the first video stream, resized to `size`, in a memory-mapped temp file.
+def _decode(path: Path, size: tuple[int, int], seconds: Fraction) -> tuple[np.memmap, Fraction]:
+    """The frames of the first video stream, resized to `size`, in a memory-mapped temp file.
 
-    The map outlives the closed, unlinked file; the space is freed when the map goes.
+    Decoding stops once the frames cover `seconds` plus one frame (a longer source is only
+    trimmed). The map outlives the closed, unlinked file; the space is freed when the map goes.
     """
     w, h = size
-    count, rate = 0, None
+    count, rate = 0, Fraction(24)
     with tempfile.TemporaryFile(prefix="storyreel-clip-") as store:
         try:
             with av.open(str(path)) as container:
                 if not container.streams.video:
                     raise StoryreelError("no video stream in this file", path)
                 stream = container.streams.video[0]
-                rate = stream.average_rate or stream.guessed_rate
+                rate = Fraction(stream.average_rate or stream.guessed_rate or 24)
+                enough = math.floor(seconds * rate) + 2
                 for frame in container.decode(stream):
                     store.write(fit_cover(frame.to_ndarray(format="rgb24"), size).tobytes())
                     count += 1
+                    if count >= enough:
+                        break
         except (av.FFmpegError, OSError, ValueError) as e:
             raise StoryreelError(f"not a readable video ({e.__class__.__name__}: {e})", path) from None
         if count == 0:
             raise StoryreelError("the video has no frames", path)
         store.flush()
         frames = np.memmap(store, dtype=np.uint8, mode="r", shape=(count, h, w, 3))
-    return frames, Fraction(rate) if rate else Fraction(24)
+    return frames, rate
 
 
 class ConformedClip:
@@ -68,10 +73,10 @@ class ConformedClip:
         self._load()
 
     def _load(self) -> None:
-        self._frames, self.source_fps = _decode(self.path, self.size)
+        wanted_seconds = Fraction(self.n_frames) / self.fps
+        self._frames, self.source_fps = _decode(self.path, self.size, wanted_seconds)
         m = len(self._frames)
         source_seconds = Fraction(m) / self.source_fps
-        wanted_seconds = Fraction(self.n_frames) / self.fps
         self.retimed = source_seconds < wanted_seconds
         if self.retimed:  # stretch the whole source over the shot
             step = (m - 1) / (self.n_frames - 1) if self.n_frames > 1 else 0.0
