@@ -4,8 +4,9 @@
 at `fps`, at the picture size. A source longer than the shot is trimmed (its head is kept and
 resampled to the shot's rate, blending neighbouring frames where the rates differ); a shorter
 one is retimed across the whole shot by frame blending, so a clip is never the wrong length.
-The source is decoded once, resized, into an unlinked temporary file that is memory-mapped:
-random access for the render without holding the clip in memory.
+The source is decoded once into an unlinked, memory-mapped temporary file, as its YUV 4:2:0
+planes at the source size (1.5 bytes a pixel; RGB for odd sizes): random access for the render
+without holding the clip in memory. A frame is blended, converted and resized when asked for.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import av
+import cv2
 import numpy as np
 
 from storyreel.errors import StoryreelError
@@ -32,14 +34,14 @@ from storyreel.stills.folder import (
 )
 
 
-def _decode(path: Path, size: tuple[int, int], seconds: Fraction) -> tuple[np.memmap, Fraction]:
-    """The frames of the first video stream, resized to `size`, in a memory-mapped temp file.
+def _decode(path: Path, seconds: Fraction) -> tuple[np.memmap, Fraction, bool]:
+    """The first video stream's frames (YUV 4:2:0 planes, or RGB for odd sizes) in a temp file.
 
     Decoding stops once the frames cover `seconds` plus one frame (a longer source is only
     trimmed). The map outlives the closed, unlinked file; the space is freed when the map goes.
+    Returns the frames, the source rate, and whether they are YUV.
     """
-    w, h = size
-    count, rate = 0, Fraction(24)
+    count, rate, shape, yuv = 0, Fraction(24), (0, 0), True
     with tempfile.TemporaryFile(prefix="storyreel-clip-") as store:
         try:
             with av.open(str(path)) as container:
@@ -49,7 +51,11 @@ def _decode(path: Path, size: tuple[int, int], seconds: Fraction) -> tuple[np.me
                 rate = Fraction(stream.average_rate or stream.guessed_rate or 24)
                 enough = math.floor(seconds * rate) + 2
                 for frame in container.decode(stream):
-                    store.write(fit_cover(frame.to_ndarray(format="rgb24"), size).tobytes())
+                    if count == 0:
+                        yuv = frame.width % 2 == 0 and frame.height % 2 == 0
+                    planes = frame.to_ndarray(format="yuv420p" if yuv else "rgb24")
+                    shape = planes.shape
+                    store.write(np.ascontiguousarray(planes).data)
                     count += 1
                     if count >= enough:
                         break
@@ -58,8 +64,8 @@ def _decode(path: Path, size: tuple[int, int], seconds: Fraction) -> tuple[np.me
         if count == 0:
             raise StoryreelError("the video has no frames", path)
         store.flush()
-        frames = np.memmap(store, dtype=np.uint8, mode="r", shape=(count, h, w, 3))
-    return frames, rate
+        frames = np.memmap(store, dtype=np.uint8, mode="r", shape=(count, *shape))
+    return frames, rate, yuv
 
 
 class ConformedClip:
@@ -74,7 +80,7 @@ class ConformedClip:
 
     def _load(self) -> None:
         wanted_seconds = Fraction(self.n_frames) / self.fps
-        self._frames, self.source_fps = _decode(self.path, self.size, wanted_seconds)
+        self._frames, self.source_fps, self._yuv = _decode(self.path, wanted_seconds)
         m = len(self._frames)
         source_seconds = Fraction(m) / self.source_fps
         self.retimed = source_seconds < wanted_seconds
@@ -104,11 +110,11 @@ class ConformedClip:
         pos = float(self._positions[index])
         lo = int(pos)
         frac = pos - lo
-        if frac < 1e-6 or lo + 1 >= len(self._frames):
-            return np.array(self._frames[lo])
-        a = self._frames[lo].astype(np.float32)
-        b = self._frames[lo + 1].astype(np.float32)
-        return (a * (1 - frac) + b * frac + 0.5).astype(np.uint8)
+        picture = self._frames[lo]
+        if frac >= 1e-6 and lo + 1 < len(self._frames):
+            picture = cv2.addWeighted(picture, 1.0 - frac, self._frames[lo + 1], frac, 0.0)
+        rgb = cv2.cvtColor(np.asarray(picture), cv2.COLOR_YUV2RGB_I420) if self._yuv else picture
+        return fit_cover(np.asarray(rgb), self.size)
 
 
 def conform_video(path: Path, n_frames: int, fps: Fraction, size: tuple[int, int],

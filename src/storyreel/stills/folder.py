@@ -36,7 +36,7 @@ def fit_cover(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     h, w = image.shape[:2]
     tw, th = size
     if (w, h) == (tw, th):
-        return np.ascontiguousarray(image)
+        return np.array(image)  # a copy: never a view of a caller's (or a read-only mapped) array
     scale = max(tw / w, th / h)
     nw, nh = max(tw, round(w * scale)), max(th, round(h * scale))
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
