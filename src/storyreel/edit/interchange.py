@@ -3,7 +3,10 @@
 Exports go through OpenTimelineIO's adapters. What they need is prepared on a copy:
 every clip gets a file reference (title cards and supers as PNGs written beside the exports;
 shots without a take file point at `<stem>_media/<shot>.mov`, offline media an editor relinks);
-the EDL carries only V1 (CMX 3600 has one picture track) with reel names made from shot ids.
+the EDL carries only V1 (CMX 3600 has one picture track) with reel names made from shot ids;
+the FCPXML carries the picture and titles (the adapter places connected clips in time quadratic
+in the number of clips, and a feature's dialogue clips would take it minutes; the scratch
+dialogue is in the FCP7 XML and the OTIO).
 `import_edit` reads an edited timeline back and maps its clips to shots (metadata first,
 clip names second) as `EditOverrides`.
 """
@@ -171,8 +174,10 @@ def export_all(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut")
     written.append(write_atomic(out_dir / f"{stem}.edl", otio.adapters.write_to_string(
         edl, "cmx_3600", rate=float(fps), style="avid")))
     written.append(write_atomic(out_dir / f"{stem}.xml", otio.adapters.write_to_string(nle, "fcp_xml")))
+    fcpx = copy.deepcopy(nle)
+    fcpx.tracks[:] = list(fcpx.video_tracks())
     with _fcpx_exact_rates(fps):
-        fcpxml = otio.adapters.write_to_string(nle, "fcpx_xml")
+        fcpxml = otio.adapters.write_to_string(fcpx, "fcpx_xml")
     written.append(write_atomic(out_dir / f"{stem}.fcpxml", fcpxml))
     return written
 

@@ -140,11 +140,16 @@ def _super(text: str, frame: tuple[int, int], picture: tuple[int, int] | None) -
     bar_w, bar_h = max(2, round(font.size * 0.14)), asc + desc
     top = bottom - bar_h
     text_x = left + bar_w + font.size * 0.5
-    shadow = _canvas(frame)
-    sd = ImageDraw.Draw(shadow)
     off = max(1, round(font.size * 0.06))
-    _draw_tracked(sd, (text_x + off, top + off), text, font, track, (0, 0, 0, 200))
-    img = Image.alpha_composite(_canvas(frame), shadow.filter(ImageFilter.GaussianBlur(off * 1.5)))
+    # the shadow is drawn and blurred on a patch around the text, not the whole frame
+    pad = 4 * off
+    x0, y0 = int(text_x) - pad, int(top) - pad
+    patch = Image.new("RGBA", (int(_tracked_width(text, font, track)) + 2 * pad + off,
+                               bar_h + 2 * pad + off), (0, 0, 0, 0))
+    _draw_tracked(ImageDraw.Draw(patch), (text_x - x0 + off, top - y0 + off), text, font, track,
+                  (0, 0, 0, 200))
+    img = _canvas(frame)
+    img.paste(patch.filter(ImageFilter.GaussianBlur(off * 1.5)), (x0, y0))
     draw = ImageDraw.Draw(img)
     draw.rectangle([left, top + desc * 0.3, left + bar_w, bottom - desc * 0.3],
                    fill=(214, 170, 90, 255))
