@@ -210,28 +210,41 @@ def measure(name: str, a: argparse.Namespace, output: Path) -> tuple[float, floa
 
 
 def jitter(path: Path, shots: int, n: int) -> tuple[float, int]:
-    """Spread (std) of a tracked patch's acceleration inside each shot, px/frame²; frames seen."""
-    grey: list[np.ndarray] = []
-    with av.open(str(path)) as c:
-        for f in c.decode(video=0):
-            grey.append(f.to_ndarray(format="gray").astype(np.float32))
+    """Spread (std) of a tracked patch's acceleration inside each shot, px/frame²; frames seen.
+
+    Streams the decoded frames: only the previous patch is kept."""
+    spans = [(k * (n - OVERLAP) + (OVERLAP if k else 0),
+              k * (n - OVERLAP) + n - (OVERLAP if k < shots - 1 else 0)) for k in range(shots)]
     accel: list[np.ndarray] = []
-    h, w = grey[0].shape
-    p = min(256, h // 3)
-    window = cv2.createHanningWindow((p, p), cv2.CV_32F)
-    for k in range(shots):
-        first = k * (n - OVERLAP) + (OVERLAP if k else 0)
-        last = min(len(grey), k * (n - OVERLAP) + n - (OVERLAP if k < shots - 1 else 0))
-        candidates = [(x, y) for x in (w // 8, w // 2 - p // 2, w - w // 8 - p)
-                      for y in (h // 8, h // 2 - p // 2, h - h // 8 - p)]
-        x, y = max(candidates, key=lambda c: cv2.Laplacian(grey[first][c[1]:c[1] + p, c[0]:c[0] + p],
-                                                           cv2.CV_32F).var())
-        steps = np.array([cv2.phaseCorrelate(grey[i][y:y + p, x:x + p], grey[i + 1][y:y + p, x:x + p],
-                                             window)[0] for i in range(first, last - 1)])
-        if len(steps) > 2:
-            accel.append(np.diff(steps, axis=0))
-    pooled = np.concatenate(accel)
-    return float(pooled.std()), len(grey)
+    steps: list[tuple[float, float]] = []
+    where = prev = window = None
+    count = 0
+    with av.open(str(path)) as c:
+        for i, f in enumerate(c.decode(video=0)):
+            count += 1
+            span = next((s for s in spans if s[0] <= i < s[1]), None)
+            if span is None:
+                continue
+            grey = f.to_ndarray(format="gray").astype(np.float32)
+            h, w = grey.shape
+            p = min(256, h // 3)
+            if i == span[0]:  # a new shot: the most textured of nine candidate patches
+                if len(steps) > 2:
+                    accel.append(np.diff(np.array(steps), axis=0))
+                steps, window = [], cv2.createHanningWindow((p, p), cv2.CV_32F)
+                candidates = [(x, y) for x in (w // 8, w // 2 - p // 2, w - w // 8 - p)
+                              for y in (h // 8, h // 2 - p // 2, h - h // 8 - p)]
+                where = max(candidates, key=lambda q: cv2.Laplacian(
+                    grey[q[1]:q[1] + p, q[0]:q[0] + p], cv2.CV_32F).var())
+                prev = None
+            x, y = where
+            patch = np.ascontiguousarray(grey[y:y + p, x:x + p])
+            if prev is not None:
+                steps.append(cv2.phaseCorrelate(prev, patch, window)[0])
+            prev = patch
+    if len(steps) > 2:
+        accel.append(np.diff(np.array(steps), axis=0))
+    return float(np.concatenate(accel).std()), count
 
 
 def frames_in(path: Path) -> int:

@@ -121,6 +121,8 @@ class CameraClip:
         self._still_rect = (sw, sh)
         self.overscan = self._overscan()
         self._prefilter()
+        self._memo: tuple[tuple[bytes, float], np.ndarray] | None = None
+        self._memo_misses = 0
 
     # --- geometry --------------------------------------------------------------------------
 
@@ -215,6 +217,22 @@ class CameraClip:
 
     # --- frames ----------------------------------------------------------------------------
 
+    def _backdrop(self, plane: _Plane, m: np.ndarray, sigma: float) -> np.ndarray:
+        """The bottom, opaque plane, warped; kept while its transform holds (a dolly leaves the
+        sky where it is), so a still backdrop is warped once per clip, not once per frame."""
+        key = (m[:2].tobytes(), sigma)
+        memo = self._memo
+        if memo is not None and memo[0] == key:
+            return memo[1].copy()
+        w, h = self.size
+        warped = cv2.warpAffine(plane.pixels, m[:2], (w, h), flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_REPLICATE)
+        out = cv2.cvtColor(_blur(warped, sigma), cv2.COLOR_RGBA2RGB)
+        if memo is None or self._memo_misses < 2:  # stop trying once it keeps moving
+            self._memo_misses += memo is not None
+            self._memo = (key, out.copy())
+        return out
+
     def frame(self, index: int) -> np.ndarray:
         if not 0 <= index < self.n_frames:
             raise IndexError(f"frame {index} outside 0..{self.n_frames - 1}")
@@ -225,9 +243,7 @@ class CameraClip:
             m = self._matrix(plane, pose, self.overscan)
             sigma = blur_sigma(pose, plane.depth, w)
             if plane.opaque and out is None and all(plane.sides):
-                warped = cv2.warpAffine(plane.pixels, m[:2], (w, h), flags=cv2.INTER_LINEAR,
-                                        borderMode=cv2.BORDER_REPLICATE)
-                out = cv2.cvtColor(_blur(warped, sigma), cv2.COLOR_RGBA2RGB)
+                out = self._backdrop(plane, m, sigma)
                 continue
             if out is None:
                 out = np.zeros((h, w, 3), np.uint8)
