@@ -160,3 +160,15 @@ def test_lazy_sources_exist_only_while_shown(tmp_path: Path) -> None:
         render_program(p, enc)
     assert len(made) == 2 and all(m.closed for m in made)
     assert centre(p, 3) == [200, 0, 0] and len(made) == 3  # made again when asked again
+
+
+def test_a_part_of_the_film_fades_where_the_whole_film_does() -> None:
+    from dataclasses import replace
+
+    look = FilmLook(LookConfig(grain=0.0, vignette=0.0, fade_in=0.25, fade_out=0.25), FRAME, PICTURE, FPS)
+    whole = program([Event(Flat((200, 200, 200), 30), 0, 30)])
+    part = replace(whole, events=[Event(Flat((200, 200, 200), 30), -10, 30)], origin=10, film_frames=30)
+    assert [centre(whole, t, look)[0] for t in (0, 3, 10, 27, 29)] == [0, 100, 200, 67, 0]
+    assert all(centre(part, t, look) == centre(whole, t + 10, look) for t in range(20))
+    alone = replace(part, origin=0, film_frames=None)  # as a programme of its own it fades itself
+    assert centre(alone, 0, look)[0] == 0

@@ -68,9 +68,12 @@ class FilmLook:
             out = self._grain(out, index)
         return out
 
-    def finish(self, picture: np.ndarray, index: int, n_frames: int | None = None) -> np.ndarray:
-        """Graded picture in the frame (letterbox / pillarbox), with the head and tail fades
-        (the tail fade needs the programme's length, `n_frames`)."""
+    def finish(self, picture: np.ndarray, index: int, n_frames: int | None = None,
+               offset: int = 0) -> np.ndarray:
+        """Graded picture in the frame (letterbox / pillarbox), with the film's head and tail
+        fades. Grain follows `index`; the fades follow `offset + index` (the frame's place in a
+        film of `n_frames`, needed for the tail fade), so a part of the film rendered on its
+        own fades exactly where the whole film does."""
         graded = self.grade(picture, index)
         if graded.shape[:2] == (self.frame_size[1], self.frame_size[0]):
             frame = graded if graded is not picture else graded.copy()
@@ -78,7 +81,7 @@ class FilmLook:
             frame = np.zeros((self.frame_size[1], self.frame_size[0], 3), np.uint8)
             x, y = self._offset
             frame[y : y + graded.shape[0], x : x + graded.shape[1]] = graded
-        gain = self.fade_gain(index, n_frames)
+        gain = self.fade_gain(offset + index, n_frames)
         if gain < 1.0:
             frame = cv2.convertScaleAbs(frame, alpha=gain)
         return frame

@@ -74,6 +74,8 @@ class Program:
     frame_size: tuple[int, int]
     events: list[Event]
     overlays: list[Overlay] = field(default_factory=list)
+    origin: int = 0  # where frame 0 sits in the film, when this is a part of it
+    film_frames: int | None = None  # the whole film's length (None: this programme's)
 
     def __post_init__(self) -> None:
         self.fps = Fraction(self.fps)
@@ -189,7 +191,8 @@ def neutral_look(program: Program) -> FilmLook:
 def frame_at(program: Program, t: int, look: FilmLook | None = None) -> np.ndarray:
     """The finished full frame at record frame `t`: picture, look, bars, then overlays."""
     look = look or neutral_look(program)
-    frame = look.finish(picture_at(program, t), t, program.n_frames)
+    frame = look.finish(picture_at(program, t), t, program.film_frames or program.n_frames,
+                        offset=program.origin)
     for o in program.overlays:
         if o.record_in <= t < o.record_in + o.length:
             _composite(frame, o, t)
