@@ -106,6 +106,23 @@ def test_round_trip_edit_import_and_rebuild(shotlist, config, tmp_path, suffix):
     assert speakers == ["2B", "2B", "1B"]
 
 
+def test_clips_renamed_after_their_media_still_map_to_shots(shotlist, tmp_path):
+    config = make_config("24")
+    tl = build_timeline(shotlist, config)
+    clips = picture_clips(tl)
+    for clip in clips:
+        clip.metadata.clear()
+        clip.name = f"{clip.name}.mov"  # as Premiere names a clip after its file
+    last = clips[-1]
+    last.name = "Nested Sequence 01"  # renamed, but still on its media
+    last.media_reference = otio.schema.ExternalReference(
+        target_url=(tmp_path / "cut_media" / "2B.mov").as_uri(),
+        available_range=last.media_reference.available_range)
+    otio.adapters.write_to_file(tl, str(tmp_path / "renamed.otio"))
+    ov = import_edit(tmp_path / "renamed.otio", shotlist, fps=config.film.fps)
+    assert [e.shot_id for e in ov.entries] == ["1A", "1B", "2A", "2B"]
+
+
 def test_import_without_reference_compares_with_the_script(shotlist, tmp_path):
     config = make_config("24")
     export_all(build_timeline(shotlist, config), tmp_path)

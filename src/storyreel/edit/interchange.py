@@ -257,8 +257,7 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
         info = clip.metadata.get("storyreel", {})
         if info.get("kind") == "slug" or (not info and clip.name == SLUG):
             continue
-        shot_id = info.get("shot_id") if info.get("shot_id") in ids else (
-            clip.name if clip.name in ids else None)
+        shot_id = _shot_of(clip, info, ids)
         if shot_id is None:
             unknown.append(clip.name or "(unnamed)")
             continue
@@ -276,6 +275,16 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
     return EditOverrides(source=str(path), fps=str(fps), entries=entries,
                          known_shots=[s.id for s in shotlist.shots],
                          changes=_changes(_before(shotlist, fps, reference), entries))
+
+
+def _shot_of(clip: otio.schema.Clip, info: dict, ids: set[str]) -> str | None:
+    """Metadata first; then the clip's name, as is or without a file extension (NLEs name
+    clips after their media); then the name of its media file."""
+    candidates = [info.get("shot_id"), clip.name, Path(clip.name or "").stem]
+    ref = clip.media_reference
+    if isinstance(ref, otio.schema.ExternalReference) and ref.target_url:
+        candidates.append(Path(otio.url_utils.filepath_from_url(ref.target_url)).stem)
+    return next((c for c in candidates if c in ids), None)
 
 
 def _before(shotlist: ShotList, fps: Fraction, reference: otio.schema.Timeline | None
