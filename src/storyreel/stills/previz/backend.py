@@ -81,8 +81,8 @@ class PrevizBackend:
         canvases = [sky, far, mid, subjects, fg]
         layers, rgbs, alphas, rois = [], [], [], []
         for name, depth, canvas in zip(names, depths, canvases, strict=True):
-            roi = canvas.box
             rgb, alpha = canvas.to_uint8()
+            roi = canvas.box
             rgb = grade(rgb)
             if framing.roll:
                 rgb, alpha = _roll(rgb, framing.roll, True), _roll(alpha, framing.roll, name == "sky")

@@ -104,8 +104,9 @@ def _parts(ident: Identity) -> dict[str, list[np.ndarray]]:
                       [s * 0.012, 1.0], [s * 0.01, hem - 0.03]]) for s in (-1, 1)]
     hair: list[np.ndarray] = []
     kind = ident.hair
-    if kind in ("short", "bun", "long"):
-        hair.append(ellipse_poly(-0.006, 0.045, 0.047, 0.047))
+    if kind in ("short", "bun", "long"):  # the top and back of the head; the face stays clear
+        hair.append(np.array([[0.038, 0.03], [0.03, 0.008], [0.0, -0.004], [-0.03, 0.004], [-0.047, 0.03],
+                              [-0.048, 0.07], [-0.04, 0.095], [-0.022, 0.09], [-0.012, 0.05], [0.005, 0.03]]))
     if kind == "bun":
         hair.append(ellipse_poly(-0.043, 0.02, 0.024, 0.023))
     if kind == "long":
@@ -157,10 +158,18 @@ def draw_figure(canvas: Canvas, fig: Figure, ident: Identity, light: Light,
     x0, y0, x1, y1 = box
     ramp = np.linspace(-1.0, 1.0, x1 - x0, dtype=np.float32) * key_side
     shade = (0.8 + 0.3 * np.clip(ramp, -1, 1))[None, :, None]
-    coat = np.asarray(light.lit(ident.accent, 1.6), np.float32)
+    coat = np.asarray(mix(light.shadow, ident.accent, max(0.35, min(1.0, light.ambient * 1.6))),
+                      np.float32)
     canvas.paint(box, covers["legs"], light.lit((0.12, 0.12, 0.14), 0.8))
     canvas.paint(box, covers["coat"], np.clip(coat * shade, 0, 1))
-    canvas.paint(box, covers["head"], dark)
+    # the face: modelled by the key (a practical's warm light indoors at night), dark on the far side
+    skin = np.asarray((0.62, 0.46, 0.38), np.float32)
+    key = np.asarray(light.windows if light.lamps else light.key, np.float32)
+    lit_face = np.clip(skin * key * (0.8 + 0.6 * light.ambient) + 0.04, 0, 1)
+    across = (np.arange(x0, x1, dtype=np.float32) - fig.x) / (0.045 * height) * key_side
+    t = np.clip(across * 1.1 + 0.1, 0, 1)[None, :, None] ** 1.3
+    face = np.asarray(dark, np.float32) + (lit_face - np.asarray(dark, np.float32)) * t
+    canvas.paint(box, covers["head"], face)
     if "hair" in covers:
         canvas.paint(box, covers["hair"], light.lit((0.06, 0.05, 0.05), 0.5))
     body = np.maximum.reduce(list(covers.values()))

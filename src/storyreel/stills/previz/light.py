@@ -196,7 +196,7 @@ def paint_weather(canvas: Canvas, light: Light, horizon: float, rng: np.random.G
         band = np.exp(-(((ys - horizon) / (0.25 * h)) ** 2))  # banks lie along the horizon
         canvas.paint_soft(np.clip((0.35 + 0.5 * noise) * band * 0.55, 0, 0.5).astype(np.float32), light.haze)
     if light.rain:
-        n = int(w * h / 2500)
+        n = 600  # per frame, whatever its size
         x = rng.uniform(-0.1 * w, 1.1 * w, n)
         y = rng.uniform(-0.1 * h, h, n)
         ln = rng.uniform(0.03, 0.09, n) * h
@@ -207,7 +207,7 @@ def paint_weather(canvas: Canvas, light: Light, horizon: float, rng: np.random.G
         cv2.polylines(mask, np.round(pts * 16).astype(np.int32), False, 120, thick, cv2.LINE_AA, 4)
         canvas.paint((0, 0, w, h), mask.astype(np.float32) / 255, mix(light.haze, (1, 1, 1), 0.5))
     if light.snow:
-        n = int(w * h / 1800)
+        n = 700
         x = rng.uniform(0, w, n)
         y = rng.uniform(0, h, n)
         r = rng.uniform(0.6, 2.6, n) * h / 540

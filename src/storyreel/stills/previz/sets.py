@@ -434,12 +434,12 @@ def _room_shell(st: Stage, wall: Color, floor: Color, window: str = "plain") -> 
     base = np.asarray(st.light.lit(wall, 1.4), np.float32)
     practical = st.light.lamps or st.light.time == "dusk"
     pool = np.asarray(wall, np.float32) * np.asarray(st.light.windows if practical else st.light.key,
-                                                     np.float32) * (1.1 if practical else 0.5)
+                                                     np.float32) * (0.75 if practical else 0.5)
     gx = st.rng.uniform(0.2, 0.8)
     ys = np.linspace(0, 1, 24)[:, None, None]
     xs = np.linspace(0, 1, 48)[None, :, None]
     spot = np.exp(-((xs - gx) ** 2) * 5 - (ys - 0.6) ** 2 * 2.5)
-    field = base * (0.55 + 0.3 * (1 - ys)) + pool * spot * 0.8
+    field = base * (0.55 + 0.3 * (1 - ys)) + pool * spot * (0.5 if practical else 0.8)
     if floor_y:
         st.sky.rgb[:floor_y] = soft_field(np.clip(field, 0, 1), w, floor_y)
     st.sky.alpha[:] = 1.0
@@ -491,7 +491,7 @@ def _lamp(st: Stage, x: float, d: float, hang: bool) -> None:
                      st.tone(st.light.windows, d, 0.8))
     on = st.light.lamps or st.light.time == "dusk"
     if on:
-        st.sky.glow(x, y + st.m(0.2, d), st.m(2.2, d), st.light.windows, 0.55)
+        st.sky.glow(x, y + st.m(0.2, d), st.m(1.6, d), st.light.windows, 0.3)
         st.mid.glow(x, y + st.m(0.22, d), st.m(0.35, d), st.light.windows, 0.9)
 
 
@@ -577,7 +577,7 @@ def _bar(st: Stage) -> None:
                                 (x - bw * 0.35, y - bh), (x + bw * 0.35, y - bh), (x + bw * 0.35, y - bh * 0.8),
                                 (x + bw, y - bh * 0.65), (x + bw, y)])
     st.far.polys(bottles, st.tone((0.12, 0.08, 0.05), d))
-    st.far.glow(st.w * 0.5, base - st.m(1.8, d), st.w * 0.35, st.light.windows, 0.35)
+    st.sky.glow(st.w * 0.5, base - st.m(1.8, d), st.w * 0.35, st.light.windows, 0.35)
     if st.light.neon or st.light.time in ("night", "dusk"):
         x = st.w * st.rng.uniform(0.2, 0.8)
         y = base - st.m(2.6, d)
