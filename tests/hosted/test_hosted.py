@@ -290,3 +290,17 @@ def test_kling_options_in_the_spec_choose_text_to_video_and_pro_mode(server, env
     assert sent["aspect_ratio"] == "16:9" and clip.meta["params"]["endpoint"] == "text2video"
     assert backend.cache_token(clip_request().shot, None) != KlingMotion("kling-v2-1").cache_token(
         clip_request().shot, None)
+
+
+@pytest.mark.parametrize("name", ["kling-motion", "replicate-stills"])
+def test_a_broken_download_is_fetched_again_without_resubmitting(name, server, env, media, ledger, tmp_path):
+    case = CASES[name]
+    job = Job()
+    broken = dict.fromkeys(media, b"<html>502 Bad Gateway</html>")
+    case.install(server, job, broken, case.kind)
+    with pytest.raises(StoryreelError, match="not a readable .*the next run fetches it again"):
+        run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path)
+    assert ledger._one("SELECT status FROM jobs")["status"] == "submitted"
+    broken.update(media)  # the vendor serves the real file now
+    check_output(case, run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path))
+    assert job.created == 1

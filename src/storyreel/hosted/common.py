@@ -237,6 +237,22 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _readable(data: bytes, suffix: str) -> bool:
+    """Whether `data` decodes: one video frame, or the whole image."""
+    import av
+
+    try:
+        if suffix == ".mp4":
+            with av.open(io.BytesIO(data)) as container:
+                next(container.decode(video=0))
+        else:
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()
+    except Exception:  # any decoder failure means the same thing here
+        return False
+    return True
+
+
 def run_job(
     vendor: str, key: str, *, ledger: Ledger | None, folder: Path, suffix: str, timing: Timing,
     submit: Callable[[], str | Poll], check: Callable[[str], Poll] | None,
@@ -290,6 +306,9 @@ def run_job(
         data = download(vendor, poll.url, timing, poll.headers)
     else:
         raise StoryreelError(f"{vendor} job {remote_id} finished without a result")
+    if not _readable(data, suffix):  # an error page or a cut-off file: fetch it again next time
+        raise StoryreelError(f"{vendor} job {remote_id}: the download is not a readable "
+                             f"{'video' if suffix == '.mp4' else 'image'}; the next run fetches it again")
     path = folder / f"{key[:32]}{suffix}"
     _write_atomic(path, data)
     if ledger:
