@@ -304,3 +304,44 @@ def test_a_broken_download_is_fetched_again_without_resubmitting(name, server, e
     broken.update(media)  # the vendor serves the real file now
     check_output(case, run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path))
     assert job.created == 1
+
+
+def test_retry_after_is_honoured(server, env, media, ledger, tmp_path):
+    job = Job(throttle=1, retry_after="7", polls=0)
+    vendors.kling(server, job, media, "still")
+    waits: list[float] = []
+    backend = KlingStills(base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast(sleep=waits.append))
+    backend.generate(still_request(tmp_path))
+    assert waits == [7.0] and job.created == 1
+
+
+class Flaky(Exception):
+    def __init__(self, status_code: int):
+        super().__init__(f"HTTP {status_code}")
+        self.status_code = status_code
+
+
+def test_backoff_grows_with_jitter_and_gives_up():
+    waits: list[float] = []
+
+    def always_503():
+        raise Flaky(503)
+
+    timing = Timing(retries=4, backoff=1.0, backoff_max=5.0, sleep=waits.append)
+    with pytest.raises(StoryreelError, match="gave up after 5 tries \\(HTTP 503"):
+        common.call("kling", always_503, timing)
+    assert len(waits) == 4
+    for n, wait in enumerate(waits):
+        assert 0.5 * min(5.0, 2**n) <= wait <= min(5.0, 2**n)
+
+
+def test_a_refusal_is_not_retried():
+    calls = []
+
+    def refuse():
+        calls.append(1)
+        raise Flaky(403)
+
+    with pytest.raises(StoryreelError, match="refused the request \\(HTTP 403\\)"):
+        common.call("runway", refuse, Timing(sleep=lambda s: None))
+    assert calls == [1]

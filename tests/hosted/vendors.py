@@ -29,6 +29,7 @@ class Job:
     polls: int = 1  # status replies saying "running" before the end
     fail: str | None = None  # the vendor's reason, to end failed
     reject: bool = False  # refuse the key
+    retry_after: str = "0"  # the Retry-After header sent with a 429
     created: int = 0
     polled: int = 0
     bad_auth: list[str] = field(default_factory=list)
@@ -55,7 +56,7 @@ def _guard(job: Job, ok: bool, req: Any, refusal: Any) -> tuple[int, Any, dict] 
 def _throttle(job: Job, body: Any) -> tuple[int, Any, dict] | None:
     if job.throttle > 0:
         job.throttle -= 1
-        return 429, body, {"retry-after": "0"}
+        return 429, body, {"retry-after": job.retry_after}
     return None
 
 
