@@ -216,6 +216,7 @@ def build_timeline(
     a1 = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
     timeline.tracks.extend([v1, titles, a1])
 
+    scenes = {s.id: s for s in shotlist.scenes}
     last_of: dict[str, int] = {}
     for i, e in enumerate(entries):
         last_of[e.shot.id] = i
@@ -264,8 +265,7 @@ def build_timeline(
         v1.append(_clip(shot.id, e.src_in, e.length, _media_reference(
             e, take, fps, project_root, available), fps, meta))
 
-        scene = shotlist.scene(shot.scene_id) if any(
-            s.id == shot.scene_id for s in shotlist.scenes) else None
+        scene = scenes.get(shot.scene_id)
         if scene is not None and scene.id != scene_id:
             scene_id = scene.id
             _marker(v1, f"{scene.number} {scene.heading}", pos, fps, "GREEN",

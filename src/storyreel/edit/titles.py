@@ -200,5 +200,5 @@ def render_text(text: str, style: str, frame_size: tuple[int, int],
 
 
 def write_png(rgba: np.ndarray, path: Path) -> Path:
-    Image.fromarray(rgba).save(path)
+    Image.fromarray(rgba).save(path, compress_level=1)
     return path
