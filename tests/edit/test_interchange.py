@@ -53,9 +53,10 @@ def test_edl_uses_reel_names_and_keeps_clip_names(shotlist, tmp_path):
     events = [line.split() for line in edl.splitlines() if line[:3].isdigit()]
     assert {e[1] for e in events} >= {"BL", "1A", "1B", "2A", "2B"}
     assert "* FROM CLIP NAME:  2B" in edl
-    # record in of the first shot: the 4 s title card at 24 fps
+    # record timecode starts with the programme at 01:00:00:00; 1A follows the 4 s title card
+    assert events[0][-2] == "01:00:00:00"
     first = next(e for e in events if e[1] == "1A")
-    assert first[-2] == "00:00:04:00"
+    assert first[-2] == "01:00:04:00"
 
 
 def _nle_edit(tl: otio.schema.Timeline) -> otio.schema.Timeline:

@@ -162,6 +162,26 @@ def _fcpx_exact_rates(fps: Fraction | None) -> Iterator[None]:
             del table[float(fps)]
 
 
+_EVENT = re.compile(r"^(\d{3,}\s.*?)(\d\d:\d\d:\d\d[:;]\d\d) (\d\d:\d\d:\d\d[:;]\d\d)$")
+
+
+def _record_from(edl: str, start: otio.opentime.RationalTime | None, fps: Fraction) -> str:
+    """The CMX adapter counts record timecode from zero; a programme starts at its start
+    timecode (01:00:00:00), so the record columns are moved there."""
+    if start is None or not start.value:
+        return edl
+    rate = float(fps)
+
+    def shift(tc: str) -> str:
+        return otio.opentime.to_timecode(otio.opentime.from_timecode(tc, rate) + start, rate)
+
+    lines = []
+    for line in edl.splitlines():
+        m = _EVENT.match(line)
+        lines.append(f"{m.group(1)}{shift(m.group(2))} {shift(m.group(3))}" if m else line)
+    return "\n".join(lines) + "\n"
+
+
 def export_all(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut") -> list[Path]:
     """Write `<stem>.otio .edl .xml .fcpxml` (and the title PNGs they reference) atomically."""
     out_dir = Path(out_dir)
@@ -171,8 +191,9 @@ def export_all(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut")
     nle = _interchange_copy(timeline, out_dir / f"{stem}_media")
     edl = copy.deepcopy(nle)
     edl.tracks[:] = [edl.video_tracks()[0]]
-    written.append(write_atomic(out_dir / f"{stem}.edl", otio.adapters.write_to_string(
-        edl, "cmx_3600", rate=float(fps), style="avid")))
+    text = otio.adapters.write_to_string(edl, "cmx_3600", rate=float(fps), style="avid")
+    written.append(write_atomic(out_dir / f"{stem}.edl",
+                                _record_from(text, timeline.global_start_time, fps)))
     written.append(write_atomic(out_dir / f"{stem}.xml", otio.adapters.write_to_string(nle, "fcp_xml")))
     fcpx = copy.deepcopy(nle)
     fcpx.tracks[:] = list(fcpx.video_tracks())
