@@ -38,17 +38,23 @@ def encode(path: Path, n: int, fps: Fraction = Fraction(24), **kw: object) -> Pa
     return path
 
 
-def test_h264_is_tagged_bt709_and_colours_survive(tmp_path: Path) -> None:
-    path = tmp_path / "a.mp4"
-    with Encoder(path, SIZE, Fraction(25), crf=10) as enc:
-        for _ in range(5):
-            enc.write(flat((200, 80, 40)))
+@pytest.mark.parametrize("codec", ["h264", "prores"])
+def test_tagged_bt709_and_colours_survive(tmp_path: Path, codec: str) -> None:
+    colours = [(200, 80, 40), (255, 0, 0), (0, 255, 0), (0, 0, 255), (16, 16, 16), (235, 235, 235),
+               (90, 140, 200)]
+    path = tmp_path / ("a.mp4" if codec == "h264" else "a.mov")
+    with Encoder(path, SIZE, Fraction(25), codec=codec, crf=4) as enc:
+        for c in colours:
+            enc.write(flat(c))
     with av.open(str(path)) as c:
         cc = c.streams.video[0].codec_context
-        assert (cc.name, cc.pix_fmt) == ("h264", "yuv420p")
         assert (cc.color_primaries, cc.color_trc, cc.colorspace, cc.color_range) == (1, 1, 1, 1)
-        frame = next(c.decode(video=0)).to_ndarray(format="rgb24")
-    assert np.abs(frame[40:100, 60:200].astype(int) - (200, 80, 40)).max() <= 3
+        if codec == "h264":
+            assert (cc.name, cc.pix_fmt) == ("h264", "yuv420p")
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    for colour, frame in zip(colours, frames, strict=True):
+        error = np.abs(frame[40:100, 60:200].astype(int) - colour).max()
+        assert error <= 4, f"{colour} came back as {frame[70, 130].tolist()}"
 
 
 def test_crf_controls_quality(tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ from pathlib import Path
 from types import TracebackType
 
 import av
+import cv2
 import numpy as np
-from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc
+from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc, VideoReformatter
 
 from storyreel.errors import StoryreelError, did_you_mean
 
@@ -119,6 +120,7 @@ class Encoder:
         options.update(self._extra_options)
         stream.options = options
         self._video = stream
+        self._reformatter = VideoReformatter()  # keeps its scaler context from frame to frame
         self._audio = _AudioFeed(c, Path(self._audio_path)) if self._audio_path else None
         try:
             c.start_encoding()
@@ -133,10 +135,13 @@ class Encoder:
         if frame.shape != (h, w, 3) or frame.dtype != np.uint8:
             raise StoryreelError(f"frame {self.frames_written} is {frame.shape} {frame.dtype}; "
                                  f"expected ({h}, {w}, 3) uint8")
-        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
-        vf = vf.reformat(format=self._pix_fmt, dst_colorspace=Colorspace.ITU709,
-                         dst_color_range=ColorRange.MPEG, dst_color_trc=ColorTrc.BT709,
-                         dst_color_primaries=ColorPrimaries.BT709)
+        if self._pix_fmt == "yuv420p":
+            vf = av.VideoFrame.from_ndarray(_yuv420p(frame), format="yuv420p")
+        else:
+            vf = self._reformatter.reformat(
+                av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24"),
+                format=self._pix_fmt, dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG)
+        vf.colorspace, vf.color_range = Colorspace.ITU709, ColorRange.MPEG
         vf.pts = self.frames_written
         vf.time_base = self._time_base
         self._container.mux(self._video.encode(vf))
@@ -170,6 +175,24 @@ class Encoder:
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
             self._tmp = None
+
+
+# RGB → BT.709 limited-range Y'CbCr (8-bit), as one 3×4 matrix for cv2.transform
+_BT709 = np.array([[0.2126, 0.7152, 0.0722], [-0.1146, -0.3854, 0.5], [0.5, -0.4542, -0.0458]])
+_TO_YUV = np.hstack([np.diag([219, 224, 224]) / 255 @ _BT709, [[16], [128], [128]]]).astype(np.float32)
+
+
+def _yuv420p(rgb: np.ndarray) -> np.ndarray:
+    """RGB → planar 4:2:0 (chroma averaged over 2×2) in FFmpeg's layout: (H·3/2, W) uint8.
+
+    OpenCV's own RGB→I420 uses BT.601; this matrix is BT.709 to match the stream's tags, and
+    runs several times faster than a per-frame swscale conversion."""
+    h, w = rgb.shape[:2]
+    y, u, v = cv2.split(cv2.transform(rgb, _TO_YUV))
+    half = (w // 2, h // 2)
+    u = cv2.resize(u, half, interpolation=cv2.INTER_AREA)
+    v = cv2.resize(v, half, interpolation=cv2.INTER_AREA)
+    return np.concatenate([y.reshape(-1), u.reshape(-1), v.reshape(-1)]).reshape(h * 3 // 2, w)
 
 
 class _AudioFeed:
