@@ -53,3 +53,26 @@ def test_unknown_backend_suggests_the_closest():
     assert "unknown backend 'klng' (did you mean kling?)" in result.output
     result = runner.invoke(app, ["backends", "motion.rnway"])
     assert result.exit_code == 2 and "did you mean motion.runway?" in result.output
+
+
+class _EntryPoint:
+    def __init__(self, name, target):
+        self.name, self.value, self._target = name, "plugin:Backend", target
+
+    def load(self):
+        if isinstance(self._target, Exception):
+            raise self._target
+        return self._target
+
+
+def test_a_missing_package_or_a_broken_plugin_is_reported_not_fatal():
+    from storyreel.cli.backend_cmds import describe
+
+    class NeedsPackage:
+        extra, packages, env, gpu, version = "hosted", ("storyreel_no_such_sdk",), (), False, "1"
+
+    row = describe(_EntryPoint("motion.acme", NeedsPackage))
+    assert not row["ready"]
+    assert row["missing"] == ["package storyreel_no_such_sdk (pip install 'storyreel[hosted]')"]
+    row = describe(_EntryPoint("stills.broken", ImportError("No module named 'torch'")))
+    assert not row["ready"] and "cannot load: ImportError" in row["missing"][0]
