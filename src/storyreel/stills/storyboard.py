@@ -66,7 +66,10 @@ def _panel(c: Canvas, shot: Shot, image: np.ndarray, x: float, top: float, w: fl
     thumb = Image.fromarray(image)
     thumb = thumb.resize((round(w * 2), round(w * 2 * image.shape[0] / image.shape[1])),
                          Image.Resampling.LANCZOS)
-    c.drawImage(ImageReader(thumb), x, top - h, w, h)
+    jpeg = io.BytesIO()
+    thumb.save(jpeg, format="JPEG", quality=88)  # embedded as is (DCT): a light PDF
+    jpeg.seek(0)
+    c.drawImage(ImageReader(jpeg), x, top - h, w, h)
     c.setLineWidth(0.8)
     c.rect(x, top - h, w, h)
     y = top - h - 13

@@ -114,8 +114,8 @@ def frame_shot(shot: Shot, w: int, h: int, rng: np.random.Generator) -> Framing:
         # the speaker faces the camera-ish across the frame; the listener's shoulder is near
         x = w * (0.5 + side / 6) + jitter()
         framing.figures.append(Figure(names[0], x, top, fig_h, -int(side), depth))
-        fh = fig_h * 1.5
-        fx = w * (0.5 - side * 0.42)
+        fh = fig_h * 1.7
+        fx = w * (0.5 - side * 0.4)
         framing.figures.append(
             Figure(listener, fx, h * 0.30 - EYE * fh, fh, int(side), depth * 0.55, True)
         )

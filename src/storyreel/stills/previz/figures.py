@@ -149,11 +149,10 @@ def draw_figure(canvas: Canvas, fig: Figure, ident: Identity, light: Light,
         return None
     covers = {k: poly_cover(v, box) for k, v in placed.items() if v}
     dark = light.lit((0.16, 0.13, 0.12), 0.6)
-    if fig.foreground:
-        body = np.maximum.reduce(list(covers.values()))
-        sigma = max(1.0, height / 120)
-        body = cv2.GaussianBlur(body, (0, 0), sigma)
+    if fig.foreground:  # out of focus, near black, a soft rim where the key catches it
+        body = cv2.GaussianBlur(np.maximum.reduce(list(covers.values())), (0, 0), max(1.0, height / 120))
         canvas.paint(box, body, mix(light.shadow, (0, 0, 0), 0.4))
+        canvas.paint(box, _rim(body, max(2, int(height * 0.012)), key_side) * 0.35, light.key)
         return _box_of(body, box)
     x0, y0, x1, y1 = box
     ramp = np.linspace(-1.0, 1.0, x1 - x0, dtype=np.float32) * key_side
@@ -173,16 +172,19 @@ def draw_figure(canvas: Canvas, fig: Figure, ident: Identity, light: Light,
     if "hair" in covers:
         canvas.paint(box, covers["hair"], light.lit((0.06, 0.05, 0.05), 0.5))
     body = np.maximum.reduce(list(covers.values()))
-    # rim light on the edge that faces the key
-    shift = max(1, int(round(height * 0.006)))
+    rim = _rim(body, max(1, int(round(height * 0.006))), key_side)
+    canvas.paint(box, rim * {"night": 0.55, "day": 0.45}.get(light.time, 0.8), light.key)
+    return _box_of(body, box)
+
+
+def _rim(body: np.ndarray, shift: int, key_side: int) -> np.ndarray:
+    """The edge of a silhouette that faces the key light, `shift` pixels deep."""
     moved = np.zeros_like(body)
     if key_side > 0:
         moved[:, :-shift] = body[:, shift:]
     else:
         moved[:, shift:] = body[:, :-shift]
-    rim = np.clip(body - moved, 0, 1) * {"night": 0.55, "day": 0.45}.get(light.time, 0.8)
-    canvas.paint(box, rim, light.key)
-    return _box_of(body, box)
+    return np.clip(body - moved, 0, 1)
 
 
 def _draw_overhead(canvas: Canvas, fig: Figure, ident: Identity, light: Light, height: float):
