@@ -38,23 +38,35 @@ def clip_tokenizer():
         unk_token="<unk>", pad_token="<|endoftext|>", model_max_length=77)
 
 
-def t5_tokenizer():
-    """T5's unigram model over the words above and single characters (so any text encodes)."""
+def unigram(specials: list[str]):
+    """A unigram model over the words above and single characters (so any text encodes)."""
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
-    pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+    pieces = [(t, 0.0) for t in specials]
     pieces += [("\u2581" + w, -1.0) for w in dict.fromkeys(WORDS)]
     pieces += [(c, -5.0) for c in "\u2581abcdefghijklmnopqrstuvwxyz0123456789.,:;!?'-"]
     tok = Tokenizer(models.Unigram(pieces, unk_id=2, byte_fallback=False))
     tok.normalizer = normalizers.Lowercase()
     tok.pre_tokenizer = pre_tokenizers.Metaspace()
-    return transformers.T5TokenizerFast(tokenizer_object=tok, eos_token="</s>", pad_token="<pad>",
-                                        unk_token="<unk>", extra_ids=0, model_max_length=512)
+    return tok
 
 
-def clip_text():
+def t5_tokenizer():
+    return transformers.T5TokenizerFast(tokenizer_object=unigram(["<pad>", "</s>", "<unk>"]),
+                                        eos_token="</s>", pad_token="<pad>", unk_token="<unk>",
+                                        extra_ids=0, model_max_length=512)
+
+
+def gemma_tokenizer():
+    return transformers.PreTrainedTokenizerFast(
+        tokenizer_object=unigram(["<pad>", "<eos>", "<bos>", "<unk>"]), pad_token="<pad>",
+        eos_token="<eos>", bos_token="<bos>", unk_token="<unk>", model_max_length=8192)
+
+
+def clip_text(projection: bool = False):
     torch.manual_seed(0)
-    return transformers.CLIPTextModel(transformers.CLIPTextConfig(
+    cls = transformers.CLIPTextModelWithProjection if projection else transformers.CLIPTextModel
+    return cls(transformers.CLIPTextConfig(
         bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32, intermediate_size=37,
         num_attention_heads=4, num_hidden_layers=2, vocab_size=256, projection_dim=32))
 
@@ -179,6 +191,93 @@ def build_cogvideox(path: Path) -> Path:
     return path
 
 
+def small_vae(latent_channels: int):
+    torch.manual_seed(0)
+    return diffusers.AutoencoderKL(
+        sample_size=32, in_channels=3, out_channels=3, block_out_channels=(4,), layers_per_block=1,
+        latent_channels=latent_channels, norm_num_groups=1, use_quant_conv=False,
+        use_post_quant_conv=False, shift_factor=0.0609, scaling_factor=1.5035)
+
+
+def build_sdxl_turbo(path: Path) -> Path:
+    torch.manual_seed(0)
+    unet = diffusers.UNet2DConditionModel(
+        block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=4,
+        out_channels=4, down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), attention_head_dim=(2, 4),
+        use_linear_projection=True, addition_embed_type="text_time", addition_time_embed_dim=8,
+        transformer_layers_per_block=(1, 2), projection_class_embeddings_input_dim=80,
+        cross_attention_dim=64, norm_num_groups=16)
+    torch.manual_seed(0)
+    vae = diffusers.AutoencoderKL(
+        block_out_channels=(16, 32), in_channels=3, out_channels=3, latent_channels=4,
+        down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2,
+        norm_num_groups=16)
+    pipe = diffusers.StableDiffusionXLPipeline(
+        unet=unet, vae=vae, text_encoder=clip_text(), tokenizer=clip_tokenizer(),
+        text_encoder_2=clip_text(projection=True), tokenizer_2=clip_tokenizer(),
+        scheduler=diffusers.EulerDiscreteScheduler(timestep_spacing="trailing", steps_offset=1))
+    pipe.save_pretrained(path)
+    return path
+
+
+def build_flux_schnell(path: Path) -> Path:
+    torch.manual_seed(0)
+    transformer = diffusers.FluxTransformer2DModel(
+        patch_size=1, in_channels=4, num_layers=1, num_single_layers=1, attention_head_dim=16,
+        num_attention_heads=2, joint_attention_dim=32, pooled_projection_dim=32,
+        axes_dims_rope=[4, 4, 8])
+    pipe = diffusers.FluxPipeline(
+        transformer=transformer, vae=small_vae(1), text_encoder=clip_text(),
+        tokenizer=clip_tokenizer(), text_encoder_2=t5(), tokenizer_2=t5_tokenizer(),
+        scheduler=diffusers.FlowMatchEulerDiscreteScheduler())
+    pipe.save_pretrained(path)
+    return path
+
+
+def build_sd35(path: Path) -> Path:
+    torch.manual_seed(0)
+    transformer = diffusers.SD3Transformer2DModel(
+        sample_size=32, patch_size=1, in_channels=4, num_layers=1, attention_head_dim=8,
+        num_attention_heads=4, caption_projection_dim=32, joint_attention_dim=32,
+        pooled_projection_dim=64, out_channels=4)
+    pipe = diffusers.StableDiffusion3Pipeline(
+        transformer=transformer, vae=small_vae(4), text_encoder=clip_text(projection=True),
+        tokenizer=clip_tokenizer(), text_encoder_2=clip_text(projection=True),
+        tokenizer_2=clip_tokenizer(), text_encoder_3=t5(), tokenizer_3=t5_tokenizer(),
+        scheduler=diffusers.FlowMatchEulerDiscreteScheduler())
+    pipe.save_pretrained(path)
+    return path
+
+
+def build_sana_sprint(path: Path) -> Path:
+    torch.manual_seed(0)
+    transformer = diffusers.SanaTransformer2DModel(
+        patch_size=1, in_channels=4, out_channels=4, num_layers=1, num_attention_heads=2,
+        attention_head_dim=4, num_cross_attention_heads=2, cross_attention_head_dim=4,
+        cross_attention_dim=8, caption_channels=8, sample_size=32, qk_norm="rms_norm_across_heads",
+        guidance_embeds=True)
+    torch.manual_seed(0)
+    vae = diffusers.AutoencoderDC(
+        in_channels=3, latent_channels=4, attention_head_dim=2,
+        encoder_block_types=("ResBlock", "EfficientViTBlock"),
+        decoder_block_types=("ResBlock", "EfficientViTBlock"),
+        encoder_block_out_channels=(8, 8), decoder_block_out_channels=(8, 8),
+        encoder_qkv_multiscales=((), (5,)), decoder_qkv_multiscales=((), (5,)),
+        encoder_layers_per_block=(1, 1), decoder_layers_per_block=(1, 1),
+        downsample_block_type="conv", upsample_block_type="interpolate",
+        decoder_norm_types="rms_norm", decoder_act_fns="silu", scaling_factor=0.41407)
+    torch.manual_seed(0)
+    gemma = transformers.Gemma2Model(transformers.Gemma2Config(
+        head_dim=16, hidden_size=8, intermediate_size=64, num_attention_heads=2,
+        num_hidden_layers=1, num_key_value_heads=2, vocab_size=256, attn_implementation="eager"))
+    pipe = diffusers.SanaSprintPipeline(
+        transformer=transformer, vae=vae, scheduler=diffusers.SCMScheduler(), text_encoder=gemma,
+        tokenizer=gemma_tokenizer())
+    pipe.save_pretrained(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def models(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("models")
@@ -207,3 +306,17 @@ def wan(models) -> Path:
 @pytest.fixture(scope="session")
 def cogvideox(models) -> Path:
     return build_cogvideox(models / "CogVideoX-5b-I2V")
+
+
+STILL_MODELS = {  # fixture name → builder and the hub id's last part
+    "sdxl_turbo": (build_sdxl_turbo, "sdxl-turbo"),
+    "flux_schnell": (build_flux_schnell, "FLUX.1-schnell"),
+    "sd35": (build_sd35, "stable-diffusion-3.5-medium"),
+    "sana_sprint": (build_sana_sprint, "Sana_Sprint_0.6B_1024px_diffusers"),
+}
+
+
+@pytest.fixture(scope="session")
+def still_model(models, request) -> Path:
+    build, folder = STILL_MODELS[request.param]
+    return build(models / folder)

@@ -77,7 +77,7 @@ class DiffusersMotion(DiffusersBackend):
         meta = {"prompt": prompt.prompt if prompt else None, "negative_prompt": negative,
                 "params": params, "source": str(path)}
         clip = conform_video(path, request.n_frames, request.fps, request.size, meta)
-        params.update(source_frames=clip.source_frames, retimed=clip.retimed)
+        params["retimed"] = clip.retimed
         return clip
 
     def _generate(self, loaded: Loaded, request: ClipRequest, prompt: str | None,
