@@ -160,13 +160,104 @@ def _generator(kind: str, length: int, fps: Fraction, **params: object) -> otio.
                                           available_range=tr(0, length, fps))
 
 
-def _place(track: otio.schema.Track, start: int, clip: otio.schema.Clip, fps: Fraction) -> int:
-    """Append `clip` at frame `start` (after a gap if needed); returns the track's new end."""
-    end = track.duration().to_frames() if len(track) else 0
-    if start > end:
-        track.append(otio.schema.Gap(source_range=tr(0, start - end, fps)))
-    track.append(clip)
-    return track.duration().to_frames()
+class _Cut:
+    """Lays the tracks out left to right: picture, titles, dialogue; `pos` is V1's end."""
+
+    def __init__(self, shotlist: ShotList, fps: Fraction, takes: Mapping[str, Take],
+                 lines: dict[str, list[int]], project_root: Path | None):
+        self.fps, self.takes, self.lines, self.project_root = fps, takes, lines, project_root
+        self.scenes = {s.id: s for s in shotlist.scenes}
+        self.v1 = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+        self.titles = otio.schema.Track(name=TITLES_TRACK, kind=otio.schema.TrackKind.Video)
+        self.a1 = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
+        self.handle = handle_frames(fps)
+        self.pos = self.prev_len = self.a1_end = 0
+        self.after_shot = False  # V1 ends with a shot (not a card): sound may lead the cut
+        self.scene_id: str | None = None
+        self.section: str | None = None
+
+    def _place(self, track: otio.schema.Track, start: int, clip: otio.schema.Clip) -> int:
+        """Append `clip` at frame `start` (after a gap if needed); returns the track's end."""
+        end = track.duration().to_frames() if len(track) else 0
+        if start > end:
+            track.append(otio.schema.Gap(source_range=tr(0, start - end, self.fps)))
+        track.append(clip)
+        return track.duration().to_frames()
+
+    def card(self, text: str, seconds: float, style: str) -> None:
+        """A black slug on V1 with the card's text above it on the titles track."""
+        fps, n = self.fps, frames_for(seconds, self.fps)
+        self.v1.append(_clip(SLUG, 0, n, _generator("black", n, fps), fps, {"kind": "slug"}))
+        self._place(self.titles, self.pos, _clip(style.upper(), 0, n, _generator(
+            "storyreel.title", n, fps, text=text, style=style), fps, {"kind": style, "text": text}))
+        self.pos += n
+        self.prev_len = n
+        self.after_shot = False
+
+    def shot(self, e: _Entry) -> None:
+        fps, shot = self.fps, e.shot
+        opening = not len(self.v1)
+        kind = shot.transition_in.kind
+        wanted = rhythm.transition_frames(shot.transition_in, fps)
+        frames = min(wanted, self.handle, e.length, self.prev_len)
+        if frames and (kind in _DISSOLVES or kind == TransitionKind.WIPE):
+            ttype = (otio.schema.TransitionTypes.SMPTE_Dissolve if kind in _DISSOLVES
+                     else otio.schema.TransitionTypes.Custom)
+            self.v1.append(otio.schema.Transition(name=str(kind), transition_type=ttype,
+                                                  in_offset=rt(0, fps), out_offset=rt(frames, fps)))
+        take = self.takes.get(shot.id)
+        available = max(e.src_in + e.length + self.handle, 2 * self.handle + e.length)
+        meta = {
+            "kind": "shot", "shot_id": shot.id, "scene_id": shot.scene_id,
+            "take_id": take.id if take else None,
+            "provenance": take.provenance.model_dump(mode="json") if take else None,
+            "transition_in": {"kind": str(kind), "frames": wanted if opening else frames},
+        }
+        self.v1.append(_clip(shot.id, e.src_in, e.length, _media_reference(
+            e, take, fps, self.project_root, available), fps, meta))
+        self._markers(shot)
+        if shot.super:
+            start = self.pos + min(frames_for(0.5, fps), e.length - 1)
+            n = max(1, min(frames_for(SUPER_SECONDS, fps), self.pos + e.length - start))
+            self._place(self.titles, start, _clip("SUPER", 0, n, _generator(
+                "storyreel.title", n, fps, text=shot.super, style="super"), fps,
+                {"kind": "super", "text": shot.super, "shot_id": shot.id}))
+        if e.dialogue and shot.dialogue:
+            self._dialogue(shot, lead=self.after_shot)
+        self.pos += e.length
+        self.prev_len = e.length
+        self.after_shot = True
+
+    def _markers(self, shot: Shot) -> None:
+        scene = self.scenes.get(shot.scene_id)
+        if scene is None or scene.id == self.scene_id:
+            return
+        self.scene_id = scene.id
+        _marker(self.v1, f"{scene.number} {scene.heading}", self.pos, self.fps, "GREEN",
+                {"scene_id": scene.id, "synopsis": scene.synopsis})
+        if scene.section and scene.section != self.section:
+            self.section = scene.section
+            _marker(self.v1, scene.section, self.pos, self.fps, "PURPLE",
+                    {"section": scene.section})
+
+    def _dialogue(self, shot: Shot, lead: bool) -> None:
+        """The shot's lines one after another. The first leads the picture cut by a few
+        frames (J-cut) when A1 has room; a line that outlasts its shot trails on (L-cut)."""
+        fps = self.fps
+        gap = frames_for(LINE_GAP_SECONDS, fps)
+        if lead:
+            start = max(self.pos - rhythm.j_cut_frames(fps), self.a1_end + gap, 0)
+        else:
+            start = self.pos + frames_for(HEAD_SECONDS, fps)
+        for k, (line, n) in enumerate(zip(shot.dialogue, self.lines[shot.id], strict=True)):
+            start = max(start, self.a1_end + (gap if self.a1_end else 0))
+            ref = otio.schema.MissingReference(name=line_key(shot.id, k),
+                                               available_range=tr(0, n, fps))
+            self.a1_end = self._place(self.a1, start, _clip(
+                f"{shot.id} {line.character}", 0, n, ref, fps,
+                {"kind": "dialogue", "shot_id": shot.id, "line": k,
+                 "character": line.character, "text": line.text}))
+            start = self.a1_end + gap
 
 
 def build_timeline(
@@ -211,91 +302,21 @@ def build_timeline(
         "fps": str(fps), "frame_size": [config.film.width, config.film.height],
         "picture_size": list(config.picture_size), "handle": handle, "source": shotlist.source,
     }
-    v1 = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    titles = otio.schema.Track(name=TITLES_TRACK, kind=otio.schema.TrackKind.Video)
-    a1 = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
-    timeline.tracks.extend([v1, titles, a1])
+    cut = _Cut(shotlist, fps, takes, lines, project_root)
+    timeline.tracks.extend([cut.v1, cut.titles, cut.a1])
 
-    scenes = {s.id: s for s in shotlist.scenes}
-    last_of: dict[str, int] = {}
-    for i, e in enumerate(entries):
-        last_of[e.shot.id] = i
+    last_of = {e.shot.id: i for i, e in enumerate(entries)}
     cards_after: dict[int, list] = {}
     for card in cards:
         if card[0] is not None:
             cards_after.setdefault(last_of.get(card[0], len(entries) - 1), []).append(card)
-
-    pos = 0
-    gap, jcut = frames_for(LINE_GAP_SECONDS, fps), rhythm.j_cut_frames(fps)
-    head = frames_for(HEAD_SECONDS, fps)
-    a1_end = 0
-    prev_len = 0
-    scene_id = section = None
-
-    def add_card(card: tuple) -> None:
-        nonlocal pos, prev_len
-        _, text, seconds, kind = card
-        n = frames_for(seconds, fps)
-        v1.append(_clip(SLUG, 0, n, _generator("black", n, fps), fps, {"kind": "slug"}))
-        _place(titles, pos, _clip(kind.upper(), 0, n, _generator("storyreel.title", n, fps,
-               text=text, style=kind), fps, {"kind": kind, "text": text}), fps)
-        pos += n
-        prev_len = n
-
-    for card in head_cards:
-        add_card(card)
+    for _, text, seconds, style in head_cards:
+        cut.card(text, seconds, style)
     for i, e in enumerate(entries):
-        shot = e.shot
-        kind = shot.transition_in.kind
-        frames = min(rhythm.transition_frames(shot.transition_in, fps), handle, e.length, prev_len)
-        if frames and len(v1) and (kind in _DISSOLVES or kind == TransitionKind.WIPE):
-            ttype = (otio.schema.TransitionTypes.SMPTE_Dissolve if kind in _DISSOLVES
-                     else otio.schema.TransitionTypes.Custom)
-            v1.append(otio.schema.Transition(name=str(kind), transition_type=ttype,
-                                             in_offset=rt(0, fps), out_offset=rt(frames, fps)))
-        take = takes.get(shot.id)
-        available = max(e.src_in + e.length + handle, 2 * handle + e.length)
-        meta = {
-            "kind": "shot", "shot_id": shot.id, "scene_id": shot.scene_id,
-            "take_id": take.id if take else None,
-            "provenance": take.provenance.model_dump(mode="json") if take else None,
-            "transition_in": {"kind": str(kind), "frames": frames if len(v1) else
-                              rhythm.transition_frames(shot.transition_in, fps)},
-        }
-        v1.append(_clip(shot.id, e.src_in, e.length, _media_reference(
-            e, take, fps, project_root, available), fps, meta))
-
-        scene = scenes.get(shot.scene_id)
-        if scene is not None and scene.id != scene_id:
-            scene_id = scene.id
-            _marker(v1, f"{scene.number} {scene.heading}", pos, fps, "GREEN",
-                    {"scene_id": scene.id, "synopsis": scene.synopsis})
-            if scene.section and scene.section != section:
-                section = scene.section
-                _marker(v1, scene.section, pos, fps, "PURPLE", {"section": scene.section})
-
-        if shot.super:
-            start = pos + min(frames_for(0.5, fps), e.length - 1)
-            n = max(1, min(frames_for(SUPER_SECONDS, fps), pos + e.length - start))
-            _place(titles, start, _clip("SUPER", 0, n, _generator(
-                "storyreel.title", n, fps, text=shot.super, style="super"), fps,
-                {"kind": "super", "text": shot.super, "shot_id": shot.id}), fps)
-
-        if e.dialogue and shot.dialogue:
-            # J-cut: the first line leads the picture when there is room on A1.
-            start = pos + head if i == 0 or len(v1) == 1 else max(pos - jcut, a1_end + gap, 0)
-            for k, (line, n) in enumerate(zip(shot.dialogue, lines[shot.id], strict=True)):
-                start = max(start, a1_end + (gap if a1_end else 0))
-                ref = otio.schema.MissingReference(name=line_key(shot.id, k),
-                                                   available_range=tr(0, n, fps))
-                a1_end = _place(a1, start, _clip(f"{shot.id} {line.character}", 0, n, ref, fps, {
-                    "kind": "dialogue", "shot_id": shot.id, "line": k,
-                    "character": line.character, "text": line.text}), fps)
-                start = a1_end + gap  # a line that outlasts its shot trails into the next: L-cut
-        pos += e.length
-        prev_len = e.length
-        for card in cards_after.get(i, []):
-            add_card(card)
+        cut.shot(e)
+        for _, text, seconds, style in cards_after.get(i, []):
+            cut.card(text, seconds, style)
+    pos = cut.pos
 
     if music is not None:
         seconds = rhythm.audio_duration(music)
