@@ -72,7 +72,7 @@ class PrevizBackend:
             box = draw_figure(target, fig, ident, light, key_side, framing.overhead)
             if box and fig.name and not fig.foreground:
                 boxes[fig.name] = box
-        if not interior or light.fog:
+        if not interior or light.fog or light.fire:
             paint_weather(fg, light, framing.horizon, r_sky)
 
         depths = [math.inf if not interior else stage.far_depth + 2.0, stage.far_depth,

@@ -104,7 +104,10 @@ def frame_shot(shot: Shot, w: int, h: int, rng: np.random.Generator) -> Framing:
 
     names = list(shot.subjects)
     side = float(rng.choice([-1.0, 1.0]))  # which third the lead subject takes
-    jitter = lambda: float(rng.uniform(-0.025, 0.025)) * w  # noqa: E731
+
+    def jitter() -> float:
+        return float(rng.uniform(-0.025, 0.025)) * w
+
     if size is ShotSize.POV:
         names = names[1:]
     if size is ShotSize.INSERT:

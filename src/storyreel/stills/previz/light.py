@@ -106,6 +106,10 @@ def light_for(scene: Scene, shot: Shot, rng: np.random.Generator) -> Light:
         visibility=light.visibility * float(rng.uniform(0.75, 1.3)),
         **flags,
     )
+    if flags["fire"]:  # firelight: warm, low, flickering key; practicals on
+        light = replace(light, key=(1.0, 0.55, 0.2), windows=(1.0, 0.5, 0.15), lamps=True)
+    elif flags["neon"] and light.time in ("night", "dusk"):
+        light = replace(light, key=(1.0, 0.35, 0.65))
     if flags["rain"] or flags["fog"] or flags["snow"]:
         grey = mix(light.horizon, (0.5, 0.53, 0.56) if light.time != "night" else (0.08, 0.09, 0.11), 0.6)
         light = replace(
@@ -187,8 +191,15 @@ def paint_shafts(canvas: Canvas, light: Light, origin: tuple[float, float], towa
 
 
 def paint_weather(canvas: Canvas, light: Light, horizon: float, rng: np.random.Generator) -> None:
-    """Rain streaks, snow flakes and fog banks into the foreground layer."""
+    """Rain streaks, snow flakes, fog banks and firelight with embers into the foreground layer."""
     w, h = canvas.w, canvas.h
+    if light.fire:
+        fx = w * rng.uniform(0.3, 0.7)
+        canvas.glow(fx, h * 1.05, h * 0.5, light.key, 0.45)
+        n = 50
+        xs, ys = fx + rng.normal(0, 0.12, n) * w, h * (1 - rng.random(n) ** 1.5 * 0.7)
+        canvas.ellipses([(x, y, r, r) for x, y, r in zip(xs, ys, rng.uniform(0.8, 2.2, n) * h / 400,
+                                                          strict=True)], (1.0, 0.75, 0.35), 0.9)
     if light.fog:
         sw, sh = canvas.soft_size
         noise = cv2.resize(rng.random((5, 12)).astype(np.float32), (sw, sh), interpolation=cv2.INTER_CUBIC)

@@ -36,6 +36,9 @@ def hex_rgb(value: str) -> Color:
 class Canvas:
     """One RGBA layer being painted: float32 RGB and coverage, plus the painted bounding box.
 
+    RGB is kept premultiplied by coverage while painting (so "over" is one multiply-add and soft
+    edges on a transparent layer keep their colour); `to_uint8` returns it straight.
+
     Large soft things (glows, shafts, fog) go to a quarter-size soft buffer that is upscaled and
     laid over the layer once, when it is finished.
     """
@@ -48,6 +51,7 @@ class Canvas:
         self.alpha = np.zeros((h, w), np.float32)
         self.box: list[int] | None = None  # x0, y0, x1, y1 of everything painted
         self._soft: tuple[np.ndarray, np.ndarray] | None = None
+        self.opaque = opaque is not None  # stays fully covered: no unpremultiplying needed
         if opaque is not None:
             self.rgb[:] = opaque
             self.alpha[:] = 1.0
@@ -138,16 +142,16 @@ class Canvas:
         self.paint_soft(full, color)
 
     def to_uint8(self) -> tuple[np.ndarray, np.ndarray]:
-        """The finished layer as (H, W, 3) RGB and (H, W) alpha, uint8; the canvas is spent."""
+        """The finished layer as (H, W, 3) straight RGB and (H, W) alpha, uint8."""
         if self._soft is not None:  # premultiplied soft light, laid over the layer
             soft, sa = (cv2.resize(a, (self.w, self.h), interpolation=cv2.INTER_LINEAR) for a in self._soft)
-            keep = self.alpha * (1.0 - sa)
-            out_a = sa + keep
-            soft += self.rgb * keep[..., None]
-            self.rgb = soft / np.maximum(out_a, 1e-6)[..., None]
-            self.alpha = out_a
+            self.rgb = soft + self.rgb * (1.0 - sa)[..., None]
+            self.alpha = sa + self.alpha * (1.0 - sa)
             self.box = [0, 0, self.w, self.h]
-        return cv2.convertScaleAbs(self.rgb, alpha=255.0), cv2.convertScaleAbs(self.alpha, alpha=255.0)
+        rgb = self.rgb
+        if not self.opaque:
+            rgb = rgb / np.maximum(self.alpha, 1e-6)[..., None]
+        return cv2.convertScaleAbs(rgb, alpha=255.0), cv2.convertScaleAbs(self.alpha, alpha=255.0)
 
 
 def ellipse_poly(cx: float, cy: float, rx: float, ry: float, n: int = 40) -> np.ndarray:

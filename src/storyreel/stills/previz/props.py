@@ -70,7 +70,7 @@ def draw_insert(st: Stage, subjects: Canvas, text: str) -> tuple[int, int, int, 
     elif kind == "cup":
         cw, ch = s * 0.3, s * 0.55
         body = np.concatenate([[[cx - cw, cy - ch]], [[cx + cw, cy - ch]],
-                               ellipse_poly(cx, cy, cw * 0.95, cw * 0.3)[:20][::1]])
+                               ellipse_poly(cx, cy, cw * 0.95, cw * 0.3)[:20]])
         subjects.polys([body], light.lit((0.75, 0.72, 0.68), 1.6 * practical))
         subjects.ellipses([(cx, cy - ch, cw, cw * 0.3)], light.lit((0.2, 0.12, 0.08), 1.0))
         subjects.polys([[(cx + cw * 0.5, cy - ch), (cx + cw * 0.6, cy - ch), (cx + cw * 0.6, cy - ch * 0.1),

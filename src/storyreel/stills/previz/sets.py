@@ -40,7 +40,6 @@ _INT = [
                  r"hospital|hangar|lobby"),
     ("room", r"room|apartment|flat|bedroom|house|home|motel|hotel|cabin|loft|studio"),
 ]
-PLACES = tuple(k for k, _ in _EXT) + tuple(k for k, _ in _INT)
 
 
 def place_of(scene: Scene, shot: Shot) -> tuple[str, bool]:
@@ -334,7 +333,7 @@ def _forest(st: Stage) -> None:
         tri.append([(x - ww, base), (x, base - hh), (x + ww, base)])
     st.far.polys(tri, st.tone((0.1, 0.16, 0.12), st.far_depth / 4))
     for _ in range(int(st.rng.integers(7, 13))):
-        d = st.mid_depth * st.rng.uniform(0.5, 2.5)
+        d = max(st.mid_depth, 10.0) * st.rng.uniform(1.0, 3.0)
         x = st.rng.uniform(-0.05, 1.05) * st.w
         _conifer(st.mid, st, x, d)
 
@@ -364,7 +363,7 @@ def _sea(st: Stage) -> None:
     if st.rng.random() < 0.6:  # pier posts marching out to sea
         side = st.rng.choice([-1, 1])
         for i in range(9):
-            d = st.mid_depth * (0.35 + i * 0.4)
+            d = max(8.0, st.mid_depth * 0.35) * (1 + i * 0.5)
             x = st.w * (0.5 + side * (0.42 - i * 0.03))
             base, hh, ww = st.framing.ground_y(d), st.m(2.2, d), st.m(0.3, d)
             st.mid.polys([[(x - ww, base - hh), (x + ww, base - hh), (x + ww, base + hh * 0.2),
