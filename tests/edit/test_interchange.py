@@ -7,7 +7,9 @@ from pathlib import Path
 
 import opentimelineio as otio
 import pytest
-from conftest import make_config
+from conftest import make_config, make_shotlist
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from storyreel.edit.interchange import cut_list, export_all, import_edit, read_edit
@@ -196,3 +198,25 @@ def test_cli_import_edit_stores_overrides_and_reports(tmp_path):
     assert stored is not None and stored.entries[-1].shot_id == first.name
     rebuilt = build_timeline(shotlist, project.config, overrides=stored)
     assert picture_clips(rebuilt)[-1].name == first.name
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fps=st.sampled_from(["24", "25", "24000/1001", "30000/1001"]),
+       seconds=st.lists(st.floats(0.3, 9.0), min_size=2, max_size=6),
+       dissolves=st.lists(st.integers(0, 20), min_size=6, max_size=6))
+def test_cut_lists_survive_every_format_at_any_rate(tmp_path_factory, fps, seconds, dissolves):
+    from storyreel.model import Shot, ShotSize, SourceSpan, Transition, TransitionKind
+
+    base = make_shotlist()
+    span = SourceSpan(start=1, end=1)
+    shots = [Shot(id=f"S{i}", scene_id="sc1", size=ShotSize.MS, lines=span, duration=d,
+                  transition_in=Transition(kind=TransitionKind.DISSOLVE if f else
+                                           TransitionKind.CUT, frames=f))
+             for i, (d, f) in enumerate(zip(seconds, dissolves, strict=False))]
+    shotlist = base.model_copy(update={"shots": shots, "cards": []})
+    config = make_config(fps)
+    tl = build_timeline(shotlist, config)
+    out = tmp_path_factory.mktemp("rates")
+    expected = cut_list(tl)
+    for path in export_all(tl, out):
+        assert cut_list(read_edit(path, config.film.fps), config.film.fps) == expected, path.suffix
