@@ -99,6 +99,16 @@ def test_weather_from_the_text():
     clear = render(shot(ShotSize.WS), scene("EXT. FOREST - DAWN"))
     assert "fog" in fog.meta["weather"]
     assert np.std(luma(fog.image)) < np.std(luma(clear.image))  # fog flattens contrast
+    snow = render(shot(ShotSize.WS), scene("EXT. FIELD - DAY", "Snow falls."))
+    assert "snow" in snow.meta["weather"] and snow.layers[-1].rgba[..., 3].mean() > 2
+
+
+def test_firelight_is_warm(neutral):
+    def warmth(text):
+        image = render(shot(ShotSize.MS), scene("EXT. BEACH - NIGHT", text), config=neutral).image
+        low = image[H // 2 :].reshape(-1, 3).astype(float).mean(axis=0)
+        return low[0] - low[2]
+    assert warmth("A campfire on the sand.") > warmth("The sand.") + 5
 
 
 @pytest.mark.parametrize(
