@@ -43,6 +43,10 @@ def test_voices_are_stable_distinct_and_overridable():
     assert maya == voice_for("maya", config) and maya != elias
     config.characters["MAYA"] = CharacterConfig(voice="en-gb+f3")
     assert voice_for("MAYA", config).name == "en-gb+f3"
+    config.characters["RUTH"] = CharacterConfig(description="a woman of 35, long dark hair")
+    config.characters["ELIAS"] = CharacterConfig(description="a man of 40, his hands weathered")
+    assert voice_for("RUTH", config).name.split("+")[1] in audio.FEMALE
+    assert voice_for("ELIAS", config).name.split("+")[1] in audio.MALE
 
 
 def test_lines_are_spoken_with_their_real_lengths_and_distinct_voices(tmp_path):

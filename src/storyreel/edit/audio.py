@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import warnings
@@ -37,7 +38,9 @@ DUCK_DB = -14.0  # music level under dialogue
 ATTACK_S, RELEASE_S = 0.12, 0.45  # the duck starts before a line and recovers after it
 
 ACCENTS = ("en-us", "en-gb", "en-gb-x-rp", "en-gb-scotland", "en-029")
-VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m7", "f1", "f2", "f3", "f4", "f5")
+MALE, FEMALE = ("m1", "m2", "m3", "m4", "m5", "m7"), ("f1", "f2", "f3", "f4", "f5")
+_FEMALE_WORDS = re.compile(r"\b(woman|women|girl|she|her|mother|wife|daughter|sister|lady)\b", re.I)
+_MALE_WORDS = re.compile(r"\b(man|men|boy|he|his|father|husband|son|brother|gentleman)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -51,13 +54,18 @@ class Voice:
 
 
 def voice_for(character: str, config: ProjectConfig) -> Voice:
-    """A stable voice per character: from its name, or from `characters.NAME.voice`."""
+    """A stable voice per character, from its name: accent, variant, pitch and speed. A
+    character described as a woman or a man in `storyreel.toml` gets a voice to match;
+    `characters.NAME.voice` names an espeak-ng voice outright."""
     h = hashlib.sha256(character.strip().upper().encode()).digest()
     pitch, speed = 30 + h[2] % 45, 150 + h[3] % 31
     chosen = config.characters.get(character.strip().upper())
     if chosen is not None and chosen.voice:
         return Voice(chosen.voice, pitch, speed)
-    return Voice(f"{ACCENTS[h[0] % len(ACCENTS)]}+{VARIANTS[h[1] % len(VARIANTS)]}", pitch, speed)
+    description = chosen.description if chosen is not None else ""
+    female, male = len(_FEMALE_WORDS.findall(description)), len(_MALE_WORDS.findall(description))
+    variants = FEMALE if female > male else MALE if male > female else MALE + FEMALE
+    return Voice(f"{ACCENTS[h[0] % len(ACCENTS)]}+{variants[h[1] % len(variants)]}", pitch, speed)
 
 
 def tts_engine() -> str | None:
