@@ -172,3 +172,17 @@ def test_a_part_of_the_film_fades_where_the_whole_film_does() -> None:
     assert all(centre(part, t, look) == centre(whole, t + 10, look) for t in range(20))
     alone = replace(part, origin=0, film_frames=None)  # as a programme of its own it fades itself
     assert centre(alone, 0, look)[0] == 0
+
+
+def test_overlays_never_draw_on_a_source_frame() -> None:
+    held = np.full((144, 256, 3), 50, np.uint8)
+
+    class Held(Flat):
+        def frame(self, index: int) -> np.ndarray:
+            return held  # the same array every time, as a still or a cache would
+
+    rgba = np.zeros((144, 256, 4), np.uint8)
+    rgba[10:20, 10:20] = 255
+    p = Program(FPS, FRAME, FRAME, [Event(Held(None, 4, FRAME), 0, 4)], [Overlay(0, 4, rgba)])
+    assert frame_at(p, 1)[15, 15].tolist() == [255, 255, 255]
+    assert held.max() == 50

@@ -73,10 +73,11 @@ class FilmLook:
         """Graded picture in the frame (letterbox / pillarbox), with the film's head and tail
         fades. Grain follows `index`; the fades follow `offset + index` (the frame's place in a
         film of `n_frames`, needed for the tail fade), so a part of the film rendered on its
-        own fades exactly where the whole film does."""
+        own fades exactly where the whole film does. With a neutral look and no bars the
+        picture array itself comes back: copy it before drawing on it."""
         graded = self.grade(picture, index)
         if graded.shape[:2] == (self.frame_size[1], self.frame_size[0]):
-            frame = graded if graded is not picture else graded.copy()
+            frame = graded  # may be `picture` itself when the look leaves it untouched
         else:
             frame = np.zeros((self.frame_size[1], self.frame_size[0], 3), np.uint8)
             x, y = self._offset

@@ -191,11 +191,13 @@ def neutral_look(program: Program) -> FilmLook:
 def frame_at(program: Program, t: int, look: FilmLook | None = None) -> np.ndarray:
     """The finished full frame at record frame `t`: picture, look, bars, then overlays."""
     look = look or neutral_look(program)
-    frame = look.finish(picture_at(program, t), t, program.film_frames or program.n_frames,
-                        offset=program.origin)
-    for o in program.overlays:
-        if o.record_in <= t < o.record_in + o.length:
-            _composite(frame, o, t)
+    picture = picture_at(program, t)
+    frame = look.finish(picture, t, program.film_frames or program.n_frames, offset=program.origin)
+    shown = [o for o in program.overlays if o.record_in <= t < o.record_in + o.length]
+    if shown and frame is picture:
+        frame = frame.copy()  # a source may hand out the same array again: never draw on it
+    for o in shown:
+        _composite(frame, o, t)
     return frame
 
 
