@@ -126,6 +126,16 @@ def test_clips_renamed_after_their_media_still_map_to_shots(shotlist, tmp_path):
     assert [e.shot_id for e in ov.entries] == ["1A", "1B", "2A", "2B"]
 
 
+def test_an_edl_without_clip_names_maps_by_reel(shotlist, tmp_path):
+    config = make_config("24")
+    export_all(build_timeline(shotlist, config), tmp_path)
+    bare = tmp_path / "bare.edl"
+    bare.write_text("".join(line + "\n" for line in (tmp_path / "cut.edl").read_text().splitlines()
+                            if not line.startswith("*")))
+    ov = import_edit(bare, shotlist, fps=config.film.fps)
+    assert [e.shot_id for e in ov.entries] == ["1A", "1B", "2A", "2B"]
+
+
 def test_import_without_reference_compares_with_the_script(shotlist, tmp_path):
     config = make_config("24")
     export_all(build_timeline(shotlist, config), tmp_path)

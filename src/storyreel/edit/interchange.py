@@ -269,6 +269,7 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
     if fps is None:
         fps = timeline_fps(reference) if reference is not None else Fraction(24)
     ids = {s.id for s in shotlist.shots}
+    reels = {reel: shot for shot, reel in _reels([s.id for s in shotlist.shots]).items()}
     v1 = edited.video_tracks()[0]
     entries: list[OverrideEntry] = []
     unknown: list[str] = []
@@ -276,9 +277,11 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
         if not isinstance(clip, otio.schema.Clip):
             continue
         info = clip.metadata.get("storyreel", {})
-        if info.get("kind") == "slug" or (not info and clip.name == SLUG):
-            continue
-        shot_id = _shot_of(clip, info, ids)
+        ref = clip.media_reference
+        if info.get("kind") == "slug" or (not info and clip.name == SLUG) or (
+                isinstance(ref, otio.schema.GeneratorReference) and ref.generator_kind == "black"):
+            continue  # black under title cards (BL in an EDL)
+        shot_id = _shot_of(clip, info, ids, reels)
         if shot_id is None:
             unknown.append(clip.name or "(unnamed)")
             continue
@@ -298,13 +301,16 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
                          changes=_changes(_before(shotlist, fps, reference), entries))
 
 
-def _shot_of(clip: otio.schema.Clip, info: dict, ids: set[str]) -> str | None:
+def _shot_of(clip: otio.schema.Clip, info: dict, ids: set[str], reels: dict[str, str]
+             ) -> str | None:
     """Metadata first; then the clip's name, as is or without a file extension (NLEs name
-    clips after their media); then the name of its media file."""
+    clips after their media); then the name of its media file; then its EDL reel name (an
+    EDL without clip-name comments)."""
     candidates = [info.get("shot_id"), clip.name, Path(clip.name or "").stem]
     ref = clip.media_reference
     if isinstance(ref, otio.schema.ExternalReference) and ref.target_url:
         candidates.append(Path(otio.url_utils.filepath_from_url(ref.target_url)).stem)
+    candidates.append(reels.get(clip.metadata.get("cmx_3600", {}).get("reel", "")))
     return next((c for c in candidates if c in ids), None)
 
 
