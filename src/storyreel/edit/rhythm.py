@@ -62,17 +62,23 @@ def audio_duration(path: Path) -> float:
 def beat_times(path: Path) -> list[float]:
     """Beat positions in seconds (librosa's beat tracker); [] with a warning without librosa."""
     audio_duration(path)  # refuses a file that is not audio, naming it
-    try:
-        import librosa
-    except ImportError:
+    with warnings.catch_warnings():  # librosa's audio stack warns about its own imports
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            import librosa
+        except ImportError:
+            librosa = None
+        if librosa is not None:
+            try:
+                y, sr = librosa.load(str(path), sr=22050, mono=True)
+            except Exception as e:  # audioread/soundfile raise many kinds
+                raise StoryreelError(f"cannot read the music: {e}", path) from None
+            _, frames = librosa.beat.beat_track(y=y, sr=sr)
+    if librosa is None:
         warnings.warn("cuts are not snapped to the music: install storyreel[beats] (librosa)",
                       stacklevel=2)
         return []
-    try:
-        y, sr = librosa.load(str(path), sr=22050, mono=True)
-    except Exception as e:  # audioread/soundfile raise many kinds
-        raise StoryreelError(f"cannot read the music: {e}", path) from None
-    _, frames = librosa.beat.beat_track(y=y, sr=sr)
     return [float(t) for t in librosa.frames_to_time(frames, sr=sr)]
 
 
