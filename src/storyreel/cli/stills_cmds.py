@@ -78,8 +78,9 @@ def stills_cmd(
     path = sheet or project.out_dir / "contact-sheet.png"
     image = contact_sheet(entries, title=_title(shotlist, project), grain=project.config.look.grain)
     atomic_write(path, png_bytes(np.asarray(image)))
-    out(f"{sum(len(e.takes) for e in entries)} takes of {len(entries)} shots in "
-        f"{take_path(project.root, '', 0).parent.parent}; contact sheet: {path}")
+    n_takes = sum(len(e.takes) for e in entries)
+    out(f"{n_takes} take{'s' * (n_takes != 1)} of {len(entries)} shot{'s' * (len(entries) != 1)} in "
+        f"{take_path(project.root, 'shot', 0).parent.parent}; contact sheet: {path}")
 
 
 @command("storyboard")

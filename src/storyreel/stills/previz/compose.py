@@ -99,6 +99,8 @@ def frame_shot(shot: Shot, w: int, h: int, rng: np.random.Generator) -> Framing:
     top = eye_y * h - EYE * fig_h
     feet = top + fig_h
     horizon = feet - cam * cam_mult * fig_h
+    if shot.angle is Angle.OVERHEAD:  # looking straight down: the horizon is far above the frame
+        horizon = -float(h)
     depth = 2.4 / rel
     framing = Framing(w, h, size, shot.angle, horizon, roll, depth, cam * cam_mult * FIGURE_M)
 

@@ -58,7 +58,7 @@ def identity_for(name: str, config: ProjectConfig, root: Path | None = None) -> 
     if over.color:
         accent = hex_rgb(over.color)
     elif refs:
-        accent = _ref_accent(refs[0])
+        accent = _ref_accent(refs[0], refs[0].stat().st_mtime_ns)
     return Identity(
         name.upper(), accent, over.build or build, over.height or height, over.hair or hair, long_coat
     )
@@ -77,7 +77,7 @@ def validate_ref(path: Path) -> Path:
 
 
 @cache
-def _ref_accent(path: Path) -> Color:
+def _ref_accent(path: Path, _mtime: int) -> Color:
     with Image.open(path) as im:
         small = np.asarray(im.convert("RGB").resize((32, 32)), np.float32) / 255
     hsv = np.array([colorsys.rgb_to_hsv(*p) for p in small.reshape(-1, 3)])
