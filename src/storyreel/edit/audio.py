@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import warnings
 import wave
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -250,9 +250,3 @@ def scratch_audio(timeline: otio.schema.Timeline, shotlist: ShotList, config: Pr
 
 def _samples(frames: float, fps: Fraction) -> int:
     return round(Fraction(round(frames)) / fps * RATE)
-
-
-def line_voices(shotlist: ShotList, config: ProjectConfig) -> Mapping[str, Voice]:
-    """The voice of every speaking character (for reports and tests)."""
-    names = {line.character for shot in shotlist.shots for line in shot.dialogue}
-    return {name: voice_for(name, config) for name in sorted(names)}

@@ -1,7 +1,7 @@
 """Typography for title cards, lower-third supers and burned-in subtitles.
 
 Everything is set in the bundled Lato, sized and placed relative to the frame: text stays
-inside title-safe (90% of the frame) and, for supers and subtitles, inside the picture area
+inside title-safe (90% of the frame, so also inside action-safe) and, for supers and subtitles, inside the picture area
 when the film is letterboxed. Each function returns a full-frame RGBA image (transparent
 outside the text) that the render room composites over the finished picture.
 Letter-spacing (tracking) is not something Pillow offers, hence the small layout code here.
@@ -16,8 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from storyreel.assets import pil_font
 
-TITLE_SAFE = 0.90
-ACTION_SAFE = 0.93
+TITLE_SAFE = 0.90  # text stays inside the central 90% of the frame
 STYLES = ("title", "card", "super", "subtitle")
 
 
