@@ -3,8 +3,9 @@
 The programme is cut at every event boundary, so each shot and each transition region is one
 segment. A segment's key hashes everything it shows, in frames relative to its first frame
 (sources, trims, transitions, overlays, the look, the head/tail fade where it falls), so a
-segment does not depend on where it sits in the film; its grain is counted from its first
-frame for the same reason. Segments are encoded with identical settings, no B-frames and a
+segment does not depend on where it sits in the film. It is rendered as a programme of its own
+(`Program.origin` places it in the film for the fades; its grain counts from its first frame
+for the same reason). Segments are encoded with identical settings, no B-frames and a
 keyframe at their first frame (closed GOPs). The cut is then one pass of packet copies with continuous
 timestamps (PyAV, no re-encode), the scratch audio encoded to AAC beside it. A changed shot
 costs its own segment (and those of the transitions touching it) plus the remux.
@@ -17,19 +18,15 @@ interleaved segment by segment and trimmed to the picture.
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import av
-import cv2
-import numpy as np
 
-from storyreel.model import TransitionKind
 from storyreel.render.encode import Encoder, _AudioFeed
 from storyreel.render.frames import FilmLook
 from storyreel.render.program import Program, frame_at
@@ -47,21 +44,6 @@ class Segment:
     sources: tuple[int, ...] = ()  # indices of the programme's events it shows
 
 
-class SegmentLook:
-    """The film look for one segment: grain counted from the segment's first frame (so the
-    segment does not depend on where it sits), head and tail fades from the whole programme."""
-
-    def __init__(self, look: FilmLook, start: int):
-        self.look, self.start = look, start
-        self.plain = copy.copy(look)
-        self.plain.fade_in = self.plain.fade_out = 0
-
-    def finish(self, picture: np.ndarray, index: int, n_frames: int | None = None) -> np.ndarray:
-        frame = self.plain.finish(picture, index - self.start)
-        gain = self.look.fade_gain(index, n_frames)
-        return frame if gain >= 1.0 else cv2.convertScaleAbs(frame, alpha=gain)
-
-
 def boundaries(program: Program) -> list[int]:
     """Frame numbers where a segment starts or ends: every event's in and out."""
     cuts = {0, program.n_frames}
@@ -77,40 +59,49 @@ def _source_key(source: Any) -> str:
     return key
 
 
+def sub_program(program: Program, start: int, length: int) -> Program:
+    """The part [start, start+length) as a programme of its own: its events and overlays shifted
+    to start at 0, `origin` and `film_frames` set so the head and tail fades fall where they do
+    in the whole film (and the grain counts from the segment's first frame)."""
+    end = start + length
+    events = [replace(e, record_in=e.record_in - start) for e in program.events
+              if e.record_in < end and e.record_out > start]
+    overlays = [replace(o, record_in=o.record_in - start) for o in program.overlays
+                if o.record_in < end and o.record_in + o.length > start]
+    return replace(program, events=events, overlays=overlays, origin=program.origin + start,
+                   film_frames=program.film_frames or program.n_frames)
+
+
 def plan(program: Program, look: FilmLook, settings: dict[str, Any]) -> list[Segment]:
     """The segments of a programme and their keys: everything each one shows, in frames
     relative to its start, with `settings` (look, encoder ...)."""
-    cuts, n = boundaries(program), program.n_frames
-    events = program.events
-    fade_out = [events[k + 1].transition.frames
-                if k + 1 < len(events) and events[k + 1].transition.kind is TransitionKind.FADE_OUT
-                else 0 for k in range(len(events))]
-    keys = [_source_key(e.source) for e in events]
+    cuts, n = boundaries(program), program.film_frames or program.n_frames
+    keys = {id(e.source): _source_key(e.source) for e in program.events}
     out = []
     for a, b in zip(cuts, cuts[1:], strict=False):
-        shown = tuple(k for k, e in enumerate(events) if e.record_in < b and e.record_out > a)
-        view = [{"source": keys[k], "n_frames": events[k].source.n_frames,
-                 "record_in": events[k].record_in - a, "length": events[k].length,
-                 "src_in": events[k].src_in, "transition": events[k].transition,
-                 "fade_out": fade_out[k]} for k in shown]
-        overlays = [{"record_in": o.record_in - a, "length": o.length, "fade": o.fade, "rgba": o.rgba}
-                    for o in program.overlays if o.record_in < b and o.record_in + o.length > a]
+        sub = sub_program(program, a, b - a)
+        view = [{"source": keys[id(e.source)], "n_frames": e.source.n_frames,
+                 "record_in": e.record_in, "length": e.length, "src_in": e.src_in,
+                 "transition": e.transition, "fade_out": e.fade_out} for e in sub.events]
+        overlays = [{"record_in": o.record_in, "length": o.length, "fade": o.fade, "rgba": o.rgba}
+                    for o in sub.overlays]
         fades = [look.fade_gain(t, n) for t in range(a, b)]
         key = stage_key("segment", length=b - a, events=view, overlays=overlays,
                         fades=[round(g, 6) for g in fades] if min(fades, default=1.0) < 1.0 else None,
                         fps=program.fps, picture=program.picture_size, frame=program.frame_size,
                         settings=settings)
-        out.append(Segment(a, b - a, key, shown))
+        out.append(Segment(a, b - a, key, tuple(k for k, e in enumerate(program.events)
+                                                if e.record_in < b and e.record_out > a)))
     return out
 
 
 def encode_segment(program: Program, segment: Segment, look: FilmLook, path: Path,
                    encoder: dict[str, Any], tick: Callable[[int], None] | None = None) -> None:
     """Render and encode one segment to `path` (a keyframe first, no B-frames)."""
-    seg_look = SegmentLook(look, segment.start)
+    sub = sub_program(program, segment.start, segment.length)
     with Encoder(path, program.frame_size, program.fps, options=SEGMENT_OPTIONS, **encoder) as enc:
-        for t in range(segment.start, segment.start + segment.length):
-            enc.write(frame_at(program, t, seg_look))
+        for t in range(segment.length):
+            enc.write(frame_at(sub, t, look))
             if tick:
                 tick(1)
 

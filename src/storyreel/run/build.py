@@ -18,7 +18,6 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -67,34 +66,6 @@ class BuildReport:
         data["output"] = str(self.output) if self.output else None
         data["files"] = [str(p) for p in self.files]
         return data
-
-
-@dataclass
-class _Clip:
-    """A clip's frames on demand; the motion backend runs on its first frame request."""
-
-    key: str
-    fps: Fraction
-    n_frames: int
-    size: tuple[int, int]
-    make: Callable[[], Any]
-    _source: Any = None
-
-    def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-
-    def frame(self, index: int):
-        with self._lock:
-            if self._source is None:
-                self._source = self.make()
-            source = self._source
-        return source.frame(index)
-
-    def close(self) -> None:
-        with self._lock:
-            source, self._source = self._source, None
-        if source is not None and hasattr(source, "close"):
-            source.close()
 
 
 class _Build:
@@ -249,8 +220,9 @@ class _Build:
         return self.still(shot, scene, idx, take_seed(shot, idx), key, backend)
 
     def clips(self, shotlist: ShotList, selected: dict[str, tuple[str, int, Any]],
-              lengths: dict[str, int]) -> tuple[dict[str, _Clip], dict[str, Take]]:
+              lengths: dict[str, int]) -> tuple[dict[str, Any], dict[str, Take]]:
         from storyreel.motion.base import ClipRequest
+        from storyreel.render.program import LazySource
         from storyreel.stills.takes import take_seed
 
         fps, size, root = self.config.film.fps, self.config.picture_size, self.project.root
@@ -272,7 +244,8 @@ class _Build:
                         shot=shot, scene=scene, still=still, config=self.config, seed=seed, fps=fps,
                         n_frames=n, size=size, project_root=root, take=idx))
 
-                sources[shot.id] = _Clip(key, fps, lengths[shot.id], size, make)
+                sources[shot.id] = LazySource(make, fps, lengths[shot.id], size)
+                sources[shot.id].key = key  # what the segments' keys hash
                 tid = take_id(shot.id, "clip", key)
                 if self.db.output_get(key) is None:
                     self.db.output_put(key, "clip", {}, {"still": skey})
