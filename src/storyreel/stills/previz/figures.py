@@ -190,7 +190,7 @@ def _rim(body: np.ndarray, shift: int, key_side: int) -> np.ndarray:
 def _draw_overhead(canvas: Canvas, fig: Figure, ident: Identity, light: Light, height: float):
     """Seen from straight above: a shadow, shoulders in the coat colour, the head."""
     cy = canvas.h * 0.5 + (fig.top - canvas.h * 0.3) * 0.1
-    r = height * 0.12
+    r = height * 0.2
     b = ident.build
     canvas.ellipses([(fig.x + r * 0.9, cy + r * 0.5, r * 1.3 * b, r * 0.7)], (0, 0, 0), 0.45)
     canvas.ellipses([(fig.x, cy, r * 1.15 * b, r * 0.55)], light.lit(ident.accent, 1.6))

@@ -100,11 +100,13 @@ def build_set(kind: str, interior: bool, st: Stage) -> None:
         st.mid_depth = max(f.subject_depth + 1.5, st.far_depth * 0.7)
         if f.overhead:
             _ground(st, (0.30, 0.22, 0.16), texture="boards")
+            _from_above("interior", st)
             return
         _INTERIORS[kind](st)
         return
     _SKY_GROUND[kind](st)
     if f.overhead:
+        _from_above(kind, st)
         return
     _EXTERIORS[kind](st)
     if st.light.time in ("dawn", "magic", "day") and not st.light.fog and kind in ("forest", "city"):
@@ -175,6 +177,39 @@ _SKY_GROUND = {
     "mountain": _sky_and((0.28, 0.30, 0.28)),
     "field": _sky_and((0.28, 0.32, 0.18)),
 }
+
+
+def _from_above(kind: str, st: Stage) -> None:
+    """What the ground shows from straight above: road markings, tree crowns, surf, ripples."""
+    w, h, rng = st.w, st.h, st.rng
+    d = st.framing.subject_depth  # the camera's height above the ground
+    if kind == "interior":  # a table under a lamp
+        st.sky.glow(w * 0.5, h * 0.5, h * 0.6, st.light.windows if st.light.lamps else st.light.key, 0.35)
+        tw, th = st.m(1.6, d), st.m(0.9, d)
+        x, y = w * rng.uniform(0.35, 0.65), h * rng.uniform(0.3, 0.7)
+        st.mid.polys([[(x - tw / 2, y - th / 2), (x + tw / 2, y - th / 2), (x + tw / 2, y + th / 2),
+                       (x - tw / 2, y + th / 2)]], st.tone((0.35, 0.25, 0.18), d, 2.0))
+    elif kind in ("city", "rooftop"):
+        x = w * rng.uniform(0.2, 0.4)
+        stripe = st.m(0.5, d)
+        st.mid.polys(_rects(np.arange(-stripe, h + stripe, 2 * stripe) * 0 + x,
+                            np.arange(-stripe, h + stripe, 2 * stripe), st.m(3.0, d), stripe),
+                     st.tone((0.8, 0.8, 0.78), d), 0.85, disjoint=True)
+        st.mid.polys([[(x + st.m(5, d), -5), (x + st.m(5.2, d), -5), (x + st.m(5.2, d), h + 5),
+                       (x + st.m(5, d), h + 5)]], st.tone((0.8, 0.7, 0.3), d), 0.8)
+    elif kind in ("forest", "field", "mountain"):
+        n = 14 if kind == "forest" else 4
+        crowns = [(rng.uniform(0, w), rng.uniform(0, h), r, r) for r in rng.uniform(0.08, 0.2, n) * h]
+        st.mid.ellipses([(x + r * 0.3, y + r * 0.3, r, r) for x, y, r, _ in crowns], (0, 0, 0), 0.35)
+        st.mid.ellipses(crowns, st.tone((0.12, 0.2, 0.1), d, 1.2))
+    elif kind in ("sea", "desert"):
+        col = (0.9, 0.92, 0.9) if kind == "sea" else (0.6, 0.45, 0.3)
+        for k in range(6):
+            y0 = h * (k + rng.random()) / 6
+            xs = np.linspace(-10, w + 10, 40)
+            ys = y0 + np.sin(xs / w * rng.uniform(4, 9) + rng.uniform(0, 6)) * h * 0.03
+            band = np.concatenate([np.stack([xs, ys], 1), np.stack([xs[::-1], ys[::-1] + h * 0.012], 1)])
+            st.mid.polys([band], st.tone(col, d), 0.5)
 
 
 # --- exterior set pieces ----------------------------------------------------------------------
