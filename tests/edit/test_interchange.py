@@ -201,6 +201,11 @@ def test_cli_import_edit_stores_overrides_and_reports(tmp_path):
     assert "Traceback" not in result.output
     assert load_overrides(project) is None  # nothing changed
 
+    result = runner.invoke(app, ["import-edit", str(root), str(tmp_path / "moved.otio"),
+                                 "--dry-run"])
+    assert result.exit_code == 0 and "reordered" in result.output and "--dry-run" in result.output
+    assert load_overrides(project) is None
+
     result = runner.invoke(app, ["import-edit", str(root), str(tmp_path / "moved.otio")])
     assert result.exit_code == 0, result.output
     assert "reordered" in result.output
@@ -208,6 +213,10 @@ def test_cli_import_edit_stores_overrides_and_reports(tmp_path):
     assert stored is not None and stored.entries[-1].shot_id == first.name
     rebuilt = build_timeline(shotlist, project.config, overrides=stored)
     assert picture_clips(rebuilt)[-1].name == first.name
+
+    result = runner.invoke(app, ["import-edit", str(root), "--clear"])
+    assert result.exit_code == 0 and "follows the script" in result.output
+    assert load_overrides(project) is None
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
