@@ -172,6 +172,12 @@ def draw_figure(canvas: Canvas, fig: Figure, ident: Identity, light: Light,
     if "hair" in covers:
         canvas.paint(box, covers["hair"], light.lit((0.06, 0.05, 0.05), 0.5))
     body = np.maximum.reduce(list(covers.values()))
+    if height > 3.5 * canvas.h:  # close enough to see the eye: a shadowed socket and a catchlight
+        ex, ey = place(np.array([[0.024, 0.056]]))[0]
+        canvas.ellipses([(ex, ey, 0.011 * height, 0.005 * height)], mix(dark, (0, 0, 0), 0.5), 0.9)
+        canvas.polys([place(np.array([[0.008, 0.045], [0.038, 0.043], [0.038, 0.047], [0.008, 0.049]]))],
+                     mix(dark, (0, 0, 0), 0.6), 0.8)  # the brow
+        canvas.glow(ex + 0.003 * height * fig.facing, ey - 0.001 * height, 0.0018 * height, light.key, 0.9)
     rim = _rim(body, max(1, int(round(height * 0.006))), key_side)
     canvas.paint(box, rim * {"night": 0.55, "day": 0.45}.get(light.time, 0.8), light.key)
     return _box_of(body, box)
