@@ -36,7 +36,7 @@ from storyreel.run.takes import (
     take_id,
 )
 from storyreel.store.db import Database
-from storyreel.store.keys import stage_key
+from storyreel.store.keys import digest, stage_key
 from storyreel.store.lock import project_lock
 from storyreel.store.objects import CorruptObject, ObjectStore, file_digest, fingerprint
 from storyreel.store.project import Project, load_overrides
@@ -127,6 +127,16 @@ class _Build:
         message = f"object {dig[:12]} ({what}) was corrupt or missing: removed, recomputing"
         self.report.repaired.append(message)
         self.say(message)
+
+    def unchanged_files(self, key: str) -> list[Path] | None:
+        """Files an earlier build wrote for `key`, when every one is still as it left them."""
+        out = self.db.output_get(key)
+        if out is None:
+            return None
+        files = [(Path(f), (size, mtime)) for f, size, mtime in out["meta"]["files"]]
+        if all(f.is_file() and fingerprint(f) == fp for f, fp in files):
+            return [f for f, _ in files]
+        return None
 
     def put_blob(self, dig: str) -> list[Any]:
         return [dig, *fingerprint(self.store.path(dig))]
@@ -276,7 +286,7 @@ class _Build:
         from storyreel.edit.audio import scratch_audio
 
         with self.stage("audio"):
-            key = stage_key("audio", timeline=json.loads(timeline.to_json_string()),
+            key = stage_key("audio", timeline=digest(timeline.to_json_string().encode()),
                             shotlist=shotlist.model_dump(mode="python", exclude={"source"}),
                             characters=self.config.characters, fps=self.config.film.fps, music=music)
             out = self.cached(key, "scratch audio")
@@ -319,8 +329,9 @@ class _Build:
         encoder = {"codec": cfg.render.codec, "crf": cfg.render.crf, "preset": cfg.render.preset}
         settings = {"look": cfg.look, "lut": _lut_digest(cfg.look.lut, self.project.root),
                     "encoder": encoder, "options": seg.SEGMENT_OPTIONS}
-        planned = seg.plan(program, look, settings)
-        todo = [s for s in planned if self.cached(s.key, f"segment at frame {s.start}") is None]
+        with self.stage("plan"):
+            planned = seg.plan(program, look, settings)
+            todo = [s for s in planned if self.cached(s.key, f"segment at frame {s.start}") is None]
         self.report.reused["segments"] += len(planned) - len(todo)
         users: dict[int, int] = {}  # a clip's frames are freed after its last segment
         for s in todo:
@@ -351,8 +362,7 @@ class _Build:
         from storyreel.render.segments import assemble
 
         with self.stage("cut"):
-            key = stage_key("cut", upstream=[audio_key, *(s.key for s, _ in segments)],
-                            audio=file_digest(audio) if audio else None, note=AI_NOTE)
+            key = stage_key("cut", upstream=[audio_key, *(s.key for s, _ in segments)], note=AI_NOTE)
             last = self.db.last_cut(str(output))
             if (last is not None and last["key"] == key and output.is_file()
                     and fingerprint(output) == (last["size"], last["mtime_ns"])):
@@ -411,16 +421,22 @@ def _run(b: _Build, output: Path, music: Path | None, burn_subtitles: bool) -> N
     with b.stage("timeline"):
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
     audio_key, audio = b.audio(timeline, shotlist, music_digest)
-    program = program_from_timeline(timeline, sources, cfg)
-    if burn_subtitles:
-        program.overlays.extend(subtitle_overlays(timeline))
+    with b.stage("program"):
+        program = program_from_timeline(timeline, sources, cfg)
+        if burn_subtitles:
+            program.overlays.extend(subtitle_overlays(timeline))
     segments = b.segments(program)
     b.cut(segments, audio_key, audio, output, cut_provenance(shotlist, takes, cfg))
     with b.stage("exports"):
-        out_dir = b.project.out_dir
-        files = [*export_all(timeline, out_dir, stem=output.stem),
-                 *write_subtitles(timeline, out_dir, stem=output.stem),
-                 write_atomic(out_dir / "shotlist.csv", to_csv(shotlist))]
+        out_dir, csv = b.project.out_dir, to_csv(shotlist)
+        key = stage_key("exports", timeline=digest(timeline.to_json_string().encode()),
+                        csv=csv, out_dir=out_dir, stem=output.stem)
+        files = b.unchanged_files(key)
+        if files is None:
+            files = [*export_all(timeline, out_dir, stem=output.stem),
+                     *write_subtitles(timeline, out_dir, stem=output.stem),
+                     write_atomic(out_dir / "shotlist.csv", csv)]
+            b.db.output_put(key, "exports", {}, {"files": [[str(f), *fingerprint(f)] for f in files]})
     report.output = output
     report.files = [output, *files]
     report.warnings = list(dict.fromkeys(report.warnings))
