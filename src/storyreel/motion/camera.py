@@ -68,7 +68,7 @@ def _plane(layer: Layer) -> _Plane:
     crop = rgba[y0:y1, x0:x1]
     sides = (bool(alpha[:, 0].any()), bool(alpha[0].any()), bool(alpha[:, -1].any()), bool(alpha[-1].any()))
     if crop[..., 3].min() == 255:
-        return _Plane(np.ascontiguousarray(crop), (x0, y0), 1.0, layer.depth, any(sides), True, sides)
+        return _Plane(crop.copy(), (x0, y0), 1.0, layer.depth, any(sides), True, sides)  # not a view
     a = crop[..., 3:4].astype(np.uint16)
     premult = crop.copy()
     premult[..., :3] = ((crop[..., :3].astype(np.uint16) * a + 127) // 255).astype(np.uint8)
