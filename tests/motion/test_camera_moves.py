@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest import H, W, layered_still
+from motion_fixtures import H, W, layered_still
 
 from storyreel.config import ProjectConfig
 from storyreel.errors import StoryreelError

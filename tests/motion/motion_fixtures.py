@@ -1,12 +1,14 @@
-"""A layered still made in code: textured sky (inf), a far set (8 m), a subject (4 m), a foreground
-post (2 m). Each carries a marker of a pure colour so tests can track it in decoded frames."""
+"""A layered still made in code: textured sky (inf), a far set (8 m), a subject (4 m), a
+foreground post (2 m), each with a marker of a pure colour that tests track in decoded frames.
+
+Named uniquely rather than `conftest`: test modules of several folders import their helpers,
+and a shared module name would resolve to whichever folder's was loaded first."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import pytest
 
 from storyreel.model import Layer, Still
 
@@ -42,8 +44,3 @@ def layered_still() -> Still:
         a = lay.rgba[..., 3:4].astype(np.float32) / 255
         image = (lay.rgba[..., :3] * a + image * (1 - a)).astype(np.uint8)
     return Still(image=image, layers=layers, subject_boxes={"MAYA": (106, 50, 150, 94)})
-
-
-@pytest.fixture
-def still() -> Still:
-    return layered_still()
