@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import opentimelineio as otio
 import pytest
-from conftest import make_config, make_shotlist, write_wav
+from edit_helpers import make_config, make_shotlist, write_wav
 
 from storyreel.config import CharacterConfig
 from storyreel.edit import audio, rhythm

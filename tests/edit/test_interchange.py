@@ -7,7 +7,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 import pytest
-from conftest import make_config, make_shotlist
+from edit_helpers import make_config, make_shotlist
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner

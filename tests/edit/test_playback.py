@@ -8,7 +8,7 @@ import av
 import numpy as np
 import opentimelineio as otio
 import pytest
-from conftest import make_config, make_shotlist
+from edit_helpers import make_config, make_shotlist
 
 from storyreel.edit.playback import program_from_timeline
 from storyreel.edit.timeline import build_timeline, media_lengths, picture_clips

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import opentimelineio as otio
 import pytest
-from conftest import make_config, make_shotlist
+from edit_helpers import make_config, make_shotlist
 
 from storyreel.edit import rhythm
 from storyreel.edit.overrides import EditOverrides, OverrideEntry
