@@ -203,3 +203,34 @@ def test_other_still_architectures(still_model, family, pipeline, idiom, negativ
                                                   max_chars=backend.loaded().family.max_chars).prompt
     assert (still.meta["negative_prompt"] == NEGATIVE) is negative
     assert np.array_equal(backend.generate(still_request(5)).image, still.image)
+
+
+def test_an_undownloaded_hub_id_without_network_fails_fast(monkeypatch):
+    import huggingface_hub
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", "/nonexistent-storyreel-cache")
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", "http://127.0.0.1:9")  # nothing listens
+    start = time.monotonic()
+    with pytest.raises(StoryreelError, match="not downloaded and 127.0.0.1 cannot be reached"):
+        load_backend("motion", "diffusers:Lightricks/LTX-Video").loaded()
+    assert time.monotonic() - start < 10
+
+
+def test_a_hub_id_in_the_cache_loads_offline(monkeypatch, tmp_path, sd_turbo):
+    """The hub-id path a user's run takes, with the model in a (local) hub cache."""
+    import shutil
+
+    import huggingface_hub
+
+    snapshot = tmp_path / "models--stabilityai--sd-turbo" / "snapshots" / ("0" * 40)
+    shutil.copytree(sd_turbo, snapshot)
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text("0" * 40)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    backend = load_backend("stills", "diffusers:stabilityai/sd-turbo?size=64x32")
+    still = backend.generate(still_request(11))
+    assert still.image.shape == (90, 160, 3) and still.meta["params"]["family"] == "sd-turbo"
+    assert still.meta["params"]["model"] == "stabilityai/sd-turbo"

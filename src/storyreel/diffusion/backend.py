@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,11 +24,6 @@ class DiffusersBackend:
     def __init__(self, model: str | None = None, **_: Any):
         self.spec = ModelSpec.parse(model)
         self._memo: dict[tuple, Any] = {}
-
-    @classmethod
-    def missing(cls) -> list[str]:
-        """The packages of the extra that are not installed (empty when ready to load)."""
-        return [p for p in cls.packages if importlib.util.find_spec(p) is None]
 
     def cache_token(self, shot: Shot, root: Path | None) -> str:
         return self.spec.model + "?" + "&".join(f"{k}={v}" for k, v in self.spec.options)

@@ -12,10 +12,12 @@ import importlib
 import json
 import math
 import os
+import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -44,6 +46,16 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _reachable(endpoint: str) -> bool:
+    """Whether the hub answers a TCP connection within 3 s (so a machine without network fails fast)."""
+    url = urlparse(endpoint)
+    try:
+        socket.create_connection((url.hostname, url.port or 443), timeout=3).close()
+        return True
+    except (OSError, TypeError):
+        return False
+
+
 def model_index(model: str) -> tuple[str, dict[str, Any]]:
     """(where `from_pretrained` loads from, the parsed model_index.json) of a folder or hub id."""
     local = Path(model).expanduser()
@@ -55,16 +67,22 @@ def model_index(model: str) -> tuple[str, dict[str, Any]]:
     if model.count("/") != 1 or model.startswith(("/", ".", "~")):
         raise StoryreelError(f"diffusers: no model folder {model!r}, and it is not a hub id (owner/name)")
     hub = require("huggingface_hub")
-    try:
-        path = hub.hf_hub_download(model, "model_index.json", local_files_only=_offline(),
-                                   etag_timeout=5)
-    except Exception as e:  # not cached while offline, no network, unknown repo, gated repo
-        how = ("it is not downloaded and HF_HUB_OFFLINE is set" if _offline()
-               else f"it could not be fetched ({type(e).__name__})")
-        raise StoryreelError(
-            f"diffusers: model {model!r} is unavailable: {how}. Download it where there is network "
-            f"(`hf download {model}`) or name a local folder: diffusers:/path/to/model"
-        ) from None
+    try:  # in the cache: no network needed
+        path = hub.hf_hub_download(model, "model_index.json", local_files_only=True)
+    except Exception:
+        path = None
+    if path is None:
+        host = urlparse(hub.constants.ENDPOINT).hostname or "huggingface.co"
+        if _offline() or not _reachable(hub.constants.ENDPOINT):
+            why = "HF_HUB_OFFLINE is set" if _offline() else f"{host} cannot be reached"
+            raise StoryreelError(
+                f"diffusers: model {model!r} is not downloaded and {why}. Download it where there "
+                f"is network (`hf download {model}`) or name a local folder: diffusers:/path/to/model")
+        try:
+            path = hub.hf_hub_download(model, "model_index.json", etag_timeout=5)
+        except Exception as e:  # unknown, gated or private repository
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise StoryreelError(f"diffusers: cannot fetch model {model!r} from {host}: {first}") from None
     return model, json.loads(Path(path).read_text())
 
 
