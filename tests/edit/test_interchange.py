@@ -97,7 +97,7 @@ def test_round_trip_edit_import_and_rebuild(shotlist, config, tmp_path, suffix):
     assert overrides.entries[1].src_in == before["1A"].start_time.to_frames() + 6
     report = "\n".join(overrides.changes)
     assert "removed: 2A" in report and "duplicated: 1B ×2" in report
-    assert "reordered" in report and "trimmed: 1A head +6 tail -4" in report
+    assert "reordered: 2B now first" in report and "trimmed: 1A head +6 tail -4" in report
 
     rebuilt = build_timeline(shotlist, config, overrides=overrides)
     got = [(c.name, c.source_range.start_time.to_frames(), c.source_range.duration.to_frames())
@@ -134,6 +134,15 @@ def test_an_edl_without_clip_names_maps_by_reel(shotlist, tmp_path):
                             if not line.startswith("*")))
     ov = import_edit(bare, shotlist, fps=config.film.fps)
     assert [e.shot_id for e in ov.entries] == ["1A", "1B", "2A", "2B"]
+
+
+def test_titles_past_a_shortened_picture_still_export(shotlist, tmp_path):
+    config = make_config("24")
+    tl = build_timeline(shotlist, config)
+    v1 = tl.video_tracks()[0]
+    v1.remove(picture_clips(tl)[-1])  # the titles track now runs past the picture
+    paths = export_all(tl, tmp_path)
+    assert cut_list(read_edit(paths[-1], config.film.fps), config.film.fps) == cut_list(tl)
 
 
 def test_import_without_reference_compares_with_the_script(shotlist, tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import difflib
 import os
 import re
 import tempfile
@@ -162,6 +163,21 @@ def _fcpx_exact_rates(fps: Fraction | None) -> Iterator[None]:
             del table[float(fps)]
 
 
+def _within_picture(timeline: otio.schema.Timeline) -> None:
+    """FCPX connects titles to the picture clip under them: drop what runs past V1's end."""
+    v1, *others = timeline.video_tracks()
+    end = v1.duration()
+    for track in others:
+        while len(track) and track.duration() > end:
+            last = track[-1]
+            over = track.duration() - end
+            if last.duration() <= over:
+                del track[-1]
+            else:
+                r = last.source_range
+                last.source_range = otio.opentime.TimeRange(r.start_time, r.duration - over)
+
+
 _EVENT = re.compile(r"^(\d{3,}\s.*?)(\d\d:\d\d:\d\d[:;]\d\d) (\d\d:\d\d:\d\d[:;]\d\d)$")
 
 
@@ -197,6 +213,7 @@ def export_all(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut")
     written.append(write_atomic(out_dir / f"{stem}.xml", otio.adapters.write_to_string(nle, "fcp_xml")))
     fcpx = copy.deepcopy(nle)
     fcpx.tracks[:] = list(fcpx.video_tracks())
+    _within_picture(fcpx)
     with _fcpx_exact_rates(fps):
         fcpxml = otio.adapters.write_to_string(fcpx, "fcpx_xml")
     written.append(write_atomic(out_dir / f"{stem}.fcpxml", fcpxml))
@@ -345,7 +362,15 @@ def _changes(before: list[OverrideEntry], after: list[OverrideEntry]) -> list[st
     kept_old = [s for s in dict.fromkeys(old_ids) if s in counts]
     kept_new = [s for s in dict.fromkeys(new_ids) if s in old_ids]
     if kept_old != kept_new:
-        changes.append(f"reordered: {' '.join(kept_new)} (was {' '.join(kept_old)})")
+        # the shots outside the longest run kept in order are the ones the editor moved
+        matcher = difflib.SequenceMatcher(a=kept_old, b=kept_new, autojunk=False)
+        stayed = {s for block in matcher.get_matching_blocks()
+                  for s in kept_new[block.b:block.b + block.size]}
+        moves = []
+        for i, s in enumerate(kept_new):
+            if s not in stayed:
+                moves.append(f"{s} now {'first' if i == 0 else 'after ' + kept_new[i - 1]}")
+        changes.append(f"reordered: {'; '.join(moves)}")
     first = {e.shot_id: e for e in reversed(before)}
     for e in after:
         old = first.get(e.shot_id)
