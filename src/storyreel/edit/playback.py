@@ -22,6 +22,7 @@ from storyreel.errors import StoryreelError
 from storyreel.model import FrameSource, Transition, TransitionKind
 
 TITLE_FADE_SECONDS = {"title": 0.75, "card": 0.5, "super": 0.35}
+_KINDS = {k.value for k in TransitionKind}
 
 
 class Black:
@@ -52,8 +53,7 @@ def program_from_timeline(timeline: otio.schema.Timeline, sources: Mapping[str, 
     pending: Transition | None = None
     for item in v1:
         if isinstance(item, otio.schema.Transition):
-            kinds = {k.value for k in TransitionKind}
-            kind = TransitionKind(item.name) if item.name in kinds else TransitionKind.DISSOLVE
+            kind = TransitionKind(item.name) if item.name in _KINDS else TransitionKind.DISSOLVE
             pending = Transition(kind=kind, frames=_frames(item.out_offset, fps))
             continue
         if not isinstance(item, otio.schema.Clip):
@@ -96,7 +96,7 @@ def program_from_timeline(timeline: otio.schema.Timeline, sources: Mapping[str, 
     n_frames = _frames(v1.duration(), fps)
     program = Program(fps=fps, picture_size=picture, frame_size=frame, events=events,
                       overlays=overlays)
-    if getattr(program, "n_frames", n_frames) != n_frames:
+    if program.n_frames != n_frames:
         raise StoryreelError(f"the programme runs {program.n_frames} frames, the timeline {n_frames}")
     return program
 
