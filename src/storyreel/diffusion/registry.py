@@ -95,7 +95,14 @@ CLASSES: dict[str, str] = {
     "CogVideoXImageToVideoPipeline": "cogvideox-i2v",
 }
 
-OPTIONS = ("steps", "guidance", "size", "frames", "fps", "batch")
+def _size(text: str) -> tuple[int, int]:
+    w, h = text.lower().split("x")
+    return int(w), int(h)
+
+
+_PARSE: dict[str, Any] = {"steps": int, "guidance": float, "size": _size, "frames": int,
+                          "fps": Fraction, "batch": int}
+OPTIONS = tuple(_PARSE)
 
 
 @dataclass(frozen=True)
@@ -111,10 +118,18 @@ class ModelSpec:
             raise StoryreelError("diffusers: name a model, e.g. diffusers:stabilityai/sd-turbo")
         model, _, query = text.strip().partition("?")
         options = tuple(parse_qsl(query, keep_blank_values=True))
-        for key, _value in options:
+        for key, value in options:
             if key not in OPTIONS:
                 raise StoryreelError(f"diffusers: unknown setting {key!r}{did_you_mean(key, OPTIONS)}; "
                                      f"known: {', '.join(OPTIONS)}")
+            try:
+                parsed = _PARSE[key](value)
+                values = parsed if isinstance(parsed, tuple) else (parsed,)
+                ok = all(v >= 0 if key == "guidance" else v > 0 for v in values)
+            except (ValueError, ZeroDivisionError):
+                ok = False
+            if not ok:
+                raise StoryreelError(f"diffusers: bad setting {key}={value!r} in {text.strip()!r}")
         return cls(model, options)
 
     def get(self, key: str) -> str | None:
@@ -144,20 +159,7 @@ def family_for(spec: ModelSpec, class_name: str, kind: str) -> Family:
         what = "a stills" if family.kind == "still" else "an image-to-video"
         stage = "stills" if kind == "still" else "motion"
         raise StoryreelError(f"diffusers: {spec.model} is {what} model; it cannot be the {stage} backend")
-    changes: dict[str, Any] = {}
-    try:
-        if spec.get("steps"):
-            changes["steps"] = int(spec.get("steps"))
-        if spec.get("guidance"):
-            changes["guidance"] = float(spec.get("guidance"))
-        if spec.get("size"):
-            w, h = spec.get("size").lower().split("x")
-            changes["size"] = (int(w), int(h))
-        if spec.get("frames"):
-            changes["max_frames"] = int(spec.get("frames"))
-        if spec.get("fps"):
-            changes["fps"] = Fraction(spec.get("fps"))
-    except ValueError:
-        raise StoryreelError(f"diffusers: bad setting in {spec.model}?"
-                             f"{'&'.join(f'{k}={v}' for k, v in spec.options)}") from None
+    names = {"steps": "steps", "guidance": "guidance", "size": "size", "frames": "max_frames",
+             "fps": "fps"}
+    changes = {names[k]: _PARSE[k](v) for k, v in spec.options if k in names}
     return replace(family, **changes)
