@@ -62,7 +62,6 @@ class Encoder:
             raise StoryreelError("no such audio file", audio)
         self._encoder_name, self._crf, self._preset = encoder, crf, preset
         self._audio_path, self._metadata = audio, dict(metadata or {})
-        self._extra = dict(options or {})
         self._extra_options = dict(options or {})  # FFmpeg encoder options, e.g. {"bf": "0"}
         self.frames_written = 0
         self._container: av.container.OutputContainer | None = None
@@ -116,7 +115,6 @@ class Encoder:
         options = dict(self._options)
         if self.codec == "h264":
             options.update(crf=str(self._crf), preset=self._preset)
-        options.update(self._extra)
         options.update(self._extra_options)
         stream.options = options
         self._video = stream
