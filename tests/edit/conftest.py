@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-# test modules import edit_helpers by name under any pytest import mode
-sys.path.insert(0, str(Path(__file__).parent))
-
-from edit_helpers import make_config, make_shotlist, write_wav  # noqa: E402
 
 from storyreel.config import ProjectConfig
 from storyreel.model import ShotList
+from tests.edit.edit_helpers import make_config, make_shotlist, write_wav
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from fractions import Fraction
 import numpy as np
 import opentimelineio as otio
 import pytest
-from edit_helpers import make_config, make_shotlist, write_wav
 
 from storyreel.config import CharacterConfig
 from storyreel.edit import audio, rhythm
 from storyreel.edit.audio import dialogue_lengths, duck_envelope, scratch_audio, voice_for
 from storyreel.edit.timeline import build_timeline, line_key
+from tests.edit.edit_helpers import make_config, make_shotlist, write_wav
 
 
 def _read(path) -> np.ndarray:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import opentimelineio as otio
 import pytest
-from edit_helpers import make_config, make_shotlist
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -15,6 +14,7 @@ from typer.testing import CliRunner
 from storyreel.edit.interchange import cut_list, export_all, import_edit, read_edit
 from storyreel.edit.timeline import build_timeline, picture_clips
 from storyreel.errors import StoryreelError
+from tests.edit.edit_helpers import make_config, make_shotlist
 
 RT = otio.opentime.RationalTime
 

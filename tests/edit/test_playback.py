@@ -8,11 +8,11 @@ import av
 import numpy as np
 import opentimelineio as otio
 import pytest
-from edit_helpers import make_config, make_shotlist
 
 from storyreel.edit.playback import program_from_timeline
 from storyreel.edit.timeline import build_timeline, media_lengths, picture_clips
 from storyreel.errors import StoryreelError
+from tests.edit.edit_helpers import make_config, make_shotlist
 
 COLORS = {"1A": (200, 40, 40), "1B": (40, 190, 60), "2A": (40, 60, 210), "2B": (220, 200, 40)}
 

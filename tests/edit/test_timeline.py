@@ -8,7 +8,6 @@ from fractions import Fraction
 
 import opentimelineio as otio
 import pytest
-from edit_helpers import make_config, make_shotlist
 
 from storyreel.edit import rhythm
 from storyreel.edit.overrides import EditOverrides, OverrideEntry
@@ -21,6 +20,7 @@ from storyreel.edit.timeline import (
     picture_clips,
 )
 from storyreel.model import Provenance, Take, frames_for
+from tests.edit.edit_helpers import make_config, make_shotlist
 
 
 def _ranges(track):

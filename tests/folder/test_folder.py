@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin
 
-from hosted.film import SRC_FRAMES, H, W, clip_request, make_mp4, source_frame, still_request
 from storyreel.backends import load_backend
 from storyreel.errors import StoryreelError
 from storyreel.motion.folder import FolderMotion, conform_video
 from storyreel.stills.folder import FolderStills
+from tests.hosted.film import SRC_FRAMES, H, W, clip_request, make_mp4, source_frame, still_request
 
 JOB = "0b5c7a86-3f4e-4b8a-9d2e-7c1f6a5b4e3d"
 PROMPT = "a woman in a grey coat on a rooftop at night, city lights --ar 21:9 --v 6.1"

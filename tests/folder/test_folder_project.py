@@ -7,10 +7,10 @@ import json
 import av
 from typer.testing import CliRunner
 
-from folder.test_folder import JOB, PROMPT, midjourney_png
-from hosted.film import make_mp4
 from storyreel.cli import app
 from storyreel.model import frames_for
+from tests.folder.test_folder import JOB, PROMPT, midjourney_png
+from tests.hosted.film import make_mp4
 
 SCRIPT = """EXT. ROOFTOP - NIGHT
 

@@ -8,8 +8,8 @@ import av
 import pytest
 from typer.testing import CliRunner
 
-from folder.test_folder import midjourney_png
 from storyreel.cli import app
+from tests.folder.test_folder import midjourney_png
 
 from . import vendors
 from .film import make_mp4, make_png

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hosted.film import config, scene, shot
 from storyreel.errors import StoryreelError
 from storyreel.look import NEGATIVE, compile_prompt
+from tests.hosted.film import config, scene, shot
 
 
 def test_tags_idiom_is_comma_tags_with_a_negative_prompt():

@@ -9,7 +9,6 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from motion_fixtures import H, W, layered_still
 
 from storyreel.config import ProjectConfig
 from storyreel.errors import StoryreelError
@@ -18,6 +17,7 @@ from storyreel.motion.base import ClipRequest
 from storyreel.motion.camera import CameraBackend, CameraClip
 from storyreel.motion.moves import ease
 from storyreel.render.encode import Encoder
+from tests.motion.motion_fixtures import H, W, layered_still
 
 SCENE = Scene(id="s1", number="1", heading="EXT. ROOF - NIGHT", int_ext="EXT", location="ROOF",
               time_of_day="NIGHT", lines=SourceSpan(path="film.fountain", start=1, end=1))

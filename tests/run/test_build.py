@@ -5,11 +5,11 @@ from pathlib import Path
 
 import av
 import opentimelineio as otio
-from conftest import decode, make_project
 
 from storyreel.run.build import AI_NOTE, build, collect_garbage
 from storyreel.store.db import Database
 from storyreel.store.project import Project
+from tests.run.conftest import decode, make_project
 
 OUTPUTS = ("cut.mp4", "cut.otio", "cut.edl", "cut.xml", "cut.fcpxml", "cut.srt", "cut.vtt", "shotlist.csv")
 

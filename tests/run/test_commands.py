@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_project
 from typer.testing import CliRunner
 
 from storyreel.cli import app
@@ -19,6 +18,7 @@ from storyreel.errors import StoryreelError
 from storyreel.run.build import build
 from storyreel.store.lock import project_lock
 from storyreel.store.project import Project
+from tests.run.conftest import make_project
 
 
 def _lines(proc: subprocess.Popen) -> queue.Queue:

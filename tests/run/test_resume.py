@@ -11,11 +11,11 @@ from pathlib import Path
 
 import av
 import numpy as np
-from conftest import SCRIPT, decode, make_project
 
 from storyreel.store.db import Database
 from storyreel.store.objects import ObjectStore
 from storyreel.store.project import Project
+from tests.run.conftest import SCRIPT, decode, make_project
 
 LONG = SCRIPT.replace(", 1s,", ", 2s,")
 

@@ -7,13 +7,13 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import render, shot
 from PIL import Image
 
 from storyreel.config import ProjectConfig
 from storyreel.errors import StoryreelError
 from storyreel.model import ShotSize
 from storyreel.stills.previz.figures import HAIRS, identity_for
+from tests.stills.conftest import render, shot
 
 _PRINT = "from storyreel.config import ProjectConfig; from storyreel.stills.previz.figures import " \
          "identity_for; print(identity_for('MAYA', ProjectConfig()))"

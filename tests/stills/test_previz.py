@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from conftest import H, W, hue_deg, luma, render, scene, shot
 
 from storyreel.backends import load_backend
 from storyreel.config import ProjectConfig
@@ -14,6 +13,7 @@ from storyreel.errors import StoryreelError
 from storyreel.model import Angle, ShotSize
 from storyreel.stills.previz.sets import place_of
 from storyreel.stills.takes import png_bytes
+from tests.stills.conftest import H, W, hue_deg, luma, render, scene, shot
 
 
 def box_share(still, name="MAYA") -> float:

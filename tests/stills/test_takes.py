@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import W, render, scene, shot
 
 from storyreel.config import ProjectConfig
 from storyreel.stills.previz import PrevizBackend
@@ -15,6 +14,7 @@ from storyreel.stills.takes import (
     take_seed,
     write_take,
 )
+from tests.stills.conftest import W, render, scene, shot
 
 
 def test_take_seeds_are_stable_distinct_and_honour_the_directive():
