@@ -238,3 +238,28 @@ def test_a_hub_id_in_the_cache_loads_offline(monkeypatch, tmp_path, sd_turbo):
     still = backend.generate(still_request(11))
     assert still.image.shape == (90, 160, 3) and still.meta["params"]["family"] == "sd-turbo"
     assert still.meta["params"]["model"] == "stabilityai/sd-turbo"
+
+
+REAL_GRIDS = [  # family, size multiple and frame step of the real checkpoints (VAE x patch)
+    ("sd-turbo", 64, 1), ("sdxl-turbo", 32, 1), ("flux-schnell", 16, 1), ("sana-sprint", 32, 1),
+    ("sd3", 16, 1), ("ltx", 32, 8), ("wan-i2v", 16, 4),
+]
+
+
+@pytest.mark.parametrize(("family", "multiple", "step"), REAL_GRIDS, ids=[g[0] for g in REAL_GRIDS])
+@pytest.mark.parametrize("aspect", [16 / 9, 2.39, 1.0, 9 / 16])
+def test_real_sizes_and_frame_counts_follow_the_model_rules(family, multiple, step, aspect):
+    from storyreel.diffusion.registry import FAMILIES
+
+    fam = FAMILIES[family]
+    loaded = runtime.Loaded(pipe=object(), family=fam, device="cuda", multiple=multiple, frame_step=step)
+    w, h = loaded.picture_size(aspect)
+    assert w % multiple == 0 and h % multiple == 0
+    assert abs(w * h / (fam.size[0] * fam.size[1]) - 1) < 0.15  # about the native area
+    assert abs(w / h / aspect - 1) < 0.2  # the picture's aspect, to the grid
+    if fam.kind != "i2v":
+        return
+    for seconds in (0.1, 1.0, 2.5, 5.0, 60.0):
+        n = loaded.frame_count(seconds)
+        assert (n - 1) % step == 0 and n <= fam.max_frames
+        assert n >= seconds * fam.fps or n + step > fam.max_frames  # covers the shot, or the most it can
