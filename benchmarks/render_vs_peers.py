@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -178,11 +180,13 @@ RENDERERS = {"storyreel": render_storyreel, "moviepy": render_moviepy, "zoompan"
 # --- measuring --------------------------------------------------------------------------------
 
 
-def measure(name: str, a: argparse.Namespace, output: Path) -> tuple[float, float]:
-    """Run one renderer in a child process: (wall seconds, peak RSS in MB of it and its children)."""
+def measure(name: str, a: argparse.Namespace, output: Path) -> tuple[float, float, float]:
+    """Run one renderer in a child process: wall seconds, CPU seconds (user + system, its
+    children included) and peak RSS in MB of it and its children."""
     argv = [sys.executable, __file__, "--run", name, "--output", str(output), "--workdir", a.workdir,
             "--shots", str(a.shots), "--stills", str(a.stills), "--seconds-per-shot", str(a.seconds_per_shot),
             "--width", str(a.width), "--height", str(a.height), "--crf", str(a.crf), "--preset", a.preset]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     child = psutil.Popen(argv)
     peak = 0
@@ -206,7 +210,9 @@ def measure(name: str, a: argparse.Namespace, output: Path) -> tuple[float, floa
     sampler.join()
     if code != 0:
         raise SystemExit(f"{name} failed with exit status {code}")
-    return wall, peak / 2**20
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, peak / 2**20
 
 
 def jitter(path: Path, shots: int, n: int) -> tuple[float, int]:
@@ -290,14 +296,15 @@ def main() -> None:
     results = {}
     for name in names:
         out = work / f"{name}.mp4"
-        wall, rss = measure(name, a, out)
+        wall, cpu, rss = measure(name, a, out)
+        results[name] = {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": rss}
         if a.long:
-            results[name] = {"wall_s": wall, "peak_rss_mb": rss, "frames": frames_in(out)}
+            results[name]["frames"] = frames_in(out)
         else:
-            jit, count = jitter(out, a.shots, n)
-            results[name] = {"wall_s": wall, "peak_rss_mb": rss, "jitter": jit, "frames": count}
+            results[name]["jitter"], results[name]["frames"] = jitter(out, a.shots, n)
         r = results[name]
-        print(f"{name:10s} {r['wall_s']:8.1f} s  {r['peak_rss_mb']:7.0f} MB peak RSS  "
+        print(f"{name:10s} {r['wall_s']:8.1f} s wall  {r['cpu_s']:7.1f} s CPU  "
+              f"{r['peak_rss_mb']:6.0f} MB peak RSS  "
               f"{r['frames']:6d} frames ({r['frames'] / r['wall_s']:.1f} fps)"
               + (f"  jitter {r['jitter']:.3f} px/frame²" if "jitter" in r else ""))
     if "storyreel" in results and len(results) > 1:
@@ -305,8 +312,11 @@ def main() -> None:
         print()
         for name, r in results.items():
             if name != "storyreel":
-                print(f"storyreel vs {name}: {r['wall_s'] / s['wall_s']:.2f}x faster, "
+                print(f"storyreel vs {name}: {r['wall_s'] / s['wall_s']:.2f}x faster (wall), "
+                      f"{r['cpu_s'] / s['cpu_s']:.2f}x less CPU, "
                       f"{r['peak_rss_mb'] / s['peak_rss_mb']:.2f}x less memory")
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+              "(wall-time ratios are only fair on a quiet machine; CPU seconds are steadier)")
     print("\n" + json.dumps(results))
 
 
