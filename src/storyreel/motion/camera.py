@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from storyreel.errors import StoryreelError
-from storyreel.model import Easing, Layer, Move, Still
+from storyreel.model import Layer, Still
 from storyreel.motion.base import ClipRequest
 from storyreel.motion.moves import (
     MoveSpec,
@@ -301,7 +301,7 @@ class CameraBackend:
         shot = request.shot
         where = (shot.lines.path, shot.lines.start)
         move = parse_move(str(shot.move), *where)
-        easing = parse_easing(str(shot.easing), *where) if shot.easing else Easing.EASE_IN_OUT
+        easing = parse_easing(str(shot.easing), *where)
         intensity = check_intensity(shot.move_intensity, *where)
         if request.n_frames < 1:
             raise StoryreelError(f"shot {shot.id}: a clip needs at least one frame", *where)
@@ -312,12 +312,13 @@ class CameraBackend:
         finite = [lay.depth for lay in still.layers if math.isfinite(lay.depth)]
         for lay in still.layers:
             if not lay.depth > 0:
-                raise StoryreelError(f"shot {shot.id}: layer {lay.name!r} has depth {lay.depth}; must be > 0")
+                raise StoryreelError(f"shot {shot.id}: layer {lay.name!r} has depth {lay.depth}; "
+                                     "depths must be above 0", *where)
         ds = subject_depth(still)
         spec = MoveSpec(
             move=move, intensity=intensity, easing=easing, width=w, height=h,
             subject_depth=ds, near_depth=min(finite, default=ds), far_depth=max(finite, default=ds * 4),
-            fps=float(request.fps), seed=request.seed,
+            seed=request.seed,
         )
         return CameraClip(still, spec, request.fps, request.n_frames, request.size)
 
@@ -329,4 +330,4 @@ class CameraBackend:
                 "overscan": round(clip.overscan, 6), "n_frames": clip.n_frames, "fps": str(clip.fps)}
 
 
-__all__ = ["CameraBackend", "CameraClip", "Move", "subject_depth"]
+__all__ = ["CameraBackend", "CameraClip", "subject_depth"]

@@ -104,7 +104,6 @@ class MoveSpec:
     subject_depth: float  # metres: the layer the move is about
     near_depth: float  # the nearest finite layer (the camera never reaches it)
     far_depth: float  # the farthest finite layer (the rack-focus starts there)
-    fps: float
     seed: int = 0
 
 
