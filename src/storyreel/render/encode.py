@@ -29,6 +29,9 @@ CODECS: dict[str, tuple[str, str, dict[str, str], tuple[str, ...]]] = {
     "h264": ("libx264", "yuv420p", {}, (".mp4", ".mov", ".mkv")),
     "prores": ("prores_ks", "yuv422p10le", {"profile": "3", "vendor": "apl0"}, (".mov",)),
 }
+# x264 presets whose rate-control lookahead (40 to 60 frames) would hold over 100 MB of 1080p
+# pictures; capped at 20 (the "fast" preset's) so that a render's memory stays bounded
+_DEEP_LOOKAHEAD = {"medium", "slow", "slower", "veryslow", "placebo"}
 AUDIO_RATE = 48_000
 _AUDIO_CHUNK = 1024  # AAC frame size
 
@@ -115,6 +118,8 @@ class Encoder:
         options = dict(self._options)
         if self.codec == "h264":
             options.update(crf=str(self._crf), preset=self._preset)
+            if self._preset in _DEEP_LOOKAHEAD:
+                options["rc-lookahead"] = "20"  # x264 holds 40-60 frames ahead otherwise
         options.update(self._extra_options)
         stream.options = options
         self._video = stream
