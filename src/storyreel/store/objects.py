@@ -47,6 +47,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a written file is an ordinary one
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
