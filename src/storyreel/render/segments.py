@@ -106,24 +106,35 @@ def encode_segment(program: Program, segment: Segment, look: FilmLook, path: Pat
                 tick(1)
 
 
+def encode_audio(wav: Path, seconds: Fraction, path: Path) -> None:
+    """A mix as AAC (48 kHz stereo) in an .m4a, trimmed or padded to `seconds`: encoded once
+    per mix, so a cut whose picture changed is assembled without encoding sound again."""
+    with av.open(str(path), "w", format="mp4") as dst:
+        _AudioFeed(dst, Path(wav)).feed_until(seconds, final=True)
+
+
 def assemble(segments: list[Path], lengths: list[int], fps: Fraction, output: Path,
              audio: Path | None = None, metadata: dict[str, str] | None = None) -> None:
-    """Concatenate encoded segments by copying packets; mux `audio` as AAC. Atomic."""
+    """Concatenate encoded segments by copying packets, with the AAC packets of `audio` (an
+    `encode_audio` file) interleaved segment by segment. Atomic."""
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.stem}.partial{output.suffix}")
     try:
-        with av.open(str(tmp), "w", format="mp4") as dst:
+        with contextlib.ExitStack() as stack:
+            dst = stack.enter_context(av.open(str(tmp), "w", format="mp4"))
             for k, v in (metadata or {}).items():
                 dst.metadata[k] = v
             with av.open(str(segments[0])) as first:
                 vout = dst.add_stream_from_template(first.streams.video[0])
-            feed = _AudioFeed(dst, Path(audio)) if audio is not None else None
+            if audio is not None:
+                ain = stack.enter_context(av.open(str(audio)))
+                aout = dst.add_stream_from_template(ain.streams.audio[0])
+                packets = (p for p in ain.demux(ain.streams.audio[0]) if p.dts is not None)
             offset = 0  # frames
             for path, length in zip(segments, lengths, strict=True):
                 with av.open(str(path)) as src:
                     vin = src.streams.video[0]
-                    tb = vin.time_base
-                    shift = round(Fraction(offset) / fps / tb)
+                    shift = round(Fraction(offset) / fps / vin.time_base)
                     for packet in src.demux(vin):
                         if packet.dts is None:
                             continue
@@ -132,10 +143,18 @@ def assemble(segments: list[Path], lengths: list[int], fps: Fraction, output: Pa
                         packet.stream = vout
                         dst.mux(packet)
                 offset += length
-                if feed is not None:  # interleave: the audio up to this segment's end
-                    feed.feed_until(Fraction(offset) / fps, final=False)
-            if feed is not None:
-                feed.feed_until(Fraction(offset) / fps, final=True)
+                if audio is not None:  # interleave: the sound up to this segment's end
+                    end = Fraction(offset) / fps
+                    for packet in packets:
+                        at = packet.pts * packet.time_base
+                        packet.stream = aout
+                        dst.mux(packet)
+                        if at >= end:
+                            break
+            if audio is not None:
+                for packet in packets:
+                    packet.stream = aout
+                    dst.mux(packet)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, output)

@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -286,8 +287,9 @@ class _Build:
         from storyreel.edit.audio import scratch_audio
 
         with self.stage("audio"):
-            key = stage_key("audio", timeline=digest(timeline.to_json_string().encode()),
-                            shotlist=shotlist.model_dump(mode="python", exclude={"source"}),
+            # the mix hears only the audio tracks and the programme's length, not the picture
+            tracks = [digest(t.to_json_string().encode()) for t in timeline.audio_tracks()]
+            key = stage_key("audio", tracks=tracks, frames=timeline.duration().to_frames(),
                             characters=self.config.characters, fps=self.config.film.fps, music=music)
             out = self.cached(key, "scratch audio")
             if out is not None:
@@ -305,6 +307,21 @@ class _Build:
             self.db.output_put(key, "audio", blobs, {})
             self.report.computed["audio"].append(key[:12])
             return key, (self.store.path(blobs["wav"][0]) if blobs else None)
+
+    def aac(self, audio_key: str, wav: Path | None, seconds: Fraction) -> tuple[str, Path | None]:
+        """The mix encoded to AAC for the cut's length, once per mix and length."""
+        from storyreel.render.segments import encode_audio
+
+        if wav is None:
+            return "", None
+        key = stage_key("aac", upstream=[audio_key], seconds=seconds)
+        out = self.cached(key, "AAC sound")
+        if out is None:
+            tmp = self.store.temp_path(".m4a")
+            encode_audio(wav, seconds, tmp)
+            out = {"blobs": {"m4a": self.put_blob(self.store.put_file(tmp))}}
+            self.db.output_put(key, "aac", out["blobs"], {})
+        return key, self.store.path(out["blobs"]["m4a"][0])
 
     def beats(self, music: Path, digest: str) -> list[float]:
         from storyreel.edit.rhythm import beat_times
@@ -369,11 +386,12 @@ class _Build:
                 self.report.reused["cut"] += 1
                 return
             fps = self.config.film.fps
+            aac_key, aac = self.aac(audio_key, audio, Fraction(sum(s.length for s, _ in segments)) / fps)
             assemble([p for _, p in segments], [s.length for s, _ in segments], fps, output,
-                     audio=audio, metadata={"title": provenance.get("title") or output.stem,
-                                            "comment": AI_NOTE, "description": AI_NOTE})
+                     audio=aac, metadata={"title": provenance.get("title") or output.stem,
+                                          "comment": AI_NOTE, "description": AI_NOTE})
             self.db.cut_put(key, str(output), file_digest(output), *fingerprint(output),
-                            [k for k in (audio_key, *(s.key for s, _ in segments)) if k],
+                            [k for k in (audio_key, aac_key, *(s.key for s, _ in segments)) if k],
                             json.dumps(provenance, default=str))
             self.report.computed["cut"].append(str(output))
 
