@@ -55,3 +55,24 @@ def test_gc_keeps_only_what_is_reachable(tmp_path):
     assert (count, size) == (1, 4)
     assert store.has(keep) and not store.has(drop)
     assert not store.tmp_dir.exists()
+
+
+def test_atomic_writes_leave_ordinary_permissions(tmp_path):
+    import os
+
+    from storyreel.edit.interchange import write_atomic
+
+    old = os.umask(0o027)
+    try:
+        from storyreel.files import file_mode
+
+        file_mode.cache_clear()
+        atomic_write(tmp_path / "a.pdf", b"%PDF")
+        write_atomic(tmp_path / "cut.edl", "TITLE: x\n")
+        store = ObjectStore(tmp_path / "objects")
+        digest = store.put_bytes(b"png")
+        for path in (tmp_path / "a.pdf", tmp_path / "cut.edl", store.path(digest)):
+            assert path.stat().st_mode & 0o777 == 0o640, path
+    finally:
+        os.umask(old)
+        file_mode.cache_clear()

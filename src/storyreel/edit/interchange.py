@@ -16,9 +16,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import difflib
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from fractions import Fraction
@@ -30,25 +28,10 @@ from storyreel.edit import titles
 from storyreel.edit.overrides import EditOverrides, OverrideEntry
 from storyreel.edit.timeline import SLUG, handle_frames, picture_clips, timeline_fps
 from storyreel.errors import StoryreelError
+from storyreel.files import atomic_write as write_atomic
 from storyreel.model import ShotList, frames_for
 
 ADAPTERS = {".otio": "otio_json", ".edl": "cmx_3600", ".xml": "fcp_xml", ".fcpxml": "fcpx_xml"}
-
-
-def write_atomic(path: Path, data: str | bytes) -> Path:
-    """Write to a temporary name in the same folder, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def cut_list(timeline: otio.schema.Timeline, fps: Fraction | None = None) -> list[tuple[str, int, int]]:

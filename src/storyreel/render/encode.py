@@ -23,6 +23,7 @@ import numpy as np
 from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc, VideoReformatter
 
 from storyreel.errors import StoryreelError, did_you_mean
+from storyreel.files import file_mode
 
 # codec word → (FFmpeg encoder, pixel format, stream options, containers it belongs in)
 CODECS: dict[str, tuple[str, str, dict[str, str], tuple[str, ...]]] = {
@@ -164,9 +165,7 @@ class Encoder:
         self._container = None
         with open(self._tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self._tmp, 0o666 & ~umask)  # mkstemp makes it private; a clip is an ordinary file
+        os.chmod(self._tmp, file_mode())  # mkstemp makes it private; a clip is an ordinary file
         os.replace(self._tmp, self.path)
         self._tmp = None
 

@@ -17,6 +17,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from storyreel.files import atomic_write, fsync_dir
+
+__all__ = ["CorruptObject", "ObjectStore", "atomic_write", "file_digest", "fingerprint", "fsync_dir"]
+
 _CHUNK = 1 << 20
 
 
@@ -26,34 +30,6 @@ class CorruptObject(Exception):
     def __init__(self, digest: str):
         super().__init__(f"object {digest[:12]} was corrupt and has been removed")
         self.digest = digest
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable (a no-op where directories cannot be opened)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary name in the same folder, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a written file is an ordinary one
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
 
 
 def file_digest(path: Path) -> str:
