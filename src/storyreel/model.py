@@ -111,7 +111,7 @@ class DialogueLine(Model):
 
 
 class Transition(Model):
-    """How a shot is entered: the kind and its length in frames (0 for a cut)."""
+    """How a shot is entered, or the film left: the kind and its length in frames (0 for a cut)."""
 
     kind: TransitionKind = TransitionKind.CUT
     frames: int = Field(default=0, ge=0)
@@ -127,6 +127,7 @@ class Scene(Model):
     synopsis: str | None = None
     section: str | None = None
     lines: SourceSpan
+    setting: str = ""  # the scene's first action paragraph: the place and weather its shots share
 
 
 class Shot(Model):
@@ -139,6 +140,7 @@ class Shot(Model):
     easing: Easing = Easing.EASE_IN_OUT
     subjects: list[str] = Field(default_factory=list)  # character names, upper case
     description: str = ""
+    action: str = ""  # the action paragraph it covers, when `description` is the director's note
     dialogue: list[DialogueLine] = Field(default_factory=list)
     lines: SourceSpan
     duration: float = Field(gt=0)  # seconds, estimated or set by a directive
@@ -166,6 +168,7 @@ class ShotList(Model):
     scenes: list[Scene] = Field(default_factory=list)
     shots: list[Shot] = Field(default_factory=list)
     cards: list[Card] = Field(default_factory=list)
+    ending: Transition | None = None  # after the last shot: fade-out or cut to black; None: unsaid
 
     @property
     def runtime(self) -> float:

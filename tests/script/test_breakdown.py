@@ -219,3 +219,33 @@ def test_any_arrangement_breaks_down_or_is_a_clear_error(pieces):
         return
     assert sl.shots and all(s.duration > 0 for s in sl.shots)
     assert len({s.id for s in sl.shots}) == len(sl.shots)
+
+
+def test_a_framed_shot_keeps_the_note_and_the_action_it_covers(film):
+    wide = at(film, 18)  # [[shot: EWS, ..., "the city drowning in its own neon"]] on line 17
+    assert wide.description == "the city drowning in its own neon"
+    assert wide.action.startswith("Rain over a harbour city. Neon signs bleed")
+    assert at(film, 21).action == ""  # unframed: the description is the paragraph itself
+    harbour = film.scene(wide.scene_id)
+    assert harbour.setting.startswith("Rain over a harbour city.")
+    cut = bd('INT. A - DAY\n\nDust in the air.\n\n[[shot: CU NORA, "her eyes"]]\n'
+             '[[shot: INSERT, "the letter"]]\nNORA reads a letter.\n\nNORA\nNo.\n')
+    assert [(s.description, s.action) for s in cut.shots] == [
+        ("Dust in the air.", ""), ("her eyes", "NORA reads a letter."),
+        ("the letter", "NORA reads a letter."), ("Nora speaks", "")]
+    assert cut.scenes[0].setting == "Dust in the air."
+
+
+def test_the_ending_after_the_last_shot(film):
+    assert film.ending is not None and film.ending.kind is TransitionKind.FADE_OUT  # FADE OUT.
+    assert film.ending.frames == frames_for(1.0, film_fps())
+    end = "INT. A - DAY\n\nShe waits.\n\n"
+    assert bd(end + "FADE TO BLACK.\n").ending.kind is TransitionKind.FADE_OUT
+    assert bd(end + "CUT TO BLACK.\n\n> THE END <\n").ending.model_dump() == {"kind": "cut",
+                                                                            "frames": 0}
+    assert bd(end + "FADE OUT.\n\n[[cut: fade-out 48f]]\n").ending.frames == 48  # directive wins
+    assert bd(end).ending is None
+    assert bd(end + "FADE OUT.\n\nINT. B - DAY\n\nHe waits.\n").ending is None  # not the end
+    with pytest.raises(StoryreelError, match="only on a fade-out") as e:
+        bd(end + "[[cut: dissolve 12f]]\n")
+    assert e.value.line == 5

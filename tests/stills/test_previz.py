@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from storyreel.backends import load_backend
-from storyreel.config import ProjectConfig
+from storyreel.config import ProjectConfig, load_config
 from storyreel.errors import StoryreelError
 from storyreel.model import Angle, ShotSize
+from storyreel.script.breakdown import breakdown_script
 from storyreel.stills.previz.sets import place_of
 from storyreel.stills.takes import png_bytes
 from tests.stills.conftest import H, W, hue_deg, luma, render, scene, shot
@@ -103,6 +105,20 @@ def test_weather_from_the_text():
     assert np.std(luma(fog.image)) < np.std(luma(clear.image))  # fog flattens contrast
     snow = render(shot(ShotSize.WS), scene("EXT. FIELD - DAY", "Snow falls."))
     assert "snow" in snow.meta["weather"] and snow.layers[-1].rgba[..., 3].mean() > 2
+
+
+def test_weather_from_the_action_and_the_scene_setting():
+    example = Path(__file__).parents[2] / "examples" / "footage"
+    film = breakdown_script(example / "script.fountain", load_config(example / "storyreel.toml"))
+    harbour = film.scenes[0]
+    shots = [s for s in film.shots if s.scene_id == harbour.id]
+    assert shots[0].description == "the city drowning in its own neon"  # no rain in the note
+    for sh in shots:
+        assert "rain" in render(sh, harbour).meta["weather"], sh.description
+    cu = shot(ShotSize.CU, description="Maya speaks")  # says nothing of the weather
+    wet = scene("EXT. CITY STREET - NIGHT").model_copy(update={"setting": "Rain over the city."})
+    assert "rain" in render(cu, wet).meta["weather"]
+    assert "rain" not in render(cu, scene("EXT. CITY STREET - NIGHT")).meta["weather"]
 
 
 def test_firelight_is_warm(neutral):

@@ -10,7 +10,10 @@ covers the scene the way a script supervisor and a director would plan it:
   singles that tighten as the exchange goes on (shot / reverse shot), a two-shot for dual
   dialogue, the listener for an off-screen or voice-over line;
 - the script's transitions (CUT TO:, DISSOLVE TO:, SMASH CUT TO:, FADE OUT. ...) enter the
-  next shot; centered text (`> THE END <`) becomes a card.
+  next shot; a FADE OUT. (or `[[cut: fade-out 48f]]`) after the last shot is the film's ending;
+  centered text (`> THE END <`) becomes a card;
+- a shot framed by `[[shot: ..., "note"]]` keeps the note as its description and the action
+  paragraph beside it; a scene's first action paragraph is its setting (place, weather).
 
 Shot ids hash the scene heading and the shot's own source text, so an edit elsewhere in the
 script never renumbers them; identical shots are told apart by their order, and an explicit
@@ -118,6 +121,7 @@ class _Builder:
         self.section: str | None = None
         self.synopsis: str | None = None
         self.transition: Transition | None = None
+        self.transition_text = ""  # the script's words for `transition`
         self.pending: list[Directive] = []
 
     # --- pass 1: elements → scenes of blocks --------------------------------------------
@@ -143,6 +147,7 @@ class _Builder:
                     self.pending.append(d)
             elif e.kind == "transition":
                 self.transition = self.script_transition(e.text)
+                self.transition_text = plain(e.text).strip().upper()
             elif e.kind == "centered":
                 self.cards.append((self.block_count(), e))
             elif e.kind in ("action", "lyrics"):
@@ -221,12 +226,32 @@ class _Builder:
 
     # --- pass 2: blocks → shots ------------------------------------------------------------
 
+    def ending(self) -> Transition | None:
+        """How the film leaves its last shot: a fade-out or a cut to black, from a trailing
+        `[[cut: ...]]` (it wins) or the script's last transition; other trailing directives
+        have nothing to apply to."""
+        second = frames_for(1.0, self.fps)
+        out = None
+        if self.transition is not None and "FADE" in self.transition_text:
+            out = Transition(kind=TransitionKind.FADE_OUT, frames=second)
+        elif self.transition is not None and "BLACK" in self.transition_text:
+            out = Transition(kind=TransitionKind.CUT)
+        for d in self.pending:
+            t = d.transition
+            if d.kind != "cut" or t is None:
+                raise StoryreelError(f"[[{d.kind}: ...]] ends the script with nothing to apply "
+                                     "to; put it before an action or dialogue block",
+                                     self.script.path, d.line)
+            if t.kind not in (TransitionKind.FADE_IN, TransitionKind.FADE_OUT, TransitionKind.CUT):
+                raise StoryreelError(f"[[cut: {t.kind}]] ends the script with nothing to apply "
+                                     "to; the film can end only on a fade-out or a cut",
+                                     self.script.path, d.line)
+            out = (Transition(kind=TransitionKind.FADE_OUT, frames=t.frames or second)
+                   if t.kind is not TransitionKind.CUT else Transition(kind=TransitionKind.CUT))
+        return out
+
     def finish(self) -> ShotList:
-        if self.pending:
-            d = self.pending[0]
-            raise StoryreelError(f"[[{d.kind}: ...]] ends the script with nothing to apply to; "
-                                 "put it before an action or dialogue block", self.script.path,
-                                 d.line)
+        ending = self.ending()
         drafts: list[_Draft] = []
         block_first_shot: list[int] = []  # index of the first draft of each block
         prev_location = None
@@ -236,7 +261,8 @@ class _Builder:
                           for s in self.scenes], self.script.path)
         scenes = []
         for s, sid in zip(self.scenes, scene_ids, strict=True):
-            s.scene = s.scene.model_copy(update={"id": sid})
+            setting = next((_one_line(plain(b.text)) for b in s.blocks if b.kind == "action"), "")
+            s.scene = s.scene.model_copy(update={"id": sid, "setting": setting})
             scenes.append(s.scene)
             new_place = s.scene.location != prev_location
             prev_location = s.scene.location
@@ -277,6 +303,7 @@ class _Builder:
             scenes=scenes,
             shots=shots,
             cards=cards,
+            ending=ending,
         )
 
     def apply(self, shot: Shot, directives: Iterable[Directive]) -> None:
@@ -408,7 +435,10 @@ class _Coverage:
              angle: Angle = Angle.EYE, move: Move = Move.STATIC, intensity: float = 1.0,
              span: tuple[int, int] | None = None) -> _Draft:
         b = self.b
+        action = ""
         if d is not None:
+            if d.description and block.kind == "action" and d.description != description:
+                action = description  # the paragraph, kept beside the director's note
             size = d.size or size
             subjects = d.subjects or subjects
             angle = d.angle or angle
@@ -421,7 +451,7 @@ class _Coverage:
         shot = Shot(
             id="pending", scene_id=self.scene.id, size=size, angle=angle, move=move,
             move_intensity=intensity, easing=(d.easing if d and d.easing else Easing.EASE_IN_OUT),
-            subjects=subjects, description=description, dialogue=dialogue,
+            subjects=subjects, description=description, action=action, dialogue=dialogue,
             lines=SourceSpan(path=b.script.path, start=start, end=end),
             duration=duration, duration_fixed=bool(d and d.duration),
             seed=d.seed if d else None, explicit=d is not None,
@@ -445,7 +475,7 @@ class _Coverage:
                                                                if directed else None))
         for n, d in enumerate(directed[1:], 1):  # more directives: cutaways over the block
             drafts.append(self.shot(f"cutaway {n}", block, d.size or ShotSize.MS, d.subjects,
-                                    d.description or plain(block.text), [], d))
+                                    _one_line(plain(block.text)), [], d))
         return drafts
 
     def action(self, block: _Block, d: Directive | None) -> list[_Draft]:

@@ -92,9 +92,15 @@ def time_of(scene: Scene) -> str:
     return "day"
 
 
+def shot_text(scene: Scene, shot: Shot) -> str:
+    """The words a still reads its place and weather from: the scene's heading, synopsis and
+    setting, the shot's description and the action it covers."""
+    return f"{scene.heading} {scene.synopsis or ''} {scene.setting} {shot.description} {shot.action}"
+
+
 def light_for(scene: Scene, shot: Shot, rng: np.random.Generator) -> Light:
     """The light of a shot: its scene's time of day, the weather in its text, varied by `rng`."""
-    text = f"{scene.heading} {scene.synopsis or ''} {shot.description}".lower()
+    text = shot_text(scene, shot).lower()
     flags = {k: bool(re.search(p, text)) for k, p in _WEATHER.items()}
     light = _BASE[time_of(scene)]
     shift = float(rng.uniform(-0.04, 0.04))  # takes vary the palette a little

@@ -16,7 +16,7 @@ import numpy as np
 
 from storyreel.model import Scene, Shot
 from storyreel.stills.previz.compose import Framing
-from storyreel.stills.previz.light import Light, paint_shafts, paint_sky
+from storyreel.stills.previz.light import Light, paint_shafts, paint_sky, shot_text
 from storyreel.stills.previz.paint import Canvas, Color, mix, scale, soft_field, value_noise
 
 _EXT = [
@@ -48,7 +48,7 @@ def place_of(scene: Scene, shot: Shot) -> tuple[str, bool]:
         "INT/EXT"
     )
     table = _INT if interior else _EXT
-    for text in (scene.location, f"{scene.heading} {scene.synopsis or ''} {shot.description}"):
+    for text in (scene.location, shot_text(scene, shot)):
         for kind, pattern in table:
             if re.search(rf"\b({pattern})\b", text.lower()):
                 return kind, interior
