@@ -40,6 +40,22 @@ def test_every_export_reads_back_with_the_same_cut_list(shotlist, config, tmp_pa
     assert "super-genoa-now.png" in xml and "<name>1A</name>" in xml
 
 
+def test_the_ending_fade_survives_the_exports(tmp_path):
+    from storyreel.model import Transition, TransitionKind
+
+    config = make_config("24000/1001")
+    fading = make_shotlist().model_copy(update={"ending": Transition(kind=TransitionKind.FADE_OUT)})
+    tl = build_timeline(fading, config)
+    native = cut_list(tl)
+    for path in export_all(tl, tmp_path):
+        assert cut_list(read_edit(path, config.film.fps), config.film.fps) == native, path.suffix
+    for suffix in (".edl", ".xml"):  # a dissolve from the last shot into black
+        v1 = read_edit(tmp_path / f"cut{suffix}", config.film.fps).video_tracks()[0]
+        fade = [i for i in v1 if isinstance(i, otio.schema.Transition)][-1]
+        assert [n.name for n in v1.neighbors_of(fade)] == ["2B", "BLACK"], suffix
+        assert fade.out_offset.to_frames() == 24
+
+
 def test_reel_names_are_short_and_distinct():
     from storyreel.edit.interchange import _reels
 

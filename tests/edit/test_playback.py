@@ -12,6 +12,7 @@ import pytest
 from storyreel.edit.playback import program_from_timeline
 from storyreel.edit.timeline import build_timeline, media_lengths, picture_clips
 from storyreel.errors import StoryreelError
+from storyreel.model import Transition, TransitionKind
 from tests.edit.edit_helpers import make_config, make_shotlist
 
 COLORS = {"1A": (200, 40, 40), "1B": (40, 190, 60), "2A": (40, 60, 210), "2B": (220, 200, 40)}
@@ -31,8 +32,8 @@ class Solid:
         return f
 
 
-def _program(config, **kw):
-    tl = build_timeline(make_shotlist(), config)
+def _program(config, shotlist=None, **kw):
+    tl = build_timeline(shotlist or make_shotlist(), config)
     fps = config.film.fps
     sources = {k: Solid(COLORS[k], n, config.picture_size, fps) for k, n in media_lengths(tl).items()}
     return tl, program_from_timeline(tl, sources, config, **kw)
@@ -77,6 +78,22 @@ def test_frames_show_the_right_shot_and_titles(config):
     bottom = frame_at(program, sup_at)[top + int(config.picture_size[1] * 0.7):top +
                                         config.picture_size[1]]
     assert (bottom[..., 1] > 120).sum() > 10  # light lettering over the red shot
+
+
+def test_the_ending_takes_the_last_shot_down_to_black():
+    from storyreel.render.program import frame_at
+
+    config = make_config("24")
+    fading = make_shotlist().model_copy(update={
+        "ending": Transition(kind=TransitionKind.FADE_OUT), "cards": []})
+    tl, program = _program(config, fading)
+    assert program.n_frames == tl.video_tracks()[0].duration().to_frames()
+    r = tl.video_tracks()[0].range_of_child(picture_clips(tl)[-1])
+    top = (144 - config.picture_size[1]) // 2
+    level = [int(frame_at(program, r.end_time_exclusive().to_frames() - k)[top + 20, 128, 0])
+             for k in (30, 12, 1)]  # 2B is yellow: its red channel fades
+    assert level[0] == pytest.approx(COLORS["2B"][0], abs=3) and level[0] > level[1] > level[2]
+    assert level[2] < 15 and frame_at(program, program.n_frames - 1).max() < 5
 
 
 def test_burned_subtitles_add_overlays(config):

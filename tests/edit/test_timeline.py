@@ -5,10 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from fractions import Fraction
+from pathlib import Path
 
 import opentimelineio as otio
 import pytest
 
+from storyreel.config import ProjectConfig, load_config
 from storyreel.edit import rhythm
 from storyreel.edit.overrides import EditOverrides, OverrideEntry
 from storyreel.edit.timeline import (
@@ -19,8 +21,11 @@ from storyreel.edit.timeline import (
     media_lengths,
     picture_clips,
 )
-from storyreel.model import Provenance, Take, frames_for
+from storyreel.model import Provenance, Take, Transition, TransitionKind, frames_for
+from storyreel.script.breakdown import breakdown_script
 from tests.edit.edit_helpers import make_config, make_shotlist
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "footage"
 
 
 def _ranges(track):
@@ -95,6 +100,52 @@ def test_otiotool_verifies_ranges(shotlist, config, tmp_path):
                           "--verify-ranges"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "OUT OF BOUNDS" not in run.stdout and run.stdout.count("IN BOUNDS") >= 6
+
+
+def ending(frames: int = 0, cards: bool = True):
+    """The helper's shot list ending on a FADE OUT. (`frames` 0: the default length)."""
+    sl = make_shotlist().model_copy(update={
+        "ending": Transition(kind=TransitionKind.FADE_OUT, frames=frames)})
+    return sl if cards else sl.model_copy(update={"cards": []})
+
+
+def test_the_example_film_fades_out_into_the_end_card():
+    config = load_config(EXAMPLE / "storyreel.toml")
+    film = breakdown_script(EXAMPLE / "script.fountain", config)
+    items = list(build_timeline(film, config).video_tracks()[0])
+    last, fade, slug = items[-3:]
+    assert last.name == film.shots[-1].id and slug.name == SLUG  # FADE OUT. then > THE END <
+    assert (fade.name, fade.in_offset.to_frames(), fade.out_offset.to_frames()) == (
+        "fade-out", 0, frames_for(1.0, config.film.fps))
+
+
+def test_the_ending_fades_the_last_shot_to_black(config):
+    second = frames_for(1.0, config.film.fps)
+    plain = build_timeline(make_shotlist(), config).video_tracks()[0]
+    v1 = build_timeline(ending(), config).video_tracks()[0]
+    *_, last, fade, slug = list(v1)
+    assert (last.name, fade.name, slug.name) == ("2B", "fade-out", SLUG)
+    assert fade.out_offset.to_frames() == second
+    assert v1.duration() == plain.duration()  # into THE END card's black: no frame added
+    # with no card after it the film ends in black of the fade's length
+    no_card = build_timeline(make_shotlist().model_copy(update={"cards": []}), config)
+    v1 = build_timeline(ending(cards=False), config).video_tracks()[0]
+    assert [i.name for i in list(v1)[-3:]] == ["2B", "fade-out", SLUG]
+    assert v1.duration().to_frames() == no_card.video_tracks()[0].duration().to_frames() + second
+    assert list(v1)[-1].source_range.duration.to_frames() == second
+
+
+@pytest.mark.parametrize(("frames", "look_seconds", "expected"), [(40, 0.0, 40), (30, 2.0, 48)])
+def test_the_ending_and_the_looks_fade_out_make_one_fade(frames, look_seconds, expected):
+    config = ProjectConfig.model_validate({"film": {"fps": "24", "width": 256, "height": 144},
+                                           "look": {"fade_out": look_seconds}})
+    v1 = build_timeline(ending(frames, cards=False), config).video_tracks()[0]
+    last, fade, slug = list(v1)[-3:]
+    assert fade.out_offset.to_frames() == slug.source_range.duration.to_frames() == expected
+    # the last shot has media for the frames it shows under the fade
+    tail = last.media_reference.available_range.end_time_exclusive() - \
+        last.source_range.end_time_exclusive()
+    assert tail.to_frames() >= expected
 
 
 def test_titles_track_holds_title_card_super_and_end_card(shotlist, config):

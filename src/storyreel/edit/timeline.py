@@ -7,7 +7,9 @@ Markers on V1 mark scenes and sections. Every clip carries `metadata["storyreel"
 Time is rational at the film's rate with integer frame counts; the programme starts at
 `config.film.start_timecode`. A transition starts at its cut and runs `out_offset` frames into
 the incoming shot over the outgoing shot's tail handle: the CMX 3600 convention, so that EDL
-and XML exports keep exactly the same cut points.
+and XML exports keep exactly the same cut points. The script's ending (FADE OUT.) is a
+fade-out from the last shot into black: the slug of the card that follows it, or a black slug
+of the fade's length that ends the film.
 """
 
 from __future__ import annotations
@@ -184,17 +186,31 @@ class _Cut:
         track.append(clip)
         return track.duration().to_frames()
 
-    def card(self, text: str, seconds: float, style: str) -> None:
-        """A black slug on V1 with the card's text above it on the titles track."""
-        fps, n = self.fps, frames_for(seconds, self.fps)
-        self.v1.append(_clip(SLUG, 0, n, _generator("black", n, fps), fps, {"kind": "slug"}))
-        self._place(self.titles, self.pos, _clip(style.upper(), 0, n, _generator(
-            "storyreel.title", n, fps, text=text, style=style), fps, {"kind": style, "text": text}))
+    def slug(self, n: int) -> None:
+        """`n` frames of black on V1."""
+        self.v1.append(_clip(SLUG, 0, n, _generator("black", n, self.fps), self.fps,
+                             {"kind": "slug"}))
         self.pos += n
         self.prev_len = n
         self.after_shot = False
 
-    def shot(self, e: _Entry) -> None:
+    def card(self, text: str, seconds: float, style: str) -> None:
+        """A black slug on V1 with the card's text above it on the titles track."""
+        fps, n = self.fps, frames_for(seconds, self.fps)
+        self._place(self.titles, self.pos, _clip(style.upper(), 0, n, _generator(
+            "storyreel.title", n, fps, text=text, style=style), fps, {"kind": style, "text": text}))
+        self.slug(n)
+
+    def fade_out(self, frames: int) -> None:
+        """A fade-out of `frames` from the shot just laid into the black slug laid next."""
+        self.v1.append(otio.schema.Transition(
+            name=str(TransitionKind.FADE_OUT),
+            transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+            in_offset=rt(0, self.fps), out_offset=rt(frames, self.fps)))
+
+    def shot(self, e: _Entry, tail: int = 0) -> None:
+        """Lay shot `e`, its super and its lines; its media runs `tail` frames (at least a
+        handle) past its out point."""
         fps, shot = self.fps, e.shot
         opening = not len(self.v1)
         kind = shot.transition_in.kind
@@ -206,7 +222,7 @@ class _Cut:
             self.v1.append(otio.schema.Transition(name=str(kind), transition_type=ttype,
                                                   in_offset=rt(0, fps), out_offset=rt(frames, fps)))
         take = self.takes.get(shot.id)
-        available = max(e.src_in + e.length + self.handle, 2 * self.handle + e.length)
+        available = max(e.src_in + e.length + max(tail, self.handle), 2 * self.handle + e.length)
         meta = {
             "kind": "shot", "shot_id": shot.id, "scene_id": shot.scene_id,
             "take_id": take.id if take else None,
@@ -312,8 +328,15 @@ def build_timeline(
             cards_after.setdefault(last_of.get(card[0], len(entries) - 1), []).append(card)
     for _, text, seconds, style in head_cards:
         cut.card(text, seconds, style)
+    last = len(entries) - 1
+    fade, black = _ending(shotlist, config, entries[-1].length if entries else 0,
+                          cards_after.get(last, []))
     for i, e in enumerate(entries):
-        cut.shot(e)
+        cut.shot(e, tail=fade if i == last else 0)
+        if i == last and fade:
+            cut.fade_out(fade)
+            if black:
+                cut.slug(black)
         for _, text, seconds, style in cards_after.get(i, []):
             cut.card(text, seconds, style)
     pos = cut.pos
@@ -327,6 +350,26 @@ def build_timeline(
         a2.append(_clip(Path(music).stem, 0, n, ref, fps, {"kind": "music"}))
         timeline.tracks.append(a2)
     return timeline
+
+
+def _ending(shotlist: ShotList, config: ProjectConfig, last_length: int,
+            cards: list) -> tuple[int, int]:
+    """(fade-out frames, black slug frames) after the last shot for the script's FADE OUT.
+
+    The fade goes into the slug of a card that follows the last shot; when the film ends
+    there it goes into a slug of its own, and the look's global fade-out (`look.fade_out`),
+    which then falls on the same picture, sets its length if it is longer, never a second fade.
+    """
+    ending, fps = shotlist.ending, config.film.fps
+    if ending is None or ending.kind is not TransitionKind.FADE_OUT or not last_length:
+        return 0, 0
+    frames = rhythm.transition_frames(ending, fps)
+    if cards:
+        return min(frames, last_length, frames_for(cards[0][2], fps)), 0
+    if config.look.fade_out > 0:
+        frames = max(frames, frames_for(config.look.fade_out, fps))
+    frames = min(frames, last_length)
+    return frames, frames
 
 
 def _marker(track: otio.schema.Track, name: str, at: int, fps: Fraction, color: str,
