@@ -1,4 +1,4 @@
-"""`render`, `watch`, `gc`: the build of a project's cut, once or on every save."""
+"""`render`, `watch`, `gc`, `strip`: the build of a project's cut, once or on every save; a look at it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -90,3 +91,22 @@ def gc(target: Path = _HERE) -> None:
     """Delete stored objects that no take and no latest cut uses."""
     count, size = collect_garbage(Project.open(target))
     console.print(f"removed {count} objects ({size / 1e6:.1f} MB)")
+
+
+@command("strip")
+def strip(
+    video: Annotated[Path, typer.Argument(help="A rendered cut (out/cut.mp4, with out/cut.otio beside it).")],
+    output: Annotated[list[Path] | None, typer.Option(
+        "-o", "--output", help="strip.png (a frame strip) or reel.gif (a preview); repeatable.")] = None,
+    columns: int = typer.Option(6, "--columns", help="Frames per row of the strip."),
+    every: float | None = typer.Option(None, "--every", help="A frame every SECONDS instead of one per shot."),
+    cards: bool = typer.Option(False, "--cards", help="Title cards too, not only shots."),
+) -> None:
+    """A frame strip (PNG) or an animated preview (GIF) of a rendered cut: a frame per shot."""
+    from storyreel.render.strip import write_strip
+
+    for path in output or [video.with_name(f"{video.stem}-strip.png")]:
+        written, notes = write_strip(video, path, columns=columns, every=every, cards=cards)
+        for note in notes:
+            console.print(f"note: {note}", highlight=False)
+        console.print(f"{written} ({written.stat().st_size / 1e6:.1f} MB)", highlight=False)
