@@ -111,6 +111,35 @@ def test_changed_shot_keeps_its_old_takes_marked_stale(project):
     assert all(r["thumbnail"] and (project / r["thumbnail"]).is_file() for r in rows)
 
 
+def test_clip_take_records_the_motion_backends_own_prompt_and_job(project, monkeypatch):
+    import storyreel.run.build as run_build
+
+    class Hosted:  # a motion backend whose clips carry a vendor's prompt and job id
+        name, version = "hosted-i2v", "1"
+
+        def __init__(self, inner):
+            self.inner = inner
+
+        def animate(self, request):
+            clip = self.inner.animate(request)
+            clip.meta = {"prompt": f"slow move on {request.shot.id}", "remote_id": "job-7",
+                         "params": {"model": "i2v-2"}}
+            return clip
+
+    real = run_build.load_backend
+    monkeypatch.setattr(run_build, "load_backend", lambda stage, spec: Hosted(real(stage, spec))
+                        if stage == "motion" else real(stage, spec))
+    render(project)
+    with Database(Project.open(project).db_path) as db:
+        stills = {r["shot_id"]: r for r in db.takes(kind="still")}
+        for row in db.takes(kind="clip"):
+            prov = json.loads(row["provenance"])
+            assert prov["backend"] == "hosted-i2v" and prov["remote_id"] == "job-7"
+            assert prov["prompt"] == f"slow move on {row['shot_id']}"
+            assert prov["params"]["model"] == "i2v-2" and prov["params"]["n_frames"] > 0
+            assert prov["inputs"] == [stills[row["shot_id"]]["object_key"]]
+
+
 def test_corrupt_objects_are_noticed_and_recomputed(project):
     render(project)
     before = decode(project / "out" / "cut.mp4")

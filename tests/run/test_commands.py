@@ -77,7 +77,9 @@ def test_takes_regen_and_provenance(tmp_path):
     rows = json.loads(runner.invoke(app, ["takes", "sh1", "-p", str(root), "--json"]).output)
     assert [r["take"] for r in rows] == [1, 2, 3]
     assert len({r["seed"] for r in rows}) == 3 and [r["selected"] for r in rows] == [True, False, False]
-    assert all((root / r["thumbnail"]).is_file() for r in rows)
+    for r in rows:  # a file a person can open: a PNG by name and by content
+        assert r["thumbnail"].endswith(".png")
+        assert (root / r["thumbnail"]).read_bytes().startswith(b"\x89PNG")
 
     bad = runner.invoke(app, ["select", "sh1", "7", "-p", str(root)])
     assert bad.exit_code == 2 and "no take '7'" in bad.output
@@ -92,6 +94,9 @@ def test_takes_regen_and_provenance(tmp_path):
     assert {t["backend"] for t in data["cut"]["takes"]} == {"camera"}
     stills = [t for t in data["takes"] if t["kind"] == "still"]
     assert stills and all(t["provenance"]["backend"] == "previz" for t in stills)
+    clips = [t for t in data["takes"] if t["kind"] == "clip"]
+    assert clips and not {t["path"] for t in clips} & {t["path"] for t in stills}
+    assert all(t["provenance"]["params"]["move"] and t["provenance"]["inputs"] for t in clips)
 
 
 def test_second_render_gives_up_when_the_lock_is_not_released(project):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -13,6 +14,7 @@ from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import Provenance
 from storyreel.run.build import build
 from storyreel.store.db import Database
+from storyreel.store.objects import CorruptObject, ObjectStore
 from storyreel.store.project import Project
 
 _PROJECT = typer.Option(Path("."), "--project", "-p", help="The project (folder, toml or script).")
@@ -33,7 +35,20 @@ def _shot(db: Database, shot: str) -> None:
         raise StoryreelError(f"no shot {shot!r}{did_you_mean(shot, list(shots))}")
 
 
-def take_rows(db: Database, shot: str) -> list[dict]:
+def _thumbnail(project: Project, db: Database, row: Any) -> str | None:
+    """`.storyreel/thumbs/<shot>/<take id>.png`: the take's still under a name that opens."""
+    out = db.output_get(row["object_key"])
+    if out is None or "png" not in out["blobs"]:
+        return None
+    dest = project.state_dir / "thumbs" / row["shot_id"] / f"{row['id']}.png"
+    try:
+        ObjectStore(project.objects_dir).link(out["blobs"]["png"][0], dest)
+    except CorruptObject:
+        return None
+    return str(dest.relative_to(project.root))
+
+
+def take_rows(project: Project, db: Database, shot: str) -> list[dict]:
     """A shot's still takes, newest script text first: number, id, backend, seed, stale ..."""
     selected = db.selection(shot)
     rows = []
@@ -42,8 +57,8 @@ def take_rows(db: Database, shot: str) -> list[dict]:
         rows.append({
             "take": row["idx"] + 1, "id": row["id"], "backend": f"{prov.backend} {prov.version}",
             "seed": row["seed"], "created": row["created"], "stale": bool(row["stale"]),
-            "selected": not row["stale"] and row["idx"] == selected, "thumbnail": row["path"],
-            "prompt": prov.prompt,
+            "selected": not row["stale"] and row["idx"] == selected,
+            "thumbnail": _thumbnail(project, db, row), "prompt": prov.prompt,
         })
     return rows
 
@@ -52,9 +67,9 @@ def take_rows(db: Database, shot: str) -> list[dict]:
 def takes(shot: str = typer.Argument(..., help="Shot id."), project: Path = _PROJECT,
           as_json: bool = typer.Option(False, "--json")) -> None:
     """List a shot's takes: backend, seed, when, which is selected, thumbnail, prompt."""
-    _, db = _open(project)
+    p, db = _open(project)
     _shot(db, shot)
-    rows = take_rows(db, shot)
+    rows = take_rows(p, db, shot)
     if as_json:
         out(json.dumps(rows, indent=2))
         return
@@ -71,9 +86,9 @@ def select(shot: str = typer.Argument(..., help="Shot id."),
            take: str = typer.Argument(..., help="Take number (1, 2 ...) or take id."),
            project: Path = _PROJECT) -> None:
     """Choose which take of a shot the cut uses (kept across script edits)."""
-    _, db = _open(project)
+    p, db = _open(project)
     _shot(db, shot)
-    current = [r for r in take_rows(db, shot) if not r["stale"]]
+    current = [r for r in take_rows(p, db, shot) if not r["stale"]]
     match = [r for r in current if str(r["take"]) == take or r["id"] == take]
     if not match:
         known = ", ".join(str(r["take"]) for r in current) or "none"
@@ -92,7 +107,7 @@ def regen(shot: str = typer.Argument(..., help="Shot id."),
     db.set_n_takes(shot, max(db.n_takes(shot), p.config.backends.takes) + n)
     db.close()
     build(p, progress=True)
-    console.print(f"shot {shot} now has {len([r for r in take_rows(Database(p.db_path), shot) if not r['stale']])} takes")
+    console.print(f"shot {shot} now has {len([r for r in take_rows(p, Database(p.db_path), shot) if not r['stale']])} takes")
 
 
 @command("provenance")

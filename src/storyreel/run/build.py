@@ -12,6 +12,7 @@ that shows it is encoded, and the encoded segment is what the store keeps.
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 import warnings
@@ -251,9 +252,11 @@ class _Build:
                 def make(shot=shot, scene=scene, skey=skey, idx=idx, sbackend=sbackend,
                          backend=backend, seed=seed, n=lengths[shot.id]) -> Any:
                     still = self.load_selected_still(shot, scene, skey, idx, sbackend)
-                    return backend.animate(ClipRequest(
+                    source = backend.animate(ClipRequest(
                         shot=shot, scene=scene, still=still, config=self.config, seed=seed, fps=fps,
                         n_frames=n, size=size, project_root=root, take=idx))
+                    self._record_motion(takes[shot.id], backend, source)
+                    return source
 
                 sources[shot.id] = LazySource(make, fps, lengths[shot.id], size)
                 sources[shot.id].key = key  # what the segments' keys hash
@@ -272,15 +275,27 @@ class _Build:
                     if still_row is not None and still_row["provenance"]:
                         sp = Provenance.model_validate_json(still_row["provenance"])
                         prov.prompt, prov.negative_prompt = sp.prompt, sp.negative_prompt
-                    path = still_row["path"] if still_row is not None else None
+                    # no file of its own: a clip's frames are made while its segments encode
                     self.db.take_put(tid, shot.id, "clip", idx, seed, shot_text_hash(shot),
-                                     prov.model_dump_json(), key, path)
+                                     prov.model_dump_json(), key)
                     row = self.db.take(tid)
                 takes[shot.id] = Take(id=tid, shot_id=shot.id, kind="clip", seed=row["seed"],
                                       provenance=Provenance.model_validate_json(row["provenance"]),
                                       path=row["path"])
                 tick()
         return sources, takes
+
+    def _record_motion(self, take: Take, backend: Any, source: Any) -> None:
+        """A clip take's provenance, once its frames exist: the motion backend's own prompt,
+        remote job and parameters (its source's `meta`, or the backend's `params(clip)`)."""
+        meta = getattr(source, "meta", None) or {}
+        params = {**take.provenance.params, **meta.get("params", {})}
+        if callable(getattr(backend, "params", None)):
+            params.update(backend.params(source))
+        update: dict[str, Any] = {"params": json.loads(json.dumps(params, default=str))}
+        update.update({k: meta[k] for k in ("prompt", "negative_prompt", "remote_id") if meta.get(k)})
+        take.provenance = take.provenance.model_copy(update=update)
+        self.db.take_provenance(take.id, take.provenance.model_dump_json())
 
     def audio(self, timeline: Any, shotlist: ShotList, music: str | None) -> tuple[str, Path | None]:
         """The scratch mix (dialogue and music), stored under a key of the timeline it follows."""
@@ -500,4 +515,5 @@ def collect_garbage(project: Project) -> tuple[int, int]:
         outputs = db.outputs()
         db.outputs_delete([k for k in outputs if k not in live])
         keep = {b[0] for k, o in outputs.items() if k in live for b in o["blobs"].values()}
+        shutil.rmtree(project.state_dir / "thumbs", ignore_errors=True)  # links made by `takes`
         return ObjectStore(project.objects_dir).gc(keep)

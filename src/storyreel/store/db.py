@@ -183,6 +183,11 @@ class Database:
                 "ON CONFLICT(id) DO UPDATE SET stale = 0",
                 (take_id, shot_id, kind, idx, seed, text_hash, provenance, object_key, path, now()))
 
+    def take_provenance(self, take_id: str, provenance: str) -> None:
+        """Complete a take's provenance with what is known only once it is made."""
+        with self.tx() as c:
+            c.execute("UPDATE takes SET provenance = ? WHERE id = ?", (provenance, take_id))
+
     def mark_current(self, kind: str, current: dict[str, list[str]]) -> None:
         """Shot id → the output keys its takes of `kind` have now; its other takes are stale."""
         with self.tx() as c:

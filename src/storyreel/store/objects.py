@@ -110,6 +110,22 @@ class ObjectStore:
             raise CorruptObject(digest)
         return self.path(digest)
 
+    def link(self, digest: str, dest: Path) -> Path:
+        """`dest` as another name of the object (a hard link, or a copy where links fail), for
+        whoever needs a file name with an extension; the object is verified first."""
+        src = self.verified_path(digest)
+        if dest.is_file() and os.path.samefile(src, dest):
+            return dest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+        return dest
+
     def remove(self, digest: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.path(digest).unlink()
