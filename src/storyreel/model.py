@@ -127,7 +127,7 @@ class Scene(Model):
     synopsis: str | None = None
     section: str | None = None
     lines: SourceSpan
-    setting: str = ""  # the scene's first action paragraph: the place and weather its shots share
+    weather: list[str] = Field(default_factory=list)  # in its first action paragraph: rain, fog ...
 
 
 class Shot(Model):

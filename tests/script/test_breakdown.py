@@ -226,14 +226,15 @@ def test_a_framed_shot_keeps_the_note_and_the_action_it_covers(film):
     assert wide.description == "the city drowning in its own neon"
     assert wide.action.startswith("Rain over a harbour city. Neon signs bleed")
     assert at(film, 21).action == ""  # unframed: the description is the paragraph itself
-    harbour = film.scene(wide.scene_id)
-    assert harbour.setting.startswith("Rain over a harbour city.")
+    assert film.scene(wide.scene_id).weather == ["rain", "neon"]  # "Rain over ... Neon signs"
+    assert film.scenes[1].weather == []  # the archive: "A basement of steel shelves ..."
     cut = bd('INT. A - DAY\n\nDust in the air.\n\n[[shot: CU NORA, "her eyes"]]\n'
              '[[shot: INSERT, "the letter"]]\nNORA reads a letter.\n\nNORA\nNo.\n')
     assert [(s.description, s.action) for s in cut.shots] == [
         ("Dust in the air.", ""), ("her eyes", "NORA reads a letter."),
         ("the letter", "NORA reads a letter."), ("Nora speaks", "")]
-    assert cut.scenes[0].setting == "Dust in the air."
+    assert bd("EXT. A - DAY\n\nSnow on the pines. Mist.\n\nShe waits by the fire.\n"
+              ).scenes[0].weather == ["snow", "fog"]  # the opening paragraph's, not later ones
 
 
 def test_the_ending_after_the_last_shot(film):

@@ -116,7 +116,7 @@ def test_weather_from_the_action_and_the_scene_setting():
     for sh in shots:
         assert "rain" in render(sh, harbour).meta["weather"], sh.description
     cu = shot(ShotSize.CU, description="Maya speaks")  # says nothing of the weather
-    wet = scene("EXT. CITY STREET - NIGHT").model_copy(update={"setting": "Rain over the city."})
+    wet = scene("EXT. CITY STREET - NIGHT").model_copy(update={"weather": ["rain"]})
     assert "rain" in render(cu, wet).meta["weather"]
     assert "rain" not in render(cu, scene("EXT. CITY STREET - NIGHT")).meta["weather"]
 

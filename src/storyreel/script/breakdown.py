@@ -13,7 +13,7 @@ covers the scene the way a script supervisor and a director would plan it:
   next shot; a FADE OUT. (or `[[cut: fade-out 48f]]`) after the last shot is the film's ending;
   centered text (`> THE END <`) becomes a card;
 - a shot framed by `[[shot: ..., "note"]]` keeps the note as its description and the action
-  paragraph beside it; a scene's first action paragraph is its setting (place, weather).
+  paragraph beside it; the weather named in a scene's first action paragraph is the scene's.
 
 Shot ids hash the scene heading and the shot's own source text, so an edit elsewhere in the
 script never renumbers them; identical shots are told apart by their order, and an explicit
@@ -261,8 +261,9 @@ class _Builder:
                           for s in self.scenes], self.script.path)
         scenes = []
         for s, sid in zip(self.scenes, scene_ids, strict=True):
-            setting = next((_one_line(plain(b.text)) for b in s.blocks if b.kind == "action"), "")
-            s.scene = s.scene.model_copy(update={"id": sid, "setting": setting})
+            opening = next((plain(b.text) for b in s.blocks if b.kind == "action"), "")
+            weather = [w for w, r in _WEATHER.items() if r.search(opening)]
+            s.scene = s.scene.model_copy(update={"id": sid, "weather": weather})
             scenes.append(s.scene)
             new_place = s.scene.location != prev_location
             prev_location = s.scene.location
@@ -406,6 +407,11 @@ _WORDS = {
                r"something she|something he|whispers?",
 }
 _RE = {k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE) for k, v in _WORDS.items()}
+_WEATHER = {k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE) for k, v in {
+    "rain": r"rain(?:s|ing|y|fall|water)?|downpour|drizzl\w*", "storm": r"storm\w*|thunder\w*|lightning",
+    "snow": r"snow\w*|blizzard|sleet", "fog": r"fog\w*|mist\w*|haze|hazy|smoke|smoky",
+    "neon": r"neon", "fire": r"fires?|flames?|firelight|candle\w*|fireplace|campfire|embers?",
+}.items()}
 _PRONOUN = re.compile(r"\b(she|he|her|his|him)\b", re.IGNORECASE)
 _VOICE_OVER = re.compile(r"\b(V\.?O\.?|VOICE[- ]?OVER|PRE-?LAP)\b", re.IGNORECASE)
 _OFF_SCREEN = re.compile(r"\b(O\.?S\.?|O\.?C\.?|OFF|OFF-?SCREEN)\b", re.IGNORECASE)

@@ -94,8 +94,9 @@ def time_of(scene: Scene) -> str:
 
 def shot_text(scene: Scene, shot: Shot) -> str:
     """The words a still reads its place and weather from: the scene's heading, synopsis and
-    setting, the shot's description and the action it covers."""
-    return f"{scene.heading} {scene.synopsis or ''} {scene.setting} {shot.description} {shot.action}"
+    weather, the shot's description and the action it covers."""
+    weather = " ".join(scene.weather)
+    return f"{scene.heading} {scene.synopsis or ''} {weather} {shot.description} {shot.action}"
 
 
 def light_for(scene: Scene, shot: Shot, rng: np.random.Generator) -> Light:
