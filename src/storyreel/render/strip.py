@@ -269,8 +269,8 @@ def preview_gif(cut: Cut, moments: Sequence[Moment], width: int = 480, fps: int 
     """An animated GIF of `gif_frames`, `width` pixels wide, with one palette of `colors` for
     all frames (few colours and no dithering keep the film's grain from bloating it)."""
     indices = gif_frames(cut, moments, fps)
-    decoded = dict(read_frames(cut.video, indices))
-    images = [thumbnail(decoded[i], cut.box, width) for i in indices]
+    small = {i: thumbnail(image, cut.box, width) for i, image in read_frames(cut.video, indices)}
+    images = [small[i] for i in indices]
     sample = images[:: max(1, len(images) // 24)]
     mosaic = Image.new("RGB", (width, sum(im.height for im in sample)))
     for k, im in enumerate(sample):
