@@ -106,3 +106,16 @@ def test_bad_input_is_a_clear_error(cut, tmp_path, make, args, message):
     result = strip_cli(video, *[tmp_path / a if a.endswith(".jpg") else a for a in args])
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
+
+
+def test_a_timeline_that_does_not_match_the_video_is_not_trusted(cut, tmp_path):
+    video = tmp_path / "old.mp4"
+    shutil.copy(cut, video)
+    timeline = otio.adapters.read_from_file(str(cut.with_suffix(".otio")))
+    del timeline.video_tracks()[0][-1]  # an older cut, one shot shorter
+    otio.adapters.write_to_file(timeline, str(video.with_suffix(".otio")))
+    result = strip_cli(video, "-o", tmp_path / "s.png")
+    assert result.exit_code == 0 and "old.otio does not match the video" in result.output
+    video.with_suffix(".otio").write_text("{ not json")
+    result = strip_cli(video, "-o", tmp_path / "s.png")
+    assert result.exit_code == 2 and "old.otio: not a storyreel timeline" in result.output
