@@ -53,11 +53,28 @@ def test_selection_defaults_to_first_take(tmp_path):
     assert db.selection("s1") == 2 and db.selections() == {"s1": 2}
 
 
+def test_an_old_project_database_is_migrated_and_keeps_its_selections(tmp_path):
+    path = tmp_path / "p.db"
+    old = sqlite3.connect(path)
+    old.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    old.execute("INSERT INTO selections VALUES ('s1', 1, 'then')")
+    old.commit()
+    old.close()
+    with Database(path, read_only=True) as db:
+        assert not db.current  # read-only: left as it is
+    db = Database(path)
+    assert db.current and db.selection("s1") == 1 and db.selected_take("s1") is None
+    db.select("s1", 0, "s1.still.abc")
+    db.alias_put({"pier-1a2b3": "pier-9f8e7"})
+    assert db.selected_take("s1") == "s1.still.abc" and db.aliases() == {"pier-1a2b3": "pier-9f8e7"}
+    db.close()
+
+
 def test_failed_transaction_rolls_back(tmp_path):
     db = Database(tmp_path / "p.db")
     with pytest.raises(sqlite3.IntegrityError), db.tx() as c:
-        c.execute("INSERT INTO selections VALUES ('s1', 1, 'now')")
-        c.execute("INSERT INTO selections VALUES ('s1', 2, 'now')")
+        c.execute("INSERT INTO selections (shot_id, take_index, updated) VALUES ('s1', 1, 'now')")
+        c.execute("INSERT INTO selections (shot_id, take_index, updated) VALUES ('s1', 2, 'now')")
     assert db.selections() == {}
 
 

@@ -34,6 +34,7 @@ def import_edit_cmd(project: Path = _PROJECT, edited: Path = _EDITED, dry_run: b
     """Read an edited timeline, map its clips back to shots, and store the order and trims;
     the next render follows them."""
     from storyreel.edit.interchange import import_edit
+    from storyreel.run.identity import stored_identities
     from storyreel.script.breakdown import breakdown_script
     from storyreel.store.project import Project, load_overrides, save_overrides
 
@@ -49,7 +50,7 @@ def import_edit_cmd(project: Path = _PROJECT, edited: Path = _EDITED, dry_run: b
         return
     if edited is None:
         raise StoryreelError("name the edited timeline (or use --clear)", proj.root)
-    shotlist = breakdown_script(proj.script, proj.config)
+    shotlist = breakdown_script(proj.script, proj.config, stored_identities(proj))
     overrides = import_edit(edited, shotlist, fps=proj.config.film.fps,
                             reference=_last_cut(proj.out_dir / "cut.otio"))
     if not dry_run:

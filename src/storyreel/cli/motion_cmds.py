@@ -34,6 +34,7 @@ def clip(
     from storyreel.render.encode import Encoder
     from storyreel.render.frames import FilmLook
     from storyreel.render.program import Event, Program, render_program
+    from storyreel.run.identity import stored_identities
     from storyreel.script.breakdown import breakdown_script
     from storyreel.stills.base import StillRequest
     from storyreel.stills.takes import take_seed
@@ -53,7 +54,7 @@ def clip(
     fps = config.film.fps
     frame_size = (config.film.width, config.film.height)
     picture_size = config.picture_size
-    shotlist = breakdown_script(proj.script, config)
+    shotlist = breakdown_script(proj.script, config, stored_identities(proj))
     ids = [s.id for s in shotlist.shots]
     if shot not in ids:
         raise StoryreelError(f"no shot {shot!r}{did_you_mean(shot, ids)}", proj.script)

@@ -35,10 +35,15 @@ def breakdown_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = (
         None),
 ) -> None:
-    """Scenes and shots with size, angle, move, subjects and duration; the estimated runtime."""
+    """Scenes and shots with size, angle, move, subjects and duration; the estimated runtime.
+
+    In a project that has been rendered, shots carry the identities the render gives them (a
+    shot whose own text was edited keeps its id)."""
+    from storyreel.run.identity import stored_identities
+
     project = Project.open(target)
     script = parse_file(project.script)
-    shotlist = breakdown(script, project.config)
+    shotlist = breakdown(script, project.config, stored_identities(project))
     n_pages = pages(script)
     if fmt is Format.table:
         if output is None:

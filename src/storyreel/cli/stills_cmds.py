@@ -13,6 +13,7 @@ from storyreel.backends import load_backend
 from storyreel.cli.app import command, console, out
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import Shot, ShotList
+from storyreel.run.identity import stored_identities
 from storyreel.script.breakdown import breakdown_script
 from storyreel.stills.contact_sheet import SheetEntry, contact_sheet
 from storyreel.stills.storyboard import storyboard_pdf
@@ -69,7 +70,7 @@ def stills_cmd(
 ) -> None:
     """Keyframe stills for every shot (N takes each) and a contact sheet of them."""
     project = Project.open(target)
-    shotlist = breakdown_script(project.script, project.config)
+    shotlist = breakdown_script(project.script, project.config, stored_identities(project))
     shots = _shots(shotlist, shot)
     if not shots:
         raise StoryreelError("the script has no shots", project.script)
@@ -92,7 +93,7 @@ def storyboard_cmd(
 ) -> None:
     """A storyboard PDF: a panel per shot (take 1) with size, move, duration, action, dialogue."""
     project = Project.open(target)
-    shotlist = breakdown_script(project.script, project.config)
+    shotlist = breakdown_script(project.script, project.config, stored_identities(project))
     if not shotlist.shots:
         raise StoryreelError("the script has no shots to board", project.script)
     entries = _render(project, shotlist.shots, shotlist, 1, quiet, "panels", keep=False)

@@ -49,15 +49,22 @@ def _thumbnail(project: Project, db: Database, row: Any) -> str | None:
 
 
 def take_rows(project: Project, db: Database, shot: str) -> list[dict]:
-    """A shot's still takes, newest script text first: number, id, backend, seed, stale ..."""
-    selected = db.selection(shot)
+    """A shot's still takes, newest script text first: number, id, backend, seed, stale ...
+
+    The selected take is the one chosen with `select`, kept (and used by the cut) even when the
+    shot's text has changed since; without a choice, take 1 of the current text.
+    """
+    index, chosen = db.selection(shot), db.selected_take(shot)
+    takes = db.takes(shot, "still")
+    if chosen not in {row["id"] for row in takes}:
+        chosen = None
     rows = []
-    for row in db.takes(shot, "still"):
+    for row in takes:
         prov = Provenance.model_validate_json(row["provenance"])
         rows.append({
             "take": row["idx"] + 1, "id": row["id"], "backend": f"{prov.backend} {prov.version}",
             "seed": row["seed"], "created": row["created"], "stale": bool(row["stale"]),
-            "selected": not row["stale"] and row["idx"] == selected,
+            "selected": row["id"] == chosen if chosen else not row["stale"] and row["idx"] == index,
             "thumbnail": _thumbnail(project, db, row), "prompt": prov.prompt,
         })
     return rows
@@ -74,8 +81,8 @@ def takes(shot: str = typer.Argument(..., help="Shot id."), project: Path = _PRO
         out(json.dumps(rows, indent=2))
         return
     for r in rows:
-        mark = "*" if r["selected"] else ("stale" if r["stale"] else " ")
-        out(f"{mark:>5} take {r['take']}  {r['id']}  {r['backend']}  seed {r['seed']}  {r['created']}"
+        mark = " ".join(m for m, on in (("*", r["selected"]), ("stale", r["stale"])) if on)
+        out(f"{mark:>7} take {r['take']}  {r['id']}  {r['backend']}  seed {r['seed']}  {r['created']}"
             f"  {r['thumbnail'] or '-'}")
         if r["prompt"]:
             out(f"        prompt: {r['prompt']}")
@@ -83,17 +90,19 @@ def takes(shot: str = typer.Argument(..., help="Shot id."), project: Path = _PRO
 
 @command("select")
 def select(shot: str = typer.Argument(..., help="Shot id."),
-           take: str = typer.Argument(..., help="Take number (1, 2 ...) or take id."),
+           take: str = typer.Argument(..., help="Take number (1, 2 ...) or take id (also of a "
+                                             "stale take)."),
            project: Path = _PROJECT) -> None:
-    """Choose which take of a shot the cut uses (kept across script edits)."""
+    """Choose which take of a shot the cut uses. The choice holds when the shot's text changes:
+    the cut keeps that take (the build warns that it is stale) until another is selected."""
     p, db = _open(project)
     _shot(db, shot)
-    current = [r for r in take_rows(p, db, shot) if not r["stale"]]
-    match = [r for r in current if str(r["take"]) == take or r["id"] == take]
+    rows = take_rows(p, db, shot)
+    match = [r for r in rows if (str(r["take"]) == take and not r["stale"]) or r["id"] == take]
     if not match:
-        known = ", ".join(str(r["take"]) for r in current) or "none"
+        known = ", ".join(str(r["take"]) for r in rows if not r["stale"]) or "none"
         raise StoryreelError(f"shot {shot} has no take {take!r}; its takes: {known}")
-    db.select(shot, match[0]["take"] - 1)
+    db.select(shot, match[0]["take"] - 1, match[0]["id"])
     console.print(f"shot {shot}: take {match[0]['take']} selected; `storyreel render` to update the cut")
 
 

@@ -27,8 +27,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from storyreel.backends import load_backend
+from storyreel.errors import StoryreelError
 from storyreel.model import Provenance, Shot, ShotList, Still, Take
 from storyreel.run.executors import LocalExecutor
+from storyreel.run.identity import sync_shots
 from storyreel.run.takes import (
     clip_key,
     load_still,
@@ -146,11 +148,8 @@ class _Build:
     # --- stages -------------------------------------------------------------------------------
 
     def breakdown(self) -> ShotList:
-        from storyreel.script.breakdown import breakdown_script
-
         with self.stage("breakdown"):
-            shotlist = breakdown_script(self.project.script, self.config)
-            self.report.shots = self.db.sync_shots([(s.id, shot_text_hash(s)) for s in shotlist.shots])
+            shotlist, self.report.shots = sync_shots(self.db, self.project.script, self.config)
         return shotlist
 
     def stills(self, shotlist: ShotList) -> dict[str, tuple[str, int, Any]]:
@@ -162,8 +161,8 @@ class _Build:
         jobs, selected = [], {}
         for shot in shotlist.shots:
             scene = shotlist.scene(shot.scene_id)
-            sel = self.db.selection(shot.id)
-            n = max(self.config.backends.takes, self.db.n_takes(shot.id), sel + 1)
+            sel, chosen = self.db.selection(shot.id), self.db.selected_take(shot.id)
+            n = max(self.config.backends.takes, self.db.n_takes(shot.id), 1 if chosen else sel + 1)
             if n != self.db.n_takes(shot.id):
                 self.db.set_n_takes(shot.id, n)
             backend = self.backend("stills", shot)
@@ -171,8 +170,11 @@ class _Build:
                 seed = take_seed(shot, idx)
                 key = still_key(shot, scene, self.config, backend, idx, seed, size, root)
                 jobs.append((shot, scene, idx, seed, key, backend))
-                if idx == sel:
+                if (idx == sel and chosen is None) or take_id(shot.id, "still", key) == chosen:
                     selected[shot.id] = (key, idx, backend)
+            if shot.id not in selected:
+                idx = min(sel, n - 1)  # of this shot's n jobs, the last ones
+                selected[shot.id] = self.kept_still(shot, chosen) or (jobs[idx - n][4], idx, backend)
 
         def make(job: tuple) -> bool:
             shot, scene, idx, seed, key, backend = job
@@ -220,6 +222,19 @@ class _Build:
         self.db.take_put(tid, shot.id, "still", idx, seed, shot_text_hash(shot),
                          prov.model_dump_json(), key, path)
 
+    def kept_still(self, shot: Shot, chosen: str) -> tuple[str, int, None] | None:
+        """A chosen take the shot's text has moved on from: the cut keeps the director's choice
+        while its still is intact, and says so; None when it is gone."""
+        row = self.db.take(chosen)
+        what = f"shot {shot.id}: the selected take {chosen}"
+        if row is None or self.cached(row["object_key"], f"still of {chosen}") is None:
+            self.report.warnings.append(f"{what} is gone; the cut uses a take of the shot's text")
+            return None
+        self.report.warnings.append(
+            f"{what} (take {row['idx'] + 1}) was made from an earlier text of the shot; the cut "
+            f"keeps it (`storyreel select {shot.id} N` chooses a take of the new text)")
+        return row["object_key"], row["idx"], None
+
     def load_selected_still(self, shot: Shot, scene: Any, key: str, idx: int, backend: Any) -> Still:
         from storyreel.stills.takes import take_seed
 
@@ -229,6 +244,9 @@ class _Build:
                 return load_still(self.store, out["blobs"], out["meta"])
             except CorruptObject as e:
                 self.repair(key, e.digest, f"still of shot {shot.id}, take {idx + 1}")
+        if backend is None:  # a kept take of an earlier text cannot be made again
+            raise StoryreelError(f"shot {shot.id}: the still of the selected take {idx + 1} was lost; "
+                                 f"`storyreel select {shot.id} N` chooses another", self.project.script)
         return self.still(shot, scene, idx, take_seed(shot, idx), key, backend)
 
     def clips(self, shotlist: ShotList, selected: dict[str, tuple[str, int, Any]],

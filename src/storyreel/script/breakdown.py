@@ -17,14 +17,16 @@ covers the scene the way a script supervisor and a director would plan it:
 
 Shot ids hash the scene heading and the shot's own source text, so an edit elsewhere in the
 script never renumbers them; identical shots are told apart by their order, and an explicit
-id (`[[shot: id=sh010]]` or `#sh010`) wins.
+id (`[[shot: id=sh010]]` or `#sh010`) wins. An edit of a shot's own text makes a new hash: a
+caller that remembers earlier shot lists passes `identify`, which maps such generated ids to the
+identities they carry on (the build's project database does; explicit ids are never passed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -56,19 +58,23 @@ _INTRODUCED = re.compile(r"\b([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2}) \(
 _HEAD = re.compile(r"^(INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)\.?\s*", re.IGNORECASE)
 
 
-def breakdown_script(path: Path, config: ProjectConfig) -> ShotList:
+# (scenes, shots with their generated ids, the generated ids) → generated id → identity
+Identify = Callable[[list[Scene], list[Shot], set[str]], Mapping[str, str]]
+
+
+def breakdown_script(path: Path, config: ProjectConfig, identify: Identify | None = None) -> ShotList:
     """Parse and break down a Fountain script; bad input is a `StoryreelError` with file:line."""
-    return breakdown(parse_file(Path(path)), config)
+    return breakdown(parse_file(Path(path)), config, identify)
 
 
-def breakdown(script: Script, config: ProjectConfig) -> ShotList:
+def breakdown(script: Script, config: ProjectConfig, identify: Identify | None = None) -> ShotList:
     if not any(e.kind in ("scene_heading", "action", "dialogue", "lyrics") for e in script.elements):
         raise StoryreelError("the script is empty: no scene, action or dialogue to break down",
                              script.path)
     pacing = PACINGS[config.film.pacing]
     builder = _Builder(script, config, pacing)
     builder.walk()
-    return builder.finish()
+    return builder.finish(identify)
 
 
 @dataclass
@@ -250,7 +256,7 @@ class _Builder:
                    if t.kind is not TransitionKind.CUT else Transition(kind=TransitionKind.CUT))
         return out
 
-    def finish(self) -> ShotList:
+    def finish(self, identify: Identify | None = None) -> ShotList:
         ending = self.ending()
         drafts: list[_Draft] = []
         block_first_shot: list[int] = []  # index of the first draft of each block
@@ -287,6 +293,10 @@ class _Builder:
         ids = _ids([(d.key, d.explicit_id, place[d.shot.scene_id], d.directive_line)
                     for d in drafts], self.script.path)
         shots = [d.shot.model_copy(update={"id": i}) for d, i in zip(drafts, ids, strict=True)]
+        if identify is not None:
+            generated = {i for d, i in zip(drafts, ids, strict=True) if d.explicit_id is None}
+            carried = identify(scenes, shots, generated)
+            shots = [s.model_copy(update={"id": carried.get(s.id, s.id)}) for s in shots]
         cards = []
         for seen, e in self.cards:  # `seen` blocks came before the card
             after = None

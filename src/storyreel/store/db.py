@@ -1,7 +1,9 @@
 """The project database, `.storyreel/project.db`: SQLite in WAL mode.
 
-Shots (with the hash of their text), takes (with provenance and the key of their stored output),
-selections, editorial overrides, hosted jobs, stage outputs (cache key → stored objects) and cut
+Shots (with the hash of their text, and their scene heading and words for matching an edited
+shot to its identity), aliases (a generated shot id → the identity it carries on), takes (with
+provenance and the key of their stored output), selections (a take number, and the take chosen),
+editorial overrides, hosted jobs, stage outputs (cache key → stored objects) and cut
 records. The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` brings a database
 from version n to n+1, so an old project opens in a newer storyreel.
 """
@@ -40,6 +42,12 @@ MIGRATIONS: list[str] = [
         size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, blobs TEXT NOT NULL, provenance TEXT NOT NULL,
         created TEXT NOT NULL);
     """,
+    """
+    ALTER TABLE shots ADD COLUMN scene TEXT NOT NULL DEFAULT '';
+    ALTER TABLE shots ADD COLUMN text TEXT NOT NULL DEFAULT '';
+    ALTER TABLE selections ADD COLUMN take_id TEXT;
+    CREATE TABLE aliases (content_id TEXT PRIMARY KEY, shot_id TEXT NOT NULL, created TEXT NOT NULL);
+    """,
 ]
 
 
@@ -50,10 +58,16 @@ def now() -> str:
 class Database:
     """One connection, safe to share between the threads of one build."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, read_only: bool = False):
+        """Open (and bring up to date) the database; `read_only` opens an existing one as it is."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        if read_only:
+            self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=60,
+                                        isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
@@ -72,6 +86,11 @@ class Database:
     @property
     def version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @property
+    def current(self) -> bool:
+        """The schema is this storyreel's (a read-only database may be older)."""
+        return self.version == len(MIGRATIONS)
 
     def close(self) -> None:
         self.conn.close()
@@ -134,22 +153,28 @@ class Database:
     def shots(self) -> dict[str, sqlite3.Row]:
         return {r["id"]: r for r in self._all("SELECT * FROM shots ORDER BY position")}
 
-    def sync_shots(self, hashes: list[tuple[str, str]]) -> dict[str, list[str]]:
-        """Record the script's shots (id, text hash) in order; returns added/removed/changed ids.
+    def sync_shots(self, hashes: list[tuple[str, str]],
+                   texts: dict[str, tuple[str, str]] | None = None) -> dict[str, list[str]]:
+        """Record the script's shots (id, text hash) in order, with `texts` (id → scene heading,
+        words) for matching them later; returns added/removed/changed ids.
 
         Takes of a shot that left the script are marked stale (and current again if it returns).
         """
         before = self.shots()
         ids = {sid for sid, _ in hashes}
+        texts = texts or {}
         with self.tx() as c:
             for pos, (sid, text_hash) in enumerate(hashes):
                 old = before.get(sid)
                 status = "new" if old is None else ("changed" if old["text_hash"] != text_hash else "same")
+                scene, text = texts.get(sid, ("", ""))
                 c.execute(
-                    "INSERT INTO shots (id, text_hash, status, position, updated) VALUES (?, ?, ?, ?, ?) "
+                    "INSERT INTO shots (id, text_hash, status, position, updated, scene, text) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(id) DO UPDATE SET text_hash = excluded.text_hash, status = excluded.status, "
-                    "position = excluded.position, updated = excluded.updated",
-                    (sid, text_hash, status, pos, now()))
+                    "position = excluded.position, updated = excluded.updated, scene = excluded.scene, "
+                    "text = excluded.text",
+                    (sid, text_hash, status, pos, now(), scene, text))
                 if old is not None and old["status"] == "removed":
                     c.execute("UPDATE takes SET stale = (text_hash != ?) WHERE shot_id = ?",
                               (text_hash, sid))
@@ -162,6 +187,15 @@ class Database:
             "changed": [s for s, h in hashes if s in before and before[s]["status"] != "removed"
                         and before[s]["text_hash"] != h],
         }
+
+    def aliases(self) -> dict[str, str]:
+        """Generated shot id → the identity it carries on (`storyreel.run.identity`)."""
+        return {r["content_id"]: r["shot_id"] for r in self._all("SELECT * FROM aliases")}
+
+    def alias_put(self, aliases: dict[str, str]) -> None:
+        with self.tx() as c:
+            c.executemany("INSERT OR REPLACE INTO aliases VALUES (?, ?, ?)",
+                          [(k, v, now()) for k, v in aliases.items()])
 
     def n_takes(self, shot_id: str) -> int:
         row = self._one("SELECT n_takes FROM shots WHERE id = ?", shot_id)
@@ -209,14 +243,21 @@ class Database:
 
     # --- selections -------------------------------------------------------------------------
 
-    def select(self, shot_id: str, take_index: int) -> None:
+    def select(self, shot_id: str, take_index: int, take_id: str | None = None) -> None:
+        """Choose a shot's take by number, and by id (which holds when the shot's text changes)."""
         with self.tx() as c:
-            c.execute("INSERT OR REPLACE INTO selections VALUES (?, ?, ?)", (shot_id, take_index, now()))
+            c.execute("INSERT OR REPLACE INTO selections (shot_id, take_index, updated, take_id) "
+                      "VALUES (?, ?, ?, ?)", (shot_id, take_index, now(), take_id))
 
     def selection(self, shot_id: str) -> int:
         """The selected take index of a shot (0, the first take, when none was chosen)."""
         row = self._one("SELECT take_index FROM selections WHERE shot_id = ?", shot_id)
         return row["take_index"] if row else 0
+
+    def selected_take(self, shot_id: str) -> str | None:
+        """The id of the take chosen with `select`, if one was."""
+        row = self._one("SELECT take_id FROM selections WHERE shot_id = ?", shot_id)
+        return row["take_id"] if row else None
 
     def selections(self) -> dict[str, int]:
         return {r["shot_id"]: r["take_index"] for r in self._all("SELECT * FROM selections")}
