@@ -9,7 +9,7 @@ import opentimelineio as otio
 from typer.testing import CliRunner
 
 from storyreel.cli import app
-from storyreel.run.identity import sync_shots
+from storyreel.run.identity import breakdown_shots
 from storyreel.store.db import Database
 from storyreel.store.project import Project
 from tests.run.conftest import make_project
@@ -34,7 +34,7 @@ def breakdown_ids(root: Path) -> dict[str, str]:
     """What the build's breakdown stage records: description → shot id."""
     project = Project.open(root)
     with Database(project.db_path) as db:
-        shotlist, _ = sync_shots(db, project.script, project.config)
+        shotlist, _ = breakdown_shots(db, project.script, project.config)
     return {s.description: s.id for s in shotlist.shots}
 
 

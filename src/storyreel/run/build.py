@@ -30,7 +30,7 @@ from storyreel.backends import load_backend
 from storyreel.errors import StoryreelError
 from storyreel.model import Provenance, Shot, ShotList, Still, Take
 from storyreel.run.executors import LocalExecutor
-from storyreel.run.identity import sync_shots
+from storyreel.run.identity import breakdown_shots
 from storyreel.run.takes import (
     clip_key,
     load_still,
@@ -149,7 +149,7 @@ class _Build:
 
     def breakdown(self) -> ShotList:
         with self.stage("breakdown"):
-            shotlist, self.report.shots = sync_shots(self.db, self.project.script, self.config)
+            shotlist, self.report.shots = breakdown_shots(self.db, self.project.script, self.config)
         return shotlist
 
     def stills(self, shotlist: ShotList) -> dict[str, tuple[str, int, Any]]:

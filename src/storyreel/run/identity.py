@@ -64,17 +64,17 @@ class Identities:
                 if row["scene"] and row["scene"] == heading[s.scene_id]:
                     ratio = difflib.SequenceMatcher(None, text, row["text"], autojunk=False).ratio()
                     if ratio >= MIN_SIMILARITY:
-                        pairs.append((-ratio, k, pos, sid, s.id))
+                        pairs.append((-ratio, k, pos, s.id, sid))
         self.made = {}
         taken: set[str] = set()
-        for *_, old, sid in sorted(pairs):
-            if sid not in self.made and old not in taken:
-                self.made[sid] = old
-                taken.add(old)
+        for *_, new_id, old_id in sorted(pairs):  # best match first, one to one
+            if new_id not in self.made and old_id not in taken:
+                self.made[new_id] = old_id
+                taken.add(old_id)
         return {**carried, **self.made}
 
 
-def sync_shots(db: Database, script: Path, config: ProjectConfig) -> tuple[ShotList, dict[str, list[str]]]:
+def breakdown_shots(db: Database, script: Path, config: ProjectConfig) -> tuple[ShotList, dict[str, list[str]]]:
     """The build's breakdown: the script's shots under their identities, recorded in `db` (new
     aliases, each shot's heading and words); returns them and the added/removed/changed ids."""
     identities = Identities(db.shots(), db.aliases())
