@@ -73,6 +73,7 @@ class _Entry:
     length: int
     fixed: bool
     dialogue: bool  # lay its lines here (a duplicated shot speaks once)
+    media: int = 0  # at least this many frames of media: a trim keeps the clip it was cut from
 
 
 def _line_frames(shot: Shot, fps: Fraction, lengths: Mapping[str, float] | None) -> list[int]:
@@ -102,12 +103,14 @@ def _override_entries(shotlist: ShotList, overrides: EditOverrides, fps: Fractio
     predecessor in the script; shots no longer in the script drop out."""
     ratio = fps / Fraction(overrides.fps)
     by_id = {s.id: s for s in shotlist.shots}
+    media = {e.shot.id: 2 * handle_frames(fps) + e.length for e in script}  # the script cut's
     entries: list[_Entry] = []
     spoken: set[str] = set()
     for e in overrides.entries:
         if e.shot_id in by_id:
             entries.append(_Entry(by_id[e.shot_id], round(e.src_in * ratio),
-                                  max(1, round(e.length * ratio)), True, e.shot_id not in spoken))
+                                  max(1, round(e.length * ratio)), True, e.shot_id not in spoken,
+                                  media[e.shot_id]))
             spoken.add(e.shot_id)
     known = set(overrides.known_shots)
     for i, entry in enumerate(script):
@@ -222,7 +225,8 @@ class _Cut:
             self.v1.append(otio.schema.Transition(name=str(kind), transition_type=ttype,
                                                   in_offset=rt(0, fps), out_offset=rt(frames, fps)))
         take = self.takes.get(shot.id)
-        available = max(e.src_in + e.length + max(tail, self.handle), 2 * self.handle + e.length)
+        available = max(e.src_in + e.length + max(tail, self.handle), 2 * self.handle + e.length,
+                        e.media)
         meta = {
             "kind": "shot", "shot_id": shot.id, "scene_id": shot.scene_id,
             "take_id": take.id if take else None,
