@@ -59,11 +59,29 @@ def test_kling_clips_render_into_the_cut_and_are_not_paid_for_twice(film, server
     assert job.created == 2
 
 
-def test_a_refused_shot_reports_klings_message_and_keeps_the_stills(film, server):
+def test_a_refused_shot_shows_a_slate_in_the_finished_cut_and_is_retried(film, server):
+    (film / "storyreel.toml").write_text((film / "storyreel.toml").read_text()
+                                         + '[backends.shots.sc01_sh010]\nmotion = "camera"\n')
     job = Job(polls=0, fail="Failure to pass the risk control system")
     vendors.kling(server, job, {"mp4": make_mp4(), "png": make_png()}, "clip")
-    result = CliRunner().invoke(app, ["render", str(film)])
-    assert result.exit_code == 2
-    assert "risk control system" in result.output
-    takes = json.loads(CliRunner().invoke(app, ["provenance", str(film)]).stdout)["takes"]
+    runner = CliRunner()
+    result = runner.invoke(app, ["render", str(film)])
+    assert result.exit_code == 3, result.output
+    assert "sc01_sh020: kling job task-861 failed: Failure to pass the risk control system" in result.output
+    with av.open(str(film / "out" / "cut.mp4")) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    assert len(frames) == 48 + 36  # the refused shot keeps its full length
+    for frame in frames[48:]:  # for all its length, a dark card with light lettering
+        assert frame.mean() < 40 and (frame > 200).sum() > 200
+    slate = frames[66]
+    assert abs(frames[20].astype(int) - slate).mean() > 20  # the camera's shot was made
+    takes = json.loads(runner.invoke(app, ["provenance", str(film)]).stdout)["takes"]
     assert {t["shot_id"] for t in takes if t["kind"] == "still"} == {"sc01_sh010", "sc01_sh020"}
+
+    job.fail = None  # the vendor accepts the shot on the next render: nothing kept the slate
+    result = runner.invoke(app, ["render", str(film), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["failed"] == {} and job.created == 2
+    with av.open(str(film / "out" / "cut.mp4")) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    assert len(frames) == 48 + 36 and abs(frames[66].astype(int) - slate).mean() > 20

@@ -19,6 +19,7 @@ _TARGET = typer.Argument(..., help="The script (.fountain), its project folder o
 _OUTPUT = typer.Option(None, "-o", "--output", help="The cut (default: out/cut.mp4).")
 _MUSIC = typer.Option(None, "--music", help="A music bed (A2); cuts snap to its beats.")
 _HERE = typer.Argument(Path("."), help="The project (folder, toml or script).")
+INCOMPLETE = 3  # `render`'s exit status when the cut was written with slates for failed shots
 
 
 def _summary(report: BuildReport) -> str:
@@ -36,7 +37,10 @@ def render(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
     as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
 ) -> None:
-    """Render the cut and its exports, redoing only what changed since the last render."""
+    """Render the cut and its exports, redoing only what changed since the last render.
+
+    A shot its backend refused is shown as a slate, the rest of the cut is written, and the
+    command exits 3 after naming the failed shots; rendering again retries only those."""
     project = Project.open(target)
     report = build(project, output=output, progress=not (quiet or as_json), quiet=quiet or as_json,
                    music=music, burn_subtitles=burn_subtitles)
@@ -48,6 +52,12 @@ def render(
         console.print(_summary(report), highlight=False)
         for path in report.files[1:]:
             console.print(f"  {path}", highlight=False)
+    if report.failed:
+        console.print(f"[bold red]incomplete:[/] {len(report.failed)} of the cut's shots failed and "
+                      f"show a slate; render again to retry them", highlight=False)
+        for shot_id, message in report.failed.items():
+            console.print(f"  {shot_id}: {message}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(INCOMPLETE)
 
 
 @command("watch")
@@ -83,6 +93,8 @@ def _rebuild(target: Path) -> None:
             _say(f"  {what}: {', '.join(report.shots[what])}")
     for message in report.repaired + report.warnings:
         _say(f"  {message}")
+    for shot_id, message in report.failed.items():
+        _say(f"  failed, shown as a slate: {shot_id}: {message}")
     _say(f"rebuilt in {time.perf_counter() - start:.2f} s: {_summary(report)}")
 
 

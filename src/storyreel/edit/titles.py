@@ -198,6 +198,28 @@ def render_text(text: str, style: str, frame_size: tuple[int, int],
     return np.asarray(img, dtype=np.uint8)
 
 
+def slate(heading: str, body: str, size: tuple[int, int]) -> np.ndarray:
+    """An (H, W, 3) uint8 RGB card standing in for a shot that could not be made: a dark frame,
+    `heading` in bold capitals over an accent rule, `body` wrapped below, left-aligned in
+    title-safe."""
+    w, h = size
+    x0, y0, x1, _ = _safe_box(size)
+    img = Image.new("RGB", size, (24, 24, 28))
+    draw = ImageDraw.Draw(img)
+    head = _fit(heading.upper(), "Bold", max(8, round(h * 0.08)), 0.08, x1 - x0)
+    track = 0.08 * head.size
+    y = y0 + h * 0.1
+    _draw_tracked(draw, (x0, y), heading.upper(), head, track, (240, 237, 230))
+    y += head.size * 1.4
+    draw.rectangle([x0, y, x0 + w * 0.12, y + max(1, round(h * 0.008))], fill=(214, 90, 70))
+    font = pil_font(max(7, round(h * 0.05)), "Regular")
+    y += font.size
+    for line in _wrap(body, font, x1 - x0, 0):
+        draw.text((x0, y), line, font=font, fill=(200, 196, 188))
+        y += font.size * 1.35
+    return np.asarray(img, dtype=np.uint8)
+
+
 def write_png(rgba: np.ndarray, path: Path) -> Path:
     Image.fromarray(rgba).save(path, compress_level=1)
     return path

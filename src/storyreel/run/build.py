@@ -7,6 +7,12 @@ its clip and the segments that show it are redone, and the cut is remuxed.
 
 Clips are frames on demand (`FrameSource`): a clip's frames are computed only while a segment
 that shows it is encoded, and the encoded segment is what the store keeps.
+
+A backend that refuses a shot (a `StoryreelError` from its `generate` or `animate`: a bad key, a
+content policy, a quota) fails that shot alone: the other shots are made, the cut shows a slate
+with the shot id and the vendor's message in its place, and `BuildReport.failed` says so. The
+slate is never stored, so the next build asks the backend again (a hosted backend's job ledger
+keeps it from paying twice). Errors in the script or the project file still stop the build.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ class BuildReport:
     reused: dict[str, int] = field(default_factory=lambda: {s: 0 for s in CACHED})
     repaired: list[str] = field(default_factory=list)  # corrupt objects found and recomputed
     warnings: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # shot id → its backend's refusal
     frames: int = 0  # frames rendered (0 when nothing changed)
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -70,6 +77,22 @@ class BuildReport:
         data["output"] = str(self.output) if self.output else None
         data["files"] = [str(p) for p in self.files]
         return data
+
+
+@dataclass
+class _Slate:
+    """A failed shot's clip (a `FrameSource`): the same card on every frame."""
+
+    card: Any
+    fps: Fraction
+    n_frames: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.card.shape[1], self.card.shape[0]
+
+    def frame(self, index: int) -> Any:
+        return self.card
 
 
 class _Build:
@@ -82,6 +105,7 @@ class _Build:
         self.executor = LocalExecutor()
         self.work_dir = project.state_dir / "audio"  # spoken lines, reused across builds
         self._backends: dict[tuple[str, str], Any] = {}
+        self._failing = threading.Lock()
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -91,6 +115,24 @@ class _Build:
         if (stage, spec) not in self._backends:
             self._backends[stage, spec] = load_backend(stage, spec)
         return self._backends[stage, spec]
+
+    def refused(self, shot: Shot, backend: Any, error: StoryreelError) -> None:
+        """A backend's refusal of `shot`, recorded once and said."""
+        with self._failing:
+            if shot.id in self.report.failed:
+                return
+            said = str(error)  # a hosted backend's message names its vendor already
+            self.report.failed[shot.id] = said if said.startswith(backend.name) else f"{backend.name}: {said}"
+        self.say(f"shot {shot.id} failed: {self.report.failed[shot.id]}")
+
+    def slate(self, shot: Shot, n_frames: int) -> _Slate:
+        """The stand-in for a failed shot: a card naming it and its backend's refusal."""
+        from storyreel.edit.titles import slate
+
+        size = self.config.picture_size
+        card = slate(f"{shot.id} not made", f"{self.report.failed[shot.id]} (render again to retry)",
+                     size)
+        return _Slate(card, self.config.film.fps, n_frames)
 
     @contextmanager
     def stage(self, name: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
@@ -176,17 +218,26 @@ class _Build:
                 idx = min(sel, n - 1)  # of this shot's n jobs, the last ones
                 selected[shot.id] = self.kept_still(shot, chosen) or (jobs[idx - n][4], idx, backend)
 
-        def make(job: tuple) -> bool:
+        def make(job: tuple) -> bool | None:
             shot, scene, idx, seed, key, backend = job
             if self.cached(key, f"still of shot {shot.id}, take {idx + 1}") is not None:
                 self._record_still(shot, idx, seed, key, backend)
                 return False
-            self.still(shot, scene, idx, seed, key, backend)
+            try:
+                self.still(shot, scene, idx, seed, key, backend)
+            except StoryreelError as e:
+                if selected[shot.id][0] == key:
+                    self.refused(shot, backend, e)
+                else:
+                    self.report.warnings.append(f"shot {shot.id}, take {idx + 1}: {backend.name}: {e}")
+                return None
             return True
 
         with self.stage("stills", len(jobs)) as tick:
             for job, made in self.executor.run(make, jobs):
                 tick()
+                if made is None:
+                    continue
                 if made:
                     self.report.computed["stills"].append(take_id(job[0].id, "still", job[4]))
                 else:
@@ -268,13 +319,21 @@ class _Build:
                 scene = shotlist.scene(shot.scene_id)
 
                 def make(shot=shot, scene=scene, skey=skey, idx=idx, sbackend=sbackend,
-                         backend=backend, seed=seed, n=lengths[shot.id]) -> Any:
-                    still = self.load_selected_still(shot, scene, skey, idx, sbackend)
-                    source = backend.animate(ClipRequest(
-                        shot=shot, scene=scene, still=still, config=self.config, seed=seed, fps=fps,
-                        n_frames=n, size=size, project_root=root, take=idx))
-                    self._record_motion(takes[shot.id], backend, source)
-                    return source
+                         backend=backend, seed=seed, n=lengths[shot.id], key=key) -> Any:
+                    if shot.id not in self.report.failed:
+                        still = self.load_selected_still(shot, scene, skey, idx, sbackend)
+                        try:
+                            source = backend.animate(ClipRequest(
+                                shot=shot, scene=scene, still=still, config=self.config, seed=seed,
+                                fps=fps, n_frames=n, size=size, project_root=root, take=idx))
+                        except StoryreelError as e:
+                            self.refused(shot, backend, e)
+                        else:
+                            self._record_motion(takes[shot.id], backend, source)
+                            return source
+                    sources[shot.id].failed = True  # its segments are shown, not stored
+                    self.db.output_delete(key)  # so the next build counts the clip as new
+                    return self.slate(shot, n)
 
                 sources[shot.id] = LazySource(make, fps, lengths[shot.id], size)
                 sources[shot.id].key = key  # what the segments' keys hash
@@ -388,13 +447,18 @@ class _Build:
             for k in s.sources:
                 users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
         guard = threading.Lock()
+        slated: dict[str, Path] = {}  # segments that show a failed shot's slate
 
         with self.stage("segments", sum(s.length for s in todo)) as tick:
             def encode(s: Any) -> None:
                 tmp = self.store.temp_path(".mp4")
                 seg.encode_segment(program, s, look, tmp, encoder, tick)
-                self.db.output_put(s.key, "segment", {"mp4": self.put_blob(self.store.put_file(tmp))},
-                                   {"start": s.start, "length": s.length})
+                dig = self.store.put_file(tmp)
+                if any(getattr(program.events[k].source, "failed", False) for k in s.sources):
+                    slated[s.key] = self.store.path(dig)
+                else:
+                    self.db.output_put(s.key, "segment", {"mp4": self.put_blob(dig)},
+                                       {"start": s.start, "length": s.length})
                 with guard:
                     for k in s.sources:
                         source = program.events[k].source
@@ -405,14 +469,16 @@ class _Build:
             for s, _ in self.executor.run(encode, todo):
                 self.report.computed["segments"].append(s.key[:12])
                 self.report.frames += s.length
-        return [(s, self.store.path(self.db.output_get(s.key)["blobs"]["mp4"][0])) for s in planned]
+        return [(s, slated.get(s.key) or self.store.path(self.db.output_get(s.key)["blobs"]["mp4"][0]))
+                for s in planned]
 
     def cut(self, segments: list[tuple[Any, Path]], audio_key: str, audio: Path | None, output: Path,
             provenance: dict[str, Any]) -> None:
         from storyreel.render.segments import assemble
 
         with self.stage("cut"):
-            key = stage_key("cut", upstream=[audio_key, *(s.key for s, _ in segments)], note=AI_NOTE)
+            key = stage_key("cut", upstream=[audio_key, *(s.key for s, _ in segments)], note=AI_NOTE,
+                            failed=self.report.failed)
             last = self.db.last_cut(str(output))
             if (last is not None and last["key"] == key and output.is_file()
                     and fingerprint(output) == (last["size"], last["mtime_ns"])):
@@ -477,7 +543,10 @@ def _run(b: _Build, output: Path, music: Path | None, burn_subtitles: bool) -> N
         if burn_subtitles:
             program.overlays.extend(subtitle_overlays(timeline))
     segments = b.segments(program)
-    b.cut(segments, audio_key, audio, output, cut_provenance(shotlist, takes, cfg))
+    provenance = cut_provenance(shotlist, takes, cfg)
+    if report.failed:
+        provenance["failed"] = report.failed  # shots the cut shows as slates
+    b.cut(segments, audio_key, audio, output, provenance)
     with b.stage("exports"):
         out_dir, csv = b.project.out_dir, to_csv(shotlist)
         key = stage_key("exports", timeline=digest(timeline.to_json_string().encode()),
