@@ -26,6 +26,7 @@ import numpy as np
 import opentimelineio as otio
 
 from storyreel.config import ProjectConfig
+from storyreel.edit.subtitles import cues
 from storyreel.edit.timeline import line_key, timeline_fps
 from storyreel.errors import StoryreelError
 from storyreel.model import ShotList
@@ -203,15 +204,10 @@ def scratch_audio(timeline: otio.schema.Timeline, shotlist: ShotList, config: Pr
             return None
     lines: list[_Line] = []
     if engine is not None:
-        for track in timeline.audio_tracks():
-            for item in track:
-                info = item.metadata.get("storyreel", {}) if isinstance(item, otio.schema.Clip) else {}
-                if info.get("kind") != "dialogue":
-                    continue
-                r = track.range_of_child(item)
-                start = _samples(r.start_time.rescaled_to(float(fps)).value, fps)
-                path = speak(info["text"], voice_for(info["character"], config), work_dir)
-                lines.append(_Line(start, start + round(wav_seconds(path) * RATE), path))
+        for cue in cues(timeline):
+            start = _samples(cue.start, fps)
+            path = speak(cue.text, voice_for(cue.character, config), work_dir)
+            lines.append(_Line(start, start + round(wav_seconds(path) * RATE), path))
     lines.sort(key=lambda x: x.start)
     total = _samples(timeline.tracks.duration().rescaled_to(float(fps)).value, fps)
     spans = [(x.start, x.end) for x in lines]
