@@ -31,6 +31,7 @@ import numpy as np
 from PIL import Image
 
 from storyreel.errors import StoryreelError
+from storyreel.files import atomic_write
 from storyreel.look import ShotPrompt
 from storyreel.model import Shot, Still
 from storyreel.motion.base import ClipRequest
@@ -227,16 +228,6 @@ def job_key(vendor: str, model: str, kind: str, **inputs: Any) -> str:
     return hashlib.sha256(canon.encode()).hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def _readable(data: bytes, suffix: str) -> bool:
     """Whether `data` decodes: one video frame, or the whole image."""
     import av
@@ -310,7 +301,7 @@ def run_job(
         raise StoryreelError(f"{vendor} job {remote_id}: the download is not a readable "
                              f"{'video' if suffix == '.mp4' else 'image'}; the next run fetches it again")
     path = folder / f"{key[:32]}{suffix}"
-    _write_atomic(path, data)
+    atomic_write(path, data)
     if ledger:
         ledger.job_update(key, "succeeded", str(path))
     return path, remote_id
