@@ -235,6 +235,8 @@ def test_a_framed_shot_keeps_the_note_and_the_action_it_covers(film):
         ("the letter", "NORA reads a letter."), ("Nora speaks", "")]
     assert bd("EXT. A - DAY\n\nSnow on the pines. Mist.\n\nShe waits by the fire.\n"
               ).scenes[0].weather == ["snow", "fog"]  # the opening paragraph's, not later ones
+    assert bd("EXT. ROOF - NIGHT\n\nThe rain has stopped. Neon signs below.\n"
+              ).scenes[0].weather == ["neon"]  # what has ended is not the scene's weather
 
 
 def test_the_ending_after_the_last_shot(film):

@@ -119,6 +119,8 @@ def test_weather_from_the_action_and_the_scene_setting():
     wet = scene("EXT. CITY STREET - NIGHT").model_copy(update={"weather": ["rain"]})
     assert "rain" in render(cu, wet).meta["weather"]
     assert "rain" not in render(cu, scene("EXT. CITY STREET - NIGHT")).meta["weather"]
+    after = shot(ShotSize.WS, description="Maya at the parapet. The rain has stopped.")
+    assert "rain" not in render(after, scene("EXT. ROOFTOP - NIGHT")).meta["weather"]
 
 
 def test_firelight_is_warm(neutral):

@@ -48,6 +48,7 @@ from storyreel.model import (
     TransitionKind,
     frames_for,
 )
+from storyreel.prose import affirmed
 from storyreel.script.directives import Directive, parse_directive
 from storyreel.script.fountain import Element, Script, parse_file, plain
 from storyreel.script.timing import PACINGS, Pacing, shot_seconds
@@ -268,7 +269,7 @@ class _Builder:
         scenes = []
         for s, sid in zip(self.scenes, scene_ids, strict=True):
             opening = next((plain(b.text) for b in s.blocks if b.kind == "action"), "")
-            weather = [w for w, r in _WEATHER.items() if r.search(opening)]
+            weather = [w for w, r in _WEATHER.items() if r.search(affirmed(opening))]
             s.scene = s.scene.model_copy(update={"id": sid, "weather": weather})
             scenes.append(s.scene)
             new_place = s.scene.location != prev_location

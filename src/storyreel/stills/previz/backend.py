@@ -34,7 +34,7 @@ class PrevizBackend:
     """The embedded stills generator: cinematic silhouette keyframes on a laptop CPU."""
 
     name = "previz"
-    version = "1.1.0"
+    version = "1.1.1"
 
     def __init__(self, **_options: object) -> None:
         pass

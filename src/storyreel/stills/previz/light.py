@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from storyreel.model import Scene, Shot
+from storyreel.prose import affirmed
 from storyreel.stills.previz.paint import Canvas, Color, mix, scale, soft_field, vertical_gradient
 
 TIMES = ("day", "night", "dusk", "dawn", "magic")
@@ -94,9 +95,9 @@ def time_of(scene: Scene) -> str:
 
 def shot_text(scene: Scene, shot: Shot) -> str:
     """The words a still reads its place and weather from: the scene's heading, synopsis and
-    weather, the shot's description and the action it covers."""
+    weather, the shot's description and the action it covers (less what they negate)."""
     weather = " ".join(scene.weather)
-    return f"{scene.heading} {scene.synopsis or ''} {weather} {shot.description} {shot.action}"
+    return f"{scene.heading} {scene.synopsis or ''} {weather} {affirmed(shot.description)} {affirmed(shot.action)}"
 
 
 def light_for(scene: Scene, shot: Shot, rng: np.random.Generator) -> Light:
