@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import av
 import numpy as np
 
 from storyreel.store.db import Database
+from storyreel.store.lock import project_lock
 from storyreel.store.objects import ObjectStore
 from storyreel.store.project import Project
 from tests.run.conftest import SCRIPT, decode, make_project
@@ -61,11 +63,26 @@ def test_sigkill_mid_render_then_restart_equals_an_uninterrupted_render(tmp_path
 
 
 def test_two_renders_at_once_both_finish_and_the_store_stays_consistent(project):
-    procs = [subprocess.Popen(_render_cmd(project), stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
-    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
-    assert [rc for rc, _ in results] == [0, 0], results
-    assert any("waiting for the project lock held by pid" in err for _, err in results)
+    """Both renders start while the project is locked (held here, so the overlap is certain):
+    each says who holds the lock and waits; released, they race each other and both finish."""
+    errors: list[list[str]] = [[], []]
+    with project_lock(Project.open(project).state_dir):
+        procs = [subprocess.Popen(_render_cmd(project), stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+        readers = [threading.Thread(target=lambda p=p, out=out: out.extend(p.stderr), daemon=True)
+                   for p, out in zip(procs, errors, strict=True)]
+        for r in readers:
+            r.start()
+        deadline = time.monotonic() + 120
+        while not all(any("waiting for the project lock held by pid" in line for line in out)
+                      for out in errors) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    results = [p.wait(timeout=300) for p in procs]
+    for r in readers:
+        r.join(timeout=10)
+    assert results == [0, 0], errors
+    assert all(any("waiting for the project lock held by pid" in line for line in out)
+               for out in errors), errors
     from storyreel.run.build import build
 
     again = build(Project.open(project), progress=False, quiet=True)
