@@ -125,7 +125,7 @@ class Encoder:
         stream.options = options
         self._video = stream
         self._reformatter = VideoReformatter()  # keeps its scaler context from frame to frame
-        self._audio = _AudioFeed(c, Path(self._audio_path)) if self._audio_path else None
+        self._audio = AudioFeed(c, Path(self._audio_path)) if self._audio_path else None
         try:
             c.start_encoding()
         except av.FFmpegError as e:
@@ -197,7 +197,7 @@ def _yuv420p(rgb: np.ndarray) -> np.ndarray:
     return np.concatenate([y.reshape(-1), u.reshape(-1), v.reshape(-1)]).reshape(h * 3 // 2, w)
 
 
-class _AudioFeed:
+class AudioFeed:
     """Decodes an audio file lazily into an AAC stream, never ahead of the picture."""
 
     def __init__(self, container: av.container.OutputContainer, path: Path):

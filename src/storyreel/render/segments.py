@@ -27,7 +27,7 @@ from typing import Any
 
 import av
 
-from storyreel.render.encode import Encoder, _AudioFeed
+from storyreel.render.encode import AudioFeed, Encoder
 from storyreel.render.frames import FilmLook
 from storyreel.render.program import Program, frame_at
 from storyreel.store.keys import digest, stage_key
@@ -110,7 +110,7 @@ def encode_audio(wav: Path, seconds: Fraction, path: Path) -> None:
     """A mix as AAC (48 kHz stereo) in an .m4a, trimmed or padded to `seconds`: encoded once
     per mix, so a cut whose picture changed is assembled without encoding sound again."""
     with av.open(str(path), "w", format="mp4") as dst:
-        _AudioFeed(dst, Path(wav)).feed_until(seconds, final=True)
+        AudioFeed(dst, Path(wav)).feed_until(seconds, final=True)
 
 
 def assemble(segments: list[Path], lengths: list[int], fps: Fraction, output: Path,
