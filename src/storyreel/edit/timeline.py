@@ -394,6 +394,15 @@ def media_lengths(timeline: otio.schema.Timeline) -> dict[str, int]:
     return need
 
 
+def out_points(timeline: otio.schema.Timeline) -> dict[str, int]:
+    """The media frame of each shot's last frame in the cut (its first use on V1)."""
+    out: dict[str, int] = {}
+    for clip in picture_clips(timeline):
+        out.setdefault(clip.metadata["storyreel"]["shot_id"],
+                       clip.source_range.end_time_exclusive().to_frames() - 1)
+    return out
+
+
 def picture_clips(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:
     """The shot clips of V1 in order (slugs left out)."""
     v1 = timeline.video_tracks()[0]

@@ -410,8 +410,14 @@ class HostedBackend:
         meta["params"]["source_size"] = [rgb.shape[1], rgb.shape[0]]
         return Still(image=fit_cover(rgb, size), meta=meta)
 
-    def _clip(self, path: Path, request: ClipRequest, meta: dict[str, Any]) -> ConformedClip:
-        clip = conform_video(path, request.n_frames, request.fps, request.size, meta)
+    def _clip(self, path: Path, request: ClipRequest, meta: dict[str, Any],
+              landed: bool = False) -> ConformedClip:
+        """The downloaded video conformed to the shot; `landed`: it was asked to end on
+        `request.end_still`, so its last frame goes to the shot's landing frame."""
+        land = request.landing if landed else None
+        if request.end_still is not None:
+            meta["params"]["end_frame"] = land if landed else "ignored"
+        clip = conform_video(path, request.n_frames, request.fps, request.size, meta, land)
         meta["params"].update(source_frames=clip.source_frames, source_fps=str(clip.source_fps),
                               retimed=clip.retimed)
         return clip

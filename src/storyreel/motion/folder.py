@@ -4,6 +4,8 @@
 at `fps`, at the picture size. A source longer than the shot is trimmed (its head is kept and
 resampled to the shot's rate, blending neighbouring frames where the rates differ); a shorter
 one is retimed across the whole shot by frame blending, so a clip is never the wrong length.
+A clip that was generated to arrive at a picture (`land=k`: its last frame is the shot's out
+point) is retimed whole onto frames 0..k, and the frames after k hold its last frame.
 The source is decoded once into an unlinked, memory-mapped temporary file, as its YUV 4:2:0
 planes at the source size (1.5 bytes a pixel; RGB for odd sizes): random access for the render
 without holding the clip in memory. A frame is blended, converted and resized when asked for.
@@ -34,11 +36,11 @@ from storyreel.stills.folder import (
 )
 
 
-def _decode(path: Path, seconds: Fraction) -> tuple[np.memmap, Fraction, bool]:
+def _decode(path: Path, seconds: Fraction | None) -> tuple[np.memmap, Fraction, bool]:
     """The first video stream's frames (YUV 4:2:0 planes, or RGB for odd sizes) in a temp file.
 
     Decoding stops once the frames cover `seconds` plus one frame (a longer source is only
-    trimmed). The map outlives the closed, unlinked file; the space is freed when the map goes.
+    trimmed); `None` decodes them all. The map outlives the closed, unlinked file; the space is freed when the map goes.
     Returns the frames, the source rate, and whether they are YUV.
     """
     count, rate, shape, yuv = 0, Fraction(24), (0, 0), True
@@ -49,7 +51,7 @@ def _decode(path: Path, seconds: Fraction) -> tuple[np.memmap, Fraction, bool]:
                     raise StoryreelError("no video stream in this file", path)
                 stream = container.streams.video[0]
                 rate = Fraction(stream.average_rate or stream.guessed_rate or 24)
-                enough = math.floor(seconds * rate) + 2
+                enough = math.inf if seconds is None else math.floor(seconds * rate) + 2
                 for frame in container.decode(stream):
                     if count == 0:
                         yuv = frame.width % 2 == 0 and frame.height % 2 == 0
@@ -72,13 +74,21 @@ class ConformedClip:
     """A FrameSource over a video file: exactly `n_frames` at `fps` and `size`."""
 
     def __init__(self, path: Path, n_frames: int, fps: Fraction, size: tuple[int, int],
-                 meta: dict[str, Any] | None = None):
+                 meta: dict[str, Any] | None = None, land: int | None = None):
         self.path = Path(path)
         self.n_frames, self.fps, self.size = n_frames, Fraction(fps), (int(size[0]), int(size[1]))
         self.meta = meta or {}
+        self.land = None if land is None else max(1, min(int(land), n_frames - 1))
         self._load()
 
     def _load(self) -> None:
+        if self.land is not None:  # the whole source onto 0..land, then hold its last frame
+            self._frames, self.source_fps, self._yuv = _decode(self.path, None)
+            m = len(self._frames)
+            self.retimed = True
+            ramp = np.arange(self.n_frames) * ((m - 1) / self.land)
+            self._positions = np.minimum(ramp, m - 1)
+            return
         wanted_seconds = Fraction(self.n_frames) / self.fps
         self._frames, self.source_fps, self._yuv = _decode(self.path, wanted_seconds)
         m = len(self._frames)
@@ -118,9 +128,10 @@ class ConformedClip:
 
 
 def conform_video(path: Path, n_frames: int, fps: Fraction, size: tuple[int, int],
-                  meta: dict[str, Any] | None = None) -> ConformedClip:
-    """A video file conformed to the shot: `n_frames` frames at `fps`, `size` (width, height)."""
-    return ConformedClip(path, n_frames, fps, size, meta)
+                  meta: dict[str, Any] | None = None, land: int | None = None) -> ConformedClip:
+    """A video file conformed to the shot: `n_frames` frames at `fps`, `size` (width, height);
+    with `land`, its last frame lands on frame `land` and is held after it."""
+    return ConformedClip(path, n_frames, fps, size, meta, land)
 
 
 class FolderMotion:

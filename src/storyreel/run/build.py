@@ -34,7 +34,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from storyreel.backends import load_backend
 from storyreel.errors import StoryreelError
-from storyreel.model import Provenance, Shot, ShotList, Still, Take
+from storyreel.model import Provenance, Shot, ShotList, Still, Take, TransitionKind
 from storyreel.run.executors import LocalExecutor
 from storyreel.run.identity import breakdown_shots
 from storyreel.run.takes import (
@@ -300,8 +300,20 @@ class _Build:
                                  f"`storyreel select {shot.id} N` chooses another", self.project.script)
         return self.still(shot, scene, idx, take_seed(shot, idx), key, backend)
 
+    def landing(self, shotlist: ShotList, i: int, backend: Any, selected: dict[str, tuple[str, int, Any]],
+                outs: dict[str, int]) -> tuple[Shot, int] | None:
+        """(the next shot, the frame to land on) when shot i's clip must arrive at the next
+        shot's still: a match cut follows and the motion backend can condition on a last frame."""
+        shot = shotlist.shots[i]
+        if i + 1 >= len(shotlist.shots) or not getattr(backend, "lands", False) or shot.id not in outs:
+            return None
+        after = shotlist.shots[i + 1]
+        if after.transition_in.kind != TransitionKind.MATCH_CUT or after.id in self.report.failed:
+            return None
+        return (after, outs[shot.id]) if after.id in selected else None
+
     def clips(self, shotlist: ShotList, selected: dict[str, tuple[str, int, Any]],
-              lengths: dict[str, int]) -> tuple[dict[str, Any], dict[str, Take]]:
+              lengths: dict[str, int], outs: dict[str, int]) -> tuple[dict[str, Any], dict[str, Take]]:
         from storyreel.motion.base import ClipRequest
         from storyreel.render.program import LazySource
         from storyreel.stills.takes import take_seed
@@ -309,23 +321,33 @@ class _Build:
         fps, size, root = self.config.film.fps, self.config.picture_size, self.project.root
         sources, takes = {}, {}
         with self.stage("clips", len(lengths)) as tick:
-            for shot in shotlist.shots:
+            for i, shot in enumerate(shotlist.shots):
                 if shot.id not in lengths:
                     continue
                 skey, idx, sbackend = selected[shot.id]
                 backend = self.backend("motion", shot)
                 seed = take_seed(shot, idx)
-                key = clip_key(skey, shot, self.config, backend, idx, seed, lengths[shot.id], size, root)
+                land = self.landing(shotlist, i, backend, selected, outs)
+                end = (selected[land[0].id][0], land[1]) if land else None
+                key = clip_key(skey, shot, self.config, backend, idx, seed, lengths[shot.id], size, root,
+                               end)
                 scene = shotlist.scene(shot.scene_id)
 
                 def make(shot=shot, scene=scene, skey=skey, idx=idx, sbackend=sbackend,
-                         backend=backend, seed=seed, n=lengths[shot.id], key=key) -> Any:
+                         backend=backend, seed=seed, n=lengths[shot.id], key=key, land=land) -> Any:
                     if shot.id not in self.report.failed:
                         still = self.load_selected_still(shot, scene, skey, idx, sbackend)
+                        end_still = end_frame = None
+                        if land:
+                            after, end_frame = land
+                            nkey, nidx, nbackend = selected[after.id]
+                            end_still = self.load_selected_still(after, shotlist.scene(after.scene_id),
+                                                                 nkey, nidx, nbackend)
                         try:
                             source = backend.animate(ClipRequest(
                                 shot=shot, scene=scene, still=still, config=self.config, seed=seed,
-                                fps=fps, n_frames=n, size=size, project_root=root, take=idx))
+                                fps=fps, n_frames=n, size=size, project_root=root, take=idx,
+                                end_still=end_still, end_frame=end_frame))
                         except StoryreelError as e:
                             self.refused(shot, backend, e)
                         else:
@@ -346,9 +368,11 @@ class _Build:
                 row = self.db.take(tid)
                 if row is None:
                     still_row = self.db.take(take_id(shot.id, "still", skey))
+                    params: dict[str, Any] = {"n_frames": lengths[shot.id], "fps": str(fps)}
+                    if land:
+                        params.update(end_shot=land[0].id, end_frame=land[1])
                     prov = Provenance(backend=backend.name, version=str(backend.version), seed=seed,
-                                      params={"n_frames": lengths[shot.id], "fps": str(fps)},
-                                      inputs=[skey])
+                                      params=params, inputs=[skey, *([end[0]] if end else [])])
                     if still_row is not None and still_row["provenance"]:
                         sp = Provenance.model_validate_json(still_row["provenance"])
                         prov.prompt, prov.negative_prompt = sp.prompt, sp.negative_prompt
@@ -518,7 +542,7 @@ def _run(b: _Build, output: Path, music: Path | None, burn_subtitles: bool) -> N
     from storyreel.edit.interchange import export_all, write_atomic
     from storyreel.edit.playback import program_from_timeline
     from storyreel.edit.subtitles import subtitle_overlays, write_subtitles
-    from storyreel.edit.timeline import build_timeline, media_lengths
+    from storyreel.edit.timeline import build_timeline, media_lengths, out_points
     from storyreel.script.export import to_csv
 
     report, cfg, root = b.report, b.config, b.project.root
@@ -532,9 +556,10 @@ def _run(b: _Build, output: Path, music: Path | None, burn_subtitles: bool) -> N
         beats = b.beats(music, music_digest) if music else None
         edit = {"dialogue_lengths": lines, "overrides": overrides, "music": music, "beats": beats,
                 "project_root": root}
-        lengths = media_lengths(build_timeline(shotlist, cfg, **edit))
+        script_cut = build_timeline(shotlist, cfg, **edit)
+        lengths, outs = media_lengths(script_cut), out_points(script_cut)
     report.warnings.extend(dict.fromkeys(str(w.message) for w in caught))
-    sources, takes = b.clips(shotlist, selected, lengths)
+    sources, takes = b.clips(shotlist, selected, lengths, outs)
     with b.stage("timeline"):
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
     audio_key, audio = b.audio(timeline, shotlist, music_digest)

@@ -55,12 +55,14 @@ def still_key(shot: Shot, scene: Scene, config: ProjectConfig, backend: Any, tak
 
 
 def clip_key(still: str, shot: Shot, config: ProjectConfig, backend: Any, take: int, seed: int,
-             n_frames: int, size: tuple[int, int], root: Path | None) -> str:
+             n_frames: int, size: tuple[int, int], root: Path | None,
+             end: tuple[str, int] | None = None) -> str:
+    """The key of a clip; `end` is (the key of the still it arrives at, the frame it lands on)."""
     token = backend.cache_token(shot, root) if hasattr(backend, "cache_token") else None
     return stage_key(
         "clip", backend=(backend.name, str(backend.version)), upstream=[still],
         shot={f: getattr(shot, f) for f in _MOTION}, fps=config.film.fps, n_frames=n_frames,
-        size=size, take=take, seed=seed, token=token,
+        size=size, take=take, seed=seed, token=token, **({"end": list(end)} if end else {}),
     )
 
 
