@@ -162,6 +162,17 @@ def test_shorter_clip_is_retimed_over_the_whole_shot_by_blending(mp4):
     assert abs(level(clip.frame(1)) - halfway) < 0.6
 
 
+@pytest.mark.parametrize("land", [15, 40])  # a source squeezed, or stretched, onto 0..land
+def test_a_landing_clip_reaches_its_last_frame_on_the_landing_frame_and_holds_it(mp4, land):
+    clip = conform_video(mp4, 48, Fraction(24), (W, H), land=land)
+    levels = [level(clip.frame(i)) for i in range(48)]
+    end = 40 + 6 * (SRC_FRAMES - 1)
+    assert abs(levels[0] - 40) < 1.5 and abs(levels[land] - end) < 1.5
+    assert all(b > a for a, b in zip(levels[:land], levels[1 : land + 1], strict=True))
+    assert all(np.array_equal(clip.frame(i), clip.frame(land)) for i in range(land, 48))
+    assert clip.source_frames == SRC_FRAMES and clip.retimed
+
+
 def test_a_clip_survives_pickling_for_the_render_workers(mp4):
     clip = conform_video(mp4, 12, Fraction(24), (W, H))
     again = pickle.loads(pickle.dumps(clip))
