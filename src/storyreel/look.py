@@ -94,8 +94,14 @@ def _setting(scene: Scene) -> list[str]:
     where = {"INT": "interior", "EXT": "exterior", "INT/EXT": "interior and exterior"}.get(
         scene.int_ext.upper(), ""
     )
-    parts = [where, scene.location.lower(), scene.time_of_day.lower()]
+    parts = [where, scene.location.lower(), scene.time_of_day.lower(), *scene.weather]
     return [p for p in parts if p]
+
+
+def _seen(shot: Shot) -> list[str]:
+    """What the picture shows: the director's note, then the action it frames (when different)."""
+    texts = [shot.description.strip(), shot.action.strip()]
+    return [t for i, t in enumerate(texts) if t and t not in texts[:i]]
 
 
 def _people(shot: Shot, config: ProjectConfig, *, named: bool) -> list[str]:
@@ -115,6 +121,13 @@ def _unname(text: str, config: ProjectConfig) -> str:
     for name, character in sorted(config.characters.items()):
         who = character.description.split(",")[0].strip() or "a person"
         text = re.sub(rf"\b{re.escape(name)}\b", who, text, flags=re.IGNORECASE)
+    return text
+
+
+def _names(text: str, shot: Shot, config: ProjectConfig) -> str:
+    """Character names as a reader says them (a screenplay writes them in capitals)."""
+    for name in sorted({*config.characters, *shot.subjects}):
+        text = re.sub(rf"\b{re.escape(name)}\b", name.title(), text, flags=re.IGNORECASE)
     return text
 
 
@@ -146,8 +159,8 @@ def compile_prompt(
     style = config.look.style.strip()
     size, angle = SIZES[shot.size], ANGLES[shot.angle]
     if idiom == "tags":
-        action = _unname(shot.description, config).strip().rstrip(".")
-        tags = [size, angle, *_people(shot, config, named=False), action,
+        seen = [_unname(t, config).rstrip(".") for t in _seen(shot)]
+        tags = [size, angle, *_people(shot, config, named=False), *seen,
                 *_setting(scene), style, "cinematic film still", "highly detailed"]
         text = ", ".join(t for t in tags if t)
         return ShotPrompt(_clip(text, max_chars), NEGATIVE, idiom)
@@ -164,7 +177,7 @@ def compile_prompt(
         parts.append(_sentence(move + pace))
     parts += [
         _sentence(framing),
-        _sentence(shot.description),
+        *(_sentence(_names(t, shot, config)) for t in _seen(shot)),
         _sentence(", ".join(setting)) if setting else "",
         _sentence(f"Style: {style}") if style else "",
     ]

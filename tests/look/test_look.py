@@ -66,3 +66,15 @@ def test_a_character_without_a_description_is_named_or_generic():
 def test_unknown_idiom():
     with pytest.raises(StoryreelError, match="did you mean tags"):
         compile_prompt(shot(), scene(), config(), "tag")
+
+
+def test_the_action_a_note_frames_and_the_scenes_weather_are_in_the_prompt():
+    framed = shot(description="her face in the neon", action="MAYA turns from the rail.")
+    wet = scene().model_copy(update={"weather": ["rain"]})
+    natural = compile_prompt(framed, wet, config(), "natural").prompt
+    assert "Her face in the neon. Maya turns from the rail. Exterior, rooftop, night, rain." in natural
+    tags = compile_prompt(framed, wet, config(), "tags").prompt.split(", ")
+    assert "her face in the neon" in tags and "rain" in tags
+    assert any(t.startswith("a woman in her thirties turns from the rail") for t in tags)
+    same = shot(description="Maya looks out over the city.", action="Maya looks out over the city.")
+    assert compile_prompt(same, scene(), config(), "natural").prompt.count("looks out") == 1
