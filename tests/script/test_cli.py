@@ -55,6 +55,8 @@ def test_csv_has_the_shot_list_columns(tmp_path):
         "1", "EXT", "HARBOUR CITY STREET", "NIGHT")
     assert first["size"] == "EWS" and float(first["duration"]) == 6.0
     assert any("MAYA: (barely) Mamma." in row["dialogue"] for row in rows)
+    framed = [row for row in rows if row["action"]]  # a director's note, and the action it frames
+    assert framed and all(row["action"] != row["description"] for row in framed)
     assert not list(tmp_path.glob(".*tmp"))
 
 

@@ -17,7 +17,7 @@ from storyreel.model import Shot, ShotList
 
 CSV_COLUMNS = (
     "scene", "shot", "int_ext", "location", "time_of_day", "size", "angle", "move", "subjects",
-    "description", "dialogue", "duration", "transition", "source_lines",
+    "description", "action", "dialogue", "duration", "transition", "source_lines",
 )
 
 
@@ -57,7 +57,9 @@ def rows(shotlist: ShotList) -> list[dict[str, str]]:
             "scene": sc.number, "shot": shot.id, "int_ext": sc.int_ext, "location": sc.location,
             "time_of_day": sc.time_of_day, "size": shot.size.value, "angle": shot.angle.value,
             "move": shot.move.value, "subjects": " ".join(shot.subjects),
-            "description": shot.description, "dialogue": _dialogue(shot),
+            "description": shot.description,
+            "action": shot.action if shot.action != shot.description else "",
+            "dialogue": _dialogue(shot),
             "duration": f"{shot.duration:.2f}", "transition": _transition(shot),
             "source_lines": str(shot.lines.start) if shot.lines.start == shot.lines.end
             else f"{shot.lines.start}-{shot.lines.end}",
