@@ -79,7 +79,7 @@ def test_fades_go_through_black() -> None:
     p = program([Event(a, 0, 10), Event(b, 10, 10, transition=Transition(kind=TransitionKind.FADE_OUT, frames=4))])
     assert [centre(p, t)[0] for t in range(5, 11)] == [200, 150, 100, 50, 0, 100]
     p = program([Event(a, 0, 10), Event(b, 10, 10, transition=Transition(kind=TransitionKind.FADE_IN, frames=4))])
-    assert [centre(p, t)[0] for t in range(10, 15)] == [0, 25, 50, 75, 100]
+    assert [centre(p, t)[0] for t in range(5, 15)] == [200, 150, 100, 50, 0, 0, 25, 50, 75, 100]  # a dip
 
 
 def test_overlays_go_over_the_finished_frame_and_fade() -> None:

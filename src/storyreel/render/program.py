@@ -3,8 +3,9 @@
 An `Event` places frames of a `FrameSource` at `record_in` for `length` frames. An event whose
 transition is a dissolve, a wipe or a match cut with frames enters over the previous event by
 `transition.frames` frames of overlap (the edit lays the events out overlapping); a fade-in
-rises from black over the event's first frames; a fade-out takes the previous event down to
-black over its last frames. Overlays (titles, supers, burned subtitles) are full-frame RGBA
+rises from black over the event's first frames, and takes the previous event down to black
+over its last frames (a dip to black, as the script's FADE OUT. / FADE IN: between scenes asks);
+a fade-out takes the previous event down to black over its last frames and cuts in. Overlays (titles, supers, burned subtitles) are full-frame RGBA
 images composited over the finished frame, after the film look.
 
 `render_program` produces frames on a small pool of threads (OpenCV and PyAV release the GIL)
@@ -90,7 +91,7 @@ class Program:
                                      f"{o.rgba.shape[0]}, not the frame size {fw}x{fh}")
         self.events = sorted(self.events, key=lambda e: e.record_in)
         for before, e in zip(self.events, self.events[1:], strict=False):
-            if e.transition.kind is TransitionKind.FADE_OUT:
+            if e.transition.kind in (TransitionKind.FADE_OUT, TransitionKind.FADE_IN):
                 before.fade_out = max(before.fade_out, e.transition.frames)
 
     @property
