@@ -2,7 +2,8 @@
 
 A `Job` scripts one task: how many 429s come before the create is accepted, how many polls
 report it running, whether it ends failed, and whether the key is refused. Every request's
-credentials are checked the way the vendor checks them; a bad one gets the vendor's 401.
+credentials are checked the way the vendor checks them; a bad one gets the vendor's 401. Each
+create's last-frame image (the vendor's own field, decoded) is kept in `Job.ends`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Job:
     polled: int = 0
     bad_auth: list[str] = field(default_factory=list)
     inputs: list[Any] = field(default_factory=list)
+    ends: list[bytes | None] = field(default_factory=list)  # each create's last-frame image
 
     def state(self) -> str:
         self.polled += 1
@@ -51,6 +53,14 @@ def _guard(job: Job, ok: bool, req: Any, refusal: Any) -> tuple[int, Any, dict] 
         job.bad_auth.append(req.path)
         return 401, refusal, {}
     return None
+
+
+def _png_uri(uri: str | None) -> bytes | None:
+    """The PNG a `data:image/png;base64,` URI carries (None for no URI)."""
+    if uri is None:
+        return None
+    assert uri.startswith("data:image/png;base64,"), uri[:40]
+    return base64.b64decode(uri.split(",", 1)[1])
 
 
 def _throttle(job: Job, body: Any) -> tuple[int, Any, dict] | None:
@@ -85,6 +95,7 @@ def kling(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         body = req.json()
         if path.endswith("image2video"):  # the still, as raw base64 (no data: prefix), first frame
             assert base64.b64decode(body["image"])[:8] == b"\x89PNG\r\n\x1a\n"
+        job.ends.append(base64.b64decode(body["image_tail"]) if "image_tail" in body else None)
         job.inputs.append(body)
         job.created += 1
         return 200, {"code": 0, "message": "SUCCEED", "request_id": "r",
@@ -122,6 +133,8 @@ def runway(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         body = req.json()
         assert body["promptImage"][0]["position"] == "first"
         assert body["promptImage"][0]["uri"].startswith("data:image/png;base64,")
+        last = [image["uri"] for image in body["promptImage"] if image["position"] == "last"]
+        job.ends.append(_png_uri(last[0]) if last else None)
         job.inputs.append(body)
         job.created += 1
         return 200, {"id": "17f20503-6c24-4c16-946b-35dbbce2af2f"}, {}
@@ -168,6 +181,7 @@ def luma(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         body = req.json()
         if kind == "clip":
             assert body["keyframes"]["frame0"]["url"].startswith("data:image/png;base64,")
+            job.ends.append(_png_uri(body["keyframes"].get("frame1", {}).get("url")))
         job.inputs.append(body)
         job.created += 1
         return 201, generation("queued", "gen-5f1e"), {}
@@ -207,6 +221,7 @@ def replicate(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None
         body = req.json()
         if kind == "clip":
             assert body["input"]["image"].startswith("data:image/png;base64,")
+            job.ends.append(_png_uri(body["input"].get("last_image")))
         job.inputs.append(body)
         job.created += 1
         return 201, prediction("starting", "p-9x2k"), {}
@@ -235,6 +250,7 @@ def fal(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         body = req.json()
         if kind == "clip":
             assert body["image_url"].startswith("data:image/png;base64,")
+            job.ends.append(_png_uri(body.get("tail_image_url")))
         job.inputs.append(body)
         job.created += 1
         base = f"{server.url}/{app}/requests/req-77"
@@ -311,6 +327,10 @@ def veo(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         body = req.json()
         image = body["instances"][0]["image"]
         assert base64.b64decode(image["bytesBase64Encoded"])[:4] == b"\x89PNG"
+        last = body["instances"][0].get("lastFrame")
+        if last:
+            assert last["mimeType"] == "image/png"
+        job.ends.append(base64.b64decode(last["bytesBase64Encoded"]) if last else None)
         job.inputs.append(body)
         job.created += 1
         return 200, {"name": f"{resource}/operations/op-3k9"}, {}

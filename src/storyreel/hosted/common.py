@@ -361,6 +361,7 @@ class HostedBackend:
     extra: ClassVar[str | None] = "hosted"
     gpu: ClassVar[bool] = False
     version: ClassVar[str] = "1"
+    lands: bool = False  # the model takes a last frame; a property where it depends on the model
 
     def __init__(self, model: str | None = None, *, ledger: Ledger | None = None,
                  base_url: str | None = None, timing: Timing | None = None,
@@ -409,6 +410,14 @@ class HostedBackend:
         rgb, _ = read_image(path)
         meta["params"]["source_size"] = [rgb.shape[1], rgb.shape[0]]
         return Still(image=fit_cover(rgb, size), meta=meta)
+
+    def _ending(self, request: ClipRequest) -> tuple[bytes | None, dict[str, str]]:
+        """The end still's PNG when this backend sends it (it `lands` and one was asked for), and
+        the entry naming it for the job key and the provenance: `(None, {})` otherwise."""
+        if request.end_still is None or not self.lands:
+            return None, {}
+        png = png_bytes(request.end_still.image)
+        return png, {"end_image": digest(png)}
 
     def _clip(self, path: Path, request: ClipRequest, meta: dict[str, Any],
               landed: bool = False) -> ConformedClip:

@@ -2,7 +2,9 @@
 
 A request is submitted to the queue once; its status is polled until COMPLETED, then the result
 is fetched (a failed request answers the result fetch with an error, which fails the shot).
-fal reads its hosts from `FAL_RUN_HOST` / `FAL_QUEUE_RUN_HOST`.
+fal reads its hosts from `FAL_RUN_HOST` / `FAL_QUEUE_RUN_HOST`. On the Kling endpoints that take a
+tail image (the pro tiers, not the default v2.1 standard), a clip asked to arrive at a still sends
+it as `tail_image_url`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ from storyreel.model import Still
 from storyreel.motion.base import ClipRequest
 from storyreel.motion.folder import ConformedClip
 from storyreel.stills.base import StillRequest
+
+# the image-to-video apps whose input takes `tail_image_url`
+TAIL_IMAGE = frozenset({
+    "fal-ai/kling-video/v1.6/pro/image-to-video", "fal-ai/kling-video/v2.1/pro/image-to-video",
+    "fal-ai/kling-video/v2.5-turbo/pro/image-to-video",
+})
 
 
 def _output_url(result: dict[str, Any]) -> str | None:
@@ -85,10 +93,19 @@ class FalStills(_Fal):
 class FalMotion(_Fal):
     default_model: ClassVar[str] = "fal-ai/kling-video/v2.1/standard/image-to-video"
 
+    @property
+    def lands(self) -> bool:
+        return self.model in TAIL_IMAGE
+
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=2500)
         png = png_bytes(request.still.image)
         args = {"prompt": prompt.prompt, "duration": str(seconds_for(request.n_frames, request.fps, (5, 10)))}
-        file, remote_id = self._queue(request.project_root, "clip", ".mp4",
-                                      args | {"image_url": data_uri(png)}, args | {"image": digest(png)})
-        return self._clip(file, request, self._meta(prompt, remote_id, duration=args["duration"]))
+        end, ending = self._ending(request)
+        sent = args | {"image_url": data_uri(png)}
+        if end is not None:
+            sent["tail_image_url"] = data_uri(end)
+        file, remote_id = self._queue(request.project_root, "clip", ".mp4", sent,
+                                      args | {"image": digest(png)} | ending)
+        meta = self._meta(prompt, remote_id, duration=args["duration"], **ending)
+        return self._clip(file, request, meta, landed=end is not None)

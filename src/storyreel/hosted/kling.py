@@ -33,6 +33,9 @@ from storyreel.stills.base import StillRequest
 
 BASE_URL = "https://api-singapore.klingai.com"
 RUNNING = ("submitted", "processing")
+# (model, mode) pairs whose image-to-video takes `image_tail`, per Kling's capability map
+TAIL = frozenset({("kling-v1", "std"), ("kling-v1", "pro"), ("kling-v1-5", "pro"), ("kling-v1-6", "pro"),
+                  ("kling-v2-1", "pro"), ("kling-v2-5-turbo", "pro")})
 
 
 class _Kling(HostedBackend):
@@ -80,7 +83,11 @@ class _Kling(HostedBackend):
 
 
 class KlingMotion(_Kling):
-    """Image-to-video from the shot's still; `?input=text` for text-to-video, `?mode=pro` for pro."""
+    """Image-to-video from the shot's still; `?input=text` for text-to-video, `?mode=pro` for pro.
+
+    Where the model and mode take a tail image (`kling-v2-1?mode=pro`, not the default standard
+    mode), a clip asked to arrive at a still sends it as `image_tail`.
+    """
 
     default_model: ClassVar[str] = "kling-v2-1"
 
@@ -88,6 +95,10 @@ class KlingMotion(_Kling):
         super().__init__(model, **kw)
         self.mode = self.options.get("mode", "std")
         self.text_only = self.options.get("input") == "text"
+
+    @property
+    def lands(self) -> bool:
+        return not self.text_only and (self.model, self.mode) in TAIL
 
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=2500,
@@ -104,12 +115,16 @@ class KlingMotion(_Kling):
             png = png_bytes(request.still.image)
             body["image"] = base64.b64encode(png).decode("ascii")  # raw base64, no data: prefix
             image_digest = digest(png)
+        end, ending = self._ending(request)
+        if end is not None:
+            body["image_tail"] = base64.b64encode(end).decode("ascii")
         submit, check = self._task(path, body)
-        inputs = {k: v for k, v in body.items() if k != "image"} | {"image": image_digest}
+        inputs = {k: v for k, v in body.items() if k not in ("image", "image_tail")}
+        inputs |= {"image": image_digest} | ending
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
         meta = self._meta(prompt, remote_id, duration=int(duration), mode=self.mode,
-                          endpoint=path.rsplit("/", 1)[1])
-        return self._clip(file, request, meta)
+                          endpoint=path.rsplit("/", 1)[1], **ending)
+        return self._clip(file, request, meta, landed=end is not None)
 
 
 class KlingStills(_Kling):

@@ -1,7 +1,8 @@
 """Luma Dream Machine (`luma:MODEL`) through the official `lumaai` SDK: ray-2 video, photon images.
 
-Video starts from the shot's still as keyframe `frame0`. Luma's API documents image keyframes as
-URLs; the still is sent inline as a data URI, so a Luma account that only accepts hosted URLs
+Video starts from the shot's still as keyframe `frame0`; a clip asked to arrive at a still sends
+it as keyframe `frame1`. Luma's API documents image keyframes as URLs; stills are sent inline as
+data URIs, so a Luma account that only accepts hosted URLs
 reports that as the shot's error. `LUMAAI_BASE_URL` (or `base_url`) points it elsewhere.
 """
 
@@ -56,24 +57,30 @@ class _Luma(HostedBackend):
 
 class LumaMotion(_Luma):
     default_model: ClassVar[str] = "ray-2"
+    lands = True
 
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion")
         png = png_bytes(request.still.image)
         ratio = nearest_ratio(request.size, RATIOS)
         duration = f"{seconds_for(request.n_frames, request.fps, (5, 9))}s"
+        end, ending = self._ending(request)
+        keyframes = {"frame0": {"type": "image", "url": data_uri(png)}}
+        if end is not None:
+            keyframes["frame1"] = {"type": "image", "url": data_uri(end)}
         client = self._client()
 
         def submit() -> str:
             return client.generations.create(
                 model=self.model, prompt=prompt.prompt, aspect_ratio=ratio, duration=duration,
-                resolution="720p", keyframes={"frame0": {"type": "image", "url": data_uri(png)}},
+                resolution="720p", keyframes=keyframes,
             ).id
 
-        inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "duration": duration}
+        inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "duration": duration} | ending
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit,
                                     self._check(client, "video"))
-        return self._clip(file, request, self._meta(prompt, remote_id, aspect_ratio=ratio, duration=duration))
+        meta = self._meta(prompt, remote_id, aspect_ratio=ratio, duration=duration, **ending)
+        return self._clip(file, request, meta, landed=end is not None)
 
 
 class LumaStills(_Luma):

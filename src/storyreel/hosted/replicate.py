@@ -2,7 +2,8 @@
 
 A prediction is created once, then polled with `predictions.get` until `succeeded`, `failed` or
 `canceled`. Inputs follow the defaults' schemas (FLUX schnell for stills, Wan 2.2 image-to-video
-for motion): `prompt`, `aspect_ratio`, `seed`, and `image` for motion. `base_url` points it elsewhere.
+for motion): `prompt`, `aspect_ratio`, `seed`, and `image` for motion, with `last_image` when a clip
+is asked to arrive at a still (Wan 2.2 takes a last frame). `base_url` points it elsewhere.
 """
 
 from __future__ import annotations
@@ -72,11 +73,20 @@ class ReplicateStills(_Replicate):
 class ReplicateMotion(_Replicate):
     default_model: ClassVar[str] = "wan-video/wan-2.2-i2v-fast"
 
+    @property
+    def lands(self) -> bool:
+        return self.model.partition(":")[0] == self.default_model
+
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion")
         png = png_bytes(request.still.image)
         params = {"seed": request.seed % 2**31}  # the still sets the frame
         inputs = params | {"prompt": prompt.prompt}
-        file, remote_id = self._predict(request.project_root, "clip", ".mp4",
-                                        inputs | {"image": data_uri(png)}, inputs | {"image": digest(png)})
-        return self._clip(file, request, self._meta(prompt, remote_id, **params))
+        end, ending = self._ending(request)
+        sent = inputs | {"image": data_uri(png)}
+        if end is not None:
+            sent["last_image"] = data_uri(end)
+        file, remote_id = self._predict(request.project_root, "clip", ".mp4", sent,
+                                        inputs | {"image": digest(png)} | ending)
+        return self._clip(file, request, self._meta(prompt, remote_id, **params, **ending),
+                          landed=end is not None)

@@ -3,7 +3,8 @@
 The SDK runs Veo on Vertex AI (express mode takes an API key, sent as `x-goog-api-key`).
 `generate_videos` starts a long-running operation from the shot's still; its name is the remote
 id, polled with `operations.get` until done; the video comes back inline, or as a URI fetched
-with the key. `base_url` points the SDK elsewhere.
+with the key. On Veo 2 and Veo 3.1 (not Veo 3.0), a clip asked to arrive at a still sends it as
+the config's `last_frame`. `base_url` points the SDK elsewhere.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ class VeoMotion(HostedBackend):
     env: ClassVar[tuple[tuple[str, ...], ...]] = (("GEMINI_API_KEY", "GOOGLE_API_KEY"),)
     packages: ClassVar[tuple[str, ...]] = ("google.genai",)
 
+    @property
+    def lands(self) -> bool:
+        return self.model.startswith(("veo-2.0-", "veo-3.1-"))
+
     def animate(self, request: ClipRequest) -> ConformedClip:
         genai = require_module("google.genai", self.vendor)
         types = require_module("google.genai.types", self.vendor)
@@ -42,6 +47,8 @@ class VeoMotion(HostedBackend):
         png = png_bytes(request.still.image)
         ratio = nearest_ratio(request.size, ("16:9", "9:16"))
         seconds = seconds_for(request.n_frames, request.fps, (5, 6, 7, 8))
+        end, ending = self._ending(request)
+        last = types.Image(image_bytes=end, mime_type="image/png") if end is not None else None
 
         def submit() -> str:
             op = client.models.generate_videos(
@@ -49,7 +56,8 @@ class VeoMotion(HostedBackend):
                 source=types.GenerateVideosSource(
                     prompt=prompt.prompt, image=types.Image(image_bytes=png, mime_type="image/png")),
                 config=types.GenerateVideosConfig(number_of_videos=1, duration_seconds=seconds,
-                                                  aspect_ratio=ratio, negative_prompt=prompt.negative),
+                                                  aspect_ratio=ratio, negative_prompt=prompt.negative,
+                                                  last_frame=last),
             )
             return op.name
 
@@ -68,7 +76,7 @@ class VeoMotion(HostedBackend):
             reasons = getattr(op.response, "rai_media_filtered_reasons", None) if op.response else None
             return Poll("failed", message="; ".join(reasons or []) or "no video returned")
 
-        inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "seconds": seconds}
+        inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "seconds": seconds} | ending
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
-        return self._clip(file, request, self._meta(prompt, remote_id, aspect_ratio=ratio,
-                                                    duration_seconds=seconds))
+        meta = self._meta(prompt, remote_id, aspect_ratio=ratio, duration_seconds=seconds, **ending)
+        return self._clip(file, request, meta, landed=end is not None)
