@@ -159,6 +159,14 @@ class ProjectConfig(Model):
     def _upper_names(cls, v: dict[str, CharacterConfig]) -> dict[str, CharacterConfig]:
         return {name.upper(): c for name, c in v.items()}
 
+    def draft(self) -> ProjectConfig:
+        """The same film at half the frame size, encoded fast: for watching while writing."""
+        film = self.film.model_copy(update={"width": max(2, self.film.width // 4 * 2),
+                                            "height": max(2, self.film.height // 4 * 2)})
+        render = self.render.model_copy(update={"codec": "h264", "preset": "veryfast",
+                                                "crf": max(self.render.crf, 23)})
+        return self.model_copy(update={"film": film, "render": render})
+
     @property
     def picture_size(self) -> tuple[int, int]:
         """The picture area inside the frame, even-sized: 1920×804 for 2.39:1 in 1920×1080."""

@@ -19,6 +19,8 @@ _TARGET = typer.Argument(..., help="The script (.fountain), its project folder o
 _OUTPUT = typer.Option(None, "-o", "--output", help="The cut (default: out/cut.mp4).")
 _MUSIC = typer.Option(None, "--music", help="A music bed (A2); cuts snap to its beats.")
 _HERE = typer.Argument(Path("."), help="The project (folder, toml or script).")
+_DRAFT = typer.Option(False, "--draft", help="Half size, fast encode, to out/draft.mp4, no exports; "
+                     "shares the full render's stills.")
 INCOMPLETE = 3  # `render`'s exit status when the cut was written with slates for failed shots
 
 
@@ -36,6 +38,7 @@ def render(
     burn_subtitles: bool = typer.Option(False, "--burn-subtitles", help="Subtitles in the picture."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
     as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
+    draft: bool = _DRAFT,
 ) -> None:
     """Render the cut and its exports, redoing only what changed since the last render.
 
@@ -43,7 +46,7 @@ def render(
     command exits 3 after naming the failed shots; rendering again retries only those."""
     project = Project.open(target)
     report = build(project, output=output, progress=not (quiet or as_json), quiet=quiet or as_json,
-                   music=music, burn_subtitles=burn_subtitles)
+                   music=music, burn_subtitles=burn_subtitles, draft=draft)
     if as_json:
         out(json.dumps(report.to_json(), indent=2))
     elif not quiet:
@@ -61,17 +64,17 @@ def render(
 
 
 @command("watch")
-def watch(target: Path = _TARGET) -> None:
+def watch(target: Path = _TARGET, draft: bool = _DRAFT) -> None:
     """Rebuild the cut on every save of the script or storyreel.toml (Ctrl-C to stop)."""
     from watchfiles import watch as watch_files
 
     project = Project.open(target)
-    _rebuild(target)
+    _rebuild(target, draft)
     watched = {project.script.resolve(), (project.root / "storyreel.toml").resolve()}
     _say(f"watching {project.script.name} and storyreel.toml in {project.root}")
     for changes in watch_files(project.root, watch_filter=lambda _, p: Path(p).resolve() in watched):
         _say(f"saved: {', '.join(sorted({Path(p).name for _, p in changes}))}")
-        _rebuild(target)
+        _rebuild(target, draft)
 
 
 def _say(line: str) -> None:
@@ -80,11 +83,11 @@ def _say(line: str) -> None:
     sys.stderr.flush()
 
 
-def _rebuild(target: Path) -> None:
+def _rebuild(target: Path, draft: bool = False) -> None:
     """One build; a bad script or project file is reported and the last good cut stays."""
     start = time.perf_counter()
     try:
-        report = build(Project.open(target), progress=False, quiet=True)
+        report = build(Project.open(target), progress=False, quiet=True, draft=draft)
     except StoryreelError as e:
         _say(f"error: {e}  (keeping the last good cut)")
         return

@@ -97,9 +97,13 @@ class _Slate:
 
 class _Build:
     def __init__(self, project: Project, report: BuildReport, say: Callable[[str], None],
-                 progress: Progress | None):
+                 progress: Progress | None, draft: bool = False):
         self.project, self.report, self.say, self.progress = project, report, say, progress
-        self.config = project.config
+        self.draft = draft
+        # a draft shares the full-size stills (nothing is generated or paid for twice) and
+        # makes its clips and frames at half size
+        self.config = project.config.draft() if draft else project.config
+        self.still_size = project.config.picture_size
         self.store = ObjectStore(project.objects_dir)
         self.db = Database(project.db_path)
         self.executor = LocalExecutor()
@@ -198,7 +202,7 @@ class _Build:
         """Every take's still; returns shot id → (still key, take index, backend) of the selection."""
         from storyreel.stills.takes import take_seed
 
-        size = self.config.picture_size
+        size = self.still_size
         root = self.project.root
         jobs, selected = [], {}
         for shot in shotlist.shots:
@@ -252,7 +256,7 @@ class _Build:
         from storyreel.stills.base import StillRequest
 
         still = backend.generate(StillRequest(shot=shot, scene=scene, config=self.config, seed=seed,
-                                              size=self.config.picture_size,
+                                              size=self.still_size,
                                               project_root=self.project.root, take=idx))
         blobs, meta = save_still(self.store, still)
         self.db.output_put(key, "still", blobs, meta)
@@ -572,6 +576,11 @@ def _run(b: _Build, output: Path, music: Path | None, burn_subtitles: bool) -> N
     if report.failed:
         provenance["failed"] = report.failed  # shots the cut shows as slates
     b.cut(segments, audio_key, audio, output, provenance)
+    report.output = output
+    if b.draft:  # a draft is for watching; the exports stay those of the full cut
+        report.files = [output]
+        report.warnings = list(dict.fromkeys(report.warnings))
+        return
     with b.stage("exports"):
         out_dir, csv = b.project.out_dir, to_csv(shotlist)
         key = stage_key("exports", timeline=digest(timeline.to_json_string().encode()),
@@ -582,19 +591,20 @@ def _run(b: _Build, output: Path, music: Path | None, burn_subtitles: bool) -> N
                      *write_subtitles(timeline, out_dir, stem=output.stem),
                      write_atomic(out_dir / "shotlist.csv", csv)]
             b.db.output_put(key, "exports", {}, {"files": [[str(f), *fingerprint(f)] for f in files]})
-    report.output = output
     report.files = [output, *files]
     report.warnings = list(dict.fromkeys(report.warnings))
 
 
 def build(project: Project, *, output: Path | None = None, progress: bool = True,
           quiet: bool = False, music: Path | None = None, burn_subtitles: bool = False,
-          lock_timeout: float = 600.0) -> BuildReport:
-    """Bring the project's cut up to date, computing only what changed. Holds the project lock."""
+          lock_timeout: float = 600.0, draft: bool = False) -> BuildReport:
+    """Bring the project's cut up to date, computing only what changed. Holds the project lock.
+
+    `draft`: half the frame size and a fast encoder, to out/draft.mp4 and without exports."""
     console = Console(stderr=True, quiet=quiet)
     report = BuildReport()
     start = time.perf_counter()
-    output = Path(output) if output else project.out_dir / "cut.mp4"
+    output = Path(output) if output else project.out_dir / ("draft.mp4" if draft else "cut.mp4")
 
     def say(message: str) -> None:
         console.print(message, highlight=False, markup=False)
@@ -606,7 +616,7 @@ def build(project: Project, *, output: Path | None = None, progress: bool = True
         bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
                        TimeElapsedColumn(), console=console, transient=True, disable=not show)
         with bar:
-            b = _Build(project, report, say, bar if show else None)
+            b = _Build(project, report, say, bar if show else None, draft)
             try:
                 _run(b, output, Path(music) if music else None, burn_subtitles)
             finally:

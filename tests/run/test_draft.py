@@ -1,0 +1,44 @@
+"""`render --draft`: the same cut at half size, fast, beside the full one, sharing its stills."""
+
+from __future__ import annotations
+
+import json
+
+import av
+import cv2
+import numpy as np
+from typer.testing import CliRunner
+
+from storyreel.cli import app
+from tests.run.conftest import decode
+
+
+def test_a_draft_is_the_cut_at_half_size_and_shares_the_full_renders_stills(project):
+    runner = CliRunner()
+    full = runner.invoke(app, ["render", str(project), "--json"])
+    assert full.exit_code == 0, full.output
+    out = project / "out"
+    exports = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    result = runner.invoke(app, ["render", str(project), "--draft", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    draft = out / "draft.mp4"
+    assert report["files"] == [str(draft)]
+    made = json.loads(full.output)["computed"]["stills"]
+    assert report["computed"]["stills"] == [] and report["reused"]["stills"] == len(made) > 0
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p != draft} == exports
+    with av.open(str(draft)) as c:
+        stream = c.streams.video[0]
+        assert (stream.width, stream.height) == (160, 90) and c.streams.audio
+
+    big, small = decode(out / "cut.mp4"), decode(draft)
+    assert len(small) == len(big)  # the same cut, frame for frame
+    lit = [i for i in range(0, len(big), 9) if big[i].mean() > 15]  # pictures, not fades
+    assert len(lit) >= 5
+    for i in lit:
+        shrunk = cv2.resize(big[i], (160, 90), interpolation=cv2.INTER_AREA).astype(int)
+        assert np.abs(shrunk - small[i].astype(int)).mean() < 4, i
+
+    again = json.loads(runner.invoke(app, ["render", str(project), "--json"]).output)
+    assert again["frames"] == 0 and again["computed"]["cut"] == []  # the full cut is untouched
