@@ -133,6 +133,17 @@ def test_action_is_framed_by_what_it_describes():
     assert sl.shots[4].angle == Angle.LOW
 
 
+def test_a_framed_shot_without_a_duration_lasts_as_long_as_its_action():
+    long_action = ("NORA crosses the whole platform, past the benches, the kiosk and the clock, "
+                   "stops at the edge, looks down the empty line, then turns back and sits.")
+    text = f'INT. STATION - NIGHT\n\n[[shot: WS, "the platform"]]\n{long_action}\n\n' \
+           f'[[shot: WS, "the platform"]]\nNORA sits.\n'
+    long_shot, short_shot = bd(text).shots[-2:]
+    assert long_shot.description == short_shot.description == "the platform"
+    assert long_shot.action == long_action
+    assert long_shot.duration > 2 * short_shot.duration
+
+
 def test_inserting_a_scene_at_the_top_keeps_every_shot_id(film):
     text = (EXAMPLE / "script.fountain").read_text(encoding="utf-8")
     head, body = text.split("# ONE: THE REEL", 1)

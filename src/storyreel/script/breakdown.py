@@ -463,7 +463,7 @@ class _Coverage:
             intensity = d.intensity if d.intensity is not None else intensity
             description = d.description or description
         duration = d.duration if d is not None and d.duration else shot_seconds(
-            size, description, dialogue, b.pacing)
+            size, action or description, dialogue, b.pacing)  # the action takes the time
         start, end = span or block.span
         shot = Shot(
             id="pending", scene_id=self.scene.id, size=size, angle=angle, move=move,
