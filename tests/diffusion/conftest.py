@@ -155,19 +155,37 @@ def build_svd(path: Path) -> Path:
     return path
 
 
-def build_wan(path: Path) -> Path:
+def wan_vae():
     torch.manual_seed(0)
-    vae = diffusers.AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
-                                     temperal_downsample=[False, True, True])
-    torch.manual_seed(0)
-    transformer = diffusers.WanTransformer3DModel(
+    return diffusers.AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+                                      temperal_downsample=[False, True, True])
+
+
+def wan_transformer(seed: int = 0, image_dim: int | None = None):
+    torch.manual_seed(seed)
+    return diffusers.WanTransformer3DModel(
         patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=36,
         out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True,
-        qk_norm="rms_norm_across_heads", rope_max_seq_len=32, image_dim=4)
+        qk_norm="rms_norm_across_heads", rope_max_seq_len=32, image_dim=image_dim)
+
+
+def build_wan(path: Path) -> Path:
+    """Wan 2.1 I2V: one transformer that also reads the first frame's CLIP image tokens."""
     pipe = diffusers.WanImageToVideoPipeline(
-        transformer=transformer, vae=vae, scheduler=diffusers.FlowMatchEulerDiscreteScheduler(shift=7.0),
+        transformer=wan_transformer(image_dim=4), vae=wan_vae(),
+        scheduler=diffusers.FlowMatchEulerDiscreteScheduler(shift=7.0),
         text_encoder=t5(umt5=True), tokenizer=t5_tokenizer(), image_encoder=clip_vision(4, projection=False),
         image_processor=transformers.CLIPImageProcessor(crop_size=32, size=32))
+    pipe.save_pretrained(path)
+    return path
+
+
+def build_wan22(path: Path) -> Path:
+    """Wan 2.2 A14B: two experts (high noise, then low noise past `boundary_ratio`), no image encoder."""
+    pipe = diffusers.WanImageToVideoPipeline(
+        transformer=wan_transformer(0), transformer_2=wan_transformer(1), vae=wan_vae(),
+        scheduler=diffusers.FlowMatchEulerDiscreteScheduler(shift=7.0), text_encoder=t5(umt5=True),
+        tokenizer=t5_tokenizer(), boundary_ratio=0.9)
     pipe.save_pretrained(path)
     return path
 
@@ -250,6 +268,22 @@ def build_sd35(path: Path) -> Path:
     return path
 
 
+def build_sd35_large(path: Path) -> Path:
+    """SD 3.5 Large (and Large Turbo): the MMDiT with RMS-normed queries and keys, no dual attention."""
+    torch.manual_seed(0)
+    transformer = diffusers.SD3Transformer2DModel(
+        sample_size=32, patch_size=2, in_channels=4, num_layers=2, attention_head_dim=16,
+        num_attention_heads=2, caption_projection_dim=32, joint_attention_dim=32,
+        pooled_projection_dim=64, out_channels=4, pos_embed_max_size=32, qk_norm="rms_norm")
+    pipe = diffusers.StableDiffusion3Pipeline(
+        transformer=transformer, vae=small_vae(4), text_encoder=clip_text(projection=True),
+        tokenizer=clip_tokenizer(), text_encoder_2=clip_text(projection=True),
+        tokenizer_2=clip_tokenizer(), text_encoder_3=t5(), tokenizer_3=t5_tokenizer(),
+        scheduler=diffusers.FlowMatchEulerDiscreteScheduler(shift=3.0))
+    pipe.save_pretrained(path)
+    return path
+
+
 def build_sana_sprint(path: Path) -> Path:
     torch.manual_seed(0)
     transformer = diffusers.SanaTransformer2DModel(
@@ -304,6 +338,11 @@ def wan(models) -> Path:
 
 
 @pytest.fixture(scope="session")
+def wan22(models) -> Path:
+    return build_wan22(models / "Wan2.2-I2V-A14B-Diffusers")
+
+
+@pytest.fixture(scope="session")
 def cogvideox(models) -> Path:
     return build_cogvideox(models / "CogVideoX-5b-I2V")
 
@@ -312,6 +351,8 @@ STILL_MODELS = {  # fixture name → builder and the hub id's last part
     "sdxl_turbo": (build_sdxl_turbo, "sdxl-turbo"),
     "flux_schnell": (build_flux_schnell, "FLUX.1-schnell"),
     "sd35": (build_sd35, "stable-diffusion-3.5-medium"),
+    "sd35_large": (build_sd35_large, "stable-diffusion-3.5-large"),
+    "sd35_large_turbo": (build_sd35_large, "stable-diffusion-3.5-large-turbo"),
     "sana_sprint": (build_sana_sprint, "Sana_Sprint_0.6B_1024px_diffusers"),
 }
 

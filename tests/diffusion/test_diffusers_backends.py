@@ -98,6 +98,7 @@ I2V = [  # fixture, family, native fps, frame rule (step, fixed count or None)
     ("ltx", "ltx", 24, 8, None),
     ("svd", "svd", 7, 1, 9),
     ("wan", "wan-i2v", 16, 4, None),
+    ("wan22", "wan2.2-i2v", 16, 4, None),
     ("cogvideox", "cogvideox-i2v", 8, 4, 9),
 ]
 
@@ -135,6 +136,23 @@ def test_image_to_video_clip_is_conformed_to_the_shot(request, tmp_path, first_s
     again = backend.animate(clip_request(first_still, n_frames=30, root=tmp_path))
     assert files[0].stat().st_mtime_ns == stamp
     assert np.array_equal(again.frame(29), frames[29])
+
+
+def test_wan22_denoises_with_both_experts(wan22, first_still, tmp_path):
+    """High noise on `transformer`, then low noise on `transformer_2` past the boundary."""
+    backend = load_backend("motion", f"diffusers:{wan22}?size=64x32&steps=2")
+    pipe = backend.loaded().pipe
+    assert pipe.image_encoder is None and pipe.config.boundary_ratio == 0.9
+    steps = {"transformer": 0, "transformer_2": 0}
+    hooks = [getattr(pipe, name).register_forward_hook(
+        lambda *_, name=name: steps.__setitem__(name, steps[name] + 1)) for name in steps]
+    try:
+        clip = backend.animate(clip_request(first_still, n_frames=30, root=tmp_path))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    assert steps == {"transformer": 2, "transformer_2": 2}  # one step each, with and without the prompt
+    assert clip.meta["params"]["guidance"] == 3.5 and clip.n_frames == 30
 
 
 def test_a_long_shot_is_generated_at_the_model_limit_and_retimed(ltx, first_still, tmp_path):
@@ -191,6 +209,8 @@ STILLS = [  # fixture param, family, pipeline class, idiom, takes a negative pro
     ("sdxl_turbo", "sdxl-turbo", "StableDiffusionXLPipeline", "tags", False),
     ("flux_schnell", "flux-schnell", "FluxPipeline", "natural", False),
     ("sd35", "sd3", "StableDiffusion3Pipeline", "natural", True),
+    ("sd35_large", "sd3", "StableDiffusion3Pipeline", "natural", True),
+    ("sd35_large_turbo", "sd3-turbo", "StableDiffusion3Pipeline", "natural", False),
     ("sana_sprint", "sana-sprint", "SanaSprintPipeline", "natural", False),
 ]
 
@@ -242,7 +262,7 @@ def test_a_hub_id_in_the_cache_loads_offline(monkeypatch, tmp_path, sd_turbo):
 
 REAL_GRIDS = [  # family, size multiple and frame step of the real checkpoints (VAE x patch)
     ("sd-turbo", 64, 1), ("sdxl-turbo", 32, 1), ("flux-schnell", 16, 1), ("sana-sprint", 32, 1),
-    ("sd3", 16, 1), ("ltx", 32, 8), ("wan-i2v", 16, 4),
+    ("sd3", 16, 1), ("ltx", 32, 8), ("wan-i2v", 16, 4), ("wan2.2-i2v", 16, 4),
 ]
 
 

@@ -32,6 +32,7 @@ class Family:
     fps: Fraction | None = None  # native frame rate (video)
     max_frames: int = 1  # frames per call (video)
     prompt_free: bool = False  # image-only conditioning (SVD): no prompt at all
+    last_frame: str = ""  # how a last frame is given: "last_image" (Wan 2.2), "conditions" (LTX), or ""
     extra: tuple[tuple[str, Any], ...] = ()  # fixed call arguments
 
 
@@ -49,9 +50,11 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
     Family("sd3", "still", STILL, (1024, 1024), 40, 4.5, negative=True),
     Family("sd3-turbo", "still", STILL, (1024, 1024), 4, 0.0),
     Family("ltx", "i2v", "LTXImageToVideoPipeline", (768, 512), 40, 3.0, negative=True,
-           idiom="motion", fps=Fraction(24), max_frames=257),
+           idiom="motion", fps=Fraction(24), max_frames=257, last_frame="conditions"),
     Family("wan-i2v", "i2v", "WanImageToVideoPipeline", (832, 480), 40, 5.0, negative=True,
            idiom="motion", fps=Fraction(16), max_frames=81),
+    Family("wan2.2-i2v", "i2v", "WanImageToVideoPipeline", (832, 480), 40, 3.5, negative=True,
+           idiom="motion", fps=Fraction(16), max_frames=81, last_frame="last_image"),
     Family("svd", "i2v", "StableVideoDiffusionPipeline", (1024, 576), 25, 3.0, prompt_free=True,
            fps=Fraction(7), max_frames=25),
     Family("cogvideox-i2v", "i2v", "CogVideoXImageToVideoPipeline", (720, 480), 50, 6.0,
@@ -73,7 +76,7 @@ MODELS: dict[str, str] = {
     "Lightricks/LTX-Video": "ltx",
     "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers": "wan-i2v",
     "Wan-AI/Wan2.1-I2V-14B-720P-Diffusers": "wan-i2v",
-    "Wan-AI/Wan2.2-I2V-A14B-Diffusers": "wan-i2v",
+    "Wan-AI/Wan2.2-I2V-A14B-Diffusers": "wan2.2-i2v",
     "stabilityai/stable-video-diffusion-img2vid-xt": "svd",
     "stabilityai/stable-video-diffusion-img2vid": "svd",
     "THUDM/CogVideoX-5b-I2V": "cogvideox-i2v",

@@ -9,6 +9,7 @@ with a message when the hub is unreachable or `HF_HUB_OFFLINE=1`, instead of han
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import math
 import os
@@ -96,6 +97,7 @@ class Loaded:
     multiple: int  # width and height must be multiples of this
     frame_step: int  # frame counts are frame_step * k + 1 (1: any count)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    variants: dict[str, Any] = field(default_factory=dict)  # other pipeline classes over the same weights
 
     def picture_size(self, aspect: float) -> tuple[int, int]:
         """A generation size of about the family's native area, at `aspect`, on the model's grid."""
@@ -118,6 +120,17 @@ class Loaded:
         count = step * math.ceil((need - 1) / step) + 1
         cap = step * ((self.family.max_frames - 1) // step) + 1
         return max(step + 1, min(count, cap))
+
+    def variant(self, pipeline: str) -> Any:
+        """The diffusers class `pipeline` built over this pipeline's loaded components (once; no
+        weights are loaded again). Call it holding `lock`."""
+        if pipeline not in self.variants:
+            cls = getattr(require("diffusers"), pipeline)
+            accepted = inspect.signature(cls.__init__).parameters
+            pipe = cls(**{k: v for k, v in self.pipe.components.items() if k in accepted})
+            pipe.set_progress_bar_config(disable=True)
+            self.variants[pipeline] = pipe
+        return self.variants[pipeline]
 
     def generators(self, seeds: list[int]) -> list[Any]:
         torch = require("torch")
@@ -174,7 +187,8 @@ def load(spec: ModelSpec, kind: str) -> Loaded:
             _PIPES[key] = _load(source, family)
     loaded = _PIPES[key]
     if loaded.family != family:  # same weights, other settings: share the pipeline
-        return Loaded(loaded.pipe, family, loaded.device, loaded.multiple, loaded.frame_step, loaded.lock)
+        return Loaded(loaded.pipe, family, loaded.device, loaded.multiple, loaded.frame_step, loaded.lock,
+                      loaded.variants)
     return loaded
 
 
