@@ -40,6 +40,8 @@ def _embeds(torch: Any, dtype: Any, device: str, *shapes: tuple[int, ...]) -> li
 
 
 def build_cases(torch: Any, diffusers: Any, transformers: Any, device: str, dtype: Any) -> list[Case]:
+    from PIL import Image
+
     d = diffusers
 
     def ready(pipe: Any) -> Any:
@@ -141,7 +143,7 @@ def build_cases(torch: Any, diffusers: Any, transformers: Any, device: str, dtyp
         return ready(pipe), {"prompt_embeds": e, "pooled_prompt_embeds": p,
                              "negative_prompt_embeds": ne, "negative_pooled_prompt_embeds": npool}
 
-    def ltx(small: bool):
+    def ltx(small: bool, land: bool = False):
         t = (d.LTXVideoTransformer3DModel(in_channels=8, out_channels=8, num_attention_heads=4,
                                           attention_head_dim=8, cross_attention_dim=32,
                                           num_layers=1, caption_channels=32)
@@ -154,13 +156,21 @@ def build_cases(torch: Any, diffusers: Any, transformers: Any, device: str, dtyp
             decoder_inject_noise=(False,) * 5, upsample_residual=(False,) * 4,
             upsample_factor=(1,) * 4, timestep_conditioning=False, patch_size=1, patch_size_t=1)
             if small else d.AutoencoderKLLTXVideo())
-        pipe = d.LTXImageToVideoPipeline(transformer=t, vae=vae, text_encoder=None, tokenizer=None,
-                                         scheduler=d.FlowMatchEulerDiscreteScheduler())
+        cls = d.LTXConditionPipeline if land else d.LTXImageToVideoPipeline
+        pipe = cls(transformer=t, vae=vae, text_encoder=None, tokenizer=None,
+                   scheduler=d.FlowMatchEulerDiscreteScheduler())
         e, ne = _embeds(torch, dtype, device, (1, 128, t.config.caption_channels),
                         (1, 128, t.config.caption_channels))
         mask = torch.ones(1, 128, dtype=torch.long, device=device)
-        return ready(pipe), {"prompt_embeds": e, "negative_prompt_embeds": ne,
-                             "prompt_attention_mask": mask, "negative_prompt_attention_mask": mask}
+        kwargs = {"prompt_embeds": e, "negative_prompt_embeds": ne, "prompt_attention_mask": mask,
+                  "negative_prompt_attention_mask": mask}
+        if land:  # a match cut's clip: keyframes on the first and the last frame
+            from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+
+            last = 8 if small else 120
+            kwargs["conditions"] = [LTXVideoCondition(image=Image.new("RGB", (64, 32), c), frame_index=i)
+                                    for c, i in (((90, 110, 130), 0), ((150, 90, 60), last))]
+        return ready(pipe), kwargs
 
     def wan_i2v(small: bool):
         t = (d.WanTransformer3DModel(patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12,
@@ -240,6 +250,7 @@ def build_cases(torch: Any, diffusers: Any, transformers: Any, device: str, dtyp
         Case("flux-schnell", "still", (1024, 1024), 1, 4, 0.0, flux_schnell),
         Case("sd3.5-medium", "still", (1024, 1024), 1, 40, 4.5, sd35_medium),
         Case("ltx-video", "clip", (768, 512), 121, 40, 3.0, ltx),
+        Case("ltx-video-land", "clip", (768, 512), 121, 40, 3.0, lambda small: ltx(small, land=True)),
         Case("wan2.1-i2v-14b", "clip", (832, 480), 81, 40, 5.0, wan_i2v),
         Case("svd-xt", "clip", (1024, 576), 25, 25, 3.0, svd),
         Case("cogvideox-5b-i2v", "clip", (720, 480), 49, 50, 6.0, cogvideox_i2v),
@@ -265,8 +276,9 @@ def run_case(case: Case, *, small: bool, compiled: bool, steps: int | None, repe
         call.update(guidance_scale=case.guidance, num_images_per_prompt=batch,
                     generator=[torch.Generator("cpu").manual_seed(i) for i in range(batch)])
     else:
-        call.update(image=Image.new("RGB", (w, h), (90, 110, 130)), num_frames=frames,
-                    generator=torch.Generator("cpu").manual_seed(0))
+        call.update(num_frames=frames, generator=torch.Generator("cpu").manual_seed(0))
+        if "conditions" not in call:  # the first frame; a landing clip has keyframes instead
+            call["image"] = Image.new("RGB", (w, h), (90, 110, 130))
         if case.name.startswith("svd"):
             call["max_guidance_scale"] = case.guidance
         else:
