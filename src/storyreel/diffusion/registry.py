@@ -103,9 +103,17 @@ def _size(text: str) -> tuple[int, int]:
     return int(w), int(h)
 
 
+def _weights(text: str) -> str:
+    """IP-Adapter weights: a hub path `owner/repo/[subfolder/]file` or a local file."""
+    if not text.endswith((".bin", ".safetensors")):
+        raise ValueError("not a .bin or .safetensors file")
+    return text
+
+
 _PARSE: dict[str, Any] = {"steps": int, "guidance": float, "size": _size, "frames": int,
-                          "fps": Fraction, "batch": int}
+                          "fps": Fraction, "batch": int, "ip_adapter": _weights, "ip_scale": float}
 OPTIONS = tuple(_PARSE)
+_AT_LEAST_ZERO = {"guidance", "ip_scale"}
 
 
 @dataclass(frozen=True)
@@ -128,7 +136,7 @@ class ModelSpec:
             try:
                 parsed = _PARSE[key](value)
                 values = parsed if isinstance(parsed, tuple) else (parsed,)
-                ok = all(v >= 0 if key == "guidance" else v > 0 for v in values)
+                ok = all(isinstance(v, str) or (v >= 0 if key in _AT_LEAST_ZERO else v > 0) for v in values)
             except (ValueError, ZeroDivisionError):
                 ok = False
             if not ok:

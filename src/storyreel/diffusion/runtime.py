@@ -67,24 +67,48 @@ def model_index(model: str) -> tuple[str, dict[str, Any]]:
         return str(local), json.loads(index.read_text())
     if model.count("/") != 1 or model.startswith(("/", ".", "~")):
         raise StoryreelError(f"diffusers: no model folder {model!r}, and it is not a hub id (owner/name)")
+    path = _hub_file(model, "model_index.json", f"model {model!r}", f"`hf download {model}`",
+                     "a local folder: diffusers:/path/to/model")
+    return model, json.loads(Path(path).read_text())
+
+
+def _hub_file(repo: str, filename: str, what: str, download: str, local: str) -> str:
+    """The cached path of a hub file, fetched if the hub answers; else an error naming `what`."""
     hub = require("huggingface_hub")
     try:  # in the cache: no network needed
-        path = hub.hf_hub_download(model, "model_index.json", local_files_only=True)
+        return hub.hf_hub_download(repo, filename, local_files_only=True)
     except Exception:
-        path = None
-    if path is None:
-        host = urlparse(hub.constants.ENDPOINT).hostname or "huggingface.co"
-        if _offline() or not _reachable(hub.constants.ENDPOINT):
-            why = "HF_HUB_OFFLINE is set" if _offline() else f"{host} cannot be reached"
-            raise StoryreelError(
-                f"diffusers: model {model!r} is not downloaded and {why}. Download it where there "
-                f"is network (`hf download {model}`) or name a local folder: diffusers:/path/to/model")
-        try:
-            path = hub.hf_hub_download(model, "model_index.json", etag_timeout=5)
-        except Exception as e:  # unknown, gated or private repository
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise StoryreelError(f"diffusers: cannot fetch model {model!r} from {host}: {first}") from None
-    return model, json.loads(Path(path).read_text())
+        pass
+    host = urlparse(hub.constants.ENDPOINT).hostname or "huggingface.co"
+    if _offline() or not _reachable(hub.constants.ENDPOINT):
+        why = "HF_HUB_OFFLINE is set" if _offline() else f"{host} cannot be reached"
+        raise StoryreelError(f"diffusers: {what} is not downloaded and {why}. Download it where there "
+                             f"is network ({download}) or name {local}")
+    try:
+        return hub.hf_hub_download(repo, filename, etag_timeout=5)
+    except Exception as e:  # unknown, gated or private repository
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise StoryreelError(f"diffusers: cannot fetch {what} from {host}: {first}") from None
+
+
+def ip_adapter_weights(where: str) -> tuple[str, str, str]:
+    """(repository or folder, subfolder, file name) of IP-Adapter weights named by `ip_adapter=`.
+
+    `where` is a local file or a hub path `owner/repo/[subfolder/]weights`; the image encoder is
+    the `image_encoder` folder beside the weights. Weights that are not there fail here, at once.
+    """
+    local = Path(where).expanduser()
+    if local.is_file():
+        return str(local.parent), "", local.name
+    parts = where.split("/")
+    if local.is_absolute() or where.startswith((".", "~")) or len(parts) < 3:
+        raise StoryreelError(f"diffusers: no IP-Adapter weights at {where!r} (ip_adapter=)", local)
+    repo, subfolder = "/".join(parts[:2]), "/".join(parts[2:-1])
+    encoder = f"{subfolder}/image_encoder" if subfolder else "image_encoder"
+    _hub_file(repo, "/".join(parts[2:]), f"IP-Adapter {where!r}",
+              f"`hf download {repo} --include {'/'.join(parts[2:])} '{encoder}/*'`",
+              "a local file: ip_adapter=/path/to/ip-adapter.bin")
+    return repo, subfolder, parts[-1]
 
 
 @dataclass
@@ -173,18 +197,25 @@ def _grid(pipe: Any, family: Family) -> tuple[int, int]:
     return max(8, vae * patch * family.pack), step
 
 
-_PIPES: dict[tuple[str, str], Loaded] = {}
+_PIPES: dict[tuple[str, str, str | None], Loaded] = {}
 _LOADING = threading.Lock()
 
 
 def load(spec: ModelSpec, kind: str) -> Loaded:
-    """The pipeline for `spec` (loaded on first use, then reused for the life of the process)."""
+    """The pipeline for `spec` (loaded on first use, then reused for the life of the process).
+
+    A pipeline with an IP-Adapter (`ip_adapter=`) is its own: the adapter changes its attention.
+    """
     source, index = model_index(spec.model)
-    family = family_for(spec, str(index.get("_class_name", "")), kind)
-    key = (source, family.pipeline)
+    class_name = str(index.get("_class_name", ""))
+    family = family_for(spec, class_name, kind)
+    adapter = spec.get("ip_adapter")
+    if adapter:
+        _check_ip_adapter(family, class_name, kind)
+    key = (source, family.pipeline, adapter)
     with _LOADING:
         if key not in _PIPES:
-            _PIPES[key] = _load(source, family)
+            _PIPES[key] = _load(source, family, adapter)
     loaded = _PIPES[key]
     if loaded.family != family:  # same weights, other settings: share the pipeline
         return Loaded(loaded.pipe, family, loaded.device, loaded.multiple, loaded.frame_step, loaded.lock,
@@ -192,13 +223,34 @@ def load(spec: ModelSpec, kind: str) -> Loaded:
     return loaded
 
 
-def _load(source: str, family: Family) -> Loaded:
+def _check_ip_adapter(family: Family, class_name: str, kind: str) -> None:
+    """IP-Adapter reference images need a stills pipeline that loads adapters the SD/SDXL way."""
+    diffusers = require("diffusers")
+    cls = getattr(diffusers, class_name, None)
+    if kind != "still" or not (isinstance(cls, type) and issubclass(cls, diffusers.loaders.IPAdapterMixin)):
+        raise StoryreelError(f"diffusers: the {family.name} family ({class_name or family.pipeline}) cannot "
+                             "take IP-Adapter reference images (ip_adapter=); SD 1.5, SD-Turbo, SDXL and "
+                             "SDXL-Turbo pipelines can")
+
+
+def _load_ip_adapter(pipe: Any, where: str, repo: str, subfolder: str, weights: str) -> None:
+    """Load IP-Adapter weights and their image encoder into `pipe`, or say what is missing."""
+    try:
+        pipe.load_ip_adapter(repo, subfolder=subfolder, weight_name=weights, local_files_only=_offline())
+    except (OSError, ValueError, KeyError, RuntimeError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise StoryreelError(f"diffusers: could not load IP-Adapter {where!r} (weights and their "
+                             f"image_encoder folder): {first}") from None
+
+
+def _load(source: str, family: Family, adapter: str | None = None) -> Loaded:
     require("torch")
     diffusers = require("diffusers")
     device, dtype = device_dtype()
     cls = getattr(diffusers, family.pipeline)
     diffusers.utils.logging.disable_progress_bar()
     require("transformers").utils.logging.disable_progress_bar()
+    ip = (adapter, *ip_adapter_weights(adapter)) if adapter else None  # before the model: fail fast
     major, minor = (int(x) for x in diffusers.__version__.split(".")[:2])
     dtype_arg = "dtype" if (major, minor) >= (0, 36) else "torch_dtype"
     try:
@@ -207,6 +259,8 @@ def _load(source: str, family: Family) -> Loaded:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise StoryreelError(f"diffusers: could not load {source} as {family.pipeline}: {first}") from None
     pipe.to(device)
+    if ip:
+        _load_ip_adapter(pipe, *ip)
     pipe.set_progress_bar_config(disable=True)
     multiple, step = _grid(pipe, family)
     return Loaded(pipe, family, device, multiple, step)

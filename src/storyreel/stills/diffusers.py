@@ -5,20 +5,58 @@ for T5/Gemma ones) and recorded, with the negative prompt, in the take's provena
 generated at the model's native area in the picture's aspect, on the model's size grid, then
 fitted to the picture. Takes of a shot are batched: asking for take i generates takes
 i..n-1 in one call (one generator per seed) and hands the rest out as they are asked for.
+
+Characters. With `ip_adapter=` (SD and SDXL pipelines) the first reference image of the shot's
+principal subject (`[characters.NAME] refs`) conditions the still through the IP-Adapter at
+`ip_scale` (default 0.6); a shot without one gets a neutral image at scale 0, so it renders as if
+no adapter were loaded. When the principal subject has a `seed`, a take's starting noise comes
+from it and the take's number, so take i of every shot of that character starts from the same
+noise; a shot that names its own seed (`[[take: seed N]]`) keeps it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from typing import Any, ClassVar
 
+import numpy as np
+
 from storyreel.diffusion.backend import DiffusersBackend
 from storyreel.diffusion.runtime import Loaded, to_uint8
+from storyreel.hosted.common import character_refs
 from storyreel.look import NEGATIVE, ShotPrompt, compile_prompt
 from storyreel.model import Still
 from storyreel.stills.base import StillRequest
-from storyreel.stills.folder import fit_cover
+from storyreel.stills.folder import fit_cover, read_image
 from storyreel.stills.takes import take_seed
+from storyreel.store.keys import digest
+
+IP_SCALE = 0.6
+
+
+def noise_seed(request: StillRequest) -> int:
+    """The seed of a take's starting noise: from the principal subject's `seed` if it has one."""
+    shot = request.shot
+    character = request.config.characters.get(shot.subjects[0].upper()) if shot.subjects else None
+    if shot.seed is not None or character is None or character.seed is None:
+        return request.seed
+    if request.take == 0:
+        return character.seed
+    derived = hashlib.blake2b(f"{character.seed}/{request.take}".encode(), digest_size=4).digest()
+    return int.from_bytes(derived, "big") & 0x7FFFFFFF
+
+
+def _reference(request: StillRequest) -> tuple[np.ndarray, dict[str, str]] | None:
+    """The principal subject's first reference image, and what provenance records of it."""
+    shot = request.shot
+    principal = shot.model_copy(update={"subjects": shot.subjects[:1]})
+    refs = character_refs(principal, request.config.characters, request.project_root)
+    if not refs:
+        return None
+    root = request.project_root
+    name = refs[0].relative_to(root) if root and refs[0].is_relative_to(root) else refs[0]
+    return read_image(refs[0])[0], {"file": name.as_posix(), "sha256": digest(refs[0].read_bytes())}
 
 
 class DiffusersStills(DiffusersBackend):
@@ -51,16 +89,23 @@ class DiffusersStills(DiffusersBackend):
         prompt = self._prompt(first, loaded)
         negative = (prompt.negative or NEGATIVE) if fam.negative and fam.guidance > 1 else None
         w, h = loaded.picture_size(first.size[0] / first.size[1])
-        seeds = [r.seed for r in requests]
+        seeds = [noise_seed(r) for r in requests]
         kwargs: dict[str, Any] = dict(fam.extra)
         if negative:
             kwargs["negative_prompt"] = negative
-        out = loaded.pipe(prompt=prompt.prompt, num_images_per_prompt=len(seeds), width=w, height=h,
-                          num_inference_steps=fam.steps, guidance_scale=fam.guidance,
-                          generator=loaded.generators(seeds), output_type="np", **kwargs)
         params = {"model": self.spec.model, "family": fam.name, "pipeline": type(loaded.pipe).__name__,
                   "steps": fam.steps, "guidance": fam.guidance, "generated_size": [w, h],
                   "device": loaded.device}
-        return [Still(image=fit_cover(img, r.size),
-                      meta={"prompt": prompt.prompt, "negative_prompt": negative, "params": params})
-                for img, r in zip(to_uint8(out.images), requests, strict=True)]
+        adapter = self.spec.get("ip_adapter")
+        if adapter:
+            ref = _reference(first)
+            scale = float(self.spec.get("ip_scale") or IP_SCALE) if ref else 0.0
+            loaded.pipe.set_ip_adapter_scale(scale)
+            kwargs["ip_adapter_image"] = ref[0] if ref else np.full((64, 64, 3), 128, np.uint8)
+            params.update(ip_adapter=adapter, ip_scale=scale, reference=ref[1] if ref else None)
+        out = loaded.pipe(prompt=prompt.prompt, num_images_per_prompt=len(seeds), width=w, height=h,
+                          num_inference_steps=fam.steps, guidance_scale=fam.guidance,
+                          generator=loaded.generators(seeds), output_type="np", **kwargs)
+        return [Still(image=fit_cover(img, r.size), meta={"prompt": prompt.prompt, "negative_prompt": negative,
+                                                          "params": {**params, "noise_seed": seed}})
+                for img, r, seed in zip(to_uint8(out.images), requests, seeds, strict=True)]
