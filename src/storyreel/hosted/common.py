@@ -320,19 +320,6 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def character_refs(shot: Shot, characters: dict[str, Any], root: Path | None) -> list[Path]:
-    """The reference images of the shot's characters (`[characters.NAME] refs`), in order."""
-    refs = []
-    for name in shot.subjects:
-        character = characters.get(name.upper())
-        for ref in character.refs if character else []:
-            path = Path(ref) if root is None or Path(ref).is_absolute() else root / ref
-            if not path.is_file():
-                raise StoryreelError(f"characters.{name.upper()}.refs: no such image {ref!r}", path)
-            refs.append(path)
-    return refs
-
-
 def nearest_ratio(size: tuple[int, int], choices: list[str] | tuple[str, ...], sep: str = ":") -> str:
     """The choice ("16:9", "1280:720", "1024x1024" ...) closest in aspect to `size`."""
     target = size[0] / size[1]

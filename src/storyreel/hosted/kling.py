@@ -16,7 +16,6 @@ from storyreel.errors import StoryreelError
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
-    character_refs,
     digest,
     nearest_ratio,
     png_bytes,
@@ -25,7 +24,7 @@ from storyreel.hosted.common import (
     require_module,
     seconds_for,
 )
-from storyreel.look import compile_prompt
+from storyreel.look import character_refs, compile_prompt
 from storyreel.model import Still
 from storyreel.motion.base import ClipRequest
 from storyreel.motion.folder import ConformedClip

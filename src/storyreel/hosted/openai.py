@@ -15,13 +15,12 @@ from typing import ClassVar
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
-    character_refs,
     digest,
     nearest_ratio,
     require_key,
     require_module,
 )
-from storyreel.look import compile_prompt
+from storyreel.look import character_refs, compile_prompt
 from storyreel.model import Still
 from storyreel.stills.base import StillRequest
 

@@ -24,8 +24,7 @@ import numpy as np
 
 from storyreel.diffusion.backend import DiffusersBackend
 from storyreel.diffusion.runtime import Loaded, to_uint8
-from storyreel.hosted.common import character_refs
-from storyreel.look import NEGATIVE, ShotPrompt, compile_prompt
+from storyreel.look import NEGATIVE, ShotPrompt, character_refs, compile_prompt
 from storyreel.model import Still
 from storyreel.stills.base import StillRequest
 from storyreel.stills.folder import fit_cover, read_image
