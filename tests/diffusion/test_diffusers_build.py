@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import av
 import pytest
 
@@ -25,7 +23,9 @@ MAYA stands at the rail.
 @pytest.fixture
 def project(tmp_path, sd_turbo, ltx):
     root = tmp_path / "film"
-    root.mkdir()
+    (root / "models").mkdir(parents=True)  # model folders named relative to the project
+    for model in (sd_turbo, ltx):
+        (root / "models" / model.name).symlink_to(model, target_is_directory=True)
     (root / "script.fountain").write_text(SCRIPT)
     (root / "storyreel.toml").write_text(f"""
 [film]
@@ -40,8 +40,8 @@ aspect = "16:9"
 description = "a woman in a grey coat"
 
 [backends]
-stills = {json.dumps(f"diffusers:{sd_turbo}?size=64x32")}
-motion = {json.dumps(f"diffusers:{ltx}?size=64x32&steps=2")}
+stills = "diffusers:models/{sd_turbo.name}?size=64x32"
+motion = "diffusers:models/{ltx.name}?size=64x32&steps=2"
 """)
     return root
 

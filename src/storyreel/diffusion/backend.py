@@ -28,5 +28,6 @@ class DiffusersBackend:
     def cache_token(self, shot: Shot, root: Path | None) -> str:
         return self.spec.model + "?" + "&".join(f"{k}={v}" for k, v in self.spec.options)
 
-    def loaded(self) -> Loaded:
-        return load(self.spec, self.kind)
+    def loaded(self, root: Path | None = None) -> Loaded:
+        """The pipeline; a relative model folder or adapter file is read from the project `root`."""
+        return load(self.spec.under(root), self.kind)

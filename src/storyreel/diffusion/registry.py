@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -145,6 +146,15 @@ class ModelSpec:
 
     def get(self, key: str) -> str | None:
         return dict(self.options).get(key)
+
+    def under(self, root: Path | None) -> ModelSpec:
+        """The spec with a relative model folder or adapter file read from the project folder."""
+        def place(text: str) -> str:
+            path = Path(text).expanduser()
+            return str(root / path) if root and not path.is_absolute() and (root / path).exists() else text
+
+        options = tuple((k, place(v) if k == "ip_adapter" else v) for k, v in self.options)
+        return replace(self, model=place(self.model), options=options)
 
 
 def known_family(model: str) -> Family | None:

@@ -74,7 +74,7 @@ class DiffusersMotion(DiffusersBackend):
             return False
 
     def animate(self, request: ClipRequest) -> ConformedClip:
-        loaded = self.loaded()
+        loaded = self.loaded(request.project_root)
         fam = loaded.family
         land = request.landing if fam.last_frame else None
         w, h = loaded.picture_size(request.size[0] / request.size[1])

@@ -62,7 +62,7 @@ class DiffusersStills(DiffusersBackend):
     kind: ClassVar[str] = "still"
 
     def generate(self, request: StillRequest) -> Still:
-        loaded = self.loaded()
+        loaded = self.loaded(request.project_root)
         with loaded.lock:
             prompt = self._prompt(request, loaded)
             if (prompt, request.seed, request.size) in self._memo:
@@ -82,7 +82,7 @@ class DiffusersStills(DiffusersBackend):
 
     def generate_batch(self, requests: list[StillRequest], loaded: Loaded | None = None) -> list[Still]:
         """Stills of one shot for several seeds in one pipeline call."""
-        loaded = loaded or self.loaded()
+        loaded = loaded or self.loaded(requests[0].project_root)
         fam = loaded.family
         first = requests[0]
         prompt = self._prompt(first, loaded)
