@@ -121,3 +121,15 @@ def test_a_model_without_a_last_frame_ignores_the_end_still_and_says_so(name, se
 ])
 def test_which_models_take_a_last_frame(backend, lands):
     assert backend.lands is lands
+
+
+def test_a_landing_clip_asks_the_vendor_for_the_length_up_to_its_landing_frame(server, env, media, ledger,
+                                                                               tmp_path):
+    """A 6.5 s shot whose out point is at 4 s asks Kling for 5 s, not 10: the tail holds the still."""
+    case = LANDERS["kling-pro"]
+    job = Job()
+    case.install(server, job, media, "clip")
+    backend = case.backend(server, ledger=ledger, downloads=tmp_path)
+    backend.animate(clip_request(tmp_path, n_frames=156, end_still=end_still((9, 9, 9)), end_frame=95))
+    backend.animate(clip_request(tmp_path, n_frames=156))  # the same shot, free: the whole of it
+    assert [body["duration"] for body in job.inputs] == ["5", "10"]

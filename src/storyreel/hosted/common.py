@@ -406,6 +406,12 @@ class HostedBackend:
         png = png_bytes(request.end_still.image)
         return png, {"end_image": digest(png)}
 
+    def _seconds(self, request: ClipRequest, choices: tuple[int, ...]) -> int:
+        """The vendor's duration for the clip: to cover the shot, or, for a clip that lands on
+        the next still, to cover it up to its landing frame (the rest holds that frame)."""
+        lands = request.end_still is not None and self.lands
+        return seconds_for(request.landing + 1 if lands else request.n_frames, request.fps, choices)
+
     def _clip(self, path: Path, request: ClipRequest, meta: dict[str, Any],
               landed: bool = False) -> ConformedClip:
         """The downloaded video conformed to the shot; `landed`: it was asked to end on

@@ -20,7 +20,6 @@ from storyreel.hosted.common import (
     png_bytes,
     require_key,
     require_module,
-    seconds_for,
 )
 from storyreel.look import compile_prompt
 from storyreel.model import Still
@@ -100,7 +99,7 @@ class FalMotion(_Fal):
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=2500)
         png = png_bytes(request.still.image)
-        args = {"prompt": prompt.prompt, "duration": str(seconds_for(request.n_frames, request.fps, (5, 10)))}
+        args = {"prompt": prompt.prompt, "duration": str(self._seconds(request, (5, 10)))}
         end, ending = self._ending(request)
         sent = args | {"image_url": data_uri(png)}
         if end is not None:

@@ -22,7 +22,6 @@ from storyreel.hosted.common import (
     redact,
     require_key,
     require_module,
-    seconds_for,
 )
 from storyreel.look import character_refs, compile_prompt
 from storyreel.model import Still
@@ -102,7 +101,7 @@ class KlingMotion(_Kling):
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=2500,
                                 negative=True)
-        duration = str(seconds_for(request.n_frames, request.fps, (5, 10)))
+        duration = str(self._seconds(request, (5, 10)))
         body: dict[str, Any] = {"model_name": self.model, "prompt": prompt.prompt, "mode": self.mode,
                                 "duration": duration, "negative_prompt": prompt.negative}
         if self.text_only:

@@ -19,7 +19,6 @@ from storyreel.hosted.common import (
     png_bytes,
     require_key,
     require_module,
-    seconds_for,
 )
 from storyreel.look import compile_prompt
 from storyreel.model import Still
@@ -63,7 +62,7 @@ class LumaMotion(_Luma):
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion")
         png = png_bytes(request.still.image)
         ratio = nearest_ratio(request.size, RATIOS)
-        duration = f"{seconds_for(request.n_frames, request.fps, (5, 9))}s"
+        duration = f"{self._seconds(request, (5, 9))}s"
         end, ending = self._ending(request)
         keyframes = {"frame0": {"type": "image", "url": data_uri(png)}}
         if end is not None:

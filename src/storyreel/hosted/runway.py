@@ -18,7 +18,6 @@ from storyreel.hosted.common import (
     png_bytes,
     require_key,
     require_module,
-    seconds_for,
 )
 from storyreel.look import compile_prompt
 from storyreel.motion.base import ClipRequest
@@ -53,7 +52,7 @@ class RunwayMotion(HostedBackend):
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=1000)
         png = png_bytes(request.still.image)
         ratio = nearest_ratio(request.size, RATIOS)
-        duration = seconds_for(request.n_frames, request.fps, (5, 10))
+        duration = self._seconds(request, (5, 10))
         seed = request.seed % 4294967296
         end, ending = self._ending(request)
         images = [{"uri": data_uri(png), "position": "first"}]

@@ -19,7 +19,6 @@ from storyreel.hosted.common import (
     png_bytes,
     require_key,
     require_module,
-    seconds_for,
 )
 from storyreel.look import compile_prompt
 from storyreel.motion.base import ClipRequest
@@ -46,7 +45,7 @@ class VeoMotion(HostedBackend):
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion", negative=True)
         png = png_bytes(request.still.image)
         ratio = nearest_ratio(request.size, ("16:9", "9:16"))
-        seconds = seconds_for(request.n_frames, request.fps, (5, 6, 7, 8))
+        seconds = self._seconds(request, (5, 6, 7, 8))
         end, ending = self._ending(request)
         last = types.Image(image_bytes=end, mime_type="image/png") if end is not None else None
 
