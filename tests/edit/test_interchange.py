@@ -77,6 +77,54 @@ def test_edl_uses_reel_names_and_keeps_clip_names(shotlist, tmp_path):
     assert first[-2] == "01:00:04:00"
 
 
+def test_wipes_leave_as_wipes_and_dissolves_as_dissolves(shotlist, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from storyreel.model import Transition, TransitionKind
+
+    config = make_config("24")
+    shots = list(shotlist.shots)  # 1A, wipe to 1B, dissolve to 2A (12 frames each), cut to 2B
+    shots[1] = shots[1].model_copy(update={"transition_in": Transition(kind=TransitionKind.WIPE,
+                                                                       frames=12)})
+    shotlist = shotlist.model_copy(update={"shots": shots})
+    tl = build_timeline(shotlist, config)
+    export_all(tl, tmp_path)
+    edl = (tmp_path / "cut.edl").read_text()
+    events = [line.split() for line in edl.splitlines() if line[:3].isdigit()]
+    assert events[1:6] == [
+        ["002", "1A", "V", "C", "00:00:01:00", "00:00:03:00", "01:00:04:00", "01:00:06:00"],
+        ["003", "1A", "V", "C", "00:00:03:00", "00:00:03:00", "01:00:06:00", "01:00:06:00"],
+        ["003", "1B", "V", "W001", "012", "00:00:01:00", "00:00:03:15", "01:00:06:00", "01:00:08:15"],
+        ["004", "1B", "V", "C", "00:00:03:15", "00:00:03:15", "01:00:08:15", "01:00:08:15"],
+        ["004", "2A", "V", "D", "012", "00:00:01:00", "00:00:03:00", "01:00:08:15", "01:00:10:15"]]
+    assert events[6][:4] == ["005", "2B", "V", "C"]
+    # the columns stay where the adapter put them
+    assert len({len(line) for line in edl.splitlines() if line[:3].isdigit()}) == 1
+    # FCP7 XML: the wipe is an Edge Wipe, the dissolve a Cross Dissolve
+    effects = [(t.findtext("effect/name"), t.findtext("effect/effectid"))
+               for t in ET.parse(tmp_path / "cut.xml").iter("transitionitem")]
+    assert effects == [("wipe", "Edge Wipe"), ("dissolve", "Cross Dissolve")]
+
+    # OTIO's readers: same cut points, the wipe still a wipe
+    for suffix, kinds in [(".otio", [("wipe", "SMPTE_Wipe"), ("dissolve", "SMPTE_Dissolve")]),
+                          (".edl", [("SMPTE_Wipe from 1A to 1B", "SMPTE_Wipe"),
+                                    ("SMPTE_Dissolve from 1B to 2A", "SMPTE_Dissolve")]),
+                          (".xml", [("wipe", "SMPTE_Dissolve"), ("dissolve", "SMPTE_Dissolve")])]:
+        back = read_edit(tmp_path / f"cut{suffix}", config.film.fps)
+        assert cut_list(back, config.film.fps) == cut_list(tl), suffix
+        v1 = back.video_tracks()[0]
+        got = [t for t in v1 if isinstance(t, otio.schema.Transition)]
+        assert [(t.name, t.transition_type) for t in got] == kinds, suffix
+        assert [[c.name for c in v1.neighbors_of(t)] for t in got] == [["1A", "1B"], ["1B", "2A"]]
+        assert [t.out_offset.to_frames() for t in got] == [12, 12]
+        # import-edit reads the same shots and trims: nothing changed
+        ov = import_edit(tmp_path / f"cut{suffix}", shotlist, fps=config.film.fps, reference=tl)
+        assert [(e.shot_id, e.src_in, e.length) for e in ov.entries] == [
+            (c.name, c.source_range.start_time.to_frames(), c.source_range.duration.to_frames())
+            for c in picture_clips(tl)]
+        assert ov.changes == [], suffix
+
+
 def _nle_edit(tl: otio.schema.Timeline) -> otio.schema.Timeline:
     """What an editor does: move 2B to the front, trim 1A's head by 6 frames and its tail by
     4, drop 2A, and use 1B twice."""
@@ -254,8 +302,8 @@ def test_cut_lists_survive_every_format_at_any_rate(tmp_path_factory, fps, secon
     base = make_shotlist()
     span = SourceSpan(start=1, end=1)
     shots = [Shot(id=f"S{i}", scene_id="sc1", size=ShotSize.MS, lines=span, duration=d,
-                  transition_in=Transition(kind=TransitionKind.DISSOLVE if f else
-                                           TransitionKind.CUT, frames=f))
+                  transition_in=Transition(kind=(TransitionKind.WIPE, TransitionKind.DISSOLVE)[f % 2]
+                                           if f else TransitionKind.CUT, frames=f))
              for i, (d, f) in enumerate(zip(seconds, dissolves, strict=False))]
     shotlist = base.model_copy(update={"shots": shots, "cards": []})
     config = make_config(fps)

@@ -7,6 +7,14 @@ the EDL carries only V1 (CMX 3600 has one picture track) with reel names made fr
 the FCPXML carries the picture and titles (the adapter places connected clips in time quadratic
 in the number of clips, and a feature's dialogue clips would take it minutes; the scratch
 dialogue is in the FCP7 XML and the OTIO).
+
+Transitions: a dissolve (and a fade or match cut) goes out as a dissolve, a wipe (typed
+`SMPTE_Wipe`, as OTIO's CMX reader types one) as a wipe. The CMX adapter writes every
+transition as `D` (its reader knows `W###`, its writer does not), so `_edl_wipes` turns a
+wipe's event into `W001`, the SMPTE horizontal wipe the render draws. The FCP7 adapter writes
+"Cross Dissolve" unless a transition carries its own effect, so a wipe carries an "Edge Wipe"
+(its reader keeps the effect's name, `wipe`, but types every transition a dissolve). The FCPX
+adapter writes no transitions at all: the FCPXML has hard cuts.
 `import_edit` reads an edited timeline back and maps its clips to shots (metadata first,
 clip names second) as `EditOverrides`.
 """
@@ -26,7 +34,7 @@ import opentimelineio as otio
 
 from storyreel.edit import titles
 from storyreel.edit.overrides import EditOverrides, OverrideEntry
-from storyreel.edit.timeline import SLUG, handle_frames, picture_clips, timeline_fps
+from storyreel.edit.timeline import SLUG, SMPTE_WIPE, handle_frames, picture_clips, timeline_fps
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write as write_atomic
 from storyreel.model import ShotList, frames_for
@@ -61,6 +69,10 @@ def _reels(names: list[str]) -> dict[str, str]:
         used.add(reel)
         reels[name] = reel
     return reels
+
+
+_EDGE_WIPE = {"effectid": "Edge Wipe", "effectcategory": "Wipe", "effecttype": "transition",
+              "mediatype": "video"}
 
 
 def _clips(timeline: otio.schema.Timeline) -> Iterator[otio.schema.Clip]:
@@ -104,6 +116,9 @@ def _interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schem
     reels = _reels([c.name for c in picture if c.name != SLUG])
     for clip in picture:
         clip.metadata["cmx_3600"] = {"reel": "BL" if clip.name == SLUG else reels[clip.name]}
+    for t in out.find_children(descended_from_type=otio.schema.Transition):
+        if t.transition_type == SMPTE_WIPE:
+            t.metadata["fcp_xml"] = {"effect": {"name": t.name, **_EDGE_WIPE}}
     return out
 
 
@@ -181,6 +196,21 @@ def _record_from(edl: str, start: otio.opentime.RationalTime | None, fps: Fracti
     return "\n".join(lines) + "\n"
 
 
+_DISSOLVE = re.compile(r"^(\d{3,}\s+\S+\s+\S+\s+)D (\d{3,}) {4}")
+
+
+def _edl_wipes(edl: str, track: otio.schema.Track) -> str:
+    """The adapter's `D nnn` events of `track`'s wipes as `W001 nnn`, same columns. It writes
+    one `D` event for each transition with frames, in order, and none for anything else."""
+    wipes = iter([t.transition_type == SMPTE_WIPE for t in track
+                  if isinstance(t, otio.schema.Transition) and (t.in_offset + t.out_offset).value])
+    lines = []
+    for line in edl.splitlines():
+        m = _DISSOLVE.match(line)
+        lines.append(f"{m.group(1)}W001 {m.group(2)} {line[m.end():]}" if m and next(wipes) else line)
+    return "\n".join(lines) + "\n"
+
+
 def export_all(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut") -> list[Path]:
     """Write `<stem>.otio .edl .xml .fcpxml` (and the title PNGs they reference) atomically."""
     out_dir = Path(out_dir)
@@ -191,6 +221,7 @@ def export_all(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut")
     edl = copy.deepcopy(nle)
     edl.tracks[:] = [edl.video_tracks()[0]]
     text = otio.adapters.write_to_string(edl, "cmx_3600", rate=float(fps), style="avid")
+    text = _edl_wipes(text, edl.video_tracks()[0])
     written.append(write_atomic(out_dir / f"{stem}.edl",
                                 _record_from(text, timeline.global_start_time, fps)))
     written.append(write_atomic(out_dir / f"{stem}.xml", otio.adapters.write_to_string(nle, "fcp_xml")))

@@ -35,6 +35,7 @@ WORDS_PER_SECOND = 2.6  # reading speed when a line's real length is unknown
 SUPER_SECONDS = 4.0
 SLUG = "BLACK"
 TITLES_TRACK = "Titles"
+SMPTE_WIPE = "SMPTE_Wipe"  # OTIO has no constant for a wipe; its CMX 3600 reader names one so
 
 _DISSOLVES = {TransitionKind.DISSOLVE, TransitionKind.MATCH_CUT, TransitionKind.FADE_IN,
               TransitionKind.FADE_OUT}
@@ -220,8 +221,7 @@ class _Cut:
         wanted = rhythm.transition_frames(shot.transition_in, fps)
         frames = min(wanted, self.handle, e.length, self.prev_len)
         if frames and (kind in _DISSOLVES or kind == TransitionKind.WIPE):
-            ttype = (otio.schema.TransitionTypes.SMPTE_Dissolve if kind in _DISSOLVES
-                     else otio.schema.TransitionTypes.Custom)
+            ttype = otio.schema.TransitionTypes.SMPTE_Dissolve if kind in _DISSOLVES else SMPTE_WIPE
             self.v1.append(otio.schema.Transition(name=str(kind), transition_type=ttype,
                                                   in_offset=rt(0, fps), out_offset=rt(frames, fps)))
         take = self.takes.get(shot.id)
