@@ -10,6 +10,7 @@ pacing = "drama"        # drama | action | contemplative
 [look]
 aspect = "2.39:1"       # picture aspect inside the frame (letterbox / pillarbox)
 style = "anamorphic 35mm, moody, high contrast"
+lens = 35               # focal length in mm (full frame); unset: about 38.6 mm, a 50° view
 
 [characters.MAYA]
 description = "a woman in her thirties, short dark hair, grey coat"
@@ -33,7 +34,7 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 
 from storyreel.errors import StoryreelError, did_you_mean
-from storyreel.model import Model
+from storyreel.model import LENS_RANGE, Model
 
 ASPECTS: dict[str, Fraction] = {
     "2.39:1": Fraction(239, 100),
@@ -101,6 +102,17 @@ class LookConfig(Model):
     lut: str | None = None  # path to a .cube 3D LUT, relative to the project
     fade_in: float = Field(default=0.0, ge=0.0)  # seconds, at the head of the film
     fade_out: float = Field(default=0.0, ge=0.0)
+    # the film's lens in mm, full-frame equivalent; a shot's `85mm` wins. Left out of dumps
+    # while unset, so the still keys of projects without one stay as they were.
+    lens: float | None = Field(default=None, exclude_if=lambda v: v is None)
+
+    @field_validator("lens")
+    @classmethod
+    def _lens(cls, v: float | None) -> float | None:
+        lo, hi = LENS_RANGE
+        if v is not None and not lo <= v <= hi:
+            raise ValueError(f"lens {v:g} mm is out of range ({lo:g} to {hi:g} mm, full-frame equivalent)")
+        return v
 
     @field_validator("aspect")
     @classmethod

@@ -130,6 +130,9 @@ class Scene(Model):
     weather: list[str] = Field(default_factory=list)  # in its first action paragraph: rain, fog ...
 
 
+LENS_RANGE = (8.0, 600.0)  # focal lengths in mm, full-frame (36 mm wide) equivalent
+
+
 class Shot(Model):
     id: str  # stable across edits elsewhere in the script; an explicit id wins
     scene_id: str
@@ -149,6 +152,11 @@ class Shot(Model):
     seed: int | None = None  # from a `[[take: seed N]]` directive
     super: str | None = None  # lower-third text from a directive
     explicit: bool = False  # framed by a `[[shot: ...]]` directive
+    # Focal length in mm (full-frame) from a directive; None: the look's lens. Left out of every
+    # dump while None (`exclude_if`), so the JSON breakdown and the cache keys of shots without
+    # a lens (which hash `model_dump`) stay what they were before shots had lenses.
+    lens: float | None = Field(default=None, ge=LENS_RANGE[0], le=LENS_RANGE[1],
+                               exclude_if=lambda v: v is None)
 
 
 class Card(Model):

@@ -8,13 +8,14 @@ premultiplied, far to near; a layer shrunk on screen is pre-filtered once with a
 resampling. The still is over-scanned (scaled up about the centre by the least factor that
 keeps every edge-touching layer covering the frame for the whole move), so no move reveals an
 empty border. A still without layers is one plane at the subject's depth: a sub-pixel Ken
-Burns move.
+Burns move. The shot's lens (or the look's) sets the focal length and, keeping the still's
+framing, where the camera stands: the longer the lens, the less the set shifts behind the subject.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import ClassVar
 
@@ -30,6 +31,7 @@ from storyreel.motion.moves import (
     blur_sigma,
     check_intensity,
     focal_px,
+    lens_depth,
     parse_easing,
     parse_move,
     pose_at,
@@ -151,7 +153,7 @@ class CameraClip:
 
     def _motion(self, pose: Pose, depth: float) -> np.ndarray:
         """Picture → picture transform of a plane at `depth` under `pose` (3×3)."""
-        f = focal_px(self.size[0]) * pose.zoom
+        f = focal_px(self.size[0], self.spec.lens) * pose.zoom
         if math.isinf(depth):
             s, dx, dy = pose.zoom, 0.0, 0.0
         else:
@@ -241,7 +243,7 @@ class CameraClip:
         out: np.ndarray | None = None
         for plane in self._planes:
             m = self._matrix(plane, pose, self.overscan)
-            sigma = blur_sigma(pose, plane.depth, w)
+            sigma = blur_sigma(pose, plane.depth, w, self.spec.lens)
             if plane.opaque and out is None and all(plane.sides):
                 out = self._backdrop(plane, m, sigma)
                 continue
@@ -309,16 +311,21 @@ class CameraBackend:
         if w < 2 or h < 2:
             raise StoryreelError(f"shot {shot.id}: picture size {w}x{h} is too small", *where)
         still = request.still
-        finite = [lay.depth for lay in still.layers if math.isfinite(lay.depth)]
         for lay in still.layers:
             if not lay.depth > 0:
                 raise StoryreelError(f"shot {shot.id}: layer {lay.name!r} has depth {lay.depth}; "
                                      "depths must be above 0", *where)
+        lens = shot.lens if shot.lens is not None else request.config.look.lens
         ds = subject_depth(still)
+        if lens is not None:  # the camera stands where the lens keeps the still's framing
+            still = replace(still, layers=[replace(lay, depth=lens_depth(lay.depth, ds, lens))
+                                           for lay in still.layers])
+            ds = lens_depth(ds, ds, lens)
+        finite = [lay.depth for lay in still.layers if math.isfinite(lay.depth)]
         spec = MoveSpec(
             move=move, intensity=intensity, easing=easing, width=w, height=h,
             subject_depth=ds, near_depth=min(finite, default=ds), far_depth=max(finite, default=ds * 4),
-            seed=request.seed,
+            seed=request.seed, lens=lens,
         )
         return CameraClip(still, spec, request.fps, request.n_frames, request.size)
 
@@ -326,7 +333,8 @@ class CameraBackend:
     def params(clip: CameraClip) -> dict[str, object]:
         """What a clip take's provenance records about the move."""
         s = clip.spec
-        return {"move": s.move.value, "intensity": s.intensity, "easing": s.easing.value,
+        lens = {} if s.lens is None else {"lens": s.lens}
+        return {"move": s.move.value, "intensity": s.intensity, "easing": s.easing.value, **lens,
                 "overscan": round(clip.overscan, 6), "n_frames": clip.n_frames, "fps": str(clip.fps)}
 
 
