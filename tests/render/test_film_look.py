@@ -29,9 +29,8 @@ def picture(value: int | tuple[int, int, int] = 128, size: tuple[int, int] = PIC
 def write_cube(path: Path, n: int, fn, header: str = "") -> Path:
     g = np.linspace(0.0, 1.0, n)
     b, gg, r = np.meshgrid(g, g, g, indexing="ij")  # red changes fastest
-    rows = fn(r, gg, b).reshape(-1, 3)
-    body = "\n".join(" ".join(f"{v:.6f}" for v in row) for row in rows)
-    path.write_text(f'TITLE "test"\n# a comment\nLUT_3D_SIZE {n}\n{header}{body}\n')
+    np.savetxt(path, fn(r, gg, b).reshape(-1, 3), fmt="%.6f", comments="",
+               header=f'TITLE "test"\n# a comment\nLUT_3D_SIZE {n}\n{header}'.rstrip("\n"))
     return path
 
 

@@ -3,7 +3,10 @@
 Hand-written because neither OpenCV nor PyAV's API applies a 3D LUT to an array (FFmpeg's
 lut3d filter needs a filter graph per frame size). Trilinear interpolation is separable, so the
 lattice is interpolated once, axis by axis, to every 8-bit input: applying it is then one
-gather per pixel, exactly trilinear at every uint8 colour. The table takes 48 MB.
+gather per pixel, exactly trilinear at every uint8 colour. Each table cell is an RGB0 pixel
+packed in 4 bytes, so a frame is looked up with one `np.take` on 32-bit words (a 3-byte row
+gather is several times slower). The table takes 64 MiB and is kept for the two LUT files
+read last, by their contents.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from storyreel.errors import StoryreelError
@@ -18,12 +22,19 @@ from storyreel.errors import StoryreelError
 
 def parse_cube(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lattice (N, N, N, 3) indexed [b, g, r], domain_min (3,), domain_max (3,))."""
+    return _parse(path, _read(path))
+
+
+def _read(path: Path) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise StoryreelError("no such LUT file", path) from None
     except (OSError, UnicodeDecodeError) as e:
         raise StoryreelError(f"cannot read LUT: {e}", path) from None
+
+
+def _parse(path: Path, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     size = None
     lo, hi = np.zeros(3), np.ones(3)
     rows: list[list[float]] = []
@@ -80,9 +91,8 @@ def _is_number(word: str) -> bool:
 
 
 def _lerp_axis(table: np.ndarray, axis: int, pos: np.ndarray) -> np.ndarray:
-    """Linear interpolation of `table` along `axis` at fractional lattice positions `pos`."""
+    """Linear interpolation of `table` along `axis` at fractional lattice positions `pos` (0..n-1)."""
     n = table.shape[axis]
-    pos = np.clip(pos, 0, n - 1)
     i0 = np.minimum(np.floor(pos).astype(np.intp), n - 2)
     w = (pos - i0).astype(np.float32)
     shape = [1] * table.ndim
@@ -91,24 +101,33 @@ def _lerp_axis(table: np.ndarray, axis: int, pos: np.ndarray) -> np.ndarray:
     return np.take(table, i0, axis=axis) * (1 - w) + np.take(table, i0 + 1, axis=axis) * w
 
 
-@lru_cache(maxsize=2)
 def dense_table(path: Path) -> np.ndarray:
-    """(256³, 3) uint8: the LUT at every 8-bit colour, index (b << 16) | (g << 8) | r."""
-    lattice, lo, hi = parse_cube(path)
+    """(256³,) uint32: the LUT at every 8-bit colour as RGB0 bytes, index (b << 16) | (g << 8) | r.
+
+    Cached by the file's text, so a LUT edited while the process runs is read afresh."""
+    return _dense_table(path, _read(path))
+
+
+@lru_cache(maxsize=2)
+def _dense_table(path: Path, text: str) -> np.ndarray:
+    lattice, lo, hi = _parse(path, text)
     n = lattice.shape[0]
+    lattice = np.concatenate([lattice * 255.0, np.zeros((n, n, n, 1), np.float32)], axis=-1)  # RGB0
     codes = np.arange(256) / 255.0
-    pos = [(codes - lo[c]) / (hi[c] - lo[c]) * (n - 1) for c in range(3)]  # r, g, b
-    t = _lerp_axis(lattice, 2, pos[0])  # (N, N, 256, 3)
-    t = _lerp_axis(t, 1, pos[1])  # (N, 256, 256, 3)
-    out = np.empty((256, 256, 256, 3), np.uint8)
-    for b0 in range(0, 256, 32):  # the last axis in slices: bounded float memory
-        part = _lerp_axis(t, 0, pos[2][b0 : b0 + 32])
-        out[b0 : b0 + 32] = np.clip(part * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return out.reshape(-1, 3)
+    pos = [np.clip((codes - lo[c]) / (hi[c] - lo[c]) * (n - 1), 0, n - 1) for c in range(3)]  # r, g, b
+    t = _lerp_axis(lattice, 2, pos[0])  # (N, N, 256, 4)
+    t = _lerp_axis(t, 1, pos[1])  # (N, 256, 256, 4)
+    i0 = np.minimum(pos[2].astype(np.intp), n - 2)
+    out = np.empty((256, 256, 256, 4), np.uint8)
+    for b, (i, w) in enumerate(zip(i0, pos[2] - i0, strict=True)):  # the last axis: rounded, saturated
+        cv2.addWeighted(t[i], 1.0 - w, t[i + 1], w, 0.0, dst=out[b], dtype=cv2.CV_8U)
+    return out.view(np.uint32).reshape(-1)
 
 
 def apply_lut(rgb: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Map an (H, W, 3) uint8 RGB image through a dense table."""
-    c = rgb.astype(np.uint32)
-    index = (c[..., 2] << 16) | (c[..., 1] << 8) | c[..., 0]
-    return table[index]
+    h, w = rgb.shape[:2]
+    index = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA).view("<u4").reshape(h, w)  # r | g << 8 | b << 16 | a << 24
+    np.bitwise_and(index, 0xFFFFFF, out=index)
+    out = np.take(table, index, mode="clip")  # every index is in range: skip the bounds check
+    return cv2.cvtColor(out.view(np.uint8).reshape(h, w, 4), cv2.COLOR_RGBA2RGB)
