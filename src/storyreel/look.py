@@ -93,6 +93,17 @@ def _pace(intensity: float) -> str:
     return "smoothly"
 
 
+def _lens(shot: Shot, config: ProjectConfig) -> str:
+    """"85mm" for the shot's lens, else the look's; "" when neither sets one."""
+    lens = shot.lens if shot.lens is not None else config.look.lens
+    return "" if lens is None else f"{lens:g}mm"
+
+
+def _article(word: str) -> str:
+    """"an" before a number read with a vowel sound (8, 11, 18, 80-89...), else "a"."""
+    return "an" if re.match(r"8|1[18](?!\d)", word) else "a"
+
+
 def _setting(scene: Scene) -> list[str]:
     where = {"INT": "interior", "EXT": "exterior", "INT/EXT": "interior and exterior"}.get(
         scene.int_ext.upper(), ""
@@ -160,10 +171,10 @@ def compile_prompt(
     if idiom not in IDIOMS:
         raise StoryreelError(f"unknown prompt idiom {idiom!r}{did_you_mean(idiom, IDIOMS)}")
     style = config.look.style.strip()
-    size, angle = SIZES[shot.size], ANGLES[shot.angle]
+    size, angle, lens = SIZES[shot.size], ANGLES[shot.angle], _lens(shot, config)
     if idiom == "tags":
         seen = [_unname(t, config).rstrip(".") for t in _seen(shot)]
-        tags = [size, angle, *_people(shot, config, named=False), *seen,
+        tags = [size, angle, f"{lens} lens" if lens else "", *_people(shot, config, named=False), *seen,
                 *_setting(scene), style, "cinematic film still", "highly detailed"]
         text = ", ".join(t for t in tags if t)
         return ShotPrompt(_clip(text, max_chars), NEGATIVE, idiom)
@@ -180,6 +191,7 @@ def compile_prompt(
         parts.append(_sentence(move + pace))
     parts += [
         _sentence(framing),
+        _sentence(f"Shot on {_article(lens)} {lens} lens") if lens else "",
         *(_sentence(_names(t, shot, config)) for t in _seen(shot)),
         _sentence(", ".join(setting)) if setting else "",
         _sentence(f"Style: {style}") if style else "",

@@ -471,7 +471,7 @@ class _Coverage:
             subjects=subjects, description=description, action=action, dialogue=dialogue,
             lines=SourceSpan(path=b.script.path, start=start, end=end),
             duration=duration, duration_fixed=bool(d and d.duration),
-            seed=d.seed if d else None, explicit=d is not None,
+            seed=d.seed if d else None, explicit=d is not None, lens=d.lens if d else None,
         )
         return _Draft(shot, f"{self.scene.heading}\n{key}\n{block.text}",
                       d.id if d else None, d.line if d else None)

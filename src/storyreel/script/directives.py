@@ -3,6 +3,7 @@
     [[shot: CU MAYA, push-in, low, 3s]]          size, subjects, move, angle, duration
     [[shot: EWS, crane-up 0.5, 6s, "city lights below"]]   intensity after a move; a description
     [[shot: slow push-in, ease-out, 72f, #sh010]]          intensity words, easing, frames, an id
+    [[shot: CU MAYA, 85mm, push-in]]       a lens in mm, full-frame (also `85 mm`, `lens 85`)
     [[take: seed 41]]      [[cut: dissolve 12f]]      [[super: "Genoa, 1994"]]
 
 Words are separated by commas or spaces, in any order, case-insensitive; film-school synonyms
@@ -21,7 +22,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from storyreel.errors import StoryreelError, did_you_mean
-from storyreel.model import Angle, Easing, Move, ShotSize, Transition, TransitionKind, frames_for
+from storyreel.model import (
+    LENS_RANGE,
+    Angle,
+    Easing,
+    Move,
+    ShotSize,
+    Transition,
+    TransitionKind,
+    frames_for,
+)
 
 KEYWORDS = ("shot", "take", "cut", "super")
 
@@ -83,6 +93,8 @@ _HEAD = re.compile(r"^\s*([A-Za-z][\w-]*)\s*:(.*)$", re.DOTALL)
 _QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”|'([^']*)'(?=\s*(?:,|$))")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|sec|secs|seconds|f|fr|frames)$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_LENS = re.compile(r"^(\d+(?:\.\d+)?)mm$")
+_UNIT = re.compile(r"^(\d+(?:\.\d+)?)([a-z]+)$")  # a number with a unit that is none of ours
 _ID = re.compile(r"^(?:id=|#)([A-Za-z0-9][A-Za-z0-9_.\-]*)$", re.IGNORECASE)
 
 
@@ -97,6 +109,7 @@ class Directive:
     intensity: float | None = None
     easing: Easing | None = None
     duration: float | None = None  # seconds
+    lens: float | None = None  # focal length in mm
     description: str | None = None
     id: str | None = None
     seed: int | None = None
@@ -185,6 +198,9 @@ class _Reader:
         if d.kind == "cut":
             self.cut(w)
             return
+        if low == "lens" or _LENS.match(low) or (_NUMBER.match(w) and self.peek() == "mm"):
+            self.lens()
+            return
         if ident := _ID.match(w):
             d.id = ident.group(1)
             self.i += 1
@@ -192,7 +208,8 @@ class _Reader:
         if _NUMBER.match(w):
             value = float(w)
             if d.move is None or not 0 <= value <= 3:
-                raise self.fail(f"a number {w!r} must follow a move, as its intensity (0 to 3)")
+                lens = f"; a lens is written {w}mm" if value > 3 else ""
+                raise self.fail(f"a number {w!r} must follow a move, as its intensity (0 to 3){lens}")
             d.intensity = value
             self.i += 1
             return
@@ -210,9 +227,38 @@ class _Reader:
                 self.apply(*_ALIASES[key])
                 self.i += n
                 return
+        if unit := _UNIT.match(low):
+            number = unit.group(1)
+            raise self.fail(f"unknown word {w!r} in [[{d.kind}: ...]]"
+                            f"{did_you_mean(low, [number + 'mm', number + 's', number + 'f'])}; "
+                            f"a number takes a unit: {number}mm for a lens, {number}s or {number}f "
+                            "for a duration")
         choices = [k.upper() if kind == "size" else k for k, (kind, _) in _ALIASES.items()]
         choices += sorted(self.names)
         raise self.fail(f"unknown word {w!r} in [[{d.kind}: ...]]{did_you_mean(w, choices)}")
+
+    def peek(self) -> str:
+        """The next word, lower case ("" at the end)."""
+        return self.words[self.i + 1].lower() if self.i + 1 < len(self.words) else ""
+
+    def lens(self) -> None:
+        """`85mm`, `85 mm`, `lens 85`, `lens 85mm`; a `lens` after one is a filler (`85mm lens`)."""
+        if self.words[self.i].lower() == "lens":
+            nxt = self.peek()
+            if not (_LENS.match(nxt) or _NUMBER.match(nxt)):
+                if self.d.lens is None:
+                    raise self.fail("'lens' needs a focal length in mm, e.g. lens 85 or 85mm")
+                self.i += 1
+                return
+            self.i += 1
+        low = self.words[self.i].lower()
+        written = _LENS.match(low)
+        value = float(written.group(1) if written else low)
+        lo, hi = LENS_RANGE
+        if not lo <= value <= hi:
+            raise self.fail(f"lens {value:g}mm is out of range ({lo:g} to {hi:g} mm, full-frame equivalent)")
+        self.apply("lens", value)
+        self.i += 1 if written or self.peek() != "mm" else 2
 
     def apply(self, kind: str, value: object) -> None:
         d = self.d
@@ -222,7 +268,8 @@ class _Reader:
             d.intensity = value  # type: ignore[assignment]
             return
         if getattr(d, kind) is not None and getattr(d, kind) != value:
-            raise self.fail(f"two {kind}s in one shot: {getattr(d, kind)} and {value}")
+            kinds = "lenses" if kind == "lens" else f"{kind}s"
+            raise self.fail(f"two {kinds} in one shot: {getattr(d, kind)} and {value}")
         setattr(d, kind, value)
 
     def cut(self, w: str) -> None:

@@ -16,8 +16,8 @@ from rich.table import Table
 from storyreel.model import Shot, ShotList
 
 CSV_COLUMNS = (
-    "scene", "shot", "int_ext", "location", "time_of_day", "size", "angle", "move", "subjects",
-    "description", "action", "dialogue", "duration", "transition", "source_lines",
+    "scene", "shot", "int_ext", "location", "time_of_day", "size", "angle", "move", "lens",
+    "subjects", "description", "action", "dialogue", "duration", "transition", "source_lines",
 )
 
 
@@ -56,7 +56,8 @@ def rows(shotlist: ShotList) -> list[dict[str, str]]:
         out.append({
             "scene": sc.number, "shot": shot.id, "int_ext": sc.int_ext, "location": sc.location,
             "time_of_day": sc.time_of_day, "size": shot.size.value, "angle": shot.angle.value,
-            "move": shot.move.value, "subjects": " ".join(shot.subjects),
+            "move": shot.move.value, "lens": "" if shot.lens is None else f"{shot.lens:g}",
+            "subjects": " ".join(shot.subjects),
             "description": shot.description,
             "action": shot.action if shot.action != shot.description else "",
             "dialogue": _dialogue(shot),
