@@ -83,3 +83,13 @@ def test_zooms_stay_relative_to_the_lens(lens: float) -> None:
     dolly_zoom = lens_clip(Move.DOLLY_ZOOM, lens)
     held = mask(dolly_zoom.frame(11), "red").sum() / mask(dolly_zoom.frame(0), "red").sum()
     assert held == pytest.approx(1.0, abs=0.04)
+
+
+def test_a_long_lens_racks_focus_with_a_shallower_depth_of_field() -> None:
+    def edge(lens: float) -> float:
+        """The steepest red step across the subject's right edge while the far set is in focus."""
+        frame = lens_clip(Move.RACK_FOCUS, lens).frame(0).astype(float)
+        x, y = centroid(frame.astype(np.uint8), "red").astype(int)
+        return float(np.abs(np.diff(frame[y, x : x + 40, 0] - frame[y, x : x + 40, 1])).max())
+
+    assert edge(24.0) > 1.2 * edge(85.0)

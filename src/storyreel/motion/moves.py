@@ -40,7 +40,7 @@ CRANE = 0.16  # crane: a larger rise, half compensated by tilting toward the sub
 ARC = 0.10  # arc: the camera orbits the subject; the background sweeps past it
 DOLLY_ZOOM = 0.30  # dolly-zoom: the lens lengthens by 30 % while the camera backs away
 SHAKE = 0.006  # handheld: about 0.6 % of the width of low-frequency wander
-APERTURE = 0.08  # rack-focus: lens aperture in metres (sets how strong the blur is)
+APERTURE = 0.08  # rack-focus: aperture in metres at the default lens; kept as an f-number
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,8 @@ def pose_at(spec: MoveSpec, u: float, seconds: float) -> Pose:
     if m is Move.RACK_FOCUS:
         # from the background to the subject, in dioptres (1/depth) so the blur racks evenly
         a, b = 1.0 / spec.far_depth, 1.0 / ds
-        return Pose(focus=1.0 / max(1e-6, a + (b - a) * e), aperture=APERTURE * i)
+        stop = 1.0 if spec.lens is None else spec.lens / DEFAULT_LENS_MM  # a long lens: a wider pupil
+        return Pose(focus=1.0 / max(1e-6, a + (b - a) * e), aperture=APERTURE * i * stop)
     if m is Move.HANDHELD:
         return _shake(spec, seconds, f)
     return Pose()
