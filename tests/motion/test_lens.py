@@ -13,6 +13,8 @@ from storyreel.model import Move, Shot, ShotSize, SourceSpan
 from storyreel.motion.base import ClipRequest
 from storyreel.motion.camera import CameraBackend, CameraClip
 from storyreel.motion.moves import DEFAULT_LENS_MM, focal_px
+from storyreel.stills.base import StillRequest
+from storyreel.stills.previz import PrevizBackend
 from tests.motion.motion_fixtures import H, W, layered_still
 from tests.motion.test_camera_moves import SCENE, centroid, mask
 
@@ -93,3 +95,20 @@ def test_a_long_lens_racks_focus_with_a_shallower_depth_of_field() -> None:
         return float(np.abs(np.diff(frame[y, x : x + 40, 0] - frame[y, x : x + 40, 1])).max())
 
     assert edge(24.0) > 1.2 * edge(85.0)
+
+
+def test_a_previz_still_pushed_in_through_any_lens_starts_on_the_still() -> None:
+    shot = Shot(id="1A", scene_id="s1", size=ShotSize.MS, subjects=["MAYA"], move=Move.PUSH_IN,
+                lines=SourceSpan(start=7, end=7), duration=0.5)
+    still = PrevizBackend().generate(StillRequest(shot, SCENE, ProjectConfig(), 3, (W, H)))
+    frames = {}
+    for lens in (24.0, None, 85.0):
+        request = ClipRequest(shot.model_copy(update={"lens": lens}), SCENE, still, ProjectConfig(), 1,
+                              Fraction(24), 12, (W, H))
+        c = CameraBackend().animate(request)
+        frames[lens] = c.frame(0), c.frame(11)
+    assert np.array_equal(frames[24.0][0], frames[85.0][0])  # at rest, every lens shows the still
+    assert np.array_equal(frames[None][0], frames[85.0][0])
+    ends = [frames[lens][1].astype(int) for lens in (24.0, None, 85.0)]
+    for other in (ends[0], ends[2]):  # the set behind the subject grows differently
+        assert (np.abs(other - ends[1]).max(axis=2) > 2).mean() > 0.005
