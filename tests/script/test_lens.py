@@ -16,7 +16,7 @@ from storyreel.errors import StoryreelError
 from storyreel.model import Move, ShotList, ShotSize
 from storyreel.script.breakdown import breakdown
 from storyreel.script.directives import parse_directive
-from storyreel.script.export import to_csv, to_json
+from storyreel.script.export import to_csv, to_json, to_markdown
 from storyreel.script.fountain import parse
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "docs" / "breakdown.schema.json").read_text(encoding="utf-8"))
@@ -96,3 +96,12 @@ def test_csv_and_json_have_the_lens_only_where_set():
     assert ShotList.model_validate(data) == shotlist
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(dict(data, shots=[dict(data["shots"][0], lens=2)]), SCHEMA)
+
+
+def test_the_markdown_shot_list_shows_the_lens_beside_the_size():
+    shotlist = bd()
+    framed = next(s for s in shotlist.shots if s.lens)
+    table_rows = [line for line in to_markdown(shotlist).splitlines() if line.startswith("| ")]
+    row = next(line for line in table_rows if line.startswith(f"| {framed.id} |"))
+    assert f"| {framed.size.value} 85mm |" in row
+    assert sum("mm |" in line for line in table_rows) == 1

@@ -68,6 +68,11 @@ def rows(shotlist: ShotList) -> list[dict[str, str]]:
     return out
 
 
+def _framing(row: dict[str, str]) -> str:
+    """The size with the lens a directive set: `CU 85mm`."""
+    return f"{row['size']} {row['lens']}mm" if row["lens"] else row["size"]
+
+
 def to_json(shotlist: ShotList) -> str:
     return json.dumps(shotlist.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
@@ -90,7 +95,7 @@ def to_markdown(shotlist: ShotList, pages: float | None = None) -> str:
             heading = shotlist.scene(shot.scene_id).heading or "(no heading)"
             lines += ["", f"## {current}. {heading}", "", "| " + " | ".join(head) + " |",
                       "|" + "---|" * len(head)]
-        cells = [r["shot"], r["size"], r["angle"], r["move"], r["subjects"], r["description"],
+        cells = [r["shot"], _framing(r), r["angle"], r["move"], r["subjects"], r["description"],
                  r["dialogue"], r["duration"]]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
@@ -114,6 +119,6 @@ def to_table(shotlist: ShotList) -> Table:
             text = f"[dim]{r['transition']} →[/] {text}"
         if r["dialogue"]:
             text = f"{text}\n[italic]{escape(r['dialogue'])}[/]"
-        table.add_row("", escape(r["shot"]), r["size"], r["angle"], r["move"],
+        table.add_row("", escape(r["shot"]), _framing(r), r["angle"], r["move"],
                       r["subjects"].replace(" ", ", "), text, r["duration"], r["source_lines"])
     return table
