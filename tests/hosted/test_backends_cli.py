@@ -30,7 +30,7 @@ def test_lists_every_stage_with_needs_and_readiness(monkeypatch):
     assert kling["extra"] == "hosted" and kling["env"] == ["KLING_ACCESS_KEY", "KLING_SECRET_KEY"]
     assert not kling["ready"] and kling["missing"] == ["$KLING_ACCESS_KEY"]
     assert "sk-test" not in json.dumps(found)
-    assert found["motion.veo"]["env"] == ["GEMINI_API_KEY or GOOGLE_API_KEY"]
+    assert found["motion.veo"]["env"] == ["GEMINI_API_KEY or GOOGLE_API_KEY or GOOGLE_CLOUD_PROJECT"]
 
 
 def test_ready_once_the_keys_are_set(monkeypatch):

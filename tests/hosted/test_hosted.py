@@ -71,7 +71,7 @@ def media() -> dict[str, bytes]:
 
 @pytest.fixture
 def env(monkeypatch, server):
-    for var in common.KEY_VARS:
+    for var in (*common.KEY_VARS, "GOOGLE_CLOUD_PROJECT"):  # a project would take Veo off its API key
         monkeypatch.delenv(var, raising=False)
     for var, value in KEYS.items():
         monkeypatch.setenv(var, value)

@@ -310,16 +310,25 @@ def openai_edits(server: Any, job: Job, media: dict[str, bytes], kind: str) -> N
         return 200, {"created": 1713833629, "data": [{"b64_json": base64.b64encode(media["png"]).decode()}]}, {}
 
 
-def veo(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+def veo(server: Any, job: Job, media: dict[str, bytes], kind: str, project: str | None = None,
+        location: str = "us-central1", token: str = "", uri: str | None = None) -> None:
+    """Veo on Vertex AI: express mode (the API key), or with `project` that project's own endpoints,
+    authorized by the OAuth access `token`; `uri`: the video is answered as that Cloud Storage URI."""
     model = "veo-2.0-generate-001"
     key = KEYS["GEMINI_API_KEY"]
-    resource = f"projects/p1/locations/us-central1/publishers/google/models/{model}"
+    scope = f"projects/{project}/locations/{location}/" if project else ""
+    resource = f"projects/{project or 'p1'}/locations/{location}/publishers/google/models/{model}"
     refusal = {"error": {"code": 401, "message": "API keys are not supported by this API. Expected OAuth2 "
                          "access token or other authentication credentials.", "status": "UNAUTHENTICATED"}}
 
-    @server.route("POST", f"/v1beta1/publishers/google/models/{model}:predictLongRunning")
+    def authorized(req: Any) -> bool:
+        if project:
+            return _bearer(req, token) and "x-goog-api-key" not in req.headers
+        return req.headers.get("x-goog-api-key") == key
+
+    @server.route("POST", f"/v1beta1/{scope}publishers/google/models/{model}:predictLongRunning")
     def create(req: Any) -> Any:
-        if r := _guard(job, req.headers.get("x-goog-api-key") == key, req, refusal):
+        if r := _guard(job, authorized(req), req, refusal):
             return r
         if r := _throttle(job, {"error": {"code": 429, "message": "Resource has been exhausted",
                                           "status": "RESOURCE_EXHAUSTED"}}):
@@ -337,7 +346,7 @@ def veo(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
 
     @server.route("POST", f"/v1beta1/{resource}:fetchPredictOperation")
     def operation(req: Any) -> Any:
-        if r := _guard(job, req.headers.get("x-goog-api-key") == key, req, refusal):
+        if r := _guard(job, authorized(req), req, refusal):
             return r
         name = req.json()["operationName"]
         state = job.state()
@@ -345,7 +354,8 @@ def veo(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
             return 200, {"name": name}, {}
         if state == "failed":
             return 200, {"name": name, "done": True, "error": {"code": 3, "message": job.fail}}, {}
-        video = {"bytesBase64Encoded": base64.b64encode(media["mp4"]).decode(), "mimeType": "video/mp4"}
+        video = {"gcsUri": uri} if uri else {"bytesBase64Encoded": base64.b64encode(media["mp4"]).decode()}
+        video["mimeType"] = "video/mp4"
         return 200, {"name": name, "done": True, "response": {
             "@type": "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse",
             "videos": [video]}}, {}

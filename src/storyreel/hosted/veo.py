@@ -1,22 +1,30 @@
-"""Google Veo (`veo:MODEL`) through the official `google-genai` SDK, keyed by an API key.
+"""Google Veo (`veo:MODEL`) on Vertex AI through the official `google-genai` SDK.
 
-The SDK runs Veo on Vertex AI (express mode takes an API key, sent as `x-goog-api-key`).
-`generate_videos` starts a long-running operation from the shot's still; its name is the remote
-id, polled with `operations.get` until done; the video comes back inline, or as a URI fetched
-with the key. On Veo 2 and Veo 3.1 (not Veo 3.0), a clip asked to arrive at a still sends it as
-the config's `last_frame`. `base_url` points the SDK elsewhere.
+Two ways in: with `GOOGLE_CLOUD_PROJECT` set (and `GOOGLE_CLOUD_LOCATION`, default
+`us-central1`), the studio's own project with Application Default Credentials (a service
+account, or `gcloud auth application-default login`); otherwise express mode, keyed by
+`GEMINI_API_KEY` or `GOOGLE_API_KEY` (sent as `x-goog-api-key`). `generate_videos` starts a
+long-running operation from the shot's still; its name is the remote id, polled with
+`operations.get` until done; the video comes back inline, or as a URI fetched with the key.
+A video written to Cloud Storage (`gs://`) is not fetched: no output bucket is ever asked for.
+On Veo 2 and Veo 3.1 (not Veo 3.0), a clip asked to arrive at a still sends it as the config's
+`last_frame`. `base_url` points the SDK elsewhere.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import os
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
+from storyreel.errors import StoryreelError
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
     digest,
     nearest_ratio,
     png_bytes,
+    redact,
     require_key,
     require_module,
 )
@@ -24,24 +32,53 @@ from storyreel.look import compile_prompt
 from storyreel.motion.base import ClipRequest
 from storyreel.motion.folder import ConformedClip
 
+SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+T = TypeVar("T")
+
+
+def authorized(fn: Callable[[], T]) -> T:
+    """`fn()`; Application Default Credentials missing or refused become an error saying how to fix them."""
+    exceptions = require_module("google.auth.exceptions", "veo")
+    try:
+        return fn()
+    except (exceptions.DefaultCredentialsError, exceptions.RefreshError) as e:
+        raise StoryreelError(
+            f"veo: no usable Google Cloud credentials for GOOGLE_CLOUD_PROJECT="
+            f"{os.environ.get('GOOGLE_CLOUD_PROJECT')} ({redact(str(e))}); run "
+            "`gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a "
+            "service-account key file (or unset GOOGLE_CLOUD_PROJECT to use an API key)"
+        ) from None
+
 
 class VeoMotion(HostedBackend):
     vendor: ClassVar[str] = "veo"
     name: ClassVar[str] = "veo"
     default_model: ClassVar[str] = "veo-2.0-generate-001"
-    env: ClassVar[tuple[tuple[str, ...], ...]] = (("GEMINI_API_KEY", "GOOGLE_API_KEY"),)
+    env: ClassVar[tuple[tuple[str, ...], ...]] = (("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_CLOUD_PROJECT"),)
     packages: ClassVar[tuple[str, ...]] = ("google.genai",)
 
     @property
     def lands(self) -> bool:
         return self.model.startswith(("veo-2.0-", "veo-3.1-"))
 
-    def animate(self, request: ClipRequest) -> ConformedClip:
+    def _client(self, types: Any) -> tuple[Any, str | None, dict[str, str]]:
+        """The SDK client, the API key it uses (None on a project), and what names the project in a job key."""
         genai = require_module("google.genai", self.vendor)
-        types = require_module("google.genai.types", self.vendor)
-        key = require_key(self.vendor, "GEMINI_API_KEY", "GOOGLE_API_KEY")
         options = types.HttpOptions(base_url=self.base_url) if self.base_url else None
-        client = genai.Client(vertexai=True, api_key=key, http_options=options)
+        project = os.environ.get("GOOGLE_CLOUD_PROJECT")
+        if not project:  # express mode; the error names every way in
+            key = require_key(self.vendor, "GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_CLOUD_PROJECT")
+            return genai.Client(vertexai=True, api_key=key, http_options=options), key, {}
+        location = os.environ.get("GOOGLE_CLOUD_LOCATION") or "us-central1"
+        auth = require_module("google.auth", self.vendor)
+        credentials, _ = authorized(lambda: auth.default(scopes=[SCOPE]))
+        client = genai.Client(vertexai=True, project=project, location=location, credentials=credentials,
+                              http_options=options)
+        return client, None, {"project": project, "location": location}
+
+    def animate(self, request: ClipRequest) -> ConformedClip:
+        types = require_module("google.genai.types", self.vendor)
+        client, key, where = self._client(types)
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion", negative=True)
         png = png_bytes(request.still.image)
         ratio = nearest_ratio(request.size, ("16:9", "9:16"))
@@ -50,18 +87,18 @@ class VeoMotion(HostedBackend):
         last = types.Image(image_bytes=end, mime_type="image/png") if end is not None else None
 
         def submit() -> str:
-            op = client.models.generate_videos(
+            op = authorized(lambda: client.models.generate_videos(
                 model=self.model,
                 source=types.GenerateVideosSource(
                     prompt=prompt.prompt, image=types.Image(image_bytes=png, mime_type="image/png")),
                 config=types.GenerateVideosConfig(number_of_videos=1, duration_seconds=seconds,
                                                   aspect_ratio=ratio, negative_prompt=prompt.negative,
                                                   last_frame=last),
-            )
+            ))
             return op.name
 
         def check(name: str) -> Poll:
-            op: Any = client.operations.get(types.GenerateVideosOperation(name=name))
+            op: Any = authorized(lambda: client.operations.get(types.GenerateVideosOperation(name=name)))
             if not op.done:
                 return Poll("running")
             if op.error:
@@ -70,12 +107,16 @@ class VeoMotion(HostedBackend):
             video = videos[0].video if videos else None
             if video and video.video_bytes:
                 return Poll("done", data=video.video_bytes)
-            if video and video.uri and video.uri.startswith("http"):
+            if video and video.uri and video.uri.startswith("http") and key:
                 return Poll("done", url=video.uri, headers={"x-goog-api-key": key})
+            if video and video.uri:  # the job stays on record: the next run polls it, it does not pay again
+                raise StoryreelError(f"veo job {name}: the video went to {video.uri}, which storyreel does not "
+                                     "download (fetch it with `gcloud storage cp`); without an output bucket "
+                                     "(storage URI) set, Vertex AI returns the video inline")
             reasons = getattr(op.response, "rai_media_filtered_reasons", None) if op.response else None
             return Poll("failed", message="; ".join(reasons or []) or "no video returned")
 
-        inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "seconds": seconds} | ending
+        inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "seconds": seconds} | ending | where
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
         meta = self._meta(prompt, remote_id, aspect_ratio=ratio, duration_seconds=seconds, **ending)
         return self._clip(file, request, meta, landed=end is not None)
