@@ -21,6 +21,7 @@ from storyreel.model import Layer, ShotSize, Still
 from storyreel.stills.base import StillRequest
 from storyreel.stills.previz.compose import frame_shot
 from storyreel.stills.previz.figures import draw_figure, identity_for
+from storyreel.stills.previz.lens import Lens
 from storyreel.stills.previz.light import light_for, paint_weather
 from storyreel.stills.previz.paint import Canvas
 from storyreel.stills.previz.props import draw_insert
@@ -79,11 +80,15 @@ class PrevizBackend:
                   stage.mid_depth, framing.subject_depth, framing.subject_depth * 0.5]
         names = ["sky", "far", "mid", "subjects", "foreground"]
         canvases = [sky, far, mid, subjects, fg]
+        mm = shot.lens if shot.lens is not None else config.look.lens
+        lens = mm and Lens(mm, framing.subject_depth, (w / 2, h / 2 if framing.overhead else framing.horizon))
         layers, rgbs, alphas, rois = [], [], [], []
         for name, depth, canvas in zip(names, depths, canvases, strict=True):
             rgb, alpha = canvas.to_uint8()
             roi = canvas.box
             rgb = grade(rgb)
+            if lens:
+                rgb, alpha, roi = lens.apply(rgb, alpha, roi, depth, backdrop=name == "sky")
             if framing.roll:
                 rgb, alpha = _roll(rgb, framing.roll, True), _roll(alpha, framing.roll, name == "sky")
                 roi = [0, 0, w, h] if roi else None
@@ -102,6 +107,7 @@ class PrevizBackend:
             "backend": self.name, "version": self.version, "seed": request.seed, "place": kind,
             "interior": interior, "time": light.time, "horizon": framing.horizon, "roll": framing.roll,
             "weather": [k for k in ("rain", "fog", "snow", "neon", "fire") if getattr(light, k)],
+            **({"lens": mm} if lens else {}),
         }
         return Still(image=image, layers=layers, subject_boxes=boxes, meta=meta)
 
