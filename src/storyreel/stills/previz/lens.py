@@ -60,31 +60,45 @@ class Lens:
             return rgb, alpha, roi
         h, w = alpha.shape
         s = layer_scale(depth, self.subject, self.mm)
-        if s != 1.0:
-            rgb, alpha = self._scale(rgb, s), self._scale(alpha, s)
-        sigma = defocus(depth, self.subject, self.mm, w)
-        if sigma >= _SHARP:
-            rgb, alpha = _blur(rgb, alpha, sigma, backdrop)
+        sigma = defocus(depth, self.subject, self.mm, w) / s  # in painted pixels
+        if s != 1.0 or sigma >= _SHARP:
+            rgb, alpha = self._view(rgb, alpha, s, sigma if sigma >= _SHARP else 0.0, backdrop)
         if backdrop:
             return rgb, alpha, [0, 0, w, h]
         x, y, bw, bh = cv2.boundingRect(alpha)
         return rgb, alpha, [x, y, x + bw, y + bh] if bw else None
 
-    def _scale(self, img: np.ndarray, s: float) -> np.ndarray:
-        """`img` scaled by `s` about the anchor: rows past its top and bottom repeat, its sides mirror."""
-        h, w = img.shape[:2]
+    def _view(self, rgb: np.ndarray, alpha: np.ndarray, s: float, sigma: float,
+              opaque: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The layer scaled by `s` about the anchor, defocused by `sigma` painted pixels first.
+
+        Only the part that stays in frame is blurred and resampled; a shrunk layer's rows past
+        its top and bottom then repeat, its sides mirror.
+        """
+        h, w = alpha.shape
         ax, ay = self.anchor
-        x0, y0 = math.floor(ax - ax / s), math.floor(ay - ay / s)  # the window that fills the frame
-        x1, y1 = math.ceil(ax + (w - ax) / s) + 2, math.ceil(ay + (h - ay) / s) + 2
-        top, left = max(0, -y0), max(0, -x0)
-        if top or y1 > h:
-            img = cv2.copyMakeBorder(img, top, max(0, y1 - h), 0, 0, cv2.BORDER_REPLICATE)
-        if left or x1 > w:
-            img = cv2.copyMakeBorder(img, 0, 0, left, max(0, x1 - w), cv2.BORDER_REFLECT_101)
-        big = cv2.resize(img[y0 + top:y1 + top, x0 + left:x1 + left], None, fx=s, fy=s,
-                         interpolation=cv2.INTER_LINEAR)
-        ox, oy = round(s * (ax - x0) - ax), round(s * (ay - y0) - ay)
-        return big[oy:oy + h, ox:ox + w]
+        m = math.ceil(3 * sigma) + 1  # context for the blur and the interpolation
+        x0 = min(w - 1, max(0, math.floor(ax - ax / s) - m))  # at least one painted pixel, even when
+        y0 = min(h - 1, max(0, math.floor(ay - ay / s) - m))  # the view lies beyond the painted edge
+        x1 = max(x0 + 1, min(w, math.ceil(ax + (w - ax) / s) + m))
+        y1 = max(y0 + 1, min(h, math.ceil(ay + (h - ay) / s) + m))
+        rgb, alpha = rgb[y0:y1, x0:x1], alpha[y0:y1, x0:x1]
+        if sigma:
+            rgb, alpha = _blur(rgb, alpha, sigma, opaque)
+        bx, by = round(s * (x0 - ax) + ax), round(s * (y0 - ay) + ay)  # where the crop lands in frame
+
+        def place(img: np.ndarray) -> np.ndarray:
+            size = (max(1, round((x1 - x0) * s)), max(1, round((y1 - y0) * s)))
+            big = cv2.resize(img, size, interpolation=cv2.INTER_LINEAR) if s != 1.0 else img
+            top, bottom = max(0, by), max(0, h - by - big.shape[0])
+            left, right = max(0, bx), max(0, w - bx - big.shape[1])
+            if top or bottom:
+                big = cv2.copyMakeBorder(big, top, bottom, 0, 0, cv2.BORDER_REPLICATE)
+            if left or right:
+                big = cv2.copyMakeBorder(big, 0, 0, left, right, cv2.BORDER_REFLECT_101)
+            return big[top - by:top - by + h, left - bx:left - bx + w]
+
+        return place(rgb), place(alpha)
 
 
 def _blur(rgb: np.ndarray, alpha: np.ndarray, sigma: float, opaque: bool) -> tuple[np.ndarray, np.ndarray]:
