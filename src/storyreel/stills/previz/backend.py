@@ -2,8 +2,9 @@
 
 The still is painted as depth-ordered RGBA layers (sky or back wall, far set, mid set,
 subjects, foreground); the grade (contrast, palette, saturation) is applied to every layer
-alike, a shot's lens rescales each by its depth (see `lens`), and the flattened image is exactly those layers composited, so the motion
-stage can move a camera through them and get the same picture at rest.
+alike, a shot's lens rescales each by its depth (see `lens`), and the flattened image is
+exactly those layers composited, so the motion stage can move a camera through them and get
+the same picture at rest.
 """
 
 from __future__ import annotations
