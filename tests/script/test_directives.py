@@ -63,7 +63,15 @@ def test_ordinary_notes_are_not_directives():
      ("shot: CU, WS", "two sizes in one shot"),
      ("take: soon", "unknown word 'soon'"),
      ("take:", "needs a seed"),
-     ("cut: 12f", "needs a transition")],
+     ("cut: 12f", "needs a transition"),
+     ("shot: CU, 85xm", "unknown word '85xm' in [[shot: ...]] (did you mean 85mm?)"),
+     ("shot: CU, 85", "a lens is written 85mm"),
+     ("shot: CU, 5mm", "lens 5mm is out of range (8 to 600 mm"),
+     ("shot: CU, 800 mm", "out of range"),
+     ("shot: CU, lens", "'lens' needs a focal length"),
+     ("shot: CU, lens wide", "'lens' needs a focal length"),
+     ("shot: 35mm, CU, 85mm", "two lenses in one shot"),
+     ("take: 85mm", "has no place in [[take: ...]]")],
 )
 def test_malformed_directives_name_the_file_line_and_a_suggestion(text, expected):
     with pytest.raises(StoryreelError) as e:

@@ -12,7 +12,6 @@ import jsonschema
 import pytest
 
 from storyreel.config import ProjectConfig
-from storyreel.errors import StoryreelError
 from storyreel.model import Move, ShotList, ShotSize
 from storyreel.script.breakdown import breakdown
 from storyreel.script.directives import parse_directive
@@ -38,24 +37,6 @@ def test_fractional_and_extreme_lenses():
     assert d("shot: WS, 13.5mm").lens == 13.5
     assert d("shot: ECU, 600mm").lens == 600.0
     assert d("shot: CU, push-in 0.5").lens is None
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("shot: CU, 85xm", "unknown word '85xm' in [[shot: ...]] (did you mean 85mm?)"),
-     ("shot: CU, 85", "a lens is written 85mm"),
-     ("shot: CU, 5mm", "lens 5mm is out of range (8 to 600 mm"),
-     ("shot: CU, 800 mm", "out of range"),
-     ("shot: CU, lens", "'lens' needs a focal length"),
-     ("shot: CU, lens wide", "'lens' needs a focal length"),
-     ("shot: 35mm, CU, 85mm", "two lenses in one shot"),
-     ("take: 85mm", "has no place in [[take: ...]]")],
-)
-def test_a_bad_lens_names_the_file_line_and_a_fix(text, expected):
-    with pytest.raises(StoryreelError) as e:
-        d(text)
-    assert expected in e.value.message
-    assert str(e.value).startswith("film.fountain:12: ")
 
 
 SCRIPT = """EXT. ROOF - NIGHT
