@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import Enum
+from typing import Any
 
 import numpy as np
 
@@ -56,25 +58,23 @@ class Pose:
     aperture: float = 0.0  # lens aperture in metres: how strongly depth away from focus blurs
 
 
-def parse_move(word: str, path: str | None = None, line: int | None = None) -> Move:
-    """A move word → `Move`; unknown words name the closest one."""
+def _parse_word(kind: type[Enum], what: str, word: str, path: str | None, line: int | None) -> Any:
+    """A word → a member of `kind`; an unknown word names the closest one."""
     try:
-        return Move(word.strip().lower())
+        return kind(word.strip().lower())
     except ValueError:
-        words = [m.value for m in Move]
+        words = [m.value for m in kind]
         raise StoryreelError(
-            f"unknown move {word!r}{did_you_mean(word, words)}; one of {', '.join(words)}", path, line
+            f"unknown {what} {word!r}{did_you_mean(word, words)}; one of {', '.join(words)}", path, line
         ) from None
+
+
+def parse_move(word: str, path: str | None = None, line: int | None = None) -> Move:
+    return _parse_word(Move, "move", word, path, line)
 
 
 def parse_easing(word: str, path: str | None = None, line: int | None = None) -> Easing:
-    try:
-        return Easing(word.strip().lower())
-    except ValueError:
-        words = [e.value for e in Easing]
-        raise StoryreelError(
-            f"unknown easing {word!r}{did_you_mean(word, words)}; one of {', '.join(words)}", path, line
-        ) from None
+    return _parse_word(Easing, "easing", word, path, line)
 
 
 def check_intensity(value: float, path: str | None = None, line: int | None = None) -> float:
