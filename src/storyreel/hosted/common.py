@@ -398,10 +398,15 @@ class HostedBackend:
         meta["params"]["source_size"] = [rgb.shape[1], rgb.shape[0]]
         return Still(image=fit_cover(rgb, size), meta=meta)
 
+    def _landing(self, request: ClipRequest) -> int | None:
+        """The frame the clip lands on when this backend sends the end still (it `lands` and one
+        was asked for), else None."""
+        return request.landing if request.end_still is not None and self.lands else None
+
     def _ending(self, request: ClipRequest) -> tuple[bytes | None, dict[str, str]]:
-        """The end still's PNG when this backend sends it (it `lands` and one was asked for), and
-        the entry naming it for the job key and the provenance: `(None, {})` otherwise."""
-        if request.end_still is None or not self.lands:
+        """The end still's PNG when this backend sends it, and the entry naming it for the job key
+        and the provenance: `(None, {})` otherwise."""
+        if self._landing(request) is None:
             return None, {}
         png = png_bytes(request.end_still.image)
         return png, {"end_image": digest(png)}
@@ -409,16 +414,15 @@ class HostedBackend:
     def _seconds(self, request: ClipRequest, choices: tuple[int, ...]) -> int:
         """The vendor's duration for the clip: to cover the shot, or, for a clip that lands on
         the next still, to cover it up to its landing frame (the rest holds that frame)."""
-        lands = request.end_still is not None and self.lands
-        return seconds_for(request.landing + 1 if lands else request.n_frames, request.fps, choices)
+        land = self._landing(request)
+        return seconds_for(request.n_frames if land is None else land + 1, request.fps, choices)
 
-    def _clip(self, path: Path, request: ClipRequest, meta: dict[str, Any],
-              landed: bool = False) -> ConformedClip:
-        """The downloaded video conformed to the shot; `landed`: it was asked to end on
-        `request.end_still`, so its last frame goes to the shot's landing frame."""
-        land = request.landing if landed else None
+    def _clip(self, path: Path, request: ClipRequest, meta: dict[str, Any]) -> ConformedClip:
+        """The downloaded video conformed to the shot; a clip sent the end still has its last
+        frame placed on the shot's landing frame."""
+        land = self._landing(request)
         if request.end_still is not None:
-            meta["params"]["end_frame"] = land if landed else "ignored"
+            meta["params"]["end_frame"] = "ignored" if land is None else land
         clip = conform_video(path, request.n_frames, request.fps, request.size, meta, land)
         meta["params"].update(source_frames=clip.source_frames, source_fps=str(clip.source_fps),
                               retimed=clip.retimed)

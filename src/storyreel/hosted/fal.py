@@ -107,4 +107,4 @@ class FalMotion(_Fal):
         file, remote_id = self._queue(request.project_root, "clip", ".mp4", sent,
                                       args | {"image": digest(png)} | ending)
         meta = self._meta(prompt, remote_id, duration=args["duration"], **ending)
-        return self._clip(file, request, meta, landed=end is not None)
+        return self._clip(file, request, meta)

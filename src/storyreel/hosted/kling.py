@@ -122,7 +122,7 @@ class KlingMotion(_Kling):
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
         meta = self._meta(prompt, remote_id, duration=int(duration), mode=self.mode,
                           endpoint=path.rsplit("/", 1)[1], **ending)
-        return self._clip(file, request, meta, landed=end is not None)
+        return self._clip(file, request, meta)
 
 
 class KlingStills(_Kling):

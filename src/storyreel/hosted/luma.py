@@ -79,7 +79,7 @@ class LumaMotion(_Luma):
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit,
                                     self._check(client, "video"))
         meta = self._meta(prompt, remote_id, aspect_ratio=ratio, duration=duration, **ending)
-        return self._clip(file, request, meta, landed=end is not None)
+        return self._clip(file, request, meta)
 
 
 class LumaStills(_Luma):

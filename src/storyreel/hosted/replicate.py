@@ -88,5 +88,4 @@ class ReplicateMotion(_Replicate):
             sent["last_image"] = data_uri(end)
         file, remote_id = self._predict(request.project_root, "clip", ".mp4", sent,
                                         inputs | {"image": digest(png)} | ending)
-        return self._clip(file, request, self._meta(prompt, remote_id, **params, **ending),
-                          landed=end is not None)
+        return self._clip(file, request, self._meta(prompt, remote_id, **params, **ending))

@@ -175,4 +175,4 @@ class RunwayMotion(HostedBackend):
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
         warning = {"warning": model.warning} if model.warning else {}
         meta = self._meta(prompt, remote_id, ratio=ratio, duration=duration, **ending, **warning)
-        return self._clip(file, request, meta, landed=end is not None)
+        return self._clip(file, request, meta)

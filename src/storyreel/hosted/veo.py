@@ -119,4 +119,4 @@ class VeoMotion(HostedBackend):
         inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "seconds": seconds} | ending | where
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
         meta = self._meta(prompt, remote_id, aspect_ratio=ratio, duration_seconds=seconds, **ending)
-        return self._clip(file, request, meta, landed=end is not None)
+        return self._clip(file, request, meta)
