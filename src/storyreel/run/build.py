@@ -100,10 +100,9 @@ class _Build:
                  progress: Progress | None, draft: bool = False):
         self.project, self.report, self.say, self.progress = project, report, say, progress
         self.draft = draft
-        # a draft shares the full-size stills (nothing is generated or paid for twice) and
-        # makes its clips and frames at half size
+        # a draft shares the full-size stills, made from `project.config` (nothing is generated
+        # or paid for twice), and makes its clips and frames at half size
         self.config = project.config.draft() if draft else project.config
-        self.still_size = project.config.picture_size
         self.store = ObjectStore(project.objects_dir)
         self.db = Database(project.db_path)
         self.executor = LocalExecutor()
@@ -202,7 +201,7 @@ class _Build:
         """Every take's still; returns shot id → (still key, take index, backend) of the selection."""
         from storyreel.stills.takes import take_seed
 
-        size = self.still_size
+        size = self.project.config.picture_size
         root = self.project.root
         jobs, selected = [], {}
         for shot in shotlist.shots:
@@ -214,7 +213,7 @@ class _Build:
             backend = self.backend("stills", shot)
             for idx in range(n):
                 seed = take_seed(shot, idx)
-                key = still_key(shot, scene, self.config, backend, idx, seed, size, root)
+                key = still_key(shot, scene, self.project.config, backend, idx, seed, size, root)
                 jobs.append((shot, scene, idx, seed, key, backend))
                 if (idx == sel and chosen is None) or take_id(shot.id, "still", key) == chosen:
                     selected[shot.id] = (key, idx, backend)
@@ -255,8 +254,9 @@ class _Build:
     def still(self, shot: Shot, scene: Any, idx: int, seed: int, key: str, backend: Any) -> Still:
         from storyreel.stills.base import StillRequest
 
-        still = backend.generate(StillRequest(shot=shot, scene=scene, config=self.config, seed=seed,
-                                              size=self.still_size,
+        config = self.project.config
+        still = backend.generate(StillRequest(shot=shot, scene=scene, config=config, seed=seed,
+                                              size=config.picture_size,
                                               project_root=self.project.root, take=idx))
         blobs, meta = save_still(self.store, still)
         self.db.output_put(key, "still", blobs, meta)
