@@ -53,7 +53,7 @@ def main() -> None:
 
         def run(label: str) -> tuple[str, float, int, int]:
             start = time.perf_counter()
-            report = build(Project.open(root), progress=False, quiet=True)
+            report = build(Project.open(root))
             return (label, time.perf_counter() - start, len(report.computed["stills"]),
                     report.frames)
 

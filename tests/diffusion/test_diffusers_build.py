@@ -47,7 +47,7 @@ motion = "diffusers:models/{ltx.name}?size=64x32&steps=2"
 
 
 def test_a_cut_renders_through_the_diffusers_backends(project):
-    report = build(Project.open(project), progress=False, quiet=True)
+    report = build(Project.open(project))
     assert report.output and report.output.is_file()
     with av.open(str(report.output)) as c:
         frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]

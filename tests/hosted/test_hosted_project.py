@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from storyreel.cli import app
 from tests.folder.test_folder import midjourney_png
+from tests.run.conftest import json_report
 
 from . import vendors
 from .film import make_mp4, make_png
@@ -81,7 +82,7 @@ def test_a_refused_shot_shows_a_slate_in_the_finished_cut_and_is_retried(film, s
     job.fail = None  # the vendor accepts the shot on the next render: nothing kept the slate
     result = runner.invoke(app, ["render", str(film), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["failed"] == {} and job.created == 2
+    assert json_report(result.stdout)["failed"] == {} and job.created == 2
     with av.open(str(film / "out" / "cut.mp4")) as c:
         frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
     assert len(frames) == 48 + 36 and abs(frames[66].astype(int) - slate).mean() > 20

@@ -21,7 +21,7 @@ from tests.run.conftest import decode, make_project
 def cut(tmp_path_factory) -> Path:
     """The tiny film's cut: a title card, then five one-second-ish shots at 24 fps."""
     root = make_project(tmp_path_factory.mktemp("strip") / "film")
-    build(Project.open(root), progress=False, quiet=True)
+    build(Project.open(root))
     return root / "out" / "cut.mp4"
 
 

@@ -74,3 +74,12 @@ def copy_project():
         return dest
 
     return copy
+
+
+def json_report(output: str) -> dict:
+    """The build report of `render --json`: the last event's (`build_finished`)."""
+    import json
+
+    last = json.loads(output.strip().splitlines()[-1])
+    assert last["event"] == "build_finished"
+    return last["report"]

@@ -15,7 +15,7 @@ OUTPUTS = ("cut.mp4", "cut.otio", "cut.edl", "cut.xml", "cut.fcpxml", "cut.srt",
 
 
 def render(root: Path):
-    return build(Project.open(root), progress=False, quiet=True)
+    return build(Project.open(root))
 
 
 def edit(root: Path, old: str, new: str) -> None:
@@ -112,7 +112,7 @@ def test_changed_shot_keeps_its_old_takes_marked_stale(project):
 
 
 def test_clip_take_records_the_motion_backends_own_prompt_and_job(project, monkeypatch):
-    import storyreel.run.build as run_build
+    import storyreel.run.pipeline as run_build
 
     class Hosted:  # a motion backend whose clips carry a vendor's prompt and job id
         name, version = "hosted-i2v", "1"

@@ -102,7 +102,7 @@ def test_takes_regen_and_provenance(tmp_path):
 def test_second_render_gives_up_when_the_lock_is_not_released(project):
     with project_lock(Project.open(project).state_dir), \
             pytest.raises(StoryreelError, match="project is locked by pid"):
-        build(Project.open(project), progress=False, quiet=True, lock_timeout=0.3)
+        build(Project.open(project), lock_timeout=0.3)
 
 
 def test_bad_script_is_an_error_with_file_and_line(tmp_path):

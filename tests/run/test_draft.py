@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import av
 import cv2
 import numpy as np
 from typer.testing import CliRunner
 
 from storyreel.cli import app
-from tests.run.conftest import decode
+from tests.run.conftest import decode, json_report
 
 
 def test_a_draft_is_the_cut_at_half_size_and_shares_the_full_renders_stills(project):
@@ -22,10 +20,10 @@ def test_a_draft_is_the_cut_at_half_size_and_shares_the_full_renders_stills(proj
 
     result = runner.invoke(app, ["render", str(project), "--draft", "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json_report(result.output)
     draft = out / "draft.mp4"
     assert report["files"] == [str(draft)]
-    made = json.loads(full.output)["computed"]["stills"]
+    made = json_report(full.output)["computed"]["stills"]
     assert report["computed"]["stills"] == [] and report["reused"]["stills"] == len(made) > 0
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p != draft} == exports
     with av.open(str(draft)) as c:
@@ -40,5 +38,5 @@ def test_a_draft_is_the_cut_at_half_size_and_shares_the_full_renders_stills(proj
         shrunk = cv2.resize(big[i], (160, 90), interpolation=cv2.INTER_AREA).astype(int)
         assert np.abs(shrunk - small[i].astype(int)).mean() < 4, i
 
-    again = json.loads(runner.invoke(app, ["render", str(project), "--json"]).output)
+    again = json_report(runner.invoke(app, ["render", str(project), "--json"]).output)
     assert again["frames"] == 0 and again["computed"]["cut"] == []  # the full cut is untouched

@@ -6,7 +6,7 @@ from typing import Any
 
 import opentimelineio as otio
 
-import storyreel.run.build as run_build
+import storyreel.run.pipeline as run_build
 from storyreel.errors import StoryreelError
 from storyreel.run.build import build
 from storyreel.store.project import Project
@@ -40,7 +40,7 @@ def test_a_refused_shot_is_a_slate_in_the_cut_and_is_asked_again_next_time(proje
     monkeypatch.setattr(run_build, "load_backend",
                         lambda stage, spec: fake if spec == "refusing" else real(stage, spec))
 
-    report = build(Project.open(project), progress=False, quiet=True)
+    report = build(Project.open(project))
     assert report.failed == {"sh2": "refusing: monthly quota exceeded"}
     assert report.to_json()["failed"] == report.failed
     timeline = otio.adapters.read_from_file(str(project / "out" / "cut.otio"))
@@ -55,7 +55,7 @@ def test_a_refused_shot_is_a_slate_in_the_cut_and_is_asked_again_next_time(proje
     assert not any(lettered(f) for f in frames[start - 12 : start])  # sh1 is its picture
 
     fake.delegate = real("stills", "previz")  # the vendor says yes on the next render
-    again = build(Project.open(project), progress=False, quiet=True)
+    again = build(Project.open(project))
     assert fake.calls == 2 and again.failed == {}
     frames = decode(again.output)
     assert not any(lettered(f) for f in frames[start : start + length])  # no slate was kept

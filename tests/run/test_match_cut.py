@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import opentimelineio as otio
 
-import storyreel.run.build as run_build
+import storyreel.run.pipeline as run_build
 from storyreel.motion.diffusers import write_lossless
 from storyreel.motion.folder import conform_video
 from storyreel.run.build import build
@@ -54,7 +54,7 @@ def render(root: Path, morph: Morph, monkeypatch):
     real = run_build.load_backend
     monkeypatch.setattr(run_build, "load_backend",
                         lambda stage, spec: morph if spec == "morph" else real(stage, spec))
-    return build(Project.open(root), progress=False, quiet=True)
+    return build(Project.open(root))
 
 
 def shot_ranges(root: Path) -> dict[str, tuple[int, int]]:
@@ -102,9 +102,9 @@ def test_the_outgoing_clip_lands_on_the_next_shots_still_at_its_out_point(tmp_pa
 
 def test_a_backend_without_a_last_frame_is_not_keyed_on_the_next_still(tmp_path, monkeypatch):
     root = make_project(tmp_path / "film", script=SCRIPT)
-    first = build(Project.open(root), progress=False, quiet=True)
+    first = build(Project.open(root))
     assert len(first.computed["clips"]) == 3
     script = root / "script.fountain"
     script.write_text(SCRIPT.replace("MAYA stands at the rail.", "MAYA stands at the rail, soaked."))
-    changed = build(Project.open(root), progress=False, quiet=True)
+    changed = build(Project.open(root))
     assert {t.split(".")[0] for t in changed.computed["clips"]} == {"sh2"}

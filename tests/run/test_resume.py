@@ -49,7 +49,7 @@ def test_sigkill_mid_render_then_restart_equals_an_uninterrupted_render(tmp_path
 
     from storyreel.run.build import build
 
-    report = build(Project.open(killed), progress=False, quiet=True)
+    report = build(Project.open(killed))
     redone = set(report.computed["segments"])
     assert not {k[:12] for k in done} & redone  # finished segments were reused
     assert report.reused["segments"] >= len(done)
@@ -85,7 +85,7 @@ def test_two_renders_at_once_both_finish_and_the_store_stays_consistent(project)
                for out in errors), errors
     from storyreel.run.build import build
 
-    again = build(Project.open(project), progress=False, quiet=True)
+    again = build(Project.open(project))
     assert again.frames == 0 and not any(again.computed.values())
     store = ObjectStore(Project.open(project).objects_dir)
     assert all(store.verify(d) for d in store)

@@ -46,7 +46,7 @@ A lone tree in the snow.
 
 
 def render(root: Path) -> None:
-    build(Project.open(root), progress=False, quiet=True)
+    build(Project.open(root))
 
 
 def shots(tl: otio.schema.Timeline) -> list[tuple[str, int, int, int]]:

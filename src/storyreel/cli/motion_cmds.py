@@ -1,4 +1,4 @@
-"""`storyreel clip`: one shot's camera move rendered to a file, for checking a move."""
+"""`storyreel clip`: one shot's move rendered to a file, for checking a move."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import typer
 from rich.progress import Progress
 
 from storyreel.cli.app import command, out
-from storyreel.errors import StoryreelError, did_you_mean
-from storyreel.model import frames_for
+from storyreel.cli.progress import watching
 
 
 @command("clip")
@@ -22,22 +21,19 @@ def clip(
     move: Annotated[str | None, typer.Option(help="Try another move than the script's.")] = None,
     intensity: Annotated[float | None, typer.Option(help="Move intensity, 0 to 3.")] = None,
     easing: Annotated[str | None, typer.Option(help="ease-in-out, linear, ease-in, ease-out.")] = None,
-    take: Annotated[int, typer.Option(min=0, help="Which take's seed to use (0 = the first).")] = 0,
-    stills: Annotated[str, typer.Option(help="Stills backend for the keyframe.")] = "previz",
+    take: Annotated[int, typer.Option(min=0, help="Which take's still to start from (0 = the first).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Render one shot: keyframe still → camera move → film look → encoded clip."""
-    from storyreel.backends import load_backend
-    from storyreel.motion.base import ClipRequest
-    from storyreel.motion.camera import CameraBackend
+    """Render one shot: its still → its move → film look → encoded clip.
+
+    The shot's own stills and motion backends make it (`[backends]`, `[backends.shots.ID]`), and
+    its still is a take of the project's store, shared with `render` and `stills`."""
+    from storyreel.model import FrameSource, Shot
     from storyreel.motion.moves import check_intensity, parse_easing, parse_move
     from storyreel.render.encode import Encoder
     from storyreel.render.frames import FilmLook
     from storyreel.render.program import Event, Program, render_program
-    from storyreel.run.identity import stored_identities
-    from storyreel.script.breakdown import breakdown_script
-    from storyreel.stills.base import StillRequest
-    from storyreel.stills.takes import take_seed
+    from storyreel.run.build import clip_of
     from storyreel.store.project import Project
 
     proj = Project.open(project)
@@ -51,23 +47,11 @@ def clip(
         update["move_intensity"] = check_intensity(intensity)
     if easing is not None:
         update["easing"] = parse_easing(easing)
-    fps = config.film.fps
-    frame_size = (config.film.width, config.film.height)
-    picture_size = config.picture_size
-    shotlist = breakdown_script(proj.script, config, stored_identities(proj))
-    ids = [s.id for s in shotlist.shots]
-    if shot not in ids:
-        raise StoryreelError(f"no shot {shot!r}{did_you_mean(shot, ids)}", proj.script)
-    chosen = shotlist.shot(shot).model_copy(update=update)
-    scene = shotlist.scene(chosen.scene_id)
-    n = frames_for(chosen.duration, fps)
-    with Encoder(output, frame_size, fps, codec=codec, crf=config.render.crf,
-                 preset=config.render.preset) as encoder:
-        seed = take_seed(chosen, take)
-        backend = load_backend("stills", stills)
-        still = backend.generate(StillRequest(chosen, scene, config, seed, picture_size, proj.root))
-        source = CameraBackend().animate(ClipRequest(chosen, scene, still, config, seed, fps, n,
-                                                     picture_size, proj.root))
+    fps, frame_size, picture_size = config.film.fps, (config.film.width, config.film.height), config.picture_size
+    done: dict[str, tuple[Shot, int]] = {}
+
+    def render(chosen: Shot, source: FrameSource) -> None:
+        n = source.n_frames
         program = Program(fps, picture_size, frame_size, [Event(source, 0, n)])
         look = FilmLook(config.look, frame_size, picture_size, fps, proj.root)
         if quiet:
@@ -75,5 +59,14 @@ def clip(
         else:
             with Progress(transient=True) as bar:
                 task = bar.add_task(f"shot {shot}", total=n)
-                render_program(program, encoder, look, progress=lambda done, _: bar.update(task, completed=done))
+                render_program(program, encoder, look,
+                               progress=lambda k, _: bar.update(task, completed=k))
+        done["clip"] = chosen, n
+
+    # the encoder first: a codec or a folder it cannot use is said before any work
+    with (Encoder(output, frame_size, fps, codec=codec, crf=config.render.crf,
+                  preset=config.render.preset) as encoder,
+          watching(quiet, bar=False) as subscribers):
+        clip_of(proj, shot, update=update, take=take, subscribers=subscribers, render=render)
+    chosen, n = done["clip"]
     out(f"{output}  {n} frames at {fps} fps  ({chosen.move.value}, intensity {chosen.move_intensity})")

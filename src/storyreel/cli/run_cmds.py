@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -10,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from storyreel.cli.app import command, console, out
+from storyreel.cli.app import command, console
+from storyreel.cli.progress import watching
 from storyreel.errors import StoryreelError
 from storyreel.run.build import BuildReport, build, collect_garbage
 from storyreel.store.project import Project
@@ -37,7 +37,8 @@ def render(
     music: Path = _MUSIC,
     burn_subtitles: bool = typer.Option(False, "--burn-subtitles", help="Subtitles in the picture."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
-    as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print the build's events as JSON, one per "
+                                 "line, the last with the report (docs/events.md)."),
     draft: bool = _DRAFT,
 ) -> None:
     """Render the cut and its exports, redoing only what changed since the last render.
@@ -45,11 +46,10 @@ def render(
     A shot its backend refused is shown as a slate, the rest of the cut is written, and the
     command exits 3 after naming the failed shots; rendering again retries only those."""
     project = Project.open(target)
-    report = build(project, output=output, progress=not (quiet or as_json), quiet=quiet or as_json,
-                   music=music, burn_subtitles=burn_subtitles, draft=draft)
-    if as_json:
-        out(json.dumps(report.to_json(), indent=2))
-    elif not quiet:
+    with watching(quiet, as_json) as subscribers:
+        report = build(project, output=output, music=music, burn_subtitles=burn_subtitles,
+                       draft=draft, subscribers=subscribers, on_wait=_say)
+    if not (quiet or as_json):
         for message in report.warnings:
             console.print(f"[yellow]warning:[/] {message}", highlight=False)
         console.print(_summary(report), highlight=False)
@@ -87,7 +87,7 @@ def _rebuild(target: Path, draft: bool = False) -> None:
     """One build; a bad script or project file is reported and the last good cut stays."""
     start = time.perf_counter()
     try:
-        report = build(Project.open(target), progress=False, quiet=True, draft=draft)
+        report = build(Project.open(target), draft=draft)
     except StoryreelError as e:
         _say(f"error: {e}  (keeping the last good cut)")
         return

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from storyreel.cli.app import command, console, out
+from storyreel.cli.progress import watching
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import Provenance
 from storyreel.run.build import build
@@ -115,7 +116,8 @@ def regen(shot: str = typer.Argument(..., help="Shot id."),
     _shot(db, shot)
     db.set_n_takes(shot, max(db.n_takes(shot), p.config.backends.takes) + n)
     db.close()
-    build(p, progress=True)
+    with watching() as subscribers:
+        build(p, subscribers=subscribers)
     console.print(f"shot {shot} now has {len([r for r in take_rows(p, Database(p.db_path), shot) if not r['stale']])} takes")
 
 

@@ -17,8 +17,9 @@ from PIL import Image
 
 from storyreel.config import ProjectConfig
 from storyreel.model import Layer, Scene, Shot, Still
+from storyreel.run.stage import Stored
 from storyreel.store.keys import canonical, digest, stage_key
-from storyreel.store.objects import ObjectStore, fingerprint
+from storyreel.store.objects import ObjectStore
 
 # Shot fields that place it in the cut or are heard rather than seen: a still's key leaves them
 # out (a backend that reads them says so with `cache_token`). The scene's id is left out too: it
@@ -70,28 +71,26 @@ def take_id(shot_id: str, kind: str, key: str) -> str:
     return f"{shot_id}.{kind}.{key[:8]}"
 
 
-def save_still(store: ObjectStore, still: Still) -> tuple[dict[str, list[Any]], dict[str, Any]]:
-    """Store a still's PNG and layers; returns the output's blobs and metadata."""
+def save_still(store: ObjectStore, still: Still) -> Stored:
+    """Store a still's PNG and layers; returns the stored output."""
     png = io.BytesIO()
     Image.fromarray(still.image).save(png, format="PNG", compress_level=1)
     layers = io.BytesIO()
     rgba = np.stack([la.rgba for la in still.layers]) if still.layers else np.zeros((0, 1, 1, 4), np.uint8)
     np.savez(layers, names=np.array([la.name for la in still.layers], dtype=str),
              depths=np.array([la.depth for la in still.layers], dtype=np.float64), rgba=rgba)
-    blobs = {}
-    for name, data in (("png", png.getvalue()), ("layers", layers.getvalue())):
-        key = store.put_bytes(data)
-        blobs[name] = [key, *fingerprint(store.path(key))]
+    blobs = {name: store.put_bytes(data)
+             for name, data in (("png", png.getvalue()), ("layers", layers.getvalue()))}
     meta = {"subject_boxes": {k: list(v) for k, v in still.subject_boxes.items()},
             "meta": json.loads(json.dumps(still.meta, default=str))}
-    return blobs, meta
+    return Stored(blobs, meta)
 
 
-def load_still(store: ObjectStore, blobs: dict[str, list[Any]], meta: dict[str, Any]) -> Still:
+def load_still(store: ObjectStore, stored: Stored) -> Still:
     """A stored still, verified by hash (raises `CorruptObject`)."""
-    image = np.asarray(Image.open(io.BytesIO(store.read_bytes(blobs["png"][0]))).convert("RGB"))
-    with np.load(io.BytesIO(store.read_bytes(blobs["layers"][0]))) as z:
+    image = np.asarray(Image.open(io.BytesIO(store.read_bytes(stored.blobs["png"]))).convert("RGB"))
+    with np.load(io.BytesIO(store.read_bytes(stored.blobs["layers"]))) as z:
         layers = [Layer(str(n), float(d) if math.isfinite(d) else math.inf, z["rgba"][i])
                   for i, (n, d) in enumerate(zip(z["names"], z["depths"], strict=True))]
-    boxes = {k: tuple(v) for k, v in meta.get("subject_boxes", {}).items()}
-    return Still(image=image, layers=layers, subject_boxes=boxes, meta=meta.get("meta", {}))
+    boxes = {k: tuple(v) for k, v in stored.meta.get("subject_boxes", {}).items()}
+    return Still(image=image, layers=layers, subject_boxes=boxes, meta=stored.meta.get("meta", {}))

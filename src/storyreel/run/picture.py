@@ -1,0 +1,158 @@
+"""The picture stages: the programme encoded as segments, and the segments remuxed into the cut.
+
+The programme is cut into segments at every event's in and out (`render.segments.plan`); each is
+keyed by everything it shows, so one changed shot re-encodes only the segments that show it, and
+the cut is a remux of stored segments with the AAC mix. A segment that shows a failed shot's
+slate is shown but not stored. Before a cut is assembled every segment it copies is hashed
+against its name: a segment rotted on disk is removed, reported and encoded again, never remuxed
+into a cut.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from storyreel.render import segments as seg
+from storyreel.render.frames import FilmLook
+from storyreel.render.program import Program
+from storyreel.run.pipeline import Pipeline
+from storyreel.run.sound import Sound, aac
+from storyreel.run.stage import Stage, Stored
+from storyreel.store.keys import stage_key
+from storyreel.store.objects import file_digest, fingerprint
+
+AI_NOTE = ("Images in this film are AI-generated (synthetic keyframes and camera moves made by "
+           "storyreel); provenance of every take: `storyreel provenance`.")
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A segment of the cut and its encoded file."""
+
+    segment: seg.Segment
+    path: Path
+    digest: str
+
+
+class SegmentsStage(Stage[seg.Segment, str]):
+    """Encodes one segment into the store; its value is the encoded file's digest."""
+
+    name, kind = "segments", "segment"
+
+    def __init__(self, p: Pipeline, program: Program, look: FilmLook, encoder: dict[str, Any],
+                 tick: Any, users: dict[int, int]):
+        self.p, self.program, self.look, self.encoder, self.tick = p, program, look, encoder, tick
+        self.users, self._guard = users, threading.Lock()  # a clip is closed after its last segment
+
+    def key(self, item: seg.Segment) -> str:
+        return item.key
+
+    def label(self, item: seg.Segment) -> str:
+        return f"segment at frame {item.start}"
+
+    def frames(self, item: seg.Segment) -> int:
+        return item.length
+
+    def compute(self, item: seg.Segment) -> str:
+        tmp = self.p.store.temp_path(".mp4")
+        seg.encode_segment(self.program, item, self.look, tmp, self.encoder, self.tick)
+        dig = self.p.store.put_file(tmp)
+        with self._guard:
+            for k in item.sources:
+                source = self.program.events[k].source
+                self.users[id(source)] -= 1
+                if self.users[id(source)] == 0 and hasattr(source, "close"):
+                    source.close()
+        return dig
+
+    def save(self, item: seg.Segment, value: str) -> Stored | None:
+        if any(getattr(self.program.events[k].source, "failed", False) for k in item.sources):
+            return None  # shows a slate: the next build asks the backend again
+        return Stored({"mp4": value}, {"start": item.start, "length": item.length})
+
+
+def make_segments(p: Pipeline, program: Program) -> list[Encoded]:
+    """Every segment of the programme, encoded (or found in the store)."""
+    look, encoder = _encoding(p, program)
+    settings = {"look": p.config.look, "lut": _lut_digest(p.config.look.lut, p.root),
+                "encoder": encoder, "options": seg.SEGMENT_OPTIONS}
+    found: dict[str, str] = {}
+    with p.runner.stage("plan"):
+        planned = seg.plan(program, look, settings)
+        for s in planned:
+            stored = p.runner.lookup(s.key, f"segment at frame {s.start}")
+            if stored is not None:
+                found[s.key] = stored.blobs["mp4"]
+                p.runner.reused("segments", s.key[:12])
+    _encode(p, program, look, encoder, [s for s in planned if s.key not in found], found)
+    return [Encoded(s, p.store.path(found[s.key]), found[s.key]) for s in planned]
+
+
+def _encode(p: Pipeline, program: Program, look: FilmLook, encoder: dict[str, Any],
+            todo: list[seg.Segment], found: dict[str, str]) -> None:
+    """Encode `todo` into the store on the executor, noting each one's digest in `found`."""
+    users: dict[int, int] = {}
+    for s in todo:
+        for k in s.sources:
+            users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
+    with p.runner.stage("segments", sum(s.length for s in todo)) as tick:
+        stage = SegmentsStage(p, program, look, encoder, tick, users)
+        for s, outcome in p.runner.ensure(stage, todo):
+            found[s.key] = outcome.value
+
+
+def make_cut(p: Pipeline, program: Program, segments: list[Encoded], sound: Sound, output: Path,
+             provenance: dict[str, Any]) -> None:
+    """The cut at `output`: the programme's segments remuxed with the mix, unless it is there."""
+    with p.runner.stage("cut"):
+        key = stage_key("cut", upstream=[sound.key, *(e.segment.key for e in segments)],
+                        note=AI_NOTE, failed=p.report.failed)
+        last = p.db.last_cut(str(output))
+        if (last is not None and last["key"] == key and output.is_file()
+                and fingerprint(output) == (last["size"], last["mtime_ns"])):
+            p.runner.reused("cut", str(output))
+            return
+        segments = _intact(p, program, segments)
+        fps = p.config.film.fps
+        seconds = Fraction(sum(e.segment.length for e in segments)) / fps
+        aac_key, audio = aac(p, sound, seconds)
+        seg.assemble([e.path for e in segments], [e.segment.length for e in segments], fps, output,
+                     audio=audio, metadata={"title": provenance.get("title") or output.stem,
+                                            "comment": AI_NOTE, "description": AI_NOTE})
+        p.db.cut_put(key, str(output), file_digest(output), *fingerprint(output),
+                     [k for k in (sound.key, aac_key, *(e.segment.key for e in segments)) if k],
+                     json.dumps(provenance, default=str))
+        p.runner.computed("cut", str(output))
+
+
+def _intact(p: Pipeline, program: Program, segments: list[Encoded]) -> list[Encoded]:
+    """`segments` after hashing each against its name; rotted ones are encoded again."""
+    bad = [e for e in segments if not p.store.verify(e.digest)]
+    if not bad:
+        return segments
+    for e in bad:
+        p.runner.repair(e.segment.key, e.digest, f"segment at frame {e.segment.start}")
+    found = {e.segment.key: e.digest for e in segments if e not in bad}
+    _encode(p, program, *_encoding(p, program), [e.segment for e in bad], found)
+    return [Encoded(e.segment, p.store.path(found[e.segment.key]), found[e.segment.key])
+            for e in segments]
+
+
+def _encoding(p: Pipeline, program: Program) -> tuple[FilmLook, dict[str, Any]]:
+    """The film look and the encoder settings of the programme's segments."""
+    cfg = p.config
+    look = FilmLook(cfg.look, program.frame_size, program.picture_size, program.fps,
+                    project_root=p.root)
+    return look, {"codec": cfg.render.codec, "crf": cfg.render.crf, "preset": cfg.render.preset}
+
+
+def _lut_digest(lut: str | None, root: Path) -> str | None:
+    if not lut:
+        return None
+    path = root / lut
+    return file_digest(path) if path.is_file() else f"missing:{lut}"

@@ -1,0 +1,167 @@
+"""The stills stage: every take of every shot as a keyframe `Still`, and which one the cut uses.
+
+A shot has N takes (`[backends] takes`, raised by `regen` and `stills --takes`); take i is made
+by the shot's stills backend with `take_seed(shot, i)`. The selection is the take chosen with
+`select` (held, with a warning, after the shot's text changes, while its still is intact), else
+take i of the selected number. A refusal of the selected take fails the shot (the cut shows a
+slate); of another take, it is a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from storyreel.errors import StoryreelError
+from storyreel.model import Provenance, Scene, Shot, ShotList, Still
+from storyreel.run.pipeline import Pipeline
+from storyreel.run.stage import Stage, Stored
+from storyreel.run.takes import load_still, save_still, shot_text_hash, still_key, take_id
+from storyreel.stills.base import StillRequest
+from storyreel.stills.takes import take_seed
+
+
+@dataclass(frozen=True)
+class TakeRef:
+    """One still take of a shot: which take, its seed and key, and the backend that makes it
+    (None for a kept take of an earlier text of the shot, which cannot be made again)."""
+
+    shot: Shot
+    scene: Scene
+    index: int
+    seed: int
+    key: str
+    backend: Any
+
+    @property
+    def id(self) -> str:
+        return take_id(self.shot.id, "still", self.key)
+
+
+class StillsStage(Stage[TakeRef, Still]):
+    name, kind = "stills", "still"
+
+    def __init__(self, pipeline: Pipeline, selected: set[str] = frozenset()):
+        self.p, self.selected = pipeline, selected  # the keys of the takes the cut uses
+
+    def key(self, item: TakeRef) -> str:
+        return item.key
+
+    def label(self, item: TakeRef) -> str:
+        return f"still of shot {item.shot.id}, take {item.index + 1}"
+
+    def shot(self, item: TakeRef) -> str:
+        return item.shot.id
+
+    def item_id(self, item: TakeRef, key: str) -> str:
+        return item.id
+
+    def refusal(self, item: TakeRef, error: StoryreelError) -> tuple[str, bool]:
+        said = str(error)
+        said = said if said.startswith(item.backend.name) else f"{item.backend.name}: {said}"
+        if item.key in self.selected:
+            return said, True
+        return f"shot {item.shot.id}, take {item.index + 1}: {said}", False
+
+    def compute(self, item: TakeRef) -> Still:
+        if item.backend is None:
+            raise StoryreelError(f"shot {item.shot.id}: the still of the selected take "
+                                 f"{item.index + 1} was lost; `storyreel select {item.shot.id} N` "
+                                 "chooses another", self.p.project.script)
+        config = self.p.project.config  # stills are full size, for a draft too
+        return item.backend.generate(StillRequest(
+            shot=item.shot, scene=item.scene, config=config, seed=item.seed,
+            size=config.picture_size, project_root=self.p.root, take=item.index))
+
+    def save(self, item: TakeRef, value: Still) -> Stored:
+        return save_still(self.p.store, value)
+
+    def load(self, item: TakeRef, stored: Stored) -> Still:
+        return load_still(self.p.store, stored)
+
+
+def plan_takes(p: Pipeline, shotlist: ShotList, shots: list[Shot],
+               takes: int | None = None) -> tuple[list[TakeRef], dict[str, TakeRef]]:
+    """Every take of `shots` and each shot's selected take. `takes` raises a shot's count."""
+    size, config = p.project.config.picture_size, p.project.config
+    refs, selected = [], {}
+    for shot in shots:
+        scene = shotlist.scene(shot.scene_id)
+        sel, chosen = p.db.selection(shot.id), p.db.selected_take(shot.id)
+        n = max(p.config.backends.takes, takes or 0, p.db.n_takes(shot.id), 1 if chosen else sel + 1)
+        if n != p.db.n_takes(shot.id):
+            p.db.set_n_takes(shot.id, n)
+        backend = p.backend("stills", shot)
+        mine = []
+        for idx in range(n):
+            seed = take_seed(shot, idx)
+            key = still_key(shot, scene, config, backend, idx, seed, size, p.root)
+            mine.append(TakeRef(shot, scene, idx, seed, key, backend))
+        refs.extend(mine)
+        pick = next((r for r in mine if r.id == chosen), None) if chosen else mine[min(sel, n - 1)]
+        selected[shot.id] = pick or _kept(p, shot, scene, chosen) or mine[min(sel, n - 1)]
+    return refs, selected
+
+
+@dataclass(frozen=True)
+class Stills:
+    """What the stills stage made: every take, each shot's selected take, the refused takes."""
+
+    takes: list[TakeRef]
+    selected: dict[str, TakeRef]
+    refused: frozenset[str]  # keys of takes their backend refused
+
+
+def make_stills(p: Pipeline, shotlist: ShotList, shots: list[Shot] | None = None,
+                takes: int | None = None) -> Stills:
+    """Make (or find) every take of `shots` (all by default)."""
+    shots = shotlist.shots if shots is None else shots
+    refs, selected = plan_takes(p, shotlist, shots, takes)
+    stage, refused = StillsStage(p, {r.key for r in selected.values()}), set()
+    with p.runner.stage("stills", len(refs)) as tick:
+        for ref, outcome in p.runner.ensure(stage, refs, tick):
+            if outcome.error is None:
+                _record(p, ref)
+            else:
+                refused.add(ref.key)
+    current: dict[str, list[str]] = {}
+    for ref in refs:
+        current.setdefault(ref.shot.id, []).append(ref.key)
+    p.db.mark_current("still", current)
+    return Stills(refs, selected, frozenset(refused))
+
+
+def load_take(p: Pipeline, ref: TakeRef) -> Still:
+    """A take's still, verified; made again (and recorded) when its objects were lost."""
+    still = p.runner.load(StillsStage(p, {ref.key}), ref)
+    _record(p, ref)
+    return still
+
+
+def _record(p: Pipeline, ref: TakeRef) -> None:
+    """The take's row in the database, with its provenance (once: `sync_shots` keeps its stale
+    flag)."""
+    if ref.backend is None or p.db.take(ref.id) is not None:
+        return
+    out = p.db.output_get(ref.key) or {"blobs": {}, "meta": {}}
+    meta = out["meta"].get("meta", {})
+    prov = Provenance(backend=ref.backend.name, version=str(ref.backend.version), seed=ref.seed,
+                      prompt=meta.get("prompt"), negative_prompt=meta.get("negative_prompt"),
+                      params=meta.get("params", {}), remote_id=meta.get("remote_id"))
+    png = out["blobs"].get("png")
+    path = str(p.store.path(png[0]).relative_to(p.root)) if png else None
+    p.db.take_put(ref.id, ref.shot.id, "still", ref.index, ref.seed, shot_text_hash(ref.shot),
+                  prov.model_dump_json(), ref.key, path)
+
+
+def _kept(p: Pipeline, shot: Shot, scene: Scene, chosen: str) -> TakeRef | None:
+    """A chosen take the shot's text has moved on from: the cut keeps the director's choice while
+    its still is intact, and says so; None when it is gone."""
+    row = p.db.take(chosen)
+    what = f"shot {shot.id}: the selected take {chosen}"
+    if row is None or p.runner.lookup(row["object_key"], f"still of {chosen}") is None:
+        p.warn(f"{what} is gone; the cut uses a take of the shot's text")
+        return None
+    p.warn(f"{what} (take {row['idx'] + 1}) was made from an earlier text of the shot; the cut "
+           f"keeps it (`storyreel select {shot.id} N` chooses a take of the new text)")
+    return TakeRef(shot, scene, row["idx"], row["seed"], row["object_key"], None)
