@@ -6,6 +6,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -89,3 +90,26 @@ def test_clip_bad_input(project: Path, args: list[str], message: str) -> None:
 def test_clip_unknown_shot(project: Path) -> None:
     result = run(project, "--shot", shot_id(project) + "x", "-o", project / "a.mp4")
     assert result.exit_code == 2 and "did you mean" in result.output
+
+
+def test_clip_uses_the_projects_motion_backend(project: Path) -> None:
+    """A folder of clips configured as the motion backend is what `clip` shows, not the camera."""
+    sid = shot_id(project)
+    (project / "kling").mkdir()
+    with av.open(str(project / "kling" / f"{sid}.mp4"), "w") as c:  # a blue clip, 2 s at 24 fps
+        stream = c.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 128, 54, "yuv420p"
+        for _ in range(48):
+            frame = av.VideoFrame.from_ndarray(np.full((54, 128, 3), (20, 40, 220), np.uint8), "rgb24")
+            c.mux(stream.encode(frame))
+        c.mux(stream.encode())
+    with open(project / "storyreel.toml", "a") as f:
+        f.write('\n[backends]\nmotion = "folder:kling"\n')
+    out = project / "shot.mp4"
+    result = run(project, "--shot", sid, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    with av.open(str(out)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    assert len(frames) == 24
+    middle = frames[12][60:84, 100:156].reshape(-1, 3).mean(axis=0)  # inside the letterbox
+    assert middle[2] > 150 and middle[0] < 80  # the folder's blue clip, graded, not a previz still

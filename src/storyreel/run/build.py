@@ -89,6 +89,8 @@ def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool)
     p.events.publish(FileWritten(str(output)))
     if p.draft:  # a draft is for watching; the exports stay those of the full cut
         return
+    with p.runner.stage("timeline"):  # again: the takes' provenance is whole once frames exist
+        timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
     for path in make_exports(p, timeline, shotlist, output):
         p.events.publish(FileWritten(str(path)))
 
