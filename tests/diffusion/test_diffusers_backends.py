@@ -180,11 +180,11 @@ def test_a_missing_extra_names_it(monkeypatch, sd_turbo):
 
 
 def test_bad_specs_are_clear(sd_turbo, ltx, tmp_path):
-    with pytest.raises(StoryreelError, match=r"unknown setting 'stpes' \(did you mean steps\?\)"):
+    with pytest.raises(StoryreelError, match=r"unknown option 'stpes' \(did you mean steps\?\)"):
         load_backend("stills", f"diffusers:{sd_turbo}?stpes=2")
-    with pytest.raises(StoryreelError, match="bad setting size='64by32'"):
+    with pytest.raises(StoryreelError, match="bad option size='64by32'"):
         load_backend("stills", f"diffusers:{sd_turbo}?size=64by32")
-    with pytest.raises(StoryreelError, match="bad setting steps='0'"):
+    with pytest.raises(StoryreelError, match="bad option steps='0'"):
         load_backend("stills", f"diffusers:{sd_turbo}?steps=0")
     with pytest.raises(StoryreelError, match="cannot be the motion backend"):
         load_backend("motion", f"diffusers:{sd_turbo}").loaded()

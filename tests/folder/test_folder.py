@@ -112,7 +112,7 @@ def test_no_file_for_a_shot_names_the_shot_and_the_folder(exports):
     assert "sc01_sh010" in str(err.value) and str(exports) in str(err.value)
     with pytest.raises(StoryreelError, match="import folder not found"):
         FolderStills(str(exports / "nope")).generate(still_request())
-    with pytest.raises(StoryreelError, match="needs a path"):
+    with pytest.raises(StoryreelError, match="folder: name a folder"):
         load_backend("stills", "folder").generate(still_request())
 
 

@@ -7,6 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from storyreel.cli import app
+from storyreel.motion.base import MotionBackend
 
 runner = CliRunner()
 
@@ -68,11 +69,31 @@ class _EntryPoint:
 def test_a_missing_package_or_a_broken_plugin_is_reported_not_fatal():
     from storyreel.cli.backend_cmds import describe
 
-    class NeedsPackage:
-        extra, packages, env, gpu, version = "hosted", ("storyreel_no_such_sdk",), (), False, "1"
+    class NeedsPackage(MotionBackend):
+        name, version, extra, packages = "acme", "1", "hosted", ("storyreel_no_such_sdk",)
+
+        def animate(self, request):
+            raise NotImplementedError
 
     row = describe(_EntryPoint("motion.acme", NeedsPackage))
     assert not row["ready"]
     assert row["missing"] == ["package storyreel_no_such_sdk (pip install 'storyreel[hosted]')"]
     row = describe(_EntryPoint("stills.broken", ImportError("No module named 'torch'")))
     assert not row["ready"] and "cannot load: ImportError" in row["missing"][0]
+    row = describe(_EntryPoint("stills.plain", type("Plain", (), {"name": "plain", "version": "1"})))
+    assert not row["ready"] and row["missing"][0].startswith("not a storyreel Backend")
+
+
+def test_the_listing_shows_landing_and_options():
+    found = rows()
+    assert found["motion.luma"]["lands"] == "yes" and found["motion.kling"]["lands"] == "some models"
+    assert found["motion.camera"]["lands"] == "no" and found["stills.previz"]["lands"] is None
+    assert found["motion.kling"]["options"]["mode"] == {
+        "type": "std | pro", "help": "standard or professional generation (pro takes a tail image)",
+        "example": "std"}
+    assert set(found["stills.diffusers"]["options"]) == {"steps", "guidance", "size", "batch",
+                                                         "ip_adapter", "ip_scale"}
+    assert set(found["motion.diffusers"]["options"]) == {"steps", "guidance", "size", "frames", "fps"}
+    assert found["stills.folder"]["argument"]["required"] and found["stills.previz"]["argument"] is None
+    table = runner.invoke(app, ["backends", "kling"], env={"COLUMNS": "200"}).stdout
+    assert "some models" in table and "mode=std" in table

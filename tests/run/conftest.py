@@ -7,6 +7,8 @@ import av
 import numpy as np
 import pytest
 
+import storyreel.backends as backends
+
 TOML = """
 [film]
 fps = "24"
@@ -83,3 +85,20 @@ def json_report(output: str) -> dict:
     last = json.loads(output.strip().splitlines()[-1])
     assert last["event"] == "build_finished"
     return last["report"]
+
+
+class _Registered:
+    """An entry point that loads `cls` (what an installed plugin's entry point does)."""
+
+    def __init__(self, stage: str, cls: type):
+        self.name, self.value, self._cls = f"{stage}.{cls.name}", f"tests:{cls.__name__}", cls
+
+    def load(self) -> type:
+        return self._cls
+
+
+def register(monkeypatch, stage: str, cls: type) -> None:
+    """Make `cls` a registered `stage` backend for the test, as if a plugin shipped it."""
+    real = backends.available
+    monkeypatch.setattr(backends, "available", lambda s: real(s) | (
+        {cls.name: _Registered(stage, cls)} if s == stage else {}))

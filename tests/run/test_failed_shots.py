@@ -9,11 +9,12 @@ import opentimelineio as otio
 import storyreel.run.pipeline as run_build
 from storyreel.errors import StoryreelError
 from storyreel.run.build import build
+from storyreel.stills.base import StillsBackend
 from storyreel.store.project import Project
-from tests.run.conftest import decode
+from tests.run.conftest import decode, register
 
 
-class Refusing:
+class Refusing(StillsBackend):
     """A stills backend whose vendor turns requests down until `delegate` is set."""
 
     name, version = "refusing", "1"
@@ -36,6 +37,7 @@ def lettered(frame) -> bool:
 def test_a_refused_shot_is_a_slate_in_the_cut_and_is_asked_again_next_time(project, monkeypatch):
     toml = project / "storyreel.toml"
     toml.write_text(toml.read_text() + '[backends.shots.sh2]\nstills = "refusing"\n')
+    register(monkeypatch, "stills", Refusing)
     fake, real = Refusing(), run_build.load_backend
     monkeypatch.setattr(run_build, "load_backend",
                         lambda stage, spec: fake if spec == "refusing" else real(stage, spec))

@@ -8,12 +8,14 @@ import numpy as np
 import opentimelineio as otio
 
 import storyreel.run.pipeline as run_build
+from storyreel.backends import Landing
+from storyreel.motion.base import MotionBackend
 from storyreel.motion.diffusers import write_lossless
 from storyreel.motion.folder import conform_video
 from storyreel.run.build import build
 from storyreel.stills.folder import fit_cover
 from storyreel.store.project import Project
-from tests.run.conftest import decode, make_project
+from tests.run.conftest import decode, make_project, register
 
 SCRIPT = """Title: Match
 
@@ -31,10 +33,10 @@ She looks at the water.
 """
 
 
-class Morph:
+class Morph(MotionBackend):
     """A motion backend with a last-frame input: a cross-fade from the still to the end still."""
 
-    name, version, lands = "morph", "1", True
+    name, version, landing = "morph", "1", Landing.ALWAYS
 
     def __init__(self, folder: Path):
         self.folder, self.requests = folder, []
@@ -51,6 +53,7 @@ class Morph:
 
 
 def render(root: Path, morph: Morph, monkeypatch):
+    register(monkeypatch, "motion", Morph)
     real = run_build.load_backend
     monkeypatch.setattr(run_build, "load_backend",
                         lambda stage, spec: morph if spec == "morph" else real(stage, spec))

@@ -1,8 +1,8 @@
 """`storyreel backends`: the installed backends per stage, what each needs, and whether it is ready.
 
-A backend class may declare `extra` (the pip extra that installs it), `packages` (modules it
-imports), `env` (groups of environment variables, one of each group needed) and `gpu`; a backend
-that declares none is built in and always ready.
+Everything listed is what the backend's class declares (`storyreel.backends.Backend`): its extra,
+the modules it imports, its environment variables, GPU, whether its clips land on a last frame,
+its argument and its options. A built-in backend that declares none is always ready.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from storyreel.backends import GROUP, split_spec
+from storyreel.backends import GROUP, Backend, split_spec
 from storyreel.cli.app import command, out
 from storyreel.errors import StoryreelError, did_you_mean
 
@@ -38,25 +39,36 @@ def _gpu() -> bool:
 
 
 def describe(ep: Any) -> dict[str, Any]:
-    """One backend's requirements and readiness, from its entry point."""
+    """One backend's declaration, requirements and readiness, from its entry point."""
     stage, _, name = ep.name.partition(".")
     row: dict[str, Any] = {"stage": stage, "name": name, "target": ep.value, "extra": None,
-                           "env": [], "gpu": False, "missing": []}
+                           "env": [], "gpu": False, "lands": None, "argument": None, "options": {},
+                           "missing": []}
     try:
         cls = ep.load()
     except Exception as e:  # a broken or half-installed plugin must not break the listing
         row["missing"].append(f"cannot load: {type(e).__name__}: {e}")
         row["ready"] = False
         return row
-    row["extra"] = getattr(cls, "extra", None)
-    row["env"] = [" or ".join(group) for group in getattr(cls, "env", ())]
-    row["gpu"] = bool(getattr(cls, "gpu", False))
-    row["version"] = str(getattr(cls, "version", ""))
-    for module in getattr(cls, "packages", ()):
+    if not (isinstance(cls, type) and issubclass(cls, Backend)):
+        row["missing"].append("not a storyreel Backend (subclass StillsBackend or MotionBackend)")
+        row["ready"] = False
+        return row
+    row["extra"] = cls.extra
+    row["env"] = [" or ".join(group) for group in cls.env]
+    row["gpu"] = cls.gpu
+    row["version"] = cls.version
+    row["lands"] = cls.landing.value if cls.stage == "motion" else None
+    row["argument"] = None if cls.argument is None else {
+        "name": cls.argument.name, "help": cls.argument.help, "example": cls.argument.example,
+        "required": cls.argument.required}
+    row["options"] = {key: {"type": o.type, "help": o.help, "example": o.example}
+                      for key, o in cls.options.items()}
+    for module in cls.packages:
         if not _importable(module):
             hint = f" (pip install 'storyreel[{row['extra']}]')" if row["extra"] else ""
             row["missing"].append(f"package {module}{hint}")
-    for group in getattr(cls, "env", ()):
+    for group in cls.env:
         if not any(os.environ.get(var) for var in group):
             row["missing"].append(f"${' or $'.join(group)}")
     if row["gpu"] and not _gpu():
@@ -89,10 +101,13 @@ def backends(
         out(json.dumps(rows, indent=2))
         return
     table = Table(title="storyreel backends")
-    for col in ("stage", "backend", "extra", "keys", "GPU", "ready", "missing"):
+    for col in ("stage", "backend", "extra", "keys", "GPU", "lands", "options", "ready", "missing"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["stage"], r["name"], r["extra"] or "built in", "\n".join(r["env"]) or "-",
-                      "yes" if r["gpu"] else "-", "[green]yes[/]" if r["ready"] else "[red]no[/]",
-                      "\n".join(r["missing"]) or "-")
+        options = "\n".join(f"{k}={o['example']}" for k, o in r["options"].items())
+        table.add_row(*(Text(cell) for cell in (
+            r["stage"], r["name"], r["extra"] or "built in", "\n".join(r["env"]) or "-",
+            "yes" if r["gpu"] else "-", r["lands"] or "-", options or "-")),
+            Text("yes", style="green") if r["ready"] else Text("no", style="red"),
+            Text("\n".join(r["missing"]) or "-"))
     Console().print(table)

@@ -9,13 +9,14 @@ folder whose name ends like a known id, `.../sd-turbo`, gets that id's family).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from storyreel.errors import StoryreelError, did_you_mean
+from storyreel.errors import StoryreelError
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,29 @@ CLASSES: dict[str, str] = {
     "CogVideoXImageToVideoPipeline": "cogvideox-i2v",
 }
 
+def _above_zero(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if not value > 0:
+            raise ValueError(f"{text} is not above 0")
+        return value
+
+    return parse
+
+
+def _at_least_zero(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if not value >= 0:
+            raise ValueError(f"{text} is below 0")
+        return value
+
+    return parse
+
+
 def _size(text: str) -> tuple[int, int]:
-    w, h = text.lower().split("x")
-    return int(w), int(h)
+    w, h = (_above_zero(int)(x) for x in text.lower().split("x"))
+    return w, h
 
 
 def _weights(text: str) -> str:
@@ -111,10 +132,13 @@ def _weights(text: str) -> str:
     return text
 
 
-_PARSE: dict[str, Any] = {"steps": int, "guidance": float, "size": _size, "frames": int,
-                          "fps": Fraction, "batch": int, "ip_adapter": _weights, "ip_scale": float}
-OPTIONS = tuple(_PARSE)
-_AT_LEAST_ZERO = {"guidance", "ip_scale"}
+# The parsers of the `?key=value` settings (raising ValueError for a bad value); the backends
+# declare them as their options (`storyreel.diffusion.backend`), which checks a spec before use.
+PARSE: dict[str, Callable[[str], Any]] = {
+    "steps": _above_zero(int), "guidance": _at_least_zero(float), "size": _size,
+    "frames": _above_zero(int), "fps": _above_zero(Fraction), "batch": _above_zero(int),
+    "ip_adapter": _weights, "ip_scale": _at_least_zero(float),
+}
 
 
 @dataclass(frozen=True)
@@ -125,24 +149,10 @@ class ModelSpec:
     options: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def parse(cls, text: str | None) -> ModelSpec:
-        if not text or not text.strip():
-            raise StoryreelError("diffusers: name a model, e.g. diffusers:stabilityai/sd-turbo")
+    def parse(cls, text: str) -> ModelSpec:
+        """A spec's argument, `MODEL?key=value&...`, already checked against the backend's options."""
         model, _, query = text.strip().partition("?")
-        options = tuple(parse_qsl(query, keep_blank_values=True))
-        for key, value in options:
-            if key not in OPTIONS:
-                raise StoryreelError(f"diffusers: unknown setting {key!r}{did_you_mean(key, OPTIONS)}; "
-                                     f"known: {', '.join(OPTIONS)}")
-            try:
-                parsed = _PARSE[key](value)
-                values = parsed if isinstance(parsed, tuple) else (parsed,)
-                ok = all(isinstance(v, str) or (v >= 0 if key in _AT_LEAST_ZERO else v > 0) for v in values)
-            except (ValueError, ZeroDivisionError):
-                ok = False
-            if not ok:
-                raise StoryreelError(f"diffusers: bad setting {key}={value!r} in {text.strip()!r}")
-        return cls(model, options)
+        return cls(model, tuple(parse_qsl(query, keep_blank_values=True)))
 
     def get(self, key: str) -> str | None:
         return dict(self.options).get(key)
@@ -182,5 +192,5 @@ def family_for(spec: ModelSpec, class_name: str, kind: str) -> Family:
         raise StoryreelError(f"diffusers: {spec.model} is {what} model; it cannot be the {stage} backend")
     names = {"steps": "steps", "guidance": "guidance", "size": "size", "frames": "max_frames",
              "fps": "fps"}
-    changes = {names[k]: _PARSE[k](v) for k, v in spec.options if k in names}
+    changes = {names[k]: PARSE[k](v) for k, v in spec.options if k in names}
     return replace(family, **changes)

@@ -30,6 +30,7 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 from PIL import Image
 
+from storyreel.backends import Argument, Backend
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write
 from storyreel.look import ShotPrompt
@@ -337,26 +338,33 @@ def seconds_for(n_frames: int, fps: Fraction, choices: tuple[int, ...]) -> int:
     return next((c for c in sorted(choices) if c >= need), max(choices))
 
 
-class HostedBackend:
-    """Base of the hosted backends: settings, the ledger, and the shared job plumbing."""
+class HostedBackend(Backend):
+    """Base of the hosted backends: settings, the ledger, and the shared job plumbing.
 
-    name: ClassVar[str]
+    A vendor's class declares `landing` ("some models" where its `lands` property asks the
+    model) and, in `options`, the `?key=value` settings its spec takes.
+    """
+
     vendor: ClassVar[str]
     default_model: ClassVar[str]
-    env: ClassVar[tuple[tuple[str, ...], ...]] = ()  # each group: one of these variables
-    packages: ClassVar[tuple[str, ...]] = ()
     extra: ClassVar[str | None] = "hosted"
-    gpu: ClassVar[bool] = False
     version: ClassVar[str] = "1"
-    lands: bool = False  # the model takes a last frame; a property where it depends on the model
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if "default_model" in cls.__dict__:  # the listing and errors name each class's own default
+            cls.argument = Argument("model", f"the {cls.vendor} model id (default {cls.default_model})",
+                                    cls.default_model)
 
     def __init__(self, model: str | None = None, *, ledger: Ledger | None = None,
                  base_url: str | None = None, timing: Timing | None = None,
-                 downloads: Path | None = None, **_: Any):
-        """`model` is the spec's argument: a model id, with options after `?` (`kling-v2-1?mode=pro`)."""
+                 downloads: Path | None = None):
+        """`model` is the spec's argument: a model id, with options after `?` (`kling-v2-1?mode=pro`);
+        `ledger`, `base_url`, `timing` and `downloads` replace the project's (tests, scripts)."""
+        self.check(model)
         model, _, query = (model or "").partition("?")
         self.model = model or self.default_model
-        self.options = dict(urllib.parse.parse_qsl(query))
+        self.settings = dict(urllib.parse.parse_qsl(query))  # as given: the cache token keeps them
         self.ledger = ledger
         self.base_url = base_url
         self.timing = timing or Timing()
@@ -364,7 +372,7 @@ class HostedBackend:
         self._ledgers: dict[Path, Ledger] = {}
 
     def cache_token(self, shot: Shot, root: Path | None) -> str:
-        return json.dumps([self.model, self.options], sort_keys=True)
+        return json.dumps([self.model, self.settings], sort_keys=True)
 
     def _ledger(self, root: Path | None) -> Ledger | None:
         if self.ledger is not None or root is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from storyreel.backends import Landing
 from storyreel.errors import StoryreelError
 from storyreel.hosted.common import (
     HostedBackend,
@@ -23,9 +24,9 @@ from storyreel.hosted.common import (
 )
 from storyreel.look import compile_prompt
 from storyreel.model import Still
-from storyreel.motion.base import ClipRequest
+from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
-from storyreel.stills.base import StillRequest
+from storyreel.stills.base import StillRequest, StillsBackend
 
 # the image-to-video apps whose input takes `tail_image_url`
 TAIL_IMAGE = frozenset({
@@ -77,7 +78,7 @@ class _Fal(HostedBackend):
         return self._run(kind, root, suffix, keyed, submit, check)
 
 
-class FalStills(_Fal):
+class FalStills(_Fal, StillsBackend):
     default_model: ClassVar[str] = "fal-ai/flux/schnell"
 
     def generate(self, request: StillRequest) -> Still:
@@ -89,8 +90,9 @@ class FalStills(_Fal):
         return self._still(file, request.size, self._meta(prompt, remote_id, image_size=[w, h]))
 
 
-class FalMotion(_Fal):
+class FalMotion(_Fal, MotionBackend):
     default_model: ClassVar[str] = "fal-ai/kling-video/v2.1/standard/image-to-video"
+    landing: ClassVar[Landing] = Landing.SOME_MODELS
 
     @property
     def lands(self) -> bool:

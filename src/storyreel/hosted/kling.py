@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import os
 import time
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from storyreel.backends import Landing, Option, choice
 from storyreel.errors import StoryreelError
 from storyreel.hosted.common import (
     HostedBackend,
@@ -25,9 +27,9 @@ from storyreel.hosted.common import (
 )
 from storyreel.look import character_refs, compile_prompt
 from storyreel.model import Still
-from storyreel.motion.base import ClipRequest
+from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
-from storyreel.stills.base import StillRequest
+from storyreel.stills.base import StillRequest, StillsBackend
 
 BASE_URL = "https://api-singapore.klingai.com"
 RUNNING = ("submitted", "processing")
@@ -80,7 +82,7 @@ class _Kling(HostedBackend):
         return submit, check
 
 
-class KlingMotion(_Kling):
+class KlingMotion(_Kling, MotionBackend):
     """Image-to-video from the shot's still; `?input=text` for text-to-video, `?mode=pro` for pro.
 
     Where the model and mode take a tail image (`kling-v2-1?mode=pro`, not the default standard
@@ -88,11 +90,16 @@ class KlingMotion(_Kling):
     """
 
     default_model: ClassVar[str] = "kling-v2-1"
+    landing: ClassVar[Landing] = Landing.SOME_MODELS
+    options: ClassVar[Mapping[str, Option]] = {
+        "mode": choice("standard or professional generation (pro takes a tail image)", "std", "pro"),
+        "input": choice("image: from the shot's still; text: from the prompt alone", "image", "text"),
+    }
 
     def __init__(self, model: str | None = None, **kw: Any):
         super().__init__(model, **kw)
-        self.mode = self.options.get("mode", "std")
-        self.text_only = self.options.get("input") == "text"
+        self.mode = self.settings.get("mode", "std")
+        self.text_only = self.settings.get("input") == "text"
 
     @property
     def lands(self) -> bool:
@@ -125,7 +132,7 @@ class KlingMotion(_Kling):
         return self._clip(file, request, meta)
 
 
-class KlingStills(_Kling):
+class KlingStills(_Kling, StillsBackend):
     """Image generation (`/v1/images/generations`), from a character's reference image if any."""
 
     default_model: ClassVar[str] = "kling-v2"

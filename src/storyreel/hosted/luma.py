@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from storyreel.backends import Landing
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
@@ -22,9 +23,9 @@ from storyreel.hosted.common import (
 )
 from storyreel.look import compile_prompt
 from storyreel.model import Still
-from storyreel.motion.base import ClipRequest
+from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
-from storyreel.stills.base import StillRequest
+from storyreel.stills.base import StillRequest, StillsBackend
 
 RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21")
 
@@ -54,9 +55,9 @@ class _Luma(HostedBackend):
         return check
 
 
-class LumaMotion(_Luma):
+class LumaMotion(_Luma, MotionBackend):
     default_model: ClassVar[str] = "ray-2"
-    lands = True
+    landing: ClassVar[Landing] = Landing.ALWAYS
 
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(request.shot, request.scene, request.config, "motion")
@@ -82,7 +83,7 @@ class LumaMotion(_Luma):
         return self._clip(file, request, meta)
 
 
-class LumaStills(_Luma):
+class LumaStills(_Luma, StillsBackend):
     default_model: ClassVar[str] = "photon-1"
 
     def generate(self, request: StillRequest) -> Still:

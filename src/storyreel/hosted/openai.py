@@ -22,12 +22,12 @@ from storyreel.hosted.common import (
 )
 from storyreel.look import character_refs, compile_prompt
 from storyreel.model import Still
-from storyreel.stills.base import StillRequest
+from storyreel.stills.base import StillRequest, StillsBackend
 
 SIZES = ("1024x1024", "1536x1024", "1024x1536")
 
 
-class OpenAIStills(HostedBackend):
+class OpenAIStills(HostedBackend, StillsBackend):
     vendor: ClassVar[str] = "openai"
     name: ClassVar[str] = "openai"
     default_model: ClassVar[str] = "gpt-image-1"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from storyreel.backends import Landing
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
@@ -22,9 +23,9 @@ from storyreel.hosted.common import (
 )
 from storyreel.look import compile_prompt
 from storyreel.model import Still
-from storyreel.motion.base import ClipRequest
+from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
-from storyreel.stills.base import StillRequest
+from storyreel.stills.base import StillRequest, StillsBackend
 
 RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21")
 
@@ -58,7 +59,7 @@ class _Replicate(HostedBackend):
         return self._run(kind, root, suffix, keyed, submit, check)
 
 
-class ReplicateStills(_Replicate):
+class ReplicateStills(_Replicate, StillsBackend):
     default_model: ClassVar[str] = "black-forest-labs/flux-schnell"
 
     def generate(self, request: StillRequest) -> Still:
@@ -70,8 +71,9 @@ class ReplicateStills(_Replicate):
         return self._still(file, request.size, self._meta(prompt, remote_id, **params))
 
 
-class ReplicateMotion(_Replicate):
+class ReplicateMotion(_Replicate, MotionBackend):
     default_model: ClassVar[str] = "wan-video/wan-2.2-i2v-fast"
+    landing: ClassVar[Landing] = Landing.SOME_MODELS
 
     @property
     def lands(self) -> bool:

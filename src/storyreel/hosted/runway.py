@@ -21,6 +21,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from storyreel.backends import Landing
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
@@ -32,7 +33,7 @@ from storyreel.hosted.common import (
     require_module,
 )
 from storyreel.look import compile_prompt
-from storyreel.motion.base import ClipRequest
+from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
 
 RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
@@ -120,12 +121,13 @@ def choices(model: str) -> Choices:
         "sent gen4_turbo's ratios and durations"))
 
 
-class RunwayMotion(HostedBackend):
+class RunwayMotion(HostedBackend, MotionBackend):
     vendor: ClassVar[str] = "runway"
     name: ClassVar[str] = "runway"
     default_model: ClassVar[str] = "gen4_turbo"
     env: ClassVar[tuple[tuple[str, ...], ...]] = (("RUNWAYML_API_SECRET",),)
     packages: ClassVar[tuple[str, ...]] = ("runwayml",)
+    landing: ClassVar[Landing] = Landing.SOME_MODELS
 
     @property
     def lands(self) -> bool:

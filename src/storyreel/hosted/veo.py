@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from storyreel.backends import Landing
 from storyreel.errors import StoryreelError
 from storyreel.hosted.common import (
     HostedBackend,
@@ -29,7 +30,7 @@ from storyreel.hosted.common import (
     require_module,
 )
 from storyreel.look import compile_prompt
-from storyreel.motion.base import ClipRequest
+from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
@@ -50,12 +51,13 @@ def authorized(fn: Callable[[], T]) -> T:
         ) from None
 
 
-class VeoMotion(HostedBackend):
+class VeoMotion(HostedBackend, MotionBackend):
     vendor: ClassVar[str] = "veo"
     name: ClassVar[str] = "veo"
     default_model: ClassVar[str] = "veo-2.0-generate-001"
     env: ClassVar[tuple[tuple[str, ...], ...]] = (("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_CLOUD_PROJECT"),)
     packages: ClassVar[tuple[str, ...]] = ("google.genai",)
+    landing: ClassVar[Landing] = Landing.SOME_MODELS
 
     @property
     def lands(self) -> bool:

@@ -24,7 +24,7 @@ import numpy as np
 
 from storyreel.errors import StoryreelError
 from storyreel.model import Layer, Still
-from storyreel.motion.base import ClipRequest
+from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.moves import (
     MoveSpec,
     Pose,
@@ -293,7 +293,7 @@ def _over(out: np.ndarray, plane: _Plane, m: np.ndarray, sigma: float) -> None:
     region[:] = cv2.add(under, cv2.cvtColor(warped, cv2.COLOR_RGBA2RGB))
 
 
-class CameraBackend:
+class CameraBackend(MotionBackend):
     """`motion.camera`: 2.5D camera moves through a still's depth layers."""
 
     name: ClassVar[str] = "camera"
@@ -329,10 +329,9 @@ class CameraBackend:
         )
         return CameraClip(still, spec, request.fps, request.n_frames, request.size)
 
-    @staticmethod
-    def params(clip: CameraClip) -> dict[str, object]:
+    def params(self, source: CameraClip) -> dict[str, object]:
         """What a clip take's provenance records about the move."""
-        s = clip.spec
+        clip, s = source, source.spec
         lens = {} if s.lens is None else {"lens": s.lens}
         return {"move": s.move.value, "intensity": s.intensity, "easing": s.easing.value, **lens,
                 "overscan": round(clip.overscan, 6), "n_frames": clip.n_frames, "fps": str(clip.fps)}

@@ -22,6 +22,7 @@ import inspect
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,12 +31,13 @@ import av
 import numpy as np
 from PIL import Image
 
-from storyreel.diffusion.backend import DiffusersBackend
+from storyreel.backends import Landing, Option
+from storyreel.diffusion.backend import MOTION, DiffusersBackend
 from storyreel.diffusion.registry import family_for, known_family
 from storyreel.diffusion.runtime import Loaded, model_index, require, to_uint8
 from storyreel.errors import StoryreelError
 from storyreel.look import NEGATIVE, compile_prompt
-from storyreel.motion.base import ClipRequest
+from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip, conform_video
 from storyreel.stills.folder import fit_cover
 
@@ -59,8 +61,10 @@ def digest(image: np.ndarray) -> str:
     return hashlib.sha256(image.tobytes()).hexdigest()
 
 
-class DiffusersMotion(DiffusersBackend):
+class DiffusersMotion(DiffusersBackend, MotionBackend):
     kind: ClassVar[str] = "i2v"
+    landing: ClassVar[Landing] = Landing.SOME_MODELS
+    options: ClassVar[Mapping[str, Option]] = MOTION
 
     @property
     def lands(self) -> bool:

@@ -23,10 +23,12 @@ import av
 import cv2
 import numpy as np
 
+from storyreel.backends import Argument
 from storyreel.errors import StoryreelError
 from storyreel.model import Shot
-from storyreel.motion.base import ClipRequest
+from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.stills.folder import (
+    FOLDER,
     VIDEO_EXTS,
     files_token,
     find_takes,
@@ -134,14 +136,15 @@ def conform_video(path: Path, n_frames: int, fps: Fraction, size: tuple[int, int
     return ConformedClip(path, n_frames, fps, size, meta, land)
 
 
-class FolderMotion:
+class FolderMotion(MotionBackend):
     """Clips from a folder of video files, one take a file."""
 
     name: ClassVar[str] = "folder"
     version: ClassVar[str] = "1"
+    argument: ClassVar[Argument | None] = FOLDER
 
-    def __init__(self, path: str | None = None, **_: Any):
-        self.path = path
+    def __init__(self, path: str | None = None):
+        self.path, _ = self.check(path)
 
     def cache_token(self, shot: Shot, root: Path | None) -> str:
         return files_token(find_takes(resolve_folder(self.path, root), shot.id, VIDEO_EXTS))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar
 
+from storyreel.backends import Backend
 from storyreel.config import ProjectConfig
 from storyreel.model import Scene, Shot, Still
 
@@ -21,9 +23,20 @@ class StillRequest:
     take: int = 0  # which take of the shot (0-based): folder imports pick their file by it
 
 
-@runtime_checkable
-class StillsBackend(Protocol):
-    name: ClassVar[str]
-    version: ClassVar[str]
+class StillsBackend(Backend):
+    """A stills backend: declares its fields (`storyreel.backends.Backend`) and makes stills."""
 
-    def generate(self, request: StillRequest) -> Still: ...
+    stage: ClassVar[str] = "stills"
+
+    @abstractmethod
+    def generate(self, request: StillRequest) -> Still:
+        """The still of `request.shot` for `request.seed`, exactly `request.size` (width, height).
+
+        Args:
+            request: the shot, its scene, the project's config, the seed, the picture size, and
+                which take of the shot it is.
+
+        Returns:
+            A `Still` whose image is (height, width, 3) uint8 RGB, with its provenance in `meta`
+            (`prompt`, `negative_prompt`, `remote_id`, `params`) and never a secret in it.
+        """

@@ -17,16 +17,18 @@ noise; a shot that names its own seed (`[[take: seed N]]`) keeps it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
 
-from storyreel.diffusion.backend import DiffusersBackend
+from storyreel.backends import Option
+from storyreel.diffusion.backend import STILLS, DiffusersBackend
 from storyreel.diffusion.runtime import Loaded, to_uint8
 from storyreel.look import NEGATIVE, ShotPrompt, character_refs, compile_prompt
 from storyreel.model import Still
-from storyreel.stills.base import StillRequest
+from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.stills.folder import fit_cover, read_image
 from storyreel.stills.takes import take_seed
 from storyreel.store.keys import digest
@@ -58,8 +60,9 @@ def _reference(request: StillRequest) -> tuple[np.ndarray, dict[str, str]] | Non
     return read_image(refs[0])[0], {"file": name.as_posix(), "sha256": digest(refs[0].read_bytes())}
 
 
-class DiffusersStills(DiffusersBackend):
+class DiffusersStills(DiffusersBackend, StillsBackend):
     kind: ClassVar[str] = "still"
+    options: ClassVar[Mapping[str, Option]] = STILLS
 
     def generate(self, request: StillRequest) -> Still:
         loaded = self.loaded(request.project_root)

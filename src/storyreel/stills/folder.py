@@ -15,15 +15,16 @@ import hashlib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from storyreel.backends import Argument
 from storyreel.errors import StoryreelError
 from storyreel.model import Shot, Still
-from storyreel.stills.base import StillRequest
+from storyreel.stills.base import StillRequest, StillsBackend
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 VIDEO_EXTS = (".mp4", ".mov", ".m4v", ".webm", ".mkv")
@@ -153,21 +154,23 @@ def files_token(files: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
-def resolve_folder(arg: str | None, project_root: Path | None) -> Path:
-    if not arg:
-        raise StoryreelError("the folder backend needs a path: folder:PATH (e.g. folder:exports/)")
+FOLDER = Argument("folder", "the folder of exports, relative to the project", "exports/", required=True)
+
+
+def resolve_folder(arg: str, project_root: Path | None) -> Path:
     folder = Path(arg).expanduser()
     return folder if folder.is_absolute() or project_root is None else project_root / folder
 
 
-class FolderStills:
+class FolderStills(StillsBackend):
     """Stills from a folder of images, one take a file."""
 
     name: ClassVar[str] = "folder"
     version: ClassVar[str] = "1"
+    argument: ClassVar[Argument | None] = FOLDER
 
-    def __init__(self, path: str | None = None, **_: Any):
-        self.path = path
+    def __init__(self, path: str | None = None):
+        self.path, _ = self.check(path)
 
     def cache_token(self, shot: Shot, root: Path | None) -> str:
         return files_token(find_takes(resolve_folder(self.path, root), shot.id, IMAGE_EXTS))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storyreel.backends import check_specs
 from storyreel.config import ProjectConfig, load_config
 from storyreel.errors import StoryreelError
 
@@ -66,7 +67,9 @@ class Project:
             root, script = path.parent, path
         config_path = root / CONFIG_NAME
         config_path = config_path if config_path.exists() else None
-        return cls(root=root, script=script, config_path=config_path, config=load_config(config_path))
+        config = load_config(config_path)
+        check_specs(config, config_path)  # a misspelt backend or option fails here, before any work
+        return cls(root=root, script=script, config_path=config_path, config=config)
 
 
 def load_overrides(project: Project) -> EditOverrides | None:

@@ -19,7 +19,7 @@ import numpy as np
 from storyreel.config import LookConfig
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import Layer, ShotSize, Still
-from storyreel.stills.base import StillRequest
+from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.stills.previz.compose import frame_shot
 from storyreel.stills.previz.figures import draw_figure, identity_for
 from storyreel.stills.previz.lens import Lens
@@ -32,14 +32,11 @@ WORK_WIDTH = 960  # pixels: soft silhouettes lose nothing when painted at this w
 PALETTES = ("teal-orange", "neutral", "warm", "cool", "noir", "bleach-bypass", "sepia", "neon")
 
 
-class PrevizBackend:
+class PrevizBackend(StillsBackend):
     """The embedded stills generator: cinematic silhouette keyframes on a laptop CPU."""
 
     name = "previz"
     version = "1.1.1"
-
-    def __init__(self, **_options: object) -> None:
-        pass
 
     def generate(self, request: StillRequest) -> Still:
         shot, scene, config = request.shot, request.scene, request.config
