@@ -274,3 +274,16 @@ def test_a_refusal_that_quotes_the_key_fails(env):
 
     with pytest.raises(ConformanceError, match="a secret .* is written out"):
         conformance.check_error_without_secrets(PrevizBackend(), refuse, KEYS.values())
+
+
+def test_the_runtime_does_not_import_the_suite():
+    import subprocess
+    import sys
+
+    code = ("import sys, storyreel.cli, storyreel.run.build, storyreel.store.project\n"
+            "import storyreel.conformance\n"
+            "assert 'pytest' not in sys.modules, 'the suite imported pytest'\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    code = ("import sys, storyreel.cli, storyreel.run.build, storyreel.store.project\n"
+            "assert 'storyreel.conformance' not in sys.modules, 'the runtime imported the suite'\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
