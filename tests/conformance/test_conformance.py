@@ -130,9 +130,17 @@ def test_local_backends_conform(name, request, tmp_path, previz_still, env):
                                          secrets=secrets, landing_tolerance=case.tolerance)
 
 
-@pytest.mark.parametrize("name", sorted(HOSTED))
-def test_hosted_backends_conform(name, server, env, media, ledger, tmp_path, previz_still):
+# the models of each vendor whose clips land on a last frame, beside the defaults (which do not)
+LANDERS = [("motion.kling", "kling-v2-1?mode=pro"), ("motion.runway", "veo3.1"),
+           ("motion.fal", "fal-ai/kling-video/v2.1/pro/image-to-video")]
+
+
+@pytest.mark.parametrize(("name", "model"), [(n, None) for n in sorted(HOSTED)] + LANDERS,
+                         ids=[*sorted(HOSTED), *(f"{n}:{m}" for n, m in LANDERS)])
+def test_hosted_backends_conform(name, model, server, env, media, ledger, tmp_path, previz_still):
     case = test_hosted.CASES[HOSTED[name]]
+    if model is not None:
+        case = replace(case, model=model)
     job = Job()
     case.install(server, job, Echo(job, media), case.kind)
 

@@ -329,7 +329,8 @@ class CameraBackend(MotionBackend):
         )
         return CameraClip(still, spec, request.fps, request.n_frames, request.size)
 
-    def params(self, source: CameraClip) -> dict[str, object]:
+    @staticmethod
+    def params(source: CameraClip) -> dict[str, object]:
         """What a clip take's provenance records about the move."""
         clip, s = source, source.spec
         lens = {} if s.lens is None else {"lens": s.lens}
