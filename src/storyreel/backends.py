@@ -168,9 +168,10 @@ def split_spec(spec: str) -> tuple[str, str | None]:
     return name.strip(), (arg.strip() or None)
 
 
-def backend_class(stage: str, name: str) -> type[Backend]:
-    """The class registered as `stage.name`; an unknown name gets a did-you-mean and the known ones."""
-    found = available(stage)
+def backend_class(stage: str, name: str, found: Mapping[str, Any] | None = None) -> type[Backend]:
+    """The class registered as `stage.name` (among `found`, default: the installed entry points);
+    an unknown name gets a did-you-mean and the known ones."""
+    found = available(stage) if found is None else found
     if name not in found:
         hint = did_you_mean(name, list(found))
         known = ", ".join(sorted(found)) or "none installed"
@@ -192,10 +193,10 @@ def load_backend(stage: str, spec: str, **settings: Any) -> Any:
     return cls(arg, **settings) if arg is not None else cls(**settings)
 
 
-def check_spec(stage: str, spec: str) -> type[Backend]:
+def check_spec(stage: str, spec: str, found: Mapping[str, Any] | None = None) -> type[Backend]:
     """The class of `spec`, after checking its name, argument and options (nothing is loaded)."""
     name, arg = split_spec(spec)
-    cls = backend_class(stage, name)
+    cls = backend_class(stage, name, found)
     cls.check(arg)
     return cls
 
@@ -216,8 +217,9 @@ def check_specs(config: ProjectConfig, config_path: Path | None) -> None:
                                      f"{did_you_mean(stage, STAGES)}; one of {', '.join(STAGES)}",
                                      config_path, _line_of(text, where))
             named.append((where, stage, spec))
+    registry = {stage: available(stage) for stage in STAGES}  # reading entry points is slow: once
     for where, stage, spec in named:
         try:
-            check_spec(stage, spec)
+            check_spec(stage, spec, registry[stage])
         except StoryreelError as e:
             raise StoryreelError(e.message, config_path, _line_of(text, where)) from None
