@@ -113,8 +113,9 @@ def test_changed_shot_keeps_its_old_takes_marked_stale(project):
 
 def test_clip_take_records_the_motion_backends_own_prompt_and_job(project, monkeypatch):
     import storyreel.run.pipeline as run_build
+    from storyreel.motion.base import MotionBackend
 
-    class Hosted:  # a motion backend whose clips carry a vendor's prompt and job id
+    class Hosted(MotionBackend):  # a motion backend whose clips carry a vendor's prompt and job id
         name, version = "hosted-i2v", "1"
 
         def __init__(self, inner):
