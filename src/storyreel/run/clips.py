@@ -22,7 +22,7 @@ import numpy as np
 from storyreel.edit.titles import slate
 from storyreel.errors import StoryreelError
 from storyreel.model import FrameSource, Provenance, Scene, Shot, ShotList, Take, TransitionKind
-from storyreel.motion.base import ClipRequest
+from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.render.program import LazySource
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.stage import Stage, Stored
@@ -46,7 +46,7 @@ class ClipJob:
     scene: Scene
     still: TakeRef
     n_frames: int
-    backend: Any
+    backend: MotionBackend
     key: str
     landing: Landing | None = None
 
@@ -133,11 +133,11 @@ def make_clips(p: Pipeline, jobs: list[ClipJob]) -> tuple[dict[str, ClipSource],
     return sources, takes
 
 
-def _landing(p: Pipeline, shotlist: ShotList, i: int, backend: Any,
+def _landing(p: Pipeline, shotlist: ShotList, i: int, backend: MotionBackend,
              selected: dict[str, TakeRef], outs: dict[str, int]) -> Landing | None:
     """Where shot i's clip must arrive, when a match cut follows and its backend can land."""
     shot = shotlist.shots[i]
-    if i + 1 >= len(shotlist.shots) or not getattr(backend, "lands", False) or shot.id not in outs:
+    if i + 1 >= len(shotlist.shots) or not backend.lands or shot.id not in outs:
         return None
     after = shotlist.shots[i + 1]
     if after.transition_in.kind != TransitionKind.MATCH_CUT or p.failed(after.id):
@@ -195,13 +195,12 @@ def _take(p: Pipeline, job: ClipJob) -> Take:
                 provenance=Provenance.model_validate_json(row["provenance"]), path=row["path"])
 
 
-def _record_motion(p: Pipeline, take: Take, backend: Any, source: Any) -> None:
+def _record_motion(p: Pipeline, take: Take, backend: MotionBackend, source: FrameSource) -> None:
     """A clip take's provenance, once its frames exist: the motion backend's own prompt, remote
     job and parameters (its source's `meta`, or the backend's `params(clip)`)."""
     meta = getattr(source, "meta", None) or {}
     params = {**take.provenance.params, **meta.get("params", {})}
-    if callable(getattr(backend, "params", None)):
-        params.update(backend.params(source))
+    params.update(backend.params(source))
     update: dict[str, Any] = {"params": json.loads(json.dumps(params, default=str))}
     update.update({k: meta[k] for k in ("prompt", "negative_prompt", "remote_id") if meta.get(k)})
     take.provenance = take.provenance.model_copy(update=update)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from storyreel.backends import load_backend
+from storyreel.backends import Backend, load_backend
 from storyreel.errors import StoryreelError
 from storyreel.model import Shot, ShotList
 from storyreel.run.events import EventBus, ShotsChanged, Subscriber, Warned
@@ -42,14 +42,14 @@ class Pipeline:
         self.report = BuildReport()
         events.subscribe(self.report)
         self.work_dir = project.state_dir / "audio"  # spoken lines, reused across builds
-        self._backends: dict[tuple[str, str], Any] = {}
+        self._backends: dict[tuple[str, str], Backend] = {}
         self._refusing = threading.Lock()
 
     @property
     def root(self) -> Path:
         return self.project.root
 
-    def backend(self, stage: str, shot: Shot) -> Any:
+    def backend(self, stage: str, shot: Shot) -> Backend:
         """The shot's backend for `stage` ("stills" or "motion"): its own, or the project's."""
         b = self.config.backends
         spec = b.shots.get(shot.id, {}).get(stage) or getattr(b, stage)
@@ -60,7 +60,7 @@ class Pipeline:
     def warn(self, message: str) -> None:
         self.events.publish(Warned(message))
 
-    def refuse(self, stage: str, item: str, shot: Shot, backend: Any, error: StoryreelError) -> None:
+    def refuse(self, stage: str, item: str, shot: Shot, backend: Backend, error: StoryreelError) -> None:
         """A backend's refusal of `shot`, which the cut shows as a slate: published once."""
         said = str(error)  # a hosted backend's message names its vendor already
         message = said if said.startswith(backend.name) else f"{backend.name}: {said}"

@@ -10,14 +10,13 @@ slate); of another take, it is a warning.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from storyreel.errors import StoryreelError
 from storyreel.model import Provenance, Scene, Shot, ShotList, Still
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.stage import Stage, Stored
 from storyreel.run.takes import load_still, save_still, shot_text_hash, still_key, take_id
-from storyreel.stills.base import StillRequest
+from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.stills.takes import take_seed
 
 
@@ -31,7 +30,7 @@ class TakeRef:
     index: int
     seed: int
     key: str
-    backend: Any
+    backend: StillsBackend | None
 
     @property
     def id(self) -> str:

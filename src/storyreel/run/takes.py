@@ -10,11 +10,11 @@ import io
 import json
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image
 
+from storyreel.backends import Backend
 from storyreel.config import ProjectConfig
 from storyreel.model import Layer, Scene, Shot, Still
 from storyreel.run.stage import Stored
@@ -42,10 +42,10 @@ def _refs(paths: list[str], root: Path | None) -> list[str]:
     return out
 
 
-def still_key(shot: Shot, scene: Scene, config: ProjectConfig, backend: Any, take: int, seed: int,
+def still_key(shot: Shot, scene: Scene, config: ProjectConfig, backend: Backend, take: int, seed: int,
               size: tuple[int, int], root: Path | None) -> str:
     characters = {n: config.characters[n] for n in sorted(config.characters)}
-    token = backend.cache_token(shot, root) if hasattr(backend, "cache_token") else None
+    token = backend.cache_token(shot, root)
     return stage_key(
         "still", backend=(backend.name, str(backend.version)),
         shot=shot.model_dump(mode="python", exclude=_PLACEMENT),
@@ -55,11 +55,11 @@ def still_key(shot: Shot, scene: Scene, config: ProjectConfig, backend: Any, tak
     )
 
 
-def clip_key(still: str, shot: Shot, config: ProjectConfig, backend: Any, take: int, seed: int,
+def clip_key(still: str, shot: Shot, config: ProjectConfig, backend: Backend, take: int, seed: int,
              n_frames: int, size: tuple[int, int], root: Path | None,
              end: tuple[str, int] | None = None) -> str:
     """The key of a clip; `end` is (the key of the still it arrives at, the frame it lands on)."""
-    token = backend.cache_token(shot, root) if hasattr(backend, "cache_token") else None
+    token = backend.cache_token(shot, root)
     return stage_key(
         "clip", backend=(backend.name, str(backend.version)), upstream=[still],
         shot={f: getattr(shot, f) for f in _MOTION}, fps=config.film.fps, n_frames=n_frames,
