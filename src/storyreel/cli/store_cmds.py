@@ -15,6 +15,7 @@ from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import Provenance
 from storyreel.run.build import build
 from storyreel.store.db import Database
+from storyreel.store.journal import journal_path
 from storyreel.store.objects import CorruptObject, ObjectStore
 from storyreel.store.project import Project
 
@@ -25,9 +26,12 @@ _JSON_OUT = typer.Option(None, "-o", "--output", help="Write the JSON here.")
 
 def _open(project: Path) -> tuple[Project, Database]:
     p = Project.open(project)
-    if not p.db_path.exists():
+    if not p.db_path.exists() and not journal_path(p.db_path).exists():
         raise StoryreelError("no takes yet: run `storyreel render` first", p.root)
-    return p, Database(p.db_path)
+    db = Database(p.db_path)
+    if db.recovered:
+        console.print(db.recovered, highlight=False, markup=False)
+    return p, db
 
 
 def _shot(db: Database, shot: str) -> None:

@@ -11,6 +11,7 @@ from version n to n+1, so an old project opens in a newer storyreel.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from storyreel.store.journal import Journal, journal_path
 
 MIGRATIONS: list[str] = [
     """
@@ -55,25 +58,114 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# the tables that hold work, each with its key: written to the journal too (`store.journal`)
+JOURNALED: dict[str, str] = {
+    "shots": "id", "aliases": "content_id", "takes": "id", "selections": "shot_id",
+    "overrides": "id", "jobs": "cache_key", "outputs": "cache_key", "cuts": "id",
+}
+_SHOT_FIELDS = ("text_hash", "status", "position", "scene", "text")  # a shot's row, but its date
+
+
 class Database:
-    """One connection, safe to share between the threads of one build."""
+    """One connection, safe to share between the threads of one build.
+
+    `recovered` is a one-line message when opening found the file missing, empty or damaged
+    and rebuilt it from the journal (the damaged file is kept aside, renamed), else None.
+    """
 
     def __init__(self, path: Path, read_only: bool = False):
         """Open (and bring up to date) the database; `read_only` opens an existing one as it is."""
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._pending: list[dict[str, Any]] = []
+        self.journal = Journal(journal_path(self.path))
+        self.recovered: str | None = None
         if read_only:
             self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=60,
                                         isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        missing = not self.path.is_file()
+        if missing:  # a write-ahead log left by a deleted database would be replayed into the new one
+            for orphan in (Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+                if orphan.is_file():
+                    _set_aside(orphan)
+        damage = None
+        try:
+            self._open()
+        except sqlite3.DatabaseError as e:
+            if not _damaged(e):
+                raise
+            self.conn.close()
+            damage = f"was damaged ({e}); kept as {_set_aside(self.path).name}"
+            for companion in (Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+                if companion.is_file():
+                    _set_aside(companion)
+            self._open()
+        if damage or not self._holds_work():
+            self.recovered = self._rebuild(damage or ("was missing" if missing else "was empty"),
+                                           bool(damage))
+        elif not self.journal.exists():  # a database from before the journal: start one
+            self.journal.rewrite(self._snapshot())
+
+    def _open(self) -> None:
         self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA busy_timeout=60000")
+        check = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(check)
         self._migrate()
+
+    def _holds_work(self) -> bool:
+        return any(self._one(f"SELECT 1 FROM {table} LIMIT 1") for table in JOURNALED)
+
+    def _snapshot(self) -> list[dict[str, Any]]:
+        return [{"table": table, "put": dict(row)} for table in JOURNALED
+                for row in self._all(f"SELECT * FROM {table}")]
+
+    def _rebuild(self, why: str, damaged: bool) -> str | None:
+        """Replay the journal into the (new, empty) database; the message saying what came back."""
+        records, unreadable = self.journal.records()
+        if not records:
+            if not damaged:
+                return None  # a new project
+            return (f"{self.path.name} {why}; there is no journal to rebuild it from, so its takes, "
+                    "selections, imported edit and hosted jobs are gone")
+        columns = {t: {r["name"] for r in self._all(f"PRAGMA table_info({t})")} for t in JOURNALED}
+        with self.tx() as c:
+            for record in records:
+                table = record.get("table")
+                if table not in JOURNALED:
+                    unreadable += 1
+                elif isinstance(record.get("put"), dict):
+                    row = {k: v for k, v in record["put"].items() if k in columns[table]}
+                    try:
+                        c.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(row)}) "
+                                  f"VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+                    except sqlite3.Error:
+                        unreadable += 1
+                elif isinstance(record.get("delete"), dict):
+                    key = JOURNALED[table]
+                    c.execute(f"DELETE FROM {table} WHERE {key} = ?", (record["delete"].get(key),))
+        count = {t: self._one(f"SELECT COUNT(*) FROM {t}")[0] for t in JOURNALED}
+        parts = [_plural(count["selections"], "selection"),
+                 *(["the imported edit"] if count["overrides"] else []),
+                 _plural(count["jobs"], "hosted job"), _plural(count["outputs"], "stored output"),
+                 _plural(count["takes"], "take")]
+        skipped = f" ({_plural(unreadable, 'unreadable line')} skipped)" if unreadable else ""
+        return f"{self.path.name} {why}; rebuilt from its journal: {', '.join(parts)}{skipped}"
+
+    def _keep(self, c: sqlite3.Connection, table: str, *keys: Any) -> None:
+        """Journal the rows of `table` with these keys as the write left them (gone: a delete)."""
+        column = JOURNALED[table]
+        for key in keys:
+            row = c.execute(f"SELECT * FROM {table} WHERE {column} = ?", (key,)).fetchone()
+            self._pending.append({"table": table, "put": dict(row)} if row is not None
+                                 else {"table": table, "delete": {column: key}})
 
     def _migrate(self) -> None:
         with self.tx():
@@ -103,14 +195,18 @@ class Database:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error)."""
+        """A write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error); the rows it
+        `_keep`s are journaled before it commits."""
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                self.journal.append(self._pending)  # before the commit: never a row it lacks
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._pending = []
             self.conn.execute("COMMIT")
 
     def _all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
@@ -135,10 +231,12 @@ class Database:
         with self.tx() as c:
             c.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
                       (cache_key, stage, json.dumps(blobs), json.dumps(meta or {}), now()))
+            self._keep(c, "outputs", cache_key)
 
     def output_delete(self, cache_key: str) -> None:
         with self.tx() as c:
             c.execute("DELETE FROM outputs WHERE cache_key = ?", (cache_key,))
+            self._keep(c, "outputs", cache_key)
 
     def outputs(self) -> dict[str, dict[str, Any]]:
         return {r["cache_key"]: {"stage": r["stage"], "blobs": json.loads(r["blobs"])}
@@ -147,6 +245,7 @@ class Database:
     def outputs_delete(self, keys: list[str]) -> None:
         with self.tx() as c:
             c.executemany("DELETE FROM outputs WHERE cache_key = ?", [(k,) for k in keys])
+            self._keep(c, "outputs", *keys)
 
     # --- shots ------------------------------------------------------------------------------
 
@@ -175,12 +274,16 @@ class Database:
                     "position = excluded.position, updated = excluded.updated, scene = excluded.scene, "
                     "text = excluded.text",
                     (sid, text_hash, status, pos, now(), scene, text))
+                if old is None or tuple(old[f] for f in _SHOT_FIELDS) != (text_hash, status, pos, scene, text):
+                    self._keep(c, "shots", sid)
                 if old is not None and old["status"] == "removed":
                     c.execute("UPDATE takes SET stale = (text_hash != ?) WHERE shot_id = ?",
                               (text_hash, sid))
             for sid in set(before) - ids:
                 c.execute("UPDATE shots SET status = 'removed', position = -1 WHERE id = ?", (sid,))
                 c.execute("UPDATE takes SET stale = 1 WHERE shot_id = ?", (sid,))
+                if before[sid]["status"] != "removed":
+                    self._keep(c, "shots", sid)
         return {
             "added": [s for s, _ in hashes if s not in before or before[s]["status"] == "removed"],
             "removed": sorted(s for s in set(before) - ids if before[s]["status"] != "removed"),
@@ -196,6 +299,7 @@ class Database:
         with self.tx() as c:
             c.executemany("INSERT OR REPLACE INTO aliases VALUES (?, ?, ?)",
                           [(k, v, now()) for k, v in aliases.items()])
+            self._keep(c, "aliases", *aliases)
 
     def n_takes(self, shot_id: str) -> int:
         row = self._one("SELECT n_takes FROM shots WHERE id = ?", shot_id)
@@ -204,6 +308,7 @@ class Database:
     def set_n_takes(self, shot_id: str, n: int) -> None:
         with self.tx() as c:
             c.execute("UPDATE shots SET n_takes = ? WHERE id = ?", (n, shot_id))
+            self._keep(c, "shots", shot_id)
 
     # --- takes ------------------------------------------------------------------------------
 
@@ -216,11 +321,13 @@ class Database:
                 "created, stale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) "
                 "ON CONFLICT(id) DO UPDATE SET stale = 0",
                 (take_id, shot_id, kind, idx, seed, text_hash, provenance, object_key, path, now()))
+            self._keep(c, "takes", take_id)
 
     def take_provenance(self, take_id: str, provenance: str) -> None:
         """Complete a take's provenance with what is known only once it is made."""
         with self.tx() as c:
             c.execute("UPDATE takes SET provenance = ? WHERE id = ?", (provenance, take_id))
+            self._keep(c, "takes", take_id)
 
     def mark_current(self, kind: str, current: dict[str, list[str]]) -> None:
         """Shot id → the output keys its takes of `kind` have now; its other takes are stale."""
@@ -248,6 +355,7 @@ class Database:
         with self.tx() as c:
             c.execute("INSERT OR REPLACE INTO selections (shot_id, take_index, updated, take_id) "
                       "VALUES (?, ?, ?, ?)", (shot_id, take_index, now(), take_id))
+            self._keep(c, "selections", shot_id)
 
     def selection(self, shot_id: str) -> int:
         """The selected take index of a shot (0, the first take, when none was chosen)."""
@@ -274,6 +382,7 @@ class Database:
                 c.execute("DELETE FROM overrides WHERE id = 1")
             else:
                 c.execute("INSERT OR REPLACE INTO overrides VALUES (1, ?, ?)", (data, now()))
+            self._keep(c, "overrides", 1)
 
     # --- hosted jobs ------------------------------------------------------------------------
 
@@ -286,6 +395,7 @@ class Database:
             stamp = now()
             c.execute("INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, NULL, ?, ?)",
                       (cache_key, vendor, remote_id, status, stamp, stamp))
+            self._keep(c, "jobs", cache_key)
 
     def job_update(self, cache_key: str, status: str, result: str | None = None) -> None:
         with self.tx() as c:
@@ -293,15 +403,17 @@ class Database:
                             "WHERE cache_key = ?", (status, result, now(), cache_key))
             if cur.rowcount == 0:
                 raise KeyError(f"no job for key {cache_key[:12]}")
+            self._keep(c, "jobs", cache_key)
 
     # --- cuts -------------------------------------------------------------------------------
 
     def cut_put(self, key: str, path: str, digest: str, size: int, mtime_ns: int,
                 blobs: list[str], provenance: str) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO cuts (key, path, digest, size, mtime_ns, blobs, provenance, created) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                      (key, path, digest, size, mtime_ns, json.dumps(blobs), provenance, now()))
+            cur = c.execute("INSERT INTO cuts (key, path, digest, size, mtime_ns, blobs, provenance, "
+                            "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (key, path, digest, size, mtime_ns, json.dumps(blobs), provenance, now()))
+            self._keep(c, "cuts", cur.lastrowid)
 
     def last_cut(self, path: str | None = None) -> sqlite3.Row | None:
         if path is None:
@@ -310,3 +422,26 @@ class Database:
 
     def cuts(self) -> list[sqlite3.Row]:
         return self._all("SELECT * FROM cuts ORDER BY id")
+
+
+def _damaged(error: sqlite3.DatabaseError) -> bool:
+    """The file is not a database, or a corrupt one (not: locked, unreadable, full)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:  # raised here, by `quick_check`
+        return True
+    return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename a damaged file out of the way, keeping it: `project.db.damaged-20261201T221000`."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while aside.exists():
+        aside, n = path.with_name(f"{path.name}.damaged-{stamp}-{n}"), n + 1
+    os.replace(path, aside)
+    return aside
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
