@@ -30,7 +30,7 @@ def _open(project: Path) -> tuple[Project, Database]:
         raise StoryreelError("no takes yet: run `storyreel render` first", p.root)
     db = Database(p.db_path)
     if db.recovered:
-        console.print(db.recovered, highlight=False, markup=False)
+        console.print(db.recovered, highlight=False, markup=False, soft_wrap=True)
     return p, db
 
 
