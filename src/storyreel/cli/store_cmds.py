@@ -146,3 +146,33 @@ def provenance(project: Path = _HERE, output: Path = _JSON_OUT) -> None:
 
         atomic_write(output, text.encode())
         console.print(f"wrote {output}")
+
+
+@command("verify")
+def verify_cmd(project: Path = _HERE,
+               repair: bool = typer.Option(False, "--repair", help="Remove what is damaged, so the "
+                                                                  "next render makes it again."),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """Check every stored object against its digest and every record against the store; exits 1
+    when anything is damaged (with --repair: removes it, and the next render makes it again)."""
+    from storyreel.store.recover import lost_work
+    from storyreel.store.verify import verify
+
+    p = Project.open(project)
+    if lost := lost_work(p.state_dir):
+        raise StoryreelError(lost)
+    report = verify(p.state_dir, repair=repair)
+    if as_json:
+        out(json.dumps(report.to_json(), indent=2))
+    else:
+        state = f"{len(report.damaged)} damaged" if report.damaged else "all intact"
+        out(f"checked {report.objects} objects ({report.bytes / 1e6:.1f} MB): {state}")
+        for d in report.damaged:
+            out(f"  {d.digest[:12]} {d.what} ({d.problem})")
+        if repair and report.damaged:
+            out(f"removed {report.removed} damaged objects and {report.forgotten} records that "
+                "pointed at them; `storyreel render` makes them again")
+        elif report.damaged:
+            out("`storyreel verify --repair` removes them, and the next render makes them again")
+    if report.damaged and not repair:
+        raise typer.Exit(1)

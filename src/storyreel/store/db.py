@@ -423,6 +423,12 @@ class Database:
     def cuts(self) -> list[sqlite3.Row]:
         return self._all("SELECT * FROM cuts ORDER BY id")
 
+    def cuts_delete(self, ids: list[int]) -> None:
+        """Forget cut records, so that the next build writes those cuts again."""
+        with self.tx() as c:
+            c.executemany("DELETE FROM cuts WHERE id = ?", [(i,) for i in ids])
+            self._keep(c, "cuts", *ids)
+
 
 def _damaged(error: sqlite3.DatabaseError) -> bool:
     """The file is not a database, or a corrupt one (not: locked, unreadable, full)."""

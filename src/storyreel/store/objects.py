@@ -4,13 +4,15 @@ Every write is atomic (a temporary name in the same folder, fsync, rename), so a
 at any moment leaves either a whole object or none. Every read can verify the bytes against the
 name; a corrupt object is removed and reported (`CorruptObject`) so its stage runs again. A
 cheap `stat` fingerprint (size, mtime) lets a build check all its objects in milliseconds and
-hash only those whose files were touched since they were written.
+hash only those whose files were touched since they were written. Bit rot keeps both, so what
+goes into a cut is read through `ObjectStore.reader`, which hashes the bytes as they are read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import shutil
 import tempfile
@@ -19,7 +21,8 @@ from pathlib import Path
 
 from storyreel.files import atomic_write, fsync_dir
 
-__all__ = ["CorruptObject", "ObjectStore", "atomic_write", "file_digest", "fingerprint", "fsync_dir"]
+__all__ = ["CorruptObject", "ObjectStore", "VerifiedReader", "atomic_write", "file_digest", "fingerprint",
+           "fsync_dir"]
 
 _CHUNK = 1 << 20
 
@@ -86,15 +89,22 @@ class ObjectStore:
             fsync_dir(dest.parent)
         return digest
 
+    def intact(self, digest: str) -> bool:
+        """True when the object exists and its bytes hash to its name; touches nothing."""
+        path = self.path(digest)
+        return path.is_file() and file_digest(path) == digest
+
     def verify(self, digest: str) -> bool:
         """True when the object exists and its bytes hash to its name; a corrupt one is removed."""
-        path = self.path(digest)
-        if not path.is_file():
-            return False
-        if file_digest(path) == digest:
+        if self.intact(digest):
             return True
         self.remove(digest)
         return False
+
+    def reader(self, digest: str) -> VerifiedReader:
+        """The object opened for reading (seek and read as any file), hashed as it is read;
+        leaving the `with` block (or `check()`) raises `CorruptObject` on a mismatch."""
+        return VerifiedReader(self, digest)
 
     def read_bytes(self, digest: str) -> bytes:
         """The object's bytes, verified; raises `CorruptObject` (and removes it) on a mismatch."""
@@ -153,3 +163,75 @@ class ObjectStore:
             for tmp in sub.glob(".*.tmp"):
                 tmp.unlink(missing_ok=True)
         return count, size
+
+
+class VerifiedReader(io.RawIOBase):
+    """An object's file that hashes its bytes as they are read, each byte once and in order.
+
+    A reader that seeks ahead (a demuxer looking for an index) has the bytes it skipped hashed
+    on the way; one that seeks back rereads without rehashing. `check()` hashes whatever was
+    not read and, on a mismatch, removes the object and raises `CorruptObject`: a remux that
+    reads its segments through readers and checks each before renaming its output never
+    publishes a cut made of damaged bytes, at the cost of one hash of bytes it reads anyway.
+    """
+
+    def __init__(self, store: ObjectStore, digest: str):
+        super().__init__()
+        self.store, self.digest = store, digest
+        self._file = open(store.path(digest), "rb")  # noqa: SIM115 (closed by close())
+        self._hash = hashlib.sha256()
+        self._hashed = 0  # bytes hashed, from the start of the file
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        at = self._file.tell()
+        if at > self._hashed:
+            self._hash_to(at)
+        n = self._file.readinto(buffer) or 0
+        if at <= self._hashed < at + n:
+            self._hash.update(memoryview(buffer)[self._hashed - at:n])
+            self._hashed = at + n
+        return n
+
+    def _hash_to(self, end: int | None) -> None:
+        """Hash the bytes from where hashing stopped to `end` (None: the end of the file)."""
+        here = self._file.tell()
+        self._file.seek(self._hashed)
+        while end is None or self._hashed < end:
+            chunk = self._file.read(_CHUNK if end is None else min(_CHUNK, end - self._hashed))
+            if not chunk:
+                break
+            self._hash.update(chunk)
+            self._hashed += len(chunk)
+        self._file.seek(here)
+
+    def check(self) -> None:
+        """Raise `CorruptObject` (and remove the object) unless its bytes hash to its name."""
+        self._hash_to(None)
+        if self._hash.hexdigest() != self.digest:
+            self.close()
+            self.store.remove(self.digest)
+            raise CorruptObject(self.digest)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._file.close()
+        super().close()
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            if exc_type is None:
+                self.check()
+        finally:
+            self.close()
