@@ -6,18 +6,21 @@ result resumes polling on the next run instead of paying twice; a finished job's
 reused for the same cache key. 429s, 5xx and network errors are retried with exponential backoff
 and jitter (a `Retry-After` header wins); any other 4xx (bad key, content policy, quota) fails
 the shot with the vendor's own message. Keys are read from the environment when a request is
-made and never written anywhere: error texts pass through `redact`.
+made and never written anywhere; what is made from them (a JWT) is registered with `minted`;
+every text from a vendor (errors, a failed job's reason, a remote id) passes through `redact`.
 """
 
 from __future__ import annotations
 
 import base64
+import collections
 import hashlib
 import importlib
 import io
 import json
 import os
 import random
+import re
 import tempfile
 import time
 import urllib.parse
@@ -88,12 +91,33 @@ class Timing:
     sleep: Callable[[float], None] = time.sleep
 
 
+_MINTED: collections.deque[str] = collections.deque(maxlen=256)  # the latest minted secrets
+_CREDENTIALS = (  # what a credential looks like wherever a vendor or a proxy echoes one
+    (re.compile(r"\b(bearer)\s+[A-Za-z0-9._~+/=-]{16,}", re.IGNORECASE), r"\1 ***"),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), "***"),  # a JWT
+    (re.compile(r"([?&](?:x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential)"
+                r"|signature|sig|_?jwt|token|access_token|api_key|apikey|key|policy|key-pair-id)=)"
+                r"[^&#\s\"'<>]+", re.IGNORECASE), r"\1***"),  # a signed URL's credentials
+)
+
+
+def minted(secret: str) -> str:
+    """Register a credential made from a key (a JWT, a signed request), so that `redact` masks
+    it as it masks the keys; returns it."""
+    if len(secret) >= 8:
+        _MINTED.append(secret)
+    return secret
+
+
 def redact(text: str) -> str:
-    """`text` with the value of every key variable set in the environment masked."""
-    for var in KEY_VARS:
-        value = os.environ.get(var)
+    """`text` with every credential masked: the key variables set in the environment, the
+    secrets `minted` from them, and anything shaped like a bearer token, a JWT or a signed
+    URL's query credentials."""
+    for value in (*(os.environ.get(var) for var in KEY_VARS), *_MINTED):
         if value and len(value) >= 4:
             text = text.replace(value, "***")
+    for pattern, mask in _CREDENTIALS:
+        text = pattern.sub(mask, text)
     return text
 
 
@@ -398,8 +422,8 @@ class HostedBackend(Backend):
                        suffix=suffix, timing=self.timing, submit=submit, check=check)
 
     def _meta(self, prompt: ShotPrompt, remote_id: str, **params: Any) -> dict[str, Any]:
-        return {"prompt": prompt.prompt, "negative_prompt": prompt.negative, "remote_id": remote_id,
-                "params": {"vendor": self.vendor, "model": self.model, **params}}
+        return {"prompt": prompt.prompt, "negative_prompt": prompt.negative,
+                "remote_id": redact(remote_id), "params": {"vendor": self.vendor, "model": self.model, **params}}
 
     def _still(self, path: Path, size: tuple[int, int], meta: dict[str, Any]) -> Still:
         rgb, _ = read_image(path)

@@ -19,6 +19,7 @@ from storyreel.hosted.common import (
     HostedBackend,
     Poll,
     digest,
+    minted,
     nearest_ratio,
     png_bytes,
     redact,
@@ -49,8 +50,8 @@ class _Kling(HostedBackend):
         access = require_key(self.vendor, "KLING_ACCESS_KEY")
         secret = require_key(self.vendor, "KLING_SECRET_KEY")
         now = int(time.time())
-        return jwt.encode({"iss": access, "exp": now + 1800, "nbf": now - 5}, secret,
-                          algorithm="HS256", headers={"typ": "JWT"})
+        return minted(jwt.encode({"iss": access, "exp": now + 1800, "nbf": now - 5}, secret,
+                                 algorithm="HS256", headers={"typ": "JWT"}))
 
     def _api(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         httpx = require_module("httpx", self.vendor)
