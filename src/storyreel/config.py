@@ -20,7 +20,16 @@ color = "#c8553d"
 stills = "previz"
 motion = "camera"
 takes = 3
+
+[project]
+allow_outside = ["/mnt/refs", "../shared"]   # folders outside the project its paths may use
 ```
+
+Paths in a project (`[characters.NAME] refs`, `[look] lut`, a folder backend's `folder:PATH`)
+are relative to the project folder and stay inside it: an absolute path, or one whose `..` or
+symbolic links lead out, is refused at its line unless it lies in a folder `allow_outside` names
+(absolute, or relative to the project). So a project received from someone else cannot send an
+image from elsewhere on the disk to a vendor, nor print a line of a file outside it.
 """
 
 from __future__ import annotations
@@ -159,7 +168,12 @@ class RenderConfig(Model):
     preset: str = "medium"
 
 
+class ProjectSection(Model):
+    allow_outside: list[str] = Field(default_factory=list)  # folders outside the project paths may use
+
+
 class ProjectConfig(Model):
+    project: ProjectSection = Field(default_factory=ProjectSection, exclude=True)
     film: FilmConfig = Field(default_factory=FilmConfig)
     look: LookConfig = Field(default_factory=LookConfig)
     characters: dict[str, CharacterConfig] = Field(default_factory=dict)
@@ -219,7 +233,7 @@ def load_config(path: Path | None) -> ProjectConfig:
         line = int(where.group(1)) if where else None
         raise StoryreelError(f"not valid TOML: {message}", path, line) from None
     try:
-        return ProjectConfig.model_validate(data)
+        config = ProjectConfig.model_validate(data)
     except ValidationError as e:
         err = e.errors()[0]
         where = ".".join(str(k) for k in err["loc"])
@@ -229,3 +243,36 @@ def load_config(path: Path | None) -> ProjectConfig:
         else:
             msg = f"{where}: {msg}"
         raise StoryreelError(msg, path, _line_of(text, err["loc"])) from None
+    confine(config, data, path, text)
+    return config
+
+
+def inside(path: str, root: Path, allowed: list[str]) -> bool:
+    """Whether `path` (absolute, or relative to `root`) resolves inside `root` or a folder of
+    `allowed` (the same), symbolic links followed."""
+    target = (root / Path(path).expanduser()).resolve()
+    return any(target.is_relative_to((root / Path(a).expanduser()).resolve())
+               for a in [".", *allowed])
+
+
+def confine(config: ProjectConfig, data: dict[str, Any], path: Path, text: str) -> None:
+    """Refuse the project's paths (refs, lut, folder backends) that lead outside it, at their line."""
+    root, allowed = path.parent, config.project.allow_outside
+    paths: list[tuple[tuple[str, ...], str]] = []
+    for name, character in (data.get("characters") or {}).items():
+        paths += [(("characters", name, "refs"), ref) for ref in (character or {}).get("refs") or []]
+    if config.look.lut:
+        paths.append((("look", "lut"), config.look.lut))
+    backends = data.get("backends") or {}
+    specs = [(("backends", stage), backends.get(stage)) for stage in ("stills", "motion")]
+    for shot, stages in (backends.get("shots") or {}).items():
+        specs += [(("backends", "shots", shot, stage), spec) for stage, spec in (stages or {}).items()]
+    for loc, spec in specs:
+        kind, _, folder = str(spec or "").partition(":")
+        if kind == "folder" and folder:
+            paths.append((loc, folder))
+    for loc, value in paths:
+        if not inside(value, root, allowed):
+            raise StoryreelError(f"{'.'.join(loc)}: {value!r} is outside the project; to use it, "
+                                 "name its folder in [project] allow_outside", path,
+                                 _line_of(text, loc))

@@ -45,33 +45,41 @@ def _parse(path: Path, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             continue
         last_line = number
         key, *vals = line.split()
+        word = key  # the word an error shows: never more of a file that may not be a LUT at all
         try:
             if key == "TITLE":
                 continue
             if key == "LUT_1D_SIZE":
                 raise StoryreelError("1D LUTs are not supported; use a 3D .cube", path, number)
             if key == "LUT_3D_SIZE":
-                size = int(vals[0]) if len(vals) == 1 else -1
+                word = vals[0] if vals else ""
+                size = int(word) if len(vals) == 1 else -1
                 if not 2 <= size <= 256:
-                    raise StoryreelError(f"LUT_3D_SIZE must be 2 to 256, not {' '.join(vals)}", path, number)
+                    raise StoryreelError(f"LUT_3D_SIZE must be 2 to 256, not {_shown(' '.join(vals))}",
+                                         path, number)
             elif key in ("DOMAIN_MIN", "DOMAIN_MAX"):
                 if len(vals) != 3:
                     raise StoryreelError(f"{key} needs three numbers", path, number)
+                bound = []
+                for word in vals:
+                    bound.append(float(word))
                 if key == "DOMAIN_MIN":
-                    lo = np.array([float(v) for v in vals])
+                    lo = np.array(bound)
                 else:
-                    hi = np.array([float(v) for v in vals])
+                    hi = np.array(bound)
             elif _is_number(key):
                 if size is None:
                     raise StoryreelError("data before LUT_3D_SIZE", path, number)
-                row = [float(v) for v in (key, *vals)]
+                row = []
+                for word in (key, *vals):
+                    row.append(float(word))
                 if len(row) != 3:
                     raise StoryreelError(f"a LUT row needs three numbers, found {len(row)}", path, number)
                 rows.append(row)
             else:
-                raise StoryreelError(f"unknown keyword {key!r}", path, number)
+                raise StoryreelError(f"unknown keyword {_shown(key)}; is this a .cube LUT?", path, number)
         except ValueError:
-            raise StoryreelError(f"not a number in {line!r}", path, number) from None
+            raise StoryreelError(f"not a number: {_shown(word)}", path, number) from None
     if size is None:
         raise StoryreelError("no LUT_3D_SIZE line", path, last_line or None)
     if len(rows) != size**3:
@@ -80,6 +88,11 @@ def _parse(path: Path, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if (hi <= lo).any():
         raise StoryreelError("DOMAIN_MAX must be above DOMAIN_MIN", path)
     return np.asarray(rows, np.float32).reshape(size, size, size, 3), lo, hi
+
+
+def _shown(word: str, limit: int = 8) -> str:
+    """The offending word, quoted and cut to `limit` characters."""
+    return repr(word if len(word) <= limit else word[:limit] + "…")
 
 
 def _is_number(word: str) -> bool:

@@ -83,12 +83,14 @@ def read_image(path: Path) -> tuple[np.ndarray, dict[str, str]]:
 
 
 def _manifest(folder: Path) -> dict[str, list[str]]:
-    """Shot id (lower case) → file names, from `manifest.toml` or `manifest.csv`."""
+    """Shot id (lower case) → file names, from `manifest.toml` or `manifest.csv`; every name is
+    of a file inside the folder (no absolute path, no `..` or link leading out)."""
     mapping: dict[str, list[str]] = {}
     toml_path, csv_path = folder / "manifest.toml", folder / "manifest.csv"
     if toml_path.exists():
         try:
-            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+            text = toml_path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise StoryreelError(f"not a valid manifest: {e}", toml_path) from None
         shots = data.get("shots", data)
@@ -97,6 +99,8 @@ def _manifest(folder: Path) -> dict[str, list[str]]:
                 files = [files]
             if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
                 raise StoryreelError(f"shot {shot_id!r}: expected a file name or a list of them", toml_path)
+            for name in files:
+                _confine(folder, name, toml_path, _line_naming(text, name))
             mapping.setdefault(shot_id.lower(), []).extend(files)
     elif csv_path.exists():
         with csv_path.open(newline="", encoding="utf-8") as f:
@@ -107,8 +111,22 @@ def _manifest(folder: Path) -> dict[str, list[str]]:
                     continue
                 if len(cells) < 2 or not cells[0] or not cells[1]:
                     raise StoryreelError("expected two columns: file, shot", csv_path, line)
+                _confine(folder, cells[0], csv_path, line)
                 mapping.setdefault(cells[1].lower(), []).append(cells[0])
     return mapping
+
+
+def _confine(folder: Path, name: str, manifest: Path, line: int | None) -> None:
+    if not (folder / name).resolve().is_relative_to(folder.resolve()):
+        raise StoryreelError(f"{name!r} is outside the folder; a manifest names files in its own "
+                             "folder", manifest, line)
+
+
+def _line_naming(text: str, name: str) -> int | None:
+    """The first line of a TOML text that holds `name` as a string."""
+    quoted = (f'"{name}"', f"'{name}'")
+    return next((n for n, line in enumerate(text.splitlines(), 1) if any(q in line for q in quoted)),
+                None)
 
 
 def find_takes(folder: Path, shot_id: str, exts: tuple[str, ...]) -> list[Path]:
