@@ -295,6 +295,7 @@ def run_job(
         remote_id = (poll.remote_id or "") if poll else str(out)
         if ledger:
             ledger.job_put(key, vendor, remote_id)
+    named = redact(remote_id)  # the id as messages say it: a vendor's text like any other
     deadline = time.monotonic() + timing.timeout
     interval = timing.poll_interval
     while True:
@@ -307,10 +308,10 @@ def run_job(
             message = redact(poll.message or "no reason given")
             if ledger:
                 ledger.job_update(key, "failed", message)
-            raise StoryreelError(f"{vendor} job {remote_id} failed: {message}")
+            raise StoryreelError(f"{vendor} job {named} failed: {message}")
         if time.monotonic() > deadline:
             raise StoryreelError(
-                f"{vendor} job {remote_id} still running after {timing.timeout:g} s; "
+                f"{vendor} job {named} still running after {timing.timeout:g} s; "
                 "it stays on record and the next run resumes it"
             )
         timing.sleep(interval)
@@ -321,9 +322,9 @@ def run_job(
     elif poll.url:
         data = download(vendor, poll.url, timing, poll.headers)
     else:
-        raise StoryreelError(f"{vendor} job {remote_id} finished without a result")
+        raise StoryreelError(f"{vendor} job {named} finished without a result")
     if not _readable(data, suffix):  # an error page or a cut-off file: fetch it again next time
-        raise StoryreelError(f"{vendor} job {remote_id}: the download is not a readable "
+        raise StoryreelError(f"{vendor} job {named}: the download is not a readable "
                              f"{'video' if suffix == '.mp4' else 'image'}; the next run fetches it again")
     path = folder / f"{key[:32]}{suffix}"
     atomic_write(path, data)
