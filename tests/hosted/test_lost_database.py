@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import opentimelineio as otio
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from storyreel.cli import app
 from tests.folder.test_folder import midjourney_png
+from tests.run.conftest import json_report
 
 from . import vendors
 from .film import make_mp4, make_png
@@ -75,7 +77,7 @@ def test_a_deleted_database_loses_no_choice_and_pays_for_nothing_again(film, ser
 
     result = runner.invoke(app, ["render", str(film), "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
+    report = json_report(result.stdout)
     assert report["computed"]["stills"] == [] and report["computed"]["segments"] == []
     assert len(server.log) == requests and job.created == 3  # the vendor heard nothing
     assert _order(film) == ["sc01_sh020", "sc01_sh010"]  # the imported edit
@@ -87,7 +89,9 @@ def test_a_damaged_database_is_rebuilt_without_a_traceback(film, server, damage)
     runner = CliRunner()
     job = _decisions(runner, film, server)
     requests = len(server.log)
+    gc.collect()  # the damage comes once storyreel has exited: every connection closed
     db = film / ".storyreel" / "project.db"
+    assert not db.with_name("project.db-wal").exists()
     data = db.read_bytes()
     db.write_bytes(data[: len(data) // 3] if damage == "truncated" else b"\0garbage\xff" * 4096)
 

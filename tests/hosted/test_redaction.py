@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from typer.testing import CliRunner
 
 from storyreel.cli import app
 from storyreel.hosted.common import minted, redact
 from tests.folder.test_folder import midjourney_png
+from tests.run.conftest import json_report
 
 from . import vendors
 from .film import make_mp4, make_png
@@ -67,7 +66,7 @@ def test_a_kling_token_echoed_by_the_vendor_is_never_printed_or_stored(film, ser
     runner = CliRunner()
     result = runner.invoke(app, ["render", str(film), "--json"])
     assert result.exit_code == 3, result.output
-    failed = json.loads(result.stdout)["failed"]
+    failed = json_report(result.stdout)["failed"]
     assert set(failed) == {"sc01_sh010", "sc01_sh020"}
     said = "Bearer ***" if echo == "error" else "token *** is not valid"
     assert all(said in message for message in failed.values()), failed

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from storyreel.cli import app
 from storyreel.store.db import Database
 from storyreel.store.objects import CorruptObject, ObjectStore
-from tests.run.conftest import decode, make_project
+from tests.run.conftest import decode, json_report, make_project
 
 SCRIPT = """EXT. PIER - NIGHT
 
@@ -78,7 +78,7 @@ def test_bit_rot_in_stored_segments_is_found_and_repaired(rendered):
 
     result = runner.invoke(app, ["render", str(rendered), "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
+    report = json_report(result.stdout)
     assert len(report["computed"]["segments"]) == len(segments) and report["computed"]["cut"]
     after = decode(rendered / "out" / "cut.mp4")  # every frame decodes, as it was made
     assert len(after) == len(before) == 48
