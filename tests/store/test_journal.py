@@ -110,3 +110,12 @@ def test_an_empty_database_beside_a_full_store_and_no_journal_is_detected(tmp_pa
     assert lost_work(state) is None  # ... or a journal that rebuilds it
     (state / "project.journal").unlink()
     assert "no journal" in lost_work(state)
+
+
+def test_a_damaged_database_opened_only_to_read_is_rebuilt_first(tmp_path):
+    path = tmp_path / "project.db"
+    _work(path)
+    path.write_bytes(b"not a database at all " * 100)
+    with Database(path, read_only=True) as db:
+        _assert_kept(db)
+        assert "was damaged (file is not a database)" in db.recovered

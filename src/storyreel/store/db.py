@@ -74,16 +74,23 @@ class Database:
     """
 
     def __init__(self, path: Path, read_only: bool = False):
-        """Open (and bring up to date) the database; `read_only` opens an existing one as it is."""
+        """Open (and bring up to date) the database; `read_only` opens an existing one as it is
+        (a damaged one is first rebuilt, as any open does)."""
         self.path = Path(path)
         self._lock = threading.RLock()
         self._pending: list[dict[str, Any]] = []
         self.journal = Journal(journal_path(self.path))
         self.recovered: str | None = None
         if read_only:
-            self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=60,
-                                        isolation_level=None, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
+            try:
+                self._open_read_only()
+            except sqlite3.DatabaseError as e:  # damaged: rebuilt (as any open does), then read
+                if not _damaged(e):
+                    raise
+                self.conn.close()
+                with Database(self.path) as rebuilt:
+                    self.recovered = rebuilt.recovered
+                self._open_read_only()
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         missing = not self.path.is_file()
@@ -109,15 +116,24 @@ class Database:
         elif not self.journal.exists():  # a database from before the journal: start one
             self.journal.rewrite(self._snapshot())
 
+    def _open_read_only(self) -> None:
+        self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=60,
+                                    isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self._check()
+
+    def _check(self) -> None:
+        check = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(check)
+
     def _open(self) -> None:
         self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA busy_timeout=60000")
-        check = self.conn.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise sqlite3.DatabaseError(check)
+        self._check()
         self._migrate()
 
     def _holds_work(self) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from storyreel.store.db import JOURNALED, Database
+from storyreel.store.db import JOURNALED
 from storyreel.store.journal import Journal, journal_path
 from storyreel.store.objects import ObjectStore
 
@@ -37,8 +37,10 @@ def lost_work(state_dir: Path, db_name: str = "project.db") -> str | None:
 def _holds_work(db_path: Path) -> bool:
     if not db_path.is_file():
         return False
+    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)  # as it is: no rebuild
     try:
-        with Database(db_path, read_only=True) as db:
-            return any(db.conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in JOURNALED)
-    except sqlite3.DatabaseError:  # damaged, or not a database: it holds nothing to read
+        return any(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in JOURNALED)
+    except sqlite3.DatabaseError:  # damaged, not a database, or without tables: nothing to read
         return False
+    finally:
+        conn.close()
