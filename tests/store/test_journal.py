@@ -119,3 +119,17 @@ def test_a_damaged_database_opened_only_to_read_is_rebuilt_first(tmp_path):
     with Database(path, read_only=True) as db:
         _assert_kept(db)
         assert "was damaged (file is not a database)" in db.recovered
+
+
+def test_a_compacted_journal_rebuilds_the_same_database(tmp_path):
+    path = tmp_path / "project.db"
+    _work(path)
+    with Database(path) as db:
+        for i in range(50):  # a build that writes its outputs again and again
+            db.output_put("key-a", "still", {"png": ["d" * 64, 10, 20 + i]}, {"prompt": "waves"})
+        before, after = db.compact_journal()
+    assert after < before / 3
+    path.unlink()
+    with Database(path) as db:
+        _assert_kept(db)
+        assert db.output_get("key-a")["blobs"]["png"][2] == 69

@@ -175,6 +175,15 @@ class Database:
         skipped = f" ({_plural(unreadable, 'unreadable line')} skipped)" if unreadable else ""
         return f"{self.path.name} {why}; rebuilt from its journal: {', '.join(parts)}{skipped}"
 
+    def compact_journal(self) -> tuple[int, int]:
+        """Rewrite the journal as the rows the tables hold now (a line each), dropping the history
+        of rows written again or deleted; returns its sizes in bytes, before and after. Holds the
+        write lock, so no write of another connection falls between the copy and the rename."""
+        before = self.journal.path.stat().st_size if self.journal.path.is_file() else 0
+        with self.tx():
+            self.journal.rewrite(self._snapshot())
+        return before, self.journal.path.stat().st_size
+
     def _keep(self, c: sqlite3.Connection, table: str, *keys: Any) -> None:
         """Journal the rows of `table` with these keys as the write left them (gone: a delete)."""
         column = JOURNALED[table]
