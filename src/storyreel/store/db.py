@@ -6,6 +6,9 @@ provenance and the key of their stored output), selections (a take number, and t
 editorial overrides, hosted jobs, stage outputs (cache key → stored objects) and cut
 records. The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` brings a database
 from version n to n+1, so an old project opens in a newer storyreel.
+
+Every write to those tables is also journaled (`storyreel.store.journal`) before it commits;
+opening a database that is missing, empty or damaged rebuilds it from the journal.
 """
 
 from __future__ import annotations
@@ -172,8 +175,9 @@ class Database:
                  *(["the imported edit"] if count["overrides"] else []),
                  _plural(count["jobs"], "hosted job"), _plural(count["outputs"], "stored output"),
                  _plural(count["takes"], "take")]
+        kept = ", ".join(p for p in parts if not p.startswith("0 ")) or "nothing"
         skipped = f" ({_plural(unreadable, 'unreadable line')} skipped)" if unreadable else ""
-        return f"{self.path.name} {why}; rebuilt from its journal: {', '.join(parts)}{skipped}"
+        return f"{self.path.name} {why}; rebuilt from its journal: {kept}{skipped}"
 
     def compact_journal(self) -> tuple[int, int]:
         """Rewrite the journal as the rows the tables hold now (a line each), dropping the history
