@@ -114,3 +114,19 @@ def test_an_object_read_through_the_store_is_checked_as_it_is_read(tmp_path):
     with pytest.raises(CorruptObject), store.reader(dig) as f:
         f.read(10)
     assert not store.has(dig)  # removed, so its stage runs again
+
+
+def test_a_segment_demuxed_through_a_reader_is_checked_when_it_is_closed(tmp_path):
+    import av
+
+    from tests.hosted.film import make_mp4
+
+    store = ObjectStore(tmp_path)
+    dig = store.put_bytes(make_mp4())
+    with store.reader(dig) as f, av.open(f) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 30
+    _rot(store.path(dig))
+    with pytest.raises(CorruptObject), store.reader(dig) as f, av.open(f) as container:
+        for _ in container.demux(video=0):  # the packets a remux copies
+            pass
+    assert not store.has(dig)
