@@ -130,3 +130,19 @@ def test_a_segment_demuxed_through_a_reader_is_checked_when_it_is_closed(tmp_pat
         for _ in container.demux(video=0):  # the packets a remux copies
             pass
     assert not store.has(dig)
+
+
+def test_a_rotted_cut_is_found_and_written_again(rendered):
+    runner = CliRunner()
+    cut = rendered / "out" / "cut.mp4"
+    before = decode(cut)
+    _rot(cut)
+    result = runner.invoke(app, ["verify", str(rendered)])
+    assert result.exit_code == 1 and f"the cut {cut} (corrupt)" in result.stdout
+    assert runner.invoke(app, ["verify", str(rendered), "--repair"]).exit_code == 0
+    report = json_report(runner.invoke(app, ["render", str(rendered), "--json"]).stdout)
+    assert report["computed"]["cut"] and report["computed"]["segments"] == []  # remuxed only
+    after = decode(cut)
+    assert len(after) == len(before)
+    assert max(np.abs(a.astype(int) - b).mean() for a, b in zip(after, before, strict=True)) < 1
+    assert runner.invoke(app, ["verify", str(rendered)]).exit_code == 0

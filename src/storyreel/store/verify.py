@@ -2,9 +2,10 @@
 the store, and what each damaged object was (from the outputs and takes tables).
 
 A build trusts an object whose size and modification time are those it recorded; bit rot keeps
-both, so only hashing every byte finds it. `repair` removes the damaged objects, the output rows
-that point at them and the cut records made from those rows, so the next render makes them
-again (and writes the cut again).
+both, so only hashing every byte finds it. The latest cut of each output is hashed too, when its
+file is as the build left it. `repair` removes the damaged objects, the output rows that point
+at them and the cut records made from those rows (or rotted themselves), so the next render
+makes them again (and writes the cut again).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from storyreel.store.db import Database
-from storyreel.store.objects import ObjectStore
+from storyreel.store.objects import ObjectStore, file_digest, fingerprint
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _STAGES = {"audio": "scratch audio", "aac": "AAC sound", "clip": "clip", "beats": "music beats",
@@ -99,6 +100,13 @@ def verify(state_dir: Path, *, repair: bool = False) -> VerifyReport:
                 report.damaged.append(Damage(dig, "missing", f"{row['kind']} take {row['id']} of "
                                                              f"shot {row['shot_id']}"))
                 bad.add(dig)
+        rotted_cuts = []
+        for row in {row["path"]: row for row in db.cuts()}.values():  # each output's latest cut
+            cut = Path(row["path"])
+            if (cut.is_file() and fingerprint(cut) == (row["size"], row["mtime_ns"])
+                    and file_digest(cut) != row["digest"]):  # as it was written, yet not its bytes
+                report.damaged.append(Damage(row["digest"], "corrupt", f"the cut {cut}"))
+                rotted_cuts.append(row["id"])
         if repair:
             for dig in bad:
                 if store.has(dig):
@@ -107,6 +115,7 @@ def verify(state_dir: Path, *, repair: bool = False) -> VerifyReport:
             dropped = {k for dig in bad for k in users.get(dig, [])}
             db.outputs_delete(sorted(dropped))
             cuts = [row["id"] for row in db.cuts() if dropped & set(json.loads(row["blobs"]))]
+            cuts = sorted({*cuts, *rotted_cuts})
             db.cuts_delete(cuts)
             report.forgotten = len(dropped) + len(cuts)
     return report
