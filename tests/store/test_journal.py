@@ -133,3 +133,17 @@ def test_a_compacted_journal_rebuilds_the_same_database(tmp_path):
     with Database(path) as db:
         _assert_kept(db)
         assert db.output_get("key-a")["blobs"]["png"][2] == 69
+
+
+def test_a_take_marked_stale_is_stale_in_the_rebuilt_database(tmp_path):
+    path = tmp_path / "project.db"
+    _work(path)
+    with Database(path) as db:
+        db.take_put("s2.still.b", "s2", "still", 0, 8, "h2", "{}", "key-b")
+        db.mark_current("still", {"s1": ["key-new"]})  # the shot's text moved on
+        db.sync_shots([("s1", "h1")])  # s2 left the script
+        assert (db.take("s1.still.a")["stale"], db.take("s2.still.b")["stale"]) == (1, 1)
+    path.unlink()
+    with Database(path) as db:
+        assert (db.take("s1.still.a")["stale"], db.take("s2.still.b")["stale"]) == (1, 1)
+        assert db.shots()["s2"]["status"] == "removed"

@@ -306,11 +306,10 @@ class Database:
                 if old is None or tuple(old[f] for f in _SHOT_FIELDS) != (text_hash, status, pos, scene, text):
                     self._keep(c, "shots", sid)
                 if old is not None and old["status"] == "removed":
-                    c.execute("UPDATE takes SET stale = (text_hash != ?) WHERE shot_id = ?",
-                              (text_hash, sid))
+                    self._restale(c, "text_hash != ?", (text_hash,), sid)
             for sid in set(before) - ids:
                 c.execute("UPDATE shots SET status = 'removed', position = -1 WHERE id = ?", (sid,))
-                c.execute("UPDATE takes SET stale = 1 WHERE shot_id = ?", (sid,))
+                self._restale(c, "1", (), sid)
                 if before[sid]["status"] != "removed":
                     self._keep(c, "shots", sid)
         return {
@@ -363,8 +362,17 @@ class Database:
         with self.tx() as c:
             for sid, keys in current.items():
                 marks = ",".join("?" * len(keys))
-                c.execute(f"UPDATE takes SET stale = (object_key NOT IN ({marks})) "
-                          "WHERE shot_id = ? AND kind = ?", (*keys, sid, kind))
+                self._restale(c, f"object_key NOT IN ({marks})", tuple(keys), sid, kind)
+
+    def _restale(self, c: sqlite3.Connection, stale: str, args: tuple[Any, ...], shot_id: str,
+                 kind: str | None = None) -> None:
+        """Set the stale flag of a shot's takes (of `kind`) to the SQL `stale`, journaling the
+        takes whose flag it changes."""
+        where, where_args = "shot_id = ?" + (" AND kind = ?" if kind else ""), (shot_id, *filter(None, [kind]))
+        changed = [r[0] for r in c.execute(f"SELECT id FROM takes WHERE {where} AND stale != ({stale})",
+                                           (*where_args, *args))]
+        c.execute(f"UPDATE takes SET stale = ({stale}) WHERE {where}", (*args, *where_args))
+        self._keep(c, "takes", *changed)
 
     def take(self, take_id: str) -> sqlite3.Row | None:
         return self._one("SELECT * FROM takes WHERE id = ?", take_id)
