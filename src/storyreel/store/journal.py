@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from storyreel.files import atomic_write, file_mode
+from storyreel.files import atomic_write, file_mode, fsync_dir
 
 
 def journal_path(db_path: Path) -> Path:
@@ -42,6 +42,7 @@ class Journal:
             return
         data = "".join(json.dumps(r, separators=(",", ":"), default=str) + "\n" for r in records)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists()
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, file_mode())
         try:
             view = memoryview(data.encode())
@@ -50,6 +51,8 @@ class Journal:
             os.fsync(fd)
         finally:
             os.close(fd)
+        if new:  # the file's name must last as well as its bytes
+            fsync_dir(self.path.parent)
 
     def records(self) -> tuple[list[dict[str, Any]], int]:
         """The records in order, and how many lines could not be read (a torn last write)."""
