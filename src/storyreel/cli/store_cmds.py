@@ -162,6 +162,8 @@ def verify_cmd(project: Path = _HERE,
     if lost := lost_work(p.state_dir):
         raise StoryreelError(lost)
     report = verify(p.state_dir, repair=repair)
+    if report.recovered:
+        console.print(report.recovered, highlight=False, markup=False, soft_wrap=True)
     if as_json:
         out(json.dumps(report.to_json(), indent=2))
     else:

@@ -41,6 +41,7 @@ class VerifyReport:
     damaged: list[Damage] = field(default_factory=list)
     removed: int = 0  # objects removed by `repair`
     forgotten: int = 0  # output rows and cut records dropped by `repair`
+    recovered: str | None = None  # the database was rebuilt from its journal when opened
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,6 +70,7 @@ def verify(state_dir: Path, *, repair: bool = False) -> VerifyReport:
     store = ObjectStore(state_dir / "objects")
     report = VerifyReport()
     with Database(state_dir / "project.db") as db:
+        report.recovered = db.recovered
         outputs = db.outputs()
         users: dict[str, list[str]] = {}  # digest → output keys that name it
         for key, out in outputs.items():
