@@ -45,41 +45,34 @@ def _parse(path: Path, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             continue
         last_line = number
         key, *vals = line.split()
-        word = key  # the word an error shows: never more of a file that may not be a LUT at all
         try:
             if key == "TITLE":
                 continue
             if key == "LUT_1D_SIZE":
                 raise StoryreelError("1D LUTs are not supported; use a 3D .cube", path, number)
             if key == "LUT_3D_SIZE":
-                word = vals[0] if vals else ""
-                size = int(word) if len(vals) == 1 else -1
+                size = int(vals[0]) if len(vals) == 1 else -1
                 if not 2 <= size <= 256:
                     raise StoryreelError(f"LUT_3D_SIZE must be 2 to 256, not {_shown(' '.join(vals))}",
                                          path, number)
             elif key in ("DOMAIN_MIN", "DOMAIN_MAX"):
                 if len(vals) != 3:
                     raise StoryreelError(f"{key} needs three numbers", path, number)
-                bound = []
-                for word in vals:
-                    bound.append(float(word))
                 if key == "DOMAIN_MIN":
-                    lo = np.array(bound)
+                    lo = np.array(_floats(vals, path, number))
                 else:
-                    hi = np.array(bound)
+                    hi = np.array(_floats(vals, path, number))
             elif _is_number(key):
                 if size is None:
                     raise StoryreelError("data before LUT_3D_SIZE", path, number)
-                row = []
-                for word in (key, *vals):
-                    row.append(float(word))
+                row = _floats([key, *vals], path, number)
                 if len(row) != 3:
                     raise StoryreelError(f"a LUT row needs three numbers, found {len(row)}", path, number)
                 rows.append(row)
             else:
                 raise StoryreelError(f"unknown keyword {_shown(key)}; is this a .cube LUT?", path, number)
-        except ValueError:
-            raise StoryreelError(f"not a number: {_shown(word)}", path, number) from None
+        except ValueError:  # LUT_3D_SIZE's
+            raise StoryreelError(f"not a whole number: {_shown(vals[0])}", path, number) from None
     if size is None:
         raise StoryreelError("no LUT_3D_SIZE line", path, last_line or None)
     if len(rows) != size**3:
@@ -91,8 +84,19 @@ def _parse(path: Path, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _shown(word: str, limit: int = 8) -> str:
-    """The offending word, quoted and cut to `limit` characters."""
+    """The offending word, quoted and cut to `limit` characters: an error never shows more of
+    a file that may not be a LUT at all."""
     return repr(word if len(word) <= limit else word[:limit] + "…")
+
+
+def _floats(words: list[str], path: Path, line: int) -> list[float]:
+    numbers = []
+    for word in words:
+        try:
+            numbers.append(float(word))
+        except ValueError:
+            raise StoryreelError(f"not a number: {_shown(word)}", path, line) from None
+    return numbers
 
 
 def _is_number(word: str) -> bool:
