@@ -64,6 +64,15 @@ def _labels(db: Database) -> dict[str, str]:
     return labels
 
 
+def _object_of(path: str | None) -> str | None:
+    """The digest of the object `.storyreel/objects/ab/cdef…` names, if it names one."""
+    if not path:
+        return None
+    p = Path(path)
+    dig = p.parent.name + p.name
+    return dig if p.parent.parent.name == "objects" and _DIGEST.match(dig) else None
+
+
 def verify(state_dir: Path, *, repair: bool = False) -> VerifyReport:
     """Check the store and the database of a project's `.storyreel` folder; `repair` drops
     what is damaged so that the next render makes it again."""
@@ -97,7 +106,7 @@ def verify(state_dir: Path, *, repair: bool = False) -> VerifyReport:
                 report.damaged.append(Damage(dig, "missing", what(dig), tuple(users[dig])))
                 bad.add(dig)
         for row in db.takes():  # a still take names its image's object
-            dig = Path(row["path"]).parent.name + Path(row["path"]).name if row["path"] else None
+            dig = _object_of(row["path"])
             if dig and dig not in bad and not store.has(dig):
                 report.damaged.append(Damage(dig, "missing", f"{row['kind']} take {row['id']} of "
                                                              f"shot {row['shot_id']}"))
