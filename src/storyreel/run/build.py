@@ -223,4 +223,5 @@ def collect_garbage(project: Project) -> tuple[int, int]:
         keep = {b[0] for k, o in outputs.items() if k in live for b in o["blobs"].values()}
         shutil.rmtree(project.state_dir / "thumbs", ignore_errors=True)  # links made by `takes`
         shutil.rmtree(project.root / OLD_STILLS, ignore_errors=True)
+        db.compact_journal()
         return ObjectStore(project.objects_dir).gc(keep)

@@ -25,6 +25,7 @@ from storyreel.store.db import Database
 from storyreel.store.lock import project_lock
 from storyreel.store.objects import ObjectStore
 from storyreel.store.project import Project
+from storyreel.store.recover import lost_work
 
 OLD_STILLS = Path(".storyreel") / "stills"  # where `storyreel stills` kept takes before 0.2
 
@@ -89,6 +90,12 @@ def open_pipeline(project: Project, *subscribers: Subscriber, draft: bool = Fals
                   lock_timeout: float = 600.0,
                   on_wait: Any = None) -> Iterator[Pipeline]:
     """A pipeline on `project`, holding its lock, its events going to `subscribers`."""
-    with (project_lock(project.state_dir, timeout=lock_timeout, on_wait=on_wait),
-          Database(project.db_path) as db):
-        yield Pipeline(project, db, EventBus(*subscribers), draft)
+    with project_lock(project.state_dir, timeout=lock_timeout, on_wait=on_wait):
+        lost = lost_work(project.state_dir)
+        if lost is not None:  # say so before anything is made or paid for again
+            raise StoryreelError(lost)
+        with Database(project.db_path) as db:
+            pipeline = Pipeline(project, db, EventBus(*subscribers), draft)
+            if db.recovered:
+                pipeline.warn(db.recovered)
+            yield pipeline
