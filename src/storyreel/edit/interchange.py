@@ -40,6 +40,9 @@ from storyreel.files import atomic_write as write_atomic
 from storyreel.model import ShotList, frames_for
 
 ADAPTERS = {".otio": "otio_json", ".edl": "cmx_3600", ".xml": "fcp_xml", ".fcpxml": "fcpx_xml"}
+# the longest media an imported clip may reach into: far past any take, far short of a range
+# that would make a render's sound mix or frame count overflow
+MAX_SHOT_SECONDS = 600
 
 
 def cut_list(timeline: otio.schema.Timeline, fps: Fraction | None = None) -> list[tuple[str, int, int]]:
@@ -316,10 +319,7 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
         if shot_id is None:
             unknown.append(clip.name or "(unnamed)")
             continue
-        r = clip.trimmed_range()
-        entries.append(OverrideEntry(shot_id=shot_id,
-                                     src_in=max(0, round(r.start_time.rescaled_to(float(fps)).value)),
-                                     length=max(1, round(r.duration.rescaled_to(float(fps)).value))))
+        entries.append(_entry(clip, shot_id, fps, path))
     if unknown:
         what = "no clip maps to a shot of this script (is it another project's edit?)" if not entries \
             else f"{len(unknown)} clip(s) map to no shot of this script"
@@ -330,6 +330,27 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
     return EditOverrides(source=str(path), fps=str(fps), entries=entries,
                          known_shots=[s.id for s in shotlist.shots],
                          changes=_changes(_before(shotlist, fps, reference), entries))
+
+
+def _entry(clip: otio.schema.Clip, shot_id: str, fps: Fraction, path: Path) -> OverrideEntry:
+    """The frames of its media a clip uses; a range no render could show is refused."""
+    r = clip.trimmed_range()
+    src_in = round(r.start_time.rescaled_to(float(fps)).value)
+    length = round(r.duration.rescaled_to(float(fps)).value)
+    cap = frames_for(MAX_SHOT_SECONDS, fps)
+    name = clip.name or shot_id
+    problem = None
+    if length < 1:
+        problem = f"uses {length} frames; a clip needs at least one"
+    elif src_in < 0:
+        problem = f"starts {-src_in} frames before its media does"
+    elif src_in + length > cap:
+        problem = (f"reaches frame {src_in + length} of its media ({float((src_in + length) / fps):.0f} s); "
+                   f"a shot's media is at most {MAX_SHOT_SECONDS // 60} minutes")
+    if problem is not None:
+        raise StoryreelError(f"clip {name!r} (shot {shot_id}) {problem}; nothing was stored",
+                             path, _line_of(path, name))
+    return OverrideEntry(shot_id=shot_id, src_in=src_in, length=length)
 
 
 def _shot_of(clip: otio.schema.Clip, info: dict, ids: set[str], reels: dict[str, str]

@@ -381,15 +381,18 @@ def _ids(items: list[tuple[str, str | None, str, int | None]], path: str) -> lis
                                      f"{taken[explicit]})", path, line)
             taken[explicit] = line
     out = []
+    last: dict[str, int] = {}  # base → the number it last got: the next free one is above it
     for key, explicit, slug, _line in items:
         if explicit is not None:
             out.append(explicit)
             continue
         base = f"{slug}-{hashlib.sha1(key.encode()).hexdigest()[:5]}"
-        ident, n = base, 1
+        n = last.get(base, 1)
+        ident = base if n == 1 else f"{base}-{n}"
         while ident in taken:
             n += 1
             ident = f"{base}-{n}"
+        last[base] = n
         taken[ident] = None
         out.append(ident)
     return out
