@@ -140,3 +140,13 @@ def test_an_edit_within_the_media_is_still_taken(edited, tmp_path):
     assert [(e.src_in, e.length) for e in stored.entries if e.shot_id == "sh2"] == [(0, 30)]
 
 
+
+
+def test_a_clip_timed_at_zero_frames_a_second_is_refused(edited, tmp_path):
+    """Found by the fuzz suite: an FCP7 XML with `<timebase>0</timebase>` gave a NaN trim."""
+    root, _ = edited
+    path = tmp_path / "zero.xml"
+    path.write_text((root / "out" / "cut.xml").read_text()
+                    .replace("<timebase>24</timebase>", "<timebase>0</timebase>"))
+    one_line_error(cli("import-edit", root, path), f"{path}:", "timed at 0 frames a second")
+    assert load_overrides(Project.open(root)) is None

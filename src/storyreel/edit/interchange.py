@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import difflib
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -335,11 +336,16 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
 def _entry(clip: otio.schema.Clip, shot_id: str, fps: Fraction, path: Path) -> OverrideEntry:
     """The frames of its media a clip uses; a range no render could show is refused."""
     r = clip.trimmed_range()
-    src_in = round(r.start_time.rescaled_to(float(fps)).value)
-    length = round(r.duration.rescaled_to(float(fps)).value)
+    start, duration = (t.rescaled_to(float(fps)).value for t in (r.start_time, r.duration))
     cap = frames_for(MAX_SHOT_SECONDS, fps)
     name = clip.name or shot_id
     problem = None
+    if not (math.isfinite(start) and math.isfinite(duration)):
+        rate = r.duration.rate
+        raise StoryreelError(f"clip {name!r} (shot {shot_id}) is timed at {rate:g} frames a "
+                             f"second, not a frame rate; nothing was stored", path,
+                             _line_of(path, name))
+    src_in, length = round(start), round(duration)
     if length < 1:
         problem = f"uses {length} frames; a clip needs at least one"
     elif src_in < 0:
