@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storyreel.config import ProjectConfig, load_config
-from storyreel.edit.interchange import ADAPTERS, MAX_SHOT_SECONDS, export_all
-from storyreel.edit.timeline import build_timeline, picture_clips
+from storyreel.edit.interchange import ADAPTERS, export_all
+from storyreel.edit.timeline import MAX_SHOT_SECONDS, build_timeline, picture_clips
 from storyreel.errors import StoryreelError
 from storyreel.model import frames_for
 from storyreel.render.encode import Encoder

@@ -150,3 +150,20 @@ def test_a_clip_timed_at_zero_frames_a_second_is_refused(edited, tmp_path):
                     .replace("<timebase>24</timebase>", "<timebase>0</timebase>"))
     one_line_error(cli("import-edit", root, path), f"{path}:", "timed at 0 frames a second")
     assert load_overrides(Project.open(root)) is None
+
+
+def test_a_stored_edit_of_a_billion_frames_is_named_not_a_crash(tmp_path):
+    """An edit stored before import-edit bounded its ranges: the render says how to drop it."""
+    from storyreel.edit.overrides import EditOverrides, OverrideEntry
+    from storyreel.store.project import save_overrides
+
+    root = project(tmp_path / "film")
+    save_overrides(Project.open(root), EditOverrides(
+        source="old.edl", fps="24", entries=[OverrideEntry(shot_id="sh1", src_in=12, length=10**9)],
+        known_shots=["sh1", "sh2", "sh3", "sh4"]))
+    one_line_error(cli("render", root, "-q"), "old.edl:", "shot sh1 reach frame 1000000012",
+                   "storyreel import-edit --clear")
+    assert cli("import-edit", root, "--clear").exit_code == 0
+    result = cli("render", root, "-q")
+    assert result.exit_code == 0, result.output
+    assert (root / "out" / "cut.mp4").is_file()

@@ -35,15 +35,19 @@ import opentimelineio as otio
 
 from storyreel.edit import titles
 from storyreel.edit.overrides import EditOverrides, OverrideEntry
-from storyreel.edit.timeline import SLUG, SMPTE_WIPE, handle_frames, picture_clips, timeline_fps
+from storyreel.edit.timeline import (
+    MAX_SHOT_SECONDS,
+    SLUG,
+    SMPTE_WIPE,
+    handle_frames,
+    picture_clips,
+    timeline_fps,
+)
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write as write_atomic
 from storyreel.model import ShotList, frames_for
 
 ADAPTERS = {".otio": "otio_json", ".edl": "cmx_3600", ".xml": "fcp_xml", ".fcpxml": "fcpx_xml"}
-# the longest media an imported clip may reach into: far past any take, far short of a range
-# that would make a render's sound mix or frame count overflow
-MAX_SHOT_SECONDS = 600
 
 
 def cut_list(timeline: otio.schema.Timeline, fps: Fraction | None = None) -> list[tuple[str, int, int]]:
