@@ -112,7 +112,7 @@ def parse_size(value: str | int) -> int:
     """"8GB", "512 MB", "8 GiB" → bytes."""
     m = _SIZE.match(value) if isinstance(value, str) else None
     if m is None:
-        raise ValueError(f"memory {value!r} is not a size like \"8GB\" or \"512MB\"")
+        raise ValueError(f"{value!r} is not a size like \"8GB\" or \"512MB\"")
     number, unit = float(m.group(1)), m.group(2).upper()
     scale = 2 ** (10 * (" KMGT".index(unit[0]))) if "I" in unit else _UNITS[unit[0]]
     if number * scale < 10**6:
@@ -147,7 +147,7 @@ class FilmConfig(Model):
     @classmethod
     def _timecode(cls, v: str) -> str:
         if not _TIMECODE.match(v):
-            raise ValueError(f"start_timecode {v!r} is not a timecode like \"01:00:00:00\" "
+            raise ValueError(f"{v!r} is not a timecode like \"01:00:00:00\" "
                              f"(hours:minutes:seconds:frames)")
         return v
 

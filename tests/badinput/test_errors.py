@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -177,3 +178,45 @@ def test_a_failed_encode_leaves_no_file_behind(tmp_path, encoder):
     assert list(store.iterdir()) == []
 
 
+
+
+def _bare_clip_1(cut: Path, dest: Path) -> Path:
+    """The cut's .otio with every Clip.2 relabelled Clip.1: a Clip.1 without media_reference."""
+    dest.write_text(cut.read_text().replace('"Clip.2"', '"Clip.1"'))
+    return dest
+
+
+def test_an_old_clip_without_its_media_is_refused_not_a_crash(tmp_path):
+    """Found by the fuzz suite: OpenTimelineIO 0.18 dies (SIGSEGV) reading such a clip."""
+    from storyreel.edit.interchange import export_all
+    from storyreel.edit.timeline import build_timeline
+    from storyreel.script.breakdown import breakdown_script
+    from storyreel.store.project import Project, load_overrides
+
+    root = project(tmp_path / "film")
+    proj = Project.open(root)
+    export_all(build_timeline(breakdown_script(proj.script, proj.config), proj.config), proj.out_dir)
+    path = _bare_clip_1(root / "out" / "cut.otio", tmp_path / "old.otio")
+    result = subprocess.run([sys.executable, "-m", "storyreel", "import-edit", str(root), str(path)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {path}:") and "without its media_reference" in result.stderr
+    assert load_overrides(Project.open(root)) is None
+
+
+def test_opentimelineio_still_crashes_on_an_old_clip_without_media(tmp_path):
+    """Pins the workaround in `interchange._old_clips_whole` to the version it was written for:
+    when this fails, OpenTimelineIO reads such a clip and the workaround can go."""
+    import opentimelineio as otio
+
+    from storyreel.edit.timeline import build_timeline
+    from tests.edit.edit_helpers import make_config, make_shotlist
+
+    cut = tmp_path / "cut.otio"
+    otio.adapters.write_to_file(build_timeline(make_shotlist(), make_config()), str(cut))
+    path = _bare_clip_1(cut, tmp_path / "old.otio")
+    assert otio.__version__.startswith("0.18.")
+    read = subprocess.run([sys.executable, "-c", "import opentimelineio as otio, sys; "
+                           "otio.adapters.read_from_file(sys.argv[1])", str(path)],
+                          capture_output=True, timeout=120)
+    assert read.returncode == -11  # SIGSEGV

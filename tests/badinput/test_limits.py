@@ -65,7 +65,8 @@ def test_a_script_over_the_size_limit_is_refused_naming_the_file(tmp_path):
     unit = "INT. ROOM - DAY\n\nShe waits.\n\n"
     big.write_text(unit * (MAX_SCRIPT_BYTES // len(unit) + 1))
     result = cli("breakdown", big)
-    one_line_error(result, f"{big}:", "MB, over the limit of 10 MB")
+    one_line_error(result, f"{big}:", f"the script is {big.stat().st_size:,} bytes, over the "
+                   "limit of 10,000,000")
 
 
 def test_duplicate_shot_ids_are_numbered_in_linear_time():
@@ -117,10 +118,10 @@ def test_an_edit_reaching_past_any_media_is_refused_and_nothing_is_stored(edited
     assert load_overrides(Project.open(root)) is None
 
 
-def test_an_edl_event_of_a_day_names_its_line(edited, tmp_path):
+def test_an_edl_event_of_ten_hours_names_its_line(edited, tmp_path):
     root, _ = edited
-    path = tmp_path / "day.edl"
-    path.write_text("TITLE: DAY\nFCM: NON-DROP FRAME\n\n"
+    path = tmp_path / "hours.edl"
+    path.write_text("TITLE: HOURS\nFCM: NON-DROP FRAME\n\n"
                     "001  SH1      V     C        00:00:00:12 00:00:01:12 01:00:00:00 01:00:01:00\n"
                     "* FROM CLIP NAME:  sh1\n"
                     "002  SH2      V     C        00:00:00:00 10:00:00:00 01:00:01:00 11:00:01:00\n"

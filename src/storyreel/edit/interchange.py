@@ -270,6 +270,8 @@ def read_edit(path: Path, fps: Fraction | None = None) -> otio.schema.Timeline:
     if not path.is_file():
         raise StoryreelError("no such file", path)
     kwargs = {"rate": float(fps or 24)} if adapter == "cmx_3600" else {}
+    if adapter == "otio_json":
+        _old_clips_whole(path)
     try:
         with _fcpx_exact_rates(None):
             result = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
@@ -284,6 +286,37 @@ def read_edit(path: Path, fps: Fraction | None = None) -> otio.schema.Timeline:
     if not isinstance(result, otio.schema.Timeline) or not result.video_tracks():
         raise StoryreelError("no picture track in this timeline", path)
     return result
+
+
+_OLD_CLIP = re.compile(r'"OTIO_SCHEMA"\s*:\s*"Clip\.[01]"')
+
+
+def _old_clips_whole(path: Path) -> None:
+    """Work around OpenTimelineIO 0.18's Clip.1 → Clip.2 upgrade, which dereferences a missing
+    `media_reference` and kills the process (SIGSEGV; the crash of issue #765's file): such a
+    clip is refused first. The file is read as JSON here too, so a syntax error has its line."""
+    import json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except UnicodeDecodeError as e:
+        raise StoryreelError(f"not UTF-8 text (byte {e.start})", path) from None
+    except json.JSONDecodeError as e:
+        raise StoryreelError(f"not a readable .otio timeline: {e.msg} (column {e.colno})", path,
+                             e.lineno) from None
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if str(item.get("OTIO_SCHEMA")) in ("Clip.0", "Clip.1") and "media_reference" not in item:
+                m = _OLD_CLIP.search(text)
+                raise StoryreelError(f"a {item['OTIO_SCHEMA']} clip ({item.get('name')!r}) without "
+                                     "its media_reference", path,
+                                     text.count("\n", 0, m.start()) + 1 if m else None)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _line_of(path: Path, needle: str) -> int | None:

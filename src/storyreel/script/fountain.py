@@ -101,9 +101,9 @@ def read_script(path: Path) -> str:
         with path.open("rb") as f:
             size = os.fstat(f.fileno()).st_size
             if size > MAX_SCRIPT_BYTES:
-                raise StoryreelError(f"the script is {size / 1e6:.1f} MB, over the limit of "
-                                     f"{MAX_SCRIPT_BYTES / 1e6:.0f} MB (a feature is about "
-                                     f"0.2 MB); split it into parts", path)
+                raise StoryreelError(f"the script is {size:,} bytes, over the limit of "
+                                     f"{MAX_SCRIPT_BYTES:,} (a feature is about 200,000); "
+                                     f"split it into parts", path)
             data = f.read()
     except OSError as e:
         raise StoryreelError(f"cannot read: {e.strerror}", path) from None
