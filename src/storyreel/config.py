@@ -56,6 +56,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import opentimelineio as otio
 from pydantic import Field, ValidationError, field_validator
 
 from storyreel.errors import StoryreelError, did_you_mean
@@ -82,6 +83,10 @@ _UNITS = {"K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 # codec word → the FFmpeg encoder it needs, and its crf range (None: the codec has no crf)
 ENCODERS: dict[str, str] = {"h264": "libx264", "prores": "prores_ks"}
 CRF_RANGE: dict[str, tuple[int, int] | None] = {"h264": (0, 51), "prores": None}
+# rates films are made at, for the message; OpenTimelineIO is asked which have a timecode
+_COMMON_RATES = (Fraction(12), Fraction(15), Fraction(24000, 1001), Fraction(24), Fraction(25),
+                 Fraction(30000, 1001), Fraction(30), Fraction(48), Fraction(50),
+                 Fraction(60000, 1001), Fraction(60), Fraction(120))
 # names x264 has used for its presets, for the did-you-mean; libx264 itself is asked which work
 _X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
                  "slower", "veryslow", "placebo")
@@ -324,6 +329,11 @@ def _dependent(config: ProjectConfig) -> tuple[tuple[str, ...], str] | None:
 
     film, render = config.film, config.render
     fps = film.fps
+    if not otio.opentime.RationalTime.is_valid_timecode_rate(float(fps)):
+        known = [str(r) for r in _COMMON_RATES
+                 if otio.opentime.RationalTime.is_valid_timecode_rate(float(r))]
+        return ("film", "fps"), (f"frame rate {fps} has no SMPTE timecode, which the cut and its "
+                                 f"exports are timed in; one of {', '.join(known)}")
     tc = _TIMECODE.match(film.start_timecode)
     assert tc is not None
     if int(tc.group(5)) >= math.ceil(fps):

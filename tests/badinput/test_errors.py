@@ -29,6 +29,8 @@ FILM = '[film]\nfps = "24"\nwidth = 320\nheight = 180\n'
     ('[film]\nstart_timecode = "garbage"\n', "start_timecode", "'garbage' is not a timecode"),
     ('[film]\nfps = "24"\nstart_timecode = "01:00:00:24"\n', "start_timecode",
      "frame 24; at 24 fps frames run 00 to 23"),
+    ('[film]\nfps = 12\n', "fps", "frame rate 12 has no SMPTE timecode, which the cut and its "
+     "exports are timed in; one of 24000/1001, 24, 25,"),
     ('[film]\nwidth = 321\nheight = 181\n', "width",
      "H.264 (4:2:0) needs an even frame and picture size, not 321×181"),
     ('[film]\nwidth = 320\nheight = 181\n', "height", "not 320×181"),
