@@ -121,7 +121,7 @@ def parse_size(value: str | int) -> int:
     number, unit = float(m.group(1)), m.group(2).upper()
     scale = 2 ** (10 * (" KMGT".index(unit[0]))) if "I" in unit else _UNITS[unit[0]]
     if number * scale < 10**6:
-        raise ValueError(f"memory {value!r} is too small to render anything (at least 1MB)")
+        raise ValueError(f"{value!r} is too small to render anything (at least 1MB)")
     return int(number * scale)
 
 
