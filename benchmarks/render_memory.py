@@ -48,7 +48,7 @@ def one(width: int, height: int) -> None:
             '\n[render]\nmemory = "1TB"\n')
         (root / "script.fountain").write_text(SCRIPT)
         start = time.perf_counter()
-        build(Project.open(root), progress=False, quiet=True)
+        build(Project.open(root))
         seconds = time.perf_counter() - start
     print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
