@@ -45,6 +45,7 @@ def one(width: int, height: int) -> None:
         root = Path(tmp)
         (root / "storyreel.toml").write_text(
             f'[film]\nfps = "24"\nwidth = {width}\nheight = {height}\n\n[look]\naspect = "16:9"\n'
+            '\n[characters.MAYA]\ndescription = "a woman in a grey coat"\n'
             '\n[render]\nmemory = "1TB"\n')
         (root / "script.fountain").write_text(SCRIPT)
         start = time.perf_counter()

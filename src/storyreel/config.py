@@ -90,10 +90,10 @@ _COMMON_RATES = (Fraction(12), Fraction(15), Fraction(24000, 1001), Fraction(24)
 # names x264 has used for its presets, for the did-you-mean; libx264 itself is asked which work
 _X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
                  "slower", "veryslow", "placebo")
-# A render's memory, measured (benchmarks/render_memory.py): about 230 bytes a pixel of the
-# frame for each segment being encoded at once (the x264 lookahead and reference pictures, the
-# film look's float32 passes, the still's layers and the move's overscan), over a base of the
-# interpreter and its libraries.
+# A render's memory, measured (benchmarks/render_memory.py, 320×180 to 1920×1080): 190 to 230
+# bytes a pixel of the frame for each segment being encoded at once (the x264 lookahead and
+# reference pictures, the film look's float32 passes, the still's layers and the move's
+# overscan), over a base of the interpreter and its libraries; the estimate takes the higher.
 BYTES_PER_PIXEL_PER_WORKER = 230
 BASE_MEMORY = 200 * 10**6
 
