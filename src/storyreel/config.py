@@ -21,6 +21,12 @@ stills = "previz"
 motion = "camera"
 takes = 3
 
+[render]
+codec = "h264"          # h264 | prores
+crf = 18                # h264 only: 0 (lossless) to 51
+preset = "medium"       # an x264 preset: ultrafast ... placebo
+memory = "8GB"          # what a render may hold; a frame too large for it is refused
+
 [project]
 allow_outside = ["/mnt/refs", "../shared"]   # folders outside the project its paths may use
 ```
@@ -30,16 +36,27 @@ are relative to the project folder and stay inside it: an absolute path, or one 
 symbolic links lead out, is refused at its line unless it lies in a folder `allow_outside` names
 (absolute, or relative to the project). So a project received from someone else cannot send an
 image from elsewhere on the disk to a vendor, nor print a line of a file outside it.
+
+Settings that depend on each other (an even frame for 4:2:0, a preset the FFmpeg build's
+x264 knows, the frame against the memory budget) are checked after the fields, still before
+any work, and still at the line of the setting to change.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import math
+import os
 import re
+import sys
 import tomllib
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import opentimelineio as otio
 from pydantic import Field, ValidationError, field_validator
 
 from storyreel.errors import StoryreelError, did_you_mean
@@ -60,6 +77,25 @@ ASPECTS: dict[str, Fraction] = {
 }
 PACINGS = ("drama", "action", "contemplative")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_TIMECODE = re.compile(r"^(\d\d):([0-5]\d):([0-5]\d)([:;])(\d\d)$")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*$", re.IGNORECASE)
+_UNITS = {"K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+# codec word → the FFmpeg encoder it needs, and its crf range (None: the codec has no crf)
+ENCODERS: dict[str, str] = {"h264": "libx264", "prores": "prores_ks"}
+CRF_RANGE: dict[str, tuple[int, int] | None] = {"h264": (0, 51), "prores": None}
+# rates films are made at, for the message; OpenTimelineIO is asked which have a timecode
+_COMMON_RATES = (Fraction(12), Fraction(15), Fraction(24000, 1001), Fraction(24), Fraction(25),
+                 Fraction(30000, 1001), Fraction(30), Fraction(48), Fraction(50),
+                 Fraction(60000, 1001), Fraction(60), Fraction(120))
+# names x264 has used for its presets, for the did-you-mean; libx264 itself is asked which work
+_X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
+                 "slower", "veryslow", "placebo")
+# A render's memory, measured (benchmarks/render_memory.py, 320×180 to 1920×1080): 190 to 230
+# bytes a pixel of the frame for each segment being encoded at once (the x264 lookahead and
+# reference pictures, the film look's float32 passes, the still's layers and the move's
+# overscan), over a base of the interpreter and its libraries; the estimate takes the higher.
+BYTES_PER_PIXEL_PER_WORKER = 230
+BASE_MEMORY = 200 * 10**6
 
 
 def parse_fps(value: str | int | float) -> Fraction:
@@ -75,6 +111,22 @@ def parse_fps(value: str | int | float) -> Fraction:
     if not 1 <= fps <= 240:
         raise ValueError(f"frame rate {value} is out of range (1 to 240)")
     return fps
+
+
+def parse_size(value: str | int) -> int:
+    """"8GB", "512 MB", "8 GiB" → bytes."""
+    m = _SIZE.match(value) if isinstance(value, str) else None
+    if m is None:
+        raise ValueError(f"{value!r} is not a size like \"8GB\" or \"512MB\"")
+    number, unit = float(m.group(1)), m.group(2).upper()
+    scale = 2 ** (10 * (" KMGT".index(unit[0]))) if "I" in unit else _UNITS[unit[0]]
+    if number * scale < 10**6:
+        raise ValueError(f"{value!r} is too small to render anything (at least 1MB)")
+    return int(number * scale)
+
+
+def _gb(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 10**9 else f"{n / 1e6:.0f} MB"
 
 
 class FilmConfig(Model):
@@ -94,6 +146,14 @@ class FilmConfig(Model):
     def _pacing(cls, v: str) -> str:
         if v not in PACINGS:
             raise ValueError(f"unknown pacing {v!r}{did_you_mean(v, PACINGS)}; one of {', '.join(PACINGS)}")
+        return v
+
+    @field_validator("start_timecode")
+    @classmethod
+    def _timecode(cls, v: str) -> str:
+        if not _TIMECODE.match(v):
+            raise ValueError(f"{v!r} is not a timecode like \"01:00:00:00\" "
+                             f"(hours:minutes:seconds:frames)")
         return v
 
 
@@ -164,8 +224,27 @@ class BackendsConfig(Model):
 
 class RenderConfig(Model):
     codec: str = "h264"  # h264 | prores
-    crf: int = Field(default=18, ge=0, le=51)
-    preset: str = "medium"
+    crf: int = 18  # its range depends on the codec (CRF_RANGE)
+    preset: str = "medium"  # an x264 preset
+    memory: str = "8GB"  # the budget a render's peak must fit in
+
+    @field_validator("codec")
+    @classmethod
+    def _codec(cls, v: str) -> str:
+        if v not in ENCODERS:
+            raise ValueError(f"unknown codec {v!r}{did_you_mean(v, list(ENCODERS))}; "
+                             f"one of {', '.join(ENCODERS)}")
+        return v
+
+    @field_validator("memory")
+    @classmethod
+    def _memory(cls, v: str) -> str:
+        parse_size(v)
+        return v
+
+    @property
+    def memory_bytes(self) -> int:
+        return parse_size(self.memory)
 
 
 class ProjectSection(Model):
@@ -200,6 +279,98 @@ class ProjectConfig(Model):
         if Fraction(w, h) <= ratio:
             return w, min(h, 2 * round(w / ratio / 2))
         return min(w, 2 * round(h * ratio / 2)), h
+
+
+def render_memory(width: int, height: int, workers: int = 1) -> int:
+    """The estimated peak memory of a render of `width`×`height` frames, `workers` segments
+    encoded at once."""
+    return BASE_MEMORY + workers * BYTES_PER_PIXEL_PER_WORKER * width * height
+
+
+def render_workers(config: ProjectConfig) -> int:
+    """How many segments may be encoded at once within `[render] memory` (one a core at most)."""
+    free = config.render.memory_bytes - BASE_MEMORY
+    per_worker = BYTES_PER_PIXEL_PER_WORKER * config.film.width * config.film.height
+    return max(1, min(os.cpu_count() or 1, free // per_worker))
+
+
+@functools.cache
+def x264_has_preset(preset: str) -> bool:
+    """Whether this FFmpeg build's libx264 opens with `preset` (asked, not looked up)."""
+    import av
+
+    cc = av.CodecContext.create("libx264", "w")
+    cc.width, cc.height, cc.pix_fmt, cc.time_base = 64, 64, "yuv420p", Fraction(1, 24)
+    cc.options = {"preset": preset}
+    try:
+        with _quiet_stderr():  # x264 prints "invalid preset" itself, past FFmpeg's logging
+            cc.open()
+    except av.FFmpegError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "wb") as null:
+        os.dup2(null.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _dependent(config: ProjectConfig) -> tuple[tuple[str, ...], str] | None:
+    """The first setting that does not fit with the others: (where, message), or None."""
+    import av
+
+    film, render = config.film, config.render
+    fps = film.fps
+    if not otio.opentime.RationalTime.is_valid_timecode_rate(float(fps)):
+        known = [str(r) for r in _COMMON_RATES
+                 if otio.opentime.RationalTime.is_valid_timecode_rate(float(r))]
+        return ("film", "fps"), (f"frame rate {fps} has no SMPTE timecode, which the cut and its "
+                                 f"exports are timed in; one of {', '.join(known)}")
+    tc = _TIMECODE.match(film.start_timecode)
+    assert tc is not None
+    if int(tc.group(5)) >= math.ceil(fps):
+        return ("film", "start_timecode"), (f"start_timecode {film.start_timecode!r} has frame "
+                                            f"{tc.group(5)}; at {fps} fps frames run 00 to "
+                                            f"{math.ceil(fps) - 1:02d}")
+    if tc.group(4) == ";" and fps.denominator != 1001:
+        return ("film", "start_timecode"), (f"start_timecode {film.start_timecode!r} is drop-frame "
+                                            f"(;), which only NTSC rates such as 30000/1001 have")
+    encoder = ENCODERS[render.codec]
+    if encoder not in av.codecs_available:
+        return ("render", "codec"), f"this FFmpeg build has no {encoder} encoder (needed for {render.codec})"
+    w, h = film.width, film.height
+    pw, ph = config.picture_size
+    if render.codec == "h264" and (w % 2 or h % 2 or pw % 2 or ph % 2):
+        where = ("film", "width") if w % 2 else ("film", "height")
+        return where, (f"H.264 (4:2:0) needs an even frame and picture size, not {w}×{h} "
+                       f"(picture {pw}×{ph}); try {w + w % 2}×{h + h % 2}")
+    if render.codec == "prores" and (w % 2 or pw % 2):
+        return ("film", "width"), f"ProRes (4:2:2) needs an even width, not {w}"
+    crf = CRF_RANGE[render.codec]
+    if crf is None and "crf" in render.model_fields_set:
+        return ("render", "crf"), f"{render.codec} has no crf (its quality is fixed); remove crf"
+    if crf is not None and not crf[0] <= render.crf <= crf[1]:
+        return ("render", "crf"), (f"crf {render.crf} is out of range for {render.codec} "
+                                   f"({crf[0]} to {crf[1]})")
+    if render.codec == "h264" and not x264_has_preset(render.preset):
+        known = [p for p in _X264_PRESETS if x264_has_preset(p)]
+        return ("render", "preset"), (f"unknown x264 preset {render.preset!r}"
+                                      f"{did_you_mean(render.preset, known)}; one of {', '.join(known)}")
+    need, budget = render_memory(w, h), render.memory_bytes
+    if need > budget:
+        where = ("film", "width") if "width" in film.model_fields_set else ("render", "memory")
+        return where, (f"a {w}×{h} frame needs about {_gb(need)} to render (one segment "
+                       f"encoded at a time), over the memory budget of {_gb(budget)}; make the frame smaller "
+                       f"or raise [render] memory")
+    return None
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
@@ -244,6 +415,9 @@ def load_config(path: Path | None) -> ProjectConfig:
             msg = f"{where}: {msg}"
         raise StoryreelError(msg, path, _line_of(text, err["loc"])) from None
     confine(config, data, path, text)
+    wrong = _dependent(config)
+    if wrong is not None:
+        raise StoryreelError(wrong[1], path, _line_of(text, wrong[0]))
     return config
 
 

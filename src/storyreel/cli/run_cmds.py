@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from storyreel.cli.app import command, console
+from storyreel.cli.app import command, console, os_error
 from storyreel.cli.progress import watching
 from storyreel.errors import StoryreelError
 from storyreel.run.build import BuildReport, build, collect_garbage
@@ -84,12 +84,19 @@ def _say(line: str) -> None:
 
 
 def _rebuild(target: Path, draft: bool = False) -> None:
-    """One build; a bad script or project file is reported and the last good cut stays."""
+    """One build; any failure (a bad script or project file, a full disk, a bug) is reported in
+    one line and the last good cut stays."""
     start = time.perf_counter()
     try:
         report = build(Project.open(target), draft=draft)
     except StoryreelError as e:
         _say(f"error: {e}  (keeping the last good cut)")
+        return
+    except OSError as e:
+        _say(f"error: {os_error(e)}  (keeping the last good cut)")
+        return
+    except Exception as e:  # the watcher outlives any one build
+        _say(f"error: {type(e).__name__}: {e}  (keeping the last good cut)".replace("\n", " "))
         return
     for what in ("added", "removed", "changed"):
         if report.shots.get(what):
@@ -123,5 +130,6 @@ def strip(
     for path in output or [video.with_name(f"{video.stem}-strip.png")]:
         written, notes = write_strip(video, path, columns=columns, every=every, cards=cards)
         for note in notes:
-            console.print(f"note: {note}", highlight=False)
-        console.print(f"{written} ({written.stat().st_size / 1e6:.1f} MB)", highlight=False)
+            console.print(f"note: {note}", highlight=False, markup=False)
+        console.print(f"{written} ({written.stat().st_size / 1e6:.1f} MB)", highlight=False,
+                      markup=False)

@@ -66,5 +66,5 @@ def breakdown_cmd(
         out(text)
     else:
         atomic_write(output, text.encode("utf-8"))
-        console.print(f"wrote {output}")
-    console.print(export.summary(shotlist, n_pages), highlight=False, soft_wrap=True)
+        console.print(f"wrote {output}", markup=False, soft_wrap=True)
+    console.print(export.summary(shotlist, n_pages), highlight=False, soft_wrap=True, markup=False)

@@ -108,7 +108,8 @@ def select(shot: str = typer.Argument(..., help="Shot id."),
         known = ", ".join(str(r["take"]) for r in rows if not r["stale"]) or "none"
         raise StoryreelError(f"shot {shot} has no take {take!r}; its takes: {known}")
     db.select(shot, match[0]["take"] - 1, match[0]["id"])
-    console.print(f"shot {shot}: take {match[0]['take']} selected; `storyreel render` to update the cut")
+    console.print(f"shot {shot}: take {match[0]['take']} selected; `storyreel render` to update the cut",
+                  markup=False)
 
 
 @command("regen")
@@ -122,7 +123,8 @@ def regen(shot: str = typer.Argument(..., help="Shot id."),
     db.close()
     with watching() as subscribers:
         build(p, subscribers=subscribers)
-    console.print(f"shot {shot} now has {len([r for r in take_rows(p, Database(p.db_path), shot) if not r['stale']])} takes")
+    console.print(f"shot {shot} now has {len([r for r in take_rows(p, Database(p.db_path), shot) if not r['stale']])} takes",
+                  markup=False)
 
 
 @command("provenance")
@@ -145,7 +147,7 @@ def provenance(project: Path = _HERE, output: Path = _JSON_OUT) -> None:
         from storyreel.store.objects import atomic_write
 
         atomic_write(output, text.encode())
-        console.print(f"wrote {output}")
+        console.print(f"wrote {output}", markup=False, soft_wrap=True)
 
 
 @command("verify")

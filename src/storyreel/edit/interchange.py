@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import difflib
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -34,7 +35,14 @@ import opentimelineio as otio
 
 from storyreel.edit import titles
 from storyreel.edit.overrides import EditOverrides, OverrideEntry
-from storyreel.edit.timeline import SLUG, SMPTE_WIPE, handle_frames, picture_clips, timeline_fps
+from storyreel.edit.timeline import (
+    MAX_SHOT_SECONDS,
+    SLUG,
+    SMPTE_WIPE,
+    handle_frames,
+    picture_clips,
+    timeline_fps,
+)
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write as write_atomic
 from storyreel.model import ShotList, frames_for
@@ -262,6 +270,8 @@ def read_edit(path: Path, fps: Fraction | None = None) -> otio.schema.Timeline:
     if not path.is_file():
         raise StoryreelError("no such file", path)
     kwargs = {"rate": float(fps or 24)} if adapter == "cmx_3600" else {}
+    if adapter == "otio_json":
+        _old_clips_whole(path)
     try:
         with _fcpx_exact_rates(None):
             result = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
@@ -276,6 +286,37 @@ def read_edit(path: Path, fps: Fraction | None = None) -> otio.schema.Timeline:
     if not isinstance(result, otio.schema.Timeline) or not result.video_tracks():
         raise StoryreelError("no picture track in this timeline", path)
     return result
+
+
+_OLD_CLIP = re.compile(r'"OTIO_SCHEMA"\s*:\s*"Clip\.[01]"')
+
+
+def _old_clips_whole(path: Path) -> None:
+    """Work around OpenTimelineIO 0.18's Clip.1 → Clip.2 upgrade, which dereferences a missing
+    `media_reference` and kills the process (SIGSEGV; the crash of issue #765's file): such a
+    clip is refused first. The file is read as JSON here too, so a syntax error has its line."""
+    import json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except UnicodeDecodeError as e:
+        raise StoryreelError(f"not UTF-8 text (byte {e.start})", path) from None
+    except json.JSONDecodeError as e:
+        raise StoryreelError(f"not a readable .otio timeline: {e.msg} (column {e.colno})", path,
+                             e.lineno) from None
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if str(item.get("OTIO_SCHEMA")) in ("Clip.0", "Clip.1") and "media_reference" not in item:
+                m = _OLD_CLIP.search(text)
+                raise StoryreelError(f"a {item['OTIO_SCHEMA']} clip ({item.get('name')!r}) without "
+                                     "its media_reference", path,
+                                     text.count("\n", 0, m.start()) + 1 if m else None)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _line_of(path: Path, needle: str) -> int | None:
@@ -316,10 +357,7 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
         if shot_id is None:
             unknown.append(clip.name or "(unnamed)")
             continue
-        r = clip.trimmed_range()
-        entries.append(OverrideEntry(shot_id=shot_id,
-                                     src_in=max(0, round(r.start_time.rescaled_to(float(fps)).value)),
-                                     length=max(1, round(r.duration.rescaled_to(float(fps)).value))))
+        entries.append(_entry(clip, shot_id, fps, path))
     if unknown:
         what = "no clip maps to a shot of this script (is it another project's edit?)" if not entries \
             else f"{len(unknown)} clip(s) map to no shot of this script"
@@ -330,6 +368,32 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
     return EditOverrides(source=str(path), fps=str(fps), entries=entries,
                          known_shots=[s.id for s in shotlist.shots],
                          changes=_changes(_before(shotlist, fps, reference), entries))
+
+
+def _entry(clip: otio.schema.Clip, shot_id: str, fps: Fraction, path: Path) -> OverrideEntry:
+    """The frames of its media a clip uses; a range no render could show is refused."""
+    r = clip.trimmed_range()
+    start, duration = (t.rescaled_to(float(fps)).value for t in (r.start_time, r.duration))
+    cap = frames_for(MAX_SHOT_SECONDS, fps)
+    name = clip.name or shot_id
+    problem = None
+    if not (math.isfinite(start) and math.isfinite(duration)):
+        rate = r.duration.rate
+        raise StoryreelError(f"clip {name!r} (shot {shot_id}) is timed at {rate:g} frames a "
+                             f"second, not a frame rate; nothing was stored", path,
+                             _line_of(path, name))
+    src_in, length = round(start), round(duration)
+    if length < 1:
+        problem = f"uses {length} frames; a clip needs at least one"
+    elif src_in < 0:
+        problem = f"starts {-src_in} frames before its media does"
+    elif src_in + length > cap:
+        problem = (f"reaches frame {src_in + length} of its media ({float((src_in + length) / fps):.0f} s); "
+                   f"a shot's media is at most {MAX_SHOT_SECONDS // 60} minutes")
+    if problem is not None:
+        raise StoryreelError(f"clip {name!r} (shot {shot_id}) {problem}; nothing was stored",
+                             path, _line_of(path, name))
+    return OverrideEntry(shot_id=shot_id, src_in=src_in, length=length)
 
 
 def _shot_of(clip: otio.schema.Clip, info: dict, ids: set[str], reels: dict[str, str]

@@ -25,9 +25,13 @@ import opentimelineio as otio
 from storyreel.config import ProjectConfig
 from storyreel.edit import rhythm
 from storyreel.edit.overrides import EditOverrides
+from storyreel.errors import StoryreelError
 from storyreel.model import Shot, ShotList, Take, TransitionKind, frames_for
 
 HANDLE_SECONDS = 1.0  # media kept beyond each end of a shot, for transitions and trims
+# the longest media an edit may reach into: far past any take, far short of a range that
+# would make a render's sound mix or frame count overflow
+MAX_SHOT_SECONDS = 600
 LINE_GAP_SECONDS = 0.3  # silence between two lines of a shot
 HEAD_SECONDS = 0.5  # picture before the first line when the sound does not lead
 TAIL_SECONDS = 0.6  # picture after the last line
@@ -107,7 +111,13 @@ def _override_entries(shotlist: ShotList, overrides: EditOverrides, fps: Fractio
     media = {e.shot.id: 2 * handle_frames(fps) + e.length for e in script}  # the script cut's
     entries: list[_Entry] = []
     spoken: set[str] = set()
+    cap = frames_for(MAX_SHOT_SECONDS, Fraction(overrides.fps))
     for e in overrides.entries:
+        if e.src_in + e.length > cap:  # stored before import-edit bounded its ranges
+            raise StoryreelError(f"the stored edit has shot {e.shot_id} reach frame "
+                                 f"{e.src_in + e.length} of its media (at most "
+                                 f"{MAX_SHOT_SECONDS // 60} minutes); import the edit again, "
+                                 f"or `storyreel import-edit --clear`", overrides.source)
         if e.shot_id in by_id:
             entries.append(_Entry(by_id[e.shot_id], round(e.src_in * ratio),
                                   max(1, round(e.length * ratio)), True, e.shot_id not in spoken,

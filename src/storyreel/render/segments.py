@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import Any
 
 import av
 
+from storyreel.errors import StoryreelError
 from storyreel.render.encode import AudioFeed, Encoder
 from storyreel.render.frames import FilmLook
 from storyreel.render.program import Program, frame_at
@@ -97,19 +98,31 @@ def plan(program: Program, look: FilmLook, settings: dict[str, Any]) -> list[Seg
 
 def encode_segment(program: Program, segment: Segment, look: FilmLook, path: Path,
                    encoder: dict[str, Any], tick: Callable[[int], None] | None = None) -> None:
-    """Render and encode one segment to `path` (a keyframe first, no B-frames)."""
+    """Render and encode one segment to `path` (a keyframe first, no B-frames); on failure
+    nothing is left at `path` (not even the empty file a caller reserved the name with)."""
     sub = sub_program(program, segment.start, segment.length)
-    with Encoder(path, program.frame_size, program.fps, options=SEGMENT_OPTIONS, **encoder) as enc:
+    with _removed_on_error(path), Encoder(path, program.frame_size, program.fps,
+                                          options=SEGMENT_OPTIONS, **encoder) as enc:
         for t in range(segment.length):
             enc.write(frame_at(sub, t, look))
             if tick:
                 tick(1)
 
 
+@contextlib.contextmanager
+def _removed_on_error(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
+
+
 def encode_audio(wav: Path, seconds: Fraction, path: Path) -> None:
     """A mix as AAC (48 kHz stereo) in an .m4a, trimmed or padded to `seconds`: encoded once
-    per mix, so a cut whose picture changed is assembled without encoding sound again."""
-    with av.open(str(path), "w", format="mp4") as dst:
+    per mix, so a cut whose picture changed is assembled without encoding sound again. On
+    failure nothing is left at `path`."""
+    with _removed_on_error(path), av.open(str(path), "w", format="mp4") as dst:
         AudioFeed(dst, Path(wav)).feed_until(seconds, final=True)
 
 
@@ -130,6 +143,10 @@ def assemble(segments: list[Path], lengths: list[int], fps: Fraction, output: Pa
                 ain = stack.enter_context(av.open(str(audio)))
                 aout = dst.add_stream_from_template(ain.streams.audio[0])
                 packets = (p for p in ain.demux(ain.streams.audio[0]) if p.dts is not None)
+            try:
+                dst.start_encoding()  # opens the file: a folder that cannot be written fails here
+            except OSError as e:  # PyAV's errors do not name the file
+                raise StoryreelError(f"cannot write here: {e.strerror or e}", output) from None
             offset = 0  # frames
             for path, length in zip(segments, lengths, strict=True):
                 with av.open(str(path)) as src:

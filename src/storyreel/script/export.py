@@ -102,7 +102,7 @@ def to_markdown(shotlist: ShotList, pages: float | None = None) -> str:
 
 
 def to_table(shotlist: ShotList) -> Table:
-    table = Table(title=shotlist.title or None, title_style="bold")
+    table = Table(title=escape(shotlist.title) if shotlist.title else None, title_style="bold")
     for name in ("sc", "shot", "size", "angle", "move", "subjects"):
         table.add_column(name, no_wrap=True, justify="right" if name == "sc" else "left")
     table.add_column("description / dialogue", ratio=1, min_width=30)
@@ -113,12 +113,12 @@ def to_table(shotlist: ShotList) -> Table:
         if r["scene"] != current:
             current = r["scene"]
             heading = shotlist.scene(shot.scene_id).heading or "(no heading)"
-            table.add_row(r["scene"], "", "", "", "", "", f"[bold]{escape(heading)}[/]", "", "")
+            table.add_row(escape(r["scene"]), "", "", "", "", "", f"[bold]{escape(heading)}[/]", "", "")
         text = escape(r["description"])
         if shot.transition_in.kind.value != "cut":
             text = f"[dim]{r['transition']} →[/] {text}"
         if r["dialogue"]:
             text = f"{text}\n[italic]{escape(r['dialogue'])}[/]"
         table.add_row("", escape(r["shot"]), _framing(r), r["angle"], r["move"],
-                      r["subjects"].replace(" ", ", "), text, r["duration"], r["source_lines"])
+                      escape(r["subjects"].replace(" ", ", ")), text, r["duration"], r["source_lines"])
     return table

@@ -17,6 +17,7 @@ read it.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ KINDS = (
     "scene_heading", "action", "character", "parenthetical", "dialogue", "lyrics", "transition",
     "centered", "page_break", "section", "synopsis", "note",
 )
+# a feature is about 0.2 MB; 50 times that is not one script (its breakdown holds 1.3 GB)
+MAX_SCRIPT_BYTES = 10 * 10**6
 _NOTE = "\ue000"  # stands in for a lifted note inside the cleaned text
 _HEADING = re.compile(r"^(?:INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)[.\s]", re.IGNORECASE)
 _SCENE_NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")
@@ -93,9 +96,15 @@ class _Line:
 
 
 def read_script(path: Path) -> str:
-    """The text of a script file; a binary or non-UTF-8 file is a `StoryreelError`."""
+    """The text of a script file; a binary, non-UTF-8 or oversized file is a `StoryreelError`."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_SCRIPT_BYTES:
+                raise StoryreelError(f"the script is {size:,} bytes, over the limit of "
+                                     f"{MAX_SCRIPT_BYTES:,} (a feature is about 200,000); "
+                                     f"split it into parts", path)
+            data = f.read()
     except OSError as e:
         raise StoryreelError(f"cannot read: {e.strerror}", path) from None
     if b"\x00" in data[:8192]:

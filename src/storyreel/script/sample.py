@@ -43,18 +43,35 @@ _DIRECTIVES = ["[[shot: CU {a}, push-in, 3s]]", "[[shot: EWS, crane-up, 6s, \"th
                "[[super: \"Chapter {n}\"]]"]
 
 
+_TITLE_PAGE = ["Title: THE LONG NIGHT", "Credit: written by", "Author: storyreel tests",
+               "Draft date: 1 January 2026", "Contact:", "    storyreel", "    test fixtures", ""]
+_END = ["", "> THE END <", ""]
+
+
 def feature_script(target_pages: float = 120.0, seed: int = 7) -> str:
     """A screenplay of at least `target_pages` formatted pages."""
     rng = random.Random(seed)
-    out = ["Title: THE LONG NIGHT", "Credit: written by", "Author: storyreel tests",
-           "Draft date: 1 January 2026", "Contact:", "    storyreel", "    test fixtures", ""]
+    out = list(_TITLE_PAGE)
     n = 0
     while True:
         for _ in range(10):
             n += 1
             out += _scene(rng, n)
         if pages(parse("\n".join(out))) >= target_pages:
-            return "\n".join(out + ["", "> THE END <", ""])
+            return "\n".join(out + _END)
+
+
+def long_script(scenes: int | None = None, size: int | None = None, seed: int = 7) -> str:
+    """A screenplay of `scenes` scenes, or of at least `size` bytes, for tests of scale (made in
+    one pass: `feature_script` counts its pages as it grows, too slow at this length)."""
+    rng = random.Random(seed)
+    out, n, length = list(_TITLE_PAGE), 0, 0
+    while (scenes is None or n < scenes) and (size is None or length < size):
+        n += 1
+        lines = _scene(rng, n)
+        out += lines
+        length += sum(len(line.encode()) + 1 for line in lines)
+    return "\n".join(out + _END)
 
 
 def _scene(rng: random.Random, n: int) -> list[str]:
