@@ -8,10 +8,14 @@ from storyreel.config import ProjectConfig, load_config
 from storyreel.errors import StoryreelError
 from storyreel.model import Scene, Shot, SourceSpan
 from storyreel.run.takes import clip_key, shot_text_hash, still_key
+from storyreel.stills.base import StillsBackend
 
 
-class Backend:
+class Backend(StillsBackend):
     name, version = "previz", "7"
+
+    def generate(self, request):
+        raise NotImplementedError
 
 
 SHOT = Shot(id="1A", scene_id="s1", size="CU", move="push-in", subjects=["MAYA"], description="Maya turns.",

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from storyreel.cli.app import command, console, os_error
+from storyreel.cli.app import command, console, os_error, say
 from storyreel.cli.progress import watching
 from storyreel.errors import StoryreelError
 from storyreel.run.build import BuildReport, build, collect_garbage
@@ -46,20 +46,23 @@ def render(
     A shot its backend refused is shown as a slate, the rest of the cut is written, and the
     command exits 3 after naming the failed shots; rendering again retries only those."""
     project = Project.open(target)
+    if music is not None and not music.is_file():  # said before any work
+        raise StoryreelError("no such file or directory" if not music.exists() else "is a directory",
+                             music)
     with watching(quiet, as_json) as subscribers:
         report = build(project, output=output, music=music, burn_subtitles=burn_subtitles,
                        draft=draft, subscribers=subscribers, on_wait=_say)
     if not (quiet or as_json):
         for message in report.warnings:
-            console.print(f"[yellow]warning:[/] {message}", highlight=False)
-        console.print(_summary(report), highlight=False)
+            say(message, "warning:", "yellow")
+        say(_summary(report))
         for path in report.files[1:]:
-            console.print(f"  {path}", highlight=False)
+            say(f"  {path}")
     if report.failed:
-        console.print(f"[bold red]incomplete:[/] {len(report.failed)} of the cut's shots failed and "
-                      f"show a slate; render again to retry them", highlight=False)
+        say(f"{len(report.failed)} of the cut's shots failed and show a slate; render again to "
+            "retry them", "incomplete:", "bold red")
         for shot_id, message in report.failed.items():
-            console.print(f"  {shot_id}: {message}", highlight=False, markup=False, soft_wrap=True)
+            say(f"  {shot_id}: {message}")
         raise typer.Exit(INCOMPLETE)
 
 

@@ -15,21 +15,23 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
 
-    def run(self, fn: Callable[[T], Any], items: Iterable[T]) -> Iterator[tuple[T, Any]]:
-        """(item, fn(item)) as each finishes; at most `workers` in flight; the first error
-        cancels what has not started and is raised."""
+    def run(self, fn: Callable[[T], Any], items: Iterable[T],
+            limit: int | None = None) -> Iterator[tuple[T, Any]]:
+        """(item, fn(item)) as each finishes; at most `workers` (or `limit`, when lower) in
+        flight; the first error cancels what has not started and is raised."""
         items = list(items)
-        if self.workers == 1 or len(items) <= 1:
+        workers = min(self.workers, limit or self.workers)
+        if workers == 1 or len(items) <= 1:
             for item in items:
                 yield item, fn(item)
             return
-        with ThreadPoolExecutor(self.workers) as pool:
+        with ThreadPoolExecutor(workers) as pool:
             pending: dict[Future, T] = {}
             queue = iter(items)
             try:
                 for item in queue:
                     pending[pool.submit(fn, item)] = item
-                    if len(pending) >= self.workers:
+                    if len(pending) >= workers:
                         break
                 while pending:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)

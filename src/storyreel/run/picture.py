@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from storyreel.config import render_workers
 from storyreel.render import segments as seg
 from storyreel.render.frames import FilmLook
 from storyreel.render.program import Program
@@ -102,7 +103,7 @@ def _encode(p: Pipeline, program: Program, look: FilmLook, encoder: dict[str, An
             users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
     with p.runner.stage("segments", sum(s.length for s in todo)) as tick:
         stage = SegmentsStage(p, program, look, encoder, tick, users)
-        for s, outcome in p.runner.ensure(stage, todo):
+        for s, outcome in p.runner.ensure(stage, todo, workers=render_workers(p.config)):
             found[s.key] = outcome.value
 
 

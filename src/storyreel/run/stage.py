@@ -207,9 +207,11 @@ class Runner:
     # --- running a stage ---------------------------------------------------------------------
 
     def ensure(self, stage: Stage[Item, Out], items: Iterable[Item],
-               tick: Callable[[int], None] | None = None) -> Iterator[tuple[Item, Outcome[Out]]]:
+               tick: Callable[[int], None] | None = None,
+               workers: int | None = None) -> Iterator[tuple[Item, Outcome[Out]]]:
         """Each item's output in the store, computed on the executor when missing or damaged;
-        yields (item, outcome) as each finishes."""
+        yields (item, outcome) as each finishes. `workers` caps the items in flight (a memory
+        budget's), below the executor's own."""
 
         def run(item: Item) -> Outcome[Out]:
             key = stage.key(item)
@@ -225,7 +227,7 @@ class Runner:
                 self.record(key, stage.kind, stored)
             return Outcome(key, stored, True, value)
 
-        for item, outcome in self.executor.run(run, items):
+        for item, outcome in self.executor.run(run, items, workers):
             self.report(stage, item, outcome)
             if tick is not None:
                 tick(1)
