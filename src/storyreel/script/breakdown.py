@@ -57,6 +57,7 @@ from storyreel.model import (
 from storyreel.prose import affirmed
 from storyreel.script.directives import Directive, parse_directive
 from storyreel.script.fountain import Element, Script, parse_file, plain
+from storyreel.script.places import read_places
 from storyreel.script.timing import PACINGS, Pacing, shot_seconds
 
 _TIMES = ("DAY", "NIGHT", "DAWN", "DUSK", "MORNING", "EVENING", "AFTERNOON", "SUNSET",
@@ -285,10 +286,12 @@ class _Builder:
                            _slug(s.scene.location or "scene"), s.scene.lines.start)
                           for s in self.scenes], self.script.path)
         scenes = []
-        for s, sid in zip(self.scenes, scene_ids, strict=True):
-            opening = next((plain(b.text) for b in s.blocks if b.kind == "action"), "")
+        openings = [next((plain(b.text) for b in s.blocks if b.kind == "action"), "")
+                    for s in self.scenes]
+        places = read_places([s.scene for s in self.scenes], openings)
+        for s, sid, opening, place in zip(self.scenes, scene_ids, openings, places, strict=True):
             weather = [w for w, r in _WEATHER.items() if r.search(affirmed(opening))]
-            s.scene = s.scene.model_copy(update={"id": sid, "weather": weather})
+            s.scene = s.scene.model_copy(update={"id": sid, "weather": weather, "place": place})
             scenes.append(s.scene)
             new_place = s.scene.location != prev_location
             prev_location = s.scene.location
@@ -334,7 +337,31 @@ class _Builder:
             shots=shots,
             cards=cards,
             ending=ending,
+            cast=self.cast(),
         )
+
+    def cast(self) -> dict[str, str]:
+        """How the action first introduces each character: `A young RUTH (35, white swimsuit)`
+        gives "young 35, white swimsuit"; a name first met in capitals, its sentence."""
+        out: dict[str, str] = {}
+        texts = [plain(e.text) for e in self.script.elements if e.kind == "action"]
+        for text in texts:
+            for m in _INTRODUCED.finditer(text):
+                name = m.group(1).upper()
+                close = text.find(")", m.end())
+                if name in out or close < 0:
+                    continue
+                before = re.findall(r"[A-Za-z'-]+", text[max(0, text.rfind(".", 0, m.start()) + 1):
+                                                     m.start()])[-3:]
+                out[name] = " ".join([w for w in before if w.lower() not in ("a", "an", "the")]
+                                     + [text[m.end(1):close + 1].strip(" ()")]).strip()
+        for text in texts:
+            for sentence in re.split(r"(?<=[.!?])\s+", text):
+                for m in re.finditer(r"\b[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2}\b", sentence):
+                    name = m.group(0).upper()
+                    if name in self.characters and name not in out:
+                        out[name] = sentence.strip()
+        return out
 
     def apply(self, shot: Shot, directives: Iterable[Directive]) -> None:
         for d in directives:
