@@ -55,6 +55,7 @@ from storyreel.model import (
     frames_for,
 )
 from storyreel.prose import affirmed
+from storyreel.script.cast import INTRODUCED, introductions
 from storyreel.script.directives import Directive, parse_directive
 from storyreel.script.fountain import Element, Script, parse_file, plain
 from storyreel.script.places import read_places
@@ -62,7 +63,6 @@ from storyreel.script.timing import PACINGS, Pacing, shot_seconds
 
 _TIMES = ("DAY", "NIGHT", "DAWN", "DUSK", "MORNING", "EVENING", "AFTERNOON", "SUNSET",
           "SUNRISE", "MAGIC HOUR", "LATER", "CONTINUOUS", "MOMENTS LATER", "SAME")
-_INTRODUCED = re.compile(r"\b([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2}) \((?:\d|early|mid|late)")
 _HEAD = re.compile(r"^(INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)\.?\s*", re.IGNORECASE)
 
 
@@ -134,7 +134,7 @@ class _Builder:
         self.fps: Fraction = config.film.fps
         names = {e.name.upper() for e in script.elements if e.kind == "character"}
         names |= {m.group(1) for e in script.elements if e.kind == "action"
-                  for m in _INTRODUCED.finditer(e.text)}
+                  for m in INTRODUCED.finditer(e.text)}
         self.characters = {n for n in names | set(config.characters) if n.strip()}
         self.name_re = (
             re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(self.characters, key=len,
@@ -337,31 +337,8 @@ class _Builder:
             shots=shots,
             cards=cards,
             ending=ending,
-            cast=self.cast(),
+            cast=introductions(self.script.elements, self.characters),
         )
-
-    def cast(self) -> dict[str, str]:
-        """How the action first introduces each character: `A young RUTH (35, white swimsuit)`
-        gives "young 35, white swimsuit"; a name first met in capitals, its sentence."""
-        out: dict[str, str] = {}
-        texts = [plain(e.text) for e in self.script.elements if e.kind == "action"]
-        for text in texts:
-            for m in _INTRODUCED.finditer(text):
-                name = m.group(1).upper()
-                close = text.find(")", m.end())
-                if name in out or close < 0:
-                    continue
-                before = re.findall(r"[A-Za-z'-]+", text[max(0, text.rfind(".", 0, m.start()) + 1):
-                                                     m.start()])[-3:]
-                out[name] = " ".join([w for w in before if w.lower() not in ("a", "an", "the")]
-                                     + [text[m.end(1):close + 1].strip(" ()")]).strip()
-        for text in texts:
-            for sentence in re.split(r"(?<=[.!?])\s+", text):
-                for m in re.finditer(r"\b[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2}\b", sentence):
-                    name = m.group(0).upper()
-                    if name in self.characters and name not in out:
-                        out[name] = sentence.strip()
-        return out
 
     def apply(self, shot: Shot, directives: Iterable[Directive]) -> None:
         for d in directives:

@@ -37,7 +37,7 @@ class PrevizBackend(StillsBackend):
     """The embedded stills generator: cinematic silhouette keyframes on a laptop CPU."""
 
     name = "previz"
-    version = "1.1.1"
+    version = "1.2.0"
 
     def generate(self, request: StillRequest) -> Still:
         shot, scene, config = request.shot, request.scene, request.config

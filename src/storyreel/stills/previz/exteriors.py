@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from storyreel.stills.previz.interiors import ground_rock
-from storyreel.stills.previz.paint import Color, mix
+from storyreel.stills.previz.paint import Color, mix, value_noise
 from storyreel.stills.previz.parts import Persp, bars, crenels, fence, fire, gabled, windows_on
 from storyreel.stills.previz.sets import Stage, _conifer, _ridge, _windows_rate
 
@@ -496,19 +496,19 @@ def platform(st: Stage) -> None:
 def cave_mouth(st: Stage) -> None:
     """A cliff face with the dark mouth of a cave, boulders at its foot."""
     w = st.w
-    d = max(st.mid_depth * 1.5, 18.0)
+    d = max(st.mid_depth * 3.0, 40.0)
     base = st.framing.ground_y(d)
     rock = (0.4, 0.34, 0.28)
     xs = np.linspace(-10, w + 10, 24)
-    top = base - st.m(35, d) * (0.6 + 0.4 * st.rng.random(24))
+    top = base - st.m(14, d) * (0.7 + 0.5 * value_noise(st.rng, 24, 2))
     st.mid.polys([np.concatenate([np.stack([xs, top], 1), [[w + 10, base + 3], [-10, base + 3]]])], st.tone(rock, d, 1.2))
     strata = [np.array([[-10, y], [w + 10, y + st.rng.uniform(-8, 8)], [w + 10, y + 3], [-10, y + 3]])
-              for y in np.linspace(base - st.m(30, d), base, 10)]
+              for y in np.linspace(base - st.m(16, d), base, 9)]
     st.mid.polys(strata, st.tone(mix(rock, (0, 0, 0), 0.35), d), 0.5)
     mx = w * st.rng.uniform(0.35, 0.65)
-    mw, mh = st.m(st.rng.uniform(7, 10), d), st.m(st.rng.uniform(6, 9), d)
+    mw, mh = st.m(st.rng.uniform(8, 11), d), st.m(st.rng.uniform(5, 7), d)
     t = np.linspace(np.pi, 2 * np.pi, 24)
-    rr = 1 + 0.08 * st.rng.standard_normal(24)
+    rr = 1 + 0.04 * st.rng.standard_normal(24)
     mouth = np.concatenate([np.stack([mx + mw / 2 * rr * np.cos(t), base - mh * rr * -np.sin(t) * 1.0], 1),
                             [[mx + mw / 2, base + 2], [mx - mw / 2, base + 2]]])
     mouth[:, 1] = np.where(mouth[:, 1] > base, base + 2, mouth[:, 1])
