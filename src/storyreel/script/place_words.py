@@ -29,7 +29,8 @@ INTERIOR: dict[str, str] = {
               "situation room|command center|command centre|headquarters|hq|police station|"
               "station house|squad room|detective bureau|call center|trading floor|agency|"
               "editorial|consulate|embassy|ministry|city hall|town hall|campaign office|"
-              "server room|mission control|radio station|studio booth|newsstand office",
+              "server room|mission control|radio station|recording studio|sound booth|"
+              "vocal booth|control booth|newsstand office",
     "corridor": "corridor|hallway|hall|subway|tunnel|stair|stairs|stairwell|staircase|elevator|"
                 "lift|lobby|passage|passageway|foyer|landing|concourse|terminal|atrium|vestibule|"
                 "entrance hall|service corridor|underpass|sewer|bunker|airlock|walkway|escalator",
@@ -86,12 +87,12 @@ INTERIOR: dict[str, str] = {
                "steelworks|cannery|brewery|distillery|slaughterhouse|abattoir|meatpacking plant|"
                "machine shop|forge|smithy|kiln|pump room|generator room|reactor|silo|mine office",
     "garage": "garage|auto shop|body shop|carport|mechanic|mechanic's shop|repair shop|"
-              "chop shop|parking garage|car wash|tool shed|workbench",
+              "chop shop|parking garage|car wash|workbench",
     "hall": "mansion|palace|ballroom|great hall|manor|grand hall|banquet hall|throne room|castle|"
             "chateau|château|estate|stately home|manor house|palazzo|country house|"
             "reception hall|gala|hotel ballroom|embassy ballroom|grand staircase|villa hall",
     "shack": "shack|cabin|hut|log cabin|shed|trailer|mobile home|caravan|barn|stable|stables|"
-             "lodge|bunkhouse|outhouse|hovel|shanty|treehouse|tree house|cabin in the woods|"
+             "lodge|bunkhouse|outhouse|hovel|shanty|treehouse|tree house|cabin in the woods|tool shed|"
              "hunting lodge|boathouse|farmhouse|cottage kitchen|tent|yurt|teepee|igloo|"
              "chicken coop|hayloft|woodshed|trailer home",
     "gallery": "gallery|art gallery|museum|exhibition|exhibit|showroom|auction house|studio|"
@@ -117,9 +118,10 @@ EXTERIOR: dict[str, str] = {
             "courthouse|city hall|town hall|bank|museum|library|school|high school|university|"
             "campus|mall|parking lot|car park|parking garage|bus stop|taxi rank|subway entrance|"
             "newsstand|chinatown|quarter|district|slum|ghetto|projects|tenement|high street|"
-            "back alley|overpass|underpass|construction site|factory|warehouse|motel|"
+            "back alley|overpass|underpass|construction site|factory|warehouse|"
             "hotel entrance|casino|arcade|station|bus station|piazza|promenade|embankment|"
-            "canal|financial district|skid row|precinct|office|headquarters|laundromat|pharmacy",
+            "canal|financial district|skid row|precinct|office|headquarters|laundromat|pharmacy|"
+            "ambulance bay|loading bay|bus bay|taxi stand|shopping street|arcade entrance",
     "rooftop": "rooftop|roof|balcony|terrace|fire escape|penthouse terrace|helipad|roof garden|"
                "water tower|parapet|ledge|observation deck|clock tower",
     "sea": "sea|beach|ocean|shore|harbour|harbor|pier|dock|docks|lake|river|coast|bay|port|"
@@ -153,7 +155,8 @@ EXTERIOR: dict[str, str] = {
              "suburb|suburbs|suburban street|cul-de-sac|chalet house|brownstone|row house|"
              "rectory|vicarage|parsonage|lodge|inn|guesthouse|guest house|bed and breakfast|"
              "safe house|boarding house|beach house|lake house|summer house|farmstead|"
-             "trailer home|manor house|country house|palace|front step|front steps",
+             "trailer home|manor house|country house|palace|front step|front steps|trailer park|"
+             "residence|mobile home park|caravan park|housing estate|subdivision",
     "yard": "yard|backyard|back yard|garden|patio|barbecue|courtyard|playground|allotment|"
             "junkyard|scrapyard|salvage yard|lumber yard|prison yard|schoolyard|school yard|"
             "front yard|side yard|vegetable garden|greenhouse|back garden|kitchen garden|"
@@ -208,7 +211,10 @@ EXTERIOR: dict[str, str] = {
 
 # Words that name a kind only when nothing stronger does: "PINE FOREST ROAD" is a forest.
 WEAK = frozenset(
-    ["road", "lane", "path", "track", "trail", "highway", "area", "outside", "front", "back", "side", "entrance", "house", "home", "room", "hall", "building", "place", "office", "station", "corner", "block", "town", "quarter", "district", "court", "yard", "deck", "bridge", "wall", "tower", "base", "compound", "studio", "stage", "market", "camp", "school", "university", "college", "church", "palace", "mansion", "estate", "villa", "lodge", "cabin", "car", "box", "pit", "well", "hold", "spring", "wash", "pass", "platform", "tracks", "train", "garage", "shop", "store", "motel", "diner", "bar", "club", "hotel", "restaurant", "theater", "theatre", "apartment", "prison", "jail", "strip", "express", "sleeper", "chamber", "sub", "bath", "bow", "bush", "plant", "hill", "hills", "stands", "lift", "quarters", "base", "gala", "border", "festival", "picnic", "bunk", "crop", "spa", "sand", "surf", "wood", "trees", "terminal"])
+    ["road", "lane", "path", "track", "trail", "highway", "area", "outside", "front", "back", "side", "entrance", "house", "home", "room", "hall", "building", "place", "station", "corner", "block", "town", "quarter", "district", "court", "yard", "deck", "bridge", "wall", "tower", "base", "compound", "stage", "market", "camp", "car", "box", "pit", "well", "hold", "spring", "wash", "pass", "platform", "tracks", "train", "express", "sleeper", "chamber", "sub", "bath", "bow", "bush", "plant", "hill", "hills", "stands", "lift", "quarters", "gala", "border", "festival", "picnic", "bunk", "crop", "spa", "sand", "surf", "wood", "trees", "terminal", "cabin", "lodge", "studio"])
+# ... and, outside, the names of buildings: seen from the street they say little of the set
+WEAK_OUTSIDE = frozenset(
+    ["office", "school", "university", "college", "church", "palace", "mansion", "estate", "villa", "garage", "shop", "store", "diner", "bar", "club", "hotel", "restaurant", "theater", "theatre", "apartment", "prison", "jail", "penitentiary", "hospital", "library", "museum", "bank", "casino", "cinema", "station", "headquarters", "building"])
 
 # When no kind matches, what the words suggest the place is (the generic set follows from it).
 FAMILIES: dict[str, str] = {

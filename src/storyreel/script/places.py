@@ -80,8 +80,8 @@ def _table(interior: bool) -> dict[str, str]:
 
 
 @cache
-def _weak() -> frozenset[str]:
-    return frozenset(" ".join(words(w)) for w in pw.WEAK)
+def _weak(interior: bool) -> frozenset[str]:
+    return frozenset(" ".join(words(w)) for w in pw.WEAK | (set() if interior else pw.WEAK_OUTSIDE))
 
 
 @cache
@@ -100,9 +100,16 @@ def _parts(location: str) -> list[str]:
 
 def _matches(parts: list[str], interior: bool) -> list[tuple[float, str, str, bool]]:
     """(score, kind, phrase, strong) for every lexicon phrase in the heading's parts."""
-    table, weak, found = _table(interior), _weak(), []
+    table, weak, found = _table(interior), _weak(interior), []
     for pi, part in enumerate(parts):
         ws = words(part)
+        if pi:  # "HIGH SCHOOL - HALLWAY" is a school hallway: the part before modifies this one
+            last = words(parts[pi - 1])[-1:]
+            phrase = " ".join(last + ws[:1])
+            if len(last + ws[:1]) == 2 and phrase in table:
+                strong = phrase not in weak
+                found.append(((_STRONG if strong else _WEAK) + 1 + 2.0 * pi, table[phrase], phrase,
+                              strong))
         taken = [False] * len(ws)
         for n in (3, 2, 1):  # longest phrases first; a word belongs to one phrase
             for i in range(len(ws) - n + 1):
@@ -126,7 +133,7 @@ def _best(parts: list[str], interior: bool) -> tuple[float, str, str, bool] | No
 
 def _in_action(text: str, interior: bool) -> tuple[str, str] | None:
     """The first strong place word of the side in `text` (what it affirms)."""
-    table, weak = _table(interior), _weak()
+    table, weak = _table(interior), _weak(interior)
     ws = words(affirmed(text))
     for i in range(len(ws)):
         for n in (3, 2, 1):
@@ -215,7 +222,7 @@ def _side_of(parts: list[str], previous: ScenePlace | None) -> bool:
     if ws & pw.INSIDE:
         return True
     inside, outside = _best(parts, True), _best(parts, False)
-    if inside and (not outside or inside[0] > outside[0]):
+    if inside and (not outside or inside[0] >= outside[0]):  # a building named: we go in
         return True
     if outside:
         return False
