@@ -262,6 +262,8 @@ def stadium(st: Stage) -> None:
         st.far.ellipses(lamps, (1.0, 1.0, 0.95) if st.light.time != "day" else st.tone((0.6, 0.6, 0.6), d_far))
         if st.light.time in ("night", "dusk"):
             st.sky.glow(fx, ft, st.m(12, d_far), (1.0, 1.0, 0.92), 0.7)
+    if st.light.time in ("night", "dusk"):  # the floodlit pitch
+        st.sky.glow(at.vp, base + (st.h - base) * 0.5, w * 0.5, (0.75, 0.95, 0.7), 0.45)
     gd = d_far - 2.0
     st.mid.polys([at.quad(-3.7, -3.6, 0, 2.44, gd), at.quad(3.6, 3.7, 0, 2.44, gd), at.quad(-3.7, 3.7, 2.34, 2.44, gd)],
                  st.tone((1, 1, 1), gd, 2.0))

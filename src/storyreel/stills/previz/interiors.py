@@ -47,14 +47,14 @@ def _side(st: Stage) -> float:
 
 def bedroom(st: Stage) -> None:
     wx, _ = _room_shell(st, (0.46, 0.40, 0.40), (0.32, 0.24, 0.18))
-    d = st.mid_depth + 0.4
+    d = st.framing.subject_depth + 0.6
     side = -1 if wx > st.w / 2 else 1
-    x = st.w * (0.5 + side * 0.22)
-    x0, top, x1, base = _block(st, x, d + 1.0, 1.7, 1.15, (0.28, 0.18, 0.14))  # the headboard
-    x0, top, x1, base = _block(st, x, d, 1.7, 0.55, (0.30, 0.22, 0.2))  # the bed's foot
+    x = st.w * (0.5 + side * 0.24)
+    x0, top, x1, base = _block(st, x, d + 2.0, 1.9, 1.2, (0.28, 0.18, 0.14))  # the headboard
+    x0, top, x1, base = _block(st, x, d, 1.9, 0.55, (0.30, 0.22, 0.2))  # the bed's foot
     sheet = st.tone((0.86, 0.84, 0.80), d, 2.2)
-    back = st.framing.ground_y(d + 1.0) - st.m(0.6, d + 1.0)
-    st.mid.polys([[(x0, top), (x1, top), (x1 - (x1 - x0) * 0.04, back), (x0 + (x1 - x0) * 0.04, back)]],
+    back = st.framing.ground_y(d + 2.0) - st.m(0.6, d + 2.0)
+    st.mid.polys([[(x0, top), (x1, top), (x1 - (x1 - x0) * 0.08, back), (x0 + (x1 - x0) * 0.08, back)]],
                  sheet)
     pw = (x1 - x0) * 0.2
     st.mid.ellipses([(x + s * pw * 1.1, back + (top - back) * 0.15, pw, (top - back) * 0.18)
@@ -62,8 +62,8 @@ def bedroom(st: Stage) -> None:
     st.mid.polys([[(x0, top + (base - top) * 0.1), (x1, top + (base - top) * 0.1), (x1, base),
                    (x0, base)]], st.tone((0.5, 0.36, 0.42), d, 1.4), 0.9)  # the blanket over its foot
     nx = x1 + st.m(0.5, d) if side > 0 else x0 - st.m(0.5, d)
-    _block(st, nx, d + 0.9, 0.5, 0.55, (0.25, 0.17, 0.12))
-    _lamp(st, nx, d + 0.9, hang=False)
+    _block(st, nx, d + 1.8, 0.5, 0.55, (0.25, 0.17, 0.12))
+    _lamp(st, nx, d + 1.8, hang=False)
 
 
 def bathroom(st: Stage) -> None:
@@ -72,11 +72,12 @@ def bathroom(st: Stage) -> None:
     base = st.framing.ground_y(d)
     tile = st.m(0.2, d)
     top = base - st.m(1.5, d)
-    grout = st.tone((0.5, 0.54, 0.55), d)
+    _panel(st.far, -5, top, st.w + 5, base, st.tone((0.88, 0.9, 0.9), d, 1.8))  # tiled to the shoulder
+    grout = st.tone((0.4, 0.44, 0.45), d)
     st.far.polys([[(-5, y), (st.w + 5, y), (st.w + 5, y + 1.2), (-5, y + 1.2)]
                   for y in np.arange(top, base, tile)] +
                  [[(x, top), (x + 1.2, top), (x + 1.2, base), (x, base)] for x in np.arange(0, st.w, tile)],
-                 grout, 0.7)
+                 grout, 0.8, disjoint=True)
     side = _side(st)
     sx = st.w * (0.5 - side * 0.18)
     mirror = (sx - st.m(0.45, d), base - st.m(1.95, d), sx + st.m(0.45, d), base - st.m(1.2, d))
@@ -249,11 +250,14 @@ def cell(st: Stage) -> None:
     d = st.far_depth
     base = st.framing.ground_y(d)
     _back_wall(st, (0.45, 0.45, 0.42), (0.32, 0.32, 0.3))
-    # the corridor beyond the bars: brighter, its far wall
-    _panel(st.sky, -5, -5, w + 5, base, st.tone((0.55, 0.55, 0.5), d + 4, 1.6))
-    st.sky.glow(w * 0.5, base - st.m(2.5, d), w * 0.5, (0.95, 0.95, 0.85), 0.35)
-    gap = st.m(0.16, d)
-    bars(st, st.far, -gap, w + gap, -10, base + 2, gap, max(2.5, st.m(0.035, d)), st.tone((0.1, 0.1, 0.11), d, 1.2))
+    # the corridor beyond the bars, under its strip lights day and night; its far wall
+    beyond = mix(st.light.lit((0.62, 0.62, 0.56), 1.6), (0.62, 0.63, 0.58), 0.6)
+    _panel(st.sky, -5, -5, w + 5, base, beyond)
+    _panel(st.sky, -5, base - st.m(1.2, d), w + 5, base, mix(beyond, (0.3, 0.3, 0.3), 0.4))
+    st.sky.glow(w * 0.5, base - st.m(2.8, d), w * 0.6, (0.95, 0.97, 0.9), 0.5)
+    gap = st.m(0.24, d)
+    bars(st, st.far, -gap / 2, w + gap, -10, base + 2, gap, max(3.0, st.m(0.045, d)),
+         st.tone((0.08, 0.08, 0.09), d, 1.2))
     side = _side(st)
     dm = st.mid_depth
     x = w * (0.5 + side * 0.38)
