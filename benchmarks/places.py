@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storyreel.model import Scene, ScenePlace, SourceSpan
-from storyreel.script.breakdown import _split_heading
+from storyreel.script.breakdown import split_heading
 from storyreel.script.places import read_place
 
 CORPUS = Path(__file__).resolve().parent / "data" / "headings.tsv"
@@ -42,7 +42,7 @@ def load(path: Path = CORPUS) -> list[Case]:
 
 
 def read(heading: str) -> ScenePlace:
-    int_ext, location, time = _split_heading(heading)
+    int_ext, location, time = split_heading(heading)
     scene = Scene(id="s", number="1", heading=heading, int_ext=int_ext, location=location,
                   time_of_day=time, lines=_SPAN)
     return read_place(scene)

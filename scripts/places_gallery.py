@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from storyreel.assets import pil_font
 from storyreel.config import ProjectConfig
 from storyreel.model import Scene, Shot, ShotSize, SourceSpan
-from storyreel.script.breakdown import _split_heading
+from storyreel.script.breakdown import split_heading
 from storyreel.script.places import read_place
 from storyreel.stills.base import StillRequest
 from storyreel.stills.previz import PrevizBackend
@@ -54,7 +54,7 @@ HEADINGS = {
 
 
 def scene_for(heading: str) -> Scene:
-    int_ext, location, time = _split_heading(heading)
+    int_ext, location, time = split_heading(heading)
     scene = Scene(id="s", number="1", heading=heading, int_ext=int_ext, location=location,
                   time_of_day=time, lines=SPAN)
     return scene.model_copy(update={"place": read_place(scene)})

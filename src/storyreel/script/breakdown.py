@@ -210,7 +210,7 @@ class _Builder:
 
     def new_scene(self, e: Element) -> None:
         heading = plain(e.text).strip()
-        int_ext, location, time = _split_heading(heading)
+        int_ext, location, time = split_heading(heading)
         number = e.scene_number or str(len(self.scenes) + 1)
         scene = Scene(id="", number=number, heading=heading, int_ext=int_ext, location=location,
                       time_of_day=time, section=self.section, synopsis=self.synopsis,
@@ -365,7 +365,7 @@ class _Builder:
         return seen
 
 
-def _split_heading(heading: str) -> tuple[str, str, str]:
+def split_heading(heading: str) -> tuple[str, str, str]:
     """"EXT. BEACH - DAWN" → ("EXT", "BEACH", "DAWN")."""
     m = _HEAD.match(heading)
     rest = heading[m.end():] if m else heading

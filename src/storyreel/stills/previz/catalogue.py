@@ -27,9 +27,9 @@ EXTERIOR = {**_EXTERIORS, **{k: p for k, (_, _, p) in exteriors.EXTERIORS.items(
 _ABOVE = {"house": "field", "yard": "field", "gate": "field", "pool": "sea", "stadium": "field",
           "swamp": "sea", "deck": "sea", "castle": "mountain", "campfire": "forest",
           "graveyard": "field", "roadside": "city", "platform": "city", "cave": "mountain"}
-KINDS: dict[str, tuple[bool, ...]] = {
-    **{k: (True,) for k in INTERIOR}, **{k: (False,) for k in EXTERIOR if k not in INTERIOR},
-    **{k: (True, False) for k in INTERIOR if k in EXTERIOR},
+KINDS: dict[str, tuple[bool, ...]] = {  # kind → the sides of the wall it is painted on
+    k: tuple(side for side, table in ((True, INTERIOR), (False, EXTERIOR)) if k in table)
+    for k in sorted({**INTERIOR, **EXTERIOR})
 }
 
 
