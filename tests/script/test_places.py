@@ -37,6 +37,7 @@ def test_the_corpus_mostly_gets_the_set_a_director_expects():
     ("INT. CORNER BODEGA - NIGHT", "store"),  # words beyond the first table: the lexicon
     ("EXT. HOLLOWAY RESIDENCE - DAY", "house"),
     ("INT. SQUAD CARS - NIGHT", "car"),  # a plural
+    ("INT. SARAH'S - NIGHT", "room"), ("EXT. THE MILLERS' - DAY", "house"),  # someone's home
 ])
 def test_the_words_of_a_heading(heading, kind):
     place = read(heading)

@@ -20,7 +20,8 @@ INTERIOR: dict[str, str] = {
     "bar": "bar|club|nightclub|diner|restaurant|cafe|café|pub|tavern|lounge|casino|saloon|bistro|"
            "speakeasy|cantina|brasserie|coffee shop|coffeehouse|teahouse|karaoke|juke joint|"
            "cocktail lounge|taproom|brewpub|wine bar|dive bar|strip club|cabaret|pizzeria|"
-           "steakhouse|noodle shop|food court|cafeteria|dance hall|pool hall|bowling alley",
+           "steakhouse|noodle shop|food court|cafeteria|dance hall|pool hall|bowling alley|"
+           "booth|mess hall|canteen|refectory|tea room|ice cream parlor|soda fountain",
     "stacks": "archive|library|stacks|storage|storeroom|store room|basement|vault|shelves|"
               "record room|records room|evidence room|file room|stockroom|cellar|wine cellar|"
               "supply closet|closet|mailroom|bookstack",
@@ -30,13 +31,14 @@ INTERIOR: dict[str, str] = {
               "station house|squad room|detective bureau|call center|trading floor|agency|"
               "editorial|consulate|embassy|ministry|city hall|town hall|campaign office|"
               "server room|mission control|radio station|recording studio|sound booth|"
-              "vocal booth|control booth|newsstand office",
+              "vocal booth|control booth|studio booth|newsstand office",
     "corridor": "corridor|hallway|hall|subway|tunnel|stair|stairs|stairwell|staircase|elevator|"
                 "lift|lobby|passage|passageway|foyer|landing|concourse|terminal|atrium|vestibule|"
                 "entrance hall|service corridor|underpass|sewer|bunker|airlock|walkway|escalator",
     "car": "car|taxi|cab|truck|van|sedan|pickup|limo|limousine|jeep|suv|police car|squad car|"
            "cruiser|ambulance|convertible|hatchback|coupe|minivan|station wagon|getaway car|"
-           "patrol car|hearse|tow truck|rv|motorhome|camper van|tractor|humvee|tank",
+           "patrol car|hearse|tow truck|rv|motorhome|camper van|tractor|humvee|tank|back seat|"
+           "backseat|front seat|passenger seat|driver's seat|car interior|cab of the truck",
     "bedroom": "bedroom|master bedroom|guest room|guest bedroom|spare room|bedchamber|"
                "dorm room|dormitory|dorm|hotel room|motel room|hotel suite|honeymoon suite|"
                "boudoir|bunk room|bunkroom|nursery|kid's room|teenager's room|sleeping quarters|"

@@ -202,6 +202,10 @@ def read_place(scene: Scene, opening: str = "", previous: ScenePlace | None = No
         if best:
             return _place(best[1], interior, time, False, f"heading word '{best[2]}'", time_why)
     interior = sides[0]
+    owner = next((p for p in parts if re.search(r"\w['’]S?\s*$", p.strip(), re.I)), None)
+    if owner:  # "INT. SARAH'S - NIGHT": someone's place, their home
+        kind = _table(interior)["home"]
+        return _place(kind, interior, time, False, f"'{owner.strip()}': someone's home", time_why)
     if ie.startswith("INT/EXT"):
         return _place("car", True, time, True, "INT/EXT with no place word: a car", time_why)
     fam = _family(parts)
