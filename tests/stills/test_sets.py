@@ -11,6 +11,7 @@ import pytest
 from storyreel.config import ProjectConfig
 from storyreel.model import ScenePlace, ShotSize
 from storyreel.stills.previz.catalogue import KINDS
+from storyreel.stills.previz.costume import read_costume
 from storyreel.stills.takes import png_bytes
 from tests.stills.conftest import luma, render, scene, shot
 
@@ -121,3 +122,18 @@ def test_costume_words_change_the_figure():
     assert dress.sum() > trousers.sum() * 1.05  # a skirt flares below the waist
     coat, jacket = coverage("a man in an overcoat"), coverage("a man in a leather jacket")
     assert coat.sum() > jacket.sum()
+
+
+@pytest.mark.parametrize(("description", "expected"), [
+    ("a woman of 38, short dark hair, long grey wool coat", {"hair": "short", "long_coat": True}),
+    ("a man of 40 in a tired dark suit", {"suit": True, "long_coat": False, "age": "adult"}),
+    ("a 38-year-old cop in uniform", {"uniform": True, "hair": "cap", "age": "adult"}),
+    ("70s, white hair, a silk dressing gown", {"age": "old", "long_coat": True, "dress": False}),
+    ("a girl of seven in a yellow dress", {"age": "child", "dress": True}),
+    ("a teenager (15) in a hoodie", {"age": "teen", "hair": "hood"}),
+    ("a woman in a white swimsuit", {"suit": False, "long_coat": False}),
+    ("he wears no hat", {"hair": None}),  # what the description negates is not worn
+])
+def test_the_words_a_costume_is_read_from(description, expected):
+    worn = read_costume(description)
+    assert {k: getattr(worn, k) for k in expected} == expected

@@ -36,6 +36,7 @@ _HAIR_TONE = [
     ((0.55, 0.22, 0.1), r"red hair|red-haired|redhead|ginger|auburn|copper hair"),
 ]
 _LONG_COAT = r"coat|overcoat|trench ?coat|greatcoat|duster|cloak|cape|poncho|robe|cassock|" \
+             r"dressing gown|bathrobe|housecoat|" \
              r"habit|parka|mackintosh|raincoat|frock coat|kaftan|lab coat|long coat"
 _SHORT_TOP = r"jacket|blazer|bomber|t-shirt|tee|shirt|sweater|jumper|cardigan|vest|tank top|" \
              r"hoodie|polo|blouse|swimsuit|bikini|overalls|jersey|windbreaker|fleece"
@@ -105,7 +106,7 @@ def read_costume(text: str) -> Costume:
         long_coat = True
     elif top:
         long_coat = False
-    dress = bool(_find(_DRESS, t))
+    dress = bool(_find(_DRESS, t.replace("dressing gown", "")))
     suit = bool(_find(_SUIT, t)) and not re.search(r"\b(?:swim|wet|space|bathing |jump)suit", t)
     age = _age(t)
     if tone is None and age == "old":
