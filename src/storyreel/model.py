@@ -117,6 +117,16 @@ class Transition(Model):
     frames: int = Field(default=0, ge=0)
 
 
+class ScenePlace(Model):
+    """The set a scene is painted in, as its heading reads (`script/places.py`)."""
+
+    kind: str  # one of the previz's set kinds: "bedroom", "pool", "city" ...
+    interior: bool
+    time: str  # the light: day, night, dusk, dawn, magic (CONTINUOUS keeps the scene before's)
+    generic: bool = False  # no place word named a set: the generic one the words suggest
+    why: str = ""  # the words that chose it, for a person
+
+
 class Scene(Model):
     id: str
     number: str  # "1", "1A" ... from `#1A#` or counted
@@ -128,6 +138,9 @@ class Scene(Model):
     section: str | None = None
     lines: SourceSpan
     weather: list[str] = Field(default_factory=list)  # in its first action paragraph: rain, fog ...
+    # The set the breakdown read for it; None for scenes made by hand (the previz reads the
+    # heading itself then). Left out of a dump while None.
+    place: ScenePlace | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 LENS_RANGE = (8.0, 600.0)  # focal lengths in mm, full-frame (36 mm wide) equivalent
@@ -176,6 +189,8 @@ class ShotList(Model):
     scenes: list[Scene] = Field(default_factory=list)
     shots: list[Shot] = Field(default_factory=list)
     cards: list[Card] = Field(default_factory=list)
+    # name → how the action introduces them: `MAYA (38, grey coat ...)` gives "38, grey coat ..."
+    cast: dict[str, str] = Field(default_factory=dict)
     ending: Transition | None = None  # after the last shot: fade-out or cut to black; None: unsaid
 
     @property

@@ -55,13 +55,14 @@ from storyreel.model import (
     frames_for,
 )
 from storyreel.prose import affirmed
+from storyreel.script.cast import INTRODUCED, introductions
 from storyreel.script.directives import Directive, parse_directive
 from storyreel.script.fountain import Element, Script, parse_file, plain
+from storyreel.script.places import read_places
 from storyreel.script.timing import PACINGS, Pacing, shot_seconds
 
 _TIMES = ("DAY", "NIGHT", "DAWN", "DUSK", "MORNING", "EVENING", "AFTERNOON", "SUNSET",
           "SUNRISE", "MAGIC HOUR", "LATER", "CONTINUOUS", "MOMENTS LATER", "SAME")
-_INTRODUCED = re.compile(r"\b([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,2}) \((?:\d|early|mid|late)")
 _HEAD = re.compile(r"^(INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)\.?\s*", re.IGNORECASE)
 
 
@@ -133,7 +134,7 @@ class _Builder:
         self.fps: Fraction = config.film.fps
         names = {e.name.upper() for e in script.elements if e.kind == "character"}
         names |= {m.group(1) for e in script.elements if e.kind == "action"
-                  for m in _INTRODUCED.finditer(e.text)}
+                  for m in INTRODUCED.finditer(e.text)}
         self.characters = {n for n in names | set(config.characters) if n.strip()}
         self.name_re = (
             re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(self.characters, key=len,
@@ -209,7 +210,7 @@ class _Builder:
 
     def new_scene(self, e: Element) -> None:
         heading = plain(e.text).strip()
-        int_ext, location, time = _split_heading(heading)
+        int_ext, location, time = split_heading(heading)
         number = e.scene_number or str(len(self.scenes) + 1)
         scene = Scene(id="", number=number, heading=heading, int_ext=int_ext, location=location,
                       time_of_day=time, section=self.section, synopsis=self.synopsis,
@@ -285,10 +286,12 @@ class _Builder:
                            _slug(s.scene.location or "scene"), s.scene.lines.start)
                           for s in self.scenes], self.script.path)
         scenes = []
-        for s, sid in zip(self.scenes, scene_ids, strict=True):
-            opening = next((plain(b.text) for b in s.blocks if b.kind == "action"), "")
+        openings = [next((plain(b.text) for b in s.blocks if b.kind == "action"), "")
+                    for s in self.scenes]
+        places = read_places([s.scene for s in self.scenes], openings)
+        for s, sid, opening, place in zip(self.scenes, scene_ids, openings, places, strict=True):
             weather = [w for w, r in _WEATHER.items() if r.search(affirmed(opening))]
-            s.scene = s.scene.model_copy(update={"id": sid, "weather": weather})
+            s.scene = s.scene.model_copy(update={"id": sid, "weather": weather, "place": place})
             scenes.append(s.scene)
             new_place = s.scene.location != prev_location
             prev_location = s.scene.location
@@ -334,6 +337,7 @@ class _Builder:
             shots=shots,
             cards=cards,
             ending=ending,
+            cast=introductions(self.script.elements, self.characters),
         )
 
     def apply(self, shot: Shot, directives: Iterable[Directive]) -> None:
@@ -361,7 +365,7 @@ class _Builder:
         return seen
 
 
-def _split_heading(heading: str) -> tuple[str, str, str]:
+def split_heading(heading: str) -> tuple[str, str, str]:
     """"EXT. BEACH - DAWN" → ("EXT", "BEACH", "DAWN")."""
     m = _HEAD.match(heading)
     rest = heading[m.end():] if m else heading

@@ -20,13 +20,14 @@ from storyreel.config import LookConfig
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import Layer, ShotSize, Still
 from storyreel.stills.base import StillRequest, StillsBackend
+from storyreel.stills.previz.catalogue import build_set
 from storyreel.stills.previz.compose import frame_shot
 from storyreel.stills.previz.figures import draw_figure, identity_for
 from storyreel.stills.previz.lens import Lens
 from storyreel.stills.previz.light import light_for, paint_weather
 from storyreel.stills.previz.paint import Canvas
 from storyreel.stills.previz.props import draw_insert
-from storyreel.stills.previz.sets import Stage, build_set, place_of
+from storyreel.stills.previz.sets import Stage, place_of
 
 WORK_WIDTH = 960  # pixels: soft silhouettes lose nothing when painted at this width and upscaled
 PALETTES = ("teal-orange", "neutral", "warm", "cool", "noir", "bleach-bypass", "sepia", "neon")
@@ -36,7 +37,7 @@ class PrevizBackend(StillsBackend):
     """The embedded stills generator: cinematic silhouette keyframes on a laptop CPU."""
 
     name = "previz"
-    version = "1.1.1"
+    version = "1.2.0"
 
     def generate(self, request: StillRequest) -> Still:
         shot, scene, config = request.shot, request.scene, request.config

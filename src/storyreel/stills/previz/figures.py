@@ -2,8 +2,9 @@
 
 The identity (proportions, hair or hat, accent colour of the coat) comes from a stable hash of
 the name (BLAKE2b, not Python's salted `hash()`), so a character looks the same in every shot,
-every take and every run. `[characters.NAME]` in storyreel.toml overrides any of it; without a
-colour, the first reference image lends its most saturated colour.
+every take and every run. Their description dresses them (`costume`: a hat, a suit, a dress, a
+uniform, grey hair, a child's height); `[characters.NAME]` in storyreel.toml overrides any of
+it; without a colour, the first reference image lends its most saturated colour.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PIL import Image, UnidentifiedImageError
 from storyreel.config import CharacterConfig, ProjectConfig
 from storyreel.errors import StoryreelError
 from storyreel.stills.previz.compose import EYE, Figure
+from storyreel.stills.previz.costume import read_costume
 from storyreel.stills.previz.light import Light
 from storyreel.stills.previz.paint import Canvas, Color, ellipse_poly, hex_rgb, mix, poly_cover
 
@@ -38,6 +40,11 @@ class Identity:
     height: float  # height factor
     hair: str
     long_coat: bool
+    hair_tone: Color = (0.06, 0.05, 0.05)
+    dress: bool = False
+    suit: bool = False
+    uniform: bool = False
+    age: str = "adult"  # child, teen, adult, old
 
 
 def stable_hash(text: str) -> int:
@@ -59,9 +66,18 @@ def identity_for(name: str, config: ProjectConfig, root: Path | None = None) -> 
         accent = hex_rgb(over.color)
     elif refs:
         accent = _ref_accent(refs[0], refs[0].stat().st_mtime_ns)
+    worn = read_costume(over.description)
+    age = worn.age or "adult"
+    height *= _AGE_HEIGHT[age]
+    build *= 0.85 if age == "child" else 1.0
     return Identity(
-        name.upper(), accent, over.build or build, over.height or height, over.hair or hair, long_coat
+        name.upper(), accent, over.build or build, over.height or height,
+        over.hair or worn.hair or hair, long_coat if worn.long_coat is None else worn.long_coat,
+        worn.hair_tone or (0.06, 0.05, 0.05), worn.dress, worn.suit, worn.uniform, age,
     )
+
+
+_AGE_HEIGHT = {"child": 0.6, "teen": 0.93, "adult": 1.0, "old": 0.95}
 
 
 def validate_ref(path: Path) -> Path:
@@ -99,7 +115,18 @@ def _parts(ident: Identity) -> dict[str, list[np.ndarray]]:
     side = [(0.034, 0.146), (0.075 * b, 0.155), (0.104 * b, 0.17), (0.116 * b, 0.2),
             (0.12 * b, 0.32), (0.118 * b, 0.47), (0.108 * b, 0.52), (0.098 * b, 0.5),
             (0.096 * b, hem * 0.9), (0.104 * b, hem)]
+    if ident.dress:  # fitted to the waist, then flaring to below the knee
+        hem = 0.76
+        side = side[:6] + [(0.09 * b, 0.44), (0.09 * b, 0.46), (0.13 * b, 0.62), (0.17 * b, hem)]
     coat = [np.array([(x, y) for x, y in side] + [(-x, y) for x, y in reversed(side)])]
+    trim: list[np.ndarray] = []  # shirt and tie of a suit, the belt of a uniform
+    if ident.suit:
+        trim += [np.array([[-0.028, 0.15], [0.034, 0.15], [0.004, 0.3]]),
+                 np.array([[-0.004, 0.16], [0.01, 0.16], [0.012, 0.27], [0.003, 0.29], [-0.006, 0.27]])]
+    if ident.uniform:
+        trim += [np.array([[-0.118 * b, 0.44], [0.118 * b, 0.44], [0.116 * b, 0.465], [-0.116 * b, 0.465]]),
+                 np.array([[0.06 * b, 0.152], [0.112 * b, 0.168], [0.11 * b, 0.18], [0.06 * b, 0.165]]),
+                 np.array([[-0.06 * b, 0.152], [-0.112 * b, 0.168], [-0.11 * b, 0.18], [-0.06 * b, 0.165]])]
     legs = [np.array([[s * 0.085 * b, hem - 0.03], [s * 0.075 * b, 0.975], [s * (0.075 * b + 0.035), 1.0],
                       [s * 0.012, 1.0], [s * 0.01, hem - 0.03]]) for s in (-1, 1)]
     hair: list[np.ndarray] = []
@@ -121,7 +148,7 @@ def _parts(ident: Identity) -> dict[str, list[np.ndarray]]:
     if kind == "hood":
         hair.append(np.array([[-0.062, 0.06], [-0.048, 0.0], [0.0, -0.012], [0.043, 0.005],
                               [0.056, 0.05], [0.046, 0.1], [0.09 * b, 0.17], [-0.1 * b, 0.17]]))
-    return {"legs": legs, "coat": coat, "head": head, "hair": hair}
+    return {"legs": legs, "coat": coat, "head": head, "hair": hair, "trim": trim}
 
 
 def draw_figure(canvas: Canvas, fig: Figure, ident: Identity, light: Light,
@@ -170,7 +197,17 @@ def draw_figure(canvas: Canvas, fig: Figure, ident: Identity, light: Light,
     face = np.asarray(dark, np.float32) + (lit_face - np.asarray(dark, np.float32)) * t
     canvas.paint(box, covers["head"], face)
     if "hair" in covers:
-        canvas.paint(box, covers["hair"], light.lit((0.06, 0.05, 0.05), 0.5))
+        worn = ident.hair in ("hat", "cap", "hood")  # headwear stays dark; grey or fair hair shows
+        tone = (0.06, 0.05, 0.05) if worn else ident.hair_tone
+        canvas.paint(box, covers["hair"], light.lit(tone, 0.5 if tone[0] < 0.2 else 1.2))
+    if "trim" in covers:  # a suit's shirt and tie: light and dark; a uniform's belt: dark
+        if ident.suit:
+            shirt, tie = poly_cover(placed["trim"][:1], box), poly_cover(placed["trim"][1:2], box)
+            canvas.paint(box, shirt, light.lit((0.9, 0.9, 0.88), 1.4))
+            canvas.paint(box, tie, light.lit((0.1, 0.1, 0.14), 0.8))
+        if ident.uniform:
+            canvas.paint(box, poly_cover(placed["trim"][2 if ident.suit else 0:], box),
+                         light.lit((0.08, 0.07, 0.06), 0.8))
     body = np.maximum.reduce(list(covers.values()))
     if height > 3.5 * canvas.h:  # close enough to see the eye: a shadowed socket and a catchlight
         ex, ey = place(np.array([[0.024, 0.056]]))[0]

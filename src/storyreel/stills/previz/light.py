@@ -15,13 +15,9 @@ import numpy as np
 
 from storyreel.model import Scene, Shot
 from storyreel.prose import affirmed
+from storyreel.script.places import time_of as heading_time
 from storyreel.stills.previz.paint import Canvas, Color, mix, scale, soft_field, vertical_gradient
 
-TIMES = ("day", "night", "dusk", "dawn", "magic")
-_TIME_WORDS = [
-    (r"MAGIC|GOLDEN", "magic"), (r"NIGHT|MIDNIGHT|LATE", "night"), (r"DUSK|SUNSET|EVENING|TWILIGHT", "dusk"),
-    (r"DAWN|SUNRISE|FIRST LIGHT", "dawn"), (r"DAY|MORNING|NOON|AFTERNOON", "day"),
-]
 _WEATHER = {
     "rain": r"\b(rain\w*|downpour|drizzl\w*|storm\w*|wet)\b",
     "fog": r"\b(fog\w*|mist\w*|haze|hazy|smoke|smoky|steam\w*)\b",
@@ -85,12 +81,8 @@ _BASE = {
 
 
 def time_of(scene: Scene) -> str:
-    """One of TIMES from the scene heading's time of day (unstated → day)."""
-    text = f"{scene.time_of_day} {scene.heading}".upper()
-    for pattern, time in _TIME_WORDS:
-        if re.search(pattern, text):
-            return time
-    return "day"
+    """One of `places.TIMES`: the breakdown's reading (continuity included), else the heading's."""
+    return scene.place.time if scene.place else heading_time(scene)[0]
 
 
 def shot_text(scene: Scene, shot: Shot) -> str:

@@ -1,60 +1,30 @@
-"""Procedural places from the scene heading and the action: skylines, hills, trees, water, rooms.
+"""The first sets and the stage they are painted on: skylines, hills, trees, water, rooms.
 
-`place_of` reads INT/EXT and location words (the heading first, then the action); unknown
-places get a plausible generic set (a room inside, open country outside). `build_set` paints
+`place_of` takes a scene's set from the breakdown's reading (`script/places.py`). A set paints
 the backdrop (sky and ground, or the back wall) into the sky layer, distant things into the far
 layer and nearer set pieces into the mid layer, each with the haze of its depth. Ground rows are
 coloured by their true perspective distance, so the floor of every set fades into the haze.
+`catalogue` holds every kind; `interiors` and `exteriors` the later ones, built from `parts`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from storyreel.model import Scene, Shot
+from storyreel.script.places import read_place
 from storyreel.stills.previz.compose import Framing
 from storyreel.stills.previz.light import Light, paint_shafts, paint_sky, shot_text
 from storyreel.stills.previz.paint import Canvas, Color, mix, scale, soft_field, value_noise
 
-_EXT = [
-    ("rooftop", r"rooftop|roof|balcony|terrace|fire escape"),
-    ("city", r"street|city|avenue|alley|downtown|boulevard|plaza|square|sidewalk|parking|crosswalk|"
-             r"market|town|neighbo\w*|block|intersection|bridge|station"),
-    ("sea", r"sea|beach|ocean|shore|harbou?r|pier|dock|lake|river|coast|bay|port|boat|ship|cliff|"
-            r"waterfront|marina"),
-    ("forest", r"forest|woods?|trees|jungle|park|garden|orchard|grove|clearing"),
-    ("desert", r"desert|dunes?|canyon|mesa|wasteland|salt flats?|badlands"),
-    ("mountain", r"mountains?|peak|ridge|summit|glacier|valley|pass"),
-    ("field", r"field|farm|meadow|road|highway|countryside|hills?|prairie|cemetery|graveyard"),
-]
-_INT = [
-    ("car", r"car|taxi|cab|truck|van|bus|sedan|pickup|train|subway car"),
-    ("kitchen", r"kitchen"),
-    ("bar", r"bar|club|diner|restaurant|caf[eé]|pub|tavern|lounge|casino|nightclub"),
-    ("stacks", r"archive|library|stacks|storage|store ?room|basement|vault|shelves"),
-    ("office", r"office|study|lab|bank|precinct|classroom|newsroom"),
-    ("corridor", r"corridor|hallway|hall|station|subway|tunnel|stair\w*|elevator|warehouse|"
-                 r"hospital|hangar|lobby"),
-    ("room", r"room|apartment|flat|bedroom|house|home|motel|hotel|cabin|loft|studio"),
-]
-
 
 def place_of(scene: Scene, shot: Shot) -> tuple[str, bool]:
-    """(set kind, interior?) for a shot's scene: location words first, then the action."""
-    interior = scene.int_ext.upper().startswith("INT") and not scene.int_ext.upper().startswith(
-        "INT/EXT"
-    )
-    table = _INT if interior else _EXT
-    for text in (scene.location, shot_text(scene, shot)):
-        for kind, pattern in table:
-            if re.search(rf"\b({pattern})\b", text.lower()):
-                return kind, interior
-    if scene.int_ext.upper().startswith("INT/EXT"):
-        return "car", True
-    return ("room", True) if interior else ("field", False)
+    """(set kind, interior?) of a shot: the breakdown's reading of its scene, else the heading's
+    and this shot's words (for scenes made by hand)."""
+    place = scene.place or read_place(scene, shot_text(scene, shot))
+    return place.kind, place.interior
 
 
 @dataclass
@@ -89,31 +59,6 @@ class Stage:
 
     def tone(self, color: Color, depth: float, k: float = 1.0) -> Color:
         return self.light.atmos(self.light.lit(color, k), depth)
-
-
-def build_set(kind: str, interior: bool, st: Stage) -> None:
-    """Paint the set `kind` into the stage's sky, far and mid layers."""
-    f = st.framing
-    st.mid_depth = max(f.subject_depth * 2.2, 12.0)
-    if interior:
-        st.far_depth = max(f.subject_depth + 3.5, 4.5)
-        st.mid_depth = max(f.subject_depth + 1.5, st.far_depth * 0.7)
-        if f.overhead:
-            _ground(st, (0.30, 0.22, 0.16), texture="boards")
-            _from_above("interior", st)
-            return
-        _INTERIORS[kind](st)
-        return
-    _SKY_GROUND[kind](st)
-    if f.overhead:
-        _from_above(kind, st)
-        return
-    _EXTERIORS[kind](st)
-    if st.light.time in ("dawn", "magic", "day") and not st.light.fog and kind in ("forest", "city"):
-        sx = st.light.sun_x * st.w
-        sy = st.horizon - st.light.sun_alt * st.h
-        paint_shafts(st.fg, st.light, (sx, sy), np.pi / 2 + (0.5 - st.light.sun_x) * 0.8, 0.5, st.rng,
-                     0.12)
 
 
 # --- backdrops: sky and ground ----------------------------------------------------------------
@@ -460,8 +405,8 @@ _EXTERIORS = {"city": _city, "rooftop": _rooftop, "forest": _forest, "sea": _sea
 # --- interiors ------------------------------------------------------------------------------
 
 
-def _room_shell(st: Stage, wall: Color, floor: Color, window: str = "plain") -> tuple[float, float]:
-    """Back wall with a window onto the sky, floor below; returns the window's (x, width)."""
+def _back_wall(st: Stage, wall: Color, floor: Color) -> None:
+    """The back wall, lit by the day or pooled by a practical, and the floor below it."""
     d = st.far_depth
     w, h = st.w, st.h
     floor_y = int(np.clip(st.framing.ground_y(d), 0, h))
@@ -481,6 +426,13 @@ def _room_shell(st: Stage, wall: Color, floor: Color, window: str = "plain") -> 
     _ground(st, floor, texture="boards")
     if practical:
         st.sky.glow(gx * w, floor_y + (h - floor_y) * 0.3, w * 0.25, mix(floor, st.light.windows, 0.5), 0.3)
+
+
+def _room_shell(st: Stage, wall: Color, floor: Color, window: str = "plain") -> tuple[float, float]:
+    """Back wall with a window onto the sky, floor below; returns the window's (x, width)."""
+    _back_wall(st, wall, floor)
+    d = st.far_depth
+    w = st.w
     # the window: sky through it, a frame and mullions in the far layer
     ww, wh = st.m(st.rng.uniform(1.4, 2.4), d), st.m(1.6, d)
     wx = w * st.rng.choice([0.18, 0.5, 0.78]) + st.rng.uniform(-0.05, 0.05) * w
