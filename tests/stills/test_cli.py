@@ -185,3 +185,22 @@ def test_a_reference_that_is_not_an_image(tmp_path):
     (root / "refs" / "maya.png").write_text("this is not a picture", encoding="utf-8")
     code, text = run("stills", root, "-q")
     assert code == 2 and "maya.png" in text and "not an image" in text
+
+
+def test_a_character_the_action_introduces_is_dressed_in_every_still(tmp_path):
+    def still_of(folder, introduction):
+        root = folder
+        root.mkdir()
+        (root / "script.fountain").write_text(
+            f"EXT. FIELD - DAY\n\n{introduction} walks into the wind.\n\n"
+            "[[shot: FS BOB, static, 2s, #fs]]\nBob stops.\n\n"
+            "[[shot: MS BOB, static, 2s, #ms]]\nBob looks up.\n", encoding="utf-8")
+        (root / "storyreel.toml").write_text('[film]\nwidth = 320\nheight = 180\n', encoding="utf-8")
+        code, text = run("stills", root, "-q")
+        assert code == 0, text
+        return [np.asarray(Image.open(root / takes_of(root, s)[0]["thumbnail"])) for s in ("fs", "ms")]
+
+    plain = still_of(tmp_path / "plain", "BOB (40)")
+    dressed = still_of(tmp_path / "hat", "BOB (40, a wide-brimmed hat and a long coat)")
+    for a, b in zip(plain, dressed, strict=True):  # the hat and coat are in both of his shots
+        assert np.abs(a.astype(int) - b).mean() > 0.2

@@ -167,7 +167,8 @@ def stills_of(project: Project, *, shot: str | None = None, takes: int | None = 
         made = make_stills(p, shotlist, shots, takes)
         found = []
         for s in shots:
-            mine = [made.selected[s.id]] if selected else [r for r in made.takes if r.shot == s]
+            mine = ([made.selected[s.id]] if selected
+                    else [r for r in made.takes if r.shot == s][:takes])  # --takes N: N of them
             found.append(ShotStills(s, [(r.index + 1, r.seed, load_take(p, r)) for r in mine
                                         if r.key not in made.refused]))
     return shotlist, found, p.report

@@ -21,6 +21,7 @@ from storyreel.run.events import EventBus, ShotsChanged, Subscriber, Warned
 from storyreel.run.identity import breakdown_shots
 from storyreel.run.report import BuildReport
 from storyreel.run.stage import Runner
+from storyreel.script.cast import dressed
 from storyreel.store.db import Database
 from storyreel.store.lock import project_lock
 from storyreel.store.objects import ObjectStore
@@ -42,6 +43,7 @@ class Pipeline:
         self.runner = Runner(self.store, db, events)
         self.report = BuildReport()
         events.subscribe(self.report)
+        self.stills_config = project.config  # until the breakdown dresses its cast
         self.work_dir = project.state_dir / "audio"  # spoken lines, reused across builds
         self._backends: dict[tuple[str, str], Backend] = {}
         self._refusing = threading.Lock()
@@ -77,6 +79,9 @@ class Pipeline:
         """The script's shots under their identities, recorded in the database."""
         with self.runner.stage("breakdown"):
             shotlist, changes = breakdown_shots(self.db, self.project.script, self.config)
+            # the stills' config: full size (a draft's too), its characters dressed as the
+            # script introduces those storyreel.toml does not describe
+            self.stills_config = dressed(self.project.config, shotlist)
         self.events.publish(ShotsChanged(**changes))
         if (self.root / OLD_STILLS).is_dir():
             self.warn(f"{OLD_STILLS} holds takes in the format of storyreel before 0.2, which is no "

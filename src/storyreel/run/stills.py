@@ -67,7 +67,7 @@ class StillsStage(Stage[TakeRef, Still]):
             raise StoryreelError(f"shot {item.shot.id}: the still of the selected take "
                                  f"{item.index + 1} was lost; `storyreel select {item.shot.id} N` "
                                  "chooses another", self.p.project.script)
-        config = self.p.project.config  # stills are full size, for a draft too
+        config = self.p.stills_config
         return item.backend.generate(StillRequest(
             shot=item.shot, scene=item.scene, config=config, seed=item.seed,
             size=config.picture_size, project_root=self.p.root, take=item.index))
@@ -82,7 +82,7 @@ class StillsStage(Stage[TakeRef, Still]):
 def plan_takes(p: Pipeline, shotlist: ShotList, shots: list[Shot],
                takes: int | None = None) -> tuple[list[TakeRef], dict[str, TakeRef]]:
     """Every take of `shots` and each shot's selected take. `takes` raises a shot's count."""
-    size, config = p.project.config.picture_size, p.project.config
+    size, config = p.stills_config.picture_size, p.stills_config
     refs, selected = [], {}
     for shot in shots:
         scene = shotlist.scene(shot.scene_id)
