@@ -30,7 +30,7 @@ def studio(project: Path = _HERE,
     check_writable(p)
     token = new_token()
     sock = bind(host, port)
-    server = make_server(p.root, sock, token, author)
+    server = make_server(p.root, token, author)
     _, url = url_of(sock, token)
     console.print(f"storyreel studio for {p.root}", markup=False, highlight=False)
     console.print(f"open {url}", markup=False, highlight=False, soft_wrap=True)

@@ -18,6 +18,7 @@ from storyreel.run.events import Event
 # messages whose latest one says where things stand, replayed to a tab that opens
 STATE = ("build_started", "build_finished", "build_failed", "script_error", "script_changed")
 QUEUE_SIZE = 1000
+END = ""  # the message that ends a stream
 
 
 class Hub:
@@ -62,6 +63,14 @@ class Hub:
     def close(self, q: asyncio.Queue[str]) -> None:
         with self._lock:
             self._queues.discard(q)
+
+    def end(self) -> None:
+        """End every tab's stream (the server is stopping; the pages reconnect to the next)."""
+        with self._lock:
+            queues, loop = list(self._queues), self._loop
+        if loop is not None and not loop.is_closed():
+            for q in queues:
+                loop.call_soon_threadsafe(_put, q, END)
 
     def forget(self, kind: str) -> None:
         with self._lock:

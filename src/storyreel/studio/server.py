@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -51,19 +52,30 @@ class Running:
     url: str  # with the token
     base: str
     token: str
-    server: uvicorn.Server
+    server: StudioServer
 
     @property
     def studio(self):  # noqa: ANN201 (storyreel.studio.context.Studio)
         return self.server.config.app.state.studio
 
 
-def make_server(root: Path, sock: socket.socket, token: str, author: str | None = None
-                ) -> uvicorn.Server:
+class StudioServer(uvicorn.Server):
+    """uvicorn, ending the event streams first when it stops (they would hold it open)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.config.app.state.studio.hub.end()
+        super().handle_exit(sig, frame)
+
+    def stop(self) -> None:
+        self.config.app.state.studio.hub.end()
+        self.should_exit = True
+
+
+def make_server(root: Path, token: str, author: str | None = None) -> StudioServer:
     app = create_app(root, token, author)
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1,
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2,
                             access_log=False, lifespan="on")
-    return uvicorn.Server(config)
+    return StudioServer(config)
 
 
 def url_of(sock: socket.socket, token: str, host: str | None = None) -> tuple[str, str]:
@@ -79,7 +91,7 @@ def running(root: Path, *, host: str = "127.0.0.1", port: int = 0, token: str | 
     """A studio of `root` served from a thread for the `with` block (tests, benchmarks, docs)."""
     token = token or new_token()
     sock = bind(host, port)
-    server = make_server(root, sock, token, author)
+    server = make_server(root, token, author)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -91,6 +103,6 @@ def running(root: Path, *, host: str = "127.0.0.1", port: int = 0, token: str | 
     try:
         yield Running(url, base, token, server)
     finally:
-        server.should_exit = True
+        server.stop()
         thread.join(timeout=10)
         sock.close()

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from storyreel.studio.context import Studio, studio
+from storyreel.studio.hub import END
 
 router = APIRouter(prefix="/api")
 Ctx = Annotated[Studio, Depends(studio)]
@@ -29,6 +30,8 @@ async def events(request: Request, s: Ctx) -> StreamingResponse:
                 except TimeoutError:
                     yield ": idle\n\n"
                     continue
+                if text == END:
+                    return
                 yield f"data: {text}\n\n"
         finally:
             s.hub.close(queue)

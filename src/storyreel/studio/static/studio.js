@@ -58,6 +58,7 @@
   // --- the script ---------------------------------------------------------------------------
   async function save(force) {
     const text = editor.getDoc();
+    status("saving…", "busy");
     const r = await api("PUT", "/api/script", {text, base: state.digest});
     if (r.status === 409 && !force) {
       conflict(r.data);
@@ -66,7 +67,7 @@
     if (!r.ok) { banner(r.data.error || `save failed (${r.status})`); return; }
     state.digest = r.data.digest; setDirty(editor.getDoc() !== text);
     if (!$("banner").classList.contains("info")) clearBanner();
-    if (r.data.saved) status("saved; building…", "busy");
+    if ($("status").textContent === "saving…") status(r.data.saved ? "saved; building…" : "saved");
   }
   function conflict(disk) {
     banner(disk.error || "the script changed on disk", [
@@ -265,6 +266,9 @@
 
   // --- start --------------------------------------------------------------------------------
   $("save").onclick = () => save(false);
+  window.addEventListener("keydown", e => {  // Ctrl+S away from the editor too
+    if ((e.ctrlKey || e.metaKey) && e.key === "s" && !e.defaultPrevented) { e.preventDefault(); save(false); }
+  });
   $("render-full").onclick = () => post("/api/render", {full: true});
   $("source").onchange = e => { state.source = e.target.value; loadVideo(); };
 
@@ -276,8 +280,10 @@
     state.digest = script.data.digest;
     editor = StoryreelEditor.create($("editor"), {doc: script.data.text, vocabulary: vocab.data,
       onChange: () => setDirty(true), onCursor, onSave: () => save(false)});
+    state.editor = editor;
     if (script.data.error) editor.setError(script.data.error.line, script.data.error.message);
     if (reel.data.version) showReel(reel.data, reel.data.version);
+    else loadVideo();  // the last draft on disk, if any, while the first build runs
     await loadNotes();
     const source = new EventSource("/api/events");
     source.onmessage = e => onEvent(JSON.parse(e.data));
