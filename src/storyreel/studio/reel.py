@@ -108,7 +108,7 @@ def take_rows(project: Project, shot: str) -> list[dict[str, Any]]:
                 "backend": prov.backend, "version": prov.version, "seed": row["seed"],
                 "prompt": prov.prompt, "created": row["created"], "stale": bool(row["stale"]),
                 "selected": row["kind"] == "still" and row["id"] == chosen,
-                "cost": prov.params.get("cost"), "remote_id": prov.remote_id,
+                "remote_id": prov.remote_id,
                 "provenance": prov.model_dump(mode="json"),
             })
     return rows

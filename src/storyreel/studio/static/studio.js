@@ -172,7 +172,7 @@
       const card = el("div", {className: "take" + (t.selected ? " selected" : "")},
         el("img", {src: `/api/takes/${encodeURIComponent(t.id)}/image`, alt: ""}),
         el("div", {className: "meta"},
-          el("div", {textContent: `take ${t.take} · ${t.backend} ${t.version} · seed ${t.seed}` + (t.cost != null ? ` · $${t.cost}` : "")}),
+          el("div", {textContent: `take ${t.take} · ${t.backend} ${t.version} · seed ${t.seed}`}),
           el("div", {className: "prompt", textContent: t.prompt || ""})),
         t.selected ? el("div", {className: "meta muted", textContent: "in the cut"})
           : el("button", {textContent: "Use this take", className: "primary",
