@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-import pytest
 
 from storyreel.studio.server import running
 from tests.studio.conftest import decode
@@ -173,7 +172,3 @@ def test_a_change_on_disk_reaches_every_tab_and_a_conflict_is_shown(film: Path, 
         for page in (one, two):  # the build of the change reached both tabs
             wait_version(page, 2)
 
-
-@pytest.fixture(autouse=True)
-def _quiet(monkeypatch):
-    monkeypatch.setenv("STORYREEL_QUIET", "1")
