@@ -37,3 +37,16 @@ def test_a_database_from_before_notes_is_upgraded(tmp_path: Path):
         assert db.selected_take("sh1") == "sh1.still.x"
         db.note_add("ana", "kept", shot_id="sh1")
         assert [r["text"] for r in db.notes()] == ["kept"]
+
+
+def test_notes_come_back_from_the_journal(tmp_path: Path):
+    path = tmp_path / "project.db"
+    with Database(path) as db:
+        db.note_add("ana", "hold longer", shot_id="sh3")
+        resolved = db.note_add("ben", "done", timecode="01:00:01:00")
+        db.note_resolve(resolved)
+    path.unlink()
+    with Database(path) as db:
+        assert "1 note" not in (db.recovered or "") and "2 notes" in db.recovered
+        assert [(r["text"], bool(r["resolved"])) for r in db.notes()] == [
+            ("hold longer", False), ("done", True)]
