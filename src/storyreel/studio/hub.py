@@ -16,7 +16,8 @@ from typing import Any
 from storyreel.run.events import Event
 
 # messages whose latest one says where things stand, replayed to a tab that opens
-STATE = ("build_started", "build_finished", "build_failed", "script_error", "script_changed")
+STATE = ("build_started", "build_finished", "build_failed", "script_error", "script_changed",
+         "reel")
 QUEUE_SIZE = 1000
 END = ""  # the message that ends a stream
 
@@ -27,6 +28,7 @@ class Hub:
         self._queues: set[asyncio.Queue[str]] = set()
         self._latest: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._ended = False
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -42,10 +44,13 @@ class Hub:
     def _publish(self, message: dict[str, Any]) -> None:
         text = json.dumps(message, default=str)
         with self._lock:
-            if message["event"] in STATE:
-                if message["event"] == "build_started":
+            kind = message["event"]
+            if kind in STATE:
+                if kind == "build_started":
                     self._latest.pop("build_failed", None)
-                self._latest[message["event"]] = text
+                    self._latest.pop("build_finished", None)
+                self._latest.pop(kind, None)  # replayed in the order they happened
+                self._latest[kind] = text
             queues, loop = list(self._queues), self._loop
         if loop is None or loop.is_closed():
             return
@@ -58,6 +63,8 @@ class Hub:
             self._queues.add(q)
             for text in self._latest.values():
                 q.put_nowait(text)
+            if self._ended:
+                q.put_nowait(END)
         return q
 
     def close(self, q: asyncio.Queue[str]) -> None:
@@ -67,6 +74,7 @@ class Hub:
     def end(self) -> None:
         """End every tab's stream (the server is stopping; the pages reconnect to the next)."""
         with self._lock:
+            self._ended = True
             queues, loop = list(self._queues), self._loop
         if loop is not None and not loop.is_closed():
             for q in queues:

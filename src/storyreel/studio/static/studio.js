@@ -218,7 +218,7 @@
     if (!text) return;
     const onShot = $("note-on").value === "shot";
     const shot = state.openShot || state.playingShot || state.cursorShot;
-    const body = {text, author: localStorage.getItem("storyreel-author") || null};
+    const body = {text};
     if (onShot && shot) body.shot_id = shot; else body.timecode = timecode(video.currentTime || 0);
     const r = await api("POST", "/api/notes", body);
     if (r.ok) $("note-text").value = ""; else banner(r.data.detail || r.data.error || "note refused");
@@ -251,6 +251,9 @@
       case "repaired": log(m.message); break;
       case "waiting": status(m.message, "busy"); break;
       case "build_finished": { const r = m.report;
+        if (!stages.size) for (const [name, sec] of Object.entries(r.stage_seconds)) {  // a build before this tab
+          const row = stageRow(name); row.li.className = "done"; row.fill.style.width = "100%"; row.count.textContent = `${sec.toFixed(1)}s`;
+        }
         const made = Object.values(r.computed).reduce((a, b) => a + b.length, 0);
         status(`built in ${r.seconds.toFixed(1)}s · ${made} made · ${r.frames} frames`); break; }
       case "build_failed": status(m.line ? `line ${m.line}: ${m.message}` : m.message, "bad");
