@@ -4,11 +4,13 @@ being able to play the changed shot, and the CPU of a studio left alone.
     python benchmarks/studio.py [--work /tmp/storyreel-example] [--edits 7] [--idle 10]
 
 Copies `examples/footage` into `--work` once (shared with docs/shots/studio.py; the first
-draft build takes a minute or two), starts the studio, and edits one action line at a time
-through its API, as the page does: each time from the save to the `reel` event that tells the
-tabs a new cut is there, plus the first bytes of it served. Target: median under 2 s on a 2-core
-machine. Then the studio's CPU with a tab's event stream open and nothing changing (target ≈ 0).
-The script is put back as it was at the end.
+draft build takes several minutes), starts the studio, and makes one-line edits through its API,
+as the page does, each on another shot: a shot's length in its directive (its clip and segment
+are redone, its stills reused), then a sentence added to a shot's action (its stills are painted
+again too). Each is timed from the save to the `reel` event that tells the tabs a new cut is
+there, plus the first bytes of it served. Target: median under 2 s on a 2-core machine. Then
+the studio's CPU with a tab's event stream open and nothing changing (target ≈ 0). The script
+is put back as it was at the end.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import queue
+import re
 import shutil
 import statistics
 import threading
@@ -27,8 +30,8 @@ import httpx
 from storyreel.studio.server import running
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = ["Fog rolls in.", "Rain on the glass.", "Snow, briefly.", "A neon sign flickers.",
-         "Rain again.", "The fog thickens.", "Fire in a barrel."]
+WORDS = ["She waits.", "Nobody looks up.", "A long breath.", "Then stillness."]
+LENGTH = re.compile(r"(\d+(?:\.\d+)?)s\b")
 
 
 def listen(base: str, token: str, into: queue.Queue, stop: threading.Event) -> None:
@@ -41,10 +44,35 @@ def listen(base: str, token: str, into: queue.Queue, stop: threading.Event) -> N
                 into.put((time.perf_counter(), json.loads(line[6:])))
 
 
+def edit(api: httpx.Client, events: queue.Queue, shot, kind: str, k: int  # noqa: ANN001
+         ) -> tuple[float, dict]:
+    """One one-line edit of `shot`, saved; (seconds until the new cut is served, the report)."""
+    doc = api.get("/api/script").json()
+    text = doc["text"].splitlines(keepends=True)
+    if kind == "length":
+        i = shot.lines[0] - 2
+        text[i] = LENGTH.sub(lambda m: f"{float(m[1]) + 0.5:g}s", text[i], count=1)
+    else:
+        i = shot.lines[1] - 1
+        text[i] = text[i].rstrip("\n") + f" {WORDS[k % len(WORDS)]}\n"
+    start = time.perf_counter()
+    api.put("/api/script", json={"text": "".join(text), "base": doc["digest"]}).raise_for_status()
+    report = None
+    while True:
+        _, m = events.get(timeout=600)
+        if m["event"] == "build_finished":
+            report = m["report"]
+        if m["event"] == "reel" and report is not None:
+            break
+    head = api.get("/media/draft.mp4", headers={"Range": "bytes=0-65535"})
+    assert head.status_code == 206
+    return time.perf_counter() - start, report
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, default=Path("/tmp/storyreel-example"))
-    ap.add_argument("--edits", type=int, default=7)
+    ap.add_argument("--edits", type=int, default=7, help="edits of each kind")
     ap.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU measured")
     args = ap.parse_args()
     film = args.work / "footage"
@@ -72,36 +100,23 @@ def run(r, script: Path, args: argparse.Namespace) -> None:  # noqa: ANN001 (a R
     while not events.empty():
         events.get()
     lines = script.read_text().splitlines()
-    # action lines right under a shot directive: one edit changes that shot's picture alone
+    # shots framed by a directive with a length, the action line right under it
     targets = [c for c in r.studio.builder.reel.shots
-               if lines[c.lines[0] - 2].startswith("[[shot:") and not lines[c.lines[1] - 1].isupper()]
-    times, builds = [], []
-    for k in range(args.edits):
-        shot = targets[(k * 3) % len(targets)]
-        doc = api.get("/api/script").json()
-        text = doc["text"].splitlines(keepends=True)
-        i = shot.lines[1] - 1
-        text[i] = text[i].rstrip("\n") + f" {WORDS[k % len(WORDS)]}\n"
-        start = time.perf_counter()
-        api.put("/api/script", json={"text": "".join(text), "base": doc["digest"]}).raise_for_status()
-        report = None
-        while True:
-            at, m = events.get(timeout=300)
-            if m["event"] == "build_finished":
-                report = m["report"]
-            if m["event"] == "reel" and report is not None:
-                break
-        head = api.get("/media/draft.mp4", headers={"Range": "bytes=0-65535"})
-        assert head.status_code == 206
-        took = time.perf_counter() - start
-        times.append(took)
-        builds.append(report["seconds"])
-        made = {s: len(v) for s, v in report["computed"].items() if v}
-        print(f"edit {k + 1}: shot {shot.id}: {took:.2f} s to a playable cut "
-              f"(build {report['seconds']:.2f} s; made {made}; {report['frames']} frames)")
-    print(f"save → playable, median of {len(times)} edits: {statistics.median(times):.2f} s "
-          f"(min {min(times):.2f}, max {max(times):.2f}); the build alone: "
-          f"{statistics.median(builds):.2f} s")
+               if lines[c.lines[0] - 2].startswith("[[shot:") and LENGTH.search(lines[c.lines[0] - 2])
+               and not lines[c.lines[1] - 1].isupper()]
+    for kind in ("length", "action"):
+        times, builds = [], []
+        for k in range(args.edits):
+            shot = targets[(k * 3 + (kind == "action")) % len(targets)]
+            took, report = edit(api, events, shot, kind, k)
+            times.append(took)
+            builds.append(report["seconds"])
+            made = {s: len(v) for s, v in report["computed"].items() if v}
+            print(f"{kind} edit {k + 1}: shot {shot.id}: {took:.2f} s to a playable cut "
+                  f"(build {report['seconds']:.2f} s; made {made}; {report['frames']} frames)")
+        print(f"{kind} edits, save → playable, median of {len(times)}: "
+              f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}); "
+              f"the build alone: {statistics.median(builds):.2f} s")
     time.sleep(1.0)
     cpu0, t0 = time.process_time(), time.perf_counter()
     time.sleep(args.idle)

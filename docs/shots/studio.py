@@ -44,7 +44,8 @@ def main() -> None:
         api = httpx.Client(base_url=r.base, headers={"X-Storyreel-Token": r.token})
         shots = r.studio.builder.reel.shots
         if not api.get("/api/notes").json():
-            api.post("/api/notes", json={"shot_id": shots[1].id,
+            hands = next(c for c in shots if "threading film" in c.description)
+            api.post("/api/notes", json={"shot_id": hands.id,
                                          "text": "Hold on her hands a beat longer."})
             api.post("/api/notes", json={"shot_id": shots[5].id, "text": "Too bright for night: "
                                          "try take 2."})

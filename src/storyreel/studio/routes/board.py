@@ -27,7 +27,7 @@ def _page(title: str, body: str) -> HTMLResponse:
 
 
 def _meta(c: ShotCard) -> str:
-    return escape(f"{c.size} · {c.angle} · {c.move} · {c.duration:g}s")
+    return escape(f"{c.size} · {c.angle} · {c.move} · {c.duration:.1f}s")
 
 
 @router.get("/storyboard")
@@ -60,6 +60,6 @@ def shot_list(s: Ctx) -> HTMLResponse:
     rows = "".join(
         f"<tr><td>{i}</td><td>{escape(c.id)}</td><td>{escape(c.scene)}</td><td>{escape(c.size)}</td>"
         f"<td>{escape(c.angle)}</td><td>{escape(c.move)}</td><td>{c.start:.2f}s</td>"
-        f"<td>{c.duration:g}s</td><td>{c.lines[0]}–{c.lines[1]}</td><td>{escape(c.description)}</td></tr>"
+        f"<td>{c.duration:.1f}s</td><td>{c.lines[0]}–{c.lines[1]}</td><td>{escape(c.description)}</td></tr>"
         for i, c in enumerate(s.builder.reel.shots, 1))
     return _page("Shot list", f'<table class="shots">{head}{rows}</table>')

@@ -83,13 +83,15 @@
   }
 
   // --- cursor ↔ shot ↔ player -----------------------------------------------------------------
-  function shotAtLine(line) {
-    let found = null;
-    for (const s of state.reel.shots) {
-      if (s.lines[0] <= line && line <= s.lines[1]) return s;
-      if (s.lines[0] <= line && (!found || s.lines[0] >= found.lines[0])) found = s;
-    }
-    return found;
+  function shotAtLine(line) {  // the shot on that line, the one its directive opens, or the one before
+    const shots = state.reel.shots;
+    const on = shots.find(s => s.lines[0] <= line && line <= s.lines[1]);
+    if (on) return on;
+    const next = shots.find(s => s.lines[0] === line + 1);
+    if (next) return next;
+    let before = null;
+    for (const s of shots) if (s.lines[0] <= line && (!before || s.lines[0] >= before.lines[0])) before = s;
+    return before;
   }
   function shotAtTime(t) {
     let found = state.reel.shots[0] || null;
