@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import re
 import shutil
@@ -112,8 +113,10 @@ def run(r, script: Path, args: argparse.Namespace) -> None:  # noqa: ANN001 (a R
             times.append(took)
             builds.append(report["seconds"])
             made = {s: len(v) for s, v in report["computed"].items() if v}
+            slow = sorted(report["stage_seconds"].items(), key=lambda kv: -kv[1])[:3]
             print(f"{kind} edit {k + 1}: shot {shot.id}: {took:.2f} s to a playable cut "
-                  f"(build {report['seconds']:.2f} s; made {made}; {report['frames']} frames)")
+                  f"(build {report['seconds']:.2f} s; made {made}; {report['frames']} frames; "
+                  + ", ".join(f"{name} {sec:.1f} s" for name, sec in slow) + ")")
         print(f"{kind} edits, save → playable, median of {len(times)}: "
               f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}); "
               f"the build alone: {statistics.median(builds):.2f} s")
@@ -122,6 +125,7 @@ def run(r, script: Path, args: argparse.Namespace) -> None:  # noqa: ANN001 (a R
     time.sleep(args.idle)
     cpu = time.process_time() - cpu0
     wall = time.perf_counter() - t0
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"idle studio with a tab's event stream open: {100 * cpu / wall:.2f} % of one core "
           f"({cpu * 1000:.0f} ms CPU in {wall:.0f} s)")
     stop.set()
