@@ -8,6 +8,7 @@ from storyreel.cli import (  # noqa: F401  (each module registers its commands)
     script_cmds,
     stills_cmds,
     store_cmds,
+    studio_cmds,
 )
 from storyreel.cli.app import app
 

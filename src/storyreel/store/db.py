@@ -3,9 +3,10 @@
 Shots (with the hash of their text, and their scene heading and words for matching an edited
 shot to its identity), aliases (a generated shot id → the identity it carries on), takes (with
 provenance and the key of their stored output), selections (a take number, and the take chosen),
-editorial overrides, hosted jobs, stage outputs (cache key → stored objects) and cut
-records. The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` brings a database
-from version n to n+1, so an old project opens in a newer storyreel.
+editorial overrides, hosted jobs, stage outputs (cache key → stored objects), cut records and
+notes (a remark on a shot or at a timecode, by an author, open or resolved). The schema is
+versioned with `PRAGMA user_version`; `MIGRATIONS[n]` brings a database from version n to n+1,
+so an old project opens in a newer storyreel.
 
 Every write to those tables is also journaled (`storyreel.store.journal`) before it commits;
 opening a database that is missing, empty or damaged rebuilds it from the journal.
@@ -54,6 +55,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE selections ADD COLUMN take_id TEXT;
     CREATE TABLE aliases (content_id TEXT PRIMARY KEY, shot_id TEXT NOT NULL, created TEXT NOT NULL);
     """,
+    """
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, author TEXT NOT NULL, created TEXT NOT NULL,
+        shot_id TEXT, timecode TEXT, text TEXT NOT NULL, resolved TEXT);
+    """,
 ]
 
 
@@ -64,7 +70,7 @@ def now() -> str:
 # the tables that hold work, each with its key: written to the journal too (`store.journal`)
 JOURNALED: dict[str, str] = {
     "shots": "id", "aliases": "content_id", "takes": "id", "selections": "shot_id",
-    "overrides": "id", "jobs": "cache_key", "outputs": "cache_key", "cuts": "id",
+    "overrides": "id", "jobs": "cache_key", "outputs": "cache_key", "cuts": "id", "notes": "id",
 }
 _SHOT_FIELDS = ("text_hash", "status", "position", "scene", "text")  # a shot's row, but its date
 
@@ -153,7 +159,7 @@ class Database:
             if not damaged:
                 return None  # a new project
             return (f"{self.path.name} {why}; there is no journal to rebuild it from, so its takes, "
-                    "selections, imported edit and hosted jobs are gone")
+                    "selections, imported edit, hosted jobs and notes are gone")
         columns = {t: {r["name"] for r in self._all(f"PRAGMA table_info({t})")} for t in JOURNALED}
         with self.tx() as c:
             for record in records:
@@ -174,7 +180,7 @@ class Database:
         parts = [_plural(count["selections"], "selection"),
                  *(["the imported edit"] if count["overrides"] else []),
                  _plural(count["jobs"], "hosted job"), _plural(count["outputs"], "stored output"),
-                 _plural(count["takes"], "take")]
+                 _plural(count["takes"], "take"), _plural(count["notes"], "note")]
         kept = ", ".join(p for p in parts if not p.startswith("0 ")) or "nothing"
         skipped = f" ({_plural(unreadable, 'unreadable line')} skipped)" if unreadable else ""
         return f"{self.path.name} {why}; rebuilt from its journal: {kept}{skipped}"
@@ -465,6 +471,31 @@ class Database:
         with self.tx() as c:
             c.executemany("DELETE FROM cuts WHERE id = ?", [(i,) for i in ids])
             self._keep(c, "cuts", *ids)
+
+
+    # --- notes ------------------------------------------------------------------------------
+
+    def note_add(self, author: str, text: str, shot_id: str | None = None,
+                 timecode: str | None = None) -> int:
+        """A note on a shot or at a timecode (or both); returns its id."""
+        with self.tx() as c:
+            cur = c.execute("INSERT INTO notes (author, created, shot_id, timecode, text) "
+                            "VALUES (?, ?, ?, ?, ?)", (author, now(), shot_id, timecode, text))
+            self._keep(c, "notes", cur.lastrowid)
+            return int(cur.lastrowid)
+
+    def notes(self, include_resolved: bool = True) -> list[sqlite3.Row]:
+        sql = "SELECT * FROM notes" + ("" if include_resolved else " WHERE resolved IS NULL")
+        return self._all(sql + " ORDER BY id")
+
+    def note_resolve(self, note_id: int, resolved: bool = True) -> bool:
+        """Mark a note resolved (or open again); False when there is no such note."""
+        with self.tx() as c:
+            cur = c.execute("UPDATE notes SET resolved = ? WHERE id = ?",
+                            (now() if resolved else None, note_id))
+            if cur.rowcount == 1:
+                self._keep(c, "notes", note_id)
+            return cur.rowcount == 1
 
 
 def _damaged(error: sqlite3.DatabaseError) -> bool:

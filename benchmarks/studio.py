@@ -1,0 +1,135 @@
+"""The studio's loop on the example film at draft size: from saving a one-line edit to the player
+being able to play the changed shot, and the CPU of a studio left alone.
+
+    python benchmarks/studio.py [--work /tmp/storyreel-example] [--edits 7] [--idle 10]
+
+Copies `examples/footage` into `--work` once (shared with docs/shots/studio.py; the first
+draft build takes several minutes), starts the studio, and makes one-line edits through its API,
+as the page does, each on another shot: a shot's length in its directive (its clip and segment
+are redone, its stills reused), then a sentence added to a shot's action (its stills are painted
+again too). Each is timed from the save to the `reel` event that tells the tabs a new cut is
+there, plus the first bytes of it served. Target: median under 2 s on a 2-core machine. Then
+the studio's CPU with a tab's event stream open and nothing changing (target ≈ 0). The script
+is put back as it was at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import re
+import shutil
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from storyreel.studio.server import running
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ["She waits.", "Nobody looks up.", "A long breath.", "Then stillness."]
+LENGTH = re.compile(r"(\d+(?:\.\d+)?)s\b")
+
+
+def listen(base: str, token: str, into: queue.Queue, stop: threading.Event) -> None:
+    with httpx.stream("GET", f"{base}/api/events", headers={"X-Storyreel-Token": token},
+                      timeout=None) as r:
+        for line in r.iter_lines():
+            if stop.is_set():
+                return
+            if line.startswith("data: "):
+                into.put((time.perf_counter(), json.loads(line[6:])))
+
+
+def edit(api: httpx.Client, events: queue.Queue, shot, kind: str, k: int  # noqa: ANN001
+         ) -> tuple[float, dict]:
+    """One one-line edit of `shot`, saved; (seconds until the new cut is served, the report)."""
+    doc = api.get("/api/script").json()
+    text = doc["text"].splitlines(keepends=True)
+    if kind == "length":
+        i = shot.lines[0] - 2
+        text[i] = LENGTH.sub(lambda m: f"{float(m[1]) + 0.5:g}s", text[i], count=1)
+    else:
+        i = shot.lines[1] - 1
+        text[i] = text[i].rstrip("\n") + f" {WORDS[k % len(WORDS)]}\n"
+    start = time.perf_counter()
+    api.put("/api/script", json={"text": "".join(text), "base": doc["digest"]}).raise_for_status()
+    report = None
+    while True:
+        _, m = events.get(timeout=600)
+        if m["event"] == "build_finished":
+            report = m["report"]
+        if m["event"] == "reel" and report is not None:
+            break
+    head = api.get("/media/draft.mp4", headers={"Range": "bytes=0-65535"})
+    assert head.status_code == 206
+    return time.perf_counter() - start, report
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, default=Path("/tmp/storyreel-example"))
+    ap.add_argument("--edits", type=int, default=7, help="edits of each kind")
+    ap.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU measured")
+    args = ap.parse_args()
+    film = args.work / "footage"
+    if not film.is_dir():
+        shutil.copytree(ROOT / "examples" / "footage", film)
+    script = film / "script.fountain"
+    original = (ROOT / "examples" / "footage" / "script.fountain").read_text()
+    script.write_text(original)
+    try:
+        with running(film) as r:
+            t0 = time.perf_counter()
+            r.studio.builder.idle(1800)
+            print(f"first draft build (or reuse): {time.perf_counter() - t0:.1f} s")
+            run(r, script, args)
+    finally:
+        script.write_text(original)
+
+
+def run(r, script: Path, args: argparse.Namespace) -> None:  # noqa: ANN001 (a Running)
+    api = httpx.Client(base_url=r.base, headers={"X-Storyreel-Token": r.token}, timeout=120)
+    events: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    threading.Thread(target=listen, args=(r.base, r.token, events, stop), daemon=True).start()
+    time.sleep(0.5)
+    while not events.empty():
+        events.get()
+    lines = script.read_text().splitlines()
+    # shots framed by a directive with a length, the action line right under it
+    targets = [c for c in r.studio.builder.reel.shots
+               if lines[c.lines[0] - 2].startswith("[[shot:") and LENGTH.search(lines[c.lines[0] - 2])
+               and not lines[c.lines[1] - 1].isupper()]
+    for kind in ("length", "action"):
+        times, builds = [], []
+        for k in range(args.edits):
+            shot = targets[(k * 3 + (kind == "action")) % len(targets)]
+            took, report = edit(api, events, shot, kind, k)
+            times.append(took)
+            builds.append(report["seconds"])
+            made = {s: len(v) for s, v in report["computed"].items() if v}
+            slow = sorted(report["stage_seconds"].items(), key=lambda kv: -kv[1])[:3]
+            print(f"{kind} edit {k + 1}: shot {shot.id}: {took:.2f} s to a playable cut "
+                  f"(build {report['seconds']:.2f} s; made {made}; {report['frames']} frames; "
+                  + ", ".join(f"{name} {sec:.1f} s" for name, sec in slow) + ")")
+        print(f"{kind} edits, save → playable, median of {len(times)}: "
+              f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}); "
+              f"the build alone: {statistics.median(builds):.2f} s")
+    time.sleep(1.0)
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    time.sleep(args.idle)
+    cpu = time.process_time() - cpu0
+    wall = time.perf_counter() - t0
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"idle studio with a tab's event stream open: {100 * cpu / wall:.2f} % of one core "
+          f"({cpu * 1000:.0f} ms CPU in {wall:.0f} s)")
+    stop.set()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""The reel as the studio shows it: the script's shots, where each sits in the cut, its takes.
+
+The shots are the breakdown's under the identities the last build gave them (read, never
+written: `storyreel.run.identity.stored_identities`); their places in the cut come from the
+draft timeline built the way the build builds it (spoken lines hold a shot, the editorial
+overrides set order and trims), so a shot's start in the player is the frame the cut shows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from storyreel.edit.audio import dialogue_lengths
+from storyreel.edit.timeline import build_timeline, picture_clips
+from storyreel.model import Provenance, ShotList
+from storyreel.run.identity import stored_identities
+from storyreel.script.breakdown import breakdown_script
+from storyreel.store.db import Database
+from storyreel.store.objects import ObjectStore
+from storyreel.store.project import Project, load_overrides
+
+
+@dataclass(frozen=True)
+class ShotCard:
+    """A shot card: what the strip, the cursor and the player need to know of a shot."""
+
+    id: str
+    scene: str
+    size: str
+    angle: str
+    move: str
+    description: str
+    start: float  # seconds into the cut
+    duration: float
+    lines: tuple[int, int]  # script lines, 1-based inclusive
+    take: str | None = None  # the id of the still take the cut uses
+    failed: str | None = None
+
+
+@dataclass
+class Reel:
+    shots: list[ShotCard] = field(default_factory=list)
+    fps: str = "24"
+    start_timecode: str = "01:00:00:00"
+    runtime: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"shots": [asdict(s) for s in self.shots], "fps": self.fps,
+                "start_timecode": self.start_timecode, "runtime": self.runtime}
+
+
+def digest_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def shot_list(project: Project) -> ShotList:
+    """The script's shots under the identities of the last build (a `StoryreelError` if the
+    script is broken)."""
+    return breakdown_script(project.script, project.config, stored_identities(project))
+
+
+def read_reel(project: Project, failed: dict[str, str] | None = None) -> Reel:
+    """The reel of the current script: each shot's place in the draft cut and its take."""
+    shotlist = shot_list(project)
+    config = project.config.draft()
+    fps = config.film.fps
+    lengths = dialogue_lengths(shotlist, config, project.state_dir / "audio")
+    timeline = build_timeline(shotlist, config, dialogue_lengths=lengths,
+                              overrides=load_overrides(project), project_root=project.root)
+    scenes = {s.id: s.heading for s in shotlist.scenes}
+    chosen = selected_takes(project)
+    cards: list[ShotCard] = []
+    for clip in picture_clips(timeline):
+        sid = clip.metadata["storyreel"]["shot_id"]
+        shot = shotlist.shot(sid)
+        place = clip.range_in_parent()
+        cards.append(ShotCard(
+            id=sid, scene=scenes.get(shot.scene_id, ""), size=str(shot.size), angle=str(shot.angle),
+            move=str(shot.move), description=shot.description or shot.action,
+            start=_seconds(place.start_time, fps), duration=_seconds(place.duration, fps),
+            lines=(shot.lines.start, shot.lines.end), take=chosen.get(sid),
+            failed=(failed or {}).get(sid)))
+    return Reel(cards, str(fps), config.film.start_timecode,
+                _seconds(timeline.duration(), fps))
+
+
+def _seconds(t: otio.opentime.RationalTime, fps: Fraction) -> float:
+    return round(float(Fraction(round(t.to_frames(float(fps)))) / fps), 4)
+
+
+def take_rows(project: Project, shot: str) -> list[dict[str, Any]]:
+    """A shot's takes, stills then clips: number, id, backend, seed, prompt, stale, selected."""
+    if not project.db_path.is_file():
+        return []
+    with Database(project.db_path, read_only=True) as db:
+        chosen = _chosen(db, shot)
+        rows = []
+        for row in db.takes(shot):
+            prov = Provenance.model_validate_json(row["provenance"])
+            rows.append({
+                "take": row["idx"] + 1, "id": row["id"], "kind": row["kind"],
+                "backend": prov.backend, "version": prov.version, "seed": row["seed"],
+                "prompt": prov.prompt, "created": row["created"], "stale": bool(row["stale"]),
+                "selected": row["kind"] == "still" and row["id"] == chosen,
+                "remote_id": prov.remote_id,
+                "provenance": prov.model_dump(mode="json"),
+            })
+    return rows
+
+
+def _chosen(db: Database, shot: str) -> str | None:
+    """The still take a shot's cut uses: the one selected, else take 1 of the current text."""
+    stills = [r for r in db.takes(shot, "still")]
+    picked = db.selected_take(shot)
+    if picked in {r["id"] for r in stills}:
+        return picked
+    index = db.selection(shot)
+    return next((r["id"] for r in stills if not r["stale"] and r["idx"] == index), None)
+
+
+def selected_takes(project: Project) -> dict[str, str]:
+    if not project.db_path.is_file():
+        return {}
+    with Database(project.db_path, read_only=True) as db:
+        if not db.current:
+            return {}
+        return {sid: take for sid in db.shots() if (take := _chosen(db, sid))}
+
+
+def take_image(project: Project, take_id: str) -> Path | None:
+    """The stored image of a still take, verified, or None."""
+    if not project.db_path.is_file():
+        return None
+    with Database(project.db_path, read_only=True) as db:
+        row = db.take(take_id)
+        out = db.output_get(row["object_key"]) if row is not None else None
+    if out is None or "png" not in out["blobs"]:
+        return None
+    store = ObjectStore(project.objects_dir)
+    digest = out["blobs"]["png"][0]
+    return store.path(digest) if store.verify(digest) else None
