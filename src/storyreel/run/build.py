@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from storyreel.edit.audio import dialogue_lengths
+from storyreel.edit.notes import Note, add_note_markers
 from storyreel.edit.playback import program_from_timeline
 from storyreel.edit.subtitles import subtitle_overlays
 from storyreel.edit.timeline import build_timeline, media_lengths, out_points
@@ -91,6 +92,7 @@ def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool)
         return
     with p.runner.stage("timeline"):  # again: the takes' provenance is whole once frames exist
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
+        add_note_markers(timeline, [Note.from_row(r) for r in p.db.notes(include_resolved=False)])
     for path in make_exports(p, timeline, shotlist, output):
         p.events.publish(FileWritten(str(path)))
 
