@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import av
@@ -73,3 +74,30 @@ def clip_request(root=None, n_frames: int = 48, fps: Fraction = Fraction(24), **
     image[:, : W // 2] = (220, 40, 40)
     return ClipRequest(shot=shot(), scene=scene(), still=Still(image=image), config=config(), seed=7,
                        fps=fps, n_frames=n_frames, size=(W, H), project_root=root, **kw)
+
+
+KLING_SCRIPT = """EXT. ROOFTOP - NIGHT
+
+[[shot: WS static #sc01_sh010 2s]]
+MAYA stands at the edge.
+
+[[shot: MCU push-in #sc01_sh020 1.5s]]
+She looks down at the city.
+"""
+
+
+def kling_film(root: Path, server: Any, monkeypatch: Any, settings: str = "") -> Path:
+    """A two-shot project whose stills come from a folder (`exports/`, left for the caller to
+    fill) and whose clips from Kling at the local server, with the vendors' keys set.
+    `settings` go at the end of `[backends]`, or start tables of their own."""
+    from tests.hosted.vendors import KEYS
+
+    for var, value in KEYS.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setenv("KLING_BASE_URL", server.url)
+    (root / "script.fountain").write_text(KLING_SCRIPT)
+    (root / "storyreel.toml").write_text(
+        '[film]\nwidth = 256\nheight = 144\nfps = "24"\n'
+        '[backends]\nstills = "folder:exports"\nmotion = "kling:kling-v2-1"\n' + settings)
+    (root / "exports").mkdir()
+    return root

@@ -13,33 +13,17 @@ from tests.folder.test_folder import midjourney_png
 from tests.run.conftest import json_report
 
 from . import vendors
-from .film import make_mp4, make_png
+from .film import kling_film, make_mp4, make_png
 from .vendors import KEYS, Job
-
-SCRIPT = """EXT. ROOFTOP - NIGHT
-
-[[shot: WS static #sc01_sh010 2s]]
-MAYA stands at the edge.
-
-[[shot: MCU push-in #sc01_sh020 1.5s]]
-She looks down at the city.
-"""
 
 
 @pytest.fixture
 def film(tmp_path, server, monkeypatch):
-    for var, value in KEYS.items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.setenv("KLING_BASE_URL", server.url)
-    (tmp_path / "script.fountain").write_text(SCRIPT)
-    (tmp_path / "storyreel.toml").write_text(
-        '[film]\nwidth = 256\nheight = 144\nfps = "24"\n'
-        '[characters.MAYA]\ndescription = "a woman in a grey coat"\n'
-        '[backends]\nstills = "folder:exports"\nmotion = "kling:kling-v2-1"\n')
-    (tmp_path / "exports").mkdir()
-    midjourney_png(tmp_path / "exports" / "sc01_sh010.png")
-    midjourney_png(tmp_path / "exports" / "sc01_sh020.png", color=(90, 20, 20), how="plain")
-    return tmp_path
+    root = kling_film(tmp_path, server, monkeypatch,
+                      '[characters.MAYA]\ndescription = "a woman in a grey coat"\n')
+    midjourney_png(root / "exports" / "sc01_sh010.png")
+    midjourney_png(root / "exports" / "sc01_sh020.png", color=(90, 20, 20), how="plain")
+    return root
 
 
 def test_kling_clips_render_into_the_cut_and_are_not_paid_for_twice(film, server):

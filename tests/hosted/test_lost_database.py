@@ -14,27 +14,18 @@ from tests.folder.test_folder import midjourney_png
 from tests.run.conftest import json_report
 
 from . import vendors
-from .film import make_mp4, make_png
-from .test_hosted_project import SCRIPT
-from .vendors import KEYS, Job
+from .film import kling_film, make_mp4, make_png
+from .vendors import Job
 
 
 @pytest.fixture
 def film(tmp_path, server, monkeypatch):
-    for var, value in KEYS.items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.setenv("KLING_BASE_URL", server.url)
-    (tmp_path / "script.fountain").write_text(SCRIPT)
-    (tmp_path / "storyreel.toml").write_text(
-        '[film]\nwidth = 256\nheight = 144\nfps = "24"\n'
-        '[characters.MAYA]\ndescription = "a woman in a grey coat"\n'
-        '[backends]\nstills = "folder:exports"\nmotion = "kling:kling-v2-1"\ntakes = 2\n')
-    (tmp_path / "exports").mkdir()
+    root = kling_film(tmp_path, server, monkeypatch, "takes = 2\n")
     for shot, colors in (("sc01_sh010", ((30, 90, 160), (160, 140, 30))),
                          ("sc01_sh020", ((90, 20, 20), (20, 120, 60)))):
         for n, color in enumerate(colors, 1):
-            midjourney_png(tmp_path / "exports" / f"{shot}_{n}.png", color=color, how="plain")
-    return tmp_path
+            midjourney_png(root / "exports" / f"{shot}_{n}.png", color=color, how="plain")
+    return root
 
 
 def _order(root) -> list[str]:

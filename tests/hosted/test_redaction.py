@@ -11,24 +11,16 @@ from tests.folder.test_folder import midjourney_png
 from tests.run.conftest import json_report
 
 from . import vendors
-from .film import make_mp4, make_png
-from .test_hosted_project import SCRIPT
-from .vendors import KEYS, Job
+from .film import kling_film, make_mp4, make_png
+from .vendors import Job
 
 
 @pytest.fixture
 def film(tmp_path, server, monkeypatch):
-    for var, value in KEYS.items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.setenv("KLING_BASE_URL", server.url)
-    (tmp_path / "script.fountain").write_text(SCRIPT)
-    (tmp_path / "storyreel.toml").write_text(
-        '[film]\nwidth = 256\nheight = 144\nfps = "24"\n'
-        '[backends]\nstills = "folder:exports"\nmotion = "kling:kling-v2-1"\n')
-    (tmp_path / "exports").mkdir()
-    midjourney_png(tmp_path / "exports" / "sc01_sh010.png")
-    midjourney_png(tmp_path / "exports" / "sc01_sh020.png", color=(90, 20, 20), how="plain")
-    return tmp_path
+    root = kling_film(tmp_path, server, monkeypatch)
+    midjourney_png(root / "exports" / "sc01_sh010.png")
+    midjourney_png(root / "exports" / "sc01_sh020.png", color=(90, 20, 20), how="plain")
+    return root
 
 
 def _tokens(server) -> set[str]:
