@@ -21,9 +21,9 @@ import numpy as np
 
 from storyreel.config import ProjectConfig
 from storyreel.edit.audio import RATE, dialogue_lengths, scratch_audio, tts_engine
-from storyreel.edit.interchange import export_all
 from storyreel.edit.subtitles import write_subtitles
 from storyreel.edit.timeline import build_timeline
+from storyreel.handoff.exports import export_all
 from storyreel.script.breakdown import breakdown
 from storyreel.script.fountain import parse
 from storyreel.script.sample import feature_script

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from storyreel.cli import app
-from storyreel.edit.interchange import read_edit
 from storyreel.edit.timeline import picture_clips
+from storyreel.handoff.import_edit import read_edit
 from storyreel.run.build import build
 from storyreel.store.project import Project
 from tests.run.conftest import decode, make_project

@@ -60,7 +60,7 @@ def test_gc_keeps_only_what_is_reachable(tmp_path):
 def test_atomic_writes_leave_ordinary_permissions(tmp_path):
     import os
 
-    from storyreel.edit.interchange import write_atomic
+    from storyreel.files import atomic_write as write_atomic
 
     old = os.umask(0o027)
     try:

@@ -33,7 +33,7 @@ def import_edit_cmd(project: Path = _PROJECT, edited: Path = _EDITED, dry_run: b
                     clear: bool = _CLEAR) -> None:
     """Read an edited timeline, map its clips back to shots, and store the order and trims;
     the next render follows them."""
-    from storyreel.edit.interchange import import_edit
+    from storyreel.handoff.import_edit import import_edit
     from storyreel.run.identity import stored_identities
     from storyreel.script.breakdown import breakdown_script
     from storyreel.store.project import Project, load_overrides, save_overrides

@@ -1,1 +1,1 @@
-"""The cut as an OpenTimelineIO timeline: rhythm, titles, subtitles, audio, interchange."""
+"""The cut as an OpenTimelineIO timeline: rhythm, titles, subtitles, audio."""

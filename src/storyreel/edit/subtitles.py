@@ -16,8 +16,8 @@ import opentimelineio as otio
 import srt
 import webvtt
 
-from storyreel.edit.interchange import write_atomic
 from storyreel.edit.timeline import timeline_fps
+from storyreel.files import atomic_write as write_atomic
 
 MIN_SECONDS = 1.0
 MAX_CHARS = 42  # per subtitle line

@@ -1,4 +1,4 @@
-"""The exports stage: the timeline for the NLEs (OTIO, EDL, FCP7 XML, FCPXML), the subtitles and
+"""The exports stage: the timeline for the NLEs (OTIO, OTIOZ, EDL, FCP7 XML, FCPXML, AAF), the subtitles and
 the shot list, written beside the cut, and rewritten only when the timeline or the shots change
 or a file was touched since."""
 
@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storyreel.edit.interchange import export_all, write_atomic
 from storyreel.edit.subtitles import write_subtitles
+from storyreel.files import atomic_write as write_atomic
+from storyreel.handoff.exports import export_all
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.stage import Stage, Stored
 from storyreel.script.export import to_csv

@@ -11,9 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from storyreel.edit.interchange import cut_list, export_all, import_edit, read_edit
 from storyreel.edit.timeline import build_timeline, picture_clips
 from storyreel.errors import StoryreelError
+from storyreel.handoff.exports import export_all
+from storyreel.handoff.import_edit import import_edit, read_edit
+from storyreel.handoff.prepare import cut_list
 from tests.edit.edit_helpers import make_config, make_shotlist
 
 RT = otio.opentime.RationalTime
@@ -22,7 +24,8 @@ RT = otio.opentime.RationalTime
 def test_every_export_reads_back_with_the_same_cut_list(shotlist, config, tmp_path):
     tl = build_timeline(shotlist, config)
     paths = export_all(tl, tmp_path)
-    assert sorted(p.name for p in paths) == ["cut.edl", "cut.fcpxml", "cut.otio", "cut.xml"]
+    assert sorted(p.name for p in paths) == ["cut.aaf", "cut.edl", "cut.fcpxml", "cut.otio",
+                                             "cut.otioz", "cut.xml"]
     native = cut_list(read_edit(tmp_path / "cut.otio"))
     assert native == cut_list(tl)
     assert [n for n, _, _ in native] == ["BLACK", "1A", "1B", "2A", "2B", "BLACK"]
@@ -34,7 +37,7 @@ def test_every_export_reads_back_with_the_same_cut_list(shotlist, config, tmp_pa
         v1 = read_edit(tmp_path / f"cut{suffix}", config.film.fps).video_tracks()[0]
         assert sum(isinstance(i, otio.schema.Transition) for i in v1) == 1
     # title cards and supers are PNGs beside the exports, referenced by the XML
-    media = sorted(p.name for p in (tmp_path / "cut_media").iterdir())
+    media = sorted(p.name for p in (tmp_path / "media").iterdir())
     assert "card-the-end.png" in media and "super-genoa-now.png" in media
     xml = (tmp_path / "cut.xml").read_text()
     assert "super-genoa-now.png" in xml and "<name>1A</name>" in xml
@@ -57,7 +60,7 @@ def test_the_ending_fade_survives_the_exports(tmp_path):
 
 
 def test_reel_names_are_short_and_distinct():
-    from storyreel.edit.interchange import _reels
+    from storyreel.handoff.prepare import reels as _reels
 
     reels = _reels(["harbour-city-cf32a", "harbour-city-73065", "1A", "x" * 20, "X" * 20 + "!"])
     assert reels["harbour-city-cf32a"] == "ITYCF32A" and reels["1A"] == "1A"
@@ -183,7 +186,7 @@ def test_clips_renamed_after_their_media_still_map_to_shots(shotlist, tmp_path):
     last = clips[-1]
     last.name = "Nested Sequence 01"  # renamed, but still on its media
     last.media_reference = otio.schema.ExternalReference(
-        target_url=(tmp_path / "cut_media" / "2B.mov").as_uri(),
+        target_url=(tmp_path / "media" / "2B.mov").as_uri(),
         available_range=last.media_reference.available_range)
     otio.adapters.write_to_file(tl, str(tmp_path / "renamed.otio"))
     ov = import_edit(tmp_path / "renamed.otio", shotlist, fps=config.film.fps)

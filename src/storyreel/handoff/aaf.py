@@ -1,0 +1,49 @@
+"""AAF for Avid Media Composer and Pro Tools, through the OTIO AAF adapter (`otio-aaf-adapter`):
+picture (V1), titles (V2), dialogue (A1) and music (A2), with the media linked by file name.
+
+The adapter writes a transition only from the AAF operation it was read with; a dissolve made
+here gets Avid's own (VideoDissolve_2, the effect Media Composer draws for a "Dissolve"), its
+cut point at the transition's start, as the timeline puts it. A wipe goes out as that dissolve
+too (the adapter writes no other effect).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import opentimelineio as otio
+
+from storyreel.errors import StoryreelError
+from storyreel.files import fsync_dir
+
+_DISSOLVE = {
+    "PointList": [{"Time": 0.0, "Value": 0.0},
+                  {"Time": 1.0, "Value": 1.0}],
+    "OperationGroup": {"Operation": {
+        "DataDefinition": {"Name": "Picture"}, "Description": "Video Dissolve",
+        "Name": "VideoDissolve_2", "Identification": "0c3bea41-fc05-11d2-8a29-0050040ef7d2",
+        "IsTimeWarp": False, "Bypass": 1, "NumberInputs": 2, "OperationCategory": "OperationCategory_Effect"}},
+}
+
+
+def write_aaf(nle: otio.schema.Timeline, path: Path) -> Path:
+    """`nle` (an `interchange_copy`) as an AAF at `path`, written under a temporary name."""
+    tl = copy.deepcopy(nle)
+    for t in tl.find_children(descended_from_type=otio.schema.Transition):
+        t.transition_type = otio.schema.TransitionTypes.SMPTE_Dissolve
+        t.metadata["AAF"] = {**copy.deepcopy(_DISSOLVE), "CutPoint": t.in_offset.to_frames()}
+    for track in tl.tracks:
+        track.markers.clear()  # the adapter writes no track markers
+    tmp = path.with_name(f".{path.stem}.partial.aaf")
+    try:
+        otio.adapters.write_to_file(tl, str(tmp), adapter_name="AAF", use_empty_mob_ids=True)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except Exception as e:  # the adapter raises its own errors of every kind
+        tmp.unlink(missing_ok=True)
+        raise StoryreelError(f"cannot write the AAF: {e}", path) from None
+    return path

@@ -1,0 +1,136 @@
+"""The timeline as the NLE formats see it: every clip on a file, reel names, markers on clips.
+
+Shots point at `media/<shot>.mov`, dialogue lines at `media/<shot>-<line>.wav` (the media stage
+writes them when asked: `render --media`), title cards and supers at PNGs rendered here, in the
+same folder. Paths are absolute `file:` URLs in the copy (the FCP formats need URLs) and relative
+(`media/1A.mov`) in the OTIO file, so a handoff folder can be moved whole.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import opentimelineio as otio
+
+from storyreel.edit import titles
+from storyreel.edit.timeline import SLUG, SMPTE_WIPE, timeline_fps
+
+MEDIA_DIR = "media"  # beside the exports: out/media/
+
+
+def cut_list(timeline: otio.schema.Timeline, fps: Fraction | None = None) -> list[tuple[str, int, int]]:
+    """(clip name, record in, record out) of the picture track, in frames from its start."""
+    rate = float(fps) if fps is not None else float(timeline_fps(timeline))
+    v1 = timeline.video_tracks()[0]
+    out = []
+    for item in v1:
+        if isinstance(item, otio.schema.Clip):
+            r = v1.range_of_child(item)
+            out.append((item.name, round(r.start_time.rescaled_to(rate).value),
+                        round(r.end_time_exclusive().rescaled_to(rate).value)))
+    return out
+
+
+def reels(names: list[str]) -> dict[str, str]:
+    """CMX 3600 reel names (8 characters, A-Z 0-9 _), one per distinct clip name. Ids such as
+    `harbour-city-cf32a` keep their distinctive end; collisions get a counter."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in dict.fromkeys(names):
+        base = re.sub(r"[^A-Z0-9]", "", name.upper())[-8:] or "AX"
+        reel, n = base, 1
+        while reel in used:
+            n += 1
+            reel = f"{base[:8 - len(str(n))]}{n}"
+        used.add(reel)
+        out[name] = reel
+    return out
+
+
+def media_name(clip: otio.schema.Clip) -> str | None:
+    """The file name a shot or dialogue clip's media has in the media folder (None: a title)."""
+    info = clip.metadata.get("storyreel", {})
+    ref = clip.media_reference
+    if isinstance(ref, otio.schema.GeneratorReference):
+        return None
+    if info.get("kind") == "dialogue":
+        return f"{info['shot_id']}-{info['line']}.wav"
+    if info.get("kind") == "music":
+        return f"music{Path(otio.url_utils.filepath_from_url(ref.target_url)).suffix}" \
+            if isinstance(ref, otio.schema.ExternalReference) else None
+    return f"{info.get('shot_id') or clip.name}.mov"
+
+
+def clips(timeline: otio.schema.Timeline) -> Iterator[otio.schema.Clip]:
+    for track in timeline.tracks:
+        for item in track:
+            if isinstance(item, otio.schema.Clip):
+                yield item
+
+
+_EDGE_WIPE = {"effectid": "Edge Wipe", "effectcategory": "Wipe", "effecttype": "transition",
+              "mediatype": "video"}
+
+
+def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema.Timeline:
+    """A copy where every clip points at a file in `media` (title PNGs are rendered there)."""
+    meta = timeline.metadata["storyreel"]
+    frame, picture = tuple(meta["frame_size"]), tuple(meta["picture_size"])
+    out = copy.deepcopy(timeline)
+    rendered: dict[tuple[str, str], Path] = {}
+    for clip in clips(out):
+        ref = clip.media_reference
+        if isinstance(ref, otio.schema.GeneratorReference):
+            text = ref.parameters.get("text", "")
+            style = ref.parameters.get("style", "")
+            key = (style, text)
+            if key not in rendered:
+                media.mkdir(parents=True, exist_ok=True)
+                slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
+                path = media / (f"{style}-{slug}.png" if text else "black.png")
+                rgba = titles.render_text(text, style, frame, picture) if text else _black(frame)
+                rendered[key] = titles.write_png(rgba, path)
+            target = rendered[key]
+        else:
+            target = media / (media_name(clip) or clip.name)
+        clip.media_reference = otio.schema.ExternalReference(
+            target_url=target.resolve().as_uri(), available_range=ref.available_range)
+        clip.media_reference.name = target.name
+    v1 = out.video_tracks()[0]
+    picture_clips = [c for c in v1 if isinstance(c, otio.schema.Clip)]
+    names = reels([c.name for c in picture_clips if c.name != SLUG])
+    for clip in picture_clips:
+        clip.metadata["cmx_3600"] = {"reel": "BL" if clip.name == SLUG else names[clip.name]}
+    for t in out.find_children(descended_from_type=otio.schema.Transition):
+        if t.transition_type == SMPTE_WIPE:
+            t.metadata["fcp_xml"] = {"effect": {"name": t.name, **_EDGE_WIPE}}
+    return out
+
+
+def relative_copy(timeline: otio.schema.Timeline, out_dir: Path) -> otio.schema.Timeline:
+    """`timeline` (an `interchange_copy`) with its file URLs relative to `out_dir`."""
+    out = copy.deepcopy(timeline)
+    root = out_dir.resolve()
+    for clip in clips(out):
+        ref = clip.media_reference
+        if isinstance(ref, otio.schema.ExternalReference):
+            path = Path(otio.url_utils.filepath_from_url(ref.target_url))
+            if path.is_relative_to(root):
+                ref.target_url = path.relative_to(root).as_posix()
+    return out
+
+
+def markers(timeline: otio.schema.Timeline) -> list[tuple[int, otio.schema.Marker]]:
+    """The picture track's markers (scenes, sections) with their record frame from its start."""
+    return [(m.marked_range.start_time.to_frames(), m) for m in timeline.video_tracks()[0].markers]
+
+
+def _black(frame: tuple[int, int]) -> np.ndarray:
+    img = np.zeros((frame[1], frame[0], 4), np.uint8)
+    img[..., 3] = 255
+    return img
