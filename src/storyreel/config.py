@@ -227,6 +227,8 @@ class RenderConfig(Model):
     crf: int = 18  # its range depends on the codec (CRF_RANGE)
     preset: str = "medium"  # an x264 preset
     memory: str = "8GB"  # the budget a render's peak must fit in
+    media: bool = False  # write out/media/ (the shots with handles, the lines) for the NLEs
+    media_codec: str = "prores"  # prores (422 HQ) | dnxhr (HQ) | h264 (a proxy)
 
     @field_validator("codec")
     @classmethod
@@ -234,6 +236,15 @@ class RenderConfig(Model):
         if v not in ENCODERS:
             raise ValueError(f"unknown codec {v!r}{did_you_mean(v, list(ENCODERS))}; "
                              f"one of {', '.join(ENCODERS)}")
+        return v
+
+    @field_validator("media_codec")
+    @classmethod
+    def _media_codec(cls, v: str) -> str:
+        codecs = ("prores", "dnxhr", "h264")
+        if v not in codecs:
+            raise ValueError(f"unknown media codec {v!r}{did_you_mean(v, list(codecs))}; "
+                             f"one of {', '.join(codecs)}")
         return v
 
     @field_validator("memory")

@@ -40,6 +40,8 @@ def render(
     as_json: bool = typer.Option(False, "--json", help="Print the build's events as JSON, one per "
                                  "line, the last with the report (docs/events.md)."),
     draft: bool = _DRAFT,
+    media: bool = typer.Option(False, "--media", help="Also write out/media/: each shot with its "
+                               "handles and the dialogue lines, where the NLE exports point."),
 ) -> None:
     """Render the cut and its exports, redoing only what changed since the last render.
 
@@ -51,7 +53,7 @@ def render(
                              music)
     with watching(quiet, as_json) as subscribers:
         report = build(project, output=output, music=music, burn_subtitles=burn_subtitles,
-                       draft=draft, subscribers=subscribers, on_wait=_say)
+                       draft=draft, media=media, subscribers=subscribers, on_wait=_say)
     if not (quiet or as_json):
         for message in report.warnings:
             say(message, "warning:", "yellow")

@@ -1,4 +1,6 @@
-"""Frames to a file with PyAV: H.264 (yuv420p) or ProRes 422 HQ, tagged BT.709, exact timestamps.
+"""Frames to a file with PyAV: H.264 (yuv420p), ProRes 422 HQ or DNxHR HQ, tagged BT.709, exact
+timestamps; a `timecode` in the file's metadata becomes its `tmcd` track (the reel name, from
+the picture stream's `reel_name`, goes with it).
 
 The stream's time base is 1/fps and frame `i` has pts `i`, so any rational rate (24000/1001
 included) lands on exact timestamps. Audio, when given, is decoded with PyAV, resampled to
@@ -29,6 +31,7 @@ from storyreel.files import file_mode
 CODECS: dict[str, tuple[str, str, dict[str, str], tuple[str, ...]]] = {
     "h264": ("libx264", "yuv420p", {}, (".mp4", ".mov", ".mkv")),
     "prores": ("prores_ks", "yuv422p10le", {"profile": "3", "vendor": "apl0"}, (".mov",)),
+    "dnxhr": ("dnxhd", "yuv422p", {"profile": "dnxhr_hq"}, (".mov", ".mxf")),
 }
 # x264 presets whose rate-control lookahead (40 to 60 frames) would hold over 100 MB of 1080p
 # pictures; capped at 20 (the "fast" preset's) so that a render's memory stays bounded
@@ -42,7 +45,8 @@ class Encoder:
 
     def __init__(self, path: Path, size: tuple[int, int], fps: Fraction, codec: str = "h264",
                  crf: int = 18, preset: str = "medium", audio: Path | None = None,
-                 metadata: dict[str, str] | None = None, options: dict[str, str] | None = None):
+                 metadata: dict[str, str] | None = None, options: dict[str, str] | None = None,
+                 stream_metadata: dict[str, str] | None = None):
         self.path = Path(path)
         self.size = (int(size[0]), int(size[1]))
         self.fps = Fraction(fps)
@@ -66,6 +70,7 @@ class Encoder:
             raise StoryreelError("no such audio file", audio)
         self._encoder_name, self._crf, self._preset = encoder, crf, preset
         self._audio_path, self._metadata = audio, dict(metadata or {})
+        self._stream_metadata = dict(stream_metadata or {})
         self._extra_options = dict(options or {})  # FFmpeg encoder options, e.g. {"bf": "0"}
         self.frames_written = 0
         self._container: av.container.OutputContainer | None = None
@@ -106,6 +111,8 @@ class Encoder:
         for key, value in self._metadata.items():
             c.metadata[key] = value
         stream = c.add_stream(self._encoder_name, rate=self.fps)
+        for key, value in self._stream_metadata.items():
+            stream.metadata[key] = value
         stream.width, stream.height = self.size
         stream.pix_fmt = self._pix_fmt
         self._time_base = Fraction(1) / self.fps

@@ -129,12 +129,15 @@ def encode_audio(wav: Path, seconds: Fraction, path: Path) -> None:
 def assemble(segments: list[Path], lengths: list[int], fps: Fraction, output: Path,
              audio: Path | None = None, metadata: dict[str, str] | None = None) -> None:
     """Concatenate encoded segments by copying packets, with the AAC packets of `audio` (an
-    `encode_audio` file) interleaved segment by segment. Atomic."""
+    `encode_audio` file) interleaved segment by segment. Atomic, and faststart (the index
+    before the media, so a browser plays it before it has all of it); a `timecode` in
+    `metadata` ("01:00:00:00") becomes the file's `tmcd` track, where the cut starts."""
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.stem}.partial{output.suffix}")
     try:
         with contextlib.ExitStack() as stack:
-            dst = stack.enter_context(av.open(str(tmp), "w", format="mp4"))
+            dst = stack.enter_context(av.open(str(tmp), "w", format="mp4",
+                                              options={"movflags": "+faststart"}))
             for k, v in (metadata or {}).items():
                 dst.metadata[k] = v
             with av.open(str(segments[0])) as first:

@@ -33,6 +33,7 @@ from storyreel.model import FrameSource, Shot, ShotList, Still, Take, frames_for
 from storyreel.run.clips import make_clips, plan_clips
 from storyreel.run.events import BuildFinished, BuildStarted, FileWritten, Subscriber
 from storyreel.run.exports import make_exports
+from storyreel.run.media import make_media
 from storyreel.run.picture import AI_NOTE, make_cut, make_segments
 from storyreel.run.pipeline import OLD_STILLS, Pipeline, open_pipeline
 from storyreel.run.report import BuildReport
@@ -57,7 +58,8 @@ def cut_provenance(shotlist: ShotList, takes: dict[str, Take], config: Any) -> d
     }
 
 
-def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool) -> None:
+def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool,
+            media: bool = False) -> None:
     cfg = p.config
     shotlist = p.breakdown()
     selected = make_stills(p, shotlist).selected
@@ -93,6 +95,8 @@ def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool)
     with p.runner.stage("timeline"):  # again: the takes' provenance is whole once frames exist
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
         add_note_markers(timeline, [Note.from_row(r) for r in p.db.notes(include_resolved=False)])
+    for path in make_media(p, timeline, sources) if media or cfg.render.media else []:
+        p.events.publish(FileWritten(str(path)))
     for path in make_exports(p, timeline, shotlist, output):
         p.events.publish(FileWritten(str(path)))
 
@@ -112,7 +116,7 @@ def _session(project: Project, output: Path, *, until: str | None, draft: bool,
 
 
 def build(project: Project, *, output: Path | None = None, music: Path | None = None,
-          burn_subtitles: bool = False, draft: bool = False,
+          burn_subtitles: bool = False, draft: bool = False, media: bool = False,
           subscribers: tuple[Subscriber, ...] = (), lock_timeout: float = 600.0,
           on_wait: Callable[[str], None] | None = None) -> BuildReport:
     """Bring the project's cut up to date, computing only what changed. Holds the project lock.
@@ -121,6 +125,8 @@ def build(project: Project, *, output: Path | None = None, music: Path | None = 
         output: the cut (default: out/cut.mp4, or out/draft.mp4 for a draft).
         music: a music bed; cuts snap to its beats.
         draft: half the frame size and a fast encoder, without exports; shares the stills.
+        media: also write out/media/, the shots with handles and the lines the exports point
+            at (as `[render] media` in the project file does).
         subscribers: called with every build event (the progress bar, `--json`, a studio).
         on_wait: told when the build waits for another build's lock.
     Returns:
@@ -129,7 +135,7 @@ def build(project: Project, *, output: Path | None = None, music: Path | None = 
     output = Path(output) if output else project.out_dir / ("draft.mp4" if draft else "cut.mp4")
     with _session(project, output, until=None, draft=draft, subscribers=subscribers,
                   lock_timeout=lock_timeout, on_wait=on_wait) as p:
-        _render(p, output, Path(music) if music else None, burn_subtitles)
+        _render(p, output, Path(music) if music else None, burn_subtitles, media)
     return p.report
 
 

@@ -1,0 +1,121 @@
+"""The media stage (`render --media`, `[render] media`): each shot's clip with its handles as an
+intermediate, and its dialogue lines as Broadcast WAV, in `out/media/`, where the exports point.
+
+One item a shot, keyed by its clip's key, its lines and the media settings: a changed shot
+rewrites its own files alone; a file deleted or touched since is written again. The folder and
+the codec are checked before any file is written, so a bad one stops the build with one line
+after the cut and its exports are written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import opentimelineio as otio
+
+from storyreel.edit.audio import RATE, decode, speak, tts_engine, voice_for
+from storyreel.handoff import media
+from storyreel.handoff.prepare import MEDIA_DIR, media_name, reels
+from storyreel.render.frames import FilmLook
+from storyreel.run.pipeline import Pipeline
+from storyreel.run.stage import Stage, Stored
+from storyreel.store.keys import stage_key
+from storyreel.store.objects import fingerprint
+
+
+@dataclass(frozen=True)
+class Line:
+    """A dialogue line of a shot: its file name, its text and voice, its length in frames."""
+
+    name: str
+    character: str
+    text: str
+    frames: int
+
+
+@dataclass(frozen=True)
+class ShotMedia:
+    """One shot's media: its clip's frames (`source`), its reel, its lines."""
+
+    shot_id: str
+    clip_key: str
+    source: Any
+    reel: str
+    lines: tuple[Line, ...]
+
+
+class MediaStage(Stage[ShotMedia, list[Path]]):
+    name, kind = "media", "media"
+
+    def __init__(self, p: Pipeline, folder: Path, codec: str, look: FilmLook):
+        self.p, self.folder, self.codec, self.look = p, folder, codec, look
+
+    def key(self, item: ShotMedia) -> str:
+        return stage_key("media", upstream=[item.clip_key], codec=self.codec, folder=self.folder,
+                         reel=item.reel, lines=[vars(line) for line in item.lines],
+                         look=self.p.config.look, frame=self.look.frame_size)
+
+    def label(self, item: ShotMedia) -> str:
+        return f"media of shot {item.shot_id}"
+
+    def shot(self, item: ShotMedia) -> str:
+        return item.shot_id
+
+    def frames(self, item: ShotMedia) -> int:
+        return item.source.n_frames
+
+    def intact(self, item: ShotMedia, stored: Stored) -> bool:
+        return all(Path(f).is_file() and fingerprint(Path(f)) == (size, mtime)
+                   for f, size, mtime in stored.meta["files"])
+
+    def compute(self, item: ShotMedia) -> list[Path]:
+        source = item.source
+        frames = (source.frame(i) for i in range(source.n_frames))
+        written = [media.write_shot(self.folder / f"{item.shot_id}.mov", frames, self.look,
+                                    self.codec, item.reel)]
+        source.close()
+        fps = self.p.config.film.fps
+        for line in item.lines:
+            wav = speak(line.text, voice_for(line.character, self.p.config), self.p.work_dir)
+            samples = np.concatenate([b.mean(axis=1) if b.ndim > 1 else b for b in decode(wav)])
+            written.append(media.write_line(self.folder / line.name, samples, RATE, fps,
+                                            line.frames))
+        return written
+
+    def save(self, item: ShotMedia, value: list[Path]) -> Stored | None:
+        if getattr(item.source, "failed", False):
+            return None  # a slate: the next build writes the shot's real media
+        return Stored({}, {"files": [[str(f), *fingerprint(f)] for f in value]})
+
+
+def make_media(p: Pipeline, timeline: otio.schema.Timeline, sources: dict[str, Any]) -> list[Path]:
+    """Every shot's media in `out/media/` (written, or found as it was)."""
+    folder, codec = p.project.out_dir / MEDIA_DIR, p.config.render.media_codec
+    media.check_codec(codec)
+    media.check_folder(folder)
+    look = FilmLook(p.config.look, (p.config.film.width, p.config.film.height),
+                    p.config.picture_size, p.config.film.fps, project_root=p.root)
+    shots = list(dict.fromkeys(sid for sid in sources))
+    names = reels(shots)
+    lines: dict[str, list[Line]] = {sid: [] for sid in shots}
+    if tts_engine() is not None:
+        for track in timeline.audio_tracks():
+            for clip in track:
+                info = clip.metadata.get("storyreel", {}) if isinstance(clip, otio.schema.Clip) else {}
+                if info.get("kind") == "dialogue" and info["shot_id"] in lines:
+                    lines[info["shot_id"]].append(Line(
+                        media_name(clip), info["character"], info["text"],
+                        clip.media_reference.available_range.duration.to_frames()))
+    items = [ShotMedia(sid, sources[sid].key, sources[sid], names[sid], tuple(lines[sid]))
+             for sid in shots]
+    files: list[Path] = []
+    with p.runner.stage("media", len(items)) as tick:
+        for _, outcome in p.runner.ensure(MediaStage(p, folder, codec, look), items, tick):
+            if outcome.error is not None:
+                continue
+            files.extend(Path(f) for f, *_ in (outcome.stored.meta["files"] if outcome.stored
+                                                else [[str(v)] for v in outcome.value]))
+    return files
