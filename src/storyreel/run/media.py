@@ -54,7 +54,7 @@ class MediaStage(Stage[ShotMedia, list[Path]]):
         self.p, self.folder, self.codec, self.look = p, folder, codec, look
 
     def key(self, item: ShotMedia) -> str:
-        return stage_key("media", upstream=[item.clip_key], codec=self.codec, folder=self.folder,
+        return stage_key("media", upstream=[item.clip_key], codec=self.codec, folder=MEDIA_DIR,
                          reel=item.reel, lines=[vars(line) for line in item.lines],
                          look=self.p.config.look, frame=self.look.frame_size)
 
@@ -68,7 +68,8 @@ class MediaStage(Stage[ShotMedia, list[Path]]):
         return item.source.n_frames
 
     def intact(self, item: ShotMedia, stored: Stored) -> bool:
-        return all(Path(f).is_file() and fingerprint(Path(f)) == (size, mtime)
+        """Its files are in the folder as written (named in it: a project folder moves)."""
+        return all((self.folder / f).is_file() and fingerprint(self.folder / f) == (size, mtime)
                    for f, size, mtime in stored.meta["files"])
 
     def compute(self, item: ShotMedia) -> list[Path]:
@@ -88,7 +89,7 @@ class MediaStage(Stage[ShotMedia, list[Path]]):
     def save(self, item: ShotMedia, value: list[Path]) -> Stored | None:
         if getattr(item.source, "failed", False):
             return None  # a slate: the next build writes the shot's real media
-        return Stored({}, {"files": [[str(f), *fingerprint(f)] for f in value]})
+        return Stored({}, {"files": [[f.name, *fingerprint(f)] for f in value]})
 
 
 def make_media(p: Pipeline, timeline: otio.schema.Timeline, sources: dict[str, Any]) -> list[Path]:
@@ -116,6 +117,6 @@ def make_media(p: Pipeline, timeline: otio.schema.Timeline, sources: dict[str, A
         for _, outcome in p.runner.ensure(MediaStage(p, folder, codec, look), items, tick):
             if outcome.error is not None:
                 continue
-            files.extend(Path(f) for f, *_ in (outcome.stored.meta["files"] if outcome.stored
-                                                else [[str(v)] for v in outcome.value]))
+            if outcome.stored is not None:
+                files.extend(folder / f for f, *_ in outcome.stored.meta["files"])
     return files
