@@ -28,12 +28,18 @@ _DISSOLVE = {
 }
 
 
+def transition_metadata(t: otio.schema.Transition) -> dict:
+    """What the adapter needs to write `t` (kept in cut.otio too, so that stock `otioconvert`
+    writes an AAF from it)."""
+    return {**copy.deepcopy(_DISSOLVE), "CutPoint": t.in_offset.to_frames()}
+
+
 def write_aaf(nle: otio.schema.Timeline, path: Path) -> Path:
     """`nle` (an `interchange_copy`) as an AAF at `path`, written under a temporary name."""
     tl = copy.deepcopy(nle)
     for t in tl.find_children(descended_from_type=otio.schema.Transition):
         t.transition_type = otio.schema.TransitionTypes.SMPTE_Dissolve
-        t.metadata["AAF"] = {**copy.deepcopy(_DISSOLVE), "CutPoint": t.in_offset.to_frames()}
+        t.metadata["AAF"] = transition_metadata(t)
     for track in tl.tracks:
         track.markers.clear()  # the adapter writes no track markers
     tmp = path.with_name(f".{path.stem}.partial.aaf")

@@ -19,6 +19,7 @@ import opentimelineio as otio
 
 from storyreel.edit import titles
 from storyreel.edit.timeline import SLUG, SMPTE_WIPE, timeline_fps
+from storyreel.handoff.aaf import transition_metadata
 
 MEDIA_DIR = "media"  # beside the exports: out/media/
 
@@ -107,6 +108,7 @@ def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema
     for clip in picture_clips:
         clip.metadata["cmx_3600"] = {"reel": "BL" if clip.name == SLUG else names[clip.name]}
     for t in out.find_children(descended_from_type=otio.schema.Transition):
+        t.metadata["AAF"] = transition_metadata(t)
         if t.transition_type == SMPTE_WIPE:
             t.metadata["fcp_xml"] = {"effect": {"name": t.name, **_EDGE_WIPE}}
     return out
