@@ -190,8 +190,8 @@ def _bare_clip_1(cut: Path, dest: Path) -> Path:
 
 def test_an_old_clip_without_its_media_is_refused_not_a_crash(tmp_path):
     """Found by the fuzz suite: OpenTimelineIO 0.18 dies (SIGSEGV) reading such a clip."""
-    from storyreel.edit.interchange import export_all
     from storyreel.edit.timeline import build_timeline
+    from storyreel.handoff.exports import export_all
     from storyreel.script.breakdown import breakdown_script
     from storyreel.store.project import Project, load_overrides
 

@@ -22,9 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storyreel.config import ProjectConfig, load_config
-from storyreel.edit.interchange import ADAPTERS, export_all
 from storyreel.edit.timeline import MAX_SHOT_SECONDS, build_timeline, picture_clips
 from storyreel.errors import StoryreelError
+from storyreel.handoff.exports import export_all
+from storyreel.handoff.import_edit import ADAPTERS
 from storyreel.model import frames_for
 from storyreel.render.encode import Encoder
 from storyreel.script.breakdown import breakdown_script

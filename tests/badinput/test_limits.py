@@ -9,9 +9,9 @@ import opentimelineio as otio
 import pytest
 
 from storyreel.config import ProjectConfig, load_config, render_memory, render_workers
-from storyreel.edit.interchange import export_all
 from storyreel.edit.timeline import build_timeline, picture_clips
 from storyreel.errors import StoryreelError
+from storyreel.handoff.exports import export_all
 from storyreel.script.breakdown import breakdown, breakdown_script
 from storyreel.script.fountain import MAX_SCRIPT_BYTES, parse
 from storyreel.store.project import Project, load_overrides

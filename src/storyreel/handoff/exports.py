@@ -26,7 +26,7 @@ def export_all(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut")
     return [
         atomic_write(out_dir / f"{stem}.otio", otio.adapters.write_to_string(local, "otio_json")),
         atomic_write(out_dir / f"{stem}.edl", write_edl(nle, fps)),
-        atomic_write(out_dir / f"{stem}.xml", write_xml(nle, fps)),
+        atomic_write(out_dir / f"{stem}.xml", write_xml(nle)),
         atomic_write(out_dir / f"{stem}.fcpxml", write_fcpxml(nle)),
         write_aaf(nle, out_dir / f"{stem}.aaf"),
         write_otioz(local, out_dir, out_dir / f"{stem}.otioz"),

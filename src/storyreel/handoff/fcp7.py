@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import copy
 import xml.etree.ElementTree as ET
-from fractions import Fraction
 
 import opentimelineio as otio
 
 _ALIGN = {"start-black": "start", "end-black": "end"}
 
 
-def write_xml(nle: otio.schema.Timeline, fps: Fraction) -> str:
+def write_xml(nle: otio.schema.Timeline) -> str:
     """The FCP7 XML text of `nle` (an `interchange_copy`)."""
     tl = copy.deepcopy(nle)
     v1 = tl.video_tracks()[0]

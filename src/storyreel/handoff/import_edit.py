@@ -25,8 +25,7 @@ from storyreel.handoff.fcpxml import as_written, exact_reader
 from storyreel.handoff.prepare import reels as _reels
 from storyreel.model import ShotList, frames_for
 
-ADAPTERS = {".otio": "otio_json", ".edl": "cmx_3600", ".xml": "fcp_xml", ".fcpxml": "fcpx_xml",
-            ".aaf": "AAF", ".otioz": "otioz"}
+ADAPTERS = {".otio": "otio_json", ".edl": "cmx_3600", ".xml": "fcp_xml", ".fcpxml": "fcpx_xml"}
 
 
 def _error_line(exc: BaseException) -> int | None:

@@ -1,5 +1,6 @@
-"""The media the exports point at: per shot, its clip with handles as an intermediate, and the
-dialogue lines as Broadcast WAV, in `out/media/` under the names `prepare.media_name` gives.
+"""The media the exports point at, in `out/media/` under the names `prepare.media_name` gives:
+per shot, its clip with handles as an intermediate (encoded by the media stage,
+`storyreel.run.media`, with the render room's encoder), and the dialogue lines as Broadcast WAV.
 
 A shot's file holds every frame of its clip (frame 0 is the first frame of its head handle),
 graded and framed as the cut shows it (film look, bars), without the film's head and tail fades
@@ -12,31 +13,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
-from storyreel.errors import StoryreelError, did_you_mean
-from storyreel.render.encode import CODECS, Encoder
-from storyreel.render.frames import FilmLook
+from storyreel.errors import StoryreelError
 
-# media codec word → the encoder's codec word (ProRes 422 HQ, DNxHR HQ, an H.264 proxy)
-MEDIA_CODECS = {"prores": "prores", "dnxhr": "dnxhr", "h264": "h264"}
 SOURCE_TIMECODE = "00:00:00:00"
-
-
-def check_codec(codec: str) -> None:
-    """Refuse a media codec this FFmpeg build cannot encode, before anything is written."""
-    if codec not in MEDIA_CODECS:
-        raise StoryreelError(f"unknown media codec {codec!r}{did_you_mean(codec, list(MEDIA_CODECS))};"
-                             f" one of {', '.join(MEDIA_CODECS)}")
-    encoder = CODECS[MEDIA_CODECS[codec]][0]
-    if encoder not in av.codecs_available:
-        raise StoryreelError(f"this FFmpeg build (PyAV {av.__version__}) has no {encoder} encoder, "
-                             f"needed for {codec} media; choose another `[render] media_codec`")
 
 
 def check_folder(folder: Path) -> None:
@@ -48,17 +33,6 @@ def check_folder(folder: Path) -> None:
         os.unlink(probe)
     except OSError as e:
         raise StoryreelError(f"cannot write the media folder: {e.strerror or e}", folder) from None
-
-
-def write_shot(path: Path, frames: Iterable[np.ndarray], look: FilmLook, codec: str,
-               reel: str) -> Path:
-    """The frames of one shot's clip (picture size) as its intermediate at `path`."""
-    with Encoder(path, look.frame_size, look.fps, codec=MEDIA_CODECS[codec],
-                 metadata={"timecode": SOURCE_TIMECODE}, stream_metadata={"reel_name": reel}
-                 ) as enc:
-        for i, picture in enumerate(frames):
-            enc.write(look.finish(picture, i, offset=look.fade_in))  # no head fade: see above
-    return path
 
 
 def write_line(path: Path, samples: np.ndarray, rate: int, fps: Fraction, length: int) -> Path:

@@ -4,21 +4,29 @@ intermediate, and its dialogue lines as Broadcast WAV, in `out/media/`, where th
 One item a shot, keyed by its clip's key, its lines and the media settings: a changed shot
 rewrites its own files alone; a file deleted or touched since is written again. The folder and
 the codec are checked before any file is written, so a bad one stops the build with one line
-after the cut and its exports are written.
+once the cut is written. The stage runs before the exports, so that `cut.otioz` bundles the
+media it points at.
+
+The intermediates are encoded here, where the render room's encoder and film look meet the
+handoff's names and timecode (`storyreel.handoff.media`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import av
 import numpy as np
 import opentimelineio as otio
 
 from storyreel.edit.audio import RATE, decode, speak, tts_engine, voice_for
+from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.handoff import media
 from storyreel.handoff.prepare import MEDIA_DIR, media_name, reels
+from storyreel.render.encode import CODECS, Encoder
 from storyreel.render.frames import FilmLook
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.stage import Stage, Stored
@@ -45,6 +53,31 @@ class ShotMedia:
     source: Any
     reel: str
     lines: tuple[Line, ...]
+
+
+MEDIA_CODECS = ("prores", "dnxhr", "h264")  # ProRes 422 HQ, DNxHR HQ, an H.264 proxy
+
+
+def check_codec(codec: str) -> None:
+    """Refuse a media codec this FFmpeg build cannot encode, before anything is written."""
+    if codec not in MEDIA_CODECS:
+        raise StoryreelError(f"unknown media codec {codec!r}{did_you_mean(codec, list(MEDIA_CODECS))};"
+                             f" one of {', '.join(MEDIA_CODECS)}")
+    encoder = CODECS[codec][0]
+    if encoder not in av.codecs_available:
+        raise StoryreelError(f"this FFmpeg build (PyAV {av.__version__}) has no {encoder} encoder, "
+                             f"needed for {codec} media; choose another `[render] media_codec`")
+
+
+def write_shot(path: Path, frames: Iterable[np.ndarray], look: FilmLook, codec: str,
+               reel: str) -> Path:
+    """The frames of one shot's clip (picture size) as its intermediate at `path`."""
+    with Encoder(path, look.frame_size, look.fps, codec=codec,
+                 metadata={"timecode": media.SOURCE_TIMECODE}, stream_metadata={"reel_name": reel}
+                 ) as enc:
+        for i, picture in enumerate(frames):
+            enc.write(look.finish(picture, i, offset=look.fade_in))  # no head fade: the NLE's
+    return path
 
 
 class MediaStage(Stage[ShotMedia, list[Path]]):
@@ -75,7 +108,7 @@ class MediaStage(Stage[ShotMedia, list[Path]]):
     def compute(self, item: ShotMedia) -> list[Path]:
         source = item.source
         frames = (source.frame(i) for i in range(source.n_frames))
-        written = [media.write_shot(self.folder / f"{item.shot_id}.mov", frames, self.look,
+        written = [write_shot(self.folder / f"{item.shot_id}.mov", frames, self.look,
                                     self.codec, item.reel)]
         source.close()
         fps = self.p.config.film.fps
@@ -95,7 +128,7 @@ class MediaStage(Stage[ShotMedia, list[Path]]):
 def make_media(p: Pipeline, timeline: otio.schema.Timeline, sources: dict[str, Any]) -> list[Path]:
     """Every shot's media in `out/media/` (written, or found as it was)."""
     folder, codec = p.project.out_dir / MEDIA_DIR, p.config.render.media_codec
-    media.check_codec(codec)
+    check_codec(codec)
     media.check_folder(folder)
     look = FilmLook(p.config.look, (p.config.film.width, p.config.film.height),
                     p.config.picture_size, p.config.film.fps, project_root=p.root)
