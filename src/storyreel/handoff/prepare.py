@@ -2,7 +2,7 @@
 
 Shots point at `media/<shot>.mov`, dialogue lines at `media/<shot>-<line>.wav` (the media stage
 writes them when asked: `render --media`), title cards and supers at PNGs rendered here, in the
-same folder. Paths are absolute `file:` URLs in the copy (the FCP formats need URLs) and relative
+same folder; the music bed at the file it was given. Paths are absolute `file:` URLs in the copy (the FCP formats need URLs) and relative
 (`media/1A.mov`) in the OTIO file, so a handoff folder can be moved whole.
 """
 
@@ -54,16 +54,13 @@ def reels(names: list[str]) -> dict[str, str]:
 
 
 def media_name(clip: otio.schema.Clip) -> str | None:
-    """The file name a shot or dialogue clip's media has in the media folder (None: a title)."""
+    """The file name a shot or dialogue clip's media has in the media folder (None: a title,
+    or the music bed, which stays the file the render was given)."""
     info = clip.metadata.get("storyreel", {})
-    ref = clip.media_reference
-    if isinstance(ref, otio.schema.GeneratorReference):
+    if isinstance(clip.media_reference, otio.schema.GeneratorReference) or info.get("kind") == "music":
         return None
     if info.get("kind") == "dialogue":
         return f"{info['shot_id']}-{info['line']}.wav"
-    if info.get("kind") == "music":
-        return f"music{Path(otio.url_utils.filepath_from_url(ref.target_url)).suffix}" \
-            if isinstance(ref, otio.schema.ExternalReference) else None
     return f"{info.get('shot_id') or clip.name}.mov"
 
 
@@ -86,6 +83,8 @@ def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema
     rendered: dict[tuple[str, str], Path] = {}
     for clip in clips(out):
         ref = clip.media_reference
+        if clip.metadata.get("storyreel", {}).get("kind") == "music":
+            continue
         if isinstance(ref, otio.schema.GeneratorReference):
             text = ref.parameters.get("text", "")
             style = ref.parameters.get("style", "")
