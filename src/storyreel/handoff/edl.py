@@ -7,7 +7,7 @@ put right where the adapter strays from the layout strict readers (pycmx) and NL
   as `D`, its reader knows `W###`, so a wipe's event becomes `W001`, the SMPTE horizontal
   wipe the render draws);
 - record timecode from the programme's start (the adapter counts from zero);
-- scene and section markers as Avid locators (`* LOC: 01:00:04:00 GREEN   1 EXT. PIER`) on the
+- markers (scenes, sections, review notes) as Avid locators (`* LOC: 01:00:04:00 GREEN   1 EXT. PIER`) on the
   event they fall in, at record timecode.
 """
 
@@ -51,12 +51,18 @@ def _fcm(edl: str, fps: Fraction) -> str:
 
 
 def _locators(edl: otio.schema.Timeline, start: otio.opentime.RationalTime | None) -> None:
-    """Move V1's markers onto the clips they fall in, at record time (what `* LOC` carries)."""
+    """Every marker at record time (what `* LOC` carries) on the clip it falls in: V1's
+    (scenes, sections, notes at a timecode) and the clips' own (notes on a shot, in its
+    source time)."""
     v1 = edl.video_tracks()[0]
     found = markers(edl)
     v1.markers.clear()
     placed = [(v1.range_of_child(c), c) for c in v1 if isinstance(c, otio.schema.Clip)]
-    for frame, marker in found:
+    for r, clip in placed:
+        rec = r.start_time.to_frames() - clip.source_range.start_time.to_frames()
+        found.extend((rec + m.marked_range.start_time.to_frames(), m) for m in clip.markers)
+        clip.markers.clear()
+    for frame, marker in sorted(found, key=lambda f: f[0]):
         for r, clip in placed:
             if r.start_time.to_frames() <= frame < r.end_time_exclusive().to_frames():
                 at = otio.opentime.RationalTime(frame, r.start_time.rate)

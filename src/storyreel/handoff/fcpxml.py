@@ -6,7 +6,7 @@ in their number (a feature's dialogue would take it minutes). Here: the picture 
 (title cards on their black slug as clips, shots as asset-clips), dissolves and wipes are
 spine transitions starting at their cut (the outgoing shot's tail handle under them, as in the
 EDL and the XML), title cards and supers are connected clips above (lane 1), dialogue lines
-and the music bed below (lanes -1, -2), scene and section markers sit on the shot they fall in.
+and the music bed below (lanes -1, -2), markers (scenes, sections, notes) sit on the shot they fall in.
 Offsets count from the sequence's `tcStart` (the film's start timecode), as FCP writes them.
 
 OTIO's FCPX reader is still what `import-edit` reads an FCPXML with; `exact_reader` fixes two
@@ -115,6 +115,7 @@ class _Writer:
                 placed.append((rec, rec + n, 0, ET.SubElement(
                     spine, "gap", name="Gap", offset=_time(self.start + rec, fps),
                     start="0s", duration=_time(n, fps))))
+        marks = markers(nle)
         lanes = {TITLES_TRACK: 1}
         for track in nle.tracks:
             if track is v1:
@@ -126,7 +127,12 @@ class _Writer:
                     r = track.range_of_child(item)
                     self.connect(placed, item, r.start_time.to_frames(), r.duration.to_frames(),
                                  lane, audio)
-        for frame, marker in markers(nle):
+        for item in v1:  # the clips' own markers (notes on a shot), in their source time
+            if isinstance(item, otio.schema.Clip):
+                r = v1.range_of_child(item)
+                rec = r.start_time.to_frames() - item.source_range.start_time.to_frames()
+                marks.extend((rec + m.marked_range.start_time.to_frames(), m) for m in item.markers)
+        for frame, marker in sorted(marks, key=lambda f: f[0]):
             rec, _, src, el = _under(placed, frame)
             ET.SubElement(el, "marker", start=_time(src + frame - rec, fps),
                           duration=_time(1, fps), value=marker.name)
