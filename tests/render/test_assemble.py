@@ -41,3 +41,20 @@ def test_the_cut_is_faststart_with_a_tmcd_track_at_its_start_timecode(tmp_path):
         assert tmcd.metadata["handler_name"] == "TimeCodeHandler"
         assert tmcd.metadata["timecode"] == "01:00:00:00"
         assert sum(1 for _ in c.decode(video=0)) == 24
+
+
+def test_a_rendered_cut_starts_at_the_films_start_timecode(tmp_path):
+    from storyreel.run.build import build
+    from storyreel.store.project import Project
+    from tests.run.conftest import make_project
+
+    root = make_project(tmp_path / "film")
+    toml = root / "storyreel.toml"
+    toml.write_text(toml.read_text().replace("[film]\n", '[film]\nstart_timecode = "10:00:00:00"\n'))
+    build(Project.open(root))
+    data = (root / "out" / "cut.mp4").read_bytes()
+    boxes = _top_level_boxes(data)
+    assert boxes.index("moov") < boxes.index("mdat")
+    with av.open(str(root / "out" / "cut.mp4")) as c:
+        [tmcd] = c.streams.data
+        assert tmcd.metadata["timecode"] == "10:00:00:00"

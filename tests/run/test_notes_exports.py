@@ -22,6 +22,8 @@ def test_a_note_on_a_shot_is_a_marker_in_the_exports_until_it_is_resolved(projec
     report = build(Project.open(project))
     assert report.frames == 0  # a note changes the exports, not the picture
     assert markers(project) == ["dir: too slow, trim the head"]
+    for name in ("cut.edl", "cut.xml", "cut.fcpxml"):  # as locators and markers the NLEs read
+        assert "too slow, trim the head" in (project / "out" / name).read_text().lower(), name
     with Database(project / ".storyreel" / "project.db") as db:
         db.note_resolve(note)
     build(Project.open(project))

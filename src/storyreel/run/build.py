@@ -95,9 +95,8 @@ def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool,
     with p.runner.stage("timeline"):  # again: the takes' provenance is whole once frames exist
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
         add_note_markers(timeline, [Note.from_row(r) for r in p.db.notes(include_resolved=False)])
-    for path in make_media(p, timeline, sources) if media or cfg.render.media else []:
-        p.events.publish(FileWritten(str(path)))
-    for path in make_exports(p, timeline, shotlist, output):
+    made = make_media(p, timeline, sources) if media or cfg.render.media else []
+    for path in [*made, *make_exports(p, timeline, shotlist, output, made)]:
         p.events.publish(FileWritten(str(path)))
 
 

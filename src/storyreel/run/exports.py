@@ -24,6 +24,7 @@ class Exports:
     csv: str  # the shot list
     out_dir: Path
     stem: str  # the cut's file name without its suffix: cut.otio beside cut.mp4
+    media: tuple[Path, ...] = ()  # the shots' media files, which cut.otioz carries
 
 
 class ExportsStage(Stage[Exports, list[Path]]):
@@ -31,7 +32,8 @@ class ExportsStage(Stage[Exports, list[Path]]):
 
     def key(self, item: Exports) -> str:
         return stage_key("exports", timeline=digest(item.timeline.to_json_string().encode()),
-                         csv=item.csv, out_dir=item.out_dir, stem=item.stem)
+                         csv=item.csv, out_dir=item.out_dir, stem=item.stem,
+                         **({"media": [[f, *fingerprint(f)] for f in item.media]} if item.media else {}))
 
     def label(self, item: Exports) -> str:
         return "exports"
@@ -49,9 +51,10 @@ class ExportsStage(Stage[Exports, list[Path]]):
         return Stored({}, {"files": [[str(f), *fingerprint(f)] for f in value]})
 
 
-def make_exports(p: Pipeline, timeline: Any, shotlist: Any, output: Path) -> list[Path]:
-    """The export files beside `output`."""
-    item = Exports(timeline, to_csv(shotlist), p.project.out_dir, output.stem)
+def make_exports(p: Pipeline, timeline: Any, shotlist: Any, output: Path,
+                 media: list[Path] | None = None) -> list[Path]:
+    """The export files beside `output` (`media`: the files `cut.otioz` bundles)."""
+    item = Exports(timeline, to_csv(shotlist), p.project.out_dir, output.stem, tuple(media or ()))
     with p.runner.stage("exports"):
-        [(_, outcome)] = p.runner.ensure(ExportsStage(), [item])
+        outcome = p.runner.one(ExportsStage(), item)
     return [Path(f) for f, *_ in outcome.stored.meta["files"]]

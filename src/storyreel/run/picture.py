@@ -112,7 +112,8 @@ def make_cut(p: Pipeline, program: Program, segments: list[Encoded], sound: Soun
     """The cut at `output`: the programme's segments remuxed with the mix, unless it is there."""
     with p.runner.stage("cut"):
         key = stage_key("cut", upstream=[sound.key, *(e.segment.key for e in segments)],
-                        note=AI_NOTE, failed=p.report.failed)
+                        note=AI_NOTE, failed=p.report.failed,
+                        timecode=p.config.film.start_timecode)
         last = p.db.last_cut(str(output))
         if (last is not None and last["key"] == key and output.is_file()
                 and fingerprint(output) == (last["size"], last["mtime_ns"])):
@@ -124,7 +125,8 @@ def make_cut(p: Pipeline, program: Program, segments: list[Encoded], sound: Soun
         aac_key, audio = aac(p, sound, seconds)
         seg.assemble([e.path for e in segments], [e.segment.length for e in segments], fps, output,
                      audio=audio, metadata={"title": provenance.get("title") or output.stem,
-                                            "comment": AI_NOTE, "description": AI_NOTE})
+                                            "comment": AI_NOTE, "description": AI_NOTE,
+                                            "timecode": p.config.film.start_timecode})
         p.db.cut_put(key, str(output), file_digest(output), *fingerprint(output),
                      [k for k in (sound.key, aac_key, *(e.segment.key for e in segments)) if k],
                      json.dumps(provenance, default=str))

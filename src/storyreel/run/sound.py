@@ -136,7 +136,7 @@ class BeatsStage(Stage[Music, list[float]]):
 def mix(p: Pipeline, timeline: Any, shotlist: ShotList, music: str | None) -> Sound:
     """The scratch mix of `timeline`, from the store or made now."""
     with p.runner.stage("audio"):
-        [(_, outcome)] = p.runner.ensure(MixStage(p), [Mix(timeline, shotlist, music)])
+        outcome = p.runner.one(MixStage(p), Mix(timeline, shotlist, music))
     wav = outcome.stored.blobs.get("wav") if outcome.stored else None
     return Sound(outcome.key, p.store.path(wav) if wav else None)
 

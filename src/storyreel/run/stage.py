@@ -233,6 +233,13 @@ class Runner:
                 tick(1)
             yield item, outcome
 
+    def one(self, stage: Stage[Item, Out], item: Item) -> Outcome[Out]:
+        """`ensure` for a stage of one item, whose failure is the build's: its error is raised."""
+        [(_, outcome)] = self.ensure(stage, [item])
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome
+
     def report(self, stage: Stage[Item, Out], item: Item, outcome: Outcome[Out]) -> None:
         """Publish what happened to one item."""
         name, shot = stage.item_id(item, outcome.key), stage.shot(item)
