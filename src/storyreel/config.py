@@ -22,7 +22,8 @@ motion = "camera"
 takes = 3
 
 [render]
-codec = "h264"          # h264 | prores
+profile = "review"      # review: the reel to watch and mail | master: the encoder below
+codec = "h264"          # the master's: h264 | prores
 crf = 18                # h264 only: 0 (lossless) to 51
 preset = "medium"       # an x264 preset: ultrafast ... placebo
 memory = "8GB"          # what a render may hold; a frame too large for it is refused
@@ -76,6 +77,7 @@ ASPECTS: dict[str, Fraction] = {
     "9:16": Fraction(9, 16),
 }
 PACINGS = ("drama", "action", "contemplative")
+PROFILES = ("review", "master")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _TIMECODE = re.compile(r"^(\d\d):([0-5]\d):([0-5]\d)([:;])(\d\d)$")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*$", re.IGNORECASE)
@@ -223,12 +225,23 @@ class BackendsConfig(Model):
 
 
 class RenderConfig(Model):
-    codec: str = "h264"  # h264 | prores
+    # review: fast H.264 and a lighter grain, a reel to watch and send (`storyreel.run.picture`);
+    # master: the encoder below and the look's full grain
+    profile: str = "review"
+    codec: str = "h264"  # h264 | prores (the master's)
     crf: int = 18  # its range depends on the codec (CRF_RANGE)
     preset: str = "medium"  # an x264 preset
     memory: str = "8GB"  # the budget a render's peak must fit in
     media: bool = False  # write out/media/ (the shots with handles, the lines) for the NLEs
     media_codec: str = "prores"  # prores (422 HQ) | dnxhr (HQ) | h264 (a proxy)
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, v: str) -> str:
+        if v not in PROFILES:
+            raise ValueError(f"unknown profile {v!r}{did_you_mean(v, PROFILES)}; "
+                             f"one of {', '.join(PROFILES)}")
+        return v
 
     @field_validator("codec")
     @classmethod

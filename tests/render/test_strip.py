@@ -19,9 +19,10 @@ from tests.run.conftest import decode, make_project
 
 @pytest.fixture(scope="module")
 def cut(tmp_path_factory) -> Path:
-    """The tiny film's cut: a title card, then five one-second-ish shots at 24 fps."""
+    """The tiny film's cut: a title card, then five one-second-ish shots at 24 fps. Its master
+    grain changes every frame, so the frame a cell shows is told from its neighbours."""
     root = make_project(tmp_path_factory.mktemp("strip") / "film")
-    build(Project.open(root))
+    build(Project.open(root), profile="master")
     return root / "out" / "cut.mp4"
 
 

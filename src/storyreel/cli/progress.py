@@ -1,4 +1,6 @@
-"""What a terminal shows of a build: a progress bar per stage, or one JSON object per event.
+"""What a terminal shows of a build: a progress bar per stage with the time it has left, each
+file named as soon as it is written (the contact sheet and the film's first minute come before
+the cut), or one JSON object per event.
 
 Both are subscribers of the build's events (`storyreel.run.events`); `docs/events.md` documents
 the JSON lines.
@@ -26,6 +28,7 @@ from rich.progress import (
 from storyreel.run.events import (
     Event,
     Failed,
+    FileWritten,
     Repaired,
     StageFinished,
     StageProgress,
@@ -35,7 +38,8 @@ from storyreel.run.events import (
 
 
 class ConsoleView:
-    """A rich progress bar per stage on stderr; repairs and refused shots said as they happen."""
+    """A rich progress bar per stage on stderr; files written, repairs and refused shots said as
+    they happen."""
 
     def __init__(self, console: Console, bar: bool = True):
         self.console = console
@@ -54,6 +58,8 @@ class ConsoleView:
                 task = self.tasks.pop(stage)
                 total = self.progress.tasks[task].total or 1
                 self.progress.update(task, completed=total, total=total)
+            case FileWritten(path=path):
+                self.say(f"wrote {path}")
             case Repaired(message=message):
                 self.say(message)
             case Failed(fatal=True, shot=shot, message=message):

@@ -21,6 +21,9 @@ _MUSIC = typer.Option(None, "--music", help="A music bed (A2); cuts snap to its 
 _HERE = typer.Argument(Path("."), help="The project (folder, toml or script).")
 _DRAFT = typer.Option(False, "--draft", help="Half size, fast encode, to out/draft.mp4, no exports; "
                      "shares the full render's stills.")
+_MASTER = typer.Option(False, "--master", help="The master profile: [render]'s codec, CRF and "
+                      "preset (x264 medium CRF 18) and the full grain, not the review reel's fast "
+                      "encode (also `[render] profile = \"master\"`).")
 INCOMPLETE = 3  # `render`'s exit status when the cut was written with slates for failed shots
 
 
@@ -28,6 +31,12 @@ def _summary(report: BuildReport) -> str:
     made = ", ".join(f"{len(v)} {k}" for k, v in report.computed.items() if v) or "nothing"
     return (f"{report.output} in {report.seconds:.2f} s; computed {made}; "
             f"{report.frames} frames rendered")
+
+
+def _stage_times(report: BuildReport) -> str:
+    """Where the time went: the stages that took a tenth of a second or more, longest first."""
+    spent = sorted(report.stage_seconds.items(), key=lambda kv: -kv[1])
+    return "time: " + (", ".join(f"{k} {v:.1f} s" for k, v in spent if v >= 0.1) or "none")
 
 
 @command("render")
@@ -42,8 +51,13 @@ def render(
     draft: bool = _DRAFT,
     media: bool = typer.Option(False, "--media", help="Also write out/media/: each shot with its "
                                "handles and the dialogue lines, where the NLE exports point."),
+    master: bool = _MASTER,
 ) -> None:
     """Render the cut and its exports, redoing only what changed since the last render.
+
+    The default review profile makes the reel to watch and send, fast; `--master` makes it at
+    the master's quality, reusing the review's stills and clips. The contact sheet and the
+    film's first minute (cut-head.mp4) are written, and named, while the reel renders.
 
     A shot its backend refused is shown as a slate, the rest of the cut is written, and the
     command exits 3 after naming the failed shots; rendering again retries only those."""
@@ -53,13 +67,13 @@ def render(
                              music)
     with watching(quiet, as_json) as subscribers:
         report = build(project, output=output, music=music, burn_subtitles=burn_subtitles,
-                       draft=draft, media=media, subscribers=subscribers, on_wait=_say)
+                       draft=draft, media=media, profile="master" if master else None,
+                       subscribers=subscribers, on_wait=_say)
     if not (quiet or as_json):
         for message in report.warnings:
             say(message, "warning:", "yellow")
         say(_summary(report))
-        for path in report.files[1:]:
-            say(f"  {path}")
+        say(_stage_times(report))
     if report.failed:
         say(f"{len(report.failed)} of the cut's shots failed and show a slate; render again to "
             "retry them", "incomplete:", "bold red")

@@ -24,13 +24,16 @@ from storyreel.render.lut import apply_lut, dense_table
 LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)  # BT.709
 GRAIN_CODES = 14.0  # grain 1.0: mid-tone noise of about 14 code values (8-bit)
 GRAIN_SEED = 0x5EED
+# the review profile's grain (`FilmLook(review=True)`): this share of the strength, in clumps this
+# many pixels across, cycled through this many fields computed once
+REVIEW_GRAIN, REVIEW_CLUMP, REVIEW_FIELDS = 0.5, 4, 8
 
 
 class FilmLook:
     """`finish(picture, index)`: the graded picture placed in the delivery frame."""
 
     def __init__(self, look: LookConfig, frame_size: tuple[int, int], picture_size: tuple[int, int],
-                 fps: Fraction, project_root: Path | None = None):
+                 fps: Fraction, project_root: Path | None = None, review: bool = False):
         self.look, self.frame_size, self.picture_size, self.fps = look, frame_size, picture_size, fps
         fw, fh = frame_size
         pw, ph = picture_size
@@ -47,6 +50,10 @@ class FilmLook:
             self._lut = dense_table(path)
         self._vignette = _vignette(picture_size, look.vignette) if look.vignette > 0 else None
         self._grain_weight = _grain_weight(look.grain) if look.grain > 0 else None
+        self._fields = _review_fields(picture_size) if review and look.grain > 0 else None
+        if self._fields is not None:
+            self._grain_weight = np.clip(_grain_weight(look.grain * REVIEW_GRAIN) * 16, 0,
+                                         255).astype(np.uint8)  # in 1/16 code, as uint8
         self.fade_in = frames_for(look.fade_in, fps) if look.fade_in > 0 else 0
         self.fade_out = frames_for(look.fade_out, fps) if look.fade_out > 0 else 0
 
@@ -96,6 +103,8 @@ class FilmLook:
         return max(0.0, gain)
 
     def _grain(self, rgb: np.ndarray, index: int) -> np.ndarray:
+        if self._fields is not None:
+            return self._field_grain(rgb, index)
         h, w = rgb.shape[:2]
         rng = np.random.default_rng([GRAIN_SEED, index])
         small = rng.standard_normal(((h + 1) // 2, (w + 1) // 2), dtype=np.float32)
@@ -103,6 +112,28 @@ class FilmLook:
         weight = cv2.LUT(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), self._grain_weight)
         noise = cv2.multiply(noise, weight)
         return cv2.add(rgb, cv2.merge([noise, noise, noise]), dtype=cv2.CV_8U)
+
+
+    def _field_grain(self, rgb: np.ndarray, index: int) -> np.ndarray:
+        """The review's grain: a stored field, weighted by the picture's tones, in integers."""
+        weight = cv2.LUT(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), self._grain_weight)
+        noise = cv2.multiply(self._fields[index % REVIEW_FIELDS], weight, scale=1 / 256,
+                             dtype=cv2.CV_16S)
+        return cv2.add(rgb, cv2.merge([noise, noise, noise]), dtype=cv2.CV_8U)
+
+
+def _review_fields(size: tuple[int, int]) -> list[np.ndarray]:
+    """`REVIEW_FIELDS` grain fields of unit spread in clumps of `REVIEW_CLUMP` px (int16 in
+    1/16 code, over the picture): made once a render, so a frame's grain costs no draw."""
+    w, h = size
+    rng = np.random.default_rng([GRAIN_SEED, w, h])
+    small = (max(1, -(-w // REVIEW_CLUMP)), max(1, -(-h // REVIEW_CLUMP)))
+    out = []
+    for _ in range(REVIEW_FIELDS):
+        field = rng.standard_normal((small[1], small[0]), dtype=np.float32)
+        field = cv2.resize(field, (w, h), interpolation=cv2.INTER_LINEAR)
+        out.append(np.clip(np.rint(field * 16), -32767, 32767).astype(np.int16))
+    return out
 
 
 def _grade_curve(look: LookConfig) -> np.ndarray | None:

@@ -97,12 +97,15 @@ def plan(program: Program, look: FilmLook, settings: dict[str, Any]) -> list[Seg
 
 
 def encode_segment(program: Program, segment: Segment, look: FilmLook, path: Path,
-                   encoder: dict[str, Any], tick: Callable[[int], None] | None = None) -> None:
-    """Render and encode one segment to `path` (a keyframe first, no B-frames); on failure
-    nothing is left at `path` (not even the empty file a caller reserved the name with)."""
+                   encoder: dict[str, Any], tick: Callable[[int], None] | None = None,
+                   options: dict[str, str] | None = None) -> None:
+    """Render and encode one segment to `path` (a keyframe first, no B-frames); `options` are
+    FFmpeg encoder options beyond those (`SEGMENT_OPTIONS` and more). On failure nothing is
+    left at `path` (not even the empty file a caller reserved the name with)."""
     sub = sub_program(program, segment.start, segment.length)
+    options = {**SEGMENT_OPTIONS, **(options or {})}
     with _removed_on_error(path), Encoder(path, program.frame_size, program.fps,
-                                          options=SEGMENT_OPTIONS, **encoder) as enc:
+                                          options=options, **encoder) as enc:
         for t in range(segment.length):
             enc.write(frame_at(sub, t, look))
             if tick:

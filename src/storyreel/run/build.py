@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from storyreel.edit.audio import dialogue_lengths
 from storyreel.edit.notes import Note, add_note_markers
 from storyreel.edit.playback import program_from_timeline
@@ -38,10 +40,12 @@ from storyreel.run.picture import AI_NOTE, make_cut, make_segments
 from storyreel.run.pipeline import OLD_STILLS, Pipeline, open_pipeline
 from storyreel.run.report import BuildReport
 from storyreel.run.sound import Music, beats, mix
-from storyreel.run.stills import load_take, make_stills
+from storyreel.run.stills import Stills, load_take, make_stills
+from storyreel.stills.contact_sheet import SheetEntry, contact_sheet
+from storyreel.stills.takes import png_bytes
 from storyreel.store.db import Database
 from storyreel.store.lock import project_lock
-from storyreel.store.objects import ObjectStore, file_digest
+from storyreel.store.objects import ObjectStore, atomic_write, file_digest
 from storyreel.store.project import Project, load_overrides
 
 __all__ = ["AI_NOTE", "BuildReport", "build", "clip_of", "collect_garbage", "stills_of"]
@@ -59,10 +63,12 @@ def cut_provenance(shotlist: ShotList, takes: dict[str, Take], config: Any) -> d
 
 
 def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool,
-            media: bool = False) -> None:
+            media: bool = False, profile: str = "review") -> None:
     cfg = p.config
     shotlist = p.breakdown()
-    selected = make_stills(p, shotlist).selected
+    stills = make_stills(p, shotlist)
+    selected = stills.selected
+    _contact_sheet(p, shotlist, stills)
     overrides = load_overrides(p.project)
     with p.runner.stage("timeline"), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -83,11 +89,13 @@ def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool,
         program = program_from_timeline(timeline, sources, cfg)
         if burn_subtitles:
             program.overlays.extend(subtitle_overlays(timeline))
-    segments = make_segments(p, program)
+    segments = make_segments(p, program, profile,
+                             head=output.with_name(f"{output.stem}-head{output.suffix}"))
     provenance = cut_provenance(shotlist, takes, cfg)
+    provenance["profile"] = "draft" if p.draft else profile
     if p.report.failed:
         provenance["failed"] = dict(p.report.failed)  # shots the cut shows as slates
-    make_cut(p, program, segments, sound, output, provenance)
+    make_cut(p, program, segments, sound, output, provenance, profile)
     p.report.output = output
     p.events.publish(FileWritten(str(output)))
     if p.draft:  # a draft is for watching; the exports stay those of the full cut
@@ -98,6 +106,25 @@ def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool,
     made = make_media(p, timeline, sources) if media or cfg.render.media else []
     for path in [*made, *make_exports(p, timeline, shotlist, output, made)]:
         p.events.publish(FileWritten(str(path)))
+
+
+def _contact_sheet(p: Pipeline, shotlist: ShotList, stills: Stills) -> None:
+    """out/contact-sheet.png, the takes on one page, as soon as the stills are made: something
+    to look at while the reel renders. Written when a still was made or the sheet is missing."""
+    path = p.project.out_dir / "contact-sheet.png"
+    if path.is_file() and not p.report.computed["stills"]:
+        return
+    entries = []
+    for shot in shotlist.shots:
+        mine = [r for r in stills.takes if r.shot == shot and r.key not in stills.refused]
+        if mine:
+            entries.append(SheetEntry(shot, [(r.seed, load_take(p, r).image) for r in mine]))
+    if not entries:
+        return
+    title = (shotlist.title or p.root.name).strip("*_ ").replace("**", "")
+    image = contact_sheet(entries, title=title, grain=p.project.config.look.grain)
+    atomic_write(path, png_bytes(np.asarray(image)))
+    p.events.publish(FileWritten(str(path)))
 
 
 @contextmanager
@@ -116,6 +143,7 @@ def _session(project: Project, output: Path, *, until: str | None, draft: bool,
 
 def build(project: Project, *, output: Path | None = None, music: Path | None = None,
           burn_subtitles: bool = False, draft: bool = False, media: bool = False,
+          profile: str | None = None,
           subscribers: tuple[Subscriber, ...] = (), lock_timeout: float = 600.0,
           on_wait: Callable[[str], None] | None = None) -> BuildReport:
     """Bring the project's cut up to date, computing only what changed. Holds the project lock.
@@ -126,6 +154,8 @@ def build(project: Project, *, output: Path | None = None, music: Path | None = 
         draft: half the frame size and a fast encoder, without exports; shares the stills.
         media: also write out/media/, the shots with handles and the lines the exports point
             at (as `[render] media` in the project file does).
+        profile: "review" (fast, a reel to mail) or "master" (`[render]`'s encoder, the full
+            grain); by default the project's `[render] profile`. Both share stills and clips.
         subscribers: called with every build event (the progress bar, `--json`, a studio).
         on_wait: told when the build waits for another build's lock.
     Returns:
@@ -134,7 +164,8 @@ def build(project: Project, *, output: Path | None = None, music: Path | None = 
     output = Path(output) if output else project.out_dir / ("draft.mp4" if draft else "cut.mp4")
     with _session(project, output, until=None, draft=draft, subscribers=subscribers,
                   lock_timeout=lock_timeout, on_wait=on_wait) as p:
-        _render(p, output, Path(music) if music else None, burn_subtitles, media)
+        _render(p, output, Path(music) if music else None, burn_subtitles, media,
+                profile or project.config.render.profile)
     return p.report
 
 

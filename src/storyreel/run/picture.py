@@ -6,6 +6,17 @@ the cut is a remux of stored segments with the AAC mix. A segment that shows a f
 slate is shown but not stored. Before a cut is assembled every segment it copies is hashed
 against its name: a segment rotted on disk is removed, reported and encoded again, never remuxed
 into a cut.
+
+Two profiles encode the segments. The master's keys and frames are those of storyreel before
+profiles: the film look in full and `[render]`'s codec, CRF and preset (x264 medium CRF 18 by
+default). The review profile, the default, makes the reel a director watches and mails: x264
+veryfast at CRF 23 with two threads an encoder, and the look's grain lighter and coarser, drawn
+from fields made once a render (`FilmLook(review=True)`); measured by
+`benchmarks/first_render.py` (time, size, SSIM against a lossless encode of the same frames).
+The two are separate keys in the store, and share every still and clip.
+
+While the reel is encoded, the film's first minute is remuxed to `cut-head.mp4` beside the cut
+as soon as its segments are in the store (`HEAD_SECONDS`), something to watch before the end.
 """
 
 from __future__ import annotations
@@ -19,8 +30,9 @@ from typing import Any
 
 from storyreel.config import render_workers
 from storyreel.render import segments as seg
-from storyreel.render.frames import FilmLook
+from storyreel.render.frames import REVIEW_CLUMP, REVIEW_FIELDS, REVIEW_GRAIN, FilmLook
 from storyreel.render.program import Program
+from storyreel.run.events import FileWritten
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.sound import Sound, aac
 from storyreel.run.stage import Stage, Stored
@@ -29,6 +41,19 @@ from storyreel.store.objects import file_digest, fingerprint
 
 AI_NOTE = ("Images in this film are AI-generated (synthetic keyframes and camera moves made by "
            "storyreel); provenance of every take: `storyreel provenance`.")
+REVIEW_ENCODER = {"codec": "h264", "crf": 23, "preset": "veryfast"}
+REVIEW_OPTIONS = {"threads": "2"}  # two segments in flight: the frames and x264 fill two cores
+HEAD_SECONDS = 60  # the first playable section, written once the film's start is encoded
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How a profile encodes segments: the look, the encoder, its options, and what keys hash."""
+
+    look: FilmLook
+    encoder: dict[str, Any]
+    options: dict[str, str]
+    settings: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -45,9 +70,9 @@ class SegmentsStage(Stage[seg.Segment, str]):
 
     name, kind = "segments", "segment"
 
-    def __init__(self, p: Pipeline, program: Program, look: FilmLook, encoder: dict[str, Any],
-                 tick: Any, users: dict[int, int]):
-        self.p, self.program, self.look, self.encoder, self.tick = p, program, look, encoder, tick
+    def __init__(self, p: Pipeline, program: Program, encoding: Encoding, tick: Any,
+                 users: dict[int, int]):
+        self.p, self.program, self.encoding, self.tick = p, program, encoding, tick
         self.users, self._guard = users, threading.Lock()  # a clip is closed after its last segment
 
     def key(self, item: seg.Segment) -> str:
@@ -61,7 +86,8 @@ class SegmentsStage(Stage[seg.Segment, str]):
 
     def compute(self, item: seg.Segment) -> str:
         tmp = self.p.store.temp_path(".mp4")
-        seg.encode_segment(self.program, item, self.look, tmp, self.encoder, self.tick)
+        e = self.encoding
+        seg.encode_segment(self.program, item, e.look, tmp, e.encoder, self.tick, e.options)
         dig = self.p.store.put_file(tmp)
         with self._guard:
             for k in item.sources:
@@ -77,38 +103,71 @@ class SegmentsStage(Stage[seg.Segment, str]):
         return Stored({"mp4": value}, {"start": item.start, "length": item.length})
 
 
-def make_segments(p: Pipeline, program: Program) -> list[Encoded]:
-    """Every segment of the programme, encoded (or found in the store)."""
-    look, encoder = _encoding(p, program)
-    settings = {"look": p.config.look, "lut": _lut_digest(p.config.look.lut, p.root),
-                "encoder": encoder, "options": seg.SEGMENT_OPTIONS}
+def make_segments(p: Pipeline, program: Program, profile: str = "review",
+                  head: Path | None = None) -> list[Encoded]:
+    """Every segment of the programme in `profile`, encoded (or found in the store); the film's
+    first minute remuxed to `head` as soon as it is encoded, when more is still to come."""
+    encoding = _encoding(p, program, profile)
     found: dict[str, str] = {}
     with p.runner.stage("plan"):
-        planned = seg.plan(program, look, settings)
+        planned = seg.plan(program, encoding.look, encoding.settings)
         for s in planned:
             stored = p.runner.lookup(s.key, f"segment at frame {s.start}")
             if stored is not None:
                 found[s.key] = stored.blobs["mp4"]
                 p.runner.reused("segments", s.key[:12])
-    _encode(p, program, look, encoder, [s for s in planned if s.key not in found], found)
+    todo = [s for s in planned if s.key not in found]
+    _encode(p, program, encoding, todo, found,
+            _first_minute(p, program, planned, head) if head and todo else None)
     return [Encoded(s, p.store.path(found[s.key]), found[s.key]) for s in planned]
 
 
-def _encode(p: Pipeline, program: Program, look: FilmLook, encoder: dict[str, Any],
-            todo: list[seg.Segment], found: dict[str, str]) -> None:
-    """Encode `todo` into the store on the executor, noting each one's digest in `found`."""
+def _first_minute(p: Pipeline, program: Program, planned: list[seg.Segment],
+                  head: Path) -> Any:
+    """A callback for `_encode`: once the segments of the film's first `HEAD_SECONDS` are all
+    in `found`, they are remuxed (picture only) to `head`, once."""
+    need = round(HEAD_SECONDS * program.fps)
+    first: list[seg.Segment] = []
+    for s in planned:
+        if sum(f.length for f in first) >= need:
+            break
+        first.append(s)
+    if sum(s.length for s in planned) <= need or len(first) == len(planned):
+        return None  # the cut itself is as soon
+    written = False
+
+    def check(found: dict[str, str]) -> None:
+        nonlocal written
+        if written or any(s.key not in found for s in first):
+            return
+        written = True
+        seg.assemble([p.store.path(found[s.key]) for s in first], [s.length for s in first],
+                     program.fps, head)
+        p.events.publish(FileWritten(str(head)))
+
+    return check
+
+
+def _encode(p: Pipeline, program: Program, encoding: Encoding, todo: list[seg.Segment],
+            found: dict[str, str], done: Any = None) -> None:
+    """Encode `todo` into the store on the executor, noting each one's digest in `found` (and
+    calling `done(found)` after each)."""
     users: dict[int, int] = {}
     for s in todo:
         for k in s.sources:
             users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
     with p.runner.stage("segments", sum(s.length for s in todo)) as tick:
-        stage = SegmentsStage(p, program, look, encoder, tick, users)
+        stage = SegmentsStage(p, program, encoding, tick, users)
+        if done is not None:
+            done(found)
         for s, outcome in p.runner.ensure(stage, todo, workers=render_workers(p.config)):
             found[s.key] = outcome.value
+            if done is not None:
+                done(found)
 
 
 def make_cut(p: Pipeline, program: Program, segments: list[Encoded], sound: Sound, output: Path,
-             provenance: dict[str, Any]) -> None:
+             provenance: dict[str, Any], profile: str = "review") -> None:
     """The cut at `output`: the programme's segments remuxed with the mix, unless it is there."""
     with p.runner.stage("cut"):
         key = stage_key("cut", upstream=[sound.key, *(e.segment.key for e in segments)],
@@ -119,7 +178,7 @@ def make_cut(p: Pipeline, program: Program, segments: list[Encoded], sound: Soun
                 and fingerprint(output) == (last["size"], last["mtime_ns"])):
             p.runner.reused("cut", str(output))
             return
-        segments = _intact(p, program, segments)
+        segments = _intact(p, program, segments, profile)
         fps = p.config.film.fps
         seconds = Fraction(sum(e.segment.length for e in segments)) / fps
         aac_key, audio = aac(p, sound, seconds)
@@ -133,7 +192,8 @@ def make_cut(p: Pipeline, program: Program, segments: list[Encoded], sound: Soun
         p.runner.computed("cut", str(output))
 
 
-def _intact(p: Pipeline, program: Program, segments: list[Encoded]) -> list[Encoded]:
+def _intact(p: Pipeline, program: Program, segments: list[Encoded],
+            profile: str) -> list[Encoded]:
     """`segments` after hashing each against its name; rotted ones are encoded again."""
     bad = [e for e in segments if not p.store.verify(e.digest)]
     if not bad:
@@ -141,17 +201,27 @@ def _intact(p: Pipeline, program: Program, segments: list[Encoded]) -> list[Enco
     for e in bad:
         p.runner.repair(e.segment.key, e.digest, f"segment at frame {e.segment.start}")
     found = {e.segment.key: e.digest for e in segments if e not in bad}
-    _encode(p, program, *_encoding(p, program), [e.segment for e in bad], found)
+    _encode(p, program, _encoding(p, program, profile), [e.segment for e in bad], found)
     return [Encoded(e.segment, p.store.path(found[e.segment.key]), found[e.segment.key])
             for e in segments]
 
 
-def _encoding(p: Pipeline, program: Program) -> tuple[FilmLook, dict[str, Any]]:
-    """The film look and the encoder settings of the programme's segments."""
+def _encoding(p: Pipeline, program: Program, profile: str) -> Encoding:
+    """How the programme's segments are encoded in `profile` (a draft keeps its own settings)."""
     cfg = p.config
+    review = profile == "review" and not p.draft
     look = FilmLook(cfg.look, program.frame_size, program.picture_size, program.fps,
-                    project_root=p.root)
-    return look, {"codec": cfg.render.codec, "crf": cfg.render.crf, "preset": cfg.render.preset}
+                    project_root=p.root, review=review)
+    lut = _lut_digest(cfg.look.lut, p.root)
+    if not review:  # the keys of storyreel before profiles: its master segments stay reusable
+        encoder = {"codec": cfg.render.codec, "crf": cfg.render.crf, "preset": cfg.render.preset}
+        return Encoding(look, encoder, {}, {"look": cfg.look, "lut": lut, "encoder": encoder,
+                                            "options": seg.SEGMENT_OPTIONS})
+    options = {**seg.SEGMENT_OPTIONS, **REVIEW_OPTIONS}
+    grain = {"share": REVIEW_GRAIN, "clump": REVIEW_CLUMP, "fields": REVIEW_FIELDS}
+    return Encoding(look, REVIEW_ENCODER, REVIEW_OPTIONS,
+                    {"profile": "review", "look": cfg.look, "lut": lut, "grain": grain,
+                     "encoder": REVIEW_ENCODER, "options": options})
 
 
 def _lut_digest(lut: str | None, root: Path) -> str | None:
