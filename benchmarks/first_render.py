@@ -128,6 +128,12 @@ def quality(cut: Path, ref: Path, picture: tuple[int, int]) -> dict[str, float]:
     return out
 
 
+def _said(name: str, r: dict) -> None:
+    """A render's figures as soon as they are measured (the whole table comes at the end)."""
+    print(f"{name}: {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU, {r['rss_mb']:.0f} MB peak, "
+          f"{r['mb']:.1f} MB cut, {r['report']['frames']} frames", flush=True)
+
+
 def row(name: str, r: dict, film: float) -> str:
     return (f"{name:<8}{r['wall']:>8.1f}{r['wall'] / film:>9.2f}{r['cpu']:>9.1f}"
             f"{r['cpu'] / r['wall']:>7.2f}{r['rss_mb']:>9.0f}{r['mb']:>9.1f}")
@@ -145,6 +151,7 @@ def main() -> None:
     try:
         script = project_copy(work / "review", args.seconds)
         results["review"] = review = render(script)
+        _said("review", review)
         ref = script.parent / "out" / "reference.mp4"
         results["reference_wall"] = reference(script, ref)
         from storyreel.config import load_config
@@ -154,6 +161,7 @@ def main() -> None:
         results["quality"] = quality(Path(review["cut"]), ref, size)
         if not args.no_master:
             results["master"] = render(project_copy(work / "master", args.seconds), "--master")
+            _said("master", results["master"])
         results["load_after"] = os.getloadavg()
     finally:
         if args.keep is None:
