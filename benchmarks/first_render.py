@@ -12,7 +12,7 @@ ffmpeg's `ssim` filter (and `libvmaf` where the FFmpeg build has it, on every 4t
 compares the two over the picture area, the letterbox bars left out (they would inflate the
 scores). FFmpeg is the one `imageio-ffmpeg` ships.
 
-    python benchmarks/first_render.py                 # the whole film (about 20 min on 2 cores)
+    python benchmarks/first_render.py                 # the whole film, both profiles
     python benchmarks/first_render.py --seconds 30    # the script's first scenes, 30 s or more
     python benchmarks/first_render.py --no-master     # the review reel and its quality alone
 """
