@@ -155,7 +155,7 @@ def test_a_clip_timed_at_zero_frames_a_second_is_refused(edited, tmp_path):
 
 def test_a_stored_edit_of_a_billion_frames_is_named_not_a_crash(tmp_path):
     """An edit stored before import-edit bounded its ranges: the render says how to drop it."""
-    from storyreel.edit.overrides import EditOverrides, OverrideEntry
+    from storyreel.model import EditOverrides, OverrideEntry
     from storyreel.store.project import save_overrides
 
     root = project(tmp_path / "film")

@@ -12,7 +12,6 @@ import pytest
 
 from storyreel.config import ProjectConfig, load_config
 from storyreel.edit import rhythm
-from storyreel.edit.overrides import EditOverrides, OverrideEntry
 from storyreel.edit.timeline import (
     SLUG,
     build_timeline,
@@ -21,7 +20,15 @@ from storyreel.edit.timeline import (
     media_lengths,
     picture_clips,
 )
-from storyreel.model import Provenance, Take, Transition, TransitionKind, frames_for
+from storyreel.model import (
+    EditOverrides,
+    OverrideEntry,
+    Provenance,
+    Take,
+    Transition,
+    TransitionKind,
+    frames_for,
+)
 from storyreel.script.breakdown import breakdown_script
 from tests.edit.edit_helpers import make_config, make_shotlist
 

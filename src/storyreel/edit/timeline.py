@@ -24,9 +24,8 @@ import opentimelineio as otio
 
 from storyreel.config import ProjectConfig
 from storyreel.edit import rhythm
-from storyreel.edit.overrides import EditOverrides
 from storyreel.errors import StoryreelError
-from storyreel.model import Shot, ShotList, Take, TransitionKind, frames_for
+from storyreel.model import EditOverrides, Shot, ShotList, Take, TransitionKind, frames_for
 
 HANDLE_SECONDS = 1.0  # media kept beyond each end of a shot, for transitions and trims
 # the longest media an edit may reach into: far past any take, far short of a range that

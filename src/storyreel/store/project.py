@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from storyreel.backends import check_specs
 from storyreel.config import ProjectConfig, load_config
 from storyreel.errors import StoryreelError
-
-if TYPE_CHECKING:
-    from storyreel.edit.overrides import EditOverrides
+from storyreel.model import EditOverrides
 
 CONFIG_NAME = "storyreel.toml"
 SCRIPT_NAME = "script.fountain"
@@ -74,7 +71,6 @@ class Project:
 
 def load_overrides(project: Project) -> EditOverrides | None:
     """The editorial overrides stored in the project database (a legacy `overrides.json` moves in)."""
-    from storyreel.edit.overrides import EditOverrides
     from storyreel.store.db import Database
 
     with Database(project.db_path) as db:
