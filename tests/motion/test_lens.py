@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from storyreel.config import LookConfig, ProjectConfig
+from storyreel.lens import DEFAULT_LENS_MM, focal_px
 from storyreel.model import Move, Shot, ShotSize, SourceSpan
 from storyreel.motion.base import ClipRequest
 from storyreel.motion.camera import CameraBackend, CameraClip
-from storyreel.motion.moves import DEFAULT_LENS_MM, focal_px
 from storyreel.stills.base import StillRequest
 from storyreel.stills.previz import PrevizBackend
 from tests.motion.motion_fixtures import H, W, layered_still

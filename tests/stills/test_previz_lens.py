@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from storyreel.config import ProjectConfig
+from storyreel.lens import DEFAULT_LENS_MM
 from storyreel.model import Angle, Shot, ShotSize
-from storyreel.motion.moves import DEFAULT_LENS_MM
 from storyreel.run.takes import still_key
 from storyreel.stills.previz import PrevizBackend
 from storyreel.stills.previz.lens import defocus

@@ -23,15 +23,13 @@ import cv2
 import numpy as np
 
 from storyreel.errors import StoryreelError
+from storyreel.lens import blur_sigma, focal_px, lens_depth
 from storyreel.model import Layer, Still
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.moves import (
     MoveSpec,
     Pose,
-    blur_sigma,
     check_intensity,
-    focal_px,
-    lens_depth,
     parse_easing,
     parse_move,
     pose_at,
@@ -243,7 +241,7 @@ class CameraClip:
         out: np.ndarray | None = None
         for plane in self._planes:
             m = self._matrix(plane, pose, self.overscan)
-            sigma = blur_sigma(pose, plane.depth, w, self.spec.lens)
+            sigma = blur_sigma(pose.focus, pose.aperture, plane.depth, w, self.spec.lens)
             if plane.opaque and out is None and all(plane.sides):
                 out = self._backdrop(plane, m, sigma)
                 continue

@@ -7,9 +7,9 @@ focus, the depth in focus. A dolly moves the camera (near layers move more than 
 zoom only changes `zoom` (no parallax); pans and tilts rotate (the sky moves too).
 
 The shot's lens (mm on a 36 mm-wide sensor) sets the focal length in pixels. The still keeps
-its framing whatever the lens, so a longer lens stands the camera farther back (`lens_depth`):
-the set behind the subject is then relatively nearer to it, and the same move shows less
-parallax; a wide lens closes in and exaggerates it.
+its framing whatever the lens, so a longer lens stands the camera farther back
+(`storyreel.lens.lens_depth`): the set behind the subject is then relatively nearer to it, and
+the same move shows less parallax; a wide lens closes in and exaggerates it.
 
 Amplitudes are for intensity 1 and scale linearly with it (0 to 3). Lateral moves sweep
 symmetrically through the still's framing; push-in / zoom-in start on it, pull-out /
@@ -26,11 +26,8 @@ from typing import Any
 import numpy as np
 
 from storyreel.errors import StoryreelError, did_you_mean
+from storyreel.lens import DEFAULT_LENS_MM, focal_px
 from storyreel.model import Easing, Move
-
-HFOV_DEG = 50.0  # the horizontal field of view of a shot without a lens
-SENSOR_MM = 36.0  # full-frame sensor width: what a lens's millimetres refer to
-DEFAULT_LENS_MM = SENSOR_MM / (2.0 * math.tan(math.radians(HFOV_DEG) / 2.0))  # about 38.6 mm
 
 PUSH = 0.12  # push-in: the subject grows by 12 %
 ZOOM = 0.15  # zoom-in: the lens lengthens by 15 %
@@ -93,26 +90,6 @@ def ease(u: float, easing: Easing) -> float:
     if easing is Easing.EASE_OUT:
         return 1.0 - (1.0 - u) ** 3
     return u * u * (3.0 - 2.0 * u)
-
-
-def focal_px(width: int, lens: float | None = None) -> float:
-    """The focal length in pixels for a picture `width` wide, through `lens` mm (None: 50° wide)."""
-    if lens is None:  # the formula of the default view as it always was: frames stay bit-identical
-        return width / (2.0 * math.tan(math.radians(HFOV_DEG) / 2.0))
-    return width * lens / SENSOR_MM
-
-
-def lens_depth(depth: float, subject: float, lens: float | None) -> float:
-    """A layer's distance from the camera once it stands where `lens` keeps the subject's size.
-
-    The camera moves by `(k - 1)·subject` (k = lens / default): layers behind the subject keep
-    their place in the set. A wide lens never passes a layer in front of the subject: it keeps
-    at least `k·depth`, its share of the distance.
-    """
-    if lens is None or math.isinf(depth):
-        return depth
-    k = lens / DEFAULT_LENS_MM
-    return max(depth + (k - 1.0) * subject, min(k, 1.0) * depth)
 
 
 @dataclass(frozen=True)
@@ -189,13 +166,4 @@ def _shake(spec: MoveSpec, seconds: float, f: float) -> Pose:
         roll=math.radians(0.35 * spec.intensity * axes[2]),
         tx=0.15 * amp * axes[3] * spec.subject_depth,
     )
-
-
-def blur_sigma(pose: Pose, depth: float, width: int, lens: float | None = None) -> float:
-    """Gaussian sigma in output pixels for a layer at `depth` under the pose's focus."""
-    if pose.focus is None or pose.aperture <= 0.0:
-        return 0.0
-    inv_d = 0.0 if math.isinf(depth) else 1.0 / depth
-    circle = pose.aperture * focal_px(width, lens) * abs(inv_d - 1.0 / pose.focus)
-    return min(0.03 * width, circle / 2.0)
 

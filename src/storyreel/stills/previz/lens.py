@@ -1,7 +1,7 @@
 """The lens in a previz still: the shot size keeps the subject's size, the lens sets where the camera is.
 
 The layers are painted for the default view (about 38.6 mm). Through a shot's or the look's
-lens, each layer is rescaled the way the motion camera (`storyreel.motion.moves`) sees it: the
+lens, each layer is rescaled the way the motion camera sees it (`storyreel.lens`): the
 camera stands where the lens keeps the subject's size (`lens_depth`), so a layer at depth d
 appears `k·d / lens_depth(d)` times as large (k = lens / default; the sky k times), about the
 point straight ahead on the horizon. A long lens shows a narrower slice of the set behind the
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from storyreel.motion.moves import DEFAULT_LENS_MM, Pose, blur_sigma, lens_depth
+from storyreel.lens import DEFAULT_LENS_MM, blur_sigma, lens_depth
 
 STOP = 5.6  # the f-number depth of field is figured at
 _SHARP = 0.3  # pixels: below this blur sigma a layer is left as painted
@@ -39,7 +39,7 @@ def defocus(depth: float, subject: float, lens: float, width: int) -> float:
 
     def sigma(mm: float | None, d: float, focus: float) -> float:
         aperture = (DEFAULT_LENS_MM if mm is None else mm) / 1000.0 / STOP
-        return blur_sigma(Pose(focus=focus, aperture=aperture), d, width, mm)
+        return blur_sigma(focus, aperture, d, width, mm)
 
     near = sigma(lens, lens_depth(depth, subject, lens), lens_depth(subject, subject, lens))
     return math.sqrt(max(0.0, near * near - sigma(None, depth, subject) ** 2))
