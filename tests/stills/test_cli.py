@@ -1,9 +1,8 @@
-"""`storyreel stills` and `storyreel storyboard` on a small project, and the errors they report."""
+"""`storyreel stills` (and `storyreel storyboard`) on a small project, and the errors they report."""
 
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 import pytest
@@ -154,16 +153,6 @@ def test_an_old_stills_folder_is_ignored_with_a_message_and_gc_deletes_it(tmp_pa
     code, text = run("gc", root)
     assert code == 0, text
     assert not (root / ".storyreel" / "stills").exists()
-
-
-def test_storyboard_pdf(tmp_path):
-    root = project(tmp_path)
-    code, text = run("storyboard", root, "-o", tmp_path / "board.pdf", "-q")
-    assert code == 0, text
-    data = (tmp_path / "board.pdf").read_bytes()
-    pages = -(-len(shot_ids(root)) // 6)
-    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type /Page\b", data)) == pages
-    assert b"Lato" in data  # the bundled typeface is embedded
 
 
 @pytest.mark.parametrize(

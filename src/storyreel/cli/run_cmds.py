@@ -144,7 +144,7 @@ def strip(
     cards: bool = typer.Option(False, "--cards", help="Title cards too, not only shots."),
 ) -> None:
     """A frame strip (PNG) or an animated preview (GIF) of a rendered cut: a frame per shot."""
-    from storyreel.render.strip import write_strip
+    from storyreel.review.strip import write_strip
 
     for path in output or [video.with_name(f"{video.stem}-strip.png")]:
         written, notes = write_strip(video, path, columns=columns, every=every, cards=cards)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from storyreel.cli import app
 from storyreel.edit.timeline import picture_clips
-from storyreel.render.strip import frame_strip, open_cut, pick_moments, thumbnail
+from storyreel.review.strip import frame_strip, open_cut, pick_moments, thumbnail
 from storyreel.run.build import build
 from storyreel.store.project import Project
 from tests.run.conftest import decode, make_project
