@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from storyreel.hosted.common import digest, job_key, png_bytes
+from storyreel.hosted.common import png_bytes
 from storyreel.hosted.runway import RunwayMotion
+from storyreel.store.keys import digest, job_key
 from tests.hosted import test_hosted
 
 from . import vendors

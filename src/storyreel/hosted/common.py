@@ -1,9 +1,9 @@
-"""What every hosted backend shares: keys, retries, the job ledger, polling and downloads.
+"""What every hosted backend shares: retries, the job ledger, polling and downloads.
 
 A hosted job runs submit → record the remote id → poll → download. The remote id is in the
 ledger (the project database) before polling starts, so a crash or Ctrl-C between submit and
 result resumes polling on the next run instead of paying twice; a finished job's download is
-reused for the same cache key. 429s, 5xx and network errors are retried with exponential backoff
+reused for the same job key (`storyreel.store.keys.job_key`). 429s, 5xx and network errors are retried with exponential backoff
 and jitter (a `Retry-After` header wins); any other 4xx (bad key, content policy, quota) fails
 the shot with the vendor's own message. Keys are read from the environment when a request is
 made and never written anywhere; what is made from them (a JWT) is registered with `minted`;
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import collections
-import hashlib
 import importlib
 import io
 import json
@@ -41,6 +40,7 @@ from storyreel.model import Shot, Still
 from storyreel.motion.base import ClipRequest
 from storyreel.motion.folder import ConformedClip, conform_video
 from storyreel.stills.folder import fit_cover, read_image
+from storyreel.store.keys import digest, job_key
 
 KEY_VARS = (
     "KLING_ACCESS_KEY", "KLING_SECRET_KEY", "RUNWAYML_API_SECRET", "LUMAAI_API_KEY",
@@ -240,17 +240,6 @@ def download(vendor: str, url: str, timing: Timing, headers: dict[str, str] | No
 
 
 # --- jobs ---------------------------------------------------------------------------------
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def job_key(vendor: str, model: str, kind: str, **inputs: Any) -> str:
-    """The cache key of a hosted job: a digest of everything that decides what comes back."""
-    canon = json.dumps({"vendor": vendor, "model": model, "kind": kind, **inputs},
-                       sort_keys=True, default=str)
-    return hashlib.sha256(canon.encode()).hexdigest()
 
 
 def _readable(data: bytes, suffix: str) -> bool:

@@ -17,7 +17,6 @@ from storyreel.hosted.common import (
     HostedBackend,
     Poll,
     data_uri,
-    digest,
     png_bytes,
     require_key,
     require_module,
@@ -27,6 +26,7 @@ from storyreel.model import Still
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
 from storyreel.stills.base import StillRequest, StillsBackend
+from storyreel.store.keys import digest
 
 # the image-to-video apps whose input takes `tail_image_url`
 TAIL_IMAGE = frozenset({

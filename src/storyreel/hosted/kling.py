@@ -18,7 +18,6 @@ from storyreel.errors import StoryreelError
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
-    digest,
     minted,
     nearest_ratio,
     png_bytes,
@@ -31,6 +30,7 @@ from storyreel.model import Still
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
 from storyreel.stills.base import StillRequest, StillsBackend
+from storyreel.store.keys import digest
 
 BASE_URL = "https://api-singapore.klingai.com"
 RUNNING = ("submitted", "processing")

@@ -15,7 +15,6 @@ from typing import ClassVar
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
-    digest,
     nearest_ratio,
     require_key,
     require_module,
@@ -23,6 +22,7 @@ from storyreel.hosted.common import (
 from storyreel.look import character_refs, compile_prompt
 from storyreel.model import Still
 from storyreel.stills.base import StillRequest, StillsBackend
+from storyreel.store.keys import digest
 
 SIZES = ("1024x1024", "1536x1024", "1024x1536")
 

@@ -15,7 +15,6 @@ from storyreel.hosted.common import (
     HostedBackend,
     Poll,
     data_uri,
-    digest,
     nearest_ratio,
     png_bytes,
     require_key,
@@ -26,6 +25,7 @@ from storyreel.model import Still
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
 from storyreel.stills.base import StillRequest, StillsBackend
+from storyreel.store.keys import digest
 
 RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21")
 

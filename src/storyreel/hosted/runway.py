@@ -26,7 +26,6 @@ from storyreel.hosted.common import (
     HostedBackend,
     Poll,
     data_uri,
-    digest,
     nearest_ratio,
     png_bytes,
     require_key,
@@ -35,6 +34,7 @@ from storyreel.hosted.common import (
 from storyreel.look import compile_prompt
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
+from storyreel.store.keys import digest
 
 RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
 AUTO = "auto_720p"  # the video follows the still's framing, at 720p

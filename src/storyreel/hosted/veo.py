@@ -22,7 +22,6 @@ from storyreel.errors import StoryreelError
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
-    digest,
     nearest_ratio,
     png_bytes,
     redact,
@@ -32,6 +31,7 @@ from storyreel.hosted.common import (
 from storyreel.look import compile_prompt
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
+from storyreel.store.keys import digest
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 T = TypeVar("T")

@@ -4,6 +4,9 @@ A key covers the stage's name, its inputs, the backend's identity and version, a
 everything upstream, so a change anywhere above a stage changes its key and nothing else does.
 The encoding is canonical (sorted keys, no whitespace, exact types for fractions, paths and
 arrays) so the same inputs give the same key on every machine and every run.
+
+A hosted job's key (`job_key`) is the one exception to that encoding: it keeps the JSON its
+ledger rows were first keyed by, so a project's paid-for jobs are found again, never paid twice.
 """
 
 from __future__ import annotations
@@ -75,3 +78,10 @@ def stage_key(stage: str, *, backend: tuple[str, str] | None = None, upstream: l
         "upstream": list(upstream or []),
         "inputs": inputs,
     }))
+
+
+def job_key(vendor: str, model: str, kind: str, **inputs: Any) -> str:
+    """The key of a hosted job in the project's ledger: a digest of everything that decides what
+    comes back (vendor, model, kind of job, the request's inputs)."""
+    return digest(json.dumps({"vendor": vendor, "model": model, "kind": kind, **inputs},
+                             sort_keys=True, default=str).encode())
