@@ -1,17 +1,23 @@
-"""Atomic file writes, shared by every room that writes a file a person or a program reads.
+"""Writing files, shared by every room that writes a file a person or a program reads.
 
 A write goes to a temporary name in the same folder, is fsynced and renamed, so a process killed
 at any moment leaves the old file or the new one, never half of one. The file ends with the mode
 an ordinary `open(path, "w")` gives (0666 less the umask), not mkstemp's private 0600.
+Every PNG is encoded by `png_bytes`, so the same pixels give the same bytes wherever they are
+written or sent (a take, a title card, a still a vendor is sent and keyed by).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import os
 import tempfile
 from pathlib import Path
+
+import numpy as np
+from PIL import Image
 
 
 @functools.cache
@@ -53,3 +59,13 @@ def atomic_write(path: Path, data: bytes | str) -> Path:
         raise
     fsync_dir(path.parent)
     return path
+
+
+def png_bytes(image: np.ndarray | Image.Image, compress_level: int = 6, optimize: bool = False) -> bytes:
+    """A deterministic PNG of `image` (RGB or RGBA uint8, or a Pillow image): no timestamps or
+    other metadata, so the same pixels give the same bytes. `compress_level` 1 is for speed,
+    `optimize` for the smallest file."""
+    buf = io.BytesIO()
+    picture = image if isinstance(image, Image.Image) else Image.fromarray(image)
+    picture.save(buf, format="PNG", compress_level=compress_level, optimize=optimize)
+    return buf.getvalue()

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from storyreel.hosted.common import png_bytes
+from storyreel.files import png_bytes
 from storyreel.hosted.fal import FalMotion
 from storyreel.hosted.kling import KlingMotion
 from storyreel.hosted.luma import LumaMotion

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from storyreel.hosted.common import png_bytes
+from storyreel.files import png_bytes
 from storyreel.hosted.runway import RunwayMotion
 from storyreel.store.keys import digest, job_key
 from tests.hosted import test_hosted

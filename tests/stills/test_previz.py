@@ -11,10 +11,10 @@ import pytest
 from storyreel.backends import load_backend
 from storyreel.config import ProjectConfig, load_config
 from storyreel.errors import StoryreelError
+from storyreel.files import png_bytes
 from storyreel.model import Angle, ShotSize
 from storyreel.script.breakdown import breakdown_script
 from storyreel.stills.previz.sets import place_of
-from storyreel.stills.takes import png_bytes
 from tests.stills.conftest import H, W, hue_deg, luma, render, scene, shot
 
 

@@ -9,8 +9,6 @@ Letter-spacing (tracking) is not something Pillow offers, hence the small layout
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -218,8 +216,3 @@ def slate(heading: str, body: str, size: tuple[int, int]) -> np.ndarray:
         draw.text((x0, y), line, font=font, fill=(200, 196, 188))
         y += font.size * 1.35
     return np.asarray(img, dtype=np.uint8)
-
-
-def write_png(rgba: np.ndarray, path: Path) -> Path:
-    Image.fromarray(rgba).save(path, compress_level=1)
-    return path

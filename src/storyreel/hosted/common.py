@@ -34,7 +34,7 @@ from PIL import Image
 
 from storyreel.backends import Argument, Backend
 from storyreel.errors import StoryreelError
-from storyreel.files import atomic_write
+from storyreel.files import atomic_write, png_bytes
 from storyreel.look import ShotPrompt
 from storyreel.model import Shot, Still
 from storyreel.motion.base import ClipRequest
@@ -323,12 +323,6 @@ def run_job(
 
 
 # --- media --------------------------------------------------------------------------------
-
-
-def png_bytes(image: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def data_uri(png: bytes) -> str:

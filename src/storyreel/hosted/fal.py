@@ -13,11 +13,11 @@ from typing import Any, ClassVar
 
 from storyreel.backends import Landing
 from storyreel.errors import StoryreelError
+from storyreel.files import png_bytes
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
     data_uri,
-    png_bytes,
     require_key,
     require_module,
 )

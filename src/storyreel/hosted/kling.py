@@ -15,12 +15,12 @@ from typing import Any, ClassVar
 
 from storyreel.backends import Landing, Option, choice
 from storyreel.errors import StoryreelError
+from storyreel.files import png_bytes
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
     minted,
     nearest_ratio,
-    png_bytes,
     redact,
     require_key,
     require_module,

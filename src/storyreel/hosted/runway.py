@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from storyreel.backends import Landing
+from storyreel.files import png_bytes
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
     data_uri,
     nearest_ratio,
-    png_bytes,
     require_key,
     require_module,
 )

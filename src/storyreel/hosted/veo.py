@@ -19,11 +19,11 @@ from typing import Any, ClassVar, TypeVar
 
 from storyreel.backends import Landing
 from storyreel.errors import StoryreelError
+from storyreel.files import png_bytes
 from storyreel.hosted.common import (
     HostedBackend,
     Poll,
     nearest_ratio,
-    png_bytes,
     redact,
     require_key,
     require_module,
