@@ -4,7 +4,8 @@ import hashlib
 
 import pytest
 
-from storyreel.store.objects import CorruptObject, ObjectStore, atomic_write
+from storyreel.files import atomic_write
+from storyreel.store.objects import CorruptObject, ObjectStore
 
 
 def test_put_and_read_by_content_hash(tmp_path):
@@ -60,15 +61,13 @@ def test_gc_keeps_only_what_is_reachable(tmp_path):
 def test_atomic_writes_leave_ordinary_permissions(tmp_path):
     import os
 
-    from storyreel.files import atomic_write as write_atomic
-
     old = os.umask(0o027)
     try:
         from storyreel.files import file_mode
 
         file_mode.cache_clear()
         atomic_write(tmp_path / "a.pdf", b"%PDF")
-        write_atomic(tmp_path / "cut.edl", "TITLE: x\n")
+        atomic_write(tmp_path / "cut.edl", "TITLE: x\n")  # text, as the NLE files are written
         store = ObjectStore(tmp_path / "objects")
         digest = store.put_bytes(b"png")
         for path in (tmp_path / "a.pdf", tmp_path / "cut.edl", store.path(digest)):

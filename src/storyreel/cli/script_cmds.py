@@ -11,11 +11,11 @@ import typer
 from rich.console import Console
 
 from storyreel.cli.app import command, console, out
+from storyreel.files import atomic_write
 from storyreel.script import export
 from storyreel.script.breakdown import breakdown
 from storyreel.script.fountain import parse_file
 from storyreel.script.timing import pages
-from storyreel.store.objects import atomic_write
 from storyreel.store.project import Project
 
 

@@ -11,12 +11,11 @@ import typer
 from storyreel.cli.app import command, out
 from storyreel.cli.progress import watching
 from storyreel.errors import StoryreelError
-from storyreel.files import png_bytes
+from storyreel.files import atomic_write, png_bytes
 from storyreel.model import ShotList
 from storyreel.review.contact_sheet import SheetEntry, contact_sheet
 from storyreel.review.storyboard import storyboard_pdf
 from storyreel.run.build import stills_of
-from storyreel.store.objects import atomic_write
 from storyreel.store.project import Project
 
 _TARGET = typer.Argument(help="The project (folder, storyreel.toml or script).")

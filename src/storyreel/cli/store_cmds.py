@@ -144,7 +144,7 @@ def provenance(project: Path = _HERE, output: Path = _JSON_OUT) -> None:
     if output is None:
         out(text)
     else:
-        from storyreel.store.objects import atomic_write
+        from storyreel.files import atomic_write
 
         atomic_write(output, text.encode())
         console.print(f"wrote {output}", markup=False, soft_wrap=True)

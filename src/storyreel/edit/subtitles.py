@@ -17,7 +17,7 @@ import srt
 import webvtt
 
 from storyreel.edit.timeline import timeline_fps
-from storyreel.files import atomic_write as write_atomic
+from storyreel.files import atomic_write
 
 MIN_SECONDS = 1.0
 MAX_CHARS = 42  # per subtitle line
@@ -91,8 +91,8 @@ def to_vtt(timeline: otio.schema.Timeline) -> str:
 def write_subtitles(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut") -> list[Path]:
     """`<stem>.srt` and `<stem>.vtt` beside the cut (atomic writes)."""
     out_dir = Path(out_dir)
-    return [write_atomic(out_dir / f"{stem}.srt", to_srt(timeline)),
-            write_atomic(out_dir / f"{stem}.vtt", to_vtt(timeline))]
+    return [atomic_write(out_dir / f"{stem}.srt", to_srt(timeline)),
+            atomic_write(out_dir / f"{stem}.vtt", to_vtt(timeline))]
 
 
 def subtitle_overlays(timeline: otio.schema.Timeline) -> list:

@@ -28,11 +28,11 @@ from typing import Any
 import av
 
 from storyreel.errors import StoryreelError
+from storyreel.files import fsync_dir
 from storyreel.render.encode import AudioFeed, Encoder
 from storyreel.render.frames import FilmLook
 from storyreel.render.program import Program, frame_at
 from storyreel.store.keys import digest, stage_key
-from storyreel.store.objects import fsync_dir
 
 SEGMENT_OPTIONS = {"bf": "0", "x264-params": "open-gop=0"}
 

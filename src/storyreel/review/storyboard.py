@@ -16,8 +16,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from storyreel.assets import font_path
+from storyreel.files import atomic_write
 from storyreel.model import Shot
-from storyreel.store.objects import atomic_write
 
 COLS, ROWS = 3, 2
 _FONTS = {"Lato": "Regular", "Lato-Bold": "Bold", "Lato-Italic": "Italic", "Lato-Black": "Black"}

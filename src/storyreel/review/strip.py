@@ -22,9 +22,8 @@ from PIL import Image, ImageDraw
 from storyreel.assets import pil_font
 from storyreel.edit.timeline import TITLES_TRACK, timeline_fps
 from storyreel.errors import StoryreelError
-from storyreel.files import png_bytes
+from storyreel.files import atomic_write, png_bytes
 from storyreel.review.contact_sheet import BG, DIM, INK
-from storyreel.store.objects import atomic_write
 
 EVEN_FRAMES = 12  # frames picked when there is no timeline and no `every`
 GIF_FPS = 8

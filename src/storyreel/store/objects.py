@@ -21,8 +21,7 @@ from pathlib import Path
 
 from storyreel.files import atomic_write, fsync_dir
 
-__all__ = ["CorruptObject", "ObjectStore", "VerifiedReader", "atomic_write", "file_digest", "fingerprint",
-           "fsync_dir"]
+__all__ = ["CorruptObject", "ObjectStore", "VerifiedReader", "file_digest", "fingerprint"]
 
 _CHUNK = 1 << 20
 
