@@ -62,6 +62,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import LENS_RANGE, Model
+from storyreel.pacing import PACINGS
 
 ASPECTS: dict[str, Fraction] = {
     "2.39:1": Fraction(239, 100),
@@ -76,7 +77,6 @@ ASPECTS: dict[str, Fraction] = {
     "4:5": Fraction(4, 5),
     "9:16": Fraction(9, 16),
 }
-PACINGS = ("drama", "action", "contemplative")
 PROFILES = ("review", "master")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _TIMECODE = re.compile(r"^(\d\d):([0-5]\d):([0-5]\d)([:;])(\d\d)$")
@@ -147,7 +147,8 @@ class FilmConfig(Model):
     @classmethod
     def _pacing(cls, v: str) -> str:
         if v not in PACINGS:
-            raise ValueError(f"unknown pacing {v!r}{did_you_mean(v, PACINGS)}; one of {', '.join(PACINGS)}")
+            names = tuple(PACINGS)
+            raise ValueError(f"unknown pacing {v!r}{did_you_mean(v, names)}; one of {', '.join(names)}")
         return v
 
     @field_validator("start_timecode")

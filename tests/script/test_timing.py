@@ -6,9 +6,10 @@ from pathlib import Path
 
 from storyreel.config import ProjectConfig, load_config
 from storyreel.model import DialogueLine, ShotSize, SourceSpan
+from storyreel.pacing import PACINGS
 from storyreel.script.breakdown import breakdown
 from storyreel.script.fountain import parse_file
-from storyreel.script.timing import PACINGS, pages, shot_seconds
+from storyreel.script.timing import pages, shot_seconds
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "footage"
 

@@ -54,12 +54,13 @@ from storyreel.model import (
     TransitionKind,
     frames_for,
 )
+from storyreel.pacing import PACINGS, Pacing
 from storyreel.prose import affirmed
 from storyreel.script.cast import INTRODUCED, introductions
 from storyreel.script.directives import Directive, parse_directive
 from storyreel.script.fountain import Element, Script, parse_file, plain
 from storyreel.script.places import read_places
-from storyreel.script.timing import PACINGS, Pacing, shot_seconds
+from storyreel.script.timing import shot_seconds
 
 _TIMES = ("DAY", "NIGHT", "DAWN", "DUSK", "MORNING", "EVENING", "AFTERNOON", "SUNSET",
           "SUNRISE", "MAGIC HOUR", "LATER", "CONTINUOUS", "MOMENTS LATER", "SAME")
