@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 import pytest
 
 import storyreel.hosted.common as common
@@ -226,6 +228,8 @@ def test_the_project_database_is_the_default_ledger(server, env, media, tmp_path
     assert job.created == 1
     assert (tmp_path / ".storyreel" / "project.db").is_file()
     assert len(list((tmp_path / ".storyreel" / "hosted").iterdir())) == 1
+    open_files = {Path(f.path).name for f in psutil.Process().open_files()}
+    assert not open_files & {"project.db", "project.db-wal"}  # closed once the job is done
 
 
 def test_openai_draws_from_the_characters_reference_images(server, env, media, ledger, tmp_path):

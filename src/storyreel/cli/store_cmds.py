@@ -4,6 +4,8 @@ each was made."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +26,16 @@ _HERE = typer.Argument(Path("."), help="The project (folder, toml or script).")
 _JSON_OUT = typer.Option(None, "-o", "--output", help="Write the JSON here.")
 
 
-def _open(project: Path) -> tuple[Project, Database]:
+@contextmanager
+def _open(project: Path) -> Iterator[tuple[Project, Database]]:
+    """The project and its database, closed when the command is done with it."""
     p = Project.open(project)
     if not p.db_path.exists() and not journal_path(p.db_path).exists():
         raise StoryreelError("no takes yet: run `storyreel render` first", p.root)
-    db = Database(p.db_path)
-    if db.recovered:
-        console.print(db.recovered, highlight=False, markup=False, soft_wrap=True)
-    return p, db
+    with Database(p.db_path) as db:
+        if db.recovered:
+            console.print(db.recovered, highlight=False, markup=False, soft_wrap=True)
+        yield p, db
 
 
 def _shot(db: Database, shot: str) -> None:
@@ -79,9 +83,9 @@ def take_rows(project: Project, db: Database, shot: str) -> list[dict]:
 def takes(shot: str = typer.Argument(..., help="Shot id."), project: Path = _PROJECT,
           as_json: bool = typer.Option(False, "--json")) -> None:
     """List a shot's takes: backend, seed, when, which is selected, thumbnail, prompt."""
-    p, db = _open(project)
-    _shot(db, shot)
-    rows = take_rows(p, db, shot)
+    with _open(project) as (p, db):
+        _shot(db, shot)
+        rows = take_rows(p, db, shot)
     if as_json:
         out(json.dumps(rows, indent=2))
         return
@@ -100,14 +104,14 @@ def select(shot: str = typer.Argument(..., help="Shot id."),
            project: Path = _PROJECT) -> None:
     """Choose which take of a shot the cut uses. The choice holds when the shot's text changes:
     the cut keeps that take (the build warns that it is stale) until another is selected."""
-    p, db = _open(project)
-    _shot(db, shot)
-    rows = take_rows(p, db, shot)
-    match = [r for r in rows if (str(r["take"]) == take and not r["stale"]) or r["id"] == take]
-    if not match:
-        known = ", ".join(str(r["take"]) for r in rows if not r["stale"]) or "none"
-        raise StoryreelError(f"shot {shot} has no take {take!r}; its takes: {known}")
-    db.select(shot, match[0]["take"] - 1, match[0]["id"])
+    with _open(project) as (p, db):
+        _shot(db, shot)
+        rows = take_rows(p, db, shot)
+        match = [r for r in rows if (str(r["take"]) == take and not r["stale"]) or r["id"] == take]
+        if not match:
+            known = ", ".join(str(r["take"]) for r in rows if not r["stale"]) or "none"
+            raise StoryreelError(f"shot {shot} has no take {take!r}; its takes: {known}")
+        db.select(shot, match[0]["take"] - 1, match[0]["id"])
     console.print(f"shot {shot}: take {match[0]['take']} selected; `storyreel render` to update the cut",
                   markup=False)
 
@@ -117,29 +121,29 @@ def regen(shot: str = typer.Argument(..., help="Shot id."),
           n: int = typer.Option(1, "--takes", "-n", min=1, max=32, help="How many takes to add."),
           project: Path = _PROJECT) -> None:
     """Add takes to a shot (new seeds; earlier takes are kept)."""
-    p, db = _open(project)
-    _shot(db, shot)
-    db.set_n_takes(shot, max(db.n_takes(shot), p.config.backends.takes) + n)
-    db.close()
+    with _open(project) as (p, db):
+        _shot(db, shot)
+        db.set_n_takes(shot, max(db.n_takes(shot), p.config.backends.takes) + n)
     with watching() as subscribers:
         build(p, subscribers=subscribers)
-    console.print(f"shot {shot} now has {len([r for r in take_rows(p, Database(p.db_path), shot) if not r['stale']])} takes",
-                  markup=False)
+    with _open(project) as (p, db):
+        current = [r for r in take_rows(p, db, shot) if not r["stale"]]
+    console.print(f"shot {shot} now has {len(current)} takes", markup=False)
 
 
 @command("provenance")
 def provenance(project: Path = _HERE, output: Path = _JSON_OUT) -> None:
     """Provenance of every take and of the latest cut, as JSON."""
-    _, db = _open(project)
-    cut = db.last_cut()
-    data = {
-        "ai_generated": True,
-        "cut": ({"path": cut["path"], "sha256": cut["digest"], "created": cut["created"],
-                 **json.loads(cut["provenance"])} if cut else None),
-        "takes": [{"id": r["id"], "shot_id": r["shot_id"], "kind": r["kind"], "take": r["idx"] + 1,
-                   "stale": bool(r["stale"]), "path": r["path"], "created": r["created"],
-                   "provenance": json.loads(r["provenance"])} for r in db.takes()],
-    }
+    with _open(project) as (_, db):
+        cut = db.last_cut()
+        data = {
+            "ai_generated": True,
+            "cut": ({"path": cut["path"], "sha256": cut["digest"], "created": cut["created"],
+                     **json.loads(cut["provenance"])} if cut else None),
+            "takes": [{"id": r["id"], "shot_id": r["shot_id"], "kind": r["kind"], "take": r["idx"] + 1,
+                       "stale": bool(r["stale"]), "path": r["path"], "created": r["created"],
+                       "provenance": json.loads(r["provenance"])} for r in db.takes()],
+        }
     text = json.dumps(data, indent=2)
     if output is None:
         out(text)

@@ -40,6 +40,7 @@ from storyreel.model import Shot, Still
 from storyreel.motion.base import ClipRequest
 from storyreel.motion.folder import ConformedClip, conform_video
 from storyreel.stills.folder import fit_cover, read_image
+from storyreel.store.db import Database
 from storyreel.store.keys import digest, job_key
 
 KEY_VARS = (
@@ -377,20 +378,9 @@ class HostedBackend(Backend):
         self.base_url = base_url
         self.timing = timing or Timing()
         self.downloads = downloads
-        self._ledgers: dict[Path, Ledger] = {}
 
     def cache_token(self, shot: Shot, root: Path | None) -> str:
         return json.dumps([self.model, self.settings], sort_keys=True)
-
-    def _ledger(self, root: Path | None) -> Ledger | None:
-        if self.ledger is not None or root is None:
-            return self.ledger
-        path = root / ".storyreel" / "project.db"
-        if path not in self._ledgers:
-            from storyreel.store.db import Database
-
-            self._ledgers[path] = Database(path)
-        return self._ledgers[path]
 
     def _folder(self, root: Path | None) -> Path:
         if self.downloads is not None:
@@ -401,9 +391,17 @@ class HostedBackend(Backend):
 
     def _run(self, kind: str, root: Path | None, suffix: str, inputs: dict[str, Any],
              submit: Callable[[], str | Poll], check: Callable[[str], Poll] | None) -> tuple[Path, str]:
+        """Run one job on the given ledger, else on the project database's, open for that job."""
         key = job_key(self.vendor, self.model, kind, **inputs)
-        return run_job(self.vendor, key, ledger=self._ledger(root), folder=self._folder(root),
-                       suffix=suffix, timing=self.timing, submit=submit, check=check)
+
+        def run(ledger: Ledger | None) -> tuple[Path, str]:
+            return run_job(self.vendor, key, ledger=ledger, folder=self._folder(root), suffix=suffix,
+                           timing=self.timing, submit=submit, check=check)
+
+        if self.ledger is not None or root is None:
+            return run(self.ledger)
+        with Database(root / ".storyreel" / "project.db") as ledger:
+            return run(ledger)
 
     def _meta(self, prompt: ShotPrompt, remote_id: str, **params: Any) -> dict[str, Any]:
         return {"prompt": prompt.prompt, "negative_prompt": prompt.negative,
