@@ -27,7 +27,7 @@ import opentimelineio as otio
 
 from storyreel.config import ProjectConfig
 from storyreel.edit.subtitles import cues
-from storyreel.edit.timeline import line_key, timeline_fps
+from storyreel.edit.timeline import line_key
 from storyreel.errors import StoryreelError
 from storyreel.model import ShotList
 
@@ -195,7 +195,7 @@ def scratch_audio(timeline: otio.schema.Timeline, shotlist: ShotList, config: Pr
     picture. Without espeak-ng the dialogue is left out with a warning; with neither dialogue
     engine nor music it returns None."""
     work_dir = Path(work_dir)
-    fps = timeline_fps(timeline)
+    fps = config.film.fps
     music = _music_path(timeline)
     engine = tts_engine()
     if engine is None:

@@ -16,7 +16,6 @@ import opentimelineio as otio
 
 from storyreel.config import ProjectConfig
 from storyreel.edit.subtitles import subtitle_overlays
-from storyreel.edit.timeline import timeline_fps
 from storyreel.edit.titles import render_text
 from storyreel.errors import StoryreelError
 from storyreel.model import FrameSource, Transition, TransitionKind
@@ -46,7 +45,7 @@ def program_from_timeline(timeline: otio.schema.Timeline, sources: Mapping[str, 
     """A `render.program.Program` of the cut; `sources` are the shots' clips by shot id."""
     from storyreel.render.program import OVERLAPPING, Event, Overlay, Program
 
-    fps = timeline_fps(timeline)
+    fps = config.film.fps
     frame, picture = (config.film.width, config.film.height), config.picture_size
     v1 = timeline.video_tracks()[0]
     events: list = []

@@ -63,6 +63,9 @@ def tr(start: int, length: int, fps: Fraction) -> otio.opentime.TimeRange:
 
 
 def timeline_fps(timeline: otio.schema.Timeline) -> Fraction:
+    """The exact frame rate `build_timeline` wrote into the timeline from the config, for code
+    given only a timeline (its exports, a cut read back from its file); code given the config
+    reads `config.film.fps` instead, never a second copy of it."""
     return Fraction(timeline.metadata["storyreel"]["fps"])
 
 
