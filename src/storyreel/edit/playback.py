@@ -18,7 +18,7 @@ from storyreel.config import ProjectConfig
 from storyreel.edit.subtitles import subtitle_overlays
 from storyreel.edit.titles import render_text
 from storyreel.errors import StoryreelError
-from storyreel.model import FrameSource, Transition, TransitionKind
+from storyreel.model import FrameSource, Transition, TransitionKind, frames_for
 
 TITLE_FADE_SECONDS = {"title": 0.75, "card": 0.5, "super": 0.35}
 _KINDS = {k.value for k in TransitionKind}
@@ -87,7 +87,7 @@ def program_from_timeline(timeline: otio.schema.Timeline, sources: Mapping[str, 
             style = ref.parameters.get("style", "card")
             r = track.range_of_child(item)
             length = _frames(r.duration, fps)
-            fade = min(round(TITLE_FADE_SECONDS.get(style, 0.5) * fps), length // 3)
+            fade = min(frames_for(TITLE_FADE_SECONDS.get(style, 0.5), fps), length // 3)
             overlays.append(Overlay(_frames(r.start_time, fps), length,
                                     render_text(ref.parameters["text"], style, frame, picture), fade))
     if burn_subtitles:

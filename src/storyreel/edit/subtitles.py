@@ -18,8 +18,10 @@ import webvtt
 
 from storyreel.edit.timeline import timeline_fps
 from storyreel.files import atomic_write
+from storyreel.model import frames_for
 
 MIN_SECONDS = 1.0
+FADE_SECONDS = Fraction(1, 12)  # a burned-in subtitle fades in and out
 MAX_CHARS = 42  # per subtitle line
 
 
@@ -45,7 +47,7 @@ def cues(timeline: otio.schema.Timeline) -> list[Cue]:
             end = round(r.end_time_exclusive().rescaled_to(float(fps)).value)
             out.append(Cue(start, end, info.get("character", ""), info["text"]))
     out.sort(key=lambda c: c.start)
-    least = round(MIN_SECONDS * fps)
+    least = frames_for(MIN_SECONDS, fps)
     for i, c in enumerate(out):
         limit = out[i + 1].start if i + 1 < len(out) else c.start + least
         if c.end - c.start < least:
@@ -102,7 +104,7 @@ def subtitle_overlays(timeline: otio.schema.Timeline) -> list:
 
     meta = timeline.metadata["storyreel"]
     frame, picture = tuple(meta["frame_size"]), tuple(meta["picture_size"])
-    fade = max(1, round(timeline_fps(timeline) / 12))
+    fade = frames_for(FADE_SECONDS, timeline_fps(timeline))
     return [Overlay(record_in=c.start, length=c.end - c.start,
                     rgba=render_text(wrap(c.text), "subtitle", frame, picture),
                     fade=min(fade, (c.end - c.start) // 3))

@@ -23,6 +23,7 @@ from storyreel.assets import pil_font
 from storyreel.edit.timeline import TITLES_TRACK, timeline_fps
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write, png_bytes
+from storyreel.model import frames_for
 from storyreel.review.contact_sheet import BG, DIM, INK
 
 EVEN_FRAMES = 12  # frames picked when there is no timeline and no `every`
@@ -68,7 +69,7 @@ def open_cut(video: Path) -> Cut:
                 raise StoryreelError("not a video (no moving picture in it)", video)
             stream = streams[0]
             fps = Fraction(stream.average_rate or stream.guessed_rate or 24)
-            frames = stream.frames or round(container.duration / av.time_base * fps)
+            frames = stream.frames or frames_for(Fraction(container.duration, av.time_base), fps)
             size = (stream.codec_context.width, stream.codec_context.height)
     except av.FFmpegError as e:
         raise StoryreelError(f"not a video ({e.strerror or e})", video) from None
@@ -255,7 +256,7 @@ def gif_frames(cut: Cut, moments: Sequence[Moment], fps: int = GIF_FPS, shots: i
     up to `shots` moments (evenly chosen), at `fps`, within each moment's record range."""
     if len(moments) > shots:
         moments = [moments[round(k * (len(moments) - 1) / (shots - 1))] for k in range(shots)]
-    step, want = cut.fps / fps, round(seconds * fps)
+    step, want = cut.fps / fps, frames_for(seconds, Fraction(fps))
     out: list[int] = []
     for m in moments:
         count = max(1, min(want, math.floor((m.end - m.start) / step)))
