@@ -182,9 +182,8 @@ def duck_envelope(start: int, n: int, spans: list[tuple[int, int]], rate: int = 
 
 def _music_path(timeline: otio.schema.Timeline) -> Path | None:
     for track in timeline.audio_tracks():
-        for item in track:
-            if isinstance(item, otio.schema.Clip) and \
-                    item.metadata.get("storyreel", {}).get("kind") == "music":
+        for item in track.find_clips(shallow_search=True):
+            if item.metadata.get("storyreel", {}).get("kind") == "music":
                 return Path(otio.url_utils.filepath_from_url(item.media_reference.target_url))
     return None
 

@@ -417,6 +417,5 @@ def out_points(timeline: otio.schema.Timeline) -> dict[str, int]:
 
 def picture_clips(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:
     """The shot clips of V1 in order (slugs left out)."""
-    v1 = timeline.video_tracks()[0]
-    return [c for c in v1 if isinstance(c, otio.schema.Clip)
-            and c.metadata.get("storyreel", {}).get("kind") == "shot"]
+    return [c for c in timeline.video_tracks()[0].find_clips(shallow_search=True)
+            if c.metadata.get("storyreel", {}).get("kind") == "shot"]
