@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 import numpy as np
 from PIL import Image
@@ -55,16 +55,6 @@ class VendorRefused(StoryreelError):
     def __init__(self, message: str, status: int | None):
         super().__init__(message)
         self.status = status
-
-
-class Ledger(Protocol):
-    """The hosted-job table of the project database (`storyreel.store.db.Database`)."""
-
-    def job_get(self, cache_key: str) -> dict | None: ...
-
-    def job_put(self, cache_key: str, vendor: str, remote_id: str, status: str = "submitted") -> None: ...
-
-    def job_update(self, cache_key: str, status: str, result: str | None = None) -> None: ...
 
 
 @dataclass
@@ -260,7 +250,7 @@ def _readable(data: bytes, suffix: str) -> bool:
 
 
 def run_job(
-    vendor: str, key: str, *, ledger: Ledger | None, folder: Path, suffix: str, timing: Timing,
+    vendor: str, key: str, *, ledger: Database | None, folder: Path, suffix: str, timing: Timing,
     submit: Callable[[], str | Poll], check: Callable[[str], Poll] | None,
 ) -> tuple[Path, str]:
     """Submit once per key (or resume), poll to the end, download: (local file, remote id).
@@ -365,7 +355,7 @@ class HostedBackend(Backend):
             cls.argument = Argument("model", f"the {cls.vendor} model id (default {cls.default_model})",
                                     cls.default_model)
 
-    def __init__(self, model: str | None = None, *, ledger: Ledger | None = None,
+    def __init__(self, model: str | None = None, *, ledger: Database | None = None,
                  base_url: str | None = None, timing: Timing | None = None,
                  downloads: Path | None = None):
         """`model` is the spec's argument: a model id, with options after `?` (`kling-v2-1?mode=pro`);
@@ -394,7 +384,7 @@ class HostedBackend(Backend):
         """Run one job on the given ledger, else on the project database's, open for that job."""
         key = job_key(self.vendor, self.model, kind, **inputs)
 
-        def run(ledger: Ledger | None) -> tuple[Path, str]:
+        def run(ledger: Database | None) -> tuple[Path, str]:
             return run_job(self.vendor, key, ledger=ledger, folder=self._folder(root), suffix=suffix,
                            timing=self.timing, submit=submit, check=check)
 
