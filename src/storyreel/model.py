@@ -1,7 +1,8 @@
 """Types shared by every stage.
 
-Rooms (script, stills, motion, edit, render, store, run) talk through these types and the
-stage protocols, never through each other's insides. Time is frame-exact: frame rates are
+Rooms (script, stills, motion, edit, render, review, store, run) talk through these types
+(shots, takes, stills, an editor's overrides) and the stage protocols, never through each
+other's insides. Time is frame-exact: frame rates are
 `Fraction`s, frame counts are integers decided once with `frames_for`.
 """
 
