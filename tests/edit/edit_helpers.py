@@ -1,17 +1,14 @@
 """The edit room's test helpers: a small shot list written in code (two scenes, dialogue, a
-dissolve, a super, cards), configs, WAV files, and a timeline's cut list. Named uniquely so test modules can import it."""
+dissolve, a super, cards), configs, and WAV files. Named uniquely so test modules can import it."""
 
 from __future__ import annotations
 
 import wave
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-import opentimelineio as otio
 
 from storyreel.config import ProjectConfig
-from storyreel.edit.timeline import timeline_fps
 from storyreel.model import (
     Card,
     DialogueLine,
@@ -85,16 +82,3 @@ def write_wav(path: Path, seconds: float, freq: float = 50.0, rate: int = 48_000
         w.setframerate(rate)
         w.writeframes((np.clip(y, -1, 1) * 32767).astype("<i2").tobytes())
     return path
-
-
-def cut_list(timeline: otio.schema.Timeline, fps: Fraction | None = None) -> list[tuple[str, int, int]]:
-    """(clip name, record in, record out) of the picture track, in frames from its start."""
-    rate = float(fps) if fps is not None else float(timeline_fps(timeline))
-    v1 = timeline.video_tracks()[0]
-    out = []
-    for item in v1:
-        if isinstance(item, otio.schema.Clip):
-            r = v1.range_of_child(item)
-            out.append((item.name, round(r.start_time.rescaled_to(rate).value),
-                        round(r.end_time_exclusive().rescaled_to(rate).value)))
-    return out

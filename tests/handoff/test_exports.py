@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 from pathlib import Path
 
@@ -338,3 +339,16 @@ def test_the_music_bed_stays_the_file_the_render_was_given(shotlist, tmp_path):
     assert music.resolve().as_uri() in (out / "cut.xml").read_text()
     aaf = otio.adapters.read_from_file(str(next(p for p in paths if p.suffix == ".aaf")))
     assert len(aaf.audio_tracks()) == 2  # dialogue and music
+
+
+FCPX_PATCHED_FOR = "1.0.0"  # the otio-fcpx-xml-adapter that handoff.fcpxml.exact_reader patches
+
+
+def test_the_fcpx_adapter_is_the_one_its_patch_was_written_for():
+    installed = importlib.metadata.version("otio-fcpx-xml-adapter")
+    assert installed == FCPX_PATCHED_FOR, (
+        f"otio-fcpx-xml-adapter {installed} is installed: re-check the patch in "
+        "storyreel.handoff.fcpxml.exact_reader (OpenTimelineIO issue #903) and remove it if "
+        "the adapter now reads 24000/1001 exactly")
+    module = otio.adapters.from_name("fcpx_xml").module()
+    assert module.to_rational_time("1001/24000s", 24000 / 1001).rate == 23  # the quirk it works around

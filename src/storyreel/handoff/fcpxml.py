@@ -174,8 +174,9 @@ def write_fcpxml(nle: otio.schema.Timeline) -> str:
 @contextlib.contextmanager
 def exact_reader() -> Iterator[None]:
     """Work around a quirk of the FCPX adapter's reader: it truncates rates and times to
-    integers (23 fps, floored frames) at NTSC rates, which shifts every clip. Patched only
-    while we call it."""
+    integers (23 fps, floored frames) at NTSC rates, which shifts every clip (OpenTimelineIO
+    issue #903, still so in otio-fcpx-xml-adapter, see #1661). Patched only while we call it.
+    Written for otio-fcpx-xml-adapter 1.0.0: a test says to re-check this patch on another."""
     module = otio.adapters.from_name("fcpx_xml").module()
     reader, to_time = module.FcpxXml._format_frame_rate, module.to_rational_time
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from storyreel.edit.overrides import EditOverrides, OverrideEntry
 from storyreel.edit.timeline import (
     MAX_SHOT_SECONDS,
     SLUG,
@@ -23,7 +22,7 @@ from storyreel.edit.timeline import (
 from storyreel.errors import StoryreelError
 from storyreel.handoff.fcpxml import as_written, exact_reader
 from storyreel.handoff.prepare import reels as _reels
-from storyreel.model import ShotList, frames_for
+from storyreel.model import EditOverrides, OverrideEntry, ShotList, frames_for
 
 ADAPTERS = {".otio": "otio_json", ".edl": "cmx_3600", ".xml": "fcp_xml", ".fcpxml": "fcpx_xml"}
 

@@ -19,6 +19,7 @@ import opentimelineio as otio
 
 from storyreel.edit import titles
 from storyreel.edit.timeline import SLUG, SMPTE_WIPE, timeline_fps
+from storyreel.files import atomic_write, png_bytes
 from storyreel.handoff.aaf import transition_metadata
 
 MEDIA_DIR = "media"  # beside the exports: out/media/
@@ -94,7 +95,7 @@ def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema
                 slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
                 path = media / (f"{style}-{slug}.png" if text else "black.png")
                 rgba = titles.render_text(text, style, frame, picture) if text else _black(frame)
-                rendered[key] = titles.write_png(rgba, path)
+                rendered[key] = atomic_write(path, png_bytes(rgba, compress_level=1))
             target = rendered[key]
         else:
             target = media / (media_name(clip) or clip.name)
