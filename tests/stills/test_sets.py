@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from storyreel.config import ProjectConfig
+from storyreel.files import png_bytes
 from storyreel.model import ScenePlace, ShotSize
 from storyreel.stills.previz.catalogue import KINDS
 from storyreel.stills.previz.costume import read_costume
-from storyreel.stills.takes import png_bytes
 from tests.stills.conftest import luma, render, scene, shot
 
 SETS = [(kind, interior) for kind, sides in sorted(KINDS.items()) for interior in sides]

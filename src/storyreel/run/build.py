@@ -32,7 +32,9 @@ from storyreel.edit.playback import program_from_timeline
 from storyreel.edit.subtitles import subtitle_overlays
 from storyreel.edit.timeline import build_timeline, media_lengths, out_points
 from storyreel.errors import StoryreelError, did_you_mean
+from storyreel.files import atomic_write, png_bytes
 from storyreel.model import FrameSource, Shot, ShotList, Still, Take, frames_for
+from storyreel.review.contact_sheet import SheetEntry, contact_sheet
 from storyreel.run.clips import make_clips, plan_clips
 from storyreel.run.events import BuildFinished, BuildStarted, FileWritten, Subscriber
 from storyreel.run.exports import make_exports
@@ -42,11 +44,9 @@ from storyreel.run.pipeline import OLD_STILLS, Pipeline, open_pipeline
 from storyreel.run.report import BuildReport
 from storyreel.run.sound import Music, beats, mix
 from storyreel.run.stills import Stills, load_take, make_stills
-from storyreel.stills.contact_sheet import SheetEntry, contact_sheet
-from storyreel.stills.takes import png_bytes
 from storyreel.store.db import Database
 from storyreel.store.lock import project_lock
-from storyreel.store.objects import ObjectStore, atomic_write, file_digest
+from storyreel.store.objects import ObjectStore, file_digest
 from storyreel.store.project import Project, load_overrides
 
 __all__ = ["AI_NOTE", "BuildReport", "build", "clip_of", "collect_garbage", "stills_of"]
