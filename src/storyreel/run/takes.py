@@ -16,6 +16,7 @@ from PIL import Image
 
 from storyreel.backends import Backend
 from storyreel.config import ProjectConfig
+from storyreel.files import png_bytes
 from storyreel.model import Layer, Scene, Shot, Still
 from storyreel.run.stage import Stored
 from storyreel.store.keys import canonical, digest, stage_key
@@ -73,14 +74,13 @@ def take_id(shot_id: str, kind: str, key: str) -> str:
 
 def save_still(store: ObjectStore, still: Still) -> Stored:
     """Store a still's PNG and layers; returns the stored output."""
-    png = io.BytesIO()
-    Image.fromarray(still.image).save(png, format="PNG", compress_level=1)
+    png = png_bytes(still.image, compress_level=1)  # for speed: a take is written once
     layers = io.BytesIO()
     rgba = np.stack([la.rgba for la in still.layers]) if still.layers else np.zeros((0, 1, 1, 4), np.uint8)
     np.savez(layers, names=np.array([la.name for la in still.layers], dtype=str),
              depths=np.array([la.depth for la in still.layers], dtype=np.float64), rgba=rgba)
     blobs = {name: store.put_bytes(data)
-             for name, data in (("png", png.getvalue()), ("layers", layers.getvalue()))}
+             for name, data in (("png", png), ("layers", layers.getvalue()))}
     meta = {"subject_boxes": {k: list(v) for k, v in still.subject_boxes.items()},
             "meta": json.loads(json.dumps(still.meta, default=str))}
     return Stored(blobs, meta)

@@ -1,4 +1,4 @@
-"""Takes: the seed of each take of a shot, and the deterministic PNG a take is shown as.
+"""Takes: the seed of each take of a shot.
 
 Where takes are kept is the build's business: one store for every command (`storyreel.run.stills`).
 """
@@ -6,10 +6,6 @@ Where takes are kept is the build's business: one store for every command (`stor
 from __future__ import annotations
 
 import hashlib
-import io
-
-import numpy as np
-from PIL import Image
 
 from storyreel.model import Shot
 
@@ -26,10 +22,3 @@ def take_seed(shot: Shot, index: int) -> int:
     base = f"{shot.id}" if shot.seed is None else f"{shot.id}#{shot.seed}"
     digest = hashlib.blake2b(f"{base}/{index}".encode(), digest_size=4).digest()
     return int.from_bytes(digest, "big") & 0x7FFFFFFF
-
-
-def png_bytes(image: np.ndarray) -> bytes:
-    """A deterministic PNG (no timestamps or other metadata): same pixels, same bytes."""
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="PNG", compress_level=6)
-    return buf.getvalue()
