@@ -22,8 +22,11 @@ from storyreel.script.fountain import MAX_SCRIPT_BYTES, parse
 from storyreel.script.sample import feature_script, long_script
 from storyreel.script.timing import pages
 
-SCALE = [("1,000 scenes", "scenes", 1_000), ("10,000 scenes", "scenes", 10_000),
-         ("10 MB", "size", MAX_SCRIPT_BYTES)]
+SCALE = [
+    ("1,000 scenes", "scenes", 1_000),
+    ("10,000 scenes", "scenes", 10_000),
+    ("10 MB", "size", MAX_SCRIPT_BYTES),
+]
 
 
 def feature(n_pages: float, repeat: int) -> None:
@@ -38,14 +41,20 @@ def feature(n_pages: float, repeat: int) -> None:
         t2 = time.perf_counter()
         best_parse, best_total = min(best_parse, t1 - t0), min(best_total, t2 - t0)
     n_pages = pages(script)
-    print(f"script: {n_pages:.0f} pages, {len(text.splitlines())} lines, "
-          f"{len(shotlist.scenes)} scenes, {len(shotlist.shots)} shots, "
-          f"runtime {shotlist.runtime / 60:.0f} min")
+    print(
+        f"script: {n_pages:.0f} pages, {len(text.splitlines())} lines, "
+        f"{len(shotlist.scenes)} scenes, {len(shotlist.shots)} shots, "
+        f"runtime {shotlist.runtime / 60:.0f} min"
+    )
     print(f"parse:            {best_parse:.3f} s")
-    print(f"parse + breakdown: {best_total:.3f} s  (target < 2 s: "
-          f"{'met' if best_total < 2 else 'MISSED'})")
-    print(f"rate: {n_pages / best_total:.0f} pages/s, {len(shotlist.shots) / best_total:.0f} "
-          f"shots/s; breakdown is {best_total / best_parse:.1f}x the parse alone")
+    print(
+        f"parse + breakdown: {best_total:.3f} s  (target < 2 s: "
+        f"{'met' if best_total < 2 else 'MISSED'})"
+    )
+    print(
+        f"rate: {n_pages / best_total:.0f} pages/s, {len(shotlist.shots) / best_total:.0f} "
+        f"shots/s; breakdown is {best_total / best_parse:.1f}x the parse alone"
+    )
 
 
 def one(kind: str, n: int) -> None:
@@ -56,21 +65,34 @@ def one(kind: str, n: int) -> None:
     shotlist = breakdown(parse(text, "long.fountain"), ProjectConfig())
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(len(text.encode()), len(shotlist.scenes), len(shotlist.shots), wall, cpu, peak,
-          before * 1024)
+    print(
+        len(text.encode()),
+        len(shotlist.scenes),
+        len(shotlist.shots),
+        wall,
+        cpu,
+        peak,
+        before * 1024,
+    )
 
 
 def scale() -> None:
     print("\nlarge scripts (one run each, a fresh process each):")
     for label, kind, n in SCALE:
-        done = subprocess.run([sys.executable, __file__, "--one", kind, str(n)], check=True,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", kind, str(n)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         size, scenes, shots, wall, cpu, peak, base = done.stdout.split()
         scenes, wall, cpu, peak, base = int(scenes), float(wall), float(cpu), int(peak), int(base)
-        print(f"  {label:>13}: {int(size) / 1e6:5.1f} MB, {scenes} scenes, {shots} shots: "
-              f"{wall:6.1f} s ({cpu:.1f} s CPU, {cpu / scenes * 1000:.2f} s per 1,000 scenes); "
-              f"peak memory {peak / 1e6:.0f} MB ({(peak - base) / scenes / 1e3:.1f} kB a scene "
-              f"over the {base / 1e6:.0f} MB before)")
+        print(
+            f"  {label:>13}: {int(size) / 1e6:5.1f} MB, {scenes} scenes, {shots} shots: "
+            f"{wall:6.1f} s ({cpu:.1f} s CPU, {cpu / scenes * 1000:.2f} s per 1,000 scenes); "
+            f"peak memory {peak / 1e6:.0f} MB ({(peak - base) / scenes / 1e3:.1f} kB a scene "
+            f"over the {base / 1e6:.0f} MB before)"
+        )
 
 
 def main() -> None:

@@ -31,7 +31,11 @@ def make_clip(path: Path, seconds: int = 5, fps: int = 24) -> int:
         stream.width, stream.height, stream.pix_fmt = *SRC, "yuv420p"
         stream.options = {"preset": "ultrafast"}
         for i in range(seconds * fps):
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(np.roll(base, 8 * i, axis=1), format="rgb24")))
+            out.mux(
+                stream.encode(
+                    av.VideoFrame.from_ndarray(np.roll(base, 8 * i, axis=1), format="rgb24")
+                )
+            )
         out.mux(stream.encode())
     return seconds * fps
 
@@ -59,7 +63,10 @@ def main() -> None:
         base = n / t
         print(f"{'case':<34}{'frames':>8}{'seconds':>10}{'frames/s':>10}{'vs decode':>11}")
         print(f"{'plain decode 1280x720 (peer)':<34}{n:>8}{t:>10.2f}{base:>10.1f}{1.0:>10.2f}x")
-        for label, frames in (("conform: trim to 3 s, 1920x804", 72), ("conform: retime to 8 s, 1920x804", 192)):
+        for label, frames in (
+            ("conform: trim to 3 s, 1920x804", 72),
+            ("conform: retime to 8 s, 1920x804", 192),
+        ):
             n, t, retimed = conform(path, frames)
             print(f"{label:<34}{n:>8}{t:>10.2f}{n / t:>10.1f}{n / t / base:>10.2f}x")
 

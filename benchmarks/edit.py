@@ -59,10 +59,14 @@ def main() -> None:
         write_subtitles(tl, out / "out")
         t3 = time.perf_counter()
         lines = sum(len(s.dialogue) for s in shotlist.shots)
-        print(f"feature: {len(shotlist.shots)} shots, {lines} lines, "
-              f"{tl.duration().to_seconds() / 60:.0f} min at 24000/1001")
-        print(f"build_timeline: {t1 - t0:.2f} s   export_all (4 formats): {t2 - t1:.2f} s   "
-              f"subtitles: {t3 - t2:.2f} s")
+        print(
+            f"feature: {len(shotlist.shots)} shots, {lines} lines, "
+            f"{tl.duration().to_seconds() / 60:.0f} min at 24000/1001"
+        )
+        print(
+            f"build_timeline: {t1 - t0:.2f} s   export_all (4 formats): {t2 - t1:.2f} s   "
+            f"subtitles: {t3 - t2:.2f} s"
+        )
 
         if tts_engine() is None:
             print("mix: skipped (no espeak-ng)")
@@ -72,8 +76,9 @@ def main() -> None:
             if sum(s.duration for s in shots) >= budget:
                 break
             shots.append(shot)
-        part = shotlist.model_copy(update={"shots": shots, "cards": [], "title_page": {},
-                                           "title": ""})
+        part = shotlist.model_copy(
+            update={"shots": shots, "cards": [], "title_page": {}, "title": ""}
+        )
         t4 = time.perf_counter()
         spoken = dialogue_lengths(part, config, out / "work")
         t5 = time.perf_counter()
@@ -87,10 +92,14 @@ def main() -> None:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         whole = seconds * RATE * 2 * 4
-        print(f"mix: {seconds / 60:.1f} min, {len(spoken)} lines spoken in {t5 - t4:.1f} s; "
-              f"mixed in {t7 - t6:.1f} s ({seconds / (t7 - t6):.0f}x real time)")
-        print(f"mix memory: peak {peak / 2**20:.1f} MiB traced vs {whole / 2**20:.0f} MiB for the "
-              f"whole mix in memory ({whole / peak:.0f}x less)")
+        print(
+            f"mix: {seconds / 60:.1f} min, {len(spoken)} lines spoken in {t5 - t4:.1f} s; "
+            f"mixed in {t7 - t6:.1f} s ({seconds / (t7 - t6):.0f}x real time)"
+        )
+        print(
+            f"mix memory: peak {peak / 2**20:.1f} MiB traced vs {whole / 2**20:.0f} MiB for the "
+            f"whole mix in memory ({whole / peak:.0f}x less)"
+        )
 
 
 if __name__ == "__main__":

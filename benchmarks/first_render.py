@@ -108,20 +108,51 @@ def quality(cut: Path, ref: Path, picture: tuple[int, int]) -> dict[str, float]:
 
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     crop = f"crop={picture[0]}:{picture[1]}"
-    ssim = subprocess.run([ffmpeg, "-hide_banner", "-nostats", "-i", str(cut), "-i", str(ref),
-                           "-lavfi", f"[0:v]{crop}[a];[1:v]{crop}[b];[a][b]ssim", "-f", "null",
-                           "-"], capture_output=True, text=True)
+    ssim = subprocess.run(
+        [
+            ffmpeg,
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(cut),
+            "-i",
+            str(ref),
+            "-lavfi",
+            f"[0:v]{crop}[a];[1:v]{crop}[b];[a][b]ssim",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    )
     found = re.search(r"SSIM Y:([0-9.]+).*All:([0-9.]+)", ssim.stderr)
     if not found:
         sys.exit(f"ffmpeg ssim failed:\n{ssim.stderr[-2000:]}")
     out = {"ssim_y": float(found.group(1)), "ssim": float(found.group(2))}
-    filters = subprocess.run([ffmpeg, "-hide_banner", "-filters"], capture_output=True,
-                             text=True).stdout
+    filters = subprocess.run(
+        [ffmpeg, "-hide_banner", "-filters"], capture_output=True, text=True
+    ).stdout
     if " libvmaf " in filters:
-        vmaf = subprocess.run([ffmpeg, "-hide_banner", "-nostats", "-i", str(cut), "-i", str(ref),
-                               "-lavfi", f"[0:v]{crop}[a];[1:v]{crop}[b];"
-                               f"[a][b]libvmaf=n_subsample=4:n_threads={os.cpu_count() or 1}",
-                               "-f", "null", "-"], capture_output=True, text=True)
+        vmaf = subprocess.run(
+            [
+                ffmpeg,
+                "-hide_banner",
+                "-nostats",
+                "-i",
+                str(cut),
+                "-i",
+                str(ref),
+                "-lavfi",
+                f"[0:v]{crop}[a];[1:v]{crop}[b];"
+                f"[a][b]libvmaf=n_subsample=4:n_threads={os.cpu_count() or 1}",
+                "-f",
+                "null",
+                "-",
+            ],
+            capture_output=True,
+            text=True,
+        )
         score = re.search(r"VMAF score: ([0-9.]+)", vmaf.stderr)
         if score:
             out["vmaf"] = float(score.group(1))
@@ -130,13 +161,18 @@ def quality(cut: Path, ref: Path, picture: tuple[int, int]) -> dict[str, float]:
 
 def _said(name: str, r: dict) -> None:
     """A render's figures as soon as they are measured (the whole table comes at the end)."""
-    print(f"{name}: {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU, {r['rss_mb']:.0f} MB peak, "
-          f"{r['mb']:.1f} MB cut, {r['report']['frames']} frames", flush=True)
+    print(
+        f"{name}: {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU, {r['rss_mb']:.0f} MB peak, "
+        f"{r['mb']:.1f} MB cut, {r['report']['frames']} frames",
+        flush=True,
+    )
 
 
 def row(name: str, r: dict, film: float) -> str:
-    return (f"{name:<8}{r['wall']:>8.1f}{r['wall'] / film:>9.2f}{r['cpu']:>9.1f}"
-            f"{r['cpu'] / r['wall']:>7.2f}{r['rss_mb']:>9.0f}{r['mb']:>9.1f}")
+    return (
+        f"{name:<8}{r['wall']:>8.1f}{r['wall'] / film:>9.2f}{r['cpu']:>9.1f}"
+        f"{r['cpu'] / r['wall']:>7.2f}{r['rss_mb']:>9.0f}{r['mb']:>9.1f}"
+    )
 
 
 def main() -> None:
@@ -168,23 +204,34 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     frames = review["report"]["frames"]
     film = frames / float(results["fps"])
-    print(f"{frames} frames ({film / 60:.0f}:{film % 60:02.0f} of film), {os.cpu_count()} CPUs, "
-          f"load {results['load_before'][0]:.1f} before, {results['load_after'][0]:.1f} after")
-    print(f"{'profile':<8}{'wall s':>8}{'x film':>9}{'CPU s':>9}{'cores':>7}{'peak MB':>9}"
-          f"{'cut MB':>9}")
+    print(
+        f"{frames} frames ({film / 60:.0f}:{film % 60:02.0f} of film), {os.cpu_count()} CPUs, "
+        f"load {results['load_before'][0]:.1f} before, {results['load_after'][0]:.1f} after"
+    )
+    print(
+        f"{'profile':<8}{'wall s':>8}{'x film':>9}{'CPU s':>9}{'cores':>7}{'peak MB':>9}"
+        f"{'cut MB':>9}"
+    )
     for name in ("review", "master"):
         if name in results:
             print(row(name, results[name], film))
     for name in ("review", "master"):
         if name in results:
             stages = results[name]["report"]["stage_seconds"]
-            print(f"{name} stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in
-                                                 sorted(stages.items(), key=lambda kv: -kv[1])
-                                                 if v >= 0.5))
+            print(
+                f"{name} stages: "
+                + ", ".join(
+                    f"{k} {v:.1f} s"
+                    for k, v in sorted(stages.items(), key=lambda kv: -kv[1])
+                    if v >= 0.5
+                )
+            )
     q = results["quality"]
     vmaf = f", VMAF {q['vmaf']:.2f}" if "vmaf" in q else ", VMAF: this FFmpeg has no libvmaf"
-    print(f"review vs a lossless encode of the same frames (picture area): SSIM {q['ssim']:.4f} "
-          f"(Y {q['ssim_y']:.4f}){vmaf}; reference rendered in {results['reference_wall']:.0f} s")
+    print(
+        f"review vs a lossless encode of the same frames (picture area): SSIM {q['ssim']:.4f} "
+        f"(Y {q['ssim_y']:.4f}){vmaf}; reference rendered in {results['reference_wall']:.0f} s"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
 

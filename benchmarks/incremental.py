@@ -19,10 +19,30 @@ from storyreel.store.project import Project
 
 SIZES = ["WS", "MS", "CU", "MCU", "INSERT", "FS"]
 MOVES = ["push-in", "pan-left", "static", "truck-right", "zoom-in", "tilt-up", "pull-out"]
-PLACES = ["HARBOUR", "ARCHIVE", "TRAM", "ROOFTOP", "BEACH", "STAIRWELL", "KITCHEN", "PIER",
-          "CINEMA", "STATION"]
-THINGS = ["a lamp", "the rain", "a film can", "a door", "the sea", "a photograph", "a tram",
-          "a window", "the neon", "a suitcase"]
+PLACES = [
+    "HARBOUR",
+    "ARCHIVE",
+    "TRAM",
+    "ROOFTOP",
+    "BEACH",
+    "STAIRWELL",
+    "KITCHEN",
+    "PIER",
+    "CINEMA",
+    "STATION",
+]
+THINGS = [
+    "a lamp",
+    "the rain",
+    "a film can",
+    "a door",
+    "the sea",
+    "a photograph",
+    "a tram",
+    "a window",
+    "the neon",
+    "a suitcase",
+]
 
 
 def script(n_shots: int, seconds: float) -> str:
@@ -30,8 +50,10 @@ def script(n_shots: int, seconds: float) -> str:
     for i in range(n_shots):
         if i % 4 == 0:
             out.append(f"\nEXT. {PLACES[(i // 4) % len(PLACES)]} {i // 4} - NIGHT\n")
-        out.append(f"\n[[shot: {SIZES[i % len(SIZES)]}, {MOVES[i % len(MOVES)]}, {seconds:g}s]]\n"
-                   f"Shot {i}: the light falls on {THINGS[i % len(THINGS)]}.\n")
+        out.append(
+            f"\n[[shot: {SIZES[i % len(SIZES)]}, {MOVES[i % len(MOVES)]}, {seconds:g}s]]\n"
+            f"Shot {i}: the light falls on {THINGS[i % len(THINGS)]}.\n"
+        )
     return "".join(out)
 
 
@@ -45,8 +67,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        toml = (f'[film]\nfps = "24"\nwidth = {args.width}\nheight = {args.height}\n'
-                f'[look]\naspect = "16:9"\ngrain = {{grain}}\n')
+        toml = (
+            f'[film]\nfps = "24"\nwidth = {args.width}\nheight = {args.height}\n'
+            f'[look]\naspect = "16:9"\ngrain = {{grain}}\n'
+        )
         (root / "storyreel.toml").write_text(toml.format(grain=0.3))
         path = root / "script.fountain"
         path.write_text(script(args.shots, args.seconds))
@@ -54,8 +78,12 @@ def main() -> None:
         def run(label: str) -> tuple[str, float, int, int]:
             start = time.perf_counter()
             report = build(Project.open(root))
-            return (label, time.perf_counter() - start, len(report.computed["stills"]),
-                    report.frames)
+            return (
+                label,
+                time.perf_counter() - start,
+                len(report.computed["stills"]),
+                report.frames,
+            )
 
         rows = [run("full build")]
         rows.append(run("no change"))
@@ -64,7 +92,9 @@ def main() -> None:
         rows.append(run("one action line edited"))
         text = path.read_text()
         at = text.index("[[shot:", text.index("Shot 25:"))
-        path.write_text(text[:at] + "[[shot: CU, push-in, 2s]]\nA new face in the crowd.\n\n" + text[at:])
+        path.write_text(
+            text[:at] + "[[shot: CU, push-in, 2s]]\nA new face in the crowd.\n\n" + text[at:]
+        )
         rows.append(run("one shot inserted"))
         (root / "storyreel.toml").write_text(toml.format(grain=0.1))
         rows.append(run("look changed"))
@@ -74,8 +104,10 @@ def main() -> None:
     print(f"{'':26}{'seconds':>9}{'of full':>9}{'stills':>8}{'frames':>8}")
     for label, seconds, stills, frames in rows:
         print(f"{label:26}{seconds:9.2f}{seconds / full:9.1%}{stills:8d}{frames:8d}")
-    print(f"targets: no change < 1 s ({rows[1][1]:.2f} s); "
-          f"one-shot edit < 10 % of full ({rows[2][1] / full:.1%})")
+    print(
+        f"targets: no change < 1 s ({rows[1][1]:.2f} s); "
+        f"one-shot edit < 10 % of full ({rows[2][1] / full:.1%})"
+    )
 
 
 if __name__ == "__main__":

@@ -34,9 +34,17 @@ SIZE = (1920, 1080)
 def write_lut(path: Path, n: int = 33) -> Path:
     g = np.linspace(0.0, 1.0, n)
     b, gg, r = np.meshgrid(g, g, g, indexing="ij")  # red changes fastest
-    rows = np.stack([r**1.3 * 0.9 + 0.08 * gg, np.sqrt(gg) * 0.95 + 0.03 * b, 0.7 * b + 0.25 * r * gg + 0.04], -1)
-    np.savetxt(path, rows.reshape(-1, 3), fmt="%.6f", comments="",
-               header=f"LUT_3D_SIZE {n}\nDOMAIN_MIN 0.02 0.02 0.02\nDOMAIN_MAX 0.98 0.98 0.98")
+    rows = np.stack(
+        [r**1.3 * 0.9 + 0.08 * gg, np.sqrt(gg) * 0.95 + 0.03 * b, 0.7 * b + 0.25 * r * gg + 0.04],
+        -1,
+    )
+    np.savetxt(
+        path,
+        rows.reshape(-1, 3),
+        fmt="%.6f",
+        comments="",
+        header=f"LUT_3D_SIZE {n}\nDOMAIN_MIN 0.02 0.02 0.02\nDOMAIN_MAX 0.98 0.98 0.98",
+    )
     return path
 
 
@@ -61,10 +69,24 @@ def previous_apply(rgb: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 def pictures() -> dict[str, np.ndarray]:
     span = SourceSpan(start=1, end=1)
-    scene = Scene(id="harbour", number="1", heading="EXT. HARBOUR - DUSK", int_ext="EXT", location="HARBOUR",
-                  time_of_day="DUSK", lines=span)
-    shot = Shot(id="s1", scene_id=scene.id, size=ShotSize.WS, subjects=["MAYA"],
-                description="a woman waits by the water", lines=span, duration=4.0)
+    scene = Scene(
+        id="harbour",
+        number="1",
+        heading="EXT. HARBOUR - DUSK",
+        int_ext="EXT",
+        location="HARBOUR",
+        time_of_day="DUSK",
+        lines=span,
+    )
+    shot = Shot(
+        id="s1",
+        scene_id=scene.id,
+        size=ShotSize.WS,
+        subjects=["MAYA"],
+        description="a woman waits by the water",
+        lines=span,
+        duration=4.0,
+    )
     config = ProjectConfig.model_validate({"film": {"width": SIZE[0], "height": SIZE[1]}})
     still = PrevizBackend().generate(StillRequest(shot, scene, config, 1000, SIZE)).image
     rng = np.random.default_rng(0)
@@ -94,9 +116,13 @@ def main() -> None:
         start = time.perf_counter()
         new_table = dense_table(path)
         new_build = time.perf_counter() - start
-    print(f"table build (33³ LUT, parse included): previous {old_build * 1000:.0f} ms, "
-          f"current {new_build * 1000:.0f} ms")
-    print(f"{'1920x1080 picture':<16}  {'previous ms':>11}  {'current ms':>10}  {'speed-up':>8}  {'max |diff|':>10}")
+    print(
+        f"table build (33³ LUT, parse included): previous {old_build * 1000:.0f} ms, "
+        f"current {new_build * 1000:.0f} ms"
+    )
+    print(
+        f"{'1920x1080 picture':<16}  {'previous ms':>11}  {'current ms':>10}  {'speed-up':>8}  {'max |diff|':>10}"
+    )
     for name, rgb in pictures().items():
         old = median_ms(lambda rgb=rgb: previous_apply(rgb, old_table), a.repeats)
         new = median_ms(lambda rgb=rgb: apply_lut(rgb, new_table), a.repeats)

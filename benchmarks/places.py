@@ -37,14 +37,23 @@ def load(path: Path = CORPUS) -> list[Case]:
         if not line.strip() or line.startswith("#"):
             continue
         heading, kind = line.split("\t")
-        cases.append(Case(heading.strip().lstrip("."), kind.strip().lstrip("-"), kind.startswith("-")))
+        cases.append(
+            Case(heading.strip().lstrip("."), kind.strip().lstrip("-"), kind.startswith("-"))
+        )
     return cases
 
 
 def read(heading: str) -> ScenePlace:
     int_ext, location, time = split_heading(heading)
-    scene = Scene(id="s", number="1", heading=heading, int_ext=int_ext, location=location,
-                  time_of_day=time, lines=_SPAN)
+    scene = Scene(
+        id="s",
+        number="1",
+        heading=heading,
+        int_ext=int_ext,
+        location=location,
+        time_of_day=time,
+        lines=_SPAN,
+    )
     return read_place(scene)
 
 
@@ -70,8 +79,10 @@ def main() -> None:
     generic, matched, misses = score(cases)
     kinds = Counter(c.kind for c in cases)
     interiors = sum(read(c.heading).interior for c in cases)
-    print(f"{len(cases)} headings ({interiors} interior, {len(cases) - interiors} exterior), "
-          f"{len(kinds)} expected kinds, from {args.corpus}")
+    print(
+        f"{len(cases)} headings ({interiors} interior, {len(cases) - interiors} exterior), "
+        f"{len(kinds)} expected kinds, from {args.corpus}"
+    )
     print(f"  fall to a generic set: {generic:.1%}   (target: under 15 %)")
     print(f"  matched to the expected kind: {matched:.1%}")
     if args.misses:

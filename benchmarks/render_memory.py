@@ -46,7 +46,8 @@ def one(width: int, height: int) -> None:
         (root / "storyreel.toml").write_text(
             f'[film]\nfps = "24"\nwidth = {width}\nheight = {height}\n\n[look]\naspect = "16:9"\n'
             '\n[characters.MAYA]\ndescription = "a woman in a grey coat"\n'
-            '\n[render]\nmemory = "1TB"\n')
+            '\n[render]\nmemory = "1TB"\n'
+        )
         (root / "script.fountain").write_text(SCRIPT)
         start = time.perf_counter()
         build(Project.open(root))
@@ -69,12 +70,18 @@ def main() -> None:
     runs = []
     for size in args.sizes:
         w, h = (int(n) for n in size.split("x"))
-        done = subprocess.run([sys.executable, __file__, "--one", str(w), str(h)], check=True,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", str(w), str(h)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         seconds, peak = done.stdout.split()
         runs.append((w * h, int(peak)))
-        print(f"  {w:>5}×{h:<5} peak {int(peak) / 1e6:6.0f} MB in {float(seconds):5.1f} s; "
-              f"estimated {render_memory(w, h, workers) / 1e6:6.0f} MB")
+        print(
+            f"  {w:>5}×{h:<5} peak {int(peak) / 1e6:6.0f} MB in {float(seconds):5.1f} s; "
+            f"estimated {render_memory(w, h, workers) / 1e6:6.0f} MB"
+        )
     (p0, m0), (p1, m1) = runs[0], runs[-1]
     if p1 > p0:
         print(f"slope: {(m1 - m0) / (p1 - p0) / workers:.0f} bytes a pixel per segment in flight")

@@ -48,8 +48,9 @@ def main() -> None:
     by_place: dict[str, list[float]] = defaultdict(list)
     per_shot = []
     for shot in shots.shots:
-        request = StillRequest(shot, shots.scene(shot.scene_id), project.config,
-                               take_seed(shot, 0), size, project.root)
+        request = StillRequest(
+            shot, shots.scene(shot.scene_id), project.config, take_seed(shot, 0), size, project.root
+        )
         backend.generate(request)  # warm caches
         wall, used = [], []
         for _ in range(args.repeat):
@@ -64,14 +65,25 @@ def main() -> None:
         per_shot.append((dt, shot.id, shot.size.value))
     med, med_cpu = statistics.median(times), statistics.median(cpu)
     print(f"previz stills, {size[0]}×{size[1]}, one core, {len(times)} shots of {args.project}")
-    print(f"  wall: median {med * 1000:.1f} ms   mean {statistics.mean(times) * 1000:.1f} ms   "
-          f"max {max(times) * 1000:.1f} ms")
-    print(f"  cpu:  median {med_cpu * 1000:.1f} ms   max {max(cpu) * 1000:.1f} ms   "
-          f"target 150 ms: {'met' if med_cpu < 0.150 else 'NOT met'}")
+    print(
+        f"  wall: median {med * 1000:.1f} ms   mean {statistics.mean(times) * 1000:.1f} ms   "
+        f"max {max(times) * 1000:.1f} ms"
+    )
+    print(
+        f"  cpu:  median {med_cpu * 1000:.1f} ms   max {max(cpu) * 1000:.1f} ms   "
+        f"target 150 ms: {'met' if med_cpu < 0.150 else 'NOT met'}"
+    )
     for place, ts in sorted(by_place.items()):
-        print(f"  {place:10s} {len(ts):3d} shots  cpu median {statistics.median(ts) * 1000:6.1f} ms")
-    print("  slowest (cpu):", ", ".join(f"{sid} ({size}) {dt * 1000:.0f} ms"
-                                  for dt, sid, size in sorted(per_shot, reverse=True)[:3]))
+        print(
+            f"  {place:10s} {len(ts):3d} shots  cpu median {statistics.median(ts) * 1000:6.1f} ms"
+        )
+    print(
+        "  slowest (cpu):",
+        ", ".join(
+            f"{sid} ({size}) {dt * 1000:.0f} ms"
+            for dt, sid, size in sorted(per_shot, reverse=True)[:3]
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -38,18 +38,24 @@ def main() -> None:
     ap.add_argument("--writes", type=int, default=300)
     ap.add_argument("--outputs", type=int, default=5000)
     ap.add_argument("--mb", type=int, default=256)
-    ap.add_argument("--dir", type=Path, default=None, help="where to write (default: the temp folder)")
+    ap.add_argument(
+        "--dir", type=Path, default=None, help="where to write (default: the temp folder)"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         root = Path(tmp)
         blobs = {"mp4": ["ab" * 32, 123456, 1700000000000000000]}
         db = Database(root / "project.db")
-        journaled = _ms(lambda i: db.output_put(f"key-{i}", "segment", blobs, {"start": i}), args.writes)
+        journaled = _ms(
+            lambda i: db.output_put(f"key-{i}", "segment", blobs, {"start": i}), args.writes
+        )
 
         def plain(i: int) -> None:
             with db.tx() as c:  # the same statement, nothing kept for the journal
-                c.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
-                          (f"plain-{i}", "segment", json.dumps(blobs), json.dumps({"start": i}), now()))
+                c.execute(
+                    "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                    (f"plain-{i}", "segment", json.dumps(blobs), json.dumps({"start": i}), now()),
+                )
 
         bare = _ms(plain, args.writes)
         for i in range(args.outputs):
@@ -61,8 +67,10 @@ def main() -> None:
         with Database(root / "project.db") as db:
             rebuilt = time.perf_counter() - start
             message = db.recovered
-        print(f"output write: {journaled:.2f} ms with the journal, {bare:.2f} ms without (median of "
-              f"{args.writes})")
+        print(
+            f"output write: {journaled:.2f} ms with the journal, {bare:.2f} ms without (median of "
+            f"{args.writes})"
+        )
         print(f"rebuild from a {size / 1e6:.1f} MB journal: {rebuilt * 1000:.0f} ms ({message})")
 
         store = ObjectStore(root / "objects")
@@ -79,8 +87,10 @@ def main() -> None:
             while f.read(1 << 16):
                 pass
         streamed = args.mb / (time.perf_counter() - start)
-        print(f"hashing a {args.mb} MB object: {whole:.0f} MB/s whole, {streamed:.0f} MB/s read "
-              "through a VerifiedReader")
+        print(
+            f"hashing a {args.mb} MB object: {whole:.0f} MB/s whole, {streamed:.0f} MB/s read "
+            "through a VerifiedReader"
+        )
 
 
 if __name__ == "__main__":

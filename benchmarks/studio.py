@@ -36,8 +36,9 @@ LENGTH = re.compile(r"(\d+(?:\.\d+)?)s\b")
 
 
 def listen(base: str, token: str, into: queue.Queue, stop: threading.Event) -> None:
-    with httpx.stream("GET", f"{base}/api/events", headers={"X-Storyreel-Token": token},
-                      timeout=None) as r:
+    with httpx.stream(
+        "GET", f"{base}/api/events", headers={"X-Storyreel-Token": token}, timeout=None
+    ) as r:
         for line in r.iter_lines():
             if stop.is_set():
                 return
@@ -45,8 +46,13 @@ def listen(base: str, token: str, into: queue.Queue, stop: threading.Event) -> N
                 into.put((time.perf_counter(), json.loads(line[6:])))
 
 
-def edit(api: httpx.Client, events: queue.Queue, shot, kind: str, k: int  # noqa: ANN001
-         ) -> tuple[float, dict]:
+def edit(
+    api: httpx.Client,
+    events: queue.Queue,
+    shot,
+    kind: str,
+    k: int,  # noqa: ANN001
+) -> tuple[float, dict]:
     """One one-line edit of `shot`, saved; (seconds until the new cut is served, the report)."""
     doc = api.get("/api/script").json()
     text = doc["text"].splitlines(keepends=True)
@@ -102,9 +108,13 @@ def run(r, script: Path, args: argparse.Namespace) -> None:  # noqa: ANN001 (a R
         events.get()
     lines = script.read_text().splitlines()
     # shots framed by a directive with a length, the action line right under it
-    targets = [c for c in r.studio.builder.reel.shots
-               if lines[c.lines[0] - 2].startswith("[[shot:") and LENGTH.search(lines[c.lines[0] - 2])
-               and not lines[c.lines[1] - 1].isupper()]
+    targets = [
+        c
+        for c in r.studio.builder.reel.shots
+        if lines[c.lines[0] - 2].startswith("[[shot:")
+        and LENGTH.search(lines[c.lines[0] - 2])
+        and not lines[c.lines[1] - 1].isupper()
+    ]
     for kind in ("length", "action"):
         times, builds = [], []
         for k in range(args.edits):
@@ -114,20 +124,27 @@ def run(r, script: Path, args: argparse.Namespace) -> None:  # noqa: ANN001 (a R
             builds.append(report["seconds"])
             made = {s: len(v) for s, v in report["computed"].items() if v}
             slow = sorted(report["stage_seconds"].items(), key=lambda kv: -kv[1])[:3]
-            print(f"{kind} edit {k + 1}: shot {shot.id}: {took:.2f} s to a playable cut "
-                  f"(build {report['seconds']:.2f} s; made {made}; {report['frames']} frames; "
-                  + ", ".join(f"{name} {sec:.1f} s" for name, sec in slow) + ")")
-        print(f"{kind} edits, save → playable, median of {len(times)}: "
-              f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}); "
-              f"the build alone: {statistics.median(builds):.2f} s")
+            print(
+                f"{kind} edit {k + 1}: shot {shot.id}: {took:.2f} s to a playable cut "
+                f"(build {report['seconds']:.2f} s; made {made}; {report['frames']} frames; "
+                + ", ".join(f"{name} {sec:.1f} s" for name, sec in slow)
+                + ")"
+            )
+        print(
+            f"{kind} edits, save → playable, median of {len(times)}: "
+            f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}); "
+            f"the build alone: {statistics.median(builds):.2f} s"
+        )
     time.sleep(1.0)
     cpu0, t0 = time.process_time(), time.perf_counter()
     time.sleep(args.idle)
     cpu = time.process_time() - cpu0
     wall = time.perf_counter() - t0
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"idle studio with a tab's event stream open: {100 * cpu / wall:.2f} % of one core "
-          f"({cpu * 1000:.0f} ms CPU in {wall:.0f} s)")
+    print(
+        f"idle studio with a tab's event stream open: {100 * cpu / wall:.2f} % of one core "
+        f"({cpu * 1000:.0f} ms CPU in {wall:.0f} s)"
+    )
     stop.set()
 
 

@@ -19,8 +19,16 @@ from playwright.sync_api import sync_playwright
 from storyreel.studio.server import running
 
 ROOT = Path(__file__).resolve().parents[2]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
 DIRECTIVE = "[[shot: CU MAYA, push-in, low, 3s]]"  # the shot shown, and broken for the error
 
 
@@ -45,40 +53,53 @@ def main() -> None:
         shots = r.studio.builder.reel.shots
         if not api.get("/api/notes").json():
             hands = next(c for c in shots if "threading film" in c.description)
-            api.post("/api/notes", json={"shot_id": hands.id,
-                                         "text": "Hold on her hands a beat longer."})
-            api.post("/api/notes", json={"shot_id": shots[5].id, "text": "Too bright for night: "
-                                         "try take 2."})
-            api.post("/api/notes", json={"timecode": "01:00:41:00",
-                                         "text": "Music should arrive here, not before."})
+            api.post(
+                "/api/notes", json={"shot_id": hands.id, "text": "Hold on her hands a beat longer."}
+            )
+            api.post(
+                "/api/notes",
+                json={"shot_id": shots[5].id, "text": "Too bright for night: try take 2."},
+            )
+            api.post(
+                "/api/notes",
+                json={"timecode": "01:00:41:00", "text": "Music should arrive here, not before."},
+            )
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000}, device_scale_factor=1)
         page.goto(r.url)
         page.wait_for_function("document.getElementById('player').readyState >= 2")
         line = film.joinpath("script.fountain").read_text().splitlines().index(DIRECTIVE) + 1
         shot = next(s for s in shots if s.lines[0] <= line + 1 <= s.lines[1])
-        page.evaluate("n => { const v = studio.editor.view; const l = v.state.doc.line(n);"
-                      " v.dispatch({selection: {anchor: l.to}, scrollIntoView: true}); v.focus(); }",
-                      line + 1)
+        page.evaluate(
+            "n => { const v = studio.editor.view; const l = v.state.doc.line(n);"
+            " v.dispatch({selection: {anchor: l.to}, scrollIntoView: true}); v.focus(); }",
+            line + 1,
+        )
         page.click(f".card[data-shot='{shot.id}']")
         page.wait_for_selector(".take img")
-        page.evaluate("t => { const v = document.getElementById('player'); v.currentTime = t; }",
-                      shot.start + shot.duration / 2)
+        page.evaluate(
+            "t => { const v = document.getElementById('player'); v.currentTime = t; }",
+            shot.start + shot.duration / 2,
+        )
         page.wait_for_timeout(1500)
         page.screenshot(path=str(args.out / "studio.png"))
 
         # a script error, shown at its line while the last good reel stays
-        page.evaluate("n => { const v = studio.editor.view; const l = v.state.doc.line(n);"
-                      " const at = l.from + l.text.indexOf('CU'); "
-                      "v.dispatch({changes: {from: at, to: at + 2, insert: 'MCX'}, selection: {anchor: at + 3}}); }",
-                      line)
+        page.evaluate(
+            "n => { const v = studio.editor.view; const l = v.state.doc.line(n);"
+            " const at = l.from + l.text.indexOf('CU'); "
+            "v.dispatch({changes: {from: at, to: at + 2, insert: 'MCX'}, selection: {anchor: at + 3}}); }",
+            line,
+        )
         page.click("#save")
         page.wait_for_selector(".cm-lintRange-error", timeout=60_000)
         page.hover(".cm-lintRange-error")
         page.wait_for_timeout(800)
         page.screenshot(path=str(args.out / "studio-error.png"))
-        page.evaluate("() => { const v = studio.editor.view; const d = v.state.doc.toString();"
-                      " const at = d.indexOf('MCX'); v.dispatch({changes: {from: at, to: at + 3, insert: 'CU'}}); }")
+        page.evaluate(
+            "() => { const v = studio.editor.view; const d = v.state.doc.toString();"
+            " const at = d.indexOf('MCX'); v.dispatch({changes: {from: at, to: at + 3, insert: 'CU'}}); }"
+        )
         page.click("#save")
         page.wait_for_selector(".cm-lintRange-error", state="detached", timeout=60_000)
 

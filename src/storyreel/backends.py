@@ -139,27 +139,33 @@ class Backend(ABC):
         if cls.argument is None and value is not None:
             raise StoryreelError(f"{cls.name} takes no argument (got {cls.name}:{value})")
         if cls.argument is not None and cls.argument.required and value is None:
-            raise StoryreelError(f"{cls.name}: name a {cls.argument.name}, e.g. "
-                                 f"{cls.name}:{cls.argument.example}")
+            raise StoryreelError(
+                f"{cls.name}: name a {cls.argument.name}, e.g. {cls.name}:{cls.argument.example}"
+            )
         parsed: dict[str, Any] = {}
         for key, text in urllib.parse.parse_qsl(query, keep_blank_values=True):
             option = cls.options.get(key)
             if option is None:
                 known = ", ".join(cls.options) or "none"
-                raise StoryreelError(f"{cls.name}: unknown option {key!r}"
-                                     f"{did_you_mean(key, list(cls.options))}; known: {known}")
+                raise StoryreelError(
+                    f"{cls.name}: unknown option {key!r}"
+                    f"{did_you_mean(key, list(cls.options))}; known: {known}"
+                )
             try:
                 parsed[key] = option.parse(text)
             except (ValueError, ZeroDivisionError):
-                raise StoryreelError(f"{cls.name}: bad option {key}={text!r} "
-                                     f"(expected {option.type})") from None
+                raise StoryreelError(
+                    f"{cls.name}: bad option {key}={text!r} (expected {option.type})"
+                ) from None
         return value, parsed
 
 
 def available(stage: str) -> dict[str, Any]:
     """Backend name → entry point, for one stage."""
     prefix = f"{stage}."
-    return {ep.name[len(prefix):]: ep for ep in entry_points(group=GROUP) if ep.name.startswith(prefix)}
+    return {
+        ep.name[len(prefix) :]: ep for ep in entry_points(group=GROUP) if ep.name.startswith(prefix)
+    }
 
 
 def split_spec(spec: str) -> tuple[str, str | None]:
@@ -179,9 +185,13 @@ def backend_class(stage: str, name: str, found: Mapping[str, Any] | None = None)
     try:
         cls = found[name].load()
     except Exception as e:  # a broken or half-installed plugin: say which, not a traceback
-        raise StoryreelError(f"{stage} backend {name!r} cannot be loaded ({type(e).__name__}: {e})") from None
+        raise StoryreelError(
+            f"{stage} backend {name!r} cannot be loaded ({type(e).__name__}: {e})"
+        ) from None
     if not (isinstance(cls, type) and issubclass(cls, Backend)):
-        raise StoryreelError(f"{stage} backend {name!r} ({found[name].value}) is not a storyreel Backend")
+        raise StoryreelError(
+            f"{stage} backend {name!r} ({found[name].value}) is not a storyreel Backend"
+        )
     return cls
 
 
@@ -207,15 +217,20 @@ def check_specs(config: ProjectConfig, config_path: Path | None) -> None:
     if config_path is None:
         return
     text = config_path.read_text(encoding="utf-8")
-    named = [(("backends", "stills"), "stills", config.backends.stills),
-             (("backends", "motion"), "motion", config.backends.motion)]
+    named = [
+        (("backends", "stills"), "stills", config.backends.stills),
+        (("backends", "motion"), "motion", config.backends.motion),
+    ]
     for shot_id, overrides in config.backends.shots.items():
         for stage, spec in overrides.items():
             where = ("backends", "shots", shot_id, stage)
             if stage not in STAGES:
-                raise StoryreelError(f"backends.shots.{shot_id}: unknown stage {stage!r}"
-                                     f"{did_you_mean(stage, STAGES)}; one of {', '.join(STAGES)}",
-                                     config_path, _line_of(text, where))
+                raise StoryreelError(
+                    f"backends.shots.{shot_id}: unknown stage {stage!r}"
+                    f"{did_you_mean(stage, STAGES)}; one of {', '.join(STAGES)}",
+                    config_path,
+                    _line_of(text, where),
+                )
             named.append((where, stage, spec))
     registry = {stage: available(stage) for stage in STAGES}  # reading entry points is slow: once
     for where, stage, spec in named:

@@ -86,12 +86,33 @@ _UNITS = {"K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 ENCODERS: dict[str, str] = {"h264": "libx264", "prores": "prores_ks"}
 CRF_RANGE: dict[str, tuple[int, int] | None] = {"h264": (0, 51), "prores": None}
 # rates films are made at, for the message; OpenTimelineIO is asked which have a timecode
-_COMMON_RATES = (Fraction(12), Fraction(15), Fraction(24000, 1001), Fraction(24), Fraction(25),
-                 Fraction(30000, 1001), Fraction(30), Fraction(48), Fraction(50),
-                 Fraction(60000, 1001), Fraction(60), Fraction(120))
+_COMMON_RATES = (
+    Fraction(12),
+    Fraction(15),
+    Fraction(24000, 1001),
+    Fraction(24),
+    Fraction(25),
+    Fraction(30000, 1001),
+    Fraction(30),
+    Fraction(48),
+    Fraction(50),
+    Fraction(60000, 1001),
+    Fraction(60),
+    Fraction(120),
+)
 # names x264 has used for its presets, for the did-you-mean; libx264 itself is asked which work
-_X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
-                 "slower", "veryslow", "placebo")
+_X264_PRESETS = (
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+    "placebo",
+)
 # A render's memory, measured (benchmarks/render_memory.py, 320×180 to 1920×1080): 190 to 230
 # bytes a pixel of the frame for each segment being encoded at once (the x264 lookahead and
 # reference pictures, the film look's float32 passes, the still's layers and the move's
@@ -101,25 +122,27 @@ BASE_MEMORY = 200 * 10**6
 
 
 def parse_fps(value: str | int | float) -> Fraction:
-    """"24", "24000/1001", 25 → Fraction. 23.976 is refused: say 24000/1001."""
+    """ "24", "24000/1001", 25 → Fraction. 23.976 is refused: say 24000/1001."""
     if isinstance(value, float) and not value.is_integer():
-        raise ValueError(f"frame rate {value} is not exact; write it as a ratio, e.g. \"24000/1001\"")
+        raise ValueError(f'frame rate {value} is not exact; write it as a ratio, e.g. "24000/1001"')
     try:
         fps = Fraction(str(value).strip())
     except (ValueError, ZeroDivisionError):
-        raise ValueError(f"frame rate {value!r} is not a number or a ratio like \"24000/1001\"") from None
+        raise ValueError(
+            f'frame rate {value!r} is not a number or a ratio like "24000/1001"'
+        ) from None
     if fps.denominator > 1001 and fps.denominator % 1001:
-        raise ValueError(f"frame rate {value} is not exact; write it as a ratio, e.g. \"24000/1001\"")
+        raise ValueError(f'frame rate {value} is not exact; write it as a ratio, e.g. "24000/1001"')
     if not 1 <= fps <= 240:
         raise ValueError(f"frame rate {value} is out of range (1 to 240)")
     return fps
 
 
 def parse_size(value: str | int) -> int:
-    """"8GB", "512 MB", "8 GiB" → bytes."""
+    """ "8GB", "512 MB", "8 GiB" → bytes."""
     m = _SIZE.match(value) if isinstance(value, str) else None
     if m is None:
-        raise ValueError(f"{value!r} is not a size like \"8GB\" or \"512MB\"")
+        raise ValueError(f'{value!r} is not a size like "8GB" or "512MB"')
     number, unit = float(m.group(1)), m.group(2).upper()
     scale = 2 ** (10 * (" KMGT".index(unit[0]))) if "I" in unit else _UNITS[unit[0]]
     if number * scale < 10**6:
@@ -148,15 +171,18 @@ class FilmConfig(Model):
     def _pacing(cls, v: str) -> str:
         if v not in PACINGS:
             names = tuple(PACINGS)
-            raise ValueError(f"unknown pacing {v!r}{did_you_mean(v, names)}; one of {', '.join(names)}")
+            raise ValueError(
+                f"unknown pacing {v!r}{did_you_mean(v, names)}; one of {', '.join(names)}"
+            )
         return v
 
     @field_validator("start_timecode")
     @classmethod
     def _timecode(cls, v: str) -> str:
         if not _TIMECODE.match(v):
-            raise ValueError(f"{v!r} is not a timecode like \"01:00:00:00\" "
-                             f"(hours:minutes:seconds:frames)")
+            raise ValueError(
+                f'{v!r} is not a timecode like "01:00:00:00" (hours:minutes:seconds:frames)'
+            )
         return v
 
 
@@ -183,7 +209,9 @@ class LookConfig(Model):
     def _lens(cls, v: float | None) -> float | None:
         lo, hi = LENS_RANGE
         if v is not None and not lo <= v <= hi:
-            raise ValueError(f"lens {v:g} mm is out of range ({lo:g} to {hi:g} mm, full-frame equivalent)")
+            raise ValueError(
+                f"lens {v:g} mm is out of range ({lo:g} to {hi:g} mm, full-frame equivalent)"
+            )
         return v
 
     @field_validator("aspect")
@@ -214,7 +242,7 @@ class CharacterConfig(Model):
     @classmethod
     def _color(cls, v: str | None) -> str | None:
         if v is not None and not _COLOR.match(v):
-            raise ValueError(f"colour {v!r} is not of the form \"#rrggbb\"")
+            raise ValueError(f'colour {v!r} is not of the form "#rrggbb"')
         return v
 
 
@@ -240,16 +268,19 @@ class RenderConfig(Model):
     @classmethod
     def _profile(cls, v: str) -> str:
         if v not in PROFILES:
-            raise ValueError(f"unknown profile {v!r}{did_you_mean(v, PROFILES)}; "
-                             f"one of {', '.join(PROFILES)}")
+            raise ValueError(
+                f"unknown profile {v!r}{did_you_mean(v, PROFILES)}; one of {', '.join(PROFILES)}"
+            )
         return v
 
     @field_validator("codec")
     @classmethod
     def _codec(cls, v: str) -> str:
         if v not in ENCODERS:
-            raise ValueError(f"unknown codec {v!r}{did_you_mean(v, list(ENCODERS))}; "
-                             f"one of {', '.join(ENCODERS)}")
+            raise ValueError(
+                f"unknown codec {v!r}{did_you_mean(v, list(ENCODERS))}; "
+                f"one of {', '.join(ENCODERS)}"
+            )
         return v
 
     @field_validator("media_codec")
@@ -257,8 +288,10 @@ class RenderConfig(Model):
     def _media_codec(cls, v: str) -> str:
         codecs = ("prores", "dnxhr", "h264")
         if v not in codecs:
-            raise ValueError(f"unknown media codec {v!r}{did_you_mean(v, list(codecs))}; "
-                             f"one of {', '.join(codecs)}")
+            raise ValueError(
+                f"unknown media codec {v!r}{did_you_mean(v, list(codecs))}; "
+                f"one of {', '.join(codecs)}"
+            )
         return v
 
     @field_validator("memory")
@@ -273,7 +306,9 @@ class RenderConfig(Model):
 
 
 class ProjectSection(Model):
-    allow_outside: list[str] = Field(default_factory=list)  # folders outside the project paths may use
+    allow_outside: list[str] = Field(
+        default_factory=list
+    )  # folders outside the project paths may use
 
 
 class ProjectConfig(Model):
@@ -291,10 +326,15 @@ class ProjectConfig(Model):
 
     def draft(self) -> ProjectConfig:
         """The same film at half the frame size, encoded fast: for watching while writing."""
-        film = self.film.model_copy(update={"width": max(2, self.film.width // 4 * 2),
-                                            "height": max(2, self.film.height // 4 * 2)})
-        render = self.render.model_copy(update={"codec": "h264", "preset": "veryfast",
-                                                "crf": max(self.render.crf, 23)})
+        film = self.film.model_copy(
+            update={
+                "width": max(2, self.film.width // 4 * 2),
+                "height": max(2, self.film.height // 4 * 2),
+            }
+        )
+        render = self.render.model_copy(
+            update={"codec": "h264", "preset": "veryfast", "crf": max(self.render.crf, 23)}
+        )
         return self.model_copy(update={"film": film, "render": render})
 
     @property
@@ -355,46 +395,65 @@ def _dependent(config: ProjectConfig) -> tuple[tuple[str, ...], str] | None:
     film, render = config.film, config.render
     fps = film.fps
     if not otio.opentime.RationalTime.is_valid_timecode_rate(float(fps)):
-        known = [str(r) for r in _COMMON_RATES
-                 if otio.opentime.RationalTime.is_valid_timecode_rate(float(r))]
-        return ("film", "fps"), (f"frame rate {fps} has no SMPTE timecode, which the cut and its "
-                                 f"exports are timed in; one of {', '.join(known)}")
+        known = [
+            str(r)
+            for r in _COMMON_RATES
+            if otio.opentime.RationalTime.is_valid_timecode_rate(float(r))
+        ]
+        return ("film", "fps"), (
+            f"frame rate {fps} has no SMPTE timecode, which the cut and its "
+            f"exports are timed in; one of {', '.join(known)}"
+        )
     tc = _TIMECODE.match(film.start_timecode)
     assert tc is not None
     if int(tc.group(5)) >= math.ceil(fps):
-        return ("film", "start_timecode"), (f"start_timecode {film.start_timecode!r} has frame "
-                                            f"{tc.group(5)}; at {fps} fps frames run 00 to "
-                                            f"{math.ceil(fps) - 1:02d}")
+        return ("film", "start_timecode"), (
+            f"start_timecode {film.start_timecode!r} has frame "
+            f"{tc.group(5)}; at {fps} fps frames run 00 to "
+            f"{math.ceil(fps) - 1:02d}"
+        )
     if tc.group(4) == ";" and fps.denominator != 1001:
-        return ("film", "start_timecode"), (f"start_timecode {film.start_timecode!r} is drop-frame "
-                                            f"(;), which only NTSC rates such as 30000/1001 have")
+        return ("film", "start_timecode"), (
+            f"start_timecode {film.start_timecode!r} is drop-frame "
+            f"(;), which only NTSC rates such as 30000/1001 have"
+        )
     encoder = ENCODERS[render.codec]
     if encoder not in av.codecs_available:
-        return ("render", "codec"), f"this FFmpeg build has no {encoder} encoder (needed for {render.codec})"
+        return (
+            "render",
+            "codec",
+        ), f"this FFmpeg build has no {encoder} encoder (needed for {render.codec})"
     w, h = film.width, film.height
     pw, ph = config.picture_size
     if render.codec == "h264" and (w % 2 or h % 2 or pw % 2 or ph % 2):
         where = ("film", "width") if w % 2 else ("film", "height")
-        return where, (f"H.264 (4:2:0) needs an even frame and picture size, not {w}×{h} "
-                       f"(picture {pw}×{ph}); try {w + w % 2}×{h + h % 2}")
+        return where, (
+            f"H.264 (4:2:0) needs an even frame and picture size, not {w}×{h} "
+            f"(picture {pw}×{ph}); try {w + w % 2}×{h + h % 2}"
+        )
     if render.codec == "prores" and (w % 2 or pw % 2):
         return ("film", "width"), f"ProRes (4:2:2) needs an even width, not {w}"
     crf = CRF_RANGE[render.codec]
     if crf is None and "crf" in render.model_fields_set:
         return ("render", "crf"), f"{render.codec} has no crf (its quality is fixed); remove crf"
     if crf is not None and not crf[0] <= render.crf <= crf[1]:
-        return ("render", "crf"), (f"crf {render.crf} is out of range for {render.codec} "
-                                   f"({crf[0]} to {crf[1]})")
+        return ("render", "crf"), (
+            f"crf {render.crf} is out of range for {render.codec} ({crf[0]} to {crf[1]})"
+        )
     if render.codec == "h264" and not x264_has_preset(render.preset):
         known = [p for p in _X264_PRESETS if x264_has_preset(p)]
-        return ("render", "preset"), (f"unknown x264 preset {render.preset!r}"
-                                      f"{did_you_mean(render.preset, known)}; one of {', '.join(known)}")
+        return ("render", "preset"), (
+            f"unknown x264 preset {render.preset!r}"
+            f"{did_you_mean(render.preset, known)}; one of {', '.join(known)}"
+        )
     need, budget = render_memory(w, h), render.memory_bytes
     if need > budget:
         where = ("film", "width") if "width" in film.model_fields_set else ("render", "memory")
-        return where, (f"a {w}×{h} frame needs about {_gb(need)} to render (one segment "
-                       f"encoded at a time), over the memory budget of {_gb(budget)}; make the frame smaller "
-                       f"or raise [render] memory")
+        return where, (
+            f"a {w}×{h} frame needs about {_gb(need)} to render (one segment "
+            f"encoded at a time), over the memory budget of {_gb(budget)}; make the frame smaller "
+            f"or raise [render] memory"
+        )
     return None
 
 
@@ -450,8 +509,9 @@ def inside(path: str, root: Path, allowed: list[str]) -> bool:
     """Whether `path` (absolute, or relative to `root`) resolves inside `root` or a folder of
     `allowed` (the same), symbolic links followed."""
     target = (root / Path(path).expanduser()).resolve()
-    return any(target.is_relative_to((root / Path(a).expanduser()).resolve())
-               for a in [".", *allowed])
+    return any(
+        target.is_relative_to((root / Path(a).expanduser()).resolve()) for a in [".", *allowed]
+    )
 
 
 def confine(config: ProjectConfig, data: dict[str, Any], path: Path, text: str) -> None:
@@ -459,19 +519,26 @@ def confine(config: ProjectConfig, data: dict[str, Any], path: Path, text: str) 
     root, allowed = path.parent, config.project.allow_outside
     paths: list[tuple[tuple[str, ...], str]] = []
     for name, character in (data.get("characters") or {}).items():
-        paths += [(("characters", name, "refs"), ref) for ref in (character or {}).get("refs") or []]
+        paths += [
+            (("characters", name, "refs"), ref) for ref in (character or {}).get("refs") or []
+        ]
     if config.look.lut:
         paths.append((("look", "lut"), config.look.lut))
     backends = data.get("backends") or {}
     specs = [(("backends", stage), backends.get(stage)) for stage in ("stills", "motion")]
     for shot, stages in (backends.get("shots") or {}).items():
-        specs += [(("backends", "shots", shot, stage), spec) for stage, spec in (stages or {}).items()]
+        specs += [
+            (("backends", "shots", shot, stage), spec) for stage, spec in (stages or {}).items()
+        ]
     for loc, spec in specs:
         kind, _, folder = str(spec or "").partition(":")
         if kind == "folder" and folder:
             paths.append((loc, folder))
     for loc, value in paths:
         if not inside(value, root, allowed):
-            raise StoryreelError(f"{'.'.join(loc)}: {value!r} is outside the project; to use it, "
-                                 "name its folder in [project] allow_outside", path,
-                                 _line_of(text, loc))
+            raise StoryreelError(
+                f"{'.'.join(loc)}: {value!r} is outside the project; to use it, "
+                "name its folder in [project] allow_outside",
+                path,
+                _line_of(text, loc),
+            )

@@ -58,8 +58,15 @@ def check_declaration(cls: type[Backend]) -> None:
     argument, and refuses an unknown option (naming it) and an argument it does not take."""
     if not (isinstance(cls, type) and issubclass(cls, (StillsBackend, MotionBackend))):
         raise ConformanceError(f"{cls!r} is not a StillsBackend or MotionBackend subclass")
-    for field, kind in (("name", str), ("version", str), ("stage", str), ("gpu", bool),
-                        ("landing", Landing), ("packages", tuple), ("env", tuple)):
+    for field, kind in (
+        ("name", str),
+        ("version", str),
+        ("stage", str),
+        ("gpu", bool),
+        ("landing", Landing),
+        ("packages", tuple),
+        ("env", tuple),
+    ):
         if not isinstance(getattr(cls, field, None), kind):
             raise _fail(cls, f"declares no {field} of type {kind.__name__}")
     if not cls.name or cls.stage not in ("stills", "motion"):
@@ -108,8 +115,11 @@ def check_still(backend: StillsBackend, request: StillRequest) -> Still:
     w, h = request.size
     image = np.asarray(still.image)
     if image.shape != (h, w, 3) or image.dtype != np.uint8:
-        raise _fail(backend, f"a still of {request.size} came back {image.shape} {image.dtype}, "
-                             f"not ({h}, {w}, 3) uint8")
+        raise _fail(
+            backend,
+            f"a still of {request.size} came back {image.shape} {image.dtype}, "
+            f"not ({h}, {w}, 3) uint8",
+        )
     return still
 
 
@@ -117,18 +127,26 @@ def clip_frames(clip: FrameSource) -> list[np.ndarray]:
     return [np.asarray(clip.frame(i)) for i in range(clip.n_frames)]
 
 
-def check_clip(backend: MotionBackend, request: ClipRequest) -> tuple[FrameSource, list[np.ndarray]]:
+def check_clip(
+    backend: MotionBackend, request: ClipRequest
+) -> tuple[FrameSource, list[np.ndarray]]:
     """The clip has exactly `n_frames` frames at the requested rate, each exactly the size."""
     clip = backend.animate(request)
     w, h = request.size
     if clip.n_frames != request.n_frames or tuple(clip.size) != (w, h) or clip.fps != request.fps:
-        raise _fail(backend, f"asked for {request.n_frames} frames of {request.size} at {request.fps}, "
-                             f"got {clip.n_frames} of {clip.size} at {clip.fps}")
+        raise _fail(
+            backend,
+            f"asked for {request.n_frames} frames of {request.size} at {request.fps}, "
+            f"got {clip.n_frames} of {clip.size} at {clip.fps}",
+        )
     frames = clip_frames(clip)
     bad = [i for i, f in enumerate(frames) if f.shape != (h, w, 3) or f.dtype != np.uint8]
     if bad:
-        raise _fail(backend, f"frame {bad[0]} is {frames[bad[0]].shape} {frames[bad[0]].dtype}, "
-                             f"not ({h}, {w}, 3) uint8")
+        raise _fail(
+            backend,
+            f"frame {bad[0]} is {frames[bad[0]].shape} {frames[bad[0]].dtype}, "
+            f"not ({h}, {w}, 3) uint8",
+        )
     return clip, frames
 
 
@@ -143,8 +161,11 @@ def _same_run(backend: Any, submissions: Callable[[], int] | None, run: Callable
     return out
 
 
-def check_same_still(make: Callable[[], StillsBackend], request: StillRequest,
-                     submissions: Callable[[], int] | None = None) -> Still:
+def check_same_still(
+    make: Callable[[], StillsBackend],
+    request: StillRequest,
+    submissions: Callable[[], int] | None = None,
+) -> Still:
     """The same request and seed give the same bytes, from a second instance too."""
     first = check_still(make(), request)
     again = make()
@@ -154,13 +175,18 @@ def check_same_still(make: Callable[[], StillsBackend], request: StillRequest,
     return first
 
 
-def check_same_clip(make: Callable[[], MotionBackend], request: ClipRequest,
-                    submissions: Callable[[], int] | None = None) -> list[np.ndarray]:
+def check_same_clip(
+    make: Callable[[], MotionBackend],
+    request: ClipRequest,
+    submissions: Callable[[], int] | None = None,
+) -> list[np.ndarray]:
     """The same request and seed give the same frames, from a second instance too."""
     _, first = check_clip(make(), request)
     again = make()
     second = _same_run(again, submissions, lambda: clip_frames(again.animate(request)))
-    if len(first) != len(second) or not all(np.array_equal(a, b) for a, b in zip(first, second, strict=True)):
+    if len(first) != len(second) or not all(
+        np.array_equal(a, b) for a, b in zip(first, second, strict=True)
+    ):
         raise _fail(again, "the same request and seed gave different frames")
     return first
 
@@ -196,7 +222,9 @@ def provenance(backend: Any, out: Still | FrameSource) -> str:
     return json.dumps({"meta": meta, "params": params}, default=str)
 
 
-def check_error_without_secrets(backend: Any, fail: Callable[[], Any], secrets: Iterable[str]) -> str:
+def check_error_without_secrets(
+    backend: Any, fail: Callable[[], Any], secrets: Iterable[str]
+) -> str:
     """`fail()` (a request the vendor turns down) raises a `StoryreelError` with no secret in it."""
     try:
         fail()
@@ -209,8 +237,12 @@ def check_error_without_secrets(backend: Any, fail: Callable[[], Any], secrets: 
 # --- landing -----------------------------------------------------------------------------
 
 
-def check_landing(backend: MotionBackend, request: ClipRequest, free: list[np.ndarray],
-                  tolerance: float | None = LANDING_TOLERANCE) -> None:
+def check_landing(
+    backend: MotionBackend,
+    request: ClipRequest,
+    free: list[np.ndarray],
+    tolerance: float | None = LANDING_TOLERANCE,
+) -> None:
     """`request` has an `end_still`; `free` are the frames of the same request without one.
 
     A backend that `lands` arrives at the end still on `request.landing` (within `tolerance`;
@@ -221,20 +253,25 @@ def check_landing(backend: MotionBackend, request: ClipRequest, free: list[np.nd
         raise ConformanceError("check_landing needs a request with an end_still")
     declared = type(backend).landing
     if declared is not Landing.SOME_MODELS and backend.lands != (declared is Landing.ALWAYS):
-        raise _fail(backend, f"declares landing {declared.value!r} but its instance says lands={backend.lands}")
+        raise _fail(
+            backend,
+            f"declares landing {declared.value!r} but its instance says lands={backend.lands}",
+        )
     _, frames = check_clip(backend, request)
     land = request.landing
     if not backend.lands:
         if not all(np.array_equal(a, b) for a, b in zip(frames, free, strict=True)):
             raise _fail(backend, "does not land, yet an end still changed its clip")
         return
-    if not all(np.array_equal(frames[land], f) for f in frames[land + 1:]):
+    if not all(np.array_equal(frames[land], f) for f in frames[land + 1 :]):
         raise _fail(backend, f"does not hold the landing frame {land} to the end of the clip")
     if tolerance is not None:
         target = fit_cover(request.end_still.image, request.size).astype(np.float32)
         off = float(np.abs(frames[land].astype(np.float32) - target).mean())
         if off > tolerance:
-            raise _fail(backend, f"frame {land} is {off:.1f} levels off the end still (at most {tolerance})")
+            raise _fail(
+                backend, f"frame {land} is {off:.1f} levels off the end still (at most {tolerance})"
+            )
     elif all(np.array_equal(a, b) for a, b in zip(frames, free, strict=True)):
         raise _fail(backend, "lands, yet the end still left its clip unchanged")
 
@@ -242,8 +279,13 @@ def check_landing(backend: MotionBackend, request: ClipRequest, free: list[np.nd
 # --- the whole suite, per stage ----------------------------------------------------------
 
 
-def check_stills_backend(make: Callable[[], StillsBackend], request: StillRequest, *,
-                         secrets: Iterable[str] = (), submissions: Callable[[], int] | None = None) -> Still:
+def check_stills_backend(
+    make: Callable[[], StillsBackend],
+    request: StillRequest,
+    *,
+    secrets: Iterable[str] = (),
+    submissions: Callable[[], int] | None = None,
+) -> Still:
     """Every check of a stills backend: its declaration, size, determinism, cache token and a
     provenance without secrets.
 
@@ -264,9 +306,15 @@ def check_stills_backend(make: Callable[[], StillsBackend], request: StillReques
     return still
 
 
-def check_motion_backend(make: Callable[[], MotionBackend], request: ClipRequest, end_still: Still, *,
-                         secrets: Iterable[str] = (), submissions: Callable[[], int] | None = None,
-                         landing_tolerance: float | None = LANDING_TOLERANCE) -> None:
+def check_motion_backend(
+    make: Callable[[], MotionBackend],
+    request: ClipRequest,
+    end_still: Still,
+    *,
+    secrets: Iterable[str] = (),
+    submissions: Callable[[], int] | None = None,
+    landing_tolerance: float | None = LANDING_TOLERANCE,
+) -> None:
     """Every check of a motion backend: its declaration, frame count and size, determinism, cache
     token, a provenance without secrets, and landing on `end_still` where it `lands`.
 

@@ -23,7 +23,9 @@ from PIL import Image
 @functools.cache
 def file_mode() -> int:
     """0666 less the process's umask: the mode a newly created ordinary file gets."""
-    with contextlib.suppress(OSError, ValueError, StopIteration):  # Linux: read it without setting it
+    with contextlib.suppress(
+        OSError, ValueError, StopIteration
+    ):  # Linux: read it without setting it
         status = Path("/proc/self/status").read_text().splitlines()
         return 0o666 & ~int(next(x for x in status if x.startswith("Umask:")).split()[1], 8)
     umask = os.umask(0o022)
@@ -61,7 +63,9 @@ def atomic_write(path: Path, data: bytes | str) -> Path:
     return path
 
 
-def png_bytes(image: np.ndarray | Image.Image, compress_level: int = 6, optimize: bool = False) -> bytes:
+def png_bytes(
+    image: np.ndarray | Image.Image, compress_level: int = 6, optimize: bool = False
+) -> bytes:
     """A deterministic PNG of `image` (RGB or RGBA uint8, or a Pillow image): no timestamps or
     other metadata, so the same pixels give the same bytes. `compress_level` 1 is for speed,
     `optimize` for the smallest file."""

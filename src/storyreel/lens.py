@@ -37,8 +37,9 @@ def lens_depth(depth: float, subject: float, lens: float | None) -> float:
     return max(depth + (k - 1.0) * subject, min(k, 1.0) * depth)
 
 
-def blur_sigma(focus: float | None, aperture: float, depth: float, width: int,
-               lens: float | None = None) -> float:
+def blur_sigma(
+    focus: float | None, aperture: float, depth: float, width: int, lens: float | None = None
+) -> float:
     """Gaussian sigma in output pixels for a layer at `depth` with `focus` (metres; None: all sharp)
     and an `aperture` (metres) through `lens`."""
     if focus is None or aperture <= 0.0:

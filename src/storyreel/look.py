@@ -94,13 +94,13 @@ def _pace(intensity: float) -> str:
 
 
 def _lens(shot: Shot, config: ProjectConfig) -> str:
-    """"85mm" for the shot's lens, else the look's; "" when neither sets one."""
+    """ "85mm" for the shot's lens, else the look's; "" when neither sets one."""
     lens = shot.lens if shot.lens is not None else config.look.lens
     return "" if lens is None else f"{lens:g}mm"
 
 
 def _article(word: str) -> str:
-    """"an" before a number read with a vowel sound (8, 11, 18, 80-89...), else "a"."""
+    """ "an" before a number read with a vowel sound (8, 11, 18, 80-89...), else "a"."""
     return "an" if re.match(r"8|1[18](?!\d)", word) else "a"
 
 
@@ -160,8 +160,13 @@ def _clip(text: str, limit: int | None) -> str:
 
 
 def compile_prompt(
-    shot: Shot, scene: Scene, config: ProjectConfig, idiom: str = "natural", *,
-    max_chars: int | None = None, negative: bool = False,
+    shot: Shot,
+    scene: Scene,
+    config: ProjectConfig,
+    idiom: str = "natural",
+    *,
+    max_chars: int | None = None,
+    negative: bool = False,
 ) -> ShotPrompt:
     """The shot in `idiom` ("tags", "natural" or "motion"), clipped at a word to `max_chars`.
 
@@ -174,8 +179,17 @@ def compile_prompt(
     size, angle, lens = SIZES[shot.size], ANGLES[shot.angle], _lens(shot, config)
     if idiom == "tags":
         seen = [_unname(t, config).rstrip(".") for t in _seen(shot)]
-        tags = [size, angle, f"{lens} lens" if lens else "", *_people(shot, config, named=False), *seen,
-                *_setting(scene), style, "cinematic film still", "highly detailed"]
+        tags = [
+            size,
+            angle,
+            f"{lens} lens" if lens else "",
+            *_people(shot, config, named=False),
+            *seen,
+            *_setting(scene),
+            style,
+            "cinematic film still",
+            "highly detailed",
+        ]
         text = ", ".join(t for t in tags if t)
         return ShotPrompt(_clip(text, max_chars), NEGATIVE, idiom)
 

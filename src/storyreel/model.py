@@ -99,7 +99,11 @@ class SourceSpan(Model):
 
     def __str__(self) -> str:
         where = self.path or "<script>"
-        return f"{where}:{self.start}" if self.start == self.end else f"{where}:{self.start}-{self.end}"
+        return (
+            f"{where}:{self.start}"
+            if self.start == self.end
+            else f"{where}:{self.start}-{self.end}"
+        )
 
 
 class DialogueLine(Model):
@@ -169,8 +173,9 @@ class Shot(Model):
     # Focal length in mm (full-frame) from a directive; None: the look's lens. Left out of every
     # dump while None (`exclude_if`), so the JSON breakdown and the cache keys of shots without
     # a lens (which hash `model_dump`) stay what they were before shots had lenses.
-    lens: float | None = Field(default=None, ge=LENS_RANGE[0], le=LENS_RANGE[1],
-                               exclude_if=lambda v: v is None)
+    lens: float | None = Field(
+        default=None, ge=LENS_RANGE[0], le=LENS_RANGE[1], exclude_if=lambda v: v is None
+    )
 
 
 class Card(Model):

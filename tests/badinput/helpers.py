@@ -26,8 +26,10 @@ def one_line_error(result, *needles: str, status: int = 2) -> str:
     """The error a command printed, checked: `status`, no traceback, one line with `needles`."""
     text = result.output
     assert result.exit_code == status, text
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        (repr(result.exception), text)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        repr(result.exception),
+        text,
+    )
     assert "Traceback" not in text, text
     errors = [line for line in text.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, text

@@ -25,21 +25,37 @@ from tests.run.test_commands import _lines, _wait_for
 FILM = '[film]\nfps = "24"\nwidth = 320\nheight = 180\n'
 
 
-@pytest.mark.parametrize("setting, key, says", [
-    ('[film]\nstart_timecode = "garbage"\n', "start_timecode", "'garbage' is not a timecode"),
-    ('[film]\nfps = "24"\nstart_timecode = "01:00:00:24"\n', "start_timecode",
-     "frame 24; at 24 fps frames run 00 to 23"),
-    ('[film]\nfps = 12\n', "fps", "frame rate 12 has no SMPTE timecode, which the cut and its "
-     "exports are timed in; one of 24000/1001, 24, 25,"),
-    ('[film]\nwidth = 321\nheight = 181\n', "width",
-     "H.264 (4:2:0) needs an even frame and picture size, not 321×181"),
-    ('[film]\nwidth = 320\nheight = 181\n', "height", "not 320×181"),
-    (FILM + '[render]\npreset = "fastest"\n', "preset",
-     "unknown x264 preset 'fastest' (did you mean faster?); one of ultrafast,"),
-    (FILM + '[render]\ncrf = 60\n', "crf", "crf 60 is out of range for h264 (0 to 51)"),
-    (FILM + '[render]\ncodec = "prores"\ncrf = 20\n', "crf", "prores has no crf"),
-    (FILM + '[render]\ncodec = "h265"\n', "codec", "unknown codec 'h265' (did you mean h264?)"),
-])
+@pytest.mark.parametrize(
+    "setting, key, says",
+    [
+        ('[film]\nstart_timecode = "garbage"\n', "start_timecode", "'garbage' is not a timecode"),
+        (
+            '[film]\nfps = "24"\nstart_timecode = "01:00:00:24"\n',
+            "start_timecode",
+            "frame 24; at 24 fps frames run 00 to 23",
+        ),
+        (
+            "[film]\nfps = 12\n",
+            "fps",
+            "frame rate 12 has no SMPTE timecode, which the cut and its "
+            "exports are timed in; one of 24000/1001, 24, 25,",
+        ),
+        (
+            "[film]\nwidth = 321\nheight = 181\n",
+            "width",
+            "H.264 (4:2:0) needs an even frame and picture size, not 321×181",
+        ),
+        ("[film]\nwidth = 320\nheight = 181\n", "height", "not 320×181"),
+        (
+            FILM + '[render]\npreset = "fastest"\n',
+            "preset",
+            "unknown x264 preset 'fastest' (did you mean faster?); one of ultrafast,",
+        ),
+        (FILM + "[render]\ncrf = 60\n", "crf", "crf 60 is out of range for h264 (0 to 51)"),
+        (FILM + '[render]\ncodec = "prores"\ncrf = 20\n', "crf", "prores has no crf"),
+        (FILM + '[render]\ncodec = "h265"\n', "codec", "unknown codec 'h265' (did you mean h264?)"),
+    ],
+)
 def test_settings_are_checked_before_any_work_at_their_line(tmp_path, setting, key, says):
     root = project(tmp_path / "film", setting)
     result = cli("render", root, "-q")
@@ -53,8 +69,9 @@ def test_the_picture_area_of_an_even_frame_is_even():
 
     for aspect in ASPECTS:
         for w, h in ((320, 180), (322, 182), (1998, 1080), (720, 1280)):
-            c = ProjectConfig.model_validate({"film": {"width": w, "height": h},
-                                              "look": {"aspect": aspect}})
+            c = ProjectConfig.model_validate(
+                {"film": {"width": w, "height": h}, "look": {"aspect": aspect}}
+            )
             assert all(n % 2 == 0 for n in c.picture_size), (aspect, w, h)
 
 
@@ -76,16 +93,19 @@ def test_a_directive_in_a_message_is_shown_whole(tmp_path):
 
 def test_markup_in_the_script_is_printed_as_written(tmp_path):
     script = tmp_path / "s.fountain"
-    script.write_text("Title: [/b] and [red]\n\nEXT. PIER [/i] - DAY\n\nWaves [/b] roll in.\n\n"
-                      "MAYA [/u]\nHello [bold]there[/].\n")
+    script.write_text(
+        "Title: [/b] and [red]\n\nEXT. PIER [/i] - DAY\n\nWaves [/b] roll in.\n\n"
+        "MAYA [/u]\nHello [bold]there[/].\n"
+    )
     result = cli("breakdown", script)
     assert result.exit_code == 0, result.output
     for text in ("[/b] and [red]", "PIER [/i]", "Waves [/b] roll", "[bold]there[/]"):
         assert text in result.output, text
 
 
-@pytest.mark.parametrize("music, says", [("nothere.wav", "no such file or directory"),
-                                         (".", "is a directory")])
+@pytest.mark.parametrize(
+    "music, says", [("nothere.wav", "no such file or directory"), (".", "is a directory")]
+)
 def test_a_music_file_that_is_not_there_is_named(tmp_path, music, says):
     root = project(tmp_path / "film")
     path = root / music
@@ -126,8 +146,9 @@ def test_a_rebuild_that_fails_in_any_way_says_so_in_one_line(tmp_path, monkeypat
 def test_watch_keeps_watching_after_an_os_error(tmp_path):
     root = project(tmp_path / "film")
     script = root / "script.fountain"
-    proc = subprocess.Popen([sys.executable, "-m", "storyreel", "watch", str(root)],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "storyreel", "watch", str(root)], stderr=subprocess.PIPE, text=True
+    )
     try:
         q = _lines(proc)
         _wait_for(q, "watching")
@@ -180,8 +201,6 @@ def test_a_failed_encode_leaves_no_file_behind(tmp_path, encoder):
     assert list(store.iterdir()) == []
 
 
-
-
 def _bare_clip_1(cut: Path, dest: Path) -> Path:
     """The cut's .otio with every Clip.2 relabelled Clip.1: a Clip.1 without media_reference."""
     dest.write_text(cut.read_text().replace('"Clip.2"', '"Clip.1"'))
@@ -197,12 +216,21 @@ def test_an_old_clip_without_its_media_is_refused_not_a_crash(tmp_path):
 
     root = project(tmp_path / "film")
     proj = Project.open(root)
-    export_all(build_timeline(breakdown_script(proj.script, proj.config), proj.config), proj.out_dir)
+    export_all(
+        build_timeline(breakdown_script(proj.script, proj.config), proj.config), proj.out_dir
+    )
     path = _bare_clip_1(root / "out" / "cut.otio", tmp_path / "old.otio")
-    result = subprocess.run([sys.executable, "-m", "storyreel", "import-edit", str(root), str(path)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "storyreel", "import-edit", str(root), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith(f"error: {path}:") and "without its media_reference" in result.stderr
+    assert (
+        result.stderr.startswith(f"error: {path}:")
+        and "without its media_reference" in result.stderr
+    )
     assert load_overrides(Project.open(root)) is None
 
 
@@ -218,9 +246,16 @@ def test_opentimelineio_still_crashes_on_an_old_clip_without_media(tmp_path):
     otio.adapters.write_to_file(build_timeline(make_shotlist(), make_config()), str(cut))
     path = _bare_clip_1(cut, tmp_path / "old.otio")
     assert otio.__version__.startswith("0.18.")
-    read = subprocess.run([sys.executable, "-c", "import opentimelineio as otio, sys; "
-                           "otio.adapters.read_from_file(sys.argv[1])", str(path)],
-                          capture_output=True, timeout=120)
+    read = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import opentimelineio as otio, sys; otio.adapters.read_from_file(sys.argv[1])",
+            str(path),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     assert read.returncode == -11  # SIGSEGV
 
 
@@ -228,5 +263,8 @@ def test_an_otio_that_is_not_json_names_its_line(tmp_path):
     root = project(tmp_path / "film")
     path = tmp_path / "cut.otio"
     path.write_text('{\n  "OTIO_SCHEMA": "Timeline.1",\n  "name": "x"\n  "tracks": []\n}\n')
-    one_line_error(cli("import-edit", root, path), f"{path}:4:",
-                   "not a readable .otio timeline: Expecting ',' delimiter")
+    one_line_error(
+        cli("import-edit", root, path),
+        f"{path}:4:",
+        "not a readable .otio timeline: Expecting ',' delimiter",
+    )

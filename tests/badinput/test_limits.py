@@ -29,8 +29,14 @@ height = 8192
 def test_a_frame_too_big_for_the_memory_budget_is_refused_before_any_work(tmp_path):
     root = project(tmp_path / "film", HUGE)
     result = cli("render", root, "-q")
-    line = one_line_error(result, f"storyreel.toml:{line_of(root / 'storyreel.toml', 'width')}:",
-                          "8192×8192", "15.6 GB", "budget of 8.0 GB", "[render] memory")
+    line = one_line_error(
+        result,
+        f"storyreel.toml:{line_of(root / 'storyreel.toml', 'width')}:",
+        "8192×8192",
+        "15.6 GB",
+        "budget of 8.0 GB",
+        "[render] memory",
+    )
     assert line.count("GB") == 2  # the estimate and the budget
     assert not (root / ".storyreel").exists() and not (root / "out").exists()
 
@@ -53,8 +59,9 @@ def test_the_memory_budget_is_a_setting(tmp_path):
 
 def test_the_segments_encoded_at_once_fit_the_budget(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 16)
-    config = ProjectConfig.model_validate({"film": {"width": 4096, "height": 2160},
-                                           "render": {"memory": "8GB"}})
+    config = ProjectConfig.model_validate(
+        {"film": {"width": 4096, "height": 2160}, "render": {"memory": "8GB"}}
+    )
     workers = render_workers(config)
     assert workers == 3
     assert render_memory(4096, 2160, workers) <= 8 * 10**9 < render_memory(4096, 2160, workers + 1)
@@ -65,8 +72,11 @@ def test_a_script_over_the_size_limit_is_refused_naming_the_file(tmp_path):
     unit = "INT. ROOM - DAY\n\nShe waits.\n\n"
     big.write_text(unit * (MAX_SCRIPT_BYTES // len(unit) + 1))
     result = cli("breakdown", big)
-    one_line_error(result, f"{big}:", f"the script is {big.stat().st_size:,} bytes, over the "
-                   "limit of 10,000,000")
+    one_line_error(
+        result,
+        f"{big}:",
+        f"the script is {big.stat().st_size:,} bytes, over the limit of 10,000,000",
+    )
 
 
 def test_duplicate_shot_ids_are_numbered_in_linear_time():
@@ -103,13 +113,17 @@ def _with(cut: otio.schema.Timeline, shot: str, start: int, duration: int) -> ot
     return tl
 
 
-@pytest.mark.parametrize("start, duration, says", [
-    (12, 10**9, "reaches frame 1000000012 of its media"),
-    (-5, 24, "starts 5 frames before its media"),
-    (12, 0, "uses 0 frames; a clip needs at least one"),
-])
-def test_an_edit_reaching_past_any_media_is_refused_and_nothing_is_stored(edited, tmp_path, start,
-                                                                          duration, says):
+@pytest.mark.parametrize(
+    "start, duration, says",
+    [
+        (12, 10**9, "reaches frame 1000000012 of its media"),
+        (-5, 24, "starts 5 frames before its media"),
+        (12, 0, "uses 0 frames; a clip needs at least one"),
+    ],
+)
+def test_an_edit_reaching_past_any_media_is_refused_and_nothing_is_stored(
+    edited, tmp_path, start, duration, says
+):
     root, cut = edited
     path = tmp_path / "edited.otio"
     otio.adapters.write_to_file(_with(cut, "sh2", start, duration), str(path))
@@ -121,11 +135,13 @@ def test_an_edit_reaching_past_any_media_is_refused_and_nothing_is_stored(edited
 def test_an_edl_event_of_ten_hours_names_its_line(edited, tmp_path):
     root, _ = edited
     path = tmp_path / "hours.edl"
-    path.write_text("TITLE: HOURS\nFCM: NON-DROP FRAME\n\n"
-                    "001  SH1      V     C        00:00:00:12 00:00:01:12 01:00:00:00 01:00:01:00\n"
-                    "* FROM CLIP NAME:  sh1\n"
-                    "002  SH2      V     C        00:00:00:00 10:00:00:00 01:00:01:00 11:00:01:00\n"
-                    "* FROM CLIP NAME:  sh2\n")
+    path.write_text(
+        "TITLE: HOURS\nFCM: NON-DROP FRAME\n\n"
+        "001  SH1      V     C        00:00:00:12 00:00:01:12 01:00:00:00 01:00:01:00\n"
+        "* FROM CLIP NAME:  sh1\n"
+        "002  SH2      V     C        00:00:00:00 10:00:00:00 01:00:01:00 11:00:01:00\n"
+        "* FROM CLIP NAME:  sh2\n"
+    )
     result = cli("import-edit", root, path)
     one_line_error(result, f"{path}:7:", "clip 'sh2'", "a shot's media is at most 10 minutes")
     assert load_overrides(Project.open(root)) is None
@@ -141,14 +157,15 @@ def test_an_edit_within_the_media_is_still_taken(edited, tmp_path):
     assert [(e.src_in, e.length) for e in stored.entries if e.shot_id == "sh2"] == [(0, 30)]
 
 
-
-
 def test_a_clip_timed_at_zero_frames_a_second_is_refused(edited, tmp_path):
     """Found by the fuzz suite: an FCP7 XML with `<timebase>0</timebase>` gave a NaN trim."""
     root, _ = edited
     path = tmp_path / "zero.xml"
-    path.write_text((root / "out" / "cut.xml").read_text()
-                    .replace("<timebase>24</timebase>", "<timebase>0</timebase>"))
+    path.write_text(
+        (root / "out" / "cut.xml")
+        .read_text()
+        .replace("<timebase>24</timebase>", "<timebase>0</timebase>")
+    )
     one_line_error(cli("import-edit", root, path), f"{path}:", "timed at 0 frames a second")
     assert load_overrides(Project.open(root)) is None
 
@@ -159,11 +176,21 @@ def test_a_stored_edit_of_a_billion_frames_is_named_not_a_crash(tmp_path):
     from storyreel.store.project import save_overrides
 
     root = project(tmp_path / "film")
-    save_overrides(Project.open(root), EditOverrides(
-        source="old.edl", fps="24", entries=[OverrideEntry(shot_id="sh1", src_in=12, length=10**9)],
-        known_shots=["sh1", "sh2", "sh3", "sh4"]))
-    one_line_error(cli("render", root, "-q"), "old.edl:", "shot sh1 reach frame 1000000012",
-                   "storyreel import-edit --clear")
+    save_overrides(
+        Project.open(root),
+        EditOverrides(
+            source="old.edl",
+            fps="24",
+            entries=[OverrideEntry(shot_id="sh1", src_in=12, length=10**9)],
+            known_shots=["sh1", "sh2", "sh3", "sh4"],
+        ),
+    )
+    one_line_error(
+        cli("render", root, "-q"),
+        "old.edl:",
+        "shot sh1 reach frame 1000000012",
+        "storyreel import-edit --clear",
+    )
     assert cli("import-edit", root, "--clear").exit_code == 0
     result = cli("render", root, "-q")
     assert result.exit_code == 0, result.output

@@ -37,13 +37,26 @@ from tests.hosted.vendors import KEYS, Job
 
 N_FRAMES = 24
 HOSTED = {  # entry point → the hosted tests' case
-    "motion.kling": "kling-motion", "stills.kling": "kling-stills", "motion.runway": "runway-motion",
-    "motion.luma": "luma-motion", "stills.luma": "luma-stills", "motion.replicate": "replicate-motion",
-    "stills.replicate": "replicate-stills", "motion.fal": "fal-motion", "stills.fal": "fal-stills",
-    "stills.openai": "openai-stills", "motion.veo": "veo-motion",
+    "motion.kling": "kling-motion",
+    "stills.kling": "kling-stills",
+    "motion.runway": "runway-motion",
+    "motion.luma": "luma-motion",
+    "stills.luma": "luma-stills",
+    "motion.replicate": "replicate-motion",
+    "stills.replicate": "replicate-stills",
+    "motion.fal": "fal-motion",
+    "stills.fal": "fal-stills",
+    "stills.openai": "openai-stills",
+    "motion.veo": "veo-motion",
 }
-LOCAL = {"stills.previz", "motion.camera", "stills.folder", "motion.folder", "stills.diffusers",
-         "motion.diffusers"}
+LOCAL = {
+    "stills.previz",
+    "motion.camera",
+    "stills.folder",
+    "motion.folder",
+    "stills.diffusers",
+    "motion.diffusers",
+}
 
 
 def listed() -> list[str]:
@@ -111,12 +124,19 @@ def local_case(name: str, request, tmp_path) -> Local:
     if name == "stills.diffusers":
         model = request.getfixturevalue("sd_turbo")
         return Local(lambda: DiffusersStills(f"{model}?size=64x32&batch=1"))
-    if name == "motion.diffusers":  # Wan 2.2 takes a last frame; random weights draw no picture of it
+    if (
+        name == "motion.diffusers"
+    ):  # Wan 2.2 takes a last frame; random weights draw no picture of it
         model = request.getfixturevalue("wan22")
         return Local(lambda: DiffusersMotion(f"{model}?size=64x32&steps=2"), tolerance=None)
-    return Local({"stills.previz": PrevizBackend, "motion.camera": CameraBackend,
-                  "stills.folder": lambda: FolderStills("exports"),
-                  "motion.folder": lambda: FolderMotion("exports")}[name])
+    return Local(
+        {
+            "stills.previz": PrevizBackend,
+            "motion.camera": CameraBackend,
+            "stills.folder": lambda: FolderStills("exports"),
+            "motion.folder": lambda: FolderMotion("exports"),
+        }[name]
+    )
 
 
 @pytest.mark.parametrize("name", sorted(LOCAL))
@@ -126,17 +146,28 @@ def test_local_backends_conform(name, request, tmp_path, previz_still, env):
     if name.startswith("stills."):
         conformance.check_stills_backend(case.make, still_request(tmp_path), secrets=secrets)
     else:
-        conformance.check_motion_backend(case.make, motion_request(previz_still, tmp_path), end_still(),
-                                         secrets=secrets, landing_tolerance=case.tolerance)
+        conformance.check_motion_backend(
+            case.make,
+            motion_request(previz_still, tmp_path),
+            end_still(),
+            secrets=secrets,
+            landing_tolerance=case.tolerance,
+        )
 
 
 # the models of each vendor whose clips land on a last frame, beside the defaults (which do not)
-LANDERS = [("motion.kling", "kling-v2-1?mode=pro"), ("motion.runway", "veo3.1"),
-           ("motion.fal", "fal-ai/kling-video/v2.1/pro/image-to-video")]
+LANDERS = [
+    ("motion.kling", "kling-v2-1?mode=pro"),
+    ("motion.runway", "veo3.1"),
+    ("motion.fal", "fal-ai/kling-video/v2.1/pro/image-to-video"),
+]
 
 
-@pytest.mark.parametrize(("name", "model"), [(n, None) for n in sorted(HOSTED)] + LANDERS,
-                         ids=[*sorted(HOSTED), *(f"{n}:{m}" for n, m in LANDERS)])
+@pytest.mark.parametrize(
+    ("name", "model"),
+    [(n, None) for n in sorted(HOSTED)] + LANDERS,
+    ids=[*sorted(HOSTED), *(f"{n}:{m}" for n, m in LANDERS)],
+)
 def test_hosted_backends_conform(name, model, server, env, media, ledger, tmp_path, previz_still):
     case = test_hosted.CASES[HOSTED[name]]
     if model is not None:
@@ -150,15 +181,21 @@ def test_hosted_backends_conform(name, model, server, env, media, ledger, tmp_pa
     secrets = list(KEYS.values())
     if case.kind == "still":
         request = still_request(tmp_path)
-        conformance.check_stills_backend(make, request, secrets=secrets, submissions=lambda: job.created)
+        conformance.check_stills_backend(
+            make, request, secrets=secrets, submissions=lambda: job.created
+        )
     else:
         request = motion_request(previz_still, tmp_path)
-        conformance.check_motion_backend(make, request, end_still(), secrets=secrets,
-                                         submissions=lambda: job.created)
+        conformance.check_motion_backend(
+            make, request, end_still(), secrets=secrets, submissions=lambda: job.created
+        )
     # the vendor turns the next job down, quoting every key back: the error shows none of them
     job.fail = "refused for " + " ".join(KEYS.values())
-    run = (lambda: make(ledger=None).generate(request)) if case.kind == "still" else (
-        lambda: make(ledger=None).animate(request))
+    run = (
+        (lambda: make(ledger=None).generate(request))
+        if case.kind == "still"
+        else (lambda: make(ledger=None).animate(request))
+    )
     conformance.check_error_without_secrets(make(), run, secrets)
 
 
@@ -225,22 +262,28 @@ class ClaimsToLand(CameraBackend):
     landing = conformance.Landing.ALWAYS
 
 
-@pytest.mark.parametrize(("cls", "rule"), [
-    (TooSmall, r"came back \(108, 255, 3\) uint8, not \(108, 256, 3\)"),
-    (Leaky, "a secret .* is written out"),
-    (MintsTokens, "a token minted from a key is written out"),
-    (Noisy, "the same request and seed gave a different still"),
-    (TakesAnything, "accepts an option it does not declare"),
-])
+@pytest.mark.parametrize(
+    ("cls", "rule"),
+    [
+        (TooSmall, r"came back \(108, 255, 3\) uint8, not \(108, 256, 3\)"),
+        (Leaky, "a secret .* is written out"),
+        (MintsTokens, "a token minted from a key is written out"),
+        (Noisy, "the same request and seed gave a different still"),
+        (TakesAnything, "accepts an option it does not declare"),
+    ],
+)
 def test_a_broken_stills_backend_fails_the_suite(cls, rule, env, tmp_path):
     with pytest.raises(ConformanceError, match=rule):
         conformance.check_stills_backend(cls, still_request(tmp_path), secrets=KEYS.values())
 
 
-@pytest.mark.parametrize(("cls", "rule"), [
-    (ShortClip, "asked for 24 frames .* got 23"),
-    (ClaimsToLand, "does not hold the landing frame 16"),
-])
+@pytest.mark.parametrize(
+    ("cls", "rule"),
+    [
+        (ShortClip, "asked for 24 frames .* got 23"),
+        (ClaimsToLand, "does not hold the landing frame 16"),
+    ],
+)
 def test_a_broken_motion_backend_fails_the_suite(cls, rule, tmp_path, previz_still):
     with pytest.raises(ConformanceError, match=rule):
         conformance.check_motion_backend(cls, motion_request(previz_still, tmp_path), end_still())
@@ -253,10 +296,14 @@ def test_a_landing_far_from_the_end_still_fails(tmp_path, previz_still):
         name, landing = "lands-elsewhere", conformance.Landing.ALWAYS
 
         def animate(self, request):
-            return super().animate(replace(request, shot=request.shot.model_copy(update={"move": "static"})))
+            return super().animate(
+                replace(request, shot=request.shot.model_copy(update={"move": "static"}))
+            )
 
     with pytest.raises(ConformanceError, match="levels off the end still"):
-        conformance.check_motion_backend(LandsElsewhere, motion_request(previz_still, tmp_path), end_still())
+        conformance.check_motion_backend(
+            LandsElsewhere, motion_request(previz_still, tmp_path), end_still()
+        )
 
 
 def test_a_cache_token_that_changes_between_instances_fails(tmp_path):
@@ -288,10 +335,14 @@ def test_the_runtime_does_not_import_the_suite():
     import subprocess
     import sys
 
-    code = ("import sys, storyreel.cli, storyreel.run.build, storyreel.store.project\n"
-            "import storyreel.conformance\n"
-            "assert 'pytest' not in sys.modules, 'the suite imported pytest'\n")
+    code = (
+        "import sys, storyreel.cli, storyreel.run.build, storyreel.store.project\n"
+        "import storyreel.conformance\n"
+        "assert 'pytest' not in sys.modules, 'the suite imported pytest'\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
-    code = ("import sys, storyreel.cli, storyreel.run.build, storyreel.store.project\n"
-            "assert 'storyreel.conformance' not in sys.modules, 'the runtime imported the suite'\n")
+    code = (
+        "import sys, storyreel.cli, storyreel.run.build, storyreel.store.project\n"
+        "assert 'storyreel.conformance' not in sys.modules, 'the runtime imported the suite'\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

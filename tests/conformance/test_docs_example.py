@@ -32,6 +32,7 @@ def test_the_documented_backend_passes_the_conformance_suite(tmp_path, monkeypat
 
     flat = module.FlatStills
     assert flat("?level=64").level == 64
-    with pytest.raises(StoryreelError, match=r"flat: unknown option 'levle' \(did you mean level\?\)"):
+    with pytest.raises(
+        StoryreelError, match=r"flat: unknown option 'levle' \(did you mean level\?\)"
+    ):
         flat("?levle=64")
-

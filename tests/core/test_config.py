@@ -36,7 +36,12 @@ def test_inexact_frame_rate_is_refused():
 
 @pytest.mark.parametrize(
     ("aspect", "size"),
-    [("2.39:1", (1920, 804)), ("1.85:1", (1920, 1038)), ("16:9", (1920, 1080)), ("9:16", (608, 1080))],
+    [
+        ("2.39:1", (1920, 804)),
+        ("1.85:1", (1920, 1038)),
+        ("16:9", (1920, 1080)),
+        ("9:16", (608, 1080)),
+    ],
 )
 def test_picture_size_letterbox_and_pillarbox(tmp_path, aspect, size):
     config = load_config(write(tmp_path, f'[look]\naspect = "{aspect}"\n'))

@@ -12,8 +12,11 @@ from storyreel.render.lut import parse_cube
 from storyreel.stills.folder import find_takes
 
 OUTSIDE = [
-    ('[characters.MAYA]\ndescription = "a woman"\nrefs = ["refs/maya.png", "{path}"]\n',
-     3, "characters.MAYA.refs"),
+    (
+        '[characters.MAYA]\ndescription = "a woman"\nrefs = ["refs/maya.png", "{path}"]\n',
+        3,
+        "characters.MAYA.refs",
+    ),
     ('[look]\nstyle = "noir"\nlut = "{path}"\n', 3, "look.lut"),
     ('[backends]\ntakes = 2\nstills = "folder:{path}"\n', 3, "backends.stills"),
     ('[backends.shots.sh1]\nmotion = "folder:{path}"\n', 2, "backends.shots.sh1.motion"),
@@ -38,10 +41,12 @@ def test_allow_outside_opens_the_folders_it_names_and_no_other(tmp_path):
     (root / "refs").mkdir(parents=True)
     (tmp_path / "shared").mkdir()
     toml = root / "storyreel.toml"
-    toml.write_text('[project]\nallow_outside = ["../shared", "/mnt/refs"]\n'
-                    '[characters.MAYA]\nrefs = ["refs/maya.png", "../shared/maya.png", "/mnt/refs/m.png"]\n'
-                    '[look]\nlut = "../shared/night.cube"\n'
-                    '[backends]\nstills = "folder:../shared/exports"\n')
+    toml.write_text(
+        '[project]\nallow_outside = ["../shared", "/mnt/refs"]\n'
+        '[characters.MAYA]\nrefs = ["refs/maya.png", "../shared/maya.png", "/mnt/refs/m.png"]\n'
+        '[look]\nlut = "../shared/night.cube"\n'
+        '[backends]\nstills = "folder:../shared/exports"\n'
+    )
     config = load_config(toml)
     assert config.project.allow_outside == ["../shared", "/mnt/refs"]
     toml.write_text(toml.read_text().replace("/mnt/refs/m.png", "/mnt/refsx/m.png"))

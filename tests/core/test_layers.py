@@ -17,8 +17,14 @@ LINT = "import sys; from importlinter.cli import lint_imports_command; sys.exit(
 
 def lint(root: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(root / "src")}
-    return subprocess.run([sys.executable, "-c", LINT, "--no-cache"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", LINT, "--no-cache"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_tree_keeps_its_layers():
@@ -27,20 +33,29 @@ def test_the_tree_keeps_its_layers():
     assert "1 kept, 0 broken" in result.stdout
 
 
-@pytest.mark.parametrize(("module", "imported"), [
-    ("model.py", "storyreel.cli"),  # the bottom floor reaching the top
-    ("store/db.py", "storyreel.edit.timeline"),  # a lower floor reaching a room of the middle
-    ("render/frames.py", "storyreel.review.strip"),  # a room reaching into its sibling
-])
+@pytest.mark.parametrize(
+    ("module", "imported"),
+    [
+        ("model.py", "storyreel.cli"),  # the bottom floor reaching the top
+        ("store/db.py", "storyreel.edit.timeline"),  # a lower floor reaching a room of the middle
+        ("render/frames.py", "storyreel.review.strip"),  # a room reaching into its sibling
+    ],
+)
 def test_an_upward_import_breaks_the_contract(tmp_path, module, imported):
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    shutil.copytree(ROOT / "src" / "storyreel", tmp_path / "src" / "storyreel",
-                    ignore=lambda folder, names: [n for n in names if not n.endswith(".py")
-                                                  and not (Path(folder) / n).is_dir()])
+    shutil.copytree(
+        ROOT / "src" / "storyreel",
+        tmp_path / "src" / "storyreel",
+        ignore=lambda folder, names: [
+            n for n in names if not n.endswith(".py") and not (Path(folder) / n).is_dir()
+        ],
+    )
     assert lint(tmp_path).returncode == 0  # the copy is the tree, and it is the copy that is read
     source = tmp_path / "src" / "storyreel" / module
-    source.write_text(source.read_text(encoding="utf-8") + f"\nimport {imported}  # noqa: E402\n",
-                      encoding="utf-8")
+    source.write_text(
+        source.read_text(encoding="utf-8") + f"\nimport {imported}  # noqa: E402\n",
+        encoding="utf-8",
+    )
     result = lint(tmp_path)
     name = "storyreel." + module.removesuffix(".py").replace("/", ".")
     assert result.returncode == 1

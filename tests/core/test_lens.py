@@ -18,10 +18,25 @@ class Backend(StillsBackend):
         raise NotImplementedError
 
 
-SHOT = Shot(id="1A", scene_id="s1", size="CU", move="push-in", subjects=["MAYA"], description="Maya turns.",
-            lines=SourceSpan(path="film.fountain", start=7, end=7), duration=2.0)
-SCENE = Scene(id="s1", number="1", heading="EXT. ROOF - NIGHT", int_ext="EXT", location="ROOF",
-              time_of_day="NIGHT", lines=SourceSpan(path="film.fountain", start=1, end=1))
+SHOT = Shot(
+    id="1A",
+    scene_id="s1",
+    size="CU",
+    move="push-in",
+    subjects=["MAYA"],
+    description="Maya turns.",
+    lines=SourceSpan(path="film.fountain", start=7, end=7),
+    duration=2.0,
+)
+SCENE = Scene(
+    id="s1",
+    number="1",
+    heading="EXT. ROOF - NIGHT",
+    int_ext="EXT",
+    location="ROOF",
+    time_of_day="NIGHT",
+    lines=SourceSpan(path="film.fountain", start=1, end=1),
+)
 
 
 def key(shot: Shot = SHOT, config: ProjectConfig | None = None) -> str:
@@ -33,7 +48,8 @@ def test_a_project_without_lenses_keeps_its_still_and_clip_keys():
     before = "4206bd8d3d81a8bbb4a76d9512d7105a0196e1d848be836fbd7a69afa44be14c"
     assert key() == before
     assert clip_key(key(), SHOT, ProjectConfig(), Backend(), 0, 1, 48, (64, 36), None) == (
-        "9e3cabf1ab06987230a819fad94d9fc11c86363b4868e176d76617d213648386")
+        "9e3cabf1ab06987230a819fad94d9fc11c86363b4868e176d76617d213648386"
+    )
     assert shot_text_hash(SHOT) == "3ce0e253e0b2f262"
     assert "lens" not in SHOT.model_dump() and "lens" not in ProjectConfig().look.model_dump()
 
@@ -49,7 +65,9 @@ def test_a_lens_on_the_shot_or_the_look_makes_a_new_still():
 @pytest.mark.parametrize("value", ["5", "601", "0", '"85mm"'])
 def test_a_bad_look_lens_names_storyreel_toml_and_the_line(tmp_path, value):
     path = tmp_path / "storyreel.toml"
-    path.write_text(f'[film]\nfps = 24\n\n[look]\naspect = "16:9"\nlens = {value}\n', encoding="utf-8")
+    path.write_text(
+        f'[film]\nfps = 24\n\n[look]\naspect = "16:9"\nlens = {value}\n', encoding="utf-8"
+    )
     with pytest.raises(StoryreelError) as e:
         load_config(path)
     assert str(e.value).startswith(f"{path}:6: look.lens")

@@ -8,7 +8,10 @@ from storyreel.prose import affirmed
 @pytest.mark.parametrize(
     ("text", "kept"),
     [
-        ("Rain over a harbour city. Neon signs bleed.", "Rain over a harbour city. Neon signs bleed."),
+        (
+            "Rain over a harbour city. Neon signs bleed.",
+            "Rain over a harbour city. Neon signs bleed.",
+        ),
         ("Maya stands alone. The rain has stopped. Neon below.", "Maya stands alone. Neon below."),
         ("No rain tonight.", ""),
         ("It doesn't snow here.", ""),

@@ -22,25 +22,55 @@ from storyreel.stills.base import StillRequest
 from storyreel.stills.takes import take_seed
 
 SPAN = SourceSpan(start=1, end=1)
-SCENE = Scene(id="s1", number="1", heading="EXT. PIER - NIGHT", int_ext="EXT", location="PIER",
-              time_of_day="NIGHT", lines=SPAN)
-SHOT = Shot(id="sh1", scene_id="s1", size="WS", move="push-in", subjects=["MAYA"],
-            description="Maya stands at the rail", lines=SPAN, duration=1.25)
+SCENE = Scene(
+    id="s1",
+    number="1",
+    heading="EXT. PIER - NIGHT",
+    int_ext="EXT",
+    location="PIER",
+    time_of_day="NIGHT",
+    lines=SPAN,
+)
+SHOT = Shot(
+    id="sh1",
+    scene_id="s1",
+    size="WS",
+    move="push-in",
+    subjects=["MAYA"],
+    description="Maya stands at the rail",
+    lines=SPAN,
+    duration=1.25,
+)
 PICTURE = (160, 90)
 
 
 def config(takes: int = 1) -> ProjectConfig:
-    return ProjectConfig.model_validate({"backends": {"takes": takes},
-                                         "characters": {"MAYA": {"description": "a woman in a grey coat"}}})
+    return ProjectConfig.model_validate(
+        {
+            "backends": {"takes": takes},
+            "characters": {"MAYA": {"description": "a woman in a grey coat"}},
+        }
+    )
 
 
 def still_request(seed: int, take: int = 0, takes: int = 1) -> StillRequest:
-    return StillRequest(shot=SHOT, scene=SCENE, config=config(takes), seed=seed, size=PICTURE, take=take)
+    return StillRequest(
+        shot=SHOT, scene=SCENE, config=config(takes), seed=seed, size=PICTURE, take=take
+    )
 
 
 def clip_request(still: Still, n_frames: int = 30, root=None) -> ClipRequest:
-    return ClipRequest(shot=SHOT, scene=SCENE, still=still, config=config(), seed=7, fps=Fraction(24),
-                       n_frames=n_frames, size=PICTURE, project_root=root)
+    return ClipRequest(
+        shot=SHOT,
+        scene=SCENE,
+        still=still,
+        config=config(),
+        seed=7,
+        fps=Fraction(24),
+        n_frames=n_frames,
+        size=PICTURE,
+        project_root=root,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -103,9 +133,12 @@ I2V = [  # fixture, family, native fps, frame rule (step, fixed count or None)
 ]
 
 
-@pytest.mark.parametrize(("fixture", "family", "fps", "step", "fixed"), I2V, ids=[i[0] for i in I2V])
-def test_image_to_video_clip_is_conformed_to_the_shot(request, tmp_path, first_still, fixture, family,
-                                                      fps, step, fixed):
+@pytest.mark.parametrize(
+    ("fixture", "family", "fps", "step", "fixed"), I2V, ids=[i[0] for i in I2V]
+)
+def test_image_to_video_clip_is_conformed_to_the_shot(
+    request, tmp_path, first_still, fixture, family, fps, step, fixed
+):
     model = request.getfixturevalue(fixture)
     backend = load_backend("motion", f"diffusers:{model}?size=64x32&steps=2")
     clip = backend.animate(clip_request(first_still, n_frames=30, root=tmp_path))
@@ -129,7 +162,10 @@ def test_image_to_video_clip_is_conformed_to_the_shot(request, tmp_path, first_s
     if family == "svd":  # image-only conditioning
         assert clip.meta["prompt"] is None
     else:
-        assert clip.meta["prompt"].startswith(motion.prompt[:40]) and "dollies in" in clip.meta["prompt"]
+        assert (
+            clip.meta["prompt"].startswith(motion.prompt[:40])
+            and "dollies in" in clip.meta["prompt"]
+        )
         assert clip.meta["negative_prompt"] == NEGATIVE
     # The generated clip is kept: asking again reuses the file instead of running the model.
     stamp = files[0].stat().st_mtime_ns
@@ -144,14 +180,21 @@ def test_wan22_denoises_with_both_experts(wan22, first_still, tmp_path):
     pipe = backend.loaded().pipe
     assert pipe.image_encoder is None and pipe.config.boundary_ratio == 0.9
     steps = {"transformer": 0, "transformer_2": 0}
-    hooks = [getattr(pipe, name).register_forward_hook(
-        lambda *_, name=name: steps.__setitem__(name, steps[name] + 1)) for name in steps]
+    hooks = [
+        getattr(pipe, name).register_forward_hook(
+            lambda *_, name=name: steps.__setitem__(name, steps[name] + 1)
+        )
+        for name in steps
+    ]
     try:
         clip = backend.animate(clip_request(first_still, n_frames=30, root=tmp_path))
     finally:
         for hook in hooks:
             hook.remove()
-    assert steps == {"transformer": 2, "transformer_2": 2}  # one step each, with and without the prompt
+    assert steps == {
+        "transformer": 2,
+        "transformer_2": 2,
+    }  # one step each, with and without the prompt
     assert clip.meta["params"]["guidance"] == 3.5 and clip.n_frames == 30
 
 
@@ -197,11 +240,13 @@ def test_bad_specs_are_clear(sd_turbo, ltx, tmp_path):
 
 
 def test_importing_storyreel_does_not_import_torch():
-    code = ("import sys, storyreel, storyreel.cli, storyreel.backends, storyreel.stills.diffusers, "
-            "storyreel.motion.diffusers, storyreel.diffusion.runtime\n"
-            "from storyreel.backends import available\n"
-            "[ep.load() for ep in available('stills').values()]\n"
-            "assert 'torch' not in sys.modules and 'diffusers' not in sys.modules, 'torch imported'")
+    code = (
+        "import sys, storyreel, storyreel.cli, storyreel.backends, storyreel.stills.diffusers, "
+        "storyreel.motion.diffusers, storyreel.diffusion.runtime\n"
+        "from storyreel.backends import available\n"
+        "[ep.load() for ep in available('stills').values()]\n"
+        "assert 'torch' not in sys.modules and 'diffusers' not in sys.modules, 'torch imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -215,16 +260,24 @@ STILLS = [  # fixture param, family, pipeline class, idiom, takes a negative pro
 ]
 
 
-@pytest.mark.parametrize(("still_model", "family", "pipeline", "idiom", "negative"), STILLS,
-                         indirect=["still_model"], ids=[s[0] for s in STILLS])
+@pytest.mark.parametrize(
+    ("still_model", "family", "pipeline", "idiom", "negative"),
+    STILLS,
+    indirect=["still_model"],
+    ids=[s[0] for s in STILLS],
+)
 def test_other_still_architectures(still_model, family, pipeline, idiom, negative):
     backend = load_backend("stills", f"diffusers:{still_model}?size=64x32&steps=2")
     still = backend.generate(still_request(5))
     assert still.image.shape == (90, 160, 3) and still.image.std() > 0
     params = still.meta["params"]
     assert (params["family"], params["pipeline"]) == (family, pipeline)
-    assert still.meta["prompt"] == compile_prompt(SHOT, SCENE, config(), idiom,
-                                                  max_chars=backend.loaded().family.max_chars).prompt
+    assert (
+        still.meta["prompt"]
+        == compile_prompt(
+            SHOT, SCENE, config(), idiom, max_chars=backend.loaded().family.max_chars
+        ).prompt
+    )
     assert (still.meta["negative_prompt"] == NEGATIVE) is negative
     assert np.array_equal(backend.generate(still_request(5)).image, still.image)
 
@@ -234,7 +287,9 @@ def test_an_undownloaded_hub_id_without_network_fails_fast(monkeypatch):
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", "/nonexistent-storyreel-cache")
-    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", "http://127.0.0.1:9")  # nothing listens
+    monkeypatch.setattr(
+        huggingface_hub.constants, "ENDPOINT", "http://127.0.0.1:9"
+    )  # nothing listens
     start = time.monotonic()
     with pytest.raises(StoryreelError, match="not downloaded and 127.0.0.1 cannot be reached"):
         load_backend("motion", "diffusers:Lightricks/LTX-Video").loaded()
@@ -261,8 +316,14 @@ def test_a_hub_id_in_the_cache_loads_offline(monkeypatch, tmp_path, sd_turbo):
 
 
 REAL_GRIDS = [  # family, size multiple and frame step of the real checkpoints (VAE x patch)
-    ("sd-turbo", 64, 1), ("sdxl-turbo", 32, 1), ("flux-schnell", 16, 1), ("sana-sprint", 32, 1),
-    ("sd3", 16, 1), ("ltx", 32, 8), ("wan-i2v", 16, 4), ("wan2.2-i2v", 16, 4),
+    ("sd-turbo", 64, 1),
+    ("sdxl-turbo", 32, 1),
+    ("flux-schnell", 16, 1),
+    ("sana-sprint", 32, 1),
+    ("sd3", 16, 1),
+    ("ltx", 32, 8),
+    ("wan-i2v", 16, 4),
+    ("wan2.2-i2v", 16, 4),
 ]
 
 
@@ -272,7 +333,9 @@ def test_real_sizes_and_frame_counts_follow_the_model_rules(family, multiple, st
     from storyreel.diffusion.registry import FAMILIES
 
     fam = FAMILIES[family]
-    loaded = runtime.Loaded(pipe=object(), family=fam, device="cuda", multiple=multiple, frame_step=step)
+    loaded = runtime.Loaded(
+        pipe=object(), family=fam, device="cuda", multiple=multiple, frame_step=step
+    )
     w, h = loaded.picture_size(aspect)
     assert w % multiple == 0 and h % multiple == 0
     assert abs(w * h / (fam.size[0] * fam.size[1]) - 1) < 0.15  # about the native area
@@ -282,4 +345,6 @@ def test_real_sizes_and_frame_counts_follow_the_model_rules(family, multiple, st
     for seconds in (0.1, 1.0, 2.5, 5.0, 60.0):
         n = loaded.frame_count(seconds)
         assert (n - 1) % step == 0 and n <= fam.max_frames
-        assert n >= seconds * fam.fps or n + step > fam.max_frames  # covers the shot, or the most it can
+        assert (
+            n >= seconds * fam.fps or n + step > fam.max_frames
+        )  # covers the shot, or the most it can

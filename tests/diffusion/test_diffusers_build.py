@@ -55,10 +55,14 @@ def test_a_cut_renders_through_the_diffusers_backends(project):
     assert len(frames) == frames_for(0.5, fps) + frames_for(0.75, fps)
     assert frames[0].shape == (90, 160, 3)
     with Database(project / ".storyreel" / "project.db") as db:
-        stills = {row["shot_id"]: Provenance.model_validate_json(row["provenance"])
-                  for row in db.takes(kind="still")}
-        clips = {row["shot_id"]: Provenance.model_validate_json(row["provenance"])
-                 for row in db.takes(kind="clip")}
+        stills = {
+            row["shot_id"]: Provenance.model_validate_json(row["provenance"])
+            for row in db.takes(kind="still")
+        }
+        clips = {
+            row["shot_id"]: Provenance.model_validate_json(row["provenance"])
+            for row in db.takes(kind="clip")
+        }
     assert set(stills) == set(clips) == {"sh1", "sh2"}
     assert stills["sh2"].backend == "diffusers" and "medium shot" in stills["sh2"].prompt
     assert stills["sh2"].params["family"] == "sd-turbo"

@@ -52,10 +52,15 @@ LANDERS = [  # fixture, family, the pipeline class that is called, native fps, f
 ]
 
 
-@pytest.mark.parametrize(("fixture", "family", "pipeline", "fps", "step"), LANDERS, ids=[m[0] for m in LANDERS])
-def test_a_clip_lands_on_the_end_still_and_holds_it(request, monkeypatch, tmp_path, fixture, family,
-                                                    pipeline, fps, step):
-    backend = load_backend("motion", f"diffusers:{request.getfixturevalue(fixture)}?size=64x32&steps=2")
+@pytest.mark.parametrize(
+    ("fixture", "family", "pipeline", "fps", "step"), LANDERS, ids=[m[0] for m in LANDERS]
+)
+def test_a_clip_lands_on_the_end_still_and_holds_it(
+    request, monkeypatch, tmp_path, fixture, family, pipeline, fps, step
+):
+    backend = load_backend(
+        "motion", f"diffusers:{request.getfixturevalue(fixture)}?size=64x32&steps=2"
+    )
     assert backend.lands
     calls = spy(monkeypatch, getattr(diffusers, pipeline))
     asked = replace(clip_request(FIRST, n_frames=30, root=tmp_path), end_still=END, end_frame=20)
@@ -64,8 +69,13 @@ def test_a_clip_lands_on_the_end_still_and_holds_it(request, monkeypatch, tmp_pa
     params = clip.meta["params"]
     n = params["generated_frames"]
     assert params["family"] == family
-    assert params["end_frame"] == 20 and params["end_still"] == hashlib.sha256(END.image.tobytes()).hexdigest()
-    assert (n - 1) % step == 0 and n >= 21 / 24 * fps and n - step < 21 / 24 * fps  # covers frames 0..20
+    assert (
+        params["end_frame"] == 20
+        and params["end_still"] == hashlib.sha256(END.image.tobytes()).hexdigest()
+    )
+    assert (
+        (n - 1) % step == 0 and n >= 21 / 24 * fps and n - step < 21 / 24 * fps
+    )  # covers frames 0..20
     assert len(calls) == 1 and calls[0]["num_frames"] == n
     (kwargs,) = calls
     if family == "ltx":  # keyframes on the first and the last generated frame
@@ -97,8 +107,12 @@ def test_a_model_without_a_last_frame_ignores_the_end_still(wan, tmp_path):
     backend = load_backend("motion", f"diffusers:{wan}?size=64x32&steps=2")
     assert not backend.lands
     free = backend.animate(clip_request(FIRST, n_frames=30, root=tmp_path))
-    asked = backend.animate(replace(clip_request(FIRST, n_frames=30, root=tmp_path), end_still=END, end_frame=20))
-    assert asked.meta["params"]["end_frame"] == "ignored" and "end_still" not in asked.meta["params"]
+    asked = backend.animate(
+        replace(clip_request(FIRST, n_frames=30, root=tmp_path), end_still=END, end_frame=20)
+    )
+    assert (
+        asked.meta["params"]["end_frame"] == "ignored" and "end_still" not in asked.meta["params"]
+    )
     assert asked.meta["source"] == free.meta["source"]  # made once
     assert np.array_equal(asked.frame(29), free.frame(29))
 
@@ -120,9 +134,14 @@ def test_whether_a_model_lands_is_known_without_loading_it(monkeypatch, model, l
     assert runtime._PIPES == {}
 
 
-@pytest.mark.parametrize(("class_name", "lands"), [("LTXConditionPipeline", True),
-                                                   ("StableVideoDiffusionPipeline", False),
-                                                   ("CogVideoXImageToVideoPipeline", False)])
+@pytest.mark.parametrize(
+    ("class_name", "lands"),
+    [
+        ("LTXConditionPipeline", True),
+        ("StableVideoDiffusionPipeline", False),
+        ("CogVideoXImageToVideoPipeline", False),
+    ],
+)
 def test_an_unknown_folder_lands_by_its_pipeline_class(tmp_path, class_name, lands):
     (tmp_path / "model_index.json").write_text(json.dumps({"_class_name": class_name}))
     assert load_backend("motion", f"diffusers:{tmp_path}").lands is lands

@@ -36,9 +36,12 @@ def ip_adapter(sd_turbo, tmp_path_factory) -> Path:
     unet = diffusers.UNet2DConditionModel.from_pretrained(sd_turbo / "unet")
     dim = unet.config.cross_attention_dim
     torch.manual_seed(1)
-    image_proj = {"proj.weight": torch.randn(4 * dim, encoder.config.projection_dim),
-                  "proj.bias": torch.randn(4 * dim), "norm.weight": torch.ones(dim),
-                  "norm.bias": torch.zeros(dim)}
+    image_proj = {
+        "proj.weight": torch.randn(4 * dim, encoder.config.projection_dim),
+        "proj.bias": torch.randn(4 * dim),
+        "norm.weight": torch.ones(dim),
+        "norm.bias": torch.zeros(dim),
+    }
     layers, key = {}, 1
     for name in unet.attn_processors:  # diffusers numbers the cross-attention layers 1, 3, 5, ...
         if name.endswith("attn2.processor"):
@@ -57,21 +60,36 @@ def project(root: Path, takes: int = 1, **maya) -> ProjectConfig:
     for ref in maya.get("refs", []):
         (root / ref).parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(rng.integers(0, 256, (48, 48, 3), dtype=np.uint8)).save(root / ref)
-    return ProjectConfig.model_validate({"backends": {"takes": takes}, "characters": {
-        "MAYA": {"description": "a woman in a grey coat", **maya}, "TOM": {"description": "a man"}}})
+    return ProjectConfig.model_validate(
+        {
+            "backends": {"takes": takes},
+            "characters": {
+                "MAYA": {"description": "a woman in a grey coat", **maya},
+                "TOM": {"description": "a man"},
+            },
+        }
+    )
 
 
 def request(config: ProjectConfig, root: Path, shot: Shot = SHOT, take: int = 0) -> StillRequest:
-    return StillRequest(shot=shot, scene=SCENE, config=config, seed=take_seed(shot, take), size=PICTURE,
-                        project_root=root, take=take)
+    return StillRequest(
+        shot=shot,
+        scene=SCENE,
+        config=config,
+        seed=take_seed(shot, take),
+        size=PICTURE,
+        project_root=root,
+        take=take,
+    )
 
 
 def differ(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a.astype(int) - b.astype(int)).mean())
 
 
-def test_a_reference_image_conditions_the_still_through_the_ip_adapter(sd_turbo, ip_adapter, tmp_path,
-                                                                        monkeypatch):
+def test_a_reference_image_conditions_the_still_through_the_ip_adapter(
+    sd_turbo, ip_adapter, tmp_path, monkeypatch
+):
     monkeypatch.setattr(runtime, "_PIPES", {})
     loads = []
     original = diffusers.StableDiffusionPipeline.load_ip_adapter
@@ -90,7 +108,10 @@ def test_a_reference_image_conditions_the_still_through_the_ip_adapter(sd_turbo,
 
     params = a.meta["params"]
     ref = tmp_path / "refs" / "maya.png"
-    assert params["reference"] == {"file": "refs/maya.png", "sha256": hashlib.sha256(ref.read_bytes()).hexdigest()}
+    assert params["reference"] == {
+        "file": "refs/maya.png",
+        "sha256": hashlib.sha256(ref.read_bytes()).hexdigest(),
+    }
     assert params["ip_adapter"] == str(ip_adapter) and params["ip_scale"] == 0.6
     assert "ip_adapter=" in with_ref.cache_token(SHOT, tmp_path)
     key = still_key(SHOT, SCENE, config, with_ref, 0, 1, PICTURE, tmp_path)
@@ -101,15 +122,24 @@ def test_a_reference_image_conditions_the_still_through_the_ip_adapter(sd_turbo,
     assert c.meta["params"]["reference"]["sha256"] != params["reference"]["sha256"]
     assert still_key(SHOT, SCENE, config, with_ref, 0, 1, PICTURE, tmp_path) != key
 
-    weaker = load_backend("stills", f"diffusers:{sd_turbo}?size=64x32&ip_adapter={ip_adapter}&ip_scale=0.1")
+    weaker = load_backend(
+        "stills", f"diffusers:{sd_turbo}?size=64x32&ip_adapter={ip_adapter}&ip_scale=0.1"
+    )
     d = weaker.generate(request(config, tmp_path))
     assert d.meta["params"]["ip_scale"] == 0.1
     assert differ(d.image, b.image) < differ(c.image, b.image)  # closer to no reference at all
 
-    tom = SHOT.model_copy(update={"id": "sh2", "subjects": ["TOM"], "description": "Tom at the desk"})
-    e = with_ref.generate(request(config, tmp_path, tom))  # nobody with a reference: renders as without
+    tom = SHOT.model_copy(
+        update={"id": "sh2", "subjects": ["TOM"], "description": "Tom at the desk"}
+    )
+    e = with_ref.generate(
+        request(config, tmp_path, tom)
+    )  # nobody with a reference: renders as without
     assert e.meta["params"]["reference"] is None and e.meta["params"]["ip_scale"] == 0.0
-    assert np.abs(e.image.astype(int) - plain.generate(request(config, tmp_path, tom)).image).max() <= 2
+    assert (
+        np.abs(e.image.astype(int) - plain.generate(request(config, tmp_path, tom)).image).max()
+        <= 2
+    )
     assert len(loads) == 1 and weaker.loaded().pipe is with_ref.loaded().pipe  # loaded once, shared
     assert plain.loaded().pipe is not with_ref.loaded().pipe
 
@@ -128,7 +158,9 @@ def test_a_character_seed_gives_every_shot_of_that_character_the_same_noise(sd_t
     again = SHOT.model_copy(update={"id": "sh9"})  # another shot of MAYA, saying the same
     first = [backend.generate(request(config, tmp_path, SHOT, i)) for i in range(2)]
     second = [backend.generate(request(config, tmp_path, again, i)) for i in range(2)]
-    assert [s.meta["params"]["noise_seed"] for s in first] == [s.meta["params"]["noise_seed"] for s in second]
+    assert [s.meta["params"]["noise_seed"] for s in first] == [
+        s.meta["params"]["noise_seed"] for s in second
+    ]
     assert first[0].meta["params"]["noise_seed"] == 7 and first[1].meta["params"]["noise_seed"] != 7
     assert np.array_equal(first[0].image, second[0].image)  # same noise, same prompt: same picture
 
@@ -143,7 +175,9 @@ def test_a_character_seed_gives_every_shot_of_that_character_the_same_noise(sd_t
 
 def test_ip_adapter_errors_are_clear(sd_turbo, ip_adapter, tmp_path):
     with pytest.raises(StoryreelError, match="no IP-Adapter weights at"):
-        load_backend("stills", f"diffusers:{sd_turbo}?ip_adapter={tmp_path}/none/ip-adapter.bin").loaded()
+        load_backend(
+            "stills", f"diffusers:{sd_turbo}?ip_adapter={tmp_path}/none/ip-adapter.bin"
+        ).loaded()
     bare = tmp_path / "bare"  # weights without their image encoder
     bare.mkdir()
     (bare / "ip-adapter.bin").write_bytes(ip_adapter.read_bytes())
@@ -158,13 +192,20 @@ def test_ip_adapter_errors_are_clear(sd_turbo, ip_adapter, tmp_path):
     (sana / "model_index.json").write_text(json.dumps({"_class_name": "SanaSprintPipeline"}))
     with pytest.raises(StoryreelError, match="the sana-sprint family .* cannot take IP-Adapter"):
         load_backend("stills", f"diffusers:{sana}?ip_adapter={ip_adapter}").loaded()
-    with pytest.raises(StoryreelError, match="diffusers: unknown option 'ip_adapter'"):  # stills only
+    with pytest.raises(
+        StoryreelError, match="diffusers: unknown option 'ip_adapter'"
+    ):  # stills only
         load_backend("motion", f"diffusers:{tmp_path}/LTX-Video?ip_adapter={ip_adapter}")
 
 
 def test_offline_an_undownloaded_hub_adapter_fails_fast(sd_turbo, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    backend = load_backend("stills", f"diffusers:{sd_turbo}?ip_adapter=storyreel-tests/none/models/ip.bin")
-    with pytest.raises(StoryreelError, match="IP-Adapter 'storyreel-tests/none/models/ip.bin' is not "
-                                             "downloaded and HF_HUB_OFFLINE is set"):
+    backend = load_backend(
+        "stills", f"diffusers:{sd_turbo}?ip_adapter=storyreel-tests/none/models/ip.bin"
+    )
+    with pytest.raises(
+        StoryreelError,
+        match="IP-Adapter 'storyreel-tests/none/models/ip.bin' is not "
+        "downloaded and HF_HUB_OFFLINE is set",
+    ):
         backend.loaded()

@@ -28,10 +28,10 @@ def _pitch(samples: np.ndarray, rate: int = 48_000) -> float:
     n = round(0.04 * rate)
     f0 = []
     for i in range(0, len(mono) - n, n):
-        w = mono[i:i + n] - mono[i:i + n].mean()
-        if np.sqrt((w ** 2).mean()) < 0.02:
+        w = mono[i : i + n] - mono[i : i + n].mean()
+        if np.sqrt((w**2).mean()) < 0.02:
             continue
-        ac = np.correlate(w, w, "full")[n - 1:]
+        ac = np.correlate(w, w, "full")[n - 1 :]
         lo, hi = rate // 400, rate // 60
         f0.append(rate / (lo + int(np.argmax(ac[lo:hi]))))
     return float(np.median(f0))
@@ -57,8 +57,10 @@ def test_lines_are_spoken_with_their_real_lengths_and_distinct_voices(tmp_path):
     # a longer line takes longer to say, and every line takes a plausible time
     assert lengths[line_key("2B", 0)] < lengths[line_key("2B", 1)]
     assert all(0.4 < s < 4 for s in lengths.values())
-    same_text = [audio.speak("Where did you find it?", voice_for(n, config), tmp_path)
-                 for n in ("MAYA", "ELIAS")]
+    same_text = [
+        audio.speak("Where did you find it?", voice_for(n, config), tmp_path)
+        for n in ("MAYA", "ELIAS")
+    ]
     decoded = [np.concatenate(list(audio.decode(p))) for p in same_text]
     pitches = [_pitch(d) for d in decoded]
     assert abs(pitches[0] - pitches[1]) / min(pitches) > 0.08, pitches
@@ -73,9 +75,14 @@ def test_scratch_mix_places_lines_where_the_timeline_says(tmp_path):
     fps = config.film.fps
     assert len(mix) == round(Fraction(tl.tracks.duration().to_frames()) / fps * 48_000)
     a1 = tl.audio_tracks()[0]
-    spans = [(round(Fraction(a1.range_of_child(c).start_time.to_frames()) / fps * 48_000),
-              round(Fraction(a1.range_of_child(c).end_time_exclusive().to_frames()) / fps * 48_000))
-             for c in a1 if isinstance(c, otio.schema.Clip)]
+    spans = [
+        (
+            round(Fraction(a1.range_of_child(c).start_time.to_frames()) / fps * 48_000),
+            round(Fraction(a1.range_of_child(c).end_time_exclusive().to_frames()) / fps * 48_000),
+        )
+        for c in a1
+        if isinstance(c, otio.schema.Clip)
+    ]
     for a, b in spans:
         assert np.sqrt((mix[a:b] ** 2).mean()) > 0.02  # speech there
     silent = mix[: spans[0][0] - 4800]
@@ -84,8 +91,11 @@ def test_scratch_mix_places_lines_where_the_timeline_says(tmp_path):
 
 def _tone_level(x: np.ndarray, freq: float, rate: int = 48_000) -> float:
     t = np.arange(len(x)) / rate
-    return 2 * float(np.hypot((x * np.sin(2 * np.pi * freq * t)).mean(),
-                              (x * np.cos(2 * np.pi * freq * t)).mean()))
+    return 2 * float(
+        np.hypot(
+            (x * np.sin(2 * np.pi * freq * t)).mean(), (x * np.cos(2 * np.pi * freq * t)).mean()
+        )
+    )
 
 
 def test_music_is_ducked_under_dialogue(tmp_path):
@@ -101,7 +111,7 @@ def test_music_is_ducked_under_dialogue(tmp_path):
     b = round(r.end_time_exclusive().to_seconds() * 48_000)
     mid = (a + b) // 2
     clear = _tone_level(mix[24_000:48_000], 50.0)  # 0.5-1 s: no dialogue near
-    under = _tone_level(mix[mid - 4_800:mid + 4_800], 50.0)
+    under = _tone_level(mix[mid - 4_800 : mid + 4_800], 50.0)
     assert clear > 0.1  # the bed plays in the clear (mono spread to stereo at -3 dB)
     assert under / clear == pytest.approx(10 ** (audio.DUCK_DB / 20), rel=0.25)
 
@@ -113,7 +123,7 @@ def test_duck_envelope_ramps_before_and_after_a_line():
     attack = round(audio.ATTACK_S * 48_000)
     assert 1 > env[48_000 - attack // 2] > low  # half-way down the attack
     assert env[-1] == 1
-    assert np.all(np.diff(env[: 48_000]) <= 1e-7)  # only ever going down into the line
+    assert np.all(np.diff(env[:48_000]) <= 1e-7)  # only ever going down into the line
 
 
 def test_without_espeak_the_reel_is_silent_with_a_warning(tmp_path, monkeypatch):
@@ -155,8 +165,11 @@ def test_beats_from_a_click_track_snap_the_cuts(tmp_path):
     tl = build_timeline(make_shotlist(), config, beats=beats)
     v1 = tl.video_tracks()[0]
     beat_frames = {round(b * 24) for b in beats}
-    cuts = [v1.range_of_child(c).end_time_exclusive().to_frames() for c in v1
-            if isinstance(c, otio.schema.Clip) and c.metadata["storyreel"].get("kind") == "shot"]
+    cuts = [
+        v1.range_of_child(c).end_time_exclusive().to_frames()
+        for c in v1
+        if isinstance(c, otio.schema.Clip) and c.metadata["storyreel"].get("kind") == "shot"
+    ]
     assert sum(c in beat_frames for c in cuts) >= 3
 
 

@@ -35,7 +35,9 @@ class Solid:
 def _program(config, shotlist=None, **kw):
     tl = build_timeline(shotlist or make_shotlist(), config)
     fps = config.film.fps
-    sources = {k: Solid(COLORS[k], n, config.picture_size, fps) for k, n in media_lengths(tl).items()}
+    sources = {
+        k: Solid(COLORS[k], n, config.picture_size, fps) for k, n in media_lengths(tl).items()
+    }
     return tl, program_from_timeline(tl, sources, config, **kw)
 
 
@@ -46,7 +48,8 @@ def test_events_follow_v1_with_the_dissolve_overlapping(config):
     assert program.fps == config.film.fps and program.frame_size == (256, 144)
     clips = [c for c in v1 if isinstance(c, otio.schema.Clip)]
     assert [e.record_in for e in program.events] == [
-        v1.range_of_child(c).start_time.to_frames() for c in clips]
+        v1.range_of_child(c).start_time.to_frames() for c in clips
+    ]
     shot = {c.name: e for c, e in zip(clips, program.events, strict=True) if c.name in COLORS}
     clip_1b = picture_clips(tl)[1]
     assert shot["1A"].src_in == picture_clips(tl)[0].source_range.start_time.to_frames()
@@ -75,8 +78,9 @@ def test_frames_show_the_right_shot_and_titles(config):
     title = frame_at(program, 48)
     assert title.max() > 150 and np.median(title) < 10
     sup_at = ranges["1A"].start_time.to_frames() + 20
-    bottom = frame_at(program, sup_at)[top + int(config.picture_size[1] * 0.7):top +
-                                        config.picture_size[1]]
+    bottom = frame_at(program, sup_at)[
+        top + int(config.picture_size[1] * 0.7) : top + config.picture_size[1]
+    ]
     assert (bottom[..., 1] > 120).sum() > 10  # light lettering over the red shot
 
 
@@ -84,14 +88,17 @@ def test_the_ending_takes_the_last_shot_down_to_black():
     from storyreel.render.program import frame_at
 
     config = make_config("24")
-    fading = make_shotlist().model_copy(update={
-        "ending": Transition(kind=TransitionKind.FADE_OUT), "cards": []})
+    fading = make_shotlist().model_copy(
+        update={"ending": Transition(kind=TransitionKind.FADE_OUT), "cards": []}
+    )
     tl, program = _program(config, fading)
     assert program.n_frames == tl.video_tracks()[0].duration().to_frames()
     r = tl.video_tracks()[0].range_of_child(picture_clips(tl)[-1])
     top = (144 - config.picture_size[1]) // 2
-    level = [int(frame_at(program, r.end_time_exclusive().to_frames() - k)[top + 20, 128, 0])
-             for k in (30, 12, 1)]  # 2B is yellow: its red channel fades
+    level = [
+        int(frame_at(program, r.end_time_exclusive().to_frames() - k)[top + 20, 128, 0])
+        for k in (30, 12, 1)
+    ]  # 2B is yellow: its red channel fades
     assert level[0] == pytest.approx(COLORS["2B"][0], abs=3) and level[0] > level[1] > level[2]
     assert level[2] < 15 and frame_at(program, program.n_frames - 1).max() < 5
 

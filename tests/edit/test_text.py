@@ -18,10 +18,15 @@ from storyreel.edit.titles import render_text
 def _lines(tl):
     a1 = tl.audio_tracks()[0]
     fps = Fraction(tl.metadata["storyreel"]["fps"])
-    return [(c.metadata["storyreel"]["text"],
-             Fraction(a1.range_of_child(c).start_time.to_frames()) / fps,
-             Fraction(a1.range_of_child(c).end_time_exclusive().to_frames()) / fps)
-            for c in a1 if isinstance(c, otio.schema.Clip)]
+    return [
+        (
+            c.metadata["storyreel"]["text"],
+            Fraction(a1.range_of_child(c).start_time.to_frames()) / fps,
+            Fraction(a1.range_of_child(c).end_time_exclusive().to_frames()) / fps,
+        )
+        for c in a1
+        if isinstance(c, otio.schema.Clip)
+    ]
 
 
 def test_srt_and_vtt_are_timed_to_the_lines(shotlist, config, tmp_path):
@@ -39,12 +44,14 @@ def test_srt_and_vtt_are_timed_to_the_lines(shotlist, config, tmp_path):
         assert a.end <= b.start
     captions = webvtt.read(str(paths[1]))
     assert [c.text for c in captions] == [s.content for s in subs]
+
     def seconds(stamp: str) -> float:
         h, m, sec = stamp.split(":")
         return int(h) * 3600 + int(m) * 60 + float(sec)
 
     assert [round(seconds(c.start), 3) for c in captions] == [
-        round(s.start.total_seconds(), 3) for s in subs]
+        round(s.start.total_seconds(), 3) for s in subs
+    ]
 
 
 def test_subtitles_start_at_the_first_frame_not_the_record_timecode(shotlist, config, tmp_path):
@@ -71,8 +78,14 @@ FRAME, PICTURE = (640, 360), (640, 268)
 
 @pytest.mark.parametrize("style", ["title", "card", "super", "subtitle"])
 def test_text_stays_inside_title_safe(style):
-    rgba = render_text("NEGATIVE SPACE\nwritten by\nThe storyreel team" if style == "title"
-                       else "Where did you find it? It was never exposed.", style, FRAME, PICTURE)
+    rgba = render_text(
+        "NEGATIVE SPACE\nwritten by\nThe storyreel team"
+        if style == "title"
+        else "Where did you find it? It was never exposed.",
+        style,
+        FRAME,
+        PICTURE,
+    )
     assert rgba.shape == (360, 640, 4) and rgba.dtype == np.uint8
     x0, y0, x1, y1 = _box(rgba)
     w, h = FRAME
@@ -119,7 +132,8 @@ def test_burned_subtitles_are_overlays_over_their_lines(shotlist, config):
     tl = build_timeline(shotlist, config)
     overlays = subtitle_overlays(tl)
     a1 = tl.audio_tracks()[0]
-    starts = [a1.range_of_child(c).start_time.to_frames() for c in a1
-              if isinstance(c, otio.schema.Clip)]
+    starts = [
+        a1.range_of_child(c).start_time.to_frames() for c in a1 if isinstance(c, otio.schema.Clip)
+    ]
     assert [o.record_in for o in overlays] == starts
     assert all(o.rgba.shape == (144, 256, 4) and 0 < o.fade < o.length for o in overlays)

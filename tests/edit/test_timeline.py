@@ -36,9 +36,15 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "footage"
 
 
 def _ranges(track):
-    return [(item.name, track.range_of_child(item).start_time.to_frames(),
-             track.range_of_child(item).duration.to_frames())
-            for item in track if isinstance(item, otio.schema.Clip)]
+    return [
+        (
+            item.name,
+            track.range_of_child(item).start_time.to_frames(),
+            track.range_of_child(item).duration.to_frames(),
+        )
+        for item in track
+        if isinstance(item, otio.schema.Clip)
+    ]
 
 
 def test_tracks_clips_and_rational_timing(shotlist, config):
@@ -58,8 +64,11 @@ def test_tracks_clips_and_rational_timing(shotlist, config):
         for t in (clip.source_range.start_time, clip.source_range.duration):
             assert t.rate == pytest.approx(float(fps)) and t.value == int(t.value)
     # the programme is the sum of its parts (a transition does not change the duration)
-    total = frames_for(4.0, fps) + sum(c.source_range.duration.to_frames() for c in clips) \
+    total = (
+        frames_for(4.0, fps)
+        + sum(c.source_range.duration.to_frames() for c in clips)
         + frames_for(1.0, fps)
+    )
     assert v1.duration().to_frames() == total
     meta = clips[1].metadata["storyreel"]
     assert meta["shot_id"] == "1B" and meta["take_id"] is None and meta["provenance"] is None
@@ -67,8 +76,14 @@ def test_tracks_clips_and_rational_timing(shotlist, config):
 
 def test_takes_give_media_references_with_handles(shotlist, tmp_path):
     config = make_config("24000/1001")
-    take = Take(id="t1", shot_id="1A", kind="clip", seed=7, path="takes/1A.mp4",
-                provenance=Provenance(backend="motion.camera", version="1", seed=7))
+    take = Take(
+        id="t1",
+        shot_id="1A",
+        kind="clip",
+        seed=7,
+        path="takes/1A.mp4",
+        provenance=Provenance(backend="motion.camera", version="1", seed=7),
+    )
     tl = build_timeline(shotlist, config, takes={"1A": take}, project_root=tmp_path)
     clip = picture_clips(tl)[0]
     ref = clip.media_reference
@@ -76,7 +91,10 @@ def test_takes_give_media_references_with_handles(shotlist, tmp_path):
     assert ref.target_url == (tmp_path / "takes/1A.mp4").as_uri()
     handle = handle_frames(config.film.fps)
     assert clip.source_range.start_time.to_frames() == handle
-    assert ref.available_range.duration.to_frames() == clip.source_range.duration.to_frames() + 2 * handle
+    assert (
+        ref.available_range.duration.to_frames()
+        == clip.source_range.duration.to_frames() + 2 * handle
+    )
     assert clip.metadata["storyreel"]["take_id"] == "t1"
     assert clip.metadata["storyreel"]["provenance"]["backend"] == "motion.camera"
     other = picture_clips(tl)[1].media_reference
@@ -95,24 +113,37 @@ def test_dissolve_is_a_transition_backed_by_handles(shotlist, config):
     outgoing, incoming = v1.neighbors_of(t)
     assert (outgoing.name, incoming.name) == ("1B", "2A")
     # the outgoing shot has media for the 12 frames it shows under the dissolve
-    tail = outgoing.media_reference.available_range.end_time_exclusive() - \
-        outgoing.source_range.end_time_exclusive()
+    tail = (
+        outgoing.media_reference.available_range.end_time_exclusive()
+        - outgoing.source_range.end_time_exclusive()
+    )
     assert tail.to_frames() >= 12
 
 
 def test_otiotool_verifies_ranges(shotlist, config, tmp_path):
     path = tmp_path / "cut.otio"
     otio.adapters.write_to_file(build_timeline(shotlist, config), str(path))
-    run = subprocess.run([sys.executable, "-m", "opentimelineio.console.otiotool", "-i", str(path),
-                          "--verify-ranges"], capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "opentimelineio.console.otiotool",
+            "-i",
+            str(path),
+            "--verify-ranges",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     assert "OUT OF BOUNDS" not in run.stdout and run.stdout.count("IN BOUNDS") >= 6
 
 
 def ending(frames: int = 0, cards: bool = True):
     """The helper's shot list ending on a FADE OUT. (`frames` 0: the default length)."""
-    sl = make_shotlist().model_copy(update={
-        "ending": Transition(kind=TransitionKind.FADE_OUT, frames=frames)})
+    sl = make_shotlist().model_copy(
+        update={"ending": Transition(kind=TransitionKind.FADE_OUT, frames=frames)}
+    )
     return sl if cards else sl.model_copy(update={"cards": []})
 
 
@@ -123,7 +154,10 @@ def test_the_example_film_fades_out_into_the_end_card():
     last, fade, slug = items[-3:]
     assert last.name == film.shots[-1].id and slug.name == SLUG  # FADE OUT. then > THE END <
     assert (fade.name, fade.in_offset.to_frames(), fade.out_offset.to_frames()) == (
-        "fade-out", 0, frames_for(1.0, config.film.fps))
+        "fade-out",
+        0,
+        frames_for(1.0, config.film.fps),
+    )
 
 
 def test_the_ending_fades_the_last_shot_to_black(config):
@@ -144,14 +178,17 @@ def test_the_ending_fades_the_last_shot_to_black(config):
 
 @pytest.mark.parametrize(("frames", "look_seconds", "expected"), [(40, 0.0, 40), (30, 2.0, 48)])
 def test_the_ending_and_the_looks_fade_out_make_one_fade(frames, look_seconds, expected):
-    config = ProjectConfig.model_validate({"film": {"fps": "24", "width": 256, "height": 144},
-                                           "look": {"fade_out": look_seconds}})
+    config = ProjectConfig.model_validate(
+        {"film": {"fps": "24", "width": 256, "height": 144}, "look": {"fade_out": look_seconds}}
+    )
     v1 = build_timeline(ending(frames, cards=False), config).video_tracks()[0]
     last, fade, slug = list(v1)[-3:]
     assert fade.out_offset.to_frames() == slug.source_range.duration.to_frames() == expected
     # the last shot has media for the frames it shows under the fade
-    tail = last.media_reference.available_range.end_time_exclusive() - \
-        last.source_range.end_time_exclusive()
+    tail = (
+        last.media_reference.available_range.end_time_exclusive()
+        - last.source_range.end_time_exclusive()
+    )
     assert tail.to_frames() >= expected
 
 
@@ -159,10 +196,16 @@ def test_titles_track_holds_title_card_super_and_end_card(shotlist, config):
     tl = build_timeline(shotlist, config)
     titles = tl.video_tracks()[1]
     fps = config.film.fps
-    found = {c.media_reference.parameters["style"]: (c, titles.range_of_child(c))
-             for c in titles if isinstance(c, otio.schema.Clip)}
+    found = {
+        c.media_reference.parameters["style"]: (c, titles.range_of_child(c))
+        for c in titles
+        if isinstance(c, otio.schema.Clip)
+    }
     assert found["title"][0].media_reference.parameters["text"].splitlines() == [
-        "NEGATIVE SPACE", "written by", "The storyreel team"]
+        "NEGATIVE SPACE",
+        "written by",
+        "The storyreel team",
+    ]
     assert found["title"][1].start_time.to_frames() == 0
     v1 = tl.video_tracks()[0]
     shot_1a = picture_clips(tl)[0]
@@ -188,8 +231,11 @@ def test_scene_and_section_markers(shotlist, config):
 
 def _dialogue(tl):
     a1 = tl.audio_tracks()[0]
-    return [(c.metadata["storyreel"], a1.range_of_child(c)) for c in a1
-            if isinstance(c, otio.schema.Clip)]
+    return [
+        (c.metadata["storyreel"], a1.range_of_child(c))
+        for c in a1
+        if isinstance(c, otio.schema.Clip)
+    ]
 
 
 def test_dialogue_lines_and_j_cut(shotlist, config):
@@ -199,7 +245,10 @@ def test_dialogue_lines_and_j_cut(shotlist, config):
     starts = {n: (s, s + d) for n, s, d in _ranges(v1)}
     lines = _dialogue(tl)
     assert [(m["shot_id"], m["character"]) for m, _ in lines] == [
-        ("1B", "MAYA"), ("2B", "ELIAS"), ("2B", "MAYA")]
+        ("1B", "MAYA"),
+        ("2B", "ELIAS"),
+        ("2B", "MAYA"),
+    ]
     # ELIAS's first line in 2B leads the picture cut: a J-cut of a few frames
     elias = lines[1][1]
     lead = starts["2B"][0] - elias.start_time.to_frames()
@@ -211,8 +260,10 @@ def test_dialogue_lines_and_j_cut(shotlist, config):
 
 def test_dialogue_lengths_drive_shot_durations(shotlist, config):
     fps = config.film.fps
-    base = {c.name: c.source_range.duration.to_frames() for c in picture_clips(
-        build_timeline(shotlist, config))}
+    base = {
+        c.name: c.source_range.duration.to_frames()
+        for c in picture_clips(build_timeline(shotlist, config))
+    }
     long = {line_key("2B", 0): 3.0, line_key("2B", 1): 4.0, line_key("1B", 0): 0.5}
     tl = build_timeline(shotlist, config, dialogue_lengths=long)
     got = {c.name: c.source_range.duration.to_frames() for c in picture_clips(tl)}
@@ -238,14 +289,22 @@ def test_fixed_duration_is_kept_and_the_line_trails_as_an_l_cut(config):
 def test_overrides_set_order_trims_and_duplicates(shotlist, config):
     fps = config.film.fps
     h = handle_frames(fps)
-    ov = EditOverrides(source="edit.otio", fps=str(fps), known_shots=["1A", "1B", "2A", "2B"],
-                       entries=[OverrideEntry(shot_id="2A", src_in=h + 3, length=20),
-                                OverrideEntry(shot_id="1A", src_in=h, length=30),
-                                OverrideEntry(shot_id="2A", src_in=h, length=10)])
+    ov = EditOverrides(
+        source="edit.otio",
+        fps=str(fps),
+        known_shots=["1A", "1B", "2A", "2B"],
+        entries=[
+            OverrideEntry(shot_id="2A", src_in=h + 3, length=20),
+            OverrideEntry(shot_id="1A", src_in=h, length=30),
+            OverrideEntry(shot_id="2A", src_in=h, length=10),
+        ],
+    )
     tl = build_timeline(shotlist, config, overrides=ov)
     clips = picture_clips(tl)
-    assert [(c.name, c.source_range.start_time.to_frames(), c.source_range.duration.to_frames())
-            for c in clips] == [("2A", h + 3, 20), ("1A", h, 30), ("2A", h, 10)]
+    assert [
+        (c.name, c.source_range.start_time.to_frames(), c.source_range.duration.to_frames())
+        for c in clips
+    ] == [("2A", h + 3, 20), ("1A", h, 30), ("2A", h, 10)]
     # a shot added to the script after the edit goes in after its predecessor
     ov2 = ov.model_copy(update={"known_shots": ["1A", "1B", "2A"]})
     names = [c.name for c in picture_clips(build_timeline(shotlist, config, overrides=ov2))]
@@ -253,11 +312,18 @@ def test_overrides_set_order_trims_and_duplicates(shotlist, config):
 
 
 def test_overrides_at_another_rate_are_rescaled(shotlist):
-    ov = EditOverrides(source="e.edl", fps="24", known_shots=["1A", "1B", "2A", "2B"],
-                       entries=[OverrideEntry(shot_id="1A", src_in=24, length=48)])
+    ov = EditOverrides(
+        source="e.edl",
+        fps="24",
+        known_shots=["1A", "1B", "2A", "2B"],
+        entries=[OverrideEntry(shot_id="1A", src_in=24, length=48)],
+    )
     tl = build_timeline(shotlist, make_config("48"), overrides=ov)
     clip = picture_clips(tl)[0]
-    assert (clip.source_range.start_time.to_frames(), clip.source_range.duration.to_frames()) == (48, 96)
+    assert (clip.source_range.start_time.to_frames(), clip.source_range.duration.to_frames()) == (
+        48,
+        96,
+    )
 
 
 def test_snap_lengths_moves_cuts_to_beats_within_tolerance():

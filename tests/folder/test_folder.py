@@ -29,9 +29,11 @@ def midjourney_png(path, color=(30, 90, 160), how="text"):
         img.save(path, pnginfo=info)
     elif how == "xmp":
         info = PngImagePlugin.PngInfo()
-        xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description><dc:description><rdf:Alt>'
-               f'<rdf:li xml:lang="x-default">{PROMPT} Job ID: {JOB}</rdf:li></rdf:Alt></dc:description>'
-               '</rdf:Description></rdf:RDF></x:xmpmeta>')
+        xmp = (
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description><dc:description><rdf:Alt>'
+            f'<rdf:li xml:lang="x-default">{PROMPT} Job ID: {JOB}</rdf:li></rdf:Alt></dc:description>'
+            "</rdf:Description></rdf:RDF></x:xmpmeta>"
+        )
         info.add_itxt("XML:com.adobe.xmp", xmp)
         img.save(path, pnginfo=info)
     elif how == "exif":
@@ -102,7 +104,9 @@ def test_corrupt_image_names_the_file_and_other_shots_still_import(exports):
         backend.generate(still_request())
     assert "sc01_sh010.png" in str(err.value) and "not a readable image" in str(err.value)
     other = still_request()
-    other = type(other)(**{**other.__dict__, "shot": other.shot.model_copy(update={"id": "sc01_sh020"})})
+    other = type(other)(
+        **{**other.__dict__, "shot": other.shot.model_copy(update={"id": "sc01_sh020"})}
+    )
     assert backend.generate(other).image.shape == (H, W, 3)
 
 
@@ -139,14 +143,18 @@ def test_longer_clip_is_trimmed_to_the_shot(mp4):
     clip = conform_video(mp4, 12, Fraction(24), (W, H))
     assert (clip.n_frames, clip.size, clip.retimed) == (12, (W, H), False)
     assert clip.source_frames == 14 < SRC_FRAMES  # only what the shot needs is decoded
-    assert np.allclose([level(clip.frame(i)) for i in range(12)], [40 + 6 * i for i in range(12)], atol=1.5)
+    assert np.allclose(
+        [level(clip.frame(i)) for i in range(12)], [40 + 6 * i for i in range(12)], atol=1.5
+    )
     with pytest.raises(IndexError):
         clip.frame(12)
 
 
 def test_rate_change_samples_the_source_at_the_shots_times(mp4):
     clip = conform_video(mp4, 10, Fraction(12), (W, H))  # 12 fps: every other source frame
-    assert np.allclose([level(clip.frame(i)) for i in range(10)], [40 + 12 * i for i in range(10)], atol=1.5)
+    assert np.allclose(
+        [level(clip.frame(i)) for i in range(10)], [40 + 12 * i for i in range(10)], atol=1.5
+    )
     ntsc = conform_video(mp4, 20, Fraction(30000, 1001), (W, H))  # 29.97: blends neighbours
     pos = 2 * 24 / (30000 / 1001)
     expected = 40 + 6 * pos

@@ -25,7 +25,8 @@ She looks down at the city.
 def project(tmp_path, stills="folder:exports", motion="folder:exports"):
     (tmp_path / "script.fountain").write_text(SCRIPT)
     (tmp_path / "storyreel.toml").write_text(
-        f'[film]\nwidth = 256\nheight = 144\nfps = "24"\n[backends]\nstills = "{stills}"\nmotion = "{motion}"\n')
+        f'[film]\nwidth = 256\nheight = 144\nfps = "24"\n[backends]\nstills = "{stills}"\nmotion = "{motion}"\n'
+    )
     exports = tmp_path / "exports"
     exports.mkdir()
     midjourney_png(exports / "sc01_sh010.png")

@@ -30,8 +30,14 @@ def readable(paths: list[Path]) -> list[Path]:
 def test_every_export_reads_back_with_the_same_cut_list(shotlist, config, tmp_path):
     tl = build_timeline(shotlist, config)
     paths = export_all(tl, tmp_path)
-    assert sorted(p.name for p in paths) == ["cut.aaf", "cut.edl", "cut.fcpxml", "cut.otio",
-                                             "cut.otioz", "cut.xml"]
+    assert sorted(p.name for p in paths) == [
+        "cut.aaf",
+        "cut.edl",
+        "cut.fcpxml",
+        "cut.otio",
+        "cut.otioz",
+        "cut.xml",
+    ]
     native = cut_list(read_edit(tmp_path / "cut.otio"))
     assert native == cut_list(tl)
     assert [n for n, _, _ in native] == ["BLACK", "1A", "1B", "2A", "2B", "BLACK"]
@@ -93,8 +99,9 @@ def test_wipes_leave_as_wipes_and_dissolves_as_dissolves(shotlist, tmp_path):
 
     config = make_config("24")
     shots = list(shotlist.shots)  # 1A, wipe to 1B, dissolve to 2A (12 frames each), cut to 2B
-    shots[1] = shots[1].model_copy(update={"transition_in": Transition(kind=TransitionKind.WIPE,
-                                                                       frames=12)})
+    shots[1] = shots[1].model_copy(
+        update={"transition_in": Transition(kind=TransitionKind.WIPE, frames=12)}
+    )
     shotlist = shotlist.model_copy(update={"shots": shots})
     tl = build_timeline(shotlist, config)
     export_all(tl, tmp_path)
@@ -103,22 +110,42 @@ def test_wipes_leave_as_wipes_and_dissolves_as_dissolves(shotlist, tmp_path):
     assert events[1:6] == [
         ["002", "1A", "V", "C", "00:00:01:00", "00:00:03:00", "01:00:04:00", "01:00:06:00"],
         ["003", "1A", "V", "C", "00:00:03:00", "00:00:03:00", "01:00:06:00", "01:00:06:00"],
-        ["003", "1B", "V", "W001", "012", "00:00:01:00", "00:00:03:15", "01:00:06:00", "01:00:08:15"],
+        [
+            "003",
+            "1B",
+            "V",
+            "W001",
+            "012",
+            "00:00:01:00",
+            "00:00:03:15",
+            "01:00:06:00",
+            "01:00:08:15",
+        ],
         ["004", "1B", "V", "C", "00:00:03:15", "00:00:03:15", "01:00:08:15", "01:00:08:15"],
-        ["004", "2A", "V", "D", "012", "00:00:01:00", "00:00:03:00", "01:00:08:15", "01:00:10:15"]]
+        ["004", "2A", "V", "D", "012", "00:00:01:00", "00:00:03:00", "01:00:08:15", "01:00:10:15"],
+    ]
     assert events[6][:4] == ["005", "2B", "V", "C"]
     # the columns stay where the adapter put them
     assert len({len(line) for line in edl.splitlines() if line[:3].isdigit()}) == 1
     # FCP7 XML: the wipe is an Edge Wipe, the dissolve a Cross Dissolve
-    effects = [(t.findtext("effect/name"), t.findtext("effect/effectid"))
-               for t in ET.parse(tmp_path / "cut.xml").iter("transitionitem")]
+    effects = [
+        (t.findtext("effect/name"), t.findtext("effect/effectid"))
+        for t in ET.parse(tmp_path / "cut.xml").iter("transitionitem")
+    ]
     assert effects == [("wipe", "Edge Wipe"), ("dissolve", "Cross Dissolve")]
 
     # OTIO's readers: same cut points, the wipe still a wipe
-    for suffix, kinds in [(".otio", [("wipe", "SMPTE_Wipe"), ("dissolve", "SMPTE_Dissolve")]),
-                          (".edl", [("SMPTE_Wipe from 1A to 1B", "SMPTE_Wipe"),
-                                    ("SMPTE_Dissolve from 1B to 2A", "SMPTE_Dissolve")]),
-                          (".xml", [("wipe", "SMPTE_Dissolve"), ("dissolve", "SMPTE_Dissolve")])]:
+    for suffix, kinds in [
+        (".otio", [("wipe", "SMPTE_Wipe"), ("dissolve", "SMPTE_Dissolve")]),
+        (
+            ".edl",
+            [
+                ("SMPTE_Wipe from 1A to 1B", "SMPTE_Wipe"),
+                ("SMPTE_Dissolve from 1B to 2A", "SMPTE_Dissolve"),
+            ],
+        ),
+        (".xml", [("wipe", "SMPTE_Dissolve"), ("dissolve", "SMPTE_Dissolve")]),
+    ]:
         back = read_edit(tmp_path / f"cut{suffix}", config.film.fps)
         assert cut_list(back, config.film.fps) == cut_list(tl), suffix
         v1 = back.video_tracks()[0]
@@ -130,7 +157,8 @@ def test_wipes_leave_as_wipes_and_dissolves_as_dissolves(shotlist, tmp_path):
         ov = import_edit(tmp_path / f"cut{suffix}", shotlist, fps=config.film.fps, reference=tl)
         assert [(e.shot_id, e.src_in, e.length) for e in ov.entries] == [
             (c.name, c.source_range.start_time.to_frames(), c.source_range.duration.to_frames())
-            for c in picture_clips(tl)]
+            for c in picture_clips(tl)
+        ]
         assert ov.changes == [], suffix
 
 
@@ -144,8 +172,9 @@ def _nle_edit(tl: otio.schema.Timeline) -> otio.schema.Timeline:
     clips = {c.name: c for c in v1 if isinstance(c, otio.schema.Clip) and c.name != "BLACK"}
     rate = clips["1A"].source_range.start_time.rate
     a = clips["1A"]
-    a.source_range = otio.opentime.TimeRange(a.source_range.start_time + RT(6, rate),
-                                             a.source_range.duration - RT(10, rate))
+    a.source_range = otio.opentime.TimeRange(
+        a.source_range.start_time + RT(6, rate), a.source_range.duration - RT(10, rate)
+    )
     v1.remove(clips["2A"])
     v1.remove(clips["2B"])
     v1.insert(1, clips["2B"])
@@ -166,19 +195,25 @@ def test_round_trip_edit_import_and_rebuild(shotlist, config, tmp_path, suffix):
         ("2B", before["2B"].duration.to_frames()),
         ("1A", before["1A"].duration.to_frames() - 10),
         ("1B", before["1B"].duration.to_frames()),
-        ("1B", before["1B"].duration.to_frames())]
+        ("1B", before["1B"].duration.to_frames()),
+    ]
     assert overrides.entries[1].src_in == before["1A"].start_time.to_frames() + 6
     report = "\n".join(overrides.changes)
     assert "removed: 2A" in report and "duplicated: 1B ×2" in report
     assert "reordered: 2B now first" in report and "trimmed: 1A head +6 tail -4" in report
 
     rebuilt = build_timeline(shotlist, config, overrides=overrides)
-    got = [(c.name, c.source_range.start_time.to_frames(), c.source_range.duration.to_frames())
-           for c in picture_clips(rebuilt)]
+    got = [
+        (c.name, c.source_range.start_time.to_frames(), c.source_range.duration.to_frames())
+        for c in picture_clips(rebuilt)
+    ]
     assert got == [(e.shot_id, e.src_in, e.length) for e in overrides.entries]
     # 1B speaks once, where it first appears
-    speakers = [c.metadata["storyreel"]["shot_id"] for c in rebuilt.audio_tracks()[0]
-                if isinstance(c, otio.schema.Clip)]
+    speakers = [
+        c.metadata["storyreel"]["shot_id"]
+        for c in rebuilt.audio_tracks()[0]
+        if isinstance(c, otio.schema.Clip)
+    ]
     assert speakers == ["2B", "2B", "1B"]
 
 
@@ -193,7 +228,8 @@ def test_clips_renamed_after_their_media_still_map_to_shots(shotlist, tmp_path):
     last.name = "Nested Sequence 01"  # renamed, but still on its media
     last.media_reference = otio.schema.ExternalReference(
         target_url=(tmp_path / "media" / "2B.mov").as_uri(),
-        available_range=last.media_reference.available_range)
+        available_range=last.media_reference.available_range,
+    )
     otio.adapters.write_to_file(tl, str(tmp_path / "renamed.otio"))
     ov = import_edit(tmp_path / "renamed.otio", shotlist, fps=config.film.fps)
     assert [e.shot_id for e in ov.entries] == ["1A", "1B", "2A", "2B"]
@@ -203,8 +239,13 @@ def test_an_edl_without_clip_names_maps_by_reel(shotlist, tmp_path):
     config = make_config("24")
     export_all(build_timeline(shotlist, config), tmp_path)
     bare = tmp_path / "bare.edl"
-    bare.write_text("".join(line + "\n" for line in (tmp_path / "cut.edl").read_text().splitlines()
-                            if not line.startswith("*")))
+    bare.write_text(
+        "".join(
+            line + "\n"
+            for line in (tmp_path / "cut.edl").read_text().splitlines()
+            if not line.startswith("*")
+        )
+    )
     ov = import_edit(bare, shotlist, fps=config.film.fps)
     assert [e.shot_id for e in ov.entries] == ["1A", "1B", "2A", "2B"]
 
@@ -232,7 +273,8 @@ def test_an_edl_from_another_project_is_refused_with_its_line(shotlist, tmp_path
     edl.write_text(
         "TITLE: SOMETHING ELSE\n\n"
         "001  AX       V     C        00:00:00:00 00:00:02:00 01:00:00:00 01:00:02:00\n"
-        "* FROM CLIP NAME:  beach_sunset_v3\n")
+        "* FROM CLIP NAME:  beach_sunset_v3\n"
+    )
     with pytest.raises(StoryreelError) as err:
         import_edit(edl, shotlist)
     e = err.value
@@ -277,15 +319,18 @@ def test_cli_import_edit_stores_overrides_and_reports(tmp_path):
 
     runner = CliRunner()
     bad = tmp_path / "other.edl"
-    bad.write_text("TITLE: X\n\n001  AX       V     C        00:00:00:00 00:00:01:00 "
-                   "00:00:00:00 00:00:01:00\n* FROM CLIP NAME:  someone_elses_shot\n")
+    bad.write_text(
+        "TITLE: X\n\n001  AX       V     C        00:00:00:00 00:00:01:00 "
+        "00:00:00:00 00:00:01:00\n* FROM CLIP NAME:  someone_elses_shot\n"
+    )
     result = runner.invoke(app, ["import-edit", str(root), str(bad)])
     assert result.exit_code == 2 and "someone_elses_shot" in result.output
     assert "Traceback" not in result.output
     assert load_overrides(project) is None  # nothing changed
 
-    result = runner.invoke(app, ["import-edit", str(root), str(tmp_path / "moved.otio"),
-                                 "--dry-run"])
+    result = runner.invoke(
+        app, ["import-edit", str(root), str(tmp_path / "moved.otio"), "--dry-run"]
+    )
     assert result.exit_code == 0 and "reordered" in result.output and "--dry-run" in result.output
     assert load_overrides(project) is None
 
@@ -302,19 +347,35 @@ def test_cli_import_edit_stores_overrides_and_reports(tmp_path):
     assert load_overrides(project) is None
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fps=st.sampled_from(["24", "25", "24000/1001", "30000/1001"]),
-       seconds=st.lists(st.floats(0.3, 9.0), min_size=2, max_size=6),
-       dissolves=st.lists(st.integers(0, 20), min_size=6, max_size=6))
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    fps=st.sampled_from(["24", "25", "24000/1001", "30000/1001"]),
+    seconds=st.lists(st.floats(0.3, 9.0), min_size=2, max_size=6),
+    dissolves=st.lists(st.integers(0, 20), min_size=6, max_size=6),
+)
 def test_cut_lists_survive_every_format_at_any_rate(tmp_path_factory, fps, seconds, dissolves):
     from storyreel.model import Shot, ShotSize, SourceSpan, Transition, TransitionKind
 
     base = make_shotlist()
     span = SourceSpan(start=1, end=1)
-    shots = [Shot(id=f"S{i}", scene_id="sc1", size=ShotSize.MS, lines=span, duration=d,
-                  transition_in=Transition(kind=(TransitionKind.WIPE, TransitionKind.DISSOLVE)[f % 2]
-                                           if f else TransitionKind.CUT, frames=f))
-             for i, (d, f) in enumerate(zip(seconds, dissolves, strict=False))]
+    shots = [
+        Shot(
+            id=f"S{i}",
+            scene_id="sc1",
+            size=ShotSize.MS,
+            lines=span,
+            duration=d,
+            transition_in=Transition(
+                kind=(TransitionKind.WIPE, TransitionKind.DISSOLVE)[f % 2]
+                if f
+                else TransitionKind.CUT,
+                frames=f,
+            ),
+        )
+        for i, (d, f) in enumerate(zip(seconds, dissolves, strict=False))
+    ]
     shotlist = base.model_copy(update={"shots": shots, "cards": []})
     config = make_config(fps)
     tl = build_timeline(shotlist, config)
@@ -349,6 +410,9 @@ def test_the_fcpx_adapter_is_the_one_its_patch_was_written_for():
     assert installed == FCPX_PATCHED_FOR, (
         f"otio-fcpx-xml-adapter {installed} is installed: re-check the patch in "
         "storyreel.handoff.fcpxml.exact_reader (OpenTimelineIO issue #903) and remove it if "
-        "the adapter now reads 24000/1001 exactly")
+        "the adapter now reads 24000/1001 exactly"
+    )
     module = otio.adapters.from_name("fcpx_xml").module()
-    assert module.to_rational_time("1001/24000s", 24000 / 1001).rate == 23  # the quirk it works around
+    assert (
+        module.to_rational_time("1001/24000s", 24000 / 1001).rate == 23
+    )  # the quirk it works around

@@ -36,8 +36,11 @@ def film(tmp_path_factory) -> Path:
     looks the same in the cut and in its media file."""
     root = make_project(tmp_path_factory.mktemp("nle") / "film")
     toml = root / "storyreel.toml"
-    toml.write_text(toml.read_text().replace("grain = 0.2", "grain = 0")
-                    .replace("fade_in = 0.25", "fade_in = 0"))
+    toml.write_text(
+        toml.read_text()
+        .replace("grain = 0.2", "grain = 0")
+        .replace("fade_in = 0.25", "fade_in = 0")
+    )
     result = render(root, "--media")
     assert result.exit_code == 0, result.output
     return root
@@ -55,8 +58,15 @@ def _shots(tl: otio.schema.Timeline) -> list[tuple[str, int, int, int, int]]:
             into = item.out_offset.to_frames()
         elif isinstance(item, otio.schema.Clip):
             r = v1.range_of_child(item)
-            out.append((item.name, r.start_time.to_frames(), r.end_time_exclusive().to_frames(),
-                        item.source_range.start_time.to_frames(), into))
+            out.append(
+                (
+                    item.name,
+                    r.start_time.to_frames(),
+                    r.end_time_exclusive().to_frames(),
+                    item.source_range.start_time.to_frames(),
+                    into,
+                )
+            )
             into = 0
     return out
 
@@ -96,8 +106,9 @@ def test_kdenlive_renders_the_handoff_frame_for_frame_as_the_cut(film, tmp_path)
     project = ET.fromstring(otio.adapters.write_to_string(_otio(film), "kdenlive"))
     assert not [p for p in project.iter("producer") if p.get("id") == "unsupported"]
     for producer in project.iter("producer"):
-        resource = next((p.text for p in producer.iter("property") if p.get("name") == "resource"),
-                        None)
+        resource = next(
+            (p.text for p in producer.iter("property") if p.get("name") == "resource"), None
+        )
         if resource and resource != "black":
             assert (out / resource).is_file(), resource  # nothing offline
     profile = project.find("profile")
@@ -107,9 +118,22 @@ def test_kdenlive_renders_the_handoff_frame_for_frame_as_the_cut(film, tmp_path)
     kdenlive.write_text(ET.tostring(project, encoding="unicode"))
     cut = decode(out / "cut.mp4")
     rendered = tmp_path / "melt.mkv"
-    run = subprocess.run(["melt", "-quiet", str(kdenlive), f"out={len(cut) - 1}", "-consumer",
-                          f"avformat:{rendered}", "vcodec=ffv1", "an=1"],
-                         capture_output=True, text=True, timeout=300, cwd=out)
+    run = subprocess.run(
+        [
+            "melt",
+            "-quiet",
+            str(kdenlive),
+            f"out={len(cut) - 1}",
+            "-consumer",
+            f"avformat:{rendered}",
+            "vcodec=ffv1",
+            "an=1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=out,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     nle = decode(rendered)
     assert len(nle) == len(cut)
@@ -130,12 +154,21 @@ def _edl_expected(tl: otio.schema.Timeline) -> list[tuple]:
     names = reels([n for n, *_ in _shots(tl) if n != "BLACK"])
     out = []
     for name, rec_in, rec_out, src_in, dissolve in _shots(tl):
+
         def tc(frames: int) -> str:
             return otio.opentime.to_timecode(RT(frames, rate), rate)
 
-        out.append(("BL" if name == "BLACK" else names[name], "D" if dissolve else "C", dissolve,
-                    tc(src_in), tc(src_in + rec_out - rec_in), tc(start.to_frames() + rec_in),
-                    tc(start.to_frames() + rec_out)))
+        out.append(
+            (
+                "BL" if name == "BLACK" else names[name],
+                "D" if dissolve else "C",
+                dissolve,
+                tc(src_in),
+                tc(src_in + rec_out - rec_in),
+                tc(start.to_frames() + rec_in),
+                tc(start.to_frames() + rec_out),
+            )
+        )
     return out
 
 
@@ -146,9 +179,19 @@ def test_the_edl_reads_back_the_same_through_two_parsers(film, monkeypatch):
     assert any(e[1] == "D" for e in expected)
     with open(film / "out" / "cut.edl") as f:  # pycmx, strict columns
         edits = [e for ev in pycmx.parse_cmx3600(f).events for e in ev.edits]
-    got = [(e.source, e.transition.kind, int(e.transition.effect_duration or 0) if
-            e.transition.kind == "D" else 0, e.source_in, e.source_out, e.record_in, e.record_out)
-           for e in edits if e.record_in != e.record_out]
+    got = [
+        (
+            e.source,
+            e.transition.kind,
+            int(e.transition.effect_duration or 0) if e.transition.kind == "D" else 0,
+            e.source_in,
+            e.source_out,
+            e.record_in,
+            e.record_out,
+        )
+        for e in edits
+        if e.record_in != e.record_out
+    ]
     assert got == expected
     # edl 0.1.11, its latest release, still uses collections.Iterable, gone since Python 3.10
     monkeypatch.setattr(collections, "Iterable", collections.abc.Iterable, raising=False)
@@ -156,14 +199,26 @@ def test_the_edl_reads_back_the_same_through_two_parsers(film, monkeypatch):
 
     assert edl.__version__ == "0.1.11"
     events = edl.Parser("24").parse(text).events
-    got = [(e.reel, e.tr_code, int(e.aux or 0), e.src_start_tc.__str__(), e.src_end_tc.__str__(),
-            e.rec_start_tc.__str__(), e.rec_end_tc.__str__()) for e in events
-           if str(e.rec_start_tc) != str(e.rec_end_tc)]
+    got = [
+        (
+            e.reel,
+            e.tr_code,
+            int(e.aux or 0),
+            e.src_start_tc.__str__(),
+            e.src_end_tc.__str__(),
+            e.rec_start_tc.__str__(),
+            e.rec_end_tc.__str__(),
+        )
+        for e in events
+        if str(e.rec_start_tc) != str(e.rec_end_tc)
+    ]
     assert got == expected
     # scene markers as locators, at the record timecode of the shot they open
     locs = [line for line in text.splitlines() if line.startswith("* LOC:")]
-    assert locs == ["* LOC: 01:00:04:00 GREEN   1 EXT. PIER - NIGHT",
-                    f"* LOC: {expected[-2][5]} GREEN   2 INT. ARCHIVE - NIGHT"]
+    assert locs == [
+        "* LOC: 01:00:04:00 GREEN   1 EXT. PIER - NIGHT",
+        f"* LOC: {expected[-2][5]} GREEN   2 INT. ARCHIVE - NIGHT",
+    ]
 
 
 def test_the_aaf_reads_back_with_the_same_cut_list(film):
@@ -181,15 +236,22 @@ def test_the_fcpxml_has_its_wrapper_timecode_size_audio_dissolve_and_markers(fil
     sequence = root.find("library/event/project/sequence")
     assert sequence.get("tcStart") == "3600s"
     fmt = root.find(f"resources/format[@id='{sequence.get('format')}']")
-    assert (fmt.get("width"), fmt.get("height"), fmt.get("frameDuration")) == ("320", "180", "1/24s")
+    assert (fmt.get("width"), fmt.get("height"), fmt.get("frameDuration")) == (
+        "320",
+        "180",
+        "1/24s",
+    )
     spine = sequence.find("spine")
     assert spine[0].get("offset") == "3600s"
     assert [t.get("name") for t in spine.iter("transition")] == ["Cross Dissolve"]
     lines = [c for c in spine.iter("asset-clip") if c.get("lane") == "-1"]
-    assert [c.get("name") for c in lines] == [c.name for c in _otio(film).audio_tracks()[0]
-                                              .find_clips()]
-    assert [m.get("value") for m in spine.iter("marker")] == ["1 EXT. PIER - NIGHT",
-                                                              "2 INT. ARCHIVE - NIGHT"]
+    assert [c.get("name") for c in lines] == [
+        c.name for c in _otio(film).audio_tracks()[0].find_clips()
+    ]
+    assert [m.get("value") for m in spine.iter("marker")] == [
+        "1 EXT. PIER - NIGHT",
+        "2 INT. ARCHIVE - NIGHT",
+    ]
 
 
 def test_the_xml_has_its_frame_size_and_cross_dissolves(film):
@@ -199,7 +261,9 @@ def test_the_xml_has_its_frame_size_and_cross_dissolves(film):
     assert [t.findtext("alignment") for t in root.iter("transitionitem")] == ["start"]
     assert not [c for c in root.iter("clipitem") if c.findtext("start") == "-1"]
     assert [m.findtext("name") for m in root.find(".//sequence").findall("marker")] == [
-        "1 EXT. PIER - NIGHT", "2 INT. ARCHIVE - NIGHT"]
+        "1 EXT. PIER - NIGHT",
+        "2 INT. ARCHIVE - NIGHT",
+    ]
 
 
 def _stamps(folder: Path) -> dict[str, int]:
@@ -212,8 +276,11 @@ def test_changing_one_shot_rewrites_only_its_media(film, tmp_path):
     media = root / "out" / "media"
     before = _stamps(media)
     script = root / "script.fountain"
-    script.write_text(script.read_text().replace("[[shot: INSERT, zoom-in, 1s, #sh4]]",
-                                                 "[[shot: INSERT, zoom-out, 1s, #sh4]]"))
+    script.write_text(
+        script.read_text().replace(
+            "[[shot: INSERT, zoom-in, 1s, #sh4]]", "[[shot: INSERT, zoom-out, 1s, #sh4]]"
+        )
+    )
     result = render(root, "--media")
     assert result.exit_code == 0, result.output
     after = _stamps(media)
@@ -231,8 +298,9 @@ def test_a_media_folder_that_cannot_be_written_is_named_and_the_cut_is_still_wri
     assert len(decode(root / "out" / "cut.mp4")) > 0
 
 
-def test_a_codec_this_pyav_build_lacks_is_refused_and_the_cut_is_still_written(tmp_path,
-                                                                             monkeypatch):
+def test_a_codec_this_pyav_build_lacks_is_refused_and_the_cut_is_still_written(
+    tmp_path, monkeypatch
+):
     root = make_project(tmp_path / "film")
     toml = root / "storyreel.toml"
     toml.write_text(toml.read_text() + '\n[render]\nmedia = true\nmedia_codec = "dnxhr"\n')
@@ -243,7 +311,8 @@ def test_a_codec_this_pyav_build_lacks_is_refused_and_the_cut_is_still_written(t
     assert "Traceback" not in result.output
     assert (root / "out" / "cut.mp4").is_file()
     assert not (root / "out" / "media").exists() or not any(
-        p.suffix == ".mov" for p in (root / "out" / "media").iterdir())
+        p.suffix == ".mov" for p in (root / "out" / "media").iterdir()
+    )
 
 
 def test_media_is_only_written_when_asked(project):

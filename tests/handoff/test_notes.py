@@ -15,10 +15,12 @@ def test_notes_become_markers_in_every_export(tmp_path: Path):
     timeline = build_timeline(shotlist, config)
     second = picture_clips(timeline)[1]
     sid = second.metadata["storyreel"]["shot_id"]
-    notes = [Note(1, "ana", "2026-01-01T10:00:00+00:00", "hold longer", shot_id=sid),
-             Note(2, "ben", "2026-01-01T10:01:00+00:00", "music in here", timecode="01:00:01:00"),
-             Note(3, "ben", "2026-01-01T10:02:00+00:00", "after the end", timecode="09:00:00:00"),
-             Note(4, "ben", "2026-01-01T10:02:00+00:00", "a shot cut since", shot_id="gone")]
+    notes = [
+        Note(1, "ana", "2026-01-01T10:00:00+00:00", "hold longer", shot_id=sid),
+        Note(2, "ben", "2026-01-01T10:01:00+00:00", "music in here", timecode="01:00:01:00"),
+        Note(3, "ben", "2026-01-01T10:02:00+00:00", "after the end", timecode="09:00:00:00"),
+        Note(4, "ben", "2026-01-01T10:02:00+00:00", "a shot cut since", shot_id="gone"),
+    ]
     assert add_note_markers(timeline, notes) == 2
     [on_shot] = [m for m in second.markers if m.metadata["storyreel"].get("kind") == "note"]
     assert on_shot.name == "ana: hold longer"

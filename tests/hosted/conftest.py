@@ -38,7 +38,9 @@ class FakeServer:
     routes: list[tuple[str, re.Pattern[str], Callable[..., Reply]]] = field(default_factory=list)
     log: list[Request] = field(default_factory=list)
 
-    def route(self, method: str, pattern: str) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
+    def route(
+        self, method: str, pattern: str
+    ) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
         def add(fn: Callable[..., Reply]) -> Callable[..., Reply]:
             self.routes.append((method, re.compile(pattern), fn))
             return fn
@@ -62,8 +64,12 @@ def server():
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             length = int(self.headers.get("content-length") or 0)
-            req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
-                          self.rfile.read(length) if length else b"")
+            req = Request(
+                self.command,
+                self.path,
+                {k.lower(): v for k, v in self.headers.items()},
+                self.rfile.read(length) if length else b"",
+            )
             status, body, headers = fake.handle(req)
             raw = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
@@ -81,7 +87,9 @@ def server():
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     yield fake
     httpd.shutdown()

@@ -38,42 +38,76 @@ def make_mp4() -> bytes:
     return buf.getvalue()
 
 
-def make_png(color: tuple[int, int, int] = (200, 60, 30), size: tuple[int, int] = (160, 90)) -> bytes:
+def make_png(
+    color: tuple[int, int, int] = (200, 60, 30), size: tuple[int, int] = (160, 90)
+) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", size, color).save(buf, format="PNG")
     return buf.getvalue()
 
 
 def scene() -> Scene:
-    return Scene(id="sc01", number="1", heading="EXT. ROOFTOP - NIGHT", int_ext="EXT",
-                 location="ROOFTOP", time_of_day="NIGHT", lines=SourceSpan(start=1, end=1))
+    return Scene(
+        id="sc01",
+        number="1",
+        heading="EXT. ROOFTOP - NIGHT",
+        int_ext="EXT",
+        location="ROOFTOP",
+        time_of_day="NIGHT",
+        lines=SourceSpan(start=1, end=1),
+    )
 
 
 def shot(**kw: Any) -> Shot:
-    base = dict(id="sc01_sh010", scene_id="sc01", size="MCU", angle="low", move="push-in",
-                subjects=["MAYA"], description="Maya looks out over the city.",
-                lines=SourceSpan(start=3, end=3), duration=2.0)
+    base = dict(
+        id="sc01_sh010",
+        scene_id="sc01",
+        size="MCU",
+        angle="low",
+        move="push-in",
+        subjects=["MAYA"],
+        description="Maya looks out over the city.",
+        lines=SourceSpan(start=3, end=3),
+        duration=2.0,
+    )
     return Shot(**(base | kw))
 
 
 def config() -> ProjectConfig:
-    return ProjectConfig.model_validate({
-        "film": {"fps": "24", "width": 256, "height": 144},
-        "look": {"aspect": "2.39:1", "style": "anamorphic 35mm, moody"},
-        "characters": {"MAYA": {"description": "a woman in her thirties, short dark hair, grey coat"}},
-    })
+    return ProjectConfig.model_validate(
+        {
+            "film": {"fps": "24", "width": 256, "height": 144},
+            "look": {"aspect": "2.39:1", "style": "anamorphic 35mm, moody"},
+            "characters": {
+                "MAYA": {"description": "a woman in her thirties, short dark hair, grey coat"}
+            },
+        }
+    )
 
 
 def still_request(root=None, **kw: Any) -> StillRequest:
-    return StillRequest(shot=shot(), scene=scene(), config=config(), seed=7, size=(W, H),
-                        project_root=root, **kw)
+    return StillRequest(
+        shot=shot(), scene=scene(), config=config(), seed=7, size=(W, H), project_root=root, **kw
+    )
 
 
-def clip_request(root=None, n_frames: int = 48, fps: Fraction = Fraction(24), **kw: Any) -> ClipRequest:
+def clip_request(
+    root=None, n_frames: int = 48, fps: Fraction = Fraction(24), **kw: Any
+) -> ClipRequest:
     image = np.zeros((H, W, 3), np.uint8)
     image[:, : W // 2] = (220, 40, 40)
-    return ClipRequest(shot=shot(), scene=scene(), still=Still(image=image), config=config(), seed=7,
-                       fps=fps, n_frames=n_frames, size=(W, H), project_root=root, **kw)
+    return ClipRequest(
+        shot=shot(),
+        scene=scene(),
+        still=Still(image=image),
+        config=config(),
+        seed=7,
+        fps=fps,
+        n_frames=n_frames,
+        size=(W, H),
+        project_root=root,
+        **kw,
+    )
 
 
 KLING_SCRIPT = """EXT. ROOFTOP - NIGHT
@@ -98,6 +132,7 @@ def kling_film(root: Path, server: Any, monkeypatch: Any, settings: str = "") ->
     (root / "script.fountain").write_text(KLING_SCRIPT)
     (root / "storyreel.toml").write_text(
         '[film]\nwidth = 256\nheight = 144\nfps = "24"\n'
-        '[backends]\nstills = "folder:exports"\nmotion = "kling:kling-v2-1"\n' + settings)
+        '[backends]\nstills = "folder:exports"\nmotion = "kling:kling-v2-1"\n' + settings
+    )
     (root / "exports").mkdir()
     return root

@@ -22,16 +22,32 @@ def test_lists_every_stage_with_needs_and_readiness(monkeypatch):
     monkeypatch.delenv("KLING_ACCESS_KEY", raising=False)
     monkeypatch.setenv("KLING_SECRET_KEY", "sk-test")
     found = rows()
-    for name in ("stills.previz", "stills.folder", "motion.camera", "motion.folder", "motion.kling",
-                 "stills.kling", "motion.runway", "motion.luma", "stills.luma", "stills.replicate",
-                 "motion.replicate", "stills.fal", "motion.fal", "stills.openai", "motion.veo"):
+    for name in (
+        "stills.previz",
+        "stills.folder",
+        "motion.camera",
+        "motion.folder",
+        "motion.kling",
+        "stills.kling",
+        "motion.runway",
+        "motion.luma",
+        "stills.luma",
+        "stills.replicate",
+        "motion.replicate",
+        "stills.fal",
+        "motion.fal",
+        "stills.openai",
+        "motion.veo",
+    ):
         assert name in found, name
     assert found["stills.folder"]["ready"] and found["stills.folder"]["extra"] is None
     kling = found["motion.kling"]
     assert kling["extra"] == "hosted" and kling["env"] == ["KLING_ACCESS_KEY", "KLING_SECRET_KEY"]
     assert not kling["ready"] and kling["missing"] == ["$KLING_ACCESS_KEY"]
     assert "sk-test" not in json.dumps(found)
-    assert found["motion.veo"]["env"] == ["GEMINI_API_KEY or GOOGLE_API_KEY or GOOGLE_CLOUD_PROJECT"]
+    assert found["motion.veo"]["env"] == [
+        "GEMINI_API_KEY or GOOGLE_API_KEY or GOOGLE_CLOUD_PROJECT"
+    ]
 
 
 def test_ready_once_the_keys_are_set(monkeypatch):
@@ -80,20 +96,41 @@ def test_a_missing_package_or_a_broken_plugin_is_reported_not_fatal():
     assert row["missing"] == ["package storyreel_no_such_sdk (pip install 'storyreel[hosted]')"]
     row = describe(_EntryPoint("stills.broken", ImportError("No module named 'torch'")))
     assert not row["ready"] and "cannot load: ImportError" in row["missing"][0]
-    row = describe(_EntryPoint("stills.plain", type("Plain", (), {"name": "plain", "version": "1"})))
+    row = describe(
+        _EntryPoint("stills.plain", type("Plain", (), {"name": "plain", "version": "1"}))
+    )
     assert not row["ready"] and row["missing"][0].startswith("not a storyreel Backend")
 
 
 def test_the_listing_shows_landing_and_options():
     found = rows()
-    assert found["motion.luma"]["lands"] == "yes" and found["motion.kling"]["lands"] == "some models"
+    assert (
+        found["motion.luma"]["lands"] == "yes" and found["motion.kling"]["lands"] == "some models"
+    )
     assert found["motion.camera"]["lands"] == "no" and found["stills.previz"]["lands"] is None
     assert found["motion.kling"]["options"]["mode"] == {
-        "type": "std | pro", "help": "standard or professional generation (pro takes a tail image)",
-        "example": "std"}
-    assert set(found["stills.diffusers"]["options"]) == {"steps", "guidance", "size", "batch",
-                                                         "ip_adapter", "ip_scale"}
-    assert set(found["motion.diffusers"]["options"]) == {"steps", "guidance", "size", "frames", "fps"}
-    assert found["stills.folder"]["argument"]["required"] and found["stills.previz"]["argument"] is None
+        "type": "std | pro",
+        "help": "standard or professional generation (pro takes a tail image)",
+        "example": "std",
+    }
+    assert set(found["stills.diffusers"]["options"]) == {
+        "steps",
+        "guidance",
+        "size",
+        "batch",
+        "ip_adapter",
+        "ip_scale",
+    }
+    assert set(found["motion.diffusers"]["options"]) == {
+        "steps",
+        "guidance",
+        "size",
+        "frames",
+        "fps",
+    }
+    assert (
+        found["stills.folder"]["argument"]["required"]
+        and found["stills.previz"]["argument"] is None
+    )
     table = runner.invoke(app, ["backends", "kling"], env={"COLUMNS": "200"}).stdout
     assert "some models" in table and "mode=std" in table

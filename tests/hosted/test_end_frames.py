@@ -48,7 +48,9 @@ LANDERS = {
     "luma": Lander(LumaMotion, vendors.luma),
     "runway-veo3.1": Lander(RunwayMotion, vendors.runway, "veo3.1"),
     "veo": Lander(VeoMotion, vendors.veo),
-    "fal-kling-pro": Lander(FalMotion, vendors.fal, "fal-ai/kling-video/v2.1/pro/image-to-video", None),
+    "fal-kling-pro": Lander(
+        FalMotion, vendors.fal, "fal-ai/kling-video/v2.1/pro/image-to-video", None
+    ),
     "replicate": Lander(ReplicateMotion, vendors.replicate),
 }
 IGNORERS = {  # the default models of these vendors take no last frame
@@ -67,7 +69,9 @@ def arriving(root: Any, still: Still) -> Any:
 
 
 @pytest.mark.parametrize("name", list(LANDERS))
-def test_the_end_still_is_sent_once_and_the_clip_holds_it(name, server, env, media, ledger, tmp_path):
+def test_the_end_still_is_sent_once_and_the_clip_holds_it(
+    name, server, env, media, ledger, tmp_path
+):
     case = LANDERS[name]
     job = Job()
     case.install(server, job, media, "clip")
@@ -75,7 +79,9 @@ def test_the_end_still_is_sent_once_and_the_clip_holds_it(name, server, env, med
     backend = case.backend(server, ledger=ledger, downloads=tmp_path)
     assert backend.lands
     clip = backend.animate(arriving(tmp_path, blue))
-    again = case.backend(server, ledger=ledger, downloads=tmp_path).animate(arriving(tmp_path, blue))
+    again = case.backend(server, ledger=ledger, downloads=tmp_path).animate(
+        arriving(tmp_path, blue)
+    )
 
     assert job.created == 1 and job.ends == [png_bytes(blue.image)]
     assert clip.n_frames == N and again.n_frames == N
@@ -84,7 +90,7 @@ def test_the_end_still_is_sent_once_and_the_clip_holds_it(name, server, env, med
     assert abs(int(frames[0].mean()) - 40) <= 3
     assert abs(int(frames[LAND].mean()) - (40 + 6 * (SRC_FRAMES - 1))) <= 3
     assert int(frames[LAND - 1].mean()) < int(frames[LAND].mean())
-    assert all(np.array_equal(frames[LAND], f) for f in frames[LAND + 1:])
+    assert all(np.array_equal(frames[LAND], f) for f in frames[LAND + 1 :])
     params = clip.meta["params"]
     assert params["end_frame"] == LAND and len(params["end_image"]) == 64
     assert np.array_equal(again.frame(N - 1), frames[N - 1])
@@ -96,8 +102,9 @@ def test_the_end_still_is_sent_once_and_the_clip_holds_it(name, server, env, med
 
 
 @pytest.mark.parametrize("name", list(IGNORERS))
-def test_a_model_without_a_last_frame_ignores_the_end_still_and_says_so(name, server, env, media, ledger,
-                                                                      tmp_path):
+def test_a_model_without_a_last_frame_ignores_the_end_still_and_says_so(
+    name, server, env, media, ledger, tmp_path
+):
     case = IGNORERS[name]
     job = Job()
     case.install(server, job, media, "clip")
@@ -110,26 +117,40 @@ def test_a_model_without_a_last_frame_ignores_the_end_still_and_says_so(name, se
     assert clip.n_frames == N and not np.array_equal(clip.frame(LAND), clip.frame(N - 1))
 
 
-@pytest.mark.parametrize(("backend", "lands"), [
-    (KlingMotion(), False), (KlingMotion("kling-v2-1?mode=pro"), True),
-    (KlingMotion("kling-v2-1?mode=pro&input=text"), False), (KlingMotion("kling-v2-master?mode=pro"), False),
-    (RunwayMotion(), False), (RunwayMotion("veo3.1_fast"), True),
-    (VeoMotion(), True), (VeoMotion("veo-3.0-generate-001"), False), (VeoMotion("veo-3.1-generate-001"), True),
-    (FalMotion(), False), (FalMotion("fal-ai/kling-video/v2.5-turbo/pro/image-to-video"), True),
-    (ReplicateMotion(), True), (ReplicateMotion("wan-video/wan-2.2-i2v-fast:abc123"), True),
-    (ReplicateMotion("owner/other-i2v"), False), (LumaMotion(), True),
-])
+@pytest.mark.parametrize(
+    ("backend", "lands"),
+    [
+        (KlingMotion(), False),
+        (KlingMotion("kling-v2-1?mode=pro"), True),
+        (KlingMotion("kling-v2-1?mode=pro&input=text"), False),
+        (KlingMotion("kling-v2-master?mode=pro"), False),
+        (RunwayMotion(), False),
+        (RunwayMotion("veo3.1_fast"), True),
+        (VeoMotion(), True),
+        (VeoMotion("veo-3.0-generate-001"), False),
+        (VeoMotion("veo-3.1-generate-001"), True),
+        (FalMotion(), False),
+        (FalMotion("fal-ai/kling-video/v2.5-turbo/pro/image-to-video"), True),
+        (ReplicateMotion(), True),
+        (ReplicateMotion("wan-video/wan-2.2-i2v-fast:abc123"), True),
+        (ReplicateMotion("owner/other-i2v"), False),
+        (LumaMotion(), True),
+    ],
+)
 def test_which_models_take_a_last_frame(backend, lands):
     assert backend.lands is lands
 
 
-def test_a_landing_clip_asks_the_vendor_for_the_length_up_to_its_landing_frame(server, env, media, ledger,
-                                                                               tmp_path):
+def test_a_landing_clip_asks_the_vendor_for_the_length_up_to_its_landing_frame(
+    server, env, media, ledger, tmp_path
+):
     """A 6.5 s shot whose out point is at 4 s asks Kling for 5 s, not 10: the tail holds the still."""
     case = LANDERS["kling-pro"]
     job = Job()
     case.install(server, job, media, "clip")
     backend = case.backend(server, ledger=ledger, downloads=tmp_path)
-    backend.animate(clip_request(tmp_path, n_frames=156, end_still=end_still((9, 9, 9)), end_frame=95))
+    backend.animate(
+        clip_request(tmp_path, n_frames=156, end_still=end_still((9, 9, 9)), end_frame=95)
+    )
     backend.animate(clip_request(tmp_path, n_frames=156))  # the same shot, free: the whole of it
     assert [body["duration"] for body in job.inputs] == ["5", "10"]

@@ -53,7 +53,9 @@ CASES = {
     "luma-stills": Case(LumaStills, "still", vendors.luma),
     "replicate-motion": Case(ReplicateMotion, "clip", vendors.replicate),
     "replicate-stills": Case(ReplicateStills, "still", vendors.replicate),
-    "fal-motion": Case(FalMotion, "clip", vendors.fal, "fal-ai/kling-video/v2.1/standard/image-to-video", None),
+    "fal-motion": Case(
+        FalMotion, "clip", vendors.fal, "fal-ai/kling-video/v2.1/standard/image-to-video", None
+    ),
     "fal-stills": Case(FalStills, "still", vendors.fal, "fal-ai/flux/schnell", None),
     "openai-stills": Case(OpenAIStills, "still", vendors.openai, base="/v1", resumable=False),
     "veo-motion": Case(VeoMotion, "clip", vendors.veo),
@@ -62,8 +64,18 @@ ASYNC = [name for name, c in CASES.items() if c.resumable]
 
 
 def fast(**kw: Any) -> Timing:
-    return Timing(**({"poll_interval": 0.001, "poll_max": 0.005, "timeout": 20, "retries": 3,
-                      "backoff": 0.001} | kw))
+    return Timing(
+        **(
+            {
+                "poll_interval": 0.001,
+                "poll_max": 0.005,
+                "timeout": 20,
+                "retries": 3,
+                "backoff": 0.001,
+            }
+            | kw
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +85,10 @@ def media() -> dict[str, bytes]:
 
 @pytest.fixture
 def env(monkeypatch, server):
-    for var in (*common.KEY_VARS, "GOOGLE_CLOUD_PROJECT"):  # a project would take Veo off its API key
+    for var in (
+        *common.KEY_VARS,
+        "GOOGLE_CLOUD_PROJECT",
+    ):  # a project would take Veo off its API key
         monkeypatch.delenv(var, raising=False)
     for var, value in KEYS.items():
         monkeypatch.setenv(var, value)
@@ -122,14 +137,20 @@ def test_submits_once_polls_and_downloads(name, server, env, media, ledger, tmp_
     assert "Maya" in meta["prompt"] and meta["remote_id"]
     assert meta["params"]["vendor"] == case.cls.vendor
     if case.cls.vendor == "kling":  # Kling takes a negative prompt; it is sent and recorded
-        assert job.inputs[0]["negative_prompt"] == meta["negative_prompt"] and "watermark" in meta["negative_prompt"]
+        assert (
+            job.inputs[0]["negative_prompt"] == meta["negative_prompt"]
+            and "watermark" in meta["negative_prompt"]
+        )
     record = next(iter(ledger._all("SELECT * FROM jobs")))
     assert record["status"] == "succeeded" and record["vendor"] == case.cls.vendor
     files = list((tmp_path / "dl").iterdir())
     assert len(files) == 1 and str(files[0]) == record["result"]
     # keys never land in provenance, the ledger or the downloads
-    no_keys_in(json.dumps(meta, default=str), json.dumps([dict(r) for r in ledger._all("SELECT * FROM jobs")]),
-               files[0].read_bytes().decode("latin-1"))
+    no_keys_in(
+        json.dumps(meta, default=str),
+        json.dumps([dict(r) for r in ledger._all("SELECT * FROM jobs")]),
+        files[0].read_bytes().decode("latin-1"),
+    )
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -143,7 +164,9 @@ def test_throttled_then_succeeds(name, server, env, media, ledger, tmp_path):
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_failed_task_fails_the_shot_with_the_vendors_reason(name, server, env, media, ledger, tmp_path):
+def test_failed_task_fails_the_shot_with_the_vendors_reason(
+    name, server, env, media, ledger, tmp_path
+):
     case = CASES[name]
     job = Job(fail="The prompt was flagged by content moderation")
     case.install(server, job, media, case.kind)
@@ -161,13 +184,17 @@ def test_refused_key_is_not_retried(name, server, env, media, ledger, tmp_path):
     case.install(server, job, media, case.kind)
     with pytest.raises(StoryreelError) as err:
         run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path)
-    assert case.cls.vendor in str(err.value) and ("key" in str(err.value).lower() or "auth" in str(err.value).lower())
+    assert case.cls.vendor in str(err.value) and (
+        "key" in str(err.value).lower() or "auth" in str(err.value).lower()
+    )
     assert len(job.bad_auth) == 1 and job.created == 0
     no_keys_in(str(err.value))
 
 
 @pytest.mark.parametrize("name", ASYNC)
-def test_crash_while_polling_resumes_without_submitting_again(name, server, env, media, ledger, tmp_path):
+def test_crash_while_polling_resumes_without_submitting_again(
+    name, server, env, media, ledger, tmp_path
+):
     case = CASES[name]
     job = Job(polls=3)
     case.install(server, job, media, case.kind)
@@ -176,7 +203,11 @@ def test_crash_while_polling_resumes_without_submitting_again(name, server, env,
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run(case, case.backend(server, ledger=ledger, downloads=tmp_path, timing=fast(sleep=crash)), tmp_path)
+        run(
+            case,
+            case.backend(server, ledger=ledger, downloads=tmp_path, timing=fast(sleep=crash)),
+            tmp_path,
+        )
     record = ledger._one("SELECT * FROM jobs")
     assert record["status"] == "submitted" and record["remote_id"] and job.created == 1
     out = run(case, case.backend(server, ledger=ledger, downloads=tmp_path), tmp_path)
@@ -214,7 +245,9 @@ def test_missing_key_names_the_variable(name, server, env, media, monkeypatch, t
 def test_a_job_times_out_but_stays_on_record(server, env, media, ledger, tmp_path):
     job = Job(polls=10_000)
     vendors.kling(server, job, media, "clip")
-    backend = KlingMotion(base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast(timeout=0.05))
+    backend = KlingMotion(
+        base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast(timeout=0.05)
+    )
     with pytest.raises(StoryreelError, match="next run resumes it"):
         backend.animate(clip_request(tmp_path))
     assert ledger._one("SELECT status FROM jobs")["status"] == "submitted"
@@ -238,15 +271,30 @@ def test_openai_draws_from_the_characters_reference_images(server, env, media, l
     (tmp_path / "refs").mkdir()
     (tmp_path / "refs" / "maya.png").write_bytes(make_png((10, 200, 10), (64, 64)))
     request = still_request(tmp_path)
-    characters = {"MAYA": request.config.characters["MAYA"].model_copy(update={"refs": ["refs/maya.png"]})}
+    characters = {
+        "MAYA": request.config.characters["MAYA"].model_copy(update={"refs": ["refs/maya.png"]})
+    }
     request = replace(request, config=request.config.model_copy(update={"characters": characters}))
-    backend = OpenAIStills(base_url=server.url + "/v1", ledger=ledger, timing=fast(), downloads=tmp_path)
+    backend = OpenAIStills(
+        base_url=server.url + "/v1", ledger=ledger, timing=fast(), downloads=tmp_path
+    )
     still = backend.generate(request)
     assert job.created == 1 and still.meta["params"]["refs"] == ["maya.png"]
-    assert b'name="image[]"; filename="maya.png"' in job.inputs[0] or b'filename="maya.png"' in job.inputs[0]
+    assert (
+        b'name="image[]"; filename="maya.png"' in job.inputs[0]
+        or b'filename="maya.png"' in job.inputs[0]
+    )
     assert make_png((10, 200, 10), (64, 64)) in job.inputs[0]
-    missing = replace(request, config=request.config.model_copy(update={"characters": {
-        "MAYA": characters["MAYA"].model_copy(update={"refs": ["refs/gone.png"]})}}))
+    missing = replace(
+        request,
+        config=request.config.model_copy(
+            update={
+                "characters": {
+                    "MAYA": characters["MAYA"].model_copy(update={"refs": ["refs/gone.png"]})
+                }
+            }
+        ),
+    )
     with pytest.raises(StoryreelError, match="characters.MAYA.refs: no such image 'refs/gone.png'"):
         backend.generate(missing)
 
@@ -256,9 +304,13 @@ def test_kling_stills_are_guided_by_a_characters_reference(server, env, media, l
     vendors.kling(server, job, media, "still")
     (tmp_path / "maya.png").write_bytes(make_png((10, 200, 10), (64, 64)))
     request = still_request(tmp_path)
-    characters = {"MAYA": request.config.characters["MAYA"].model_copy(update={"refs": ["maya.png"]})}
+    characters = {
+        "MAYA": request.config.characters["MAYA"].model_copy(update={"refs": ["maya.png"]})
+    }
     request = replace(request, config=request.config.model_copy(update={"characters": characters}))
-    backend = KlingStills("kling-v1-5", base_url=server.url, ledger=ledger, timing=fast(), downloads=tmp_path)
+    backend = KlingStills(
+        "kling-v1-5", base_url=server.url, ledger=ledger, timing=fast(), downloads=tmp_path
+    )
     still = backend.generate(request)
     sent = job.inputs[0]
     assert base64.b64decode(sent["image"]) == make_png((10, 200, 10), (64, 64))
@@ -278,26 +330,38 @@ def test_a_job_the_vendor_no_longer_knows_is_submitted_afresh(server, env, media
     key = ledger._one("SELECT cache_key FROM jobs")["cache_key"]
     ledger.job_put(key, "kling", "task-expired")
     (tmp_path / f"{key[:32]}.mp4").unlink()
-    clip = KlingMotion(base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast()).animate(
-        clip_request(tmp_path))
+    clip = KlingMotion(
+        base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast()
+    ).animate(clip_request(tmp_path))
     assert job.created == 2 and clip.meta["remote_id"] == "task-861"
 
 
-def test_kling_options_in_the_spec_choose_text_to_video_and_pro_mode(server, env, media, ledger, tmp_path):
+def test_kling_options_in_the_spec_choose_text_to_video_and_pro_mode(
+    server, env, media, ledger, tmp_path
+):
     job = Job()
     vendors.kling(server, job, media, "text")
-    backend = load_backend("motion", "kling:kling-v2-1?input=text&mode=pro", base_url=server.url,
-                           ledger=ledger, downloads=tmp_path, timing=fast())
+    backend = load_backend(
+        "motion",
+        "kling:kling-v2-1?input=text&mode=pro",
+        base_url=server.url,
+        ledger=ledger,
+        downloads=tmp_path,
+        timing=fast(),
+    )
     clip = backend.animate(clip_request(tmp_path))
     sent = job.inputs[0]
     assert "image" not in sent and sent["mode"] == "pro" and sent["model_name"] == "kling-v2-1"
     assert sent["aspect_ratio"] == "16:9" and clip.meta["params"]["endpoint"] == "text2video"
     assert backend.cache_token(clip_request().shot, None) != KlingMotion("kling-v2-1").cache_token(
-        clip_request().shot, None)
+        clip_request().shot, None
+    )
 
 
 @pytest.mark.parametrize("name", ["kling-motion", "replicate-stills"])
-def test_a_broken_download_is_fetched_again_without_resubmitting(name, server, env, media, ledger, tmp_path):
+def test_a_broken_download_is_fetched_again_without_resubmitting(
+    name, server, env, media, ledger, tmp_path
+):
     case = CASES[name]
     job = Job()
     broken = dict.fromkeys(media, b"<html>502 Bad Gateway</html>")
@@ -314,7 +378,9 @@ def test_retry_after_is_honoured(server, env, media, ledger, tmp_path):
     job = Job(throttle=1, retry_after="7", polls=0)
     vendors.kling(server, job, media, "still")
     waits: list[float] = []
-    backend = KlingStills(base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast(sleep=waits.append))
+    backend = KlingStills(
+        base_url=server.url, ledger=ledger, downloads=tmp_path, timing=fast(sleep=waits.append)
+    )
     backend.generate(still_request(tmp_path))
     assert waits == [7.0] and job.created == 1
 

@@ -19,8 +19,9 @@ from .vendors import KEYS, Job
 
 @pytest.fixture
 def film(tmp_path, server, monkeypatch):
-    root = kling_film(tmp_path, server, monkeypatch,
-                      '[characters.MAYA]\ndescription = "a woman in a grey coat"\n')
+    root = kling_film(
+        tmp_path, server, monkeypatch, '[characters.MAYA]\ndescription = "a woman in a grey coat"\n'
+    )
     midjourney_png(root / "exports" / "sc01_sh010.png")
     midjourney_png(root / "exports" / "sc01_sh020.png", color=(90, 20, 20), how="plain")
     return root
@@ -45,14 +46,18 @@ def test_kling_clips_render_into_the_cut_and_are_not_paid_for_twice(film, server
 
 
 def test_a_refused_shot_shows_a_slate_in_the_finished_cut_and_is_retried(film, server):
-    (film / "storyreel.toml").write_text((film / "storyreel.toml").read_text()
-                                         + '[backends.shots.sc01_sh010]\nmotion = "camera"\n')
+    (film / "storyreel.toml").write_text(
+        (film / "storyreel.toml").read_text() + '[backends.shots.sc01_sh010]\nmotion = "camera"\n'
+    )
     job = Job(polls=0, fail="Failure to pass the risk control system")
     vendors.kling(server, job, {"mp4": make_mp4(), "png": make_png()}, "clip")
     runner = CliRunner()
     result = runner.invoke(app, ["render", str(film)])
     assert result.exit_code == 3, result.output
-    assert "sc01_sh020: kling job task-861 failed: Failure to pass the risk control system" in result.output
+    assert (
+        "sc01_sh020: kling job task-861 failed: Failure to pass the risk control system"
+        in result.output
+    )
     with av.open(str(film / "out" / "cut.mp4")) as c:
         frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
     assert len(frames) == 48 + 36  # the refused shot keeps its full length

@@ -21,8 +21,10 @@ from .vendors import Job
 @pytest.fixture
 def film(tmp_path, server, monkeypatch):
     root = kling_film(tmp_path, server, monkeypatch, "takes = 2\n")
-    for shot, colors in (("sc01_sh010", ((30, 90, 160), (160, 140, 30))),
-                         ("sc01_sh020", ((90, 20, 20), (20, 120, 60)))):
+    for shot, colors in (
+        ("sc01_sh010", ((30, 90, 160), (160, 140, 30))),
+        ("sc01_sh020", ((90, 20, 20), (20, 120, 60))),
+    ):
         for n, color in enumerate(colors, 1):
             midjourney_png(root / "exports" / f"{shot}_{n}.png", color=color, how="plain")
     return root
@@ -55,7 +57,9 @@ def _decisions(runner, film, server):
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["render", str(film)])
     assert result.exit_code == 0, result.output
-    assert _order(film) == ["sc01_sh020", "sc01_sh010"] and _selected(runner, film, "sc01_sh010") == 2
+    assert (
+        _order(film) == ["sc01_sh020", "sc01_sh010"] and _selected(runner, film, "sc01_sh010") == 2
+    )
     assert job.created == 3  # a clip for each shot, and one for the newly selected still
     return job
 
@@ -98,4 +102,6 @@ def test_a_damaged_database_is_rebuilt_without_a_traceback(film, server, damage)
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
     assert len(list((film / ".storyreel").glob("project.db.damaged-*"))) == 2
     assert len(server.log) == requests and job.created == 3
-    assert _order(film) == ["sc01_sh020", "sc01_sh010"] and _selected(runner, film, "sc01_sh010") == 2
+    assert (
+        _order(film) == ["sc01_sh020", "sc01_sh010"] and _selected(runner, film, "sc01_sh010") == 2
+    )

@@ -44,16 +44,29 @@ def _assert_nowhere(film, tokens, *texts):
 def test_a_kling_token_echoed_by_the_vendor_is_never_printed_or_stored(film, server, echo):
     job = Job(polls=0, fail="placeholder" if echo == "result" else None)
     if echo == "error":  # the create is refused with the request's own header in the message
+
         @server.route("POST", "/v1/videos/image2video")
         def refuse(req):
             return 400, {"code": 1201, "message": f"bad header {req.headers['authorization']}"}, {}
     else:  # the task ends failed, its reason quoting the token the poll carried
+
         @server.route("GET", "/v1/videos/image2video/([\\w-]+)")
         def failed(req, task_id):
             token = req.headers["authorization"].removeprefix("Bearer ")
-            return 200, {"code": 0, "message": "SUCCEED", "data": {
-                "task_id": task_id, "task_status": "failed",
-                "task_status_msg": f"token {token} is not valid for this proxy"}}, {}
+            return (
+                200,
+                {
+                    "code": 0,
+                    "message": "SUCCEED",
+                    "data": {
+                        "task_id": task_id,
+                        "task_status": "failed",
+                        "task_status_msg": f"token {token} is not valid for this proxy",
+                    },
+                },
+                {},
+            )
+
     vendors.kling(server, job, {"mp4": make_mp4(), "png": make_png()}, "clip")
     runner = CliRunner()
     result = runner.invoke(app, ["render", str(film), "--json"])
@@ -70,10 +83,16 @@ def test_redact_masks_keys_minted_secrets_bearers_jwts_and_signed_urls(monkeypat
     monkeypatch.setenv("RUNWAYML_API_SECRET", "key_runway_0003")
     secret = minted("opaque-session-9f8e7d6c5b4a")
     jwt = "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJhayJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
-    text = redact(f"key key_runway_0003; session {secret}; Authorization: Bearer abc.def-ghi_jkl012345; "
-                  f"jwt {jwt}; https://cdn.example.com/a.mp4?X-Amz-Signature=deadbeef&X-Amz-Credential="
-                  f"AKIA%2F2025&size=9 and https://x.example/v.mp4?_jwt=abc123&token=t0k3n")
-    assert text == ("key ***; session ***; Authorization: Bearer ***; jwt ***; "
-                    "https://cdn.example.com/a.mp4?X-Amz-Signature=***&X-Amz-Credential=***&size=9 "
-                    "and https://x.example/v.mp4?_jwt=***&token=***")
-    assert redact("Bearer token expired; the key is wrong") == "Bearer token expired; the key is wrong"
+    text = redact(
+        f"key key_runway_0003; session {secret}; Authorization: Bearer abc.def-ghi_jkl012345; "
+        f"jwt {jwt}; https://cdn.example.com/a.mp4?X-Amz-Signature=deadbeef&X-Amz-Credential="
+        f"AKIA%2F2025&size=9 and https://x.example/v.mp4?_jwt=abc123&token=t0k3n"
+    )
+    assert text == (
+        "key ***; session ***; Authorization: Bearer ***; jwt ***; "
+        "https://cdn.example.com/a.mp4?X-Amz-Signature=***&X-Amz-Credential=***&size=9 "
+        "and https://x.example/v.mp4?_jwt=***&token=***"
+    )
+    assert (
+        redact("Bearer token expired; the key is wrong") == "Bearer token expired; the key is wrong"
+    )

@@ -31,7 +31,9 @@ MODELS = {
 }
 
 
-def animate(server: Any, model: str | None, n_frames: int, root: Any, **kw: Any) -> tuple[dict, Any]:
+def animate(
+    server: Any, model: str | None, n_frames: int, root: Any, **kw: Any
+) -> tuple[dict, Any]:
     job = Job()
     vendors.runway(server, job, kw.pop("media"), "clip")
     backend = RunwayMotion(model, base_url=server.url, timing=test_hosted.fast(), **kw)
@@ -42,9 +44,13 @@ def animate(server: Any, model: str | None, n_frames: int, root: Any, **kw: Any)
 
 @pytest.mark.parametrize("n_frames", [SHORT, LONG])
 @pytest.mark.parametrize("model", list(MODELS))
-def test_each_model_gets_its_own_ratio_and_duration(model, n_frames, server, env, media, ledger, tmp_path):
+def test_each_model_gets_its_own_ratio_and_duration(
+    model, n_frames, server, env, media, ledger, tmp_path
+):
     ratio, short, long, seeded = MODELS[model]
-    body, params = animate(server, model, n_frames, tmp_path, media=media, ledger=ledger, downloads=tmp_path)
+    body, params = animate(
+        server, model, n_frames, tmp_path, media=media, ledger=ledger, downloads=tmp_path
+    )
     duration = short if n_frames == SHORT else long
     assert body["model"] == model and body["duration"] == duration
     assert body.get("ratio") == ratio and ("seed" in body) == seeded
@@ -52,23 +58,43 @@ def test_each_model_gets_its_own_ratio_and_duration(model, n_frames, server, env
 
 
 def test_a_model_that_follows_the_still_is_sent_auto(server, env, media, ledger, tmp_path):
-    body, params = animate(server, "wan3", LONG, tmp_path, media=media, ledger=ledger, downloads=tmp_path)
+    body, params = animate(
+        server, "wan3", LONG, tmp_path, media=media, ledger=ledger, downloads=tmp_path
+    )
     assert body["ratio"] == "auto_720p" and body["duration"] == 10
     assert "no duration range for 'wan3'" in params["warning"]
 
 
 def test_gen4_turbo_keeps_the_job_keys_on_record(server, env, media, ledger, tmp_path):
-    body, params = animate(server, None, SHORT, tmp_path, media=media, ledger=ledger, downloads=tmp_path)
+    body, params = animate(
+        server, None, SHORT, tmp_path, media=media, ledger=ledger, downloads=tmp_path
+    )
     still = clip_request(tmp_path).still
-    key = job_key("runway", "gen4_turbo", "clip", prompt=body["promptText"], image=digest(png_bytes(still.image)),
-                  ratio="1584:672", duration=5, seed=7)
+    key = job_key(
+        "runway",
+        "gen4_turbo",
+        "clip",
+        prompt=body["promptText"],
+        image=digest(png_bytes(still.image)),
+        ratio="1584:672",
+        duration=5,
+        seed=7,
+    )
     assert [r["cache_key"] for r in ledger._all("SELECT * FROM jobs")] == [key]
     assert (body["ratio"], body["duration"], body["seed"]) == ("1584:672", 5, 7)
 
 
-def test_an_unknown_model_falls_back_on_gen4_turbo_with_a_warning(server, env, media, ledger, tmp_path):
-    body, params = animate(server, "gen3a_turbo", LONG, tmp_path, media=media, ledger=ledger,
-                           downloads=tmp_path)
-    assert (body["model"], body["ratio"], body["duration"], body["seed"]) == ("gen3a_turbo", "1584:672", 10, 7)
+def test_an_unknown_model_falls_back_on_gen4_turbo_with_a_warning(
+    server, env, media, ledger, tmp_path
+):
+    body, params = animate(
+        server, "gen3a_turbo", LONG, tmp_path, media=media, ledger=ledger, downloads=tmp_path
+    )
+    assert (body["model"], body["ratio"], body["duration"], body["seed"]) == (
+        "gen3a_turbo",
+        "1584:672",
+        10,
+        7,
+    )
     assert "'gen3a_turbo' is not an image-to-video model" in params["warning"]
     assert "gen4_turbo" in params["warning"]

@@ -42,11 +42,15 @@ def adc(monkeypatch, env) -> dict[str, Any]:
 
 
 def backend(server: Any, ledger: Any, tmp_path: Any, **kw: Any) -> VeoMotion:
-    return VeoMotion(base_url=server.url, ledger=ledger, downloads=tmp_path / "dl", **({"timing": fast()} | kw))
+    return VeoMotion(
+        base_url=server.url, ledger=ledger, downloads=tmp_path / "dl", **({"timing": fast()} | kw)
+    )
 
 
 @pytest.mark.parametrize("location", [None, "europe-west4"])
-def test_a_project_renders_with_its_own_credentials(location, server, adc, media, ledger, tmp_path, monkeypatch):
+def test_a_project_renders_with_its_own_credentials(
+    location, server, adc, media, ledger, tmp_path, monkeypatch
+):
     if location:
         monkeypatch.setenv("GOOGLE_CLOUD_LOCATION", location)
     where = location or "us-central1"
@@ -54,10 +58,14 @@ def test_a_project_renders_with_its_own_credentials(location, server, adc, media
     veo(server, job, media, "clip", project=PROJECT, location=where, token=TOKEN)
     out = backend(server, ledger, tmp_path).animate(clip_request(tmp_path))
     check_output(test_hosted.CASES["veo-motion"], out)  # 48 frames at the shot's size, retimed
-    assert job.created == 1 and job.polled == 3 and not job.bad_auth  # bearer token, never the API key
+    assert (
+        job.created == 1 and job.polled == 3 and not job.bad_auth
+    )  # bearer token, never the API key
     assert adc["scopes"] == ["https://www.googleapis.com/auth/cloud-platform"]
     resource = f"/v1beta1/projects/{PROJECT}/locations/{where}/publishers/google/models/{MODEL}"
-    assert [r.path for r in server.log] == [f"{resource}:predictLongRunning"] + [f"{resource}:fetchPredictOperation"] * 3
+    assert [r.path for r in server.log] == [f"{resource}:predictLongRunning"] + [
+        f"{resource}:fetchPredictOperation"
+    ] * 3
     assert job.inputs[0]["parameters"]["aspectRatio"] == "16:9"
     assert out.meta["remote_id"].startswith(f"projects/{PROJECT}/locations/{where}/")
     records = [dict(r) for r in ledger._all("SELECT * FROM jobs")]
@@ -66,7 +74,9 @@ def test_a_project_renders_with_its_own_credentials(location, server, adc, media
         assert TOKEN not in text and KEYS["GEMINI_API_KEY"] not in text
 
 
-def test_a_failed_operation_fails_the_shot_with_the_vendors_reason(server, adc, media, ledger, tmp_path):
+def test_a_failed_operation_fails_the_shot_with_the_vendors_reason(
+    server, adc, media, ledger, tmp_path
+):
     job = Job(fail="The input image contains content that violates the usage guidelines")
     veo(server, job, media, "clip", project=PROJECT, token=TOKEN)
     with pytest.raises(StoryreelError, match="violates the usage guidelines") as err:
@@ -75,7 +85,9 @@ def test_a_failed_operation_fails_the_shot_with_the_vendors_reason(server, adc, 
     assert ledger._one("SELECT status FROM jobs")["status"] == "failed"
 
 
-def test_a_crash_while_polling_resumes_on_the_project_without_paying_twice(server, adc, media, ledger, tmp_path):
+def test_a_crash_while_polling_resumes_on_the_project_without_paying_twice(
+    server, adc, media, ledger, tmp_path
+):
     job = Job(polls=3)
     veo(server, job, media, "clip", project=PROJECT, token=TOKEN)
 
@@ -91,7 +103,9 @@ def test_a_crash_while_polling_resumes_on_the_project_without_paying_twice(serve
     assert job.created == 1 and not job.bad_auth
 
 
-def test_a_project_job_is_not_polled_with_the_api_key(server, adc, media, ledger, tmp_path, monkeypatch):
+def test_a_project_job_is_not_polled_with_the_api_key(
+    server, adc, media, ledger, tmp_path, monkeypatch
+):
     on_project, express = Job(polls=3), Job()
     veo(server, on_project, media, "clip", project=PROJECT, token=TOKEN)
     veo(server, express, media, "clip")
@@ -103,21 +117,40 @@ def test_a_project_job_is_not_polled_with_the_api_key(server, adc, media, ledger
         backend(server, ledger, tmp_path, timing=fast(sleep=crash)).animate(clip_request(tmp_path))
     monkeypatch.delenv("GOOGLE_CLOUD_PROJECT")  # back to express mode: a job of its own
     out = backend(server, ledger, tmp_path).animate(clip_request(tmp_path))
-    assert out.n_frames == 48 and express.created == 1 and not (express.bad_auth or on_project.bad_auth)
+    assert (
+        out.n_frames == 48
+        and express.created == 1
+        and not (express.bad_auth or on_project.bad_auth)
+    )
 
 
 def test_a_video_left_in_cloud_storage_says_what_to_do(server, adc, media, ledger, tmp_path):
     job = Job(polls=0)
-    veo(server, job, media, "clip", project=PROJECT, token=TOKEN, uri="gs://studio-renders/veo/sample_0.mp4")
-    with pytest.raises(StoryreelError, match="gs://studio-renders/veo/sample_0.mp4.*gcloud storage cp"):
+    veo(
+        server,
+        job,
+        media,
+        "clip",
+        project=PROJECT,
+        token=TOKEN,
+        uri="gs://studio-renders/veo/sample_0.mp4",
+    )
+    with pytest.raises(
+        StoryreelError, match="gs://studio-renders/veo/sample_0.mp4.*gcloud storage cp"
+    ):
         backend(server, ledger, tmp_path).animate(clip_request(tmp_path))
-    assert ledger._one("SELECT status FROM jobs")["status"] == "submitted"  # the next run polls, not pays
+    assert (
+        ledger._one("SELECT status FROM jobs")["status"] == "submitted"
+    )  # the next run polls, not pays
     assert job.created == 1 and not (tmp_path / "dl").exists()
 
 
 @pytest.mark.parametrize("credentials", ["missing", "unrefreshable"])
-def test_unusable_credentials_say_how_to_log_in(credentials, server, adc, media, ledger, tmp_path, monkeypatch):
+def test_unusable_credentials_say_how_to_log_in(
+    credentials, server, adc, media, ledger, tmp_path, monkeypatch
+):
     if credentials == "missing":
+
         def default(**kw: Any) -> Any:
             raise DefaultCredentialsError("Your default credentials were not found.")
 
@@ -128,17 +161,26 @@ def test_unusable_credentials_say_how_to_log_in(credentials, server, adc, media,
     with pytest.raises(StoryreelError) as err:
         backend(server, ledger, tmp_path).animate(clip_request(tmp_path))
     message = str(err.value)
-    assert message.startswith("veo: no usable Google Cloud credentials for GOOGLE_CLOUD_PROJECT=studio-films-1")
-    assert "gcloud auth application-default login" in message and "GOOGLE_APPLICATION_CREDENTIALS" in message
+    assert message.startswith(
+        "veo: no usable Google Cloud credentials for GOOGLE_CLOUD_PROJECT=studio-films-1"
+    )
+    assert (
+        "gcloud auth application-default login" in message
+        and "GOOGLE_APPLICATION_CREDENTIALS" in message
+    )
     assert server.log == [] and ledger._one("SELECT count(*) AS n FROM jobs")["n"] == 0
 
 
 def test_without_key_or_project_every_way_in_is_named(server, env, media, tmp_path, monkeypatch):
     for var in (*common.KEY_VARS, "GOOGLE_CLOUD_PROJECT"):
         monkeypatch.delenv(var, raising=False)
-    with pytest.raises(StoryreelError, match="GEMINI_API_KEY or GOOGLE_API_KEY or GOOGLE_CLOUD_PROJECT"):
+    with pytest.raises(
+        StoryreelError, match="GEMINI_API_KEY or GOOGLE_API_KEY or GOOGLE_CLOUD_PROJECT"
+    ):
         VeoMotion(base_url=server.url, downloads=tmp_path).animate(clip_request(tmp_path))
     assert server.log == []
-    assert rows("veo")["motion.veo"]["missing"] == ["$GEMINI_API_KEY or $GOOGLE_API_KEY or $GOOGLE_CLOUD_PROJECT"]
+    assert rows("veo")["motion.veo"]["missing"] == [
+        "$GEMINI_API_KEY or $GOOGLE_API_KEY or $GOOGLE_CLOUD_PROJECT"
+    ]
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", PROJECT)
     assert rows("veo")["motion.veo"]["ready"] is True

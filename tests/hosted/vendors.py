@@ -17,10 +17,14 @@ from typing import Any
 import jwt
 
 KEYS = {
-    "KLING_ACCESS_KEY": "ak-test-0001", "KLING_SECRET_KEY": "sk-test-secret-0002-kling-hs256-key",
-    "RUNWAYML_API_SECRET": "key_runway_0003", "LUMAAI_API_KEY": "luma-test-0004",
-    "REPLICATE_API_TOKEN": "r8_test_0005", "FAL_KEY": "fal-test-0006:secret",
-    "OPENAI_API_KEY": "sk-openai-test-0007", "GEMINI_API_KEY": "gemini-test-0008",
+    "KLING_ACCESS_KEY": "ak-test-0001",
+    "KLING_SECRET_KEY": "sk-test-secret-0002-kling-hs256-key",
+    "RUNWAYML_API_SECRET": "key_runway_0003",
+    "LUMAAI_API_KEY": "luma-test-0004",
+    "REPLICATE_API_TOKEN": "r8_test_0005",
+    "FAL_KEY": "fal-test-0006:secret",
+    "OPENAI_API_KEY": "sk-openai-test-0007",
+    "GEMINI_API_KEY": "gemini-test-0008",
 }
 
 
@@ -71,14 +75,20 @@ def _throttle(job: Job, body: Any) -> tuple[int, Any, dict] | None:
 
 
 def kling(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
-    path = {"clip": "/v1/videos/image2video", "text": "/v1/videos/text2video"}.get(kind, "/v1/images/generations")
+    path = {"clip": "/v1/videos/image2video", "text": "/v1/videos/text2video"}.get(
+        kind, "/v1/images/generations"
+    )
     kind, out = ("clip", "out.mp4") if kind in ("clip", "text") else (kind, "out.png")
 
     def authorized(req: Any) -> bool:
         token = req.headers.get("authorization", "").removeprefix("Bearer ")
         try:
-            claims = jwt.decode(token, KEYS["KLING_SECRET_KEY"], algorithms=["HS256"],
-                                options={"require": ["iss", "exp", "nbf"]})
+            claims = jwt.decode(
+                token,
+                KEYS["KLING_SECRET_KEY"],
+                algorithms=["HS256"],
+                options={"require": ["iss", "exp", "nbf"]},
+            )
         except jwt.PyJWTError:
             return False
         now = time.time()
@@ -90,7 +100,9 @@ def kling(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
     def create(req: Any) -> Any:
         if r := _guard(job, authorized(req), req, refusal):
             return r
-        if r := _throttle(job, {"code": 1302, "message": "API request too frequent", "request_id": "r"}):
+        if r := _throttle(
+            job, {"code": 1302, "message": "API request too frequent", "request_id": "r"}
+        ):
             return r
         body = req.json()
         if path.endswith("image2video"):  # the still, as raw base64 (no data: prefix), first frame
@@ -98,21 +110,33 @@ def kling(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         job.ends.append(base64.b64decode(body["image_tail"]) if "image_tail" in body else None)
         job.inputs.append(body)
         job.created += 1
-        return 200, {"code": 0, "message": "SUCCEED", "request_id": "r",
-                     "data": {"task_id": "task-861", "task_status": "submitted"}}, {}
+        return (
+            200,
+            {
+                "code": 0,
+                "message": "SUCCEED",
+                "request_id": "r",
+                "data": {"task_id": "task-861", "task_status": "submitted"},
+            },
+            {},
+        )
 
     @server.route("GET", path + "/([\\w-]+)")
     def status(req: Any, task_id: str) -> Any:
         if r := _guard(job, authorized(req), req, refusal):
             return r
         state = job.state()
-        data: dict[str, Any] = {"task_id": task_id, "task_status": {
-            "running": "processing", "done": "succeed", "failed": "failed"}[state]}
+        data: dict[str, Any] = {
+            "task_id": task_id,
+            "task_status": {"running": "processing", "done": "succeed", "failed": "failed"}[state],
+        }
         if state == "failed":
             data["task_status_msg"] = job.fail
         if state == "done":
             key = "videos" if kind == "clip" else "images"
-            data["task_result"] = {key: [{"id": "v1", "index": 0, "url": f"{server.url}/media/{out}"}]}
+            data["task_result"] = {
+                key: [{"id": "v1", "index": 0, "url": f"{server.url}/media/{out}"}]
+            }
         return 200, {"code": 0, "message": "SUCCEED", "request_id": "r", "data": data}, {}
 
     _media(server, media)
@@ -120,7 +144,9 @@ def kling(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
 
 def runway(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
     def authorized(req: Any) -> bool:
-        return _bearer(req, KEYS["RUNWAYML_API_SECRET"]) and bool(req.headers.get("x-runway-version"))
+        return _bearer(req, KEYS["RUNWAYML_API_SECRET"]) and bool(
+            req.headers.get("x-runway-version")
+        )
 
     refusal = {"error": "Invalid API key"}
 
@@ -144,8 +170,11 @@ def runway(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         if r := _guard(job, authorized(req), req, refusal):
             return r
         state = job.state()
-        body: dict[str, Any] = {"id": task_id, "createdAt": "2025-01-01T00:00:00Z",
-                                "status": {"running": "RUNNING", "done": "SUCCEEDED", "failed": "FAILED"}[state]}
+        body: dict[str, Any] = {
+            "id": task_id,
+            "createdAt": "2025-01-01T00:00:00Z",
+            "status": {"running": "RUNNING", "done": "SUCCEEDED", "failed": "FAILED"}[state],
+        }
         if state == "running":
             body["progress"] = 0.5
         if state == "done":
@@ -162,12 +191,25 @@ def luma(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
     refusal = {"detail": "Invalid API key"}
 
     def generation(state: str, gid: str) -> dict[str, Any]:
-        body: dict[str, Any] = {"id": gid, "generation_type": asset, "created_at": "2025-01-01T00:00:00Z",
-                                "model": "ray-2", "request": {}, "failure_reason": None, "assets": None,
-                                "state": {"running": "dreaming", "done": "completed", "failed": "failed",
-                                          "queued": "queued"}[state]}
+        body: dict[str, Any] = {
+            "id": gid,
+            "generation_type": asset,
+            "created_at": "2025-01-01T00:00:00Z",
+            "model": "ray-2",
+            "request": {},
+            "failure_reason": None,
+            "assets": None,
+            "state": {
+                "running": "dreaming",
+                "done": "completed",
+                "failed": "failed",
+                "queued": "queued",
+            }[state],
+        }
         if state == "done":
-            body["assets"] = {asset: f"{server.url}/media/out.{'mp4' if asset == 'video' else 'png'}"}
+            body["assets"] = {
+                asset: f"{server.url}/media/out.{'mp4' if asset == 'video' else 'png'}"
+            }
         if state == "failed":
             body["failure_reason"] = job.fail
         return body
@@ -196,15 +238,28 @@ def luma(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
 
 
 def replicate(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
-    refusal = {"title": "Unauthenticated", "detail": "You did not pass a valid authentication token",
-               "status": 401}
+    refusal = {
+        "title": "Unauthenticated",
+        "detail": "You did not pass a valid authentication token",
+        "status": 401,
+    }
 
     def prediction(status: str, pid: str) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "id": pid, "model": "owner/model", "version": "v1", "status": status, "input": {},
-            "output": None, "logs": "", "error": None, "metrics": {},
+            "id": pid,
+            "model": "owner/model",
+            "version": "v1",
+            "status": status,
+            "input": {},
+            "output": None,
+            "logs": "",
+            "error": None,
+            "metrics": {},
             "created_at": "2025-01-01T00:00:00Z",
-            "urls": {"get": f"{server.url}/v1/predictions/{pid}", "cancel": f"{server.url}/v1/predictions/{pid}/cancel"},
+            "urls": {
+                "get": f"{server.url}/v1/predictions/{pid}",
+                "cancel": f"{server.url}/v1/predictions/{pid}/cancel",
+            },
         }
         if status == "succeeded":
             body["output"] = [f"{server.url}/media/out.{'mp4' if kind == 'clip' else 'png'}"]
@@ -231,7 +286,13 @@ def replicate(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None
         if r := _guard(job, _bearer(req, KEYS["REPLICATE_API_TOKEN"]), req, refusal):
             return r
         state = job.state()
-        return 200, prediction({"running": "processing", "done": "succeeded", "failed": "failed"}[state], pid), {}
+        return (
+            200,
+            prediction(
+                {"running": "processing", "done": "succeeded", "failed": "failed"}[state], pid
+            ),
+            {},
+        )
 
     _media(server, media)
 
@@ -254,8 +315,16 @@ def fal(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         job.inputs.append(body)
         job.created += 1
         base = f"{server.url}/{app}/requests/req-77"
-        return 200, {"request_id": "req-77", "response_url": base, "status_url": base + "/status",
-                     "cancel_url": base + "/cancel"}, {}
+        return (
+            200,
+            {
+                "request_id": "req-77",
+                "response_url": base,
+                "status_url": base + "/status",
+                "cancel_url": base + "/cancel",
+            },
+            {},
+        )
 
     @server.route("GET", f"/{app}/requests/([\\w-]+)/status")
     def status(req: Any, rid: str) -> Any:
@@ -282,8 +351,13 @@ def fal(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
 def openai(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
     @server.route("POST", "/v1/images/generations")
     def generate(req: Any) -> Any:
-        refusal = {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
-                             "code": "invalid_api_key"}}
+        refusal = {
+            "error": {
+                "message": "Incorrect API key provided",
+                "type": "invalid_request_error",
+                "code": "invalid_api_key",
+            }
+        }
         if r := _guard(job, _bearer(req, KEYS["OPENAI_API_KEY"]), req, refusal):
             return r
         if r := _throttle(job, {"error": {"message": "Rate limit reached", "type": "requests"}}):
@@ -291,10 +365,26 @@ def openai(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         job.inputs.append(req.json())
         job.polled += 1
         if job.fail:
-            return 400, {"error": {"message": job.fail, "type": "image_generation_user_error",
-                                   "code": "moderation_blocked"}}, {}
+            return (
+                400,
+                {
+                    "error": {
+                        "message": job.fail,
+                        "type": "image_generation_user_error",
+                        "code": "moderation_blocked",
+                    }
+                },
+                {},
+            )
         job.created += 1
-        return 200, {"created": 1713833628, "data": [{"b64_json": base64.b64encode(media["png"]).decode()}]}, {}
+        return (
+            200,
+            {
+                "created": 1713833628,
+                "data": [{"b64_json": base64.b64encode(media["png"]).decode()}],
+            },
+            {},
+        )
 
 
 def openai_edits(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
@@ -302,24 +392,47 @@ def openai_edits(server: Any, job: Job, media: dict[str, bytes], kind: str) -> N
 
     @server.route("POST", "/v1/images/edits")
     def edit(req: Any) -> Any:
-        if r := _guard(job, _bearer(req, KEYS["OPENAI_API_KEY"]), req, {"error": {"message": "bad key"}}):
+        if r := _guard(
+            job, _bearer(req, KEYS["OPENAI_API_KEY"]), req, {"error": {"message": "bad key"}}
+        ):
             return r
         assert req.headers["content-type"].startswith("multipart/form-data")
         job.inputs.append(req.body)
         job.created += 1
-        return 200, {"created": 1713833629, "data": [{"b64_json": base64.b64encode(media["png"]).decode()}]}, {}
+        return (
+            200,
+            {
+                "created": 1713833629,
+                "data": [{"b64_json": base64.b64encode(media["png"]).decode()}],
+            },
+            {},
+        )
 
 
-def veo(server: Any, job: Job, media: dict[str, bytes], kind: str, project: str | None = None,
-        location: str = "us-central1", token: str = "", uri: str | None = None) -> None:
+def veo(
+    server: Any,
+    job: Job,
+    media: dict[str, bytes],
+    kind: str,
+    project: str | None = None,
+    location: str = "us-central1",
+    token: str = "",
+    uri: str | None = None,
+) -> None:
     """Veo on Vertex AI: express mode (the API key), or with `project` that project's own endpoints,
     authorized by the OAuth access `token`; `uri`: the video is answered as that Cloud Storage URI."""
     model = "veo-2.0-generate-001"
     key = KEYS["GEMINI_API_KEY"]
     scope = f"projects/{project}/locations/{location}/" if project else ""
     resource = f"projects/{project or 'p1'}/locations/{location}/publishers/google/models/{model}"
-    refusal = {"error": {"code": 401, "message": "API keys are not supported by this API. Expected OAuth2 "
-                         "access token or other authentication credentials.", "status": "UNAUTHENTICATED"}}
+    refusal = {
+        "error": {
+            "code": 401,
+            "message": "API keys are not supported by this API. Expected OAuth2 "
+            "access token or other authentication credentials.",
+            "status": "UNAUTHENTICATED",
+        }
+    }
 
     def authorized(req: Any) -> bool:
         if project:
@@ -330,8 +443,16 @@ def veo(server: Any, job: Job, media: dict[str, bytes], kind: str, project: str 
     def create(req: Any) -> Any:
         if r := _guard(job, authorized(req), req, refusal):
             return r
-        if r := _throttle(job, {"error": {"code": 429, "message": "Resource has been exhausted",
-                                          "status": "RESOURCE_EXHAUSTED"}}):
+        if r := _throttle(
+            job,
+            {
+                "error": {
+                    "code": 429,
+                    "message": "Resource has been exhausted",
+                    "status": "RESOURCE_EXHAUSTED",
+                }
+            },
+        ):
             return r
         body = req.json()
         image = body["instances"][0]["image"]
@@ -354,11 +475,24 @@ def veo(server: Any, job: Job, media: dict[str, bytes], kind: str, project: str 
             return 200, {"name": name}, {}
         if state == "failed":
             return 200, {"name": name, "done": True, "error": {"code": 3, "message": job.fail}}, {}
-        video = {"gcsUri": uri} if uri else {"bytesBase64Encoded": base64.b64encode(media["mp4"]).decode()}
+        video = (
+            {"gcsUri": uri}
+            if uri
+            else {"bytesBase64Encoded": base64.b64encode(media["mp4"]).decode()}
+        )
         video["mimeType"] = "video/mp4"
-        return 200, {"name": name, "done": True, "response": {
-            "@type": "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse",
-            "videos": [video]}}, {}
+        return (
+            200,
+            {
+                "name": name,
+                "done": True,
+                "response": {
+                    "@type": "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse",
+                    "videos": [video],
+                },
+            },
+            {},
+        )
 
 
 def _media(server: Any, media: dict[str, bytes]) -> None:

@@ -11,8 +11,13 @@ def test_the_shots_lens_is_in_every_idiom():
     assert tags[:3] == ["medium close-up", "low angle", "85mm lens"]
     natural = compile_prompt(shot(lens=85), scene(), config(), "natural").prompt
     assert "Shot on an 85mm lens." in natural
-    assert "Shot on a 35mm lens." in compile_prompt(shot(lens=35), scene(), config(), "motion").prompt
-    assert "Shot on a 13.5mm lens." in compile_prompt(shot(lens=13.5), scene(), config(), "natural").prompt
+    assert (
+        "Shot on a 35mm lens." in compile_prompt(shot(lens=35), scene(), config(), "motion").prompt
+    )
+    assert (
+        "Shot on a 13.5mm lens."
+        in compile_prompt(shot(lens=13.5), scene(), config(), "natural").prompt
+    )
 
 
 def test_the_looks_lens_applies_unless_the_shot_has_one():

@@ -34,7 +34,9 @@ def test_motion_idiom_leads_with_the_camera_move():
     p = compile_prompt(shot(), scene(), config(), "motion")
     assert p.prompt.startswith("The camera dollies in toward Maya smoothly.")
     slow = compile_prompt(shot(move="zoom-in", move_intensity=0.4), scene(), config(), "motion")
-    assert slow.prompt.startswith("The lens zooms in on Maya while the camera stays in place slowly")
+    assert slow.prompt.startswith(
+        "The lens zooms in on Maya while the camera stays in place slowly"
+    )
     still = compile_prompt(shot(move="static", subjects=[]), scene(), config(), "motion")
     assert still.prompt.startswith("The camera is locked off on a tripod and does not move.")
     assert "of " not in still.prompt.split(".")[1]
@@ -72,7 +74,9 @@ def test_the_action_a_note_frames_and_the_scenes_weather_are_in_the_prompt():
     framed = shot(description="her face in the neon", action="MAYA turns from the rail.")
     wet = scene().model_copy(update={"weather": ["rain"]})
     natural = compile_prompt(framed, wet, config(), "natural").prompt
-    assert "Her face in the neon. Maya turns from the rail. Exterior, rooftop, night, rain." in natural
+    assert (
+        "Her face in the neon. Maya turns from the rail. Exterior, rooftop, night, rain." in natural
+    )
     tags = compile_prompt(framed, wet, config(), "tags").prompt.split(", ")
     assert "her face in the neon" in tags and "rain" in tags
     assert any(t.startswith("a woman in her thirties turns from the rail") for t in tags)

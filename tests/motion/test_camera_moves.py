@@ -19,22 +19,47 @@ from storyreel.motion.moves import ease
 from storyreel.render.encode import Encoder
 from tests.motion.motion_fixtures import H, W, layered_still
 
-SCENE = Scene(id="s1", number="1", heading="EXT. ROOF - NIGHT", int_ext="EXT", location="ROOF",
-              time_of_day="NIGHT", lines=SourceSpan(path="film.fountain", start=1, end=1))
+SCENE = Scene(
+    id="s1",
+    number="1",
+    heading="EXT. ROOF - NIGHT",
+    int_ext="EXT",
+    location="ROOF",
+    time_of_day="NIGHT",
+    lines=SourceSpan(path="film.fountain", start=1, end=1),
+)
 
 
-def shot(move: Move | str = Move.STATIC, intensity: float = 1.0, easing: Easing = Easing.EASE_IN_OUT,
-         seconds: float = 1.0) -> Shot:
-    s = Shot(id="1A", scene_id="s1", size=ShotSize.MS, lines=SourceSpan(path="film.fountain", start=7, end=7),
-             duration=seconds, easing=easing)
+def shot(
+    move: Move | str = Move.STATIC,
+    intensity: float = 1.0,
+    easing: Easing = Easing.EASE_IN_OUT,
+    seconds: float = 1.0,
+) -> Shot:
+    s = Shot(
+        id="1A",
+        scene_id="s1",
+        size=ShotSize.MS,
+        lines=SourceSpan(path="film.fountain", start=7, end=7),
+        duration=seconds,
+        easing=easing,
+    )
     return s.model_copy(update={"move": move, "move_intensity": intensity})
 
 
-def clip(move: Move | str, still: Still | None = None, seconds: float = 1.0, fps: Fraction = Fraction(24),
-         seed: int = 1, **kw: object) -> CameraClip:
+def clip(
+    move: Move | str,
+    still: Still | None = None,
+    seconds: float = 1.0,
+    fps: Fraction = Fraction(24),
+    seed: int = 1,
+    **kw: object,
+) -> CameraClip:
     sh = shot(move, seconds=seconds, **kw)
     n = frames_for(seconds, fps)
-    request = ClipRequest(sh, SCENE, still or layered_still(), ProjectConfig(), seed, fps, n, (W, H))
+    request = ClipRequest(
+        sh, SCENE, still or layered_still(), ProjectConfig(), seed, fps, n, (W, H)
+    )
     return CameraBackend().animate(request)
 
 
@@ -52,8 +77,11 @@ def decode(path: Path) -> list[np.ndarray]:
 
 def mask(frame: np.ndarray, colour: str) -> np.ndarray:
     r, g, b = (frame[..., i].astype(int) for i in range(3))
-    return {"red": (r > 170) & (g < 80) & (b < 80), "green": (g > 170) & (r < 80) & (b < 80),
-            "blue": (b > 170) & (r < 80) & (g < 80)}[colour]
+    return {
+        "red": (r > 170) & (g < 80) & (b < 80),
+        "green": (g > 170) & (r < 80) & (b < 80),
+        "blue": (b > 170) & (r < 80) & (g < 80),
+    }[colour]
 
 
 def centroid(frame: np.ndarray, colour: str) -> np.ndarray:
@@ -62,8 +90,9 @@ def centroid(frame: np.ndarray, colour: str) -> np.ndarray:
     return np.array([xs.mean(), ys.mean()])
 
 
-@pytest.mark.parametrize(("fps", "seconds"), [(Fraction(24), 1.3), (Fraction(25), 0.7),
-                                                (Fraction(24000, 1001), 1.5)])
+@pytest.mark.parametrize(
+    ("fps", "seconds"), [(Fraction(24), 1.3), (Fraction(25), 0.7), (Fraction(24000, 1001), 1.5)]
+)
 def test_frame_count_and_duration_are_exact(tmp_path: Path, fps: Fraction, seconds: float) -> None:
     n = frames_for(seconds, fps)
     path = render(clip(Move.PAN_RIGHT, seconds=seconds, fps=fps), tmp_path / "c.mp4")
@@ -142,8 +171,11 @@ def test_rack_focus_pulls_focus_from_the_background_to_the_subject() -> None:
         """Steepest step of the marker's colour across its right edge."""
         x, y = centroid(frame, colour).astype(int)
         f = frame.astype(float)
-        signal = f[y, x : x + 40, 0] - f[y, x : x + 40, 1] if colour == "red" else \
-            f[y, x : x + 40, 2] - f[y, x : x + 40, 0]
+        signal = (
+            f[y, x : x + 40, 0] - f[y, x : x + 40, 1]
+            if colour == "red"
+            else f[y, x : x + 40, 2] - f[y, x : x + 40, 0]
+        )
         return float(np.abs(np.diff(signal)).max())
 
     first, last = c.frame(0), c.frame(c.n_frames - 1)
@@ -160,7 +192,9 @@ def test_no_move_runs_out_of_picture_at_the_edges(move: Move) -> None:
         for edge in (f[:3], f[-3:], f[:, :3].transpose(1, 0, 2), f[:, -3:].transpose(1, 0, 2)):
             assert edge.max(axis=2).min() > 20, f"{move} frame {i}: empty border"
             if move is not Move.RACK_FOCUS:  # a defocused layer is smooth by design
-                assert (edge[0] != edge[1]).any() and (edge[1] != edge[2]).any(), f"{move} {i}: smeared"
+                assert (edge[0] != edge[1]).any() and (edge[1] != edge[2]).any(), (
+                    f"{move} {i}: smeared"
+                )
 
 
 def test_single_layer_still_gets_a_sub_pixel_ken_burns() -> None:
@@ -187,19 +221,26 @@ def test_easing_curves() -> None:
     assert ease(0.25, Easing.EASE_IN) < ease(0.25, Easing.LINEAR) < ease(0.25, Easing.EASE_OUT)
     linear = clip(Move.PAN_RIGHT, easing=Easing.LINEAR)
     eased = clip(Move.PAN_RIGHT)
-    step = [abs(centroid(c.frame(1), "red")[0] - centroid(c.frame(0), "red")[0]) for c in (linear, eased)]
+    step = [
+        abs(centroid(c.frame(1), "red")[0] - centroid(c.frame(0), "red")[0])
+        for c in (linear, eased)
+    ]
     assert step[0] > 3 * step[1]  # ease-in-out starts slowly
 
 
 def test_unknown_move_word_names_the_shot_line_and_the_closest_move() -> None:
     with pytest.raises(StoryreelError) as e:
         clip("push-inn")
-    assert str(e.value).startswith("film.fountain:7: unknown move 'push-inn' (did you mean push-in?)")
+    assert str(e.value).startswith(
+        "film.fountain:7: unknown move 'push-inn' (did you mean push-in?)"
+    )
 
 
 @pytest.mark.parametrize("value", [-0.5, 3.5, math.nan])
 def test_intensity_out_of_range_is_refused(value: float) -> None:
-    with pytest.raises(StoryreelError, match=r"film.fountain:7: move intensity .* out of range \(0 to 3\)"):
+    with pytest.raises(
+        StoryreelError, match=r"film.fountain:7: move intensity .* out of range \(0 to 3\)"
+    ):
         clip(Move.PUSH_IN, intensity=value)
 
 

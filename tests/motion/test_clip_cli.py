@@ -43,7 +43,11 @@ def project(tmp_path: Path) -> Path:
 
 
 def shot_id(project: Path) -> str:
-    return breakdown_script(project / "script.fountain", load_config(project / "storyreel.toml")).shots[0].id
+    return (
+        breakdown_script(project / "script.fountain", load_config(project / "storyreel.toml"))
+        .shots[0]
+        .id
+    )
 
 
 def run(*args: str) -> object:
@@ -64,20 +68,35 @@ def test_clip_renders_the_shot(project: Path) -> None:
 
 def test_clip_prores_and_move_override(project: Path) -> None:
     out = project / "shot.mov"
-    result = run(project / "script.fountain", "--shot", shot_id(project), "-o", out, "--codec", "prores",
-                 "--move", "truck-left", "--intensity", "2", "-q")
+    result = run(
+        project / "script.fountain",
+        "--shot",
+        shot_id(project),
+        "-o",
+        out,
+        "--codec",
+        "prores",
+        "--move",
+        "truck-left",
+        "--intensity",
+        "2",
+        "-q",
+    )
     assert result.exit_code == 0, result.output
     assert "truck-left, intensity 2.0" in result.output
     with av.open(str(out)) as c:
         assert c.streams.video[0].codec_context.name == "prores"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--move", "push-inn"], "unknown move 'push-inn' (did you mean push-in?)"),
-    (["--intensity", "3.5"], "move intensity 3.5 is out of range (0 to 3)"),
-    (["--codec", "h265"], "unknown codec 'h265'"),
-    (["-o", "missing/shot.mp4"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--move", "push-inn"], "unknown move 'push-inn' (did you mean push-in?)"),
+        (["--intensity", "3.5"], "move intensity 3.5 is out of range (0 to 3)"),
+        (["--codec", "h265"], "unknown codec 'h265'"),
+        (["-o", "missing/shot.mp4"], "does not exist"),
+    ],
+)
 def test_clip_bad_input(project: Path, args: list[str], message: str) -> None:
     out = ["-o", str(project / "shot.mp4")] if "-o" not in args else []
     args = [a if a != "missing/shot.mp4" else str(project / a) for a in args]
@@ -100,7 +119,9 @@ def test_clip_uses_the_projects_motion_backend(project: Path) -> None:
         stream = c.add_stream("libx264", rate=24)
         stream.width, stream.height, stream.pix_fmt = 128, 54, "yuv420p"
         for _ in range(48):
-            frame = av.VideoFrame.from_ndarray(np.full((54, 128, 3), (20, 40, 220), np.uint8), "rgb24")
+            frame = av.VideoFrame.from_ndarray(
+                np.full((54, 128, 3), (20, 40, 220), np.uint8), "rgb24"
+            )
             c.mux(stream.encode(frame))
         c.mux(stream.encode())
     with open(project / "storyreel.toml", "a") as f:

@@ -19,12 +19,23 @@ from tests.motion.motion_fixtures import H, W, layered_still
 from tests.motion.test_camera_moves import SCENE, centroid, mask
 
 
-def lens_clip(move: Move, lens: float | None, look_lens: float | None = None,
-              intensity: float = 1.0) -> CameraClip:
-    shot = Shot(id="1A", scene_id="s1", size=ShotSize.MS, move=move, move_intensity=intensity,
-                lines=SourceSpan(path="film.fountain", start=7, end=7), duration=0.5, lens=lens)
+def lens_clip(
+    move: Move, lens: float | None, look_lens: float | None = None, intensity: float = 1.0
+) -> CameraClip:
+    shot = Shot(
+        id="1A",
+        scene_id="s1",
+        size=ShotSize.MS,
+        move=move,
+        move_intensity=intensity,
+        lines=SourceSpan(path="film.fountain", start=7, end=7),
+        duration=0.5,
+        lens=lens,
+    )
     config = ProjectConfig(look=LookConfig(lens=look_lens))
-    return CameraBackend().animate(ClipRequest(shot, SCENE, layered_still(), config, 1, Fraction(24), 12, (W, H)))
+    return CameraBackend().animate(
+        ClipRequest(shot, SCENE, layered_still(), config, 1, Fraction(24), 12, (W, H))
+    )
 
 
 def shift(c: CameraClip, colour: str) -> np.ndarray:
@@ -98,13 +109,28 @@ def test_a_long_lens_racks_focus_with_a_shallower_depth_of_field() -> None:
 
 
 def test_a_previz_still_pushed_in_through_any_lens_starts_on_the_still() -> None:
-    shot = Shot(id="1A", scene_id="s1", size=ShotSize.MS, subjects=["MAYA"], move=Move.PUSH_IN,
-                lines=SourceSpan(start=7, end=7), duration=0.5)
+    shot = Shot(
+        id="1A",
+        scene_id="s1",
+        size=ShotSize.MS,
+        subjects=["MAYA"],
+        move=Move.PUSH_IN,
+        lines=SourceSpan(start=7, end=7),
+        duration=0.5,
+    )
     still = PrevizBackend().generate(StillRequest(shot, SCENE, ProjectConfig(), 3, (W, H)))
     frames = {}
     for lens in (24.0, None, 85.0):
-        request = ClipRequest(shot.model_copy(update={"lens": lens}), SCENE, still, ProjectConfig(), 1,
-                              Fraction(24), 12, (W, H))
+        request = ClipRequest(
+            shot.model_copy(update={"lens": lens}),
+            SCENE,
+            still,
+            ProjectConfig(),
+            1,
+            Fraction(24),
+            12,
+            (W, H),
+        )
         c = CameraBackend().animate(request)
         frames[lens] = c.frame(0), c.frame(11)
     assert np.array_equal(frames[24.0][0], frames[85.0][0])  # at rest, every lens shows the still

@@ -14,10 +14,10 @@ from storyreel.render.segments import assemble
 def _top_level_boxes(data: bytes) -> list[str]:
     boxes, at = [], 0
     while at + 8 <= len(data):
-        size = int.from_bytes(data[at:at + 4], "big")
-        boxes.append(data[at + 4:at + 8].decode("latin-1"))
+        size = int.from_bytes(data[at : at + 4], "big")
+        boxes.append(data[at + 4 : at + 8].decode("latin-1"))
         if size == 1:
-            size = int.from_bytes(data[at + 8:at + 16], "big")
+            size = int.from_bytes(data[at + 8 : at + 16], "big")
         at += size
     return boxes
 
@@ -35,7 +35,7 @@ def test_the_cut_is_faststart_with_a_tmcd_track_at_its_start_timecode(tmp_path):
     data = cut.read_bytes()
     boxes = _top_level_boxes(data)
     assert boxes.index("moov") < boxes.index("mdat")
-    assert b"tmcd" in data[:data.index(b"mdat")]  # the timecode track's sample description
+    assert b"tmcd" in data[: data.index(b"mdat")]  # the timecode track's sample description
     with av.open(str(cut)) as c:
         [tmcd] = c.streams.data
         assert tmcd.metadata["handler_name"] == "TimeCodeHandler"
@@ -50,7 +50,9 @@ def test_a_rendered_cut_starts_at_the_films_start_timecode(tmp_path):
 
     root = make_project(tmp_path / "film")
     toml = root / "storyreel.toml"
-    toml.write_text(toml.read_text().replace("[film]\n", '[film]\nstart_timecode = "10:00:00:00"\n'))
+    toml.write_text(
+        toml.read_text().replace("[film]\n", '[film]\nstart_timecode = "10:00:00:00"\n')
+    )
     build(Project.open(root))
     data = (root / "out" / "cut.mp4").read_bytes()
     boxes = _top_level_boxes(data)

@@ -29,8 +29,13 @@ def picture(value: int | tuple[int, int, int] = 128, size: tuple[int, int] = PIC
 def write_cube(path: Path, n: int, fn, header: str = "") -> Path:
     g = np.linspace(0.0, 1.0, n)
     b, gg, r = np.meshgrid(g, g, g, indexing="ij")  # red changes fastest
-    np.savetxt(path, fn(r, gg, b).reshape(-1, 3), fmt="%.6f", comments="",
-               header=f'TITLE "test"\n# a comment\nLUT_3D_SIZE {n}\n{header}'.rstrip("\n"))
+    np.savetxt(
+        path,
+        fn(r, gg, b).reshape(-1, 3),
+        fmt="%.6f",
+        comments="",
+        header=f'TITLE "test"\n# a comment\nLUT_3D_SIZE {n}\n{header}'.rstrip("\n"),
+    )
     return path
 
 
@@ -54,7 +59,10 @@ def test_lift_gamma_gain_and_saturation() -> None:
     lifted = look(gamma=(2.0, 2.0, 2.0)).grade(picture(64), 0)[0, 0, 0]
     assert lifted == round(255 * (64 / 255) ** 0.5)
     grey = look(saturation=0.0).grade(picture((200, 50, 50)), 0)[0, 0]
-    assert np.ptp(grey) <= 1 and abs(int(grey[0]) - round(0.2126 * 200 + 0.7152 * 50 + 0.0722 * 50)) <= 1
+    assert (
+        np.ptp(grey) <= 1
+        and abs(int(grey[0]) - round(0.2126 * 200 + 0.7152 * 50 + 0.0722 * 50)) <= 1
+    )
     vivid = look(saturation=1.5).grade(picture((150, 100, 100)), 0)[0, 0].astype(int)
     assert vivid[0] - vivid[1] > 50
 
@@ -100,24 +108,35 @@ def test_cube_lut_is_applied_with_trilinear_interpolation(tmp_path: Path) -> Non
 
 
 def test_cube_domain_and_relative_path(tmp_path: Path) -> None:
-    half = write_cube(tmp_path / "half.cube", 2, lambda r, g, b: np.stack([r, g, b], -1),
-                      header="DOMAIN_MIN 0 0 0\nDOMAIN_MAX 0.5 0.5 0.5\n")
-    lk = FilmLook(LookConfig(lut="half.cube", **NEUTRAL), FRAME, PICTURE, Fraction(24), project_root=tmp_path)
+    half = write_cube(
+        tmp_path / "half.cube",
+        2,
+        lambda r, g, b: np.stack([r, g, b], -1),
+        header="DOMAIN_MIN 0 0 0\nDOMAIN_MAX 0.5 0.5 0.5\n",
+    )
+    lk = FilmLook(
+        LookConfig(lut="half.cube", **NEUTRAL), FRAME, PICTURE, Fraction(24), project_root=tmp_path
+    )
     assert lk.grade(picture(64), 0)[0, 0].tolist() == [128, 128, 128]  # 0.25 of a 0..0.5 domain
     assert lk.grade(picture(200), 0)[0, 0].tolist() == [255, 255, 255]  # beyond it: clamped
     assert half.exists()
 
 
-@pytest.mark.parametrize(("text", "line", "message"), [
-    ("LUT_3D_SIZE 2\n0 0 0\n1 0\n", 3, "a LUT row needs three numbers"),
-    ("LUT_3D_SIZE 2\n0 0 0\n1 0 x\n", 3, "not a number"),
-    ("TITLE \"a\"\nLUT_3D_SIZE 2\n0 0 0\n", 3, "expected 8 rows"),
-    ("LUT_1D_SIZE 16\n", 1, "1D LUTs are not supported"),
-    ("\n\nLUT_3D_SIZE 1\n", 3, "LUT_3D_SIZE must be 2 to 256"),
-    ("0 0 0\n", 1, "data before LUT_3D_SIZE"),
-    ("LUT_3D_SIZE 2\nGAMMA 2\n", 2, "unknown keyword 'GAMMA'"),
-])
-def test_malformed_cube_names_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("LUT_3D_SIZE 2\n0 0 0\n1 0\n", 3, "a LUT row needs three numbers"),
+        ("LUT_3D_SIZE 2\n0 0 0\n1 0 x\n", 3, "not a number"),
+        ('TITLE "a"\nLUT_3D_SIZE 2\n0 0 0\n', 3, "expected 8 rows"),
+        ("LUT_1D_SIZE 16\n", 1, "1D LUTs are not supported"),
+        ("\n\nLUT_3D_SIZE 1\n", 3, "LUT_3D_SIZE must be 2 to 256"),
+        ("0 0 0\n", 1, "data before LUT_3D_SIZE"),
+        ("LUT_3D_SIZE 2\nGAMMA 2\n", 2, "unknown keyword 'GAMMA'"),
+    ],
+)
+def test_malformed_cube_names_file_and_line(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
     path = tmp_path / "bad.cube"
     path.write_text(text)
     with pytest.raises(StoryreelError, match=message) as e:

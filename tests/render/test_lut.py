@@ -36,7 +36,10 @@ def trilinear(path: Path, rgb: np.ndarray) -> np.ndarray:
     out = np.zeros(rgb.shape)
     for corner in itertools.product((0, 1), repeat=3):  # (r, g, b) offsets
         weight = np.prod([f[..., c] if d else 1 - f[..., c] for c, d in enumerate(corner)], axis=0)
-        out += weight[..., None] * lattice[i[..., 2] + corner[2], i[..., 1] + corner[1], i[..., 0] + corner[0]]
+        out += (
+            weight[..., None]
+            * lattice[i[..., 2] + corner[2], i[..., 1] + corner[1], i[..., 0] + corner[0]]
+        )
     return np.clip(out * 255.0, 0, 255)
 
 
@@ -49,10 +52,24 @@ def gradient() -> np.ndarray:
 
 def previz_still() -> np.ndarray:
     span = SourceSpan(start=1, end=1)
-    scene = Scene(id="harbour", number="1", heading="EXT. HARBOUR - DUSK", int_ext="EXT", location="HARBOUR",
-                  time_of_day="DUSK", lines=span)
-    shot = Shot(id="s1", scene_id=scene.id, size=ShotSize.WS, subjects=["MAYA"], description="she waits",
-                lines=span, duration=2.0)
+    scene = Scene(
+        id="harbour",
+        number="1",
+        heading="EXT. HARBOUR - DUSK",
+        int_ext="EXT",
+        location="HARBOUR",
+        time_of_day="DUSK",
+        lines=span,
+    )
+    shot = Shot(
+        id="s1",
+        scene_id=scene.id,
+        size=ShotSize.WS,
+        subjects=["MAYA"],
+        description="she waits",
+        lines=span,
+        duration=2.0,
+    )
     return PrevizBackend().generate(StillRequest(shot, scene, ProjectConfig(), 7, (320, 180))).image
 
 
@@ -75,7 +92,9 @@ def test_a_curved_lut_is_trilinear_on_a_still_and_a_gradient(tmp_path: Path) -> 
     def look(r, g, b):  # crosstalk, a toe and a roll-off, and values outside 0..1 that must clip
         return np.stack([r**2.2 + 0.1 * g, np.sqrt(g) * 1.1 - 0.05, 0.6 * b + 0.3 * r * g], -1)
 
-    path = write_cube(tmp_path / "look.cube", 17, look, header="DOMAIN_MIN 0.02 0 0\nDOMAIN_MAX 1 0.9 1\n")
+    path = write_cube(
+        tmp_path / "look.cube", 17, look, header="DOMAIN_MIN 0.02 0 0\nDOMAIN_MAX 1 0.9 1\n"
+    )
     table = dense_table(path)
     for pic in (previz_still(), gradient()):
         out = apply_lut(pic, table)

@@ -24,7 +24,9 @@ FRAME, PICTURE = (256, 144), (256, 108)
 class Flat:
     """A FrameSource of one flat colour, or a grey ramp (frame i has value i) when colour is None."""
 
-    def __init__(self, colour: tuple[int, int, int] | None, n: int, size: tuple[int, int] = PICTURE):
+    def __init__(
+        self, colour: tuple[int, int, int] | None, n: int, size: tuple[int, int] = PICTURE
+    ):
         self.colour, self.n_frames, self.size, self.fps = colour, n, size, FPS
         self.requested: list[int] = []
         self.closed = False
@@ -58,7 +60,12 @@ def test_cut_and_letterbox() -> None:
 
 def test_dissolve_blends_the_overlap() -> None:
     a, b = Flat((200, 0, 0), 20), Flat((0, 0, 200), 20)
-    p = program([Event(a, 0, 20), Event(b, 8, 20, transition=Transition(kind=TransitionKind.DISSOLVE, frames=12))])
+    p = program(
+        [
+            Event(a, 0, 20),
+            Event(b, 8, 20, transition=Transition(kind=TransitionKind.DISSOLVE, frames=12)),
+        ]
+    )
     assert p.n_frames == 28
     reds = [centre(p, t)[0] for t in range(6, 22)]
     assert reds[:2] == [200, 200] and reds[-2:] == [0, 0]
@@ -69,17 +76,43 @@ def test_dissolve_blends_the_overlap() -> None:
 
 def test_wipe_moves_across() -> None:
     a, b = Flat((200, 0, 0), 20), Flat((0, 0, 200), 20)
-    p = program([Event(a, 0, 20), Event(b, 10, 20, transition=Transition(kind=TransitionKind.WIPE, frames=10))])
+    p = program(
+        [
+            Event(a, 0, 20),
+            Event(b, 10, 20, transition=Transition(kind=TransitionKind.WIPE, frames=10)),
+        ]
+    )
     f = frame_at(p, 14)[72]
     assert f[5].tolist() == [0, 0, 200] and f[250].tolist() == [200, 0, 0]  # B enters from the left
 
 
 def test_fades_go_through_black() -> None:
     a, b = Flat((200, 200, 200), 10), Flat((100, 100, 100), 10)
-    p = program([Event(a, 0, 10), Event(b, 10, 10, transition=Transition(kind=TransitionKind.FADE_OUT, frames=4))])
+    p = program(
+        [
+            Event(a, 0, 10),
+            Event(b, 10, 10, transition=Transition(kind=TransitionKind.FADE_OUT, frames=4)),
+        ]
+    )
     assert [centre(p, t)[0] for t in range(5, 11)] == [200, 150, 100, 50, 0, 100]
-    p = program([Event(a, 0, 10), Event(b, 10, 10, transition=Transition(kind=TransitionKind.FADE_IN, frames=4))])
-    assert [centre(p, t)[0] for t in range(5, 15)] == [200, 150, 100, 50, 0, 0, 25, 50, 75, 100]  # a dip
+    p = program(
+        [
+            Event(a, 0, 10),
+            Event(b, 10, 10, transition=Transition(kind=TransitionKind.FADE_IN, frames=4)),
+        ]
+    )
+    assert [centre(p, t)[0] for t in range(5, 15)] == [
+        200,
+        150,
+        100,
+        50,
+        0,
+        0,
+        25,
+        50,
+        75,
+        100,
+    ]  # a dip
 
 
 def test_overlays_go_over_the_finished_frame_and_fade() -> None:
@@ -151,6 +184,7 @@ def test_lazy_sources_exist_only_while_shown(tmp_path: Path) -> None:
         def build() -> Flat:
             made.append(Flat(colour, 10))
             return made[-1]
+
         return LazySource(build, FPS, 10, PICTURE)
 
     a, b = make((200, 0, 0)), make((0, 0, 200))
@@ -165,9 +199,13 @@ def test_lazy_sources_exist_only_while_shown(tmp_path: Path) -> None:
 def test_a_part_of_the_film_fades_where_the_whole_film_does() -> None:
     from dataclasses import replace
 
-    look = FilmLook(LookConfig(grain=0.0, vignette=0.0, fade_in=0.25, fade_out=0.25), FRAME, PICTURE, FPS)
+    look = FilmLook(
+        LookConfig(grain=0.0, vignette=0.0, fade_in=0.25, fade_out=0.25), FRAME, PICTURE, FPS
+    )
     whole = program([Event(Flat((200, 200, 200), 30), 0, 30)])
-    part = replace(whole, events=[Event(Flat((200, 200, 200), 30), -10, 30)], origin=10, film_frames=30)
+    part = replace(
+        whole, events=[Event(Flat((200, 200, 200), 30), -10, 30)], origin=10, film_frames=30
+    )
     assert [centre(whole, t, look)[0] for t in (0, 3, 10, 27, 29)] == [0, 100, 200, 67, 0]
     assert all(centre(part, t, look) == centre(whole, t + 10, look) for t in range(20))
     alone = replace(part, origin=0, film_frames=None)  # as a programme of its own it fades itself

@@ -40,8 +40,15 @@ def encode(path: Path, n: int, fps: Fraction = Fraction(24), **kw: object) -> Pa
 
 @pytest.mark.parametrize("codec", ["h264", "prores"])
 def test_tagged_bt709_and_colours_survive(tmp_path: Path, codec: str) -> None:
-    colours = [(200, 80, 40), (255, 0, 0), (0, 255, 0), (0, 0, 255), (16, 16, 16), (235, 235, 235),
-               (90, 140, 200)]
+    colours = [
+        (200, 80, 40),
+        (255, 0, 0),
+        (0, 255, 0),
+        (0, 0, 255),
+        (16, 16, 16),
+        (235, 235, 235),
+        (90, 140, 200),
+    ]
     path = tmp_path / ("a.mp4" if codec == "h264" else "a.mov")
     with Encoder(path, SIZE, Fraction(25), codec=codec, crf=4) as enc:
         for c in colours:
@@ -74,8 +81,11 @@ def test_prores_422_hq_in_mov(tmp_path: Path) -> None:
     path = encode(tmp_path / "a.mov", 7, Fraction(24000, 1001), codec="prores")
     with av.open(str(path)) as c:
         s = c.streams.video[0]
-        assert (s.codec_context.name, s.codec_context.pix_fmt, s.codec_context.profile) == \
-            ("prores", "yuv422p10le", "HQ")
+        assert (s.codec_context.name, s.codec_context.pix_fmt, s.codec_context.profile) == (
+            "prores",
+            "yuv422p10le",
+            "HQ",
+        )
         assert s.codec_context.colorspace == 1
         assert sum(1 for _ in c.decode(video=0)) == 7
     with pytest.raises(StoryreelError, match=r"prores goes in a \.mov file"):
@@ -83,7 +93,9 @@ def test_prores_422_hq_in_mov(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("source_seconds", [0.4, 3.0])
-def test_audio_is_aac_48k_stereo_padded_or_trimmed_to_the_picture(tmp_path: Path, source_seconds: float) -> None:
+def test_audio_is_aac_48k_stereo_padded_or_trimmed_to_the_picture(
+    tmp_path: Path, source_seconds: float
+) -> None:
     wav = write_wav(tmp_path / "t.wav", source_seconds)
     fps = Fraction(24000, 1001)
     path = encode(tmp_path / "a.mp4", 30, fps, audio=wav)
@@ -113,7 +125,9 @@ def test_a_codec_the_ffmpeg_build_lacks(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(av, "codecs_available", av.codecs_available - {"libx264"})
     with pytest.raises(StoryreelError, match="this FFmpeg build has no libx264 encoder"):
         Encoder(tmp_path / "a.mp4", SIZE, Fraction(24))
-    with pytest.raises(StoryreelError, match=r"unknown codec 'prores4444' \(did you mean prores\?\)"):
+    with pytest.raises(
+        StoryreelError, match=r"unknown codec 'prores4444' \(did you mean prores\?\)"
+    ):
         Encoder(tmp_path / "a.mov", SIZE, Fraction(24), codec="prores4444")
     assert list(tmp_path.iterdir()) == []
 
@@ -126,8 +140,10 @@ def test_failure_midway_leaves_nothing_under_the_output_name(tmp_path: Path) -> 
         raise RuntimeError("render failed")
     assert path.read_bytes() == b"the previous cut"  # untouched, and no temporary left over
     assert list(tmp_path.iterdir()) == [path]
-    with pytest.raises(StoryreelError, match=r"expected \(144, 256, 3\) uint8"), \
-            Encoder(tmp_path / "b.mp4", SIZE, Fraction(24)) as enc:
+    with (
+        pytest.raises(StoryreelError, match=r"expected \(144, 256, 3\) uint8"),
+        Encoder(tmp_path / "b.mp4", SIZE, Fraction(24)) as enc,
+    ):
         enc.write(np.zeros((10, 10, 3), np.uint8))
     assert list(tmp_path.iterdir()) == [path]
 

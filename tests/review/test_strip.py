@@ -29,8 +29,14 @@ def cut(tmp_path_factory) -> Path:
 def record_ranges(video: Path) -> list[tuple[str, int, int]]:
     """(shot id, record in, length) of each shot on the cut's picture track."""
     timeline = otio.adapters.read_from_file(str(video.with_suffix(".otio")))
-    return [(c.metadata["storyreel"]["shot_id"], c.range_in_parent().start_time.to_frames(),
-             c.range_in_parent().duration.to_frames()) for c in picture_clips(timeline)]
+    return [
+        (
+            c.metadata["storyreel"]["shot_id"],
+            c.range_in_parent().start_time.to_frames(),
+            c.range_in_parent().duration.to_frames(),
+        )
+        for c in picture_clips(timeline)
+    ]
 
 
 def strip_cli(*args: str):
@@ -89,19 +95,31 @@ def test_every_seconds_labels_each_frame_with_its_shot(cut):
     assert len(moments) == opened.frames // 24
     assert [m.frame for m in moments[:2]] == [12, 36]
     by_frame = {f: sid for sid, start, n in record_ranges(cut) for f in range(start, start + n)}
-    assert [m.label for m in moments] == [by_frame.get(m.frame, f"0:0{m.frame // 24}")
-                                          for m in moments]
+    assert [m.label for m in moments] == [
+        by_frame.get(m.frame, f"0:0{m.frame // 24}") for m in moments
+    ]
     assert moments[0].label == "0:00" and moments[4].label == "sh1"  # after the title card
 
 
-@pytest.mark.parametrize("make, args, message", [
-    (lambda d: d / "missing.mp4", [], "no such file"),
-    (lambda d: (d / "notes.mp4").write_text("not a film") and d / "notes.mp4", [], "not a video"),
-    (lambda d: Image.new("RGB", (8, 8)).save(d / "still.png") or d / "still.png", [], "not a video"),
-    (None, ["-o", "strip.jpg"], "must be a .png"),
-    (None, ["--columns", "0"], "--columns must be 1 or more"),
-    (None, ["--every", "0"], "--every must be more than 0"),
-])
+@pytest.mark.parametrize(
+    "make, args, message",
+    [
+        (lambda d: d / "missing.mp4", [], "no such file"),
+        (
+            lambda d: (d / "notes.mp4").write_text("not a film") and d / "notes.mp4",
+            [],
+            "not a video",
+        ),
+        (
+            lambda d: Image.new("RGB", (8, 8)).save(d / "still.png") or d / "still.png",
+            [],
+            "not a video",
+        ),
+        (None, ["-o", "strip.jpg"], "must be a .png"),
+        (None, ["--columns", "0"], "--columns must be 1 or more"),
+        (None, ["--every", "0"], "--every must be more than 0"),
+    ],
+)
 def test_bad_input_is_a_clear_error(cut, tmp_path, make, args, message):
     video = make(tmp_path) if make else cut
     result = strip_cli(video, *[tmp_path / a if a.endswith(".jpg") else a for a in args])

@@ -100,5 +100,8 @@ class _Registered:
 def register(monkeypatch, stage: str, cls: type) -> None:
     """Make `cls` a registered `stage` backend for the test, as if a plugin shipped it."""
     real = backends.available
-    monkeypatch.setattr(backends, "available", lambda s: real(s) | (
-        {cls.name: _Registered(stage, cls)} if s == stage else {}))
+    monkeypatch.setattr(
+        backends,
+        "available",
+        lambda s: real(s) | ({cls.name: _Registered(stage, cls)} if s == stage else {}),
+    )

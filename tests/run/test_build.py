@@ -11,7 +11,16 @@ from storyreel.store.db import Database
 from storyreel.store.project import Project
 from tests.run.conftest import decode, make_project
 
-OUTPUTS = ("cut.mp4", "cut.otio", "cut.edl", "cut.xml", "cut.fcpxml", "cut.srt", "cut.vtt", "shotlist.csv")
+OUTPUTS = (
+    "cut.mp4",
+    "cut.otio",
+    "cut.edl",
+    "cut.xml",
+    "cut.fcpxml",
+    "cut.srt",
+    "cut.vtt",
+    "shotlist.csv",
+)
 
 
 def render(root: Path):
@@ -79,8 +88,11 @@ def test_selection_is_used_and_survives_edits_to_other_shots(tmp_path):
 
     def used_take() -> str:
         tl = otio.adapters.read_from_file(str(root / "out" / "cut.otio"))
-        clip = next(c for c in tl.video_tracks()[0].find_clips()
-                    if c.metadata.get("storyreel", {}).get("shot_id") == first)
+        clip = next(
+            c
+            for c in tl.video_tracks()[0].find_clips()
+            if c.metadata.get("storyreel", {}).get("shot_id") == first
+        )
         return clip.metadata["storyreel"]["take_id"]
 
     with Database(Project.open(root).db_path) as db:
@@ -123,13 +135,19 @@ def test_clip_take_records_the_motion_backends_own_prompt_and_job(project, monke
 
         def animate(self, request):
             clip = self.inner.animate(request)
-            clip.meta = {"prompt": f"slow move on {request.shot.id}", "remote_id": "job-7",
-                         "params": {"model": "i2v-2"}}
+            clip.meta = {
+                "prompt": f"slow move on {request.shot.id}",
+                "remote_id": "job-7",
+                "params": {"model": "i2v-2"},
+            }
             return clip
 
     real = run_build.load_backend
-    monkeypatch.setattr(run_build, "load_backend", lambda stage, spec: Hosted(real(stage, spec))
-                        if stage == "motion" else real(stage, spec))
+    monkeypatch.setattr(
+        run_build,
+        "load_backend",
+        lambda stage, spec: Hosted(real(stage, spec)) if stage == "motion" else real(stage, spec),
+    )
     render(project)
     with Database(Project.open(project).db_path) as db:
         stills = {r["shot_id"]: r for r in db.takes(kind="still")}
@@ -155,7 +173,9 @@ def test_corrupt_objects_are_noticed_and_recomputed(project):
         data[len(data) // 2] ^= 0xFF
         path.write_bytes(bytes(data))
     report = render(project)
-    assert any(seg[:12] in m for m in report.repaired) and any(png[:12] in m for m in report.repaired)
+    assert any(seg[:12] in m for m in report.repaired) and any(
+        png[:12] in m for m in report.repaired
+    )
     assert len(report.computed["segments"]) == 1 and len(report.computed["stills"]) == 1
     after = decode(project / "out" / "cut.mp4")
     assert len(after) == len(before)

@@ -42,8 +42,11 @@ def _wait_for(q: queue.Queue, text: str, timeout: float = 90) -> list[str]:
 
 def test_watch_rebuilds_on_save_and_survives_a_syntax_error(project):
     script = project / "script.fountain"
-    proc = subprocess.Popen([sys.executable, "-m", "storyreel", "watch", str(project)],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "storyreel", "watch", str(project)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         q = _lines(proc)
         _wait_for(q, "watching")
@@ -55,8 +58,11 @@ def test_watch_rebuilds_on_save_and_survives_a_syntax_error(project):
         assert any("changed: sh4" in line for line in seen), seen
         good = cut.read_bytes()
         text = script.read_text()
-        script.write_text(text.replace("[[shot: INSERT, zoom-in, 1s, #sh4]]",
-                                       "[[shot: INSRET, zoom-in, 1s, #sh4]]"))
+        script.write_text(
+            text.replace(
+                "[[shot: INSERT, zoom-in, 1s, #sh4]]", "[[shot: INSRET, zoom-in, 1s, #sh4]]"
+            )
+        )
         seen = _wait_for(q, "keeping the last good cut")
         line = next(x for x in seen if "keeping the last good cut" in x)
         assert f"{script.name}:" in line and "INSRET" in line.upper()
@@ -76,7 +82,11 @@ def test_takes_regen_and_provenance(tmp_path):
     assert result.exit_code == 0, result.output
     rows = json.loads(runner.invoke(app, ["takes", "sh1", "-p", str(root), "--json"]).output)
     assert [r["take"] for r in rows] == [1, 2, 3]
-    assert len({r["seed"] for r in rows}) == 3 and [r["selected"] for r in rows] == [True, False, False]
+    assert len({r["seed"] for r in rows}) == 3 and [r["selected"] for r in rows] == [
+        True,
+        False,
+        False,
+    ]
     for r in rows:  # a file a person can open: a PNG by name and by content
         assert r["thumbnail"].endswith(".png")
         assert (root / r["thumbnail"]).read_bytes().startswith(b"\x89PNG")
@@ -100,13 +110,17 @@ def test_takes_regen_and_provenance(tmp_path):
 
 
 def test_second_render_gives_up_when_the_lock_is_not_released(project):
-    with project_lock(Project.open(project).state_dir), \
-            pytest.raises(StoryreelError, match="project is locked by pid"):
+    with (
+        project_lock(Project.open(project).state_dir),
+        pytest.raises(StoryreelError, match="project is locked by pid"),
+    ):
         build(Project.open(project), lock_timeout=0.3)
 
 
 def test_bad_script_is_an_error_with_file_and_line(tmp_path):
-    root = make_project(tmp_path / "film", script="INT. ROOM - DAY\n\n[[shot: MCX, 2s]]\nA chair.\n")
+    root = make_project(
+        tmp_path / "film", script="INT. ROOM - DAY\n\n[[shot: MCX, 2s]]\nA chair.\n"
+    )
     result = CliRunner().invoke(app, ["render", str(root)])
     assert result.exit_code == 2
     assert f"{Path(root / 'script.fountain')}:3:" in result.output.replace("\n", "")

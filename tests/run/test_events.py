@@ -54,9 +54,16 @@ def test_render_json_prints_one_event_per_line_in_order_with_the_reports_counts(
     assert {"sh1", "sh2", "sh3", "sh4"} <= set(shots)
     assert len(report["computed"]["stills"]) == len(shots) and report["frames"] > 0
     stages = [e["stage"] for e in events if e["event"] == "stage_started"]
-    assert stages.index("stills") < stages.index("clips") < stages.index("segments") < stages.index("cut")
+    assert (
+        stages.index("stills")
+        < stages.index("clips")
+        < stages.index("segments")
+        < stages.index("cut")
+    )
 
     again = events_of(runner.invoke(app, ["render", str(project), "--json"]).output)
     report = check(again)
-    assert all(not v for v in report["computed"].values()) and report["reused"]["stills"] == len(shots)
+    assert all(not v for v in report["computed"].values()) and report["reused"]["stills"] == len(
+        shots
+    )
     assert not any(e["event"] == "computed" for e in again)

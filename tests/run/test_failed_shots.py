@@ -39,15 +39,21 @@ def test_a_refused_shot_is_a_slate_in_the_cut_and_is_asked_again_next_time(proje
     toml.write_text(toml.read_text() + '[backends.shots.sh2]\nstills = "refusing"\n')
     register(monkeypatch, "stills", Refusing)
     fake, real = Refusing(), run_build.load_backend
-    monkeypatch.setattr(run_build, "load_backend",
-                        lambda stage, spec: fake if spec == "refusing" else real(stage, spec))
+    monkeypatch.setattr(
+        run_build,
+        "load_backend",
+        lambda stage, spec: fake if spec == "refusing" else real(stage, spec),
+    )
 
     report = build(Project.open(project))
     assert report.failed == {"sh2": "refusing: monthly quota exceeded"}
     assert report.to_json()["failed"] == report.failed
     timeline = otio.adapters.read_from_file(str(project / "out" / "cut.otio"))
-    shots = {c.name: c.range_in_parent() for c in timeline.video_tracks()[0].find_clips()
-             if c.name != "BLACK"}
+    shots = {
+        c.name: c.range_in_parent()
+        for c in timeline.video_tracks()[0].find_clips()
+        if c.name != "BLACK"
+    }
     assert {t.split(".")[0] for t in report.computed["stills"]} == set(shots) - {"sh2"}
     start, length = shots["sh2"].start_time.to_frames(), shots["sh2"].duration.to_frames()
     frames = decode(report.output)

@@ -92,7 +92,8 @@ def test_the_contact_sheet_and_the_first_minute_come_before_the_cut(project, mon
     assert written[:3] == [sheet, head, str(out / "cut.mp4")]
     started = [e.stage for e in seen if isinstance(e, StageStarted)]
     assert seen.index(next(e for e in seen if isinstance(e, FileWritten))) < seen.index(
-        next(e for e in seen if isinstance(e, StageStarted) and e.stage == "segments"))
+        next(e for e in seen if isinstance(e, StageStarted) and e.stage == "segments")
+    )
     assert "segments" in started
     first, whole = decode(out / "cut-head.mp4"), decode(report.output)
     assert 24 <= len(first) < len(whole)

@@ -67,22 +67,32 @@ def test_two_renders_at_once_both_finish_and_the_store_stays_consistent(project)
     each says who holds the lock and waits; released, they race each other and both finish."""
     errors: list[list[str]] = [[], []]
     with project_lock(Project.open(project).state_dir):
-        procs = [subprocess.Popen(_render_cmd(project), stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]
-        readers = [threading.Thread(target=lambda p=p, out=out: out.extend(p.stderr), daemon=True)
-                   for p, out in zip(procs, errors, strict=True)]
+        procs = [
+            subprocess.Popen(_render_cmd(project), stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        readers = [
+            threading.Thread(target=lambda p=p, out=out: out.extend(p.stderr), daemon=True)
+            for p, out in zip(procs, errors, strict=True)
+        ]
         for r in readers:
             r.start()
         deadline = time.monotonic() + 120
-        while not all(any("waiting for the project lock held by pid" in line for line in out)
-                      for out in errors) and time.monotonic() < deadline:
+        while (
+            not all(
+                any("waiting for the project lock held by pid" in line for line in out)
+                for out in errors
+            )
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.1)
     results = [p.wait(timeout=300) for p in procs]
     for r in readers:
         r.join(timeout=10)
     assert results == [0, 0], errors
-    assert all(any("waiting for the project lock held by pid" in line for line in out)
-               for out in errors), errors
+    assert all(
+        any("waiting for the project lock held by pid" in line for line in out) for out in errors
+    ), errors
     from storyreel.run.build import build
 
     again = build(Project.open(project))
@@ -107,7 +117,13 @@ def test_smart_render_matches_a_full_render(project):
         """A moving gradient: frame i is brighter by i."""
 
         def __init__(self, key: str, n: int, tint: int):
-            self.key, self.n_frames, self.fps, self.size, self.tint = key, n, Fraction(24), (320, 180), tint
+            self.key, self.n_frames, self.fps, self.size, self.tint = (
+                key,
+                n,
+                Fraction(24),
+                (320, 180),
+                tint,
+            )
 
         def frame(self, i: int) -> np.ndarray:
             img = np.zeros((180, 320, 3), np.uint8)
@@ -116,10 +132,12 @@ def test_smart_render_matches_a_full_render(project):
             return img
 
     fps = Fraction(24)
-    events = [Event(Ramp("a", 30, 40), 0, 30),
-              Event(Ramp("b", 40, 200), 24, 30, 0, Transition(kind=TransitionKind.DISSOLVE, frames=6)),
-              Event(Black((320, 180), fps, 10), 54, 10),
-              Event(Ramp("c", 20, 90), 64, 20, 0, Transition(kind=TransitionKind.FADE_IN, frames=5))]
+    events = [
+        Event(Ramp("a", 30, 40), 0, 30),
+        Event(Ramp("b", 40, 200), 24, 30, 0, Transition(kind=TransitionKind.DISSOLVE, frames=6)),
+        Event(Black((320, 180), fps, 10), 54, 10),
+        Event(Ramp("c", 20, 90), 64, 20, 0, Transition(kind=TransitionKind.FADE_IN, frames=5)),
+    ]
     program = Program(fps, (320, 180), (320, 180), events)
     look = FilmLook(Project.open(project).config.look, (320, 180), (320, 180), fps)
     segments = plan(program, look, {})

@@ -53,9 +53,16 @@ def shots(tl: otio.schema.Timeline) -> list[tuple[str, int, int, int]]:
     """(name, record in, source in, length) of each clip on V1, in frames."""
     v1 = tl.video_tracks()[0]
     assert not any(isinstance(i, otio.schema.Transition) for i in v1)  # hard cuts only
-    return [(c.name, v1.range_of_child(c).start_time.to_frames(),
-             c.source_range.start_time.to_frames(), c.source_range.duration.to_frames())
-            for c in v1 if isinstance(c, otio.schema.Clip)]
+    return [
+        (
+            c.name,
+            v1.range_of_child(c).start_time.to_frames(),
+            c.source_range.start_time.to_frames(),
+            c.source_range.duration.to_frames(),
+        )
+        for c in v1
+        if isinstance(c, otio.schema.Clip)
+    ]
 
 
 def takes(tl: otio.schema.Timeline) -> dict[str, str]:
@@ -69,8 +76,9 @@ def nle_edit(tl: otio.schema.Timeline) -> otio.schema.Timeline:
     v1 = tl.video_tracks()[0]
     sun, dark, dusk, snow = list(v1)
     rate = dark.source_range.start_time.rate
-    dark.source_range = otio.opentime.TimeRange(dark.source_range.start_time + RT(5, rate),
-                                                dark.source_range.duration - RT(8, rate))
+    dark.source_range = otio.opentime.TimeRange(
+        dark.source_range.start_time + RT(5, rate), dark.source_range.duration - RT(8, rate)
+    )
     v1[:] = []  # an item belongs to one track at a time
     v1.extend([dusk.deepcopy(), dark.deepcopy(), sun.deepcopy(), snow.deepcopy()])
     return tl
@@ -95,8 +103,11 @@ def first(tmp_path_factory) -> Path:
     lands in the cut; tests copy it (its store too, as a project folder is copied)."""
     root = make_project(tmp_path_factory.mktemp("roundtrip") / "film", script=SCRIPT)
     toml = root / "storyreel.toml"
-    toml.write_text(toml.read_text().replace("fade_in = 0.25", "fade_in = 0")
-                    .replace("grain = 0.2", "grain = 0"))
+    toml.write_text(
+        toml.read_text()
+        .replace("fade_in = 0.25", "fade_in = 0")
+        .replace("grain = 0.2", "grain = 0")
+    )
     render(root)
     return root
 
@@ -125,10 +136,15 @@ def test_an_edit_made_in_an_nle_is_what_the_next_render_shows(first, tmp_path, s
 
     second_cut = read_edit(root / "out" / "cut.otio")
     after = shots(second_cut)
-    assert [(n, s, length) for n, _, s, length in after] == [(n, s, length) for n, _, s, length in wanted]
+    assert [(n, s, length) for n, _, s, length in after] == [
+        (n, s, length) for n, _, s, length in wanted
+    ]
     assert [(n, length) for n, *_, length in after] == [
-        ("dusk", before[2][3]), ("dark", before[1][3] - 8), ("sun", before[0][3]),
-        ("snow", before[3][3])]
+        ("dusk", before[2][3]),
+        ("dark", before[1][3] - 8),
+        ("sun", before[0][3]),
+        ("snow", before[3][3]),
+    ]
     assert takes(second_cut) == takes(first_cut)  # trimmed within its media: nothing regenerated
     new_frames = decode(root / "out" / "cut.mp4")
     assert len(new_frames) == sum(s[3] for s in wanted)

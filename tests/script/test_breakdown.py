@@ -37,10 +37,14 @@ def test_the_example_film_scenes_and_title(film):
     assert film.title == "NEGATIVE SPACE"
     assert film.title_page["Contact"].count("\n") == 2
     assert [(s.int_ext, s.location, s.time_of_day) for s in film.scenes] == [
-        ("EXT", "HARBOUR CITY STREET", "NIGHT"), ("INT", "FILM ARCHIVE", "NIGHT"),
-        ("INT", "CORNER BAR", "NIGHT"), ("EXT", "ROOFTOP", "NIGHT"),
-        ("INT", "ELIAS'S CAR", "NIGHT"), ("EXT", "PINE FOREST ROAD", "DAWN"),
-        ("INT", "BEACH HOUSE KITCHEN", "DAY"), ("EXT", "BEACH", "DAWN"),
+        ("EXT", "HARBOUR CITY STREET", "NIGHT"),
+        ("INT", "FILM ARCHIVE", "NIGHT"),
+        ("INT", "CORNER BAR", "NIGHT"),
+        ("EXT", "ROOFTOP", "NIGHT"),
+        ("INT", "ELIAS'S CAR", "NIGHT"),
+        ("EXT", "PINE FOREST ROAD", "DAWN"),
+        ("INT", "BEACH HOUSE KITCHEN", "DAY"),
+        ("EXT", "BEACH", "DAWN"),
     ]
     assert film.scenes[0].section == "ONE: THE REEL"
     assert film.scenes[0].synopsis.startswith("Maya finds a reel")
@@ -55,11 +59,20 @@ def test_the_example_film_scenes_and_title(film):
 def test_directives_apply_to_the_block_they_precede(film):
     cu = at(film, 37)  # [[shot: CU MAYA, push-in, low, 3s]] on line 36
     assert (cu.size, cu.subjects, cu.move, cu.angle, cu.duration, cu.duration_fixed) == (
-        ShotSize.CU, ["MAYA"], Move.PUSH_IN, Angle.LOW, 3.0, True)
+        ShotSize.CU,
+        ["MAYA"],
+        Move.PUSH_IN,
+        Angle.LOW,
+        3.0,
+        True,
+    )
     assert cu.explicit
     wide = at(film, 108)
     assert (wide.size, wide.move, wide.description) == (
-        ShotSize.EWS, Move.CRANE_UP, "city lights below")
+        ShotSize.EWS,
+        Move.CRANE_UP,
+        "city lights below",
+    )
     assert at(film, 147).seed == 41  # [[take: seed 41]]
     assert at(film, 21).super == "Genoa, now"
     # [[cut: dissolve 12f]] wins over the script's DISSOLVE TO:
@@ -73,9 +86,16 @@ def test_script_transitions_enter_the_next_scene(film):
     for shot in film.shots:
         firsts.setdefault(shot.scene_id, shot)
     kinds = [firsts[s.id].transition_in.kind for s in film.scenes]
-    assert kinds == [TransitionKind.CUT, TransitionKind.CUT, TransitionKind.DISSOLVE,
-                     TransitionKind.SMASH_CUT, TransitionKind.CUT, TransitionKind.DISSOLVE,
-                     TransitionKind.CUT, TransitionKind.SMASH_CUT]
+    assert kinds == [
+        TransitionKind.CUT,
+        TransitionKind.CUT,
+        TransitionKind.DISSOLVE,
+        TransitionKind.SMASH_CUT,
+        TransitionKind.CUT,
+        TransitionKind.DISSOLVE,
+        TransitionKind.CUT,
+        TransitionKind.SMASH_CUT,
+    ]
     forest = firsts[film.scenes[5].id].transition_in
     assert forest.frames == frames_for(1.5, film_fps()) > 0  # contemplative dissolve
 
@@ -107,23 +127,29 @@ def test_voice_over_and_off_screen_lines_hold_on_the_listener(film):
 
 
 def test_an_establishing_shot_opens_a_new_place_only():
-    text = ("EXT. HARBOUR - NIGHT\n\nNORA\nIt's late.\n\nOSKAR\nI know.\n\n"
-            "EXT. HARBOUR - NIGHT\n\nNORA\nStill here?\n\n"
-            "INT. KITCHEN - DAY\n\nNora boils water. She looks at the window.\n")
+    text = (
+        "EXT. HARBOUR - NIGHT\n\nNORA\nIt's late.\n\nOSKAR\nI know.\n\n"
+        "EXT. HARBOUR - NIGHT\n\nNORA\nStill here?\n\n"
+        "INT. KITCHEN - DAY\n\nNora boils water. She looks at the window.\n"
+    )
     sl = bd(text)
     assert [(s.size, s.lines.start) for s in sl.shots] == [
-        (ShotSize.EWS, 1), (ShotSize.OTS, 3), (ShotSize.OTS, 6),  # establish, shot, reverse
+        (ShotSize.EWS, 1),
+        (ShotSize.OTS, 3),
+        (ShotSize.OTS, 6),  # establish, shot, reverse
         (ShotSize.MCU, 11),  # same place: no new establishing shot; alone: a single
         (ShotSize.WS, 16),  # an interior opens wide
     ]
 
 
 def test_action_is_framed_by_what_it_describes():
-    text = ("EXT. DESERT ROAD - DAY\n\nThe desert, flat to the horizon.\n\n"
-            "NORA (34) runs along the road, stumbling.\n\n"
-            "Her hands unfold a photograph.\n\n"
-            "Nora's face. Tears she will not wipe away.\n\n"
-            "The tower looms over the road.\n")
+    text = (
+        "EXT. DESERT ROAD - DAY\n\nThe desert, flat to the horizon.\n\n"
+        "NORA (34) runs along the road, stumbling.\n\n"
+        "Her hands unfold a photograph.\n\n"
+        "Nora's face. Tears she will not wipe away.\n\n"
+        "The tower looms over the road.\n"
+    )
     sl = bd(text)
     got = [(s.size, s.move, s.subjects) for s in sl.shots]
     assert got[0][0] == ShotSize.EWS and got[0][2] == []
@@ -134,10 +160,14 @@ def test_action_is_framed_by_what_it_describes():
 
 
 def test_a_framed_shot_without_a_duration_lasts_as_long_as_its_action():
-    long_action = ("NORA crosses the whole platform, past the benches, the kiosk and the clock, "
-                   "stops at the edge, looks down the empty line, then turns back and sits.")
-    text = f'INT. STATION - NIGHT\n\n[[shot: WS, "the platform"]]\n{long_action}\n\n' \
-           f'[[shot: WS, "the platform"]]\nNORA sits.\n'
+    long_action = (
+        "NORA crosses the whole platform, past the benches, the kiosk and the clock, "
+        "stops at the edge, looks down the empty line, then turns back and sits."
+    )
+    text = (
+        f'INT. STATION - NIGHT\n\n[[shot: WS, "the platform"]]\n{long_action}\n\n'
+        f'[[shot: WS, "the platform"]]\nNORA sits.\n'
+    )
     long_shot, short_shot = bd(text).shots[-2:]
     assert long_shot.description == short_shot.description == "the platform"
     assert long_shot.action == long_action
@@ -147,10 +177,14 @@ def test_a_framed_shot_without_a_duration_lasts_as_long_as_its_action():
 def test_inserting_a_scene_at_the_top_keeps_every_shot_id(film):
     text = (EXAMPLE / "script.fountain").read_text(encoding="utf-8")
     head, body = text.split("# ONE: THE REEL", 1)
-    new = ("EXT. LIGHTHOUSE - DAWN\n\nThe lamp turns over a flat sea.\n\n"
-           "MAYA\nI was here once.\n\nCUT TO:\n\n")
-    edited = breakdown(parse(head + new + "# ONE: THE REEL" + body, film.source),
-                       load_config(EXAMPLE / "storyreel.toml"))
+    new = (
+        "EXT. LIGHTHOUSE - DAWN\n\nThe lamp turns over a flat sea.\n\n"
+        "MAYA\nI was here once.\n\nCUT TO:\n\n"
+    )
+    edited = breakdown(
+        parse(head + new + "# ONE: THE REEL" + body, film.source),
+        load_config(EXAMPLE / "storyreel.toml"),
+    )
     shift = new.count("\n")
     old = {s.id: s.lines.start for s in film.shots}
     moved = {s.id: s.lines.start - shift for s in edited.shots if s.id in old}
@@ -168,8 +202,10 @@ def test_rewriting_one_shot_renames_only_that_shot(film):
 
 
 def test_identical_shots_get_distinct_stable_ids_and_explicit_ids_win():
-    text = ("INT. ROOM - DAY\n\nShe nods.\n\nShe nods.\n\n"
-            "[[shot: CU NORA, id=sh010]]\nNORA\nYes.\n\n[[shot: #sh020]]\nShe nods.\n")
+    text = (
+        "INT. ROOM - DAY\n\nShe nods.\n\nShe nods.\n\n"
+        "[[shot: CU NORA, id=sh010]]\nNORA\nYes.\n\n[[shot: #sh020]]\nShe nods.\n"
+    )
     ids = [s.id for s in bd(text).shots]
     assert ids[2:] == ["sh010", "sh020"]
     assert ids[1] == ids[0] + "-2" and ids == [s.id for s in bd(text).shots]
@@ -187,9 +223,13 @@ def test_a_directive_with_nothing_after_it_is_an_error():
 
 
 def test_heading_parts():
-    sl = bd("EXT. HOUSE - GARDEN - DAWN - FLASHBACK\n\nDew.\n\nI/E TRAIN - NIGHT (MOVING)\n\nRain.\n")
+    sl = bd(
+        "EXT. HOUSE - GARDEN - DAWN - FLASHBACK\n\nDew.\n\nI/E TRAIN - NIGHT (MOVING)\n\nRain.\n"
+    )
     assert [(s.int_ext, s.location, s.time_of_day) for s in sl.scenes] == [
-        ("EXT", "HOUSE - GARDEN", "DAWN"), ("INT/EXT", "TRAIN", "NIGHT")]
+        ("EXT", "HOUSE - GARDEN", "DAWN"),
+        ("INT/EXT", "TRAIN", "NIGHT"),
+    ]
 
 
 def test_scene_numbers_from_the_script_and_counted():
@@ -198,8 +238,15 @@ def test_scene_numbers_from_the_script_and_counted():
 
 
 @pytest.mark.parametrize(
-    "text", ["", "\n\n  \n", "Title: Only a title\nAuthor: Someone\n",
-             "[[just a note]]\n\n/* and a boneyard */\n", "# A section\n\n= A synopsis\n"])
+    "text",
+    [
+        "",
+        "\n\n  \n",
+        "Title: Only a title\nAuthor: Someone\n",
+        "[[just a note]]\n\n/* and a boneyard */\n",
+        "# A section\n\n= A synopsis\n",
+    ],
+)
 def test_an_empty_script_is_a_clear_error(text):
     with pytest.raises(StoryreelError, match="empty"):
         bd(text)
@@ -212,12 +259,49 @@ def test_a_feature_length_screenplay_breaks_down():
     assert 90 * 60 < sl.runtime < 160 * 60  # 120 pages, a page a minute, give or take
 
 
-_PIECES = ["INT. ROOM - DAY", "EXT. SEA - NIGHT", "MAYA", "ELIAS ^", "(softly)", "Hello.",
-           "She waits.", "CUT TO:", "> THE END <", "===", "# ACT", "= synopsis", "~la la",
-           "[[shot: CU MAYA]]", "[[take: seed 2]]", "[[cut: dissolve]]", "[[a note]]", "/*",
-           "*/", "[[", "]]", "!FORCED", "@Mc", ".HEADING", "Title: X", "  ", "", "\t", "*b*",
-           "@", "@ ^", "MAYA (V.O.)", "ELIAS (O.S.)", "[[shot: #x1]]", "FADE OUT.", "INT.",
-           "[[shot:]]", "#1#", ">", "=", "~"]
+_PIECES = [
+    "INT. ROOM - DAY",
+    "EXT. SEA - NIGHT",
+    "MAYA",
+    "ELIAS ^",
+    "(softly)",
+    "Hello.",
+    "She waits.",
+    "CUT TO:",
+    "> THE END <",
+    "===",
+    "# ACT",
+    "= synopsis",
+    "~la la",
+    "[[shot: CU MAYA]]",
+    "[[take: seed 2]]",
+    "[[cut: dissolve]]",
+    "[[a note]]",
+    "/*",
+    "*/",
+    "[[",
+    "]]",
+    "!FORCED",
+    "@Mc",
+    ".HEADING",
+    "Title: X",
+    "  ",
+    "",
+    "\t",
+    "*b*",
+    "@",
+    "@ ^",
+    "MAYA (V.O.)",
+    "ELIAS (O.S.)",
+    "[[shot: #x1]]",
+    "FADE OUT.",
+    "INT.",
+    "[[shot:]]",
+    "#1#",
+    ">",
+    "=",
+    "~",
+]
 
 
 @settings(max_examples=150, deadline=None)
@@ -239,15 +323,22 @@ def test_a_framed_shot_keeps_the_note_and_the_action_it_covers(film):
     assert at(film, 21).action == ""  # unframed: the description is the paragraph itself
     assert film.scene(wide.scene_id).weather == ["rain", "neon"]  # "Rain over ... Neon signs"
     assert film.scenes[1].weather == []  # the archive: "A basement of steel shelves ..."
-    cut = bd('INT. A - DAY\n\nDust in the air.\n\n[[shot: CU NORA, "her eyes"]]\n'
-             '[[shot: INSERT, "the letter"]]\nNORA reads a letter.\n\nNORA\nNo.\n')
+    cut = bd(
+        'INT. A - DAY\n\nDust in the air.\n\n[[shot: CU NORA, "her eyes"]]\n'
+        '[[shot: INSERT, "the letter"]]\nNORA reads a letter.\n\nNORA\nNo.\n'
+    )
     assert [(s.description, s.action) for s in cut.shots] == [
-        ("Dust in the air.", ""), ("her eyes", "NORA reads a letter."),
-        ("the letter", "NORA reads a letter."), ("Nora speaks", "")]
-    assert bd("EXT. A - DAY\n\nSnow on the pines. Mist.\n\nShe waits by the fire.\n"
-              ).scenes[0].weather == ["snow", "fog"]  # the opening paragraph's, not later ones
-    assert bd("EXT. ROOF - NIGHT\n\nThe rain has stopped. Neon signs below.\n"
-              ).scenes[0].weather == ["neon"]  # what has ended is not the scene's weather
+        ("Dust in the air.", ""),
+        ("her eyes", "NORA reads a letter."),
+        ("the letter", "NORA reads a letter."),
+        ("Nora speaks", ""),
+    ]
+    assert bd("EXT. A - DAY\n\nSnow on the pines. Mist.\n\nShe waits by the fire.\n").scenes[
+        0
+    ].weather == ["snow", "fog"]  # the opening paragraph's, not later ones
+    assert bd("EXT. ROOF - NIGHT\n\nThe rain has stopped. Neon signs below.\n").scenes[
+        0
+    ].weather == ["neon"]  # what has ended is not the scene's weather
 
 
 def test_the_ending_after_the_last_shot(film):
@@ -255,8 +346,10 @@ def test_the_ending_after_the_last_shot(film):
     assert film.ending.frames == frames_for(1.0, film_fps())
     end = "INT. A - DAY\n\nShe waits.\n\n"
     assert bd(end + "FADE TO BLACK.\n").ending.kind is TransitionKind.FADE_OUT
-    assert bd(end + "CUT TO BLACK.\n\n> THE END <\n").ending.model_dump() == {"kind": "cut",
-                                                                            "frames": 0}
+    assert bd(end + "CUT TO BLACK.\n\n> THE END <\n").ending.model_dump() == {
+        "kind": "cut",
+        "frames": 0,
+    }
     assert bd(end + "FADE OUT.\n\n[[cut: fade-out 48f]]\n").ending.frames == 48  # directive wins
     assert bd(end).ending is None
     assert bd(end + "FADE OUT.\n\nINT. B - DAY\n\nHe waits.\n").ending is None  # not the end

@@ -52,7 +52,11 @@ def test_csv_has_the_shot_list_columns(tmp_path):
     assert tuple(rows[0]) == CSV_COLUMNS
     first = rows[0]
     assert (first["scene"], first["int_ext"], first["location"], first["time_of_day"]) == (
-        "1", "EXT", "HARBOUR CITY STREET", "NIGHT")
+        "1",
+        "EXT",
+        "HARBOUR CITY STREET",
+        "NIGHT",
+    )
     assert first["size"] == "EWS" and float(first["duration"]) == 6.0
     assert any("MAYA: (barely) Mamma." in row["dialogue"] for row in rows)
     framed = [row for row in rows if row["action"]]  # a director's note, and the action it frames
@@ -69,16 +73,19 @@ def test_markdown():
 
 @pytest.mark.parametrize(
     ("content", "line", "message"),
-    [(b"\x00\x01\x02binary\xff\xfe", None, "a binary file"),
-     ("INT. CAF\u00c9 - DAY\n\nHello.\n".encode("latin-1"), 1, "not UTF-8 text"),
-     (b"INT. ROOM - DAY\n\nA line.\n\n/* never closed\n\nMore.\n", 5, "unterminated boneyard"),
-     (b"INT. ROOM - DAY\n\n[[shot: MCX MAYA]]\nMAYA\nHi.\n", 3, "did you mean MCU?"),
-     (b"INT. ROOM - DAY\n\n[[shot: CU, pussh-in]]\nShe waits.\n", 3, "did you mean push-in?"),
-     (b"", None, "the script is empty"),
-     (b"Title: Nothing Yet\n\n/* all cut */\n", None, "the script is empty")],
+    [
+        (b"\x00\x01\x02binary\xff\xfe", None, "a binary file"),
+        ("INT. CAF\u00c9 - DAY\n\nHello.\n".encode("latin-1"), 1, "not UTF-8 text"),
+        (b"INT. ROOM - DAY\n\nA line.\n\n/* never closed\n\nMore.\n", 5, "unterminated boneyard"),
+        (b"INT. ROOM - DAY\n\n[[shot: MCX MAYA]]\nMAYA\nHi.\n", 3, "did you mean MCU?"),
+        (b"INT. ROOM - DAY\n\n[[shot: CU, pussh-in]]\nShe waits.\n", 3, "did you mean push-in?"),
+        (b"", None, "the script is empty"),
+        (b"Title: Nothing Yet\n\n/* all cut */\n", None, "the script is empty"),
+    ],
 )
-def test_bad_input_is_a_message_with_file_and_line_never_a_traceback(tmp_path, content, line,
-                                                                      message):
+def test_bad_input_is_a_message_with_file_and_line_never_a_traceback(
+    tmp_path, content, line, message
+):
     path = tmp_path / "bad.fountain"
     path.write_bytes(content)
     r = run(str(path))

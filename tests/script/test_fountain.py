@@ -32,15 +32,34 @@ def test_every_element_of_the_spec_with_its_source_lines():
     els = parse_file(SPEC).elements
     got = [(e.kind, e.start, e.end) for e in els]
     assert got == [
-        ("section", 10, 10), ("section", 12, 12), ("synopsis", 14, 14),
-        ("scene_heading", 16, 16), ("action", 18, 18), ("action", 20, 20), ("action", 22, 23),
-        ("character", 25, 25), ("parenthetical", 26, 26), ("dialogue", 27, 28),
-        ("character", 30, 30), ("lyrics", 31, 31), ("lyrics", 32, 32),
-        ("character", 34, 34), ("dialogue", 35, 35),
-        ("character", 37, 37), ("dialogue", 38, 38), ("character", 40, 40), ("dialogue", 41, 41),
-        ("transition", 43, 43), ("scene_heading", 45, 45), ("action", 47, 47), ("note", 49, 50),
-        ("transition", 58, 58), ("centered", 60, 60), ("page_break", 62, 62),
-        ("scene_heading", 64, 64), ("action", 66, 66),
+        ("section", 10, 10),
+        ("section", 12, 12),
+        ("synopsis", 14, 14),
+        ("scene_heading", 16, 16),
+        ("action", 18, 18),
+        ("action", 20, 20),
+        ("action", 22, 23),
+        ("character", 25, 25),
+        ("parenthetical", 26, 26),
+        ("dialogue", 27, 28),
+        ("character", 30, 30),
+        ("lyrics", 31, 31),
+        ("lyrics", 32, 32),
+        ("character", 34, 34),
+        ("dialogue", 35, 35),
+        ("character", 37, 37),
+        ("dialogue", 38, 38),
+        ("character", 40, 40),
+        ("dialogue", 41, 41),
+        ("transition", 43, 43),
+        ("scene_heading", 45, 45),
+        ("action", 47, 47),
+        ("note", 49, 50),
+        ("transition", 58, 58),
+        ("centered", 60, 60),
+        ("page_break", 62, 62),
+        ("scene_heading", 64, 64),
+        ("action", 66, 66),
     ]
     assert {e.kind for e in els} == set(KINDS)  # the fixture has every kind of element
     by_line = {e.start: e for e in els}
@@ -64,9 +83,15 @@ def test_every_element_of_the_spec_with_its_source_lines():
 
 def test_emphasis_runs_and_escapes():
     assert runs("a ***b*** **c** *d* _e_ f") == [
-        ("a ", frozenset()), ("b", frozenset({"bold", "italic"})), (" ", frozenset()),
-        ("c", frozenset({"bold"})), (" ", frozenset()), ("d", frozenset({"italic"})),
-        (" ", frozenset()), ("e", frozenset({"underline"})), (" f", frozenset()),
+        ("a ", frozenset()),
+        ("b", frozenset({"bold", "italic"})),
+        (" ", frozenset()),
+        ("c", frozenset({"bold"})),
+        (" ", frozenset()),
+        ("d", frozenset({"italic"})),
+        (" ", frozenset()),
+        ("e", frozenset({"underline"})),
+        (" f", frozenset()),
     ]
     assert runs("_**both**_") == [("both", frozenset({"bold", "underline"}))]
     assert plain(r"\*not italic\* and 5 * 3 * 2") == "*not italic* and 5 * 3 * 2"
@@ -74,32 +99,53 @@ def test_emphasis_runs_and_escapes():
 
 
 def test_scene_heading_forms_and_what_is_not_a_heading():
-    text = "\n\n".join(["INT./EXT. CAR - DAY", "I/E TRAIN - NIGHT", "EST. CITY - DAWN",
-                        "EXTRA CHEESE is action", "...and then action", ".FORCED"])
+    text = "\n\n".join(
+        [
+            "INT./EXT. CAR - DAY",
+            "I/E TRAIN - NIGHT",
+            "EST. CITY - DAWN",
+            "EXTRA CHEESE is action",
+            "...and then action",
+            ".FORCED",
+        ]
+    )
     assert kinds(text) == [
-        ("scene_heading", "INT./EXT. CAR - DAY"), ("scene_heading", "I/E TRAIN - NIGHT"),
-        ("scene_heading", "EST. CITY - DAWN"), ("action", "EXTRA CHEESE is action"),
-        ("action", "...and then action"), ("scene_heading", "FORCED"),
+        ("scene_heading", "INT./EXT. CAR - DAY"),
+        ("scene_heading", "I/E TRAIN - NIGHT"),
+        ("scene_heading", "EST. CITY - DAWN"),
+        ("action", "EXTRA CHEESE is action"),
+        ("action", "...and then action"),
+        ("scene_heading", "FORCED"),
     ]
 
 
 def test_transitions_cues_and_their_blank_line_rules():
     assert kinds("Action.\n\nCUT TO:\n\nMore.") == [
-        ("action", "Action."), ("transition", "CUT TO:"), ("action", "More.")]
+        ("action", "Action."),
+        ("transition", "CUT TO:"),
+        ("action", "More."),
+    ]
     # a line in capitals followed by text is a cue; alone it is action
     assert kinds("Action.\n\nBOOM.\n\nMore.")[1] == ("action", "BOOM.")
     assert kinds("Action.\n\nMAYA (O.S.)\nHello?")[1:] == [
-        ("character", "MAYA (O.S.)"), ("dialogue", "Hello?")]
+        ("character", "MAYA (O.S.)"),
+        ("dialogue", "Hello?"),
+    ]
     # two spaces keep a dialogue paragraph together
     assert kinds("MAYA\nFirst.\n  \nSecond.") == [
-        ("character", "MAYA"), ("dialogue", "First.\n\nSecond.")]
+        ("character", "MAYA"),
+        ("dialogue", "First.\n\nSecond."),
+    ]
 
 
 def test_notes_and_boneyard_keep_later_line_numbers():
     text = "INT. ROOM - DAY\n\n/* gone\nfor\ngood */\n\nShe waits. /* aside */ Then [[a\nnote]] goes.\n\nEnd."
     els = parse(text).elements
     assert [(e.kind, e.start, e.end) for e in els] == [
-        ("scene_heading", 1, 1), ("action", 7, 8), ("action", 10, 10)]
+        ("scene_heading", 1, 1),
+        ("action", 7, 8),
+        ("action", 10, 10),
+    ]
     assert els[1].text == "She waits.  Then  goes." and els[1].notes[0].text == "a\nnote"
 
 
@@ -108,13 +154,18 @@ def test_windows_line_endings_and_a_byte_order_mark(tmp_path):
     p.write_bytes(b"\xef\xbb\xbfINT. ROOM - DAY\r\n\r\nMAYA\r\nHi.\r\n")
     els = parse_file(p).elements
     assert [(e.kind, e.text, e.start) for e in els] == [
-        ("scene_heading", "INT. ROOM - DAY", 1), ("character", "MAYA", 3), ("dialogue", "Hi.", 4)]
+        ("scene_heading", "INT. ROOM - DAY", 1),
+        ("character", "MAYA", 3),
+        ("dialogue", "Hi.", 4),
+    ]
 
 
 @pytest.mark.parametrize(
     ("text", "line", "words"),
-    [("A.\n\n/* never\nclosed\n", 3, "unterminated boneyard"),
-     ("A.\n\nB.\n[[never closed\n", 4, "unterminated note")],
+    [
+        ("A.\n\n/* never\nclosed\n", 3, "unterminated boneyard"),
+        ("A.\n\nB.\n[[never closed\n", 4, "unterminated note"),
+    ],
 )
 def test_unterminated_boneyard_and_note_name_their_first_line(text, line, words):
     with pytest.raises(StoryreelError) as e:

@@ -18,19 +18,34 @@ from storyreel.script.directives import parse_directive
 from storyreel.script.export import to_csv, to_json, to_markdown
 from storyreel.script.fountain import parse
 
-SCHEMA = json.loads((Path(__file__).parents[2] / "docs" / "breakdown.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads(
+    (Path(__file__).parents[2] / "docs" / "breakdown.schema.json").read_text(encoding="utf-8")
+)
 
 
 def d(text: str):
     return parse_directive(text, 12, "film.fountain", Fraction(24), ("MAYA",))
 
 
-@pytest.mark.parametrize("text", ["shot: CU MAYA, 85mm, push-in", "shot: CU MAYA 85 mm push-in",
-                                  "shot: lens 85, CU MAYA, push-in", "shot: CU MAYA, lens 85mm, push-in",
-                                  "shot: CU MAYA, 85MM lens, push-in", "shot: push-in, CU, 85mm, MAYA"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "shot: CU MAYA, 85mm, push-in",
+        "shot: CU MAYA 85 mm push-in",
+        "shot: lens 85, CU MAYA, push-in",
+        "shot: CU MAYA, lens 85mm, push-in",
+        "shot: CU MAYA, 85MM lens, push-in",
+        "shot: push-in, CU, 85mm, MAYA",
+    ],
+)
 def test_a_lens_in_mm_however_it_is_written(text):
     shot = d(text)
-    assert (shot.size, shot.subjects, shot.move, shot.lens) == (ShotSize.CU, ["MAYA"], Move.PUSH_IN, 85.0)
+    assert (shot.size, shot.subjects, shot.move, shot.lens) == (
+        ShotSize.CU,
+        ["MAYA"],
+        Move.PUSH_IN,
+        85.0,
+    )
 
 
 def test_fractional_and_extreme_lenses():
@@ -62,7 +77,8 @@ def test_breakdown_carries_the_lens_and_picks_none_by_itself():
     assert all(s.lens is None for s in shots if not s.explicit) and len(shots) > 1
     plain = breakdown(parse(SCRIPT.replace("85mm, ", ""), "t.fountain"), ProjectConfig())
     assert [s.model_dump() for s in plain.shots] == [
-        s.model_copy(update={"lens": None}).model_dump() for s in shots]  # nothing else changes
+        s.model_copy(update={"lens": None}).model_dump() for s in shots
+    ]  # nothing else changes
 
 
 def test_csv_and_json_have_the_lens_only_where_set():

@@ -19,21 +19,56 @@ SPAN = SourceSpan(path="script.fountain", start=1, end=1)
 def scene(heading: str = "EXT. OPEN FIELD - DAY", synopsis: str | None = None) -> Scene:
     int_ext, _, rest = heading.partition(". ")
     location, _, time = rest.partition(" - ")
-    return Scene(id=location.lower().replace(" ", "-"), number="1", heading=heading, int_ext=int_ext,
-                 location=location, time_of_day=time, synopsis=synopsis, lines=SPAN)
+    return Scene(
+        id=location.lower().replace(" ", "-"),
+        number="1",
+        heading=heading,
+        int_ext=int_ext,
+        location=location,
+        time_of_day=time,
+        synopsis=synopsis,
+        lines=SPAN,
+    )
 
 
-def shot(size: ShotSize = ShotSize.MS, subjects: tuple[str, ...] = ("MAYA",), angle: Angle = Angle.EYE,
-         description: str = "", scene_id: str = "open-field", seed: int | None = None,
-         shot_id: str = "s1") -> Shot:
-    return Shot(id=shot_id, scene_id=scene_id, size=size, angle=angle, subjects=list(subjects),
-                description=description, lines=SPAN, duration=3.0, seed=seed)
+def shot(
+    size: ShotSize = ShotSize.MS,
+    subjects: tuple[str, ...] = ("MAYA",),
+    angle: Angle = Angle.EYE,
+    description: str = "",
+    scene_id: str = "open-field",
+    seed: int | None = None,
+    shot_id: str = "s1",
+) -> Shot:
+    return Shot(
+        id=shot_id,
+        scene_id=scene_id,
+        size=size,
+        angle=angle,
+        subjects=list(subjects),
+        description=description,
+        lines=SPAN,
+        duration=3.0,
+        seed=seed,
+    )
 
 
-def render(sh: Shot, sc: Scene | None = None, seed: int = 7, config: ProjectConfig | None = None,
-           size: tuple[int, int] = (W, H), root=None) -> Still:
-    request = StillRequest(shot=sh, scene=sc or scene(), config=config or ProjectConfig(), seed=seed,
-                           size=size, project_root=root)
+def render(
+    sh: Shot,
+    sc: Scene | None = None,
+    seed: int = 7,
+    config: ProjectConfig | None = None,
+    size: tuple[int, int] = (W, H),
+    root=None,
+) -> Still:
+    request = StillRequest(
+        shot=sh,
+        scene=sc or scene(),
+        config=config or ProjectConfig(),
+        seed=seed,
+        size=size,
+        project_root=root,
+    )
     return PrevizBackend().generate(request)
 
 
@@ -48,4 +83,6 @@ def hue_deg(rgb) -> float:
 @pytest.fixture
 def neutral() -> ProjectConfig:
     """A look that leaves colours alone, so hues can be measured."""
-    return ProjectConfig.model_validate({"look": {"palette": "neutral", "contrast": 1.0, "grain": 0.0}})
+    return ProjectConfig.model_validate(
+        {"look": {"palette": "neutral", "contrast": 1.0, "grain": 0.0}}
+    )

@@ -157,8 +157,11 @@ def test_an_old_stills_folder_is_ignored_with_a_message_and_gc_deletes_it(tmp_pa
 
 @pytest.mark.parametrize(
     ("kwargs", "line", "message"),
-    [({"aspect": "2.39"}, 6, "unknown aspect"), ({"width": "-320"}, 2, "width"),
-     ({"color": "#c8553"}, 9, "#rrggbb")],
+    [
+        ({"aspect": "2.39"}, 6, "unknown aspect"),
+        ({"width": "-320"}, 2, "width"),
+        ({"color": "#c8553"}, 9, "#rrggbb"),
+    ],
 )
 def test_bad_look_and_character_settings_name_file_and_line(tmp_path, kwargs, line, message):
     root = project(tmp_path, **kwargs)
@@ -183,11 +186,17 @@ def test_a_character_the_action_introduces_is_dressed_in_every_still(tmp_path):
         (root / "script.fountain").write_text(
             f"EXT. FIELD - DAY\n\n{introduction} walks into the wind.\n\n"
             "[[shot: FS BOB, static, 2s, #fs]]\nBob stops.\n\n"
-            "[[shot: MS BOB, static, 2s, #ms]]\nBob looks up.\n", encoding="utf-8")
-        (root / "storyreel.toml").write_text('[film]\nwidth = 320\nheight = 180\n', encoding="utf-8")
+            "[[shot: MS BOB, static, 2s, #ms]]\nBob looks up.\n",
+            encoding="utf-8",
+        )
+        (root / "storyreel.toml").write_text(
+            "[film]\nwidth = 320\nheight = 180\n", encoding="utf-8"
+        )
         code, text = run("stills", root, "-q")
         assert code == 0, text
-        return [np.asarray(Image.open(root / takes_of(root, s)[0]["thumbnail"])) for s in ("fs", "ms")]
+        return [
+            np.asarray(Image.open(root / takes_of(root, s)[0]["thumbnail"])) for s in ("fs", "ms")
+        ]
 
     plain = still_of(tmp_path / "plain", "BOB (40)")
     dressed = still_of(tmp_path / "hat", "BOB (40, a wide-brimmed hat and a long coat)")

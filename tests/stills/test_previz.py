@@ -36,8 +36,9 @@ def test_the_registry_finds_previz():
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_closer_sizes_frame_the_subject_larger(seed):
-    shares = [box_share(render(shot(size), seed=seed))
-              for size in (ShotSize.WS, ShotSize.MS, ShotSize.CU)]
+    shares = [
+        box_share(render(shot(size), seed=seed)) for size in (ShotSize.WS, ShotSize.MS, ShotSize.CU)
+    ]
     assert shares[0] < shares[1] < shares[2]
     assert shares[0] < 0.12  # a wide shot is mostly place
 
@@ -58,7 +59,10 @@ def test_rule_of_thirds_and_lead_room():
 
 
 def test_a_low_angle_puts_the_horizon_lower_and_a_high_angle_higher():
-    rows = {a: horizon_row(render(shot(ShotSize.WS, angle=a))) for a in (Angle.HIGH, Angle.EYE, Angle.LOW)}
+    rows = {
+        a: horizon_row(render(shot(ShotSize.WS, angle=a)))
+        for a in (Angle.HIGH, Angle.EYE, Angle.LOW)
+    }
     assert rows[Angle.HIGH] < rows[Angle.EYE] < rows[Angle.LOW]
     assert rows[Angle.LOW] - rows[Angle.EYE] > 0.1 * H
 
@@ -128,27 +132,49 @@ def test_firelight_is_warm(neutral):
         image = render(shot(ShotSize.MS), scene("EXT. BEACH - NIGHT", text), config=neutral).image
         low = image[H // 2 :].reshape(-1, 3).astype(float).mean(axis=0)
         return low[0] - low[2]
+
     assert warmth("A campfire on the sand.") > warmth("The sand.") + 5
 
 
 @pytest.mark.parametrize(
     ("heading", "text", "place"),
-    [("EXT. HARBOUR CITY STREET - NIGHT", "", "city"), ("EXT. ROOFTOP - NIGHT", "", "rooftop"),
-     ("EXT. PINE FOREST ROAD - DAWN", "", "forest"), ("EXT. BEACH - DAY", "", "sea"),
-     ("EXT. DESERT - DAY", "", "desert"), ("INT. CORNER BAR - NIGHT", "", "bar"),
-     ("INT. KITCHEN - DAY", "", "kitchen"), ("INT. ELIAS'S CAR - NIGHT", "", "car"),
-     ("INT. FILM ARCHIVE - NIGHT", "", "stacks"), ("INT. OFFICE - DAY", "", "office"),
-     ("INT. NOWHERE IN PARTICULAR - DAY", "", "room"), ("EXT. SOMEWHERE - DAY", "", "field"),
-     ("EXT. SOMEWHERE - DAY", "Waves break on the shore.", "sea")],
+    [
+        ("EXT. HARBOUR CITY STREET - NIGHT", "", "city"),
+        ("EXT. ROOFTOP - NIGHT", "", "rooftop"),
+        ("EXT. PINE FOREST ROAD - DAWN", "", "forest"),
+        ("EXT. BEACH - DAY", "", "sea"),
+        ("EXT. DESERT - DAY", "", "desert"),
+        ("INT. CORNER BAR - NIGHT", "", "bar"),
+        ("INT. KITCHEN - DAY", "", "kitchen"),
+        ("INT. ELIAS'S CAR - NIGHT", "", "car"),
+        ("INT. FILM ARCHIVE - NIGHT", "", "stacks"),
+        ("INT. OFFICE - DAY", "", "office"),
+        ("INT. NOWHERE IN PARTICULAR - DAY", "", "room"),
+        ("EXT. SOMEWHERE - DAY", "", "field"),
+        ("EXT. SOMEWHERE - DAY", "Waves break on the shore.", "sea"),
+    ],
 )
 def test_place_from_heading_and_action(heading, text, place):
     assert place_of(scene(heading), shot(description=text))[0] == place
 
 
 def test_every_place_and_time_renders():
-    for heading in ("EXT. CITY STREET", "EXT. ROOFTOP", "EXT. FOREST", "EXT. BEACH", "EXT. DESERT",
-                    "EXT. MOUNTAIN PASS", "EXT. FIELD", "INT. ROOM", "INT. KITCHEN", "INT. OFFICE",
-                    "INT. BAR", "INT. CAR", "INT. CORRIDOR", "INT. ARCHIVE"):
+    for heading in (
+        "EXT. CITY STREET",
+        "EXT. ROOFTOP",
+        "EXT. FOREST",
+        "EXT. BEACH",
+        "EXT. DESERT",
+        "EXT. MOUNTAIN PASS",
+        "EXT. FIELD",
+        "INT. ROOM",
+        "INT. KITCHEN",
+        "INT. OFFICE",
+        "INT. BAR",
+        "INT. CAR",
+        "INT. CORRIDOR",
+        "INT. ARCHIVE",
+    ):
         for time in ("DAY", "NIGHT", "DUSK", "DAWN", "MAGIC HOUR"):
             still = render(shot(ShotSize.TWO, ("MAYA", "ELIAS")), scene(f"{heading} - {time}"))
             assert still.image.shape == (H, W, 3)
@@ -170,8 +196,10 @@ def test_over_the_shoulder_has_a_near_shoulder_in_the_foreground():
 
 
 def test_an_insert_is_a_detail_on_a_surface():
-    still = render(shot(ShotSize.INSERT, (), description="A letter on the table."),
-                   scene("INT. KITCHEN - NIGHT"))
+    still = render(
+        shot(ShotSize.INSERT, (), description="A letter on the table."),
+        scene("INT. KITCHEN - NIGHT"),
+    )
     assert "INSERT" in still.subject_boxes
     assert not any(k in still.subject_boxes for k in ("MAYA", "ELIAS"))
 
@@ -186,10 +214,14 @@ def test_same_seed_gives_identical_png_and_different_seeds_differ():
 
 def test_a_characters_accent_is_the_same_in_every_shot(neutral):
     config = ProjectConfig.model_validate(
-        {"look": neutral.look.model_dump(), "characters": {"MAYA": {"color": "#2a9d8f"}}})
+        {"look": neutral.look.model_dump(), "characters": {"MAYA": {"color": "#2a9d8f"}}}
+    )
     hues = []
-    for size, heading in ((ShotSize.MS, "EXT. CITY STREET - DAY"), (ShotSize.CU, "INT. KITCHEN - DAY"),
-                          (ShotSize.FS, "EXT. BEACH - DAY")):
+    for size, heading in (
+        (ShotSize.MS, "EXT. CITY STREET - DAY"),
+        (ShotSize.CU, "INT. KITCHEN - DAY"),
+        (ShotSize.FS, "EXT. BEACH - DAY"),
+    ):
         layer = render(shot(size), scene(heading), config=config, size=(640, 268)).layers[3].rgba
         rgb = layer[layer[..., 3] == 255][:, :3].astype(float)
         mx, mn = rgb.max(axis=1), rgb.min(axis=1)
@@ -201,13 +233,18 @@ def test_a_characters_accent_is_the_same_in_every_shot(neutral):
 
 
 def test_layers_are_depth_ordered_and_composite_to_the_image():
-    for size, heading in ((ShotSize.OTS, "EXT. CITY STREET - NIGHT"), (ShotSize.MS, "INT. BAR - NIGHT"),
-                          (ShotSize.WS, "EXT. FOREST - DAWN")):
+    for size, heading in (
+        (ShotSize.OTS, "EXT. CITY STREET - NIGHT"),
+        (ShotSize.MS, "INT. BAR - NIGHT"),
+        (ShotSize.WS, "EXT. FOREST - DAWN"),
+    ):
         still = render(shot(size, ("MAYA", "ELIAS")), scene(heading, "Rain."), size=(W, H))
         assert [lay.name for lay in still.layers] == ["sky", "far", "mid", "subjects", "foreground"]
         depths = [lay.depth for lay in still.layers]
         assert depths == sorted(depths, reverse=True) and len(set(depths)) == len(depths)
-        assert all(lay.rgba.shape == (H, W, 4) and lay.rgba.dtype == np.uint8 for lay in still.layers)
+        assert all(
+            lay.rgba.shape == (H, W, 4) and lay.rgba.dtype == np.uint8 for lay in still.layers
+        )
         assert (still.layers[0].rgba[..., 3] == 255).all()  # the backdrop is opaque
         for lay in still.layers[1:]:
             assert (lay.rgba[..., 3] == 0).any()  # the others are transparent outside their content
@@ -225,7 +262,9 @@ def test_exterior_sky_is_at_infinity():
 
 @pytest.mark.parametrize("aspect", ["2.39:1", "1.85:1", "16:9", "9:16", "1:1"])
 def test_every_aspect(aspect):
-    config = ProjectConfig.model_validate({"film": {"width": 320, "height": 180}, "look": {"aspect": aspect}})
+    config = ProjectConfig.model_validate(
+        {"film": {"width": 320, "height": 180}, "look": {"aspect": aspect}}
+    )
     still = render(shot(ShotSize.MCU), config=config, size=config.picture_size)
     assert still.size == config.picture_size
     assert "MAYA" in still.subject_boxes

@@ -33,17 +33,32 @@ def reach_above_horizon(still) -> float:
 def rooftops(still) -> int:
     """The buildings on the skyline: peaks of the far layer's silhouette along the frame."""
     solid = alpha(still, "far") > 128
-    top = np.convolve(np.where(solid.any(axis=0), solid.argmax(axis=0), H).astype(float), np.ones(5) / 5, "same")
+    top = np.convolve(
+        np.where(solid.any(axis=0), solid.argmax(axis=0), H).astype(float), np.ones(5) / 5, "same"
+    )
     slope = np.sign(np.diff(top))
     return int(((slope[:-1] < 0) & (slope[1:] >= 0)).sum())
 
 
 def test_no_lens_draws_exactly_what_it_drew_before_and_keeps_its_keys():
-    bare = Shot(id="s1", scene_id="city-street", size=ShotSize.WS, subjects=["MAYA"], lines=SPAN, duration=3.0)
+    bare = Shot(
+        id="s1",
+        scene_id="city-street",
+        size=ShotSize.WS,
+        subjects=["MAYA"],
+        lines=SPAN,
+        duration=3.0,
+    )
     unset = bare.model_copy(update={"lens": None})
-    a, b = render(bare, CITY), render(unset, CITY, config=ProjectConfig.model_validate({"look": {"lens": None}}))
+    a, b = (
+        render(bare, CITY),
+        render(unset, CITY, config=ProjectConfig.model_validate({"look": {"lens": None}})),
+    )
     assert np.array_equal(a.image, b.image) and "lens" not in a.meta
-    assert all(np.array_equal(x.rgba, y.rgba) and x.depth == y.depth for x, y in zip(a.layers, b.layers, strict=True))
+    assert all(
+        np.array_equal(x.rgba, y.rgba) and x.depth == y.depth
+        for x, y in zip(a.layers, b.layers, strict=True)
+    )
     # the default focal length is the same picture: the lens only changes what differs from it
     c = render(bare.model_copy(update={"lens": DEFAULT_LENS_MM}), CITY)
     assert np.array_equal(a.image, c.image) and c.meta["lens"] == DEFAULT_LENS_MM
@@ -62,7 +77,9 @@ def test_a_long_lens_keeps_the_subject_and_brings_the_skyline_up_behind_it():
     assert wide.subject_boxes == normal.subject_boxes == long.subject_boxes
     assert np.array_equal(alpha(wide, "subjects"), alpha(long, "subjects"))
     rise = [reach_above_horizon(s) for s in (wide, normal, long)]
-    assert rise[0] * 1.3 < rise[1] and rise[1] * 1.5 < rise[2]  # 0.62× and 2.2× (the tallest may leave)
+    assert (
+        rise[0] * 1.3 < rise[1] and rise[1] * 1.5 < rise[2]
+    )  # 0.62× and 2.2× (the tallest may leave)
     far = [(alpha(s, "far") > 128).mean() for s in (wide, normal, long)]
     assert far[0] < far[1] < far[2]
     # a narrower slice of the set behind: fewer buildings on the skyline; a wide lens shows more
@@ -89,14 +106,20 @@ def test_what_stands_before_the_subject_stays_as_painted_while_the_set_behind_ch
 def test_a_long_lens_softens_what_is_out_of_focus_and_a_wide_one_does_not():
     subject = 6.0
     assert defocus(subject, subject, 135.0, 960) == 0.0  # the focus stays on the subject
-    assert defocus(600.0, subject, 24.0, 960) == 0.0 == defocus(600.0, subject, DEFAULT_LENS_MM, 960)
+    assert (
+        defocus(600.0, subject, 24.0, 960) == 0.0 == defocus(600.0, subject, DEFAULT_LENS_MM, 960)
+    )
     assert 0.5 < defocus(600.0, subject, 85.0, 960) < defocus(600.0, subject, 135.0, 960)
 
 
 @pytest.mark.parametrize("mm", [12.0, 135.0])
 def test_every_angle_and_place_composites_through_any_lens(mm):
-    for angle, heading in ((Angle.DUTCH, "INT. KITCHEN - NIGHT"), (Angle.OVERHEAD, "EXT. FOREST - DAY"),
-                           (Angle.HIGH, "EXT. BEACH - DAY"), (Angle.LOW, "INT. CAR - NIGHT")):
+    for angle, heading in (
+        (Angle.DUTCH, "INT. KITCHEN - NIGHT"),
+        (Angle.OVERHEAD, "EXT. FOREST - DAY"),
+        (Angle.HIGH, "EXT. BEACH - DAY"),
+        (Angle.LOW, "INT. CAR - NIGHT"),
+    ):
         still = lensed(mm, ShotSize.MS, ("MAYA", "ELIAS"), scene(heading, "Rain."), angle=angle)
         assert (still.layers[0].rgba[..., 3] == 255).all()  # the backdrop still fills the frame
         out = still.layers[0].rgba[..., :3].astype(np.float64)

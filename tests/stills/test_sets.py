@@ -20,8 +20,9 @@ SETS = [(kind, interior) for kind, sides in sorted(KINDS.items()) for interior i
 
 def set_still(kind: str, interior: bool, time: str = "DAY", seed: int = 7, size=ShotSize.WS):
     heading = f"{'INT' if interior else 'EXT'}. SOMEWHERE - {time}"
-    sc = scene(heading).model_copy(update={"place": ScenePlace(
-        kind=kind, interior=interior, time=time.lower(), why="test")})
+    sc = scene(heading).model_copy(
+        update={"place": ScenePlace(kind=kind, interior=interior, time=time.lower(), why="test")}
+    )
     return render(shot(size, ()), sc, seed=seed)
 
 
@@ -41,7 +42,10 @@ def signature(still) -> np.ndarray:
 
 def test_there_are_forty_set_kinds_inside_and_out():
     assert len(KINDS) >= 40
-    assert sum(True in s for s in KINDS.values()) >= 15 and sum(False in s for s in KINDS.values()) >= 15
+    assert (
+        sum(True in s for s in KINDS.values()) >= 15
+        and sum(False in s for s in KINDS.values()) >= 15
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +71,9 @@ def test_each_set_kind_is_recognisably_different_from_the_others(day_stills):
         other = signature(set_still(*ks, seed=8))
         recognised += min(sigs, key=lambda k: np.abs(sigs[k] - other).mean()) == ks
     assert recognised >= 0.95 * len(SETS)
-    closest = min(float(np.abs(sigs[a] - sigs[b]).mean()) for a, b in itertools.combinations(sigs, 2))
+    closest = min(
+        float(np.abs(sigs[a] - sigs[b]).mean()) for a, b in itertools.combinations(sigs, 2)
+    )
     assert closest > 0.015  # no two kinds alike in their layers and colours
 
 
@@ -83,8 +89,14 @@ def test_night_is_darker_than_day_and_takes_are_deterministic(kind, interior):
 
 
 def test_a_forced_heading_is_not_a_sunny_field():
-    sc = scene("EXT. X - DAY").model_copy(update={"heading": "INSIDE THE FERRY CABIN", "int_ext": "",
-                                                  "location": "INSIDE THE FERRY CABIN", "time_of_day": ""})
+    sc = scene("EXT. X - DAY").model_copy(
+        update={
+            "heading": "INSIDE THE FERRY CABIN",
+            "int_ext": "",
+            "location": "INSIDE THE FERRY CABIN",
+            "time_of_day": "",
+        }
+    )
     still = render(shot(ShotSize.WS, ()), sc)
     assert still.meta["place"] == "ship" and still.meta["interior"]
 
@@ -115,25 +127,40 @@ def test_a_child_is_shorter_and_stands_on_the_same_ground():
 
 def test_costume_words_change_the_figure():
     def coverage(description):
-        config = ProjectConfig.model_validate({"characters": {"MAYA": {"description": description}}})
+        config = ProjectConfig.model_validate(
+            {"characters": {"MAYA": {"description": description}}}
+        )
         layer = render(shot(ShotSize.FS), config=config).layers[3].rgba[..., 3] > 128
         return layer
-    dress, trousers = coverage("a woman in a long summer dress"), coverage("a woman in a short jacket")
+
+    dress, trousers = (
+        coverage("a woman in a long summer dress"),
+        coverage("a woman in a short jacket"),
+    )
     assert dress.sum() > trousers.sum() * 1.05  # a skirt flares below the waist
     coat, jacket = coverage("a man in an overcoat"), coverage("a man in a leather jacket")
     assert coat.sum() > jacket.sum()
 
 
-@pytest.mark.parametrize(("description", "expected"), [
-    ("a woman of 38, short dark hair, long grey wool coat", {"hair": "short", "long_coat": True}),
-    ("a man of 40 in a tired dark suit", {"suit": True, "long_coat": False, "age": "adult"}),
-    ("a 38-year-old cop in uniform", {"uniform": True, "hair": "cap", "age": "adult"}),
-    ("70s, white hair, a silk dressing gown", {"age": "old", "long_coat": True, "dress": False}),
-    ("a girl of seven in a yellow dress", {"age": "child", "dress": True}),
-    ("a teenager (15) in a hoodie", {"age": "teen", "hair": "hood"}),
-    ("a woman in a white swimsuit", {"suit": False, "long_coat": False}),
-    ("he wears no hat", {"hair": None}),  # what the description negates is not worn
-])
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        (
+            "a woman of 38, short dark hair, long grey wool coat",
+            {"hair": "short", "long_coat": True},
+        ),
+        ("a man of 40 in a tired dark suit", {"suit": True, "long_coat": False, "age": "adult"}),
+        ("a 38-year-old cop in uniform", {"uniform": True, "hair": "cap", "age": "adult"}),
+        (
+            "70s, white hair, a silk dressing gown",
+            {"age": "old", "long_coat": True, "dress": False},
+        ),
+        ("a girl of seven in a yellow dress", {"age": "child", "dress": True}),
+        ("a teenager (15) in a hoodie", {"age": "teen", "hair": "hood"}),
+        ("a woman in a white swimsuit", {"suit": False, "long_coat": False}),
+        ("he wears no hat", {"hair": None}),  # what the description negates is not worn
+    ],
+)
 def test_the_words_a_costume_is_read_from(description, expected):
     worn = read_costume(description)
     assert {k: getattr(worn, k) for k in expected} == expected

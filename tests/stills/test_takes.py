@@ -28,6 +28,8 @@ def test_stored_takes_are_deterministic_and_keep_their_layers(tmp_path):
     back = load_still(store, Stored(first.blobs, first.meta))
     assert np.array_equal(back.image, still.image)
     assert [lay.name for lay in back.layers] == [lay.name for lay in still.layers]
-    assert all(np.array_equal(a.rgba, b.rgba) and a.depth == b.depth
-               for a, b in zip(back.layers, still.layers, strict=True))
+    assert all(
+        np.array_equal(a.rgba, b.rgba) and a.depth == b.depth
+        for a, b in zip(back.layers, still.layers, strict=True)
+    )
     assert back.subject_boxes == still.subject_boxes

@@ -21,7 +21,12 @@ def test_jobs_for_hosted_backends(tmp_path):
         assert db.job_get("k") is None
         db.job_put("k", "runway", "job-123")
         job = db.job_get("k")
-        assert (job["vendor"], job["remote_id"], job["status"], job["result"]) == ("runway", "job-123", "submitted", None)
+        assert (job["vendor"], job["remote_id"], job["status"], job["result"]) == (
+            "runway",
+            "job-123",
+            "submitted",
+            None,
+        )
         db.job_update("k", "done", result="https://example.org/clip.mp4")
         assert db.job_get("k")["status"] == "done"
         db.job_update("k", "fetched")
@@ -65,14 +70,20 @@ def test_an_old_project_database_is_migrated_and_keeps_its_selections(tmp_path):
         assert db.current and db.selection("s1") == 1 and db.selected_take("s1") is None
         db.select("s1", 0, "s1.still.abc")
         db.alias_put({"pier-1a2b3": "pier-9f8e7"})
-        assert db.selected_take("s1") == "s1.still.abc" and db.aliases() == {"pier-1a2b3": "pier-9f8e7"}
+        assert db.selected_take("s1") == "s1.still.abc" and db.aliases() == {
+            "pier-1a2b3": "pier-9f8e7"
+        }
 
 
 def test_failed_transaction_rolls_back(tmp_path):
     with Database(tmp_path / "p.db") as db:
         with pytest.raises(sqlite3.IntegrityError), db.tx() as c:
-            c.execute("INSERT INTO selections (shot_id, take_index, updated) VALUES ('s1', 1, 'now')")
-            c.execute("INSERT INTO selections (shot_id, take_index, updated) VALUES ('s1', 2, 'now')")
+            c.execute(
+                "INSERT INTO selections (shot_id, take_index, updated) VALUES ('s1', 1, 'now')"
+            )
+            c.execute(
+                "INSERT INTO selections (shot_id, take_index, updated) VALUES ('s1', 2, 'now')"
+            )
         assert db.selections() == {}
 
 

@@ -62,8 +62,11 @@ def test_a_damaged_database_is_kept_aside_and_rebuilt(tmp_path, damage):
     path = tmp_path / "project.db"
     _work(path)
     data = path.read_bytes()
-    bad = {"truncated": data[: len(data) // 2 + 100], "garbage": b"\x13\x37 not sqlite " * 500,
-           "empty": b""}[damage]
+    bad = {
+        "truncated": data[: len(data) // 2 + 100],
+        "garbage": b"\x13\x37 not sqlite " * 500,
+        "empty": b"",
+    }[damage]
     path.write_bytes(bad)
     with Database(path) as db:
         _assert_kept(db)

@@ -22,7 +22,9 @@ with project_lock(Path(sys.argv[1])):
 
 
 def _holder(state):
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(state)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(state)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "held"
     return proc
 
@@ -31,8 +33,10 @@ def test_second_locker_waits_names_the_holder_then_times_out(tmp_path):
     proc = _holder(tmp_path)
     try:
         messages: list[str] = []
-        with pytest.raises(StoryreelError, match=f"pid {proc.pid}"), \
-                project_lock(tmp_path, timeout=0.5, on_wait=messages.append):
+        with (
+            pytest.raises(StoryreelError, match=f"pid {proc.pid}"),
+            project_lock(tmp_path, timeout=0.5, on_wait=messages.append),
+        ):
             pass
         assert messages and f"pid {proc.pid}" in messages[0]
     finally:

@@ -18,7 +18,9 @@ def test_notes_are_kept_and_resolved(tmp_path: Path):
     with Database(path) as db:
         rows = db.notes()
         assert [(r["id"], r["author"], r["shot_id"], r["timecode"], r["text"]) for r in rows] == [
-            (a, "ana", "sh3", None, "hold longer"), (b, "ben", None, "01:00:05:12", "music in")]
+            (a, "ana", "sh3", None, "hold longer"),
+            (b, "ben", None, "01:00:05:12", "music in"),
+        ]
         assert rows[0]["resolved"] and rows[1]["resolved"] is None and rows[0]["created"]
         assert [r["id"] for r in db.notes(include_resolved=False)] == [b]
         db.note_resolve(a, resolved=False)
@@ -49,4 +51,6 @@ def test_notes_come_back_from_the_journal(tmp_path: Path):
     with Database(path) as db:
         assert "1 note" not in (db.recovered or "") and "2 notes" in db.recovered
         assert [(r["text"], bool(r["resolved"])) for r in db.notes()] == [
-            ("hold longer", False), ("done", True)]
+            ("hold longer", False),
+            ("done", True),
+        ]

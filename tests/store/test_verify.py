@@ -64,8 +64,10 @@ def test_bit_rot_in_stored_segments_is_found_and_repaired(rendered):
     assert result.exit_code == 1 and "Traceback" not in result.output
     report = json.loads(result.stdout)
     assert {d["digest"] for d in report["damaged"]} == set(segments)
-    assert all(d["problem"] == "corrupt" and d["what"].startswith("segment at frame")
-               for d in report["damaged"])
+    assert all(
+        d["problem"] == "corrupt" and d["what"].startswith("segment at frame")
+        for d in report["damaged"]
+    )
     result = runner.invoke(app, ["verify", str(rendered)])
     assert result.exit_code == 1 and f"{segments[0][:12]} segment at frame" in result.stdout
     assert all(store.has(d) for d in segments)  # a check alone removes nothing
@@ -98,7 +100,10 @@ def test_a_missing_object_and_a_take_without_its_image_are_reported(rendered):
     result = CliRunner().invoke(app, ["verify", str(rendered), "--json"])
     assert result.exit_code == 1
     damaged = {d["digest"]: d for d in json.loads(result.stdout)["damaged"]}
-    assert (damaged[lost]["problem"], damaged[lost]["what"]) == ("missing", "still of shot sh1, take 1")
+    assert (damaged[lost]["problem"], damaged[lost]["what"]) == (
+        "missing",
+        "still of shot sh1, take 1",
+    )
     assert damaged[orphan[-2] + orphan[-1]]["what"] == f"still take {take['id']} of shot sh2"
 
 

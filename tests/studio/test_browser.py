@@ -26,7 +26,9 @@ def frames_of(r, tmp: Path, name: str) -> list[np.ndarray]:
 
 def shot_frames(page, shot: str) -> range:
     start, duration = page.evaluate(
-        "id => { const s = studio.reel.shots.find(x => x.id === id); return [s.start, s.duration]; }", shot)
+        "id => { const s = studio.reel.shots.find(x => x.id === id); return [s.start, s.duration]; }",
+        shot,
+    )
     return range(round(start * FPS), round((start + duration) * FPS))
 
 
@@ -49,15 +51,21 @@ def open_studio(browser, r):
 
 
 def type_at_end_of_line(page, line: int, text: str) -> None:
-    page.evaluate("n => { const v = studio.editor.view; const l = v.state.doc.line(n);"
-                  " v.dispatch({selection: {anchor: l.to}}); v.focus(); }", line)
+    page.evaluate(
+        "n => { const v = studio.editor.view; const l = v.state.doc.line(n);"
+        " v.dispatch({selection: {anchor: l.to}}); v.focus(); }",
+        line,
+    )
     page.keyboard.type(text)
 
 
 def wait_version(page, n: int) -> None:
     page.wait_for_selector(f"body[data-version='{n}']", timeout=TIMEOUT)
-    page.wait_for_function(f"document.getElementById('player').dataset.version === '{n}' && "
-                           "document.getElementById('player').readyState >= 2", timeout=TIMEOUT)
+    page.wait_for_function(
+        f"document.getElementById('player').dataset.version === '{n}' && "
+        "document.getElementById('player').readyState >= 2",
+        timeout=TIMEOUT,
+    )
 
 
 def test_a_line_typed_and_saved_changes_its_shot_in_the_player(film: Path, browser, tmp_path):
@@ -134,8 +142,10 @@ def test_a_broken_script_is_marked_at_its_line_and_the_last_reel_plays_on(film: 
     with running(film) as r:
         page, errors = open_studio(browser, r)
         src = page.get_attribute("#player", "src")
-        page.evaluate("() => { const v = studio.editor.view; const l = v.state.doc.line(18);"
-                      " const at = l.from + l.text.indexOf('CU'); v.dispatch({changes: {from: at, to: at + 2, insert: 'MCX'}}); }")
+        page.evaluate(
+            "() => { const v = studio.editor.view; const l = v.state.doc.line(18);"
+            " const at = l.from + l.text.indexOf('CU'); v.dispatch({changes: {from: at, to: at + 2, insert: 'MCX'}}); }"
+        )
         page.click("#save")
         page.wait_for_selector(".cm-lintRange-error", timeout=TIMEOUT)
         assert page.inner_text(".cm-lintRange-error") == "[[shot: MCX MAYA, pan-left, 1s, #sh3]]"
@@ -143,12 +153,18 @@ def test_a_broken_script_is_marked_at_its_line_and_the_last_reel_plays_on(film: 
         assert "MCX" in (film / "script.fountain").read_text()  # saved as written: nothing lost
         # the last good reel is still there, and plays
         assert page.get_attribute("#player", "src") == src
-        page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; v.currentTime = 1; return v.play(); }")
-        page.wait_for_function("document.getElementById('player').currentTime > 1.3", timeout=20_000)
+        page.evaluate(
+            "() => { const v = document.getElementById('player'); v.muted = true; v.currentTime = 1; return v.play(); }"
+        )
+        page.wait_for_function(
+            "document.getElementById('player').currentTime > 1.3", timeout=20_000
+        )
         assert page.locator(".card").count() == 5
         # mending it clears the mark and builds again
-        page.evaluate("() => { const v = studio.editor.view; const l = v.state.doc.line(18);"
-                      " const at = l.from + l.text.indexOf('MCX'); v.dispatch({changes: {from: at, to: at + 3, insert: 'CU'}}); }")
+        page.evaluate(
+            "() => { const v = studio.editor.view; const l = v.state.doc.line(18);"
+            " const at = l.from + l.text.indexOf('MCX'); v.dispatch({changes: {from: at, to: at + 3, insert: 'CU'}}); }"
+        )
         page.keyboard.press("Control+s")
         page.wait_for_selector(".cm-lintRange-error", state="detached", timeout=TIMEOUT)
         assert not errors
@@ -160,8 +176,9 @@ def test_a_change_on_disk_reaches_every_tab_and_a_conflict_is_shown(film: Path, 
         two, _ = open_studio(browser, r)
         text = (film / "script.fountain").read_text()
         type_at_end_of_line(two, 22, " It is empty.")  # an unsaved edit in the second tab
-        (film / "script.fountain").write_text(text.replace("A film can on the desk.",
-                                                           "Two film cans on the desk."))
+        (film / "script.fountain").write_text(
+            text.replace("A film can on the desk.", "Two film cans on the desk.")
+        )
         one.wait_for_function("studio.editor.getDoc().includes('Two film cans')", timeout=TIMEOUT)
         two.wait_for_selector("#banner:not([hidden]) >> text=changed on disk", timeout=TIMEOUT)
         assert "It is empty." in two.evaluate("studio.editor.getDoc()")  # not lost
@@ -171,4 +188,3 @@ def test_a_change_on_disk_reaches_every_tab_and_a_conflict_is_shown(film: Path, 
         assert "Two film cans" in (film / "script.fountain").read_text()
         for page in (one, two):  # the build of the change reached both tabs
             wait_version(page, 2)
-

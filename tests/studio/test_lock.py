@@ -14,8 +14,9 @@ from storyreel.studio.server import running
 
 
 def listen(r, into: queue.Queue) -> None:  # noqa: ANN001 (a Running)
-    with httpx.stream("GET", f"{r.base}/api/events", headers={"X-Storyreel-Token": r.token},
-                      timeout=None) as s:
+    with httpx.stream(
+        "GET", f"{r.base}/api/events", headers={"X-Storyreel-Token": r.token}, timeout=None
+    ) as s:
         for line in s.iter_lines():
             if line.startswith("data: "):
                 into.put(json.loads(line[6:]))
@@ -39,8 +40,10 @@ def test_a_save_waits_for_a_render_holding_the_lock(film: Path):
         api = httpx.Client(base_url=r.base, headers={"X-Storyreel-Token": r.token})
         doc = api.get("/api/script").json()
         with project_lock(film / ".storyreel"):  # a render in a terminal
-            api.put("/api/script", json={"text": doc["text"].replace("Waves", "Dark waves"),
-                                         "base": doc["digest"]}).raise_for_status()
+            api.put(
+                "/api/script",
+                json={"text": doc["text"].replace("Waves", "Dark waves"), "base": doc["digest"]},
+            ).raise_for_status()
             for tab in tabs:
                 assert "waiting for the project lock" in next_event(tab, "waiting")["message"]
             assert r.studio.builder.version == 1  # nothing built while the lock is held

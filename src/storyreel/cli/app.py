@@ -42,7 +42,9 @@ def os_error(e: OSError) -> StoryreelError:
     return StoryreelError(reason[:1].lower() + reason[1:], path)
 
 
-def command(name: str | None = None, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def command(
+    name: str | None = None, **kwargs: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a command; a `StoryreelError` (or an `OSError` on a path) prints as
     `path:line: message` and exits 2."""
 

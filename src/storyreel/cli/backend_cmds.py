@@ -41,9 +41,18 @@ def _gpu() -> bool:
 def describe(ep: Any) -> dict[str, Any]:
     """One backend's declaration, requirements and readiness, from its entry point."""
     stage, _, name = ep.name.partition(".")
-    row: dict[str, Any] = {"stage": stage, "name": name, "target": ep.value, "extra": None,
-                           "env": [], "gpu": False, "lands": None, "argument": None, "options": {},
-                           "missing": []}
+    row: dict[str, Any] = {
+        "stage": stage,
+        "name": name,
+        "target": ep.value,
+        "extra": None,
+        "env": [],
+        "gpu": False,
+        "lands": None,
+        "argument": None,
+        "options": {},
+        "missing": [],
+    }
     try:
         cls = ep.load()
     except Exception as e:  # a broken or half-installed plugin must not break the listing
@@ -59,11 +68,20 @@ def describe(ep: Any) -> dict[str, Any]:
     row["gpu"] = cls.gpu
     row["version"] = cls.version
     row["lands"] = cls.landing.value if cls.stage == "motion" else None
-    row["argument"] = None if cls.argument is None else {
-        "name": cls.argument.name, "help": cls.argument.help, "example": cls.argument.example,
-        "required": cls.argument.required}
-    row["options"] = {key: {"type": o.type, "help": o.help, "example": o.example}
-                      for key, o in cls.options.items()}
+    row["argument"] = (
+        None
+        if cls.argument is None
+        else {
+            "name": cls.argument.name,
+            "help": cls.argument.help,
+            "example": cls.argument.example,
+            "required": cls.argument.required,
+        }
+    )
+    row["options"] = {
+        key: {"type": o.type, "help": o.help, "example": o.example}
+        for key, o in cls.options.items()
+    }
     for module in cls.packages:
         if not _importable(module):
             hint = f" (pip install 'storyreel[{row['extra']}]')" if row["extra"] else ""
@@ -83,13 +101,17 @@ def _select(eps: list[Any], wanted: str) -> list[Any]:
     found = [ep for ep in eps if (ep.name == name if dot else ep.name.partition(".")[2] == short)]
     if not found:
         known = sorted({ep.name if dot else ep.name.partition(".")[2] for ep in eps})
-        raise StoryreelError(f"unknown backend {name!r}{did_you_mean(name, known)}; known: {', '.join(known)}")
+        raise StoryreelError(
+            f"unknown backend {name!r}{did_you_mean(name, known)}; known: {', '.join(known)}"
+        )
     return found
 
 
 @command("backends")
 def backends(
-    name: str | None = typer.Argument(None, help="only this backend: kling, motion.kling or kling:kling-v2-1"),
+    name: str | None = typer.Argument(
+        None, help="only this backend: kling, motion.kling or kling:kling-v2-1"
+    ),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
     """The installed stills and motion backends, what each needs, and whether it is ready."""
@@ -105,9 +127,20 @@ def backends(
         table.add_column(col)
     for r in rows:
         options = "\n".join(f"{k}={o['example']}" for k, o in r["options"].items())
-        table.add_row(*(Text(cell) for cell in (
-            r["stage"], r["name"], r["extra"] or "built in", "\n".join(r["env"]) or "-",
-            "yes" if r["gpu"] else "-", r["lands"] or "-", options or "-")),
+        table.add_row(
+            *(
+                Text(cell)
+                for cell in (
+                    r["stage"],
+                    r["name"],
+                    r["extra"] or "built in",
+                    "\n".join(r["env"]) or "-",
+                    "yes" if r["gpu"] else "-",
+                    r["lands"] or "-",
+                    options or "-",
+                )
+            ),
             Text("yes", style="green") if r["ready"] else Text("no", style="red"),
-            Text("\n".join(r["missing"]) or "-"))
+            Text("\n".join(r["missing"]) or "-"),
+        )
     Console().print(table)

@@ -29,8 +29,9 @@ def _last_cut(path: Path):
 
 
 @command("import-edit")
-def import_edit_cmd(project: Path = _PROJECT, edited: Path = _EDITED, dry_run: bool = _DRY,
-                    clear: bool = _CLEAR) -> None:
+def import_edit_cmd(
+    project: Path = _PROJECT, edited: Path = _EDITED, dry_run: bool = _DRY, clear: bool = _CLEAR
+) -> None:
     """Read an edited timeline, map its clips back to shots, and store the order and trims;
     the next render follows them."""
     from storyreel.handoff.import_edit import import_edit
@@ -45,14 +46,18 @@ def import_edit_cmd(project: Path = _PROJECT, edited: Path = _EDITED, dry_run: b
         had = load_overrides(proj) is not None
         if not dry_run:
             save_overrides(proj, None)
-        out("the stored edit is cleared: the next render follows the script" if had
-            else "no stored edit; the cut follows the script")
+        out(
+            "the stored edit is cleared: the next render follows the script"
+            if had
+            else "no stored edit; the cut follows the script"
+        )
         return
     if edited is None:
         raise StoryreelError("name the edited timeline (or use --clear)", proj.root)
     shotlist = breakdown_script(proj.script, proj.config, stored_identities(proj))
-    overrides = import_edit(edited, shotlist, fps=proj.config.film.fps,
-                            reference=_last_cut(proj.out_dir / "cut.otio"))
+    overrides = import_edit(
+        edited, shotlist, fps=proj.config.film.fps, reference=_last_cut(proj.out_dir / "cut.otio")
+    )
     if not dry_run:
         save_overrides(proj, overrides)
     what = "nothing stored (--dry-run)" if dry_run else "the next render follows this edit"

@@ -14,14 +14,24 @@ from storyreel.cli.progress import watching
 
 @command("clip")
 def clip(
-    project: Annotated[Path, typer.Argument(help="Project folder, its storyreel.toml, or a .fountain script.")],
+    project: Annotated[
+        Path, typer.Argument(help="Project folder, its storyreel.toml, or a .fountain script.")
+    ],
     shot: Annotated[str, typer.Option("--shot", help="Shot id (see `storyreel breakdown`).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The clip to write (.mp4, or .mov).")],
-    codec: Annotated[str | None, typer.Option(help="h264 or prores (default: the project's render codec).")] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The clip to write (.mp4, or .mov).")
+    ],
+    codec: Annotated[
+        str | None, typer.Option(help="h264 or prores (default: the project's render codec).")
+    ] = None,
     move: Annotated[str | None, typer.Option(help="Try another move than the script's.")] = None,
     intensity: Annotated[float | None, typer.Option(help="Move intensity, 0 to 3.")] = None,
-    easing: Annotated[str | None, typer.Option(help="ease-in-out, linear, ease-in, ease-out.")] = None,
-    take: Annotated[int, typer.Option(min=0, help="Which take's still to start from (0 = the first).")] = 0,
+    easing: Annotated[
+        str | None, typer.Option(help="ease-in-out, linear, ease-in, ease-out.")
+    ] = None,
+    take: Annotated[
+        int, typer.Option(min=0, help="Which take's still to start from (0 = the first).")
+    ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Render one shot: its still → its move → film look → encoded clip.
@@ -47,7 +57,11 @@ def clip(
         update["move_intensity"] = check_intensity(intensity)
     if easing is not None:
         update["easing"] = parse_easing(easing)
-    fps, frame_size, picture_size = config.film.fps, (config.film.width, config.film.height), config.picture_size
+    fps, frame_size, picture_size = (
+        config.film.fps,
+        (config.film.width, config.film.height),
+        config.picture_size,
+    )
     done: dict[str, tuple[Shot, int]] = {}
 
     def render(chosen: Shot, source: FrameSource) -> None:
@@ -59,14 +73,20 @@ def clip(
         else:
             with Progress(transient=True) as bar:
                 task = bar.add_task(f"shot {shot}", total=n)
-                render_program(program, encoder, look,
-                               progress=lambda k, _: bar.update(task, completed=k))
+                render_program(
+                    program, encoder, look, progress=lambda k, _: bar.update(task, completed=k)
+                )
         done["clip"] = chosen, n
 
     # the encoder first: a codec or a folder it cannot use is said before any work
-    with (Encoder(output, frame_size, fps, codec=codec, crf=config.render.crf,
-                  preset=config.render.preset) as encoder,
-          watching(quiet, bar=False) as subscribers):
+    with (
+        Encoder(
+            output, frame_size, fps, codec=codec, crf=config.render.crf, preset=config.render.preset
+        ) as encoder,
+        watching(quiet, bar=False) as subscribers,
+    ):
         clip_of(proj, shot, update=update, take=take, subscribers=subscribers, render=render)
     chosen, n = done["clip"]
-    out(f"{output}  {n} frames at {fps} fps  ({chosen.move.value}, intensity {chosen.move_intensity})")
+    out(
+        f"{output}  {n} frames at {fps} fps  ({chosen.move.value}, intensity {chosen.move_intensity})"
+    )

@@ -43,9 +43,16 @@ class ConsoleView:
 
     def __init__(self, console: Console, bar: bool = True):
         self.console = console
-        self.progress = Progress(TextColumn("{task.description:<10}"), BarColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-                                 console=console, transient=True, disable=not bar)
+        self.progress = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not bar,
+        )
         self.tasks: dict[str, TaskID] = {}
 
     def __call__(self, event: Event) -> None:
@@ -81,7 +88,9 @@ def json_lines(stream: TextIO | None = None) -> Subscriber:
 
 
 @contextmanager
-def watching(quiet: bool = False, as_json: bool = False, bar: bool = True) -> Iterator[tuple[Any, ...]]:
+def watching(
+    quiet: bool = False, as_json: bool = False, bar: bool = True
+) -> Iterator[tuple[Any, ...]]:
     """The subscribers a command gives its build: JSON lines, or the console view (no bar when
     `bar` is off, nothing at all when `quiet`)."""
     if as_json:

@@ -19,18 +19,27 @@ _TARGET = typer.Argument(..., help="The script (.fountain), its project folder o
 _OUTPUT = typer.Option(None, "-o", "--output", help="The cut (default: out/cut.mp4).")
 _MUSIC = typer.Option(None, "--music", help="A music bed (A2); cuts snap to its beats.")
 _HERE = typer.Argument(Path("."), help="The project (folder, toml or script).")
-_DRAFT = typer.Option(False, "--draft", help="Half size, fast encode, to out/draft.mp4, no exports; "
-                     "shares the full render's stills.")
-_MASTER = typer.Option(False, "--master", help="The master profile: [render]'s codec, CRF and "
-                      "preset (x264 medium CRF 18) and the full grain, not the review reel's fast "
-                      "encode (also `[render] profile = \"master\"`).")
+_DRAFT = typer.Option(
+    False,
+    "--draft",
+    help="Half size, fast encode, to out/draft.mp4, no exports; shares the full render's stills.",
+)
+_MASTER = typer.Option(
+    False,
+    "--master",
+    help="The master profile: [render]'s codec, CRF and "
+    "preset (x264 medium CRF 18) and the full grain, not the review reel's fast "
+    'encode (also `[render] profile = "master"`).',
+)
 INCOMPLETE = 3  # `render`'s exit status when the cut was written with slates for failed shots
 
 
 def _summary(report: BuildReport) -> str:
     made = ", ".join(f"{len(v)} {k}" for k, v in report.computed.items() if v) or "nothing"
-    return (f"{report.output} in {report.seconds:.2f} s; computed {made}; "
-            f"{report.frames} frames rendered")
+    return (
+        f"{report.output} in {report.seconds:.2f} s; computed {made}; "
+        f"{report.frames} frames rendered"
+    )
 
 
 def _stage_times(report: BuildReport) -> str:
@@ -44,13 +53,23 @@ def render(
     target: Path = _TARGET,
     output: Path = _OUTPUT,
     music: Path = _MUSIC,
-    burn_subtitles: bool = typer.Option(False, "--burn-subtitles", help="Subtitles in the picture."),
+    burn_subtitles: bool = typer.Option(
+        False, "--burn-subtitles", help="Subtitles in the picture."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
-    as_json: bool = typer.Option(False, "--json", help="Print the build's events as JSON, one per "
-                                 "line, the last with the report (docs/events.md)."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print the build's events as JSON, one per "
+        "line, the last with the report (docs/events.md).",
+    ),
     draft: bool = _DRAFT,
-    media: bool = typer.Option(False, "--media", help="Also write out/media/: each shot with its "
-                               "handles and the dialogue lines, where the NLE exports point."),
+    media: bool = typer.Option(
+        False,
+        "--media",
+        help="Also write out/media/: each shot with its "
+        "handles and the dialogue lines, where the NLE exports point.",
+    ),
     master: bool = _MASTER,
 ) -> None:
     """Render the cut and its exports, redoing only what changed since the last render.
@@ -63,20 +82,33 @@ def render(
     command exits 3 after naming the failed shots; rendering again retries only those."""
     project = Project.open(target)
     if music is not None and not music.is_file():  # said before any work
-        raise StoryreelError("no such file or directory" if not music.exists() else "is a directory",
-                             music)
+        raise StoryreelError(
+            "no such file or directory" if not music.exists() else "is a directory", music
+        )
     with watching(quiet, as_json) as subscribers:
-        report = build(project, output=output, music=music, burn_subtitles=burn_subtitles,
-                       draft=draft, media=media, profile="master" if master else None,
-                       subscribers=subscribers, on_wait=_say)
+        report = build(
+            project,
+            output=output,
+            music=music,
+            burn_subtitles=burn_subtitles,
+            draft=draft,
+            media=media,
+            profile="master" if master else None,
+            subscribers=subscribers,
+            on_wait=_say,
+        )
     if not (quiet or as_json):
         for message in report.warnings:
             say(message, "warning:", "yellow")
         say(_summary(report))
         say(_stage_times(report))
     if report.failed:
-        say(f"{len(report.failed)} of the cut's shots failed and show a slate; render again to "
-            "retry them", "incomplete:", "bold red")
+        say(
+            f"{len(report.failed)} of the cut's shots failed and show a slate; render again to "
+            "retry them",
+            "incomplete:",
+            "bold red",
+        )
         for shot_id, message in report.failed.items():
             say(f"  {shot_id}: {message}")
         raise typer.Exit(INCOMPLETE)
@@ -91,7 +123,9 @@ def watch(target: Path = _TARGET, draft: bool = _DRAFT) -> None:
     _rebuild(target, draft)
     watched = {project.script.resolve(), (project.root / "storyreel.toml").resolve()}
     _say(f"watching {project.script.name} and storyreel.toml in {project.root}")
-    for changes in watch_files(project.root, watch_filter=lambda _, p: Path(p).resolve() in watched):
+    for changes in watch_files(
+        project.root, watch_filter=lambda _, p: Path(p).resolve() in watched
+    ):
         _say(f"saved: {', '.join(sorted({Path(p).name for _, p in changes}))}")
         _rebuild(target, draft)
 
@@ -136,11 +170,19 @@ def gc(target: Path = _HERE) -> None:
 
 @command("strip")
 def strip(
-    video: Annotated[Path, typer.Argument(help="A rendered cut (out/cut.mp4, with out/cut.otio beside it).")],
-    output: Annotated[list[Path] | None, typer.Option(
-        "-o", "--output", help="strip.png (a frame strip) or reel.gif (a preview); repeatable.")] = None,
+    video: Annotated[
+        Path, typer.Argument(help="A rendered cut (out/cut.mp4, with out/cut.otio beside it).")
+    ],
+    output: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "-o", "--output", help="strip.png (a frame strip) or reel.gif (a preview); repeatable."
+        ),
+    ] = None,
     columns: int = typer.Option(6, "--columns", help="Frames per row of the strip."),
-    every: float | None = typer.Option(None, "--every", help="A frame every SECONDS instead of one per shot."),
+    every: float | None = typer.Option(
+        None, "--every", help="A frame every SECONDS instead of one per shot."
+    ),
     cards: bool = typer.Option(False, "--cards", help="Title cards too, not only shots."),
 ) -> None:
     """A frame strip (PNG) or an animated preview (GIF) of a rendered cut: a frame per shot."""
@@ -150,5 +192,6 @@ def strip(
         written, notes = write_strip(video, path, columns=columns, every=every, cards=cards)
         for note in notes:
             console.print(f"note: {note}", highlight=False, markup=False)
-        console.print(f"{written} ({written.stat().st_size / 1e6:.1f} MB)", highlight=False,
-                      markup=False)
+        console.print(
+            f"{written} ({written.stat().st_size / 1e6:.1f} MB)", highlight=False, markup=False
+        )

@@ -28,12 +28,15 @@ class Format(StrEnum):
 
 @command("breakdown")
 def breakdown_cmd(
-    target: Annotated[Path, typer.Argument(
-        help="A .fountain script, a project folder, or its storyreel.toml.")],
+    target: Annotated[
+        Path, typer.Argument(help="A .fountain script, a project folder, or its storyreel.toml.")
+    ],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json, csv or md.")] = (
-        Format.table),
+        Format.table
+    ),
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = (
-        None),
+        None
+    ),
 ) -> None:
     """Scenes and shots with size, angle, move, subjects and duration; the estimated runtime.
 

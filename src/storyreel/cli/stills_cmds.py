@@ -29,11 +29,17 @@ def _title(shotlist: ShotList, project: Project) -> str:
 @command("stills")
 def stills_cmd(
     target: Annotated[Path, _TARGET],
-    takes: Annotated[int | None, typer.Option("--takes", "-n", min=1, max=32,
-                                              help="Takes per shot (default: [backends] takes).")] = None,
+    takes: Annotated[
+        int | None,
+        typer.Option(
+            "--takes", "-n", min=1, max=32, help="Takes per shot (default: [backends] takes)."
+        ),
+    ] = None,
     shot: Annotated[str | None, typer.Option("--shot", help="Only this shot (its id).")] = None,
-    sheet: Annotated[Path | None, typer.Option("--sheet", help="Contact sheet path "
-                                               "(default: out/contact-sheet.png).")] = None,
+    sheet: Annotated[
+        Path | None,
+        typer.Option("--sheet", help="Contact sheet path (default: out/contact-sheet.png)."),
+    ] = None,
     quiet: Annotated[bool, _QUIET] = False,
 ) -> None:
     """Keyframe stills for every shot (N takes each) and a contact sheet of them.
@@ -42,27 +48,34 @@ def stills_cmd(
     them; each shot's own stills backend makes them."""
     project = Project.open(target)
     with watching(quiet) as subscribers:
-        shotlist, shots, report = stills_of(project, shot=shot, takes=takes, subscribers=subscribers)
+        shotlist, shots, report = stills_of(
+            project, shot=shot, takes=takes, subscribers=subscribers
+        )
     if not shots:
         raise StoryreelError("the script has no shots", project.script)
     if report.failed:  # the takes that were made are kept; the sheet waits for a whole set
         raise StoryreelError("; ".join(f"shot {k}: {m}" for k, m in report.failed.items()))
-    entries = [SheetEntry(s.shot, [(seed, still.image) for _, seed, still in s.takes]) for s in shots]
+    entries = [
+        SheetEntry(s.shot, [(seed, still.image) for _, seed, still in s.takes]) for s in shots
+    ]
     path = sheet or project.out_dir / "contact-sheet.png"
     image = contact_sheet(entries, title=_title(shotlist, project), grain=project.config.look.grain)
     atomic_write(path, png_bytes(np.asarray(image)))
     n_takes = sum(len(e.takes) for e in entries)
     made = len(report.computed["stills"])
-    out(f"{n_takes} take{'s' * (n_takes != 1)} of {len(entries)} shot{'s' * (len(entries) != 1)} "
+    out(
+        f"{n_takes} take{'s' * (n_takes != 1)} of {len(entries)} shot{'s' * (len(entries) != 1)} "
         f"({made} made, {n_takes - made} found in the store; `storyreel takes SHOT` lists them); "
-        f"contact sheet: {path}")
+        f"contact sheet: {path}"
+    )
 
 
 @command("storyboard")
 def storyboard_cmd(
     target: Annotated[Path, _TARGET],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="The PDF "
-                                                "(default: out/storyboard.pdf).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The PDF (default: out/storyboard.pdf).")
+    ] = None,
     quiet: Annotated[bool, _QUIET] = False,
 ) -> None:
     """A storyboard PDF: a panel per shot (the take the cut uses) with size, move, duration,

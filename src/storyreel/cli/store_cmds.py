@@ -70,18 +70,30 @@ def take_rows(project: Project, db: Database, shot: str) -> list[dict]:
     rows = []
     for row in takes:
         prov = Provenance.model_validate_json(row["provenance"])
-        rows.append({
-            "take": row["idx"] + 1, "id": row["id"], "backend": f"{prov.backend} {prov.version}",
-            "seed": row["seed"], "created": row["created"], "stale": bool(row["stale"]),
-            "selected": row["id"] == chosen if chosen else not row["stale"] and row["idx"] == index,
-            "thumbnail": _thumbnail(project, db, row), "prompt": prov.prompt,
-        })
+        rows.append(
+            {
+                "take": row["idx"] + 1,
+                "id": row["id"],
+                "backend": f"{prov.backend} {prov.version}",
+                "seed": row["seed"],
+                "created": row["created"],
+                "stale": bool(row["stale"]),
+                "selected": row["id"] == chosen
+                if chosen
+                else not row["stale"] and row["idx"] == index,
+                "thumbnail": _thumbnail(project, db, row),
+                "prompt": prov.prompt,
+            }
+        )
     return rows
 
 
 @command("takes")
-def takes(shot: str = typer.Argument(..., help="Shot id."), project: Path = _PROJECT,
-          as_json: bool = typer.Option(False, "--json")) -> None:
+def takes(
+    shot: str = typer.Argument(..., help="Shot id."),
+    project: Path = _PROJECT,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """List a shot's takes: backend, seed, when, which is selected, thumbnail, prompt."""
     with _open(project) as (p, db):
         _shot(db, shot)
@@ -91,17 +103,22 @@ def takes(shot: str = typer.Argument(..., help="Shot id."), project: Path = _PRO
         return
     for r in rows:
         mark = " ".join(m for m, on in (("*", r["selected"]), ("stale", r["stale"])) if on)
-        out(f"{mark:>7} take {r['take']}  {r['id']}  {r['backend']}  seed {r['seed']}  {r['created']}"
-            f"  {r['thumbnail'] or '-'}")
+        out(
+            f"{mark:>7} take {r['take']}  {r['id']}  {r['backend']}  seed {r['seed']}  {r['created']}"
+            f"  {r['thumbnail'] or '-'}"
+        )
         if r["prompt"]:
             out(f"        prompt: {r['prompt']}")
 
 
 @command("select")
-def select(shot: str = typer.Argument(..., help="Shot id."),
-           take: str = typer.Argument(..., help="Take number (1, 2 ...) or take id (also of a "
-                                             "stale take)."),
-           project: Path = _PROJECT) -> None:
+def select(
+    shot: str = typer.Argument(..., help="Shot id."),
+    take: str = typer.Argument(
+        ..., help="Take number (1, 2 ...) or take id (also of a stale take)."
+    ),
+    project: Path = _PROJECT,
+) -> None:
     """Choose which take of a shot the cut uses. The choice holds when the shot's text changes:
     the cut keeps that take (the build warns that it is stale) until another is selected."""
     with _open(project) as (p, db):
@@ -112,14 +129,18 @@ def select(shot: str = typer.Argument(..., help="Shot id."),
             known = ", ".join(str(r["take"]) for r in rows if not r["stale"]) or "none"
             raise StoryreelError(f"shot {shot} has no take {take!r}; its takes: {known}")
         db.select(shot, match[0]["take"] - 1, match[0]["id"])
-    console.print(f"shot {shot}: take {match[0]['take']} selected; `storyreel render` to update the cut",
-                  markup=False)
+    console.print(
+        f"shot {shot}: take {match[0]['take']} selected; `storyreel render` to update the cut",
+        markup=False,
+    )
 
 
 @command("regen")
-def regen(shot: str = typer.Argument(..., help="Shot id."),
-          n: int = typer.Option(1, "--takes", "-n", min=1, max=32, help="How many takes to add."),
-          project: Path = _PROJECT) -> None:
+def regen(
+    shot: str = typer.Argument(..., help="Shot id."),
+    n: int = typer.Option(1, "--takes", "-n", min=1, max=32, help="How many takes to add."),
+    project: Path = _PROJECT,
+) -> None:
     """Add takes to a shot (new seeds; earlier takes are kept)."""
     with _open(project) as (p, db):
         _shot(db, shot)
@@ -138,11 +159,29 @@ def provenance(project: Path = _HERE, output: Path = _JSON_OUT) -> None:
         cut = db.last_cut()
         data = {
             "ai_generated": True,
-            "cut": ({"path": cut["path"], "sha256": cut["digest"], "created": cut["created"],
-                     **json.loads(cut["provenance"])} if cut else None),
-            "takes": [{"id": r["id"], "shot_id": r["shot_id"], "kind": r["kind"], "take": r["idx"] + 1,
-                       "stale": bool(r["stale"]), "path": r["path"], "created": r["created"],
-                       "provenance": json.loads(r["provenance"])} for r in db.takes()],
+            "cut": (
+                {
+                    "path": cut["path"],
+                    "sha256": cut["digest"],
+                    "created": cut["created"],
+                    **json.loads(cut["provenance"]),
+                }
+                if cut
+                else None
+            ),
+            "takes": [
+                {
+                    "id": r["id"],
+                    "shot_id": r["shot_id"],
+                    "kind": r["kind"],
+                    "take": r["idx"] + 1,
+                    "stale": bool(r["stale"]),
+                    "path": r["path"],
+                    "created": r["created"],
+                    "provenance": json.loads(r["provenance"]),
+                }
+                for r in db.takes()
+            ],
         }
     text = json.dumps(data, indent=2)
     if output is None:
@@ -155,10 +194,13 @@ def provenance(project: Path = _HERE, output: Path = _JSON_OUT) -> None:
 
 
 @command("verify")
-def verify_cmd(project: Path = _HERE,
-               repair: bool = typer.Option(False, "--repair", help="Remove what is damaged, so the "
-                                                                  "next render makes it again."),
-               as_json: bool = typer.Option(False, "--json")) -> None:
+def verify_cmd(
+    project: Path = _HERE,
+    repair: bool = typer.Option(
+        False, "--repair", help="Remove what is damaged, so the next render makes it again."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Check every stored object against its digest and every record against the store; exits 1
     when anything is damaged (with --repair: removes it, and the next render makes it again)."""
     from storyreel.store.recover import lost_work
@@ -178,8 +220,10 @@ def verify_cmd(project: Path = _HERE,
         for d in report.damaged:
             out(f"  {d.digest[:12]} {d.what} ({d.problem})")
         if repair and report.damaged:
-            out(f"removed {report.removed} damaged objects and {report.forgotten} records that "
-                "pointed at them; `storyreel render` makes them again")
+            out(
+                f"removed {report.removed} damaged objects and {report.forgotten} records that "
+                "pointed at them; `storyreel render` makes them again"
+            )
         elif report.damaged:
             out("`storyreel verify --repair` removes them, and the next render makes them again")
     if report.damaged and not repair:

@@ -15,13 +15,16 @@ _HERE = typer.Argument(Path("."), help="The project (folder, toml or script).")
 
 
 @command("studio")
-def studio(project: Path = _HERE,
-           host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0: every "
-                                    "network; the token is still required)."),
-           port: int = typer.Option(8765, help="Port (0: any free one)."),
-           browser: bool = typer.Option(True, "--browser/--no-browser", help="Open the browser."),
-           author: str = typer.Option(None, help="Name on your notes (default: your login)."),
-           ) -> None:
+def studio(
+    project: Path = _HERE,
+    host: str = typer.Option(
+        "127.0.0.1",
+        help="Address to listen on (0.0.0.0: every network; the token is still required).",
+    ),
+    port: int = typer.Option(8765, help="Port (0: any free one)."),
+    browser: bool = typer.Option(True, "--browser/--no-browser", help="Open the browser."),
+    author: str = typer.Option(None, help="Name on your notes (default: your login)."),
+) -> None:
     """Write on the left, watch the reel on the right: a local web studio for the project."""
     from storyreel.studio.security import new_token  # the web stack loads only for the studio
     from storyreel.studio.server import bind, check_writable, make_server, url_of

@@ -22,13 +22,20 @@ SHARED = {
 }
 STILLS = SHARED | {
     "batch": _option("batch", "whole number > 0", "takes of a shot generated in one call", "2"),
-    "ip_adapter": _option("ip_adapter", ".bin or .safetensors file", "IP-Adapter weights: the "
-                          "principal subject's reference image guides the still",
-                          "h94/IP-Adapter/models/ip-adapter_sd15.bin"),
-    "ip_scale": _option("ip_scale", "number >= 0", "the IP-Adapter's strength (default 0.6)", "0.6"),
+    "ip_adapter": _option(
+        "ip_adapter",
+        ".bin or .safetensors file",
+        "IP-Adapter weights: the principal subject's reference image guides the still",
+        "h94/IP-Adapter/models/ip-adapter_sd15.bin",
+    ),
+    "ip_scale": _option(
+        "ip_scale", "number >= 0", "the IP-Adapter's strength (default 0.6)", "0.6"
+    ),
 }
 MOTION = SHARED | {
-    "frames": _option("frames", "whole number > 0", "the most frames the model makes in one call", "49"),
+    "frames": _option(
+        "frames", "whole number > 0", "the most frames the model makes in one call", "49"
+    ),
     "fps": _option("fps", "ratio > 0", "the model's native frame rate", "24"),
 }
 
@@ -43,7 +50,8 @@ class DiffusersBackend(Backend):
     packages: ClassVar[tuple[str, ...]] = ("torch", "diffusers", "transformers")
     gpu: ClassVar[bool] = True  # runs on the CPU too, slowly
     argument: ClassVar[Argument | None] = Argument(
-        "model", "a hub id or a local diffusers folder", "stabilityai/sd-turbo", required=True)
+        "model", "a hub id or a local diffusers folder", "stabilityai/sd-turbo", required=True
+    )
 
     def __init__(self, model: str | None = None):
         self.check(model)

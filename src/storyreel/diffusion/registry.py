@@ -24,7 +24,9 @@ class Family:
     name: str
     kind: str  # "still" | "i2v"
     pipeline: str  # the diffusers class `from_pretrained` is called on
-    size: tuple[int, int]  # native (width, height); the generation keeps its area, takes the shot's aspect
+    size: tuple[
+        int, int
+    ]  # native (width, height); the generation keeps its area, takes the shot's aspect
     steps: int
     guidance: float
     negative: bool = False  # the pipeline takes a negative prompt (and uses it: guidance > 1)
@@ -34,35 +36,111 @@ class Family:
     fps: Fraction | None = None  # native frame rate (video)
     max_frames: int = 1  # frames per call (video)
     prompt_free: bool = False  # image-only conditioning (SVD): no prompt at all
-    last_frame: str = ""  # how a last frame is given: "last_image" (Wan 2.2), "conditions" (LTX), or ""
+    last_frame: str = (
+        ""  # how a last frame is given: "last_image" (Wan 2.2), "conditions" (LTX), or ""
+    )
     extra: tuple[tuple[str, Any], ...] = ()  # fixed call arguments
 
 
 STILL = "AutoPipelineForText2Image"
-FAMILIES: dict[str, Family] = {f.name: f for f in (
-    Family("sd", "still", STILL, (512, 512), 25, 7.5, negative=True, idiom="tags", max_chars=300),
-    Family("sd-turbo", "still", STILL, (512, 512), 1, 0.0, idiom="tags", max_chars=300),
-    Family("sdxl", "still", STILL, (1024, 1024), 30, 5.0, negative=True, idiom="tags", max_chars=300),
-    Family("sdxl-turbo", "still", STILL, (512, 512), 1, 0.0, idiom="tags", max_chars=300),
-    Family("flux-schnell", "still", STILL, (1024, 1024), 4, 0.0, pack=2,
-           extra=(("max_sequence_length", 256),)),
-    Family("flux", "still", STILL, (1024, 1024), 28, 3.5, pack=2),
-    Family("sana-sprint", "still", "SanaSprintPipeline", (1024, 1024), 2, 4.5),
-    Family("sana", "still", STILL, (1024, 1024), 20, 4.5, negative=True),
-    Family("sd3", "still", STILL, (1024, 1024), 40, 4.5, negative=True),
-    Family("sd3-turbo", "still", STILL, (1024, 1024), 4, 0.0),
-    Family("ltx", "i2v", "LTXImageToVideoPipeline", (768, 512), 40, 3.0, negative=True,
-           idiom="motion", fps=Fraction(24), max_frames=257, last_frame="conditions"),
-    Family("wan-i2v", "i2v", "WanImageToVideoPipeline", (832, 480), 40, 5.0, negative=True,
-           idiom="motion", fps=Fraction(16), max_frames=81),
-    Family("wan2.2-i2v", "i2v", "WanImageToVideoPipeline", (832, 480), 40, 3.5, negative=True,
-           idiom="motion", fps=Fraction(16), max_frames=81, last_frame="last_image"),
-    Family("svd", "i2v", "StableVideoDiffusionPipeline", (1024, 576), 25, 3.0, prompt_free=True,
-           fps=Fraction(7), max_frames=25),
-    Family("cogvideox-i2v", "i2v", "CogVideoXImageToVideoPipeline", (720, 480), 50, 6.0,
-           negative=True, idiom="motion", fps=Fraction(8), max_frames=49,
-           extra=(("max_sequence_length", 226),)),
-)}
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        Family(
+            "sd", "still", STILL, (512, 512), 25, 7.5, negative=True, idiom="tags", max_chars=300
+        ),
+        Family("sd-turbo", "still", STILL, (512, 512), 1, 0.0, idiom="tags", max_chars=300),
+        Family(
+            "sdxl",
+            "still",
+            STILL,
+            (1024, 1024),
+            30,
+            5.0,
+            negative=True,
+            idiom="tags",
+            max_chars=300,
+        ),
+        Family("sdxl-turbo", "still", STILL, (512, 512), 1, 0.0, idiom="tags", max_chars=300),
+        Family(
+            "flux-schnell",
+            "still",
+            STILL,
+            (1024, 1024),
+            4,
+            0.0,
+            pack=2,
+            extra=(("max_sequence_length", 256),),
+        ),
+        Family("flux", "still", STILL, (1024, 1024), 28, 3.5, pack=2),
+        Family("sana-sprint", "still", "SanaSprintPipeline", (1024, 1024), 2, 4.5),
+        Family("sana", "still", STILL, (1024, 1024), 20, 4.5, negative=True),
+        Family("sd3", "still", STILL, (1024, 1024), 40, 4.5, negative=True),
+        Family("sd3-turbo", "still", STILL, (1024, 1024), 4, 0.0),
+        Family(
+            "ltx",
+            "i2v",
+            "LTXImageToVideoPipeline",
+            (768, 512),
+            40,
+            3.0,
+            negative=True,
+            idiom="motion",
+            fps=Fraction(24),
+            max_frames=257,
+            last_frame="conditions",
+        ),
+        Family(
+            "wan-i2v",
+            "i2v",
+            "WanImageToVideoPipeline",
+            (832, 480),
+            40,
+            5.0,
+            negative=True,
+            idiom="motion",
+            fps=Fraction(16),
+            max_frames=81,
+        ),
+        Family(
+            "wan2.2-i2v",
+            "i2v",
+            "WanImageToVideoPipeline",
+            (832, 480),
+            40,
+            3.5,
+            negative=True,
+            idiom="motion",
+            fps=Fraction(16),
+            max_frames=81,
+            last_frame="last_image",
+        ),
+        Family(
+            "svd",
+            "i2v",
+            "StableVideoDiffusionPipeline",
+            (1024, 576),
+            25,
+            3.0,
+            prompt_free=True,
+            fps=Fraction(7),
+            max_frames=25,
+        ),
+        Family(
+            "cogvideox-i2v",
+            "i2v",
+            "CogVideoXImageToVideoPipeline",
+            (720, 480),
+            50,
+            6.0,
+            negative=True,
+            idiom="motion",
+            fps=Fraction(8),
+            max_frames=49,
+            extra=(("max_sequence_length", 226),),
+        ),
+    )
+}
 
 MODELS: dict[str, str] = {
     "stabilityai/sd-turbo": "sd-turbo",
@@ -100,6 +178,7 @@ CLASSES: dict[str, str] = {
     "CogVideoXImageToVideoPipeline": "cogvideox-i2v",
 }
 
+
 def _above_zero(kind: Callable[[str], Any]) -> Callable[[str], Any]:
     def parse(text: str) -> Any:
         value = kind(text)
@@ -135,9 +214,14 @@ def _weights(text: str) -> str:
 # The parsers of the `?key=value` settings (raising ValueError for a bad value); the backends
 # declare them as their options (`storyreel.diffusion.backend`), which checks a spec before use.
 PARSE: dict[str, Callable[[str], Any]] = {
-    "steps": _above_zero(int), "guidance": _at_least_zero(float), "size": _size,
-    "frames": _above_zero(int), "fps": _above_zero(Fraction), "batch": _above_zero(int),
-    "ip_adapter": _weights, "ip_scale": _at_least_zero(float),
+    "steps": _above_zero(int),
+    "guidance": _at_least_zero(float),
+    "size": _size,
+    "frames": _above_zero(int),
+    "fps": _above_zero(Fraction),
+    "batch": _above_zero(int),
+    "ip_adapter": _weights,
+    "ip_scale": _at_least_zero(float),
 }
 
 
@@ -159,9 +243,14 @@ class ModelSpec:
 
     def under(self, root: Path | None) -> ModelSpec:
         """The spec with a relative model folder or adapter file read from the project folder."""
+
         def place(text: str) -> str:
             path = Path(text).expanduser()
-            return str(root / path) if root and not path.is_absolute() and (root / path).exists() else text
+            return (
+                str(root / path)
+                if root and not path.is_absolute() and (root / path).exists()
+                else text
+            )
 
         options = tuple((k, place(v) if k == "ip_adapter" else v) for k, v in self.options)
         return replace(self, model=place(self.model), options=options)
@@ -183,14 +272,23 @@ def family_for(spec: ModelSpec, class_name: str, kind: str) -> Family:
     family = known_family(spec.model)
     if family is None:
         if class_name not in CLASSES:
-            raise StoryreelError(f"diffusers: {spec.model} is a {class_name}, which storyreel does not "
-                                 f"drive; supported: {', '.join(sorted(CLASSES))}")
+            raise StoryreelError(
+                f"diffusers: {spec.model} is a {class_name}, which storyreel does not "
+                f"drive; supported: {', '.join(sorted(CLASSES))}"
+            )
         family = FAMILIES[CLASSES[class_name]]
     if family.kind != kind:
         what = "a stills" if family.kind == "still" else "an image-to-video"
         stage = "stills" if kind == "still" else "motion"
-        raise StoryreelError(f"diffusers: {spec.model} is {what} model; it cannot be the {stage} backend")
-    names = {"steps": "steps", "guidance": "guidance", "size": "size", "frames": "max_frames",
-             "fps": "fps"}
+        raise StoryreelError(
+            f"diffusers: {spec.model} is {what} model; it cannot be the {stage} backend"
+        )
+    names = {
+        "steps": "steps",
+        "guidance": "guidance",
+        "size": "size",
+        "frames": "max_frames",
+        "fps": "fps",
+    }
     changes = {names[k]: PARSE[k](v) for k, v in spec.options if k in names}
     return replace(family, **changes)

@@ -33,7 +33,9 @@ def require(name: str) -> Any:
     try:
         return importlib.import_module(name)
     except ImportError:
-        raise StoryreelError(f"diffusers backends need the Python package {name!r}; {EXTRA_HINT}") from None
+        raise StoryreelError(
+            f"diffusers backends need the Python package {name!r}; {EXTRA_HINT}"
+        ) from None
 
 
 def device_dtype() -> tuple[str, Any]:
@@ -66,9 +68,16 @@ def model_index(model: str) -> tuple[str, dict[str, Any]]:
             raise StoryreelError("not a diffusers model folder (no model_index.json)", local)
         return str(local), json.loads(index.read_text())
     if model.count("/") != 1 or model.startswith(("/", ".", "~")):
-        raise StoryreelError(f"diffusers: no model folder {model!r}, and it is not a hub id (owner/name)")
-    path = _hub_file(model, "model_index.json", f"model {model!r}", f"`hf download {model}`",
-                     "a local folder: diffusers:/path/to/model")
+        raise StoryreelError(
+            f"diffusers: no model folder {model!r}, and it is not a hub id (owner/name)"
+        )
+    path = _hub_file(
+        model,
+        "model_index.json",
+        f"model {model!r}",
+        f"`hf download {model}`",
+        "a local folder: diffusers:/path/to/model",
+    )
     return model, json.loads(Path(path).read_text())
 
 
@@ -82,8 +91,10 @@ def _hub_file(repo: str, filename: str, what: str, download: str, local: str) ->
     host = urlparse(hub.constants.ENDPOINT).hostname or "huggingface.co"
     if _offline() or not _reachable(hub.constants.ENDPOINT):
         why = "HF_HUB_OFFLINE is set" if _offline() else f"{host} cannot be reached"
-        raise StoryreelError(f"diffusers: {what} is not downloaded and {why}. Download it where there "
-                             f"is network ({download}) or name {local}")
+        raise StoryreelError(
+            f"diffusers: {what} is not downloaded and {why}. Download it where there "
+            f"is network ({download}) or name {local}"
+        )
     try:
         return hub.hf_hub_download(repo, filename, etag_timeout=5)
     except Exception as e:  # unknown, gated or private repository
@@ -105,9 +116,13 @@ def ip_adapter_weights(where: str) -> tuple[str, str, str]:
         raise StoryreelError(f"diffusers: no IP-Adapter weights at {where!r} (ip_adapter=)", local)
     repo, subfolder = "/".join(parts[:2]), "/".join(parts[2:-1])
     encoder = f"{subfolder}/image_encoder" if subfolder else "image_encoder"
-    _hub_file(repo, "/".join(parts[2:]), f"IP-Adapter {where!r}",
-              f"`hf download {repo} --include {'/'.join(parts[2:])} '{encoder}/*'`",
-              "a local file: ip_adapter=/path/to/ip-adapter.bin")
+    _hub_file(
+        repo,
+        "/".join(parts[2:]),
+        f"IP-Adapter {where!r}",
+        f"`hf download {repo} --include {'/'.join(parts[2:])} '{encoder}/*'`",
+        "a local file: ip_adapter=/path/to/ip-adapter.bin",
+    )
     return repo, subfolder, parts[-1]
 
 
@@ -121,7 +136,9 @@ class Loaded:
     multiple: int  # width and height must be multiples of this
     frame_step: int  # frame counts are frame_step * k + 1 (1: any count)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    variants: dict[str, Any] = field(default_factory=dict)  # other pipeline classes over the same weights
+    variants: dict[str, Any] = field(
+        default_factory=dict
+    )  # other pipeline classes over the same weights
 
     def picture_size(self, aspect: float) -> tuple[int, int]:
         """A generation size of about the family's native area, at `aspect`, on the model's grid."""
@@ -184,16 +201,32 @@ def _fixed_frames(pipe: Any) -> int | None:
 
 def _grid(pipe: Any, family: Family) -> tuple[int, int]:
     """(size multiple, frame step) of a loaded pipeline, read from its VAE and denoiser."""
-    vae = next((int(getattr(pipe, a)) for a in ("vae_spatial_compression_ratio",
-                "vae_scale_factor_spatial", "vae_scale_factor") if getattr(pipe, a, None)), 8)
+    vae = next(
+        (
+            int(getattr(pipe, a))
+            for a in (
+                "vae_spatial_compression_ratio",
+                "vae_scale_factor_spatial",
+                "vae_scale_factor",
+            )
+            if getattr(pipe, a, None)
+        ),
+        8,
+    )
     t_cfg = _config(getattr(pipe, "transformer", None))
     patch = t_cfg.get("patch_size", 1) or 1
     patch = int(patch[-1] if isinstance(patch, (list, tuple)) else patch)
     u_cfg = _config(getattr(pipe, "unet", None))
     if u_cfg:
         patch = 2 ** (len(u_cfg.get("block_out_channels", (0,))) - 1)
-    step = next((int(getattr(pipe, a)) for a in ("vae_temporal_compression_ratio",
-                 "vae_scale_factor_temporal") if getattr(pipe, a, None)), 1)
+    step = next(
+        (
+            int(getattr(pipe, a))
+            for a in ("vae_temporal_compression_ratio", "vae_scale_factor_temporal")
+            if getattr(pipe, a, None)
+        ),
+        1,
+    )
     return max(8, vae * patch * family.pack), step
 
 
@@ -218,8 +251,15 @@ def load(spec: ModelSpec, kind: str) -> Loaded:
             _PIPES[key] = _load(source, family, adapter)
     loaded = _PIPES[key]
     if loaded.family != family:  # same weights, other settings: share the pipeline
-        return Loaded(loaded.pipe, family, loaded.device, loaded.multiple, loaded.frame_step, loaded.lock,
-                      loaded.variants)
+        return Loaded(
+            loaded.pipe,
+            family,
+            loaded.device,
+            loaded.multiple,
+            loaded.frame_step,
+            loaded.lock,
+            loaded.variants,
+        )
     return loaded
 
 
@@ -227,20 +267,28 @@ def _check_ip_adapter(family: Family, class_name: str, kind: str) -> None:
     """IP-Adapter reference images need a stills pipeline that loads adapters the SD/SDXL way."""
     diffusers = require("diffusers")
     cls = getattr(diffusers, class_name, None)
-    if kind != "still" or not (isinstance(cls, type) and issubclass(cls, diffusers.loaders.IPAdapterMixin)):
-        raise StoryreelError(f"diffusers: the {family.name} family ({class_name or family.pipeline}) cannot "
-                             "take IP-Adapter reference images (ip_adapter=); SD 1.5, SD-Turbo, SDXL and "
-                             "SDXL-Turbo pipelines can")
+    if kind != "still" or not (
+        isinstance(cls, type) and issubclass(cls, diffusers.loaders.IPAdapterMixin)
+    ):
+        raise StoryreelError(
+            f"diffusers: the {family.name} family ({class_name or family.pipeline}) cannot "
+            "take IP-Adapter reference images (ip_adapter=); SD 1.5, SD-Turbo, SDXL and "
+            "SDXL-Turbo pipelines can"
+        )
 
 
 def _load_ip_adapter(pipe: Any, where: str, repo: str, subfolder: str, weights: str) -> None:
     """Load IP-Adapter weights and their image encoder into `pipe`, or say what is missing."""
     try:
-        pipe.load_ip_adapter(repo, subfolder=subfolder, weight_name=weights, local_files_only=_offline())
+        pipe.load_ip_adapter(
+            repo, subfolder=subfolder, weight_name=weights, local_files_only=_offline()
+        )
     except (OSError, ValueError, KeyError, RuntimeError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise StoryreelError(f"diffusers: could not load IP-Adapter {where!r} (weights and their "
-                             f"image_encoder folder): {first}") from None
+        raise StoryreelError(
+            f"diffusers: could not load IP-Adapter {where!r} (weights and their "
+            f"image_encoder folder): {first}"
+        ) from None
 
 
 def _load(source: str, family: Family, adapter: str | None = None) -> Loaded:
@@ -257,7 +305,9 @@ def _load(source: str, family: Family, adapter: str | None = None) -> Loaded:
         pipe = cls.from_pretrained(source, local_files_only=_offline(), **{dtype_arg: dtype})
     except (OSError, ValueError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise StoryreelError(f"diffusers: could not load {source} as {family.pipeline}: {first}") from None
+        raise StoryreelError(
+            f"diffusers: could not load {source} as {family.pipeline}: {first}"
+        ) from None
     pipe.to(device)
     if ip:
         _load_ip_adapter(pipe, *ip)

@@ -84,8 +84,12 @@ def speak(text: str, voice: Voice, work_dir: Path) -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    run = subprocess.run([engine, *voice.args(), "-w", str(tmp), "--", text],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [engine, *voice.args(), "-w", str(tmp), "--", text],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if run.returncode != 0 or not tmp.is_file():
         tmp.unlink(missing_ok=True)
         raise StoryreelError(f"espeak-ng failed on voice {voice.name}: {run.stderr.strip()[:200]}")
@@ -99,20 +103,26 @@ def wav_seconds(path: Path) -> float:
 
 
 def _warn_silent() -> None:
-    warnings.warn("no text-to-speech engine (espeak-ng): the scratch dialogue is silent",
-                  stacklevel=3)
+    warnings.warn(
+        "no text-to-speech engine (espeak-ng): the scratch dialogue is silent", stacklevel=3
+    )
 
 
-def dialogue_lengths(shotlist: ShotList, config: ProjectConfig, work_dir: Path
-                     ) -> dict[str, float] | None:
+def dialogue_lengths(
+    shotlist: ShotList, config: ProjectConfig, work_dir: Path
+) -> dict[str, float] | None:
     """Each line's spoken length in seconds, keyed by `line_key`; None without a TTS engine.
     Pass it to `build_timeline(dialogue_lengths=...)` so shots hold their lines."""
     if tts_engine() is None:
         _warn_silent()
         return None
-    return {line_key(shot.id, i): wav_seconds(speak(line.text, voice_for(line.character, config),
-                                                    work_dir))
-            for shot in shotlist.shots for i, line in enumerate(shot.dialogue)}
+    return {
+        line_key(shot.id, i): wav_seconds(
+            speak(line.text, voice_for(line.character, config), work_dir)
+        )
+        for shot in shotlist.shots
+        for i, line in enumerate(shot.dialogue)
+    }
 
 
 def decode(path: Path, rate: int = RATE) -> Iterator[np.ndarray]:
@@ -163,8 +173,9 @@ class _Line:
     samples: np.ndarray | None = None
 
 
-def duck_envelope(start: int, n: int, spans: list[tuple[int, int]], rate: int = RATE,
-                  duck_db: float = DUCK_DB) -> np.ndarray:
+def duck_envelope(
+    start: int, n: int, spans: list[tuple[int, int]], rate: int = RATE, duck_db: float = DUCK_DB
+) -> np.ndarray:
     """Music gain for samples [start, start+n): 1 in the clear, `duck_db` under dialogue, with
     linear attack before each line and release after it."""
     t = np.arange(start, start + n, dtype=np.float64)
@@ -188,8 +199,9 @@ def _music_path(timeline: otio.schema.Timeline) -> Path | None:
     return None
 
 
-def scratch_audio(timeline: otio.schema.Timeline, shotlist: ShotList, config: ProjectConfig,
-                  work_dir: Path) -> Path | None:
+def scratch_audio(
+    timeline: otio.schema.Timeline, shotlist: ShotList, config: ProjectConfig, work_dir: Path
+) -> Path | None:
     """The programme's scratch mix as `work_dir/scratch.wav` (48 kHz stereo), as long as the
     picture. Without espeak-ng the dialogue is left out with a warning; with neither dialogue
     engine nor music it returns None."""
@@ -231,7 +243,9 @@ def scratch_audio(timeline: otio.schema.Timeline, shotlist: ShotList, config: Pr
                     if line.samples is None:
                         line.samples = np.concatenate(list(decode(line.path)))
                     lo, hi = max(a, line.start), min(a + n, line.start + len(line.samples))
-                    mix[lo - a:hi - a] += line.samples[lo - line.start:hi - line.start] * DIALOGUE_GAIN
+                    mix[lo - a : hi - a] += (
+                        line.samples[lo - line.start : hi - line.start] * DIALOGUE_GAIN
+                    )
                 for line in lines:  # let go of lines that are over
                     if line.end <= a + n:
                         line.samples = None

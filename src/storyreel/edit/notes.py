@@ -30,8 +30,9 @@ class Note:
     @classmethod
     def from_row(cls, row: Any) -> Note:
         """A note from a row of the project database's notes."""
-        return cls(row["id"], row["author"], row["created"], row["text"], row["shot_id"],
-                   row["timecode"])
+        return cls(
+            row["id"], row["author"], row["created"], row["text"], row["shot_id"], row["timecode"]
+        )
 
 
 def add_note_markers(timeline: otio.schema.Timeline, notes: Iterable[Note]) -> int:

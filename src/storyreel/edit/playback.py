@@ -40,8 +40,12 @@ def _frames(t: otio.opentime.RationalTime, fps: Fraction) -> int:
     return round(t.rescaled_to(float(fps)).value)
 
 
-def program_from_timeline(timeline: otio.schema.Timeline, sources: Mapping[str, FrameSource],
-                          config: ProjectConfig, burn_subtitles: bool = False):
+def program_from_timeline(
+    timeline: otio.schema.Timeline,
+    sources: Mapping[str, FrameSource],
+    config: ProjectConfig,
+    burn_subtitles: bool = False,
+):
     """A `render.program.Program` of the cut; `sources` are the shots' clips by shot id."""
     from storyreel.render.program import OVERLAPPING, Event, Overlay, Program
 
@@ -72,8 +76,13 @@ def program_from_timeline(timeline: otio.schema.Timeline, sources: Mapping[str, 
         if transition.kind in OVERLAPPING and transition.frames and events:
             # the outgoing shot runs on over its tail handle under the transition
             prev = events[-1]
-            events[-1] = Event(prev.source, prev.record_in, prev.length + transition.frames,
-                               prev.src_in, prev.transition)
+            events[-1] = Event(
+                prev.source,
+                prev.record_in,
+                prev.length + transition.frames,
+                prev.src_in,
+                prev.transition,
+            )
         events.append(Event(source, record_in, length, src_in, transition))
 
     overlays = []
@@ -88,15 +97,24 @@ def program_from_timeline(timeline: otio.schema.Timeline, sources: Mapping[str, 
             r = track.range_of_child(item)
             length = _frames(r.duration, fps)
             fade = min(frames_for(TITLE_FADE_SECONDS.get(style, 0.5), fps), length // 3)
-            overlays.append(Overlay(_frames(r.start_time, fps), length,
-                                    render_text(ref.parameters["text"], style, frame, picture), fade))
+            overlays.append(
+                Overlay(
+                    _frames(r.start_time, fps),
+                    length,
+                    render_text(ref.parameters["text"], style, frame, picture),
+                    fade,
+                )
+            )
     if burn_subtitles:
         overlays.extend(subtitle_overlays(timeline))
     n_frames = _frames(v1.duration(), fps)
-    program = Program(fps=fps, picture_size=picture, frame_size=frame, events=events,
-                      overlays=overlays)
+    program = Program(
+        fps=fps, picture_size=picture, frame_size=frame, events=events, overlays=overlays
+    )
     if program.n_frames != n_frames:
-        raise StoryreelError(f"the programme runs {program.n_frames} frames, the timeline {n_frames}")
+        raise StoryreelError(
+            f"the programme runs {program.n_frames} frames, the timeline {n_frames}"
+        )
     return program
 
 

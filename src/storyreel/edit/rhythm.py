@@ -76,8 +76,9 @@ def beat_times(path: Path) -> list[float]:
                 raise StoryreelError(f"cannot read the music: {e}", path) from None
             _, frames = librosa.beat.beat_track(y=y, sr=sr)
     if librosa is None:
-        warnings.warn("cuts are not snapped to the music: install storyreel[beats] (librosa)",
-                      stacklevel=2)
+        warnings.warn(
+            "cuts are not snapped to the music: install storyreel[beats] (librosa)", stacklevel=2
+        )
         return []
     return [float(t) for t in librosa.frames_to_time(frames, sr=sr)]
 
@@ -103,7 +104,9 @@ def snap_lengths(
     for length, is_fixed in zip(lengths, fixed, strict=True):
         cut = start + length
         if not is_fixed and beat_frames:
-            near = [b for b in beat_frames if abs(b - cut) <= tol and b - start >= min(floor, length)]
+            near = [
+                b for b in beat_frames if abs(b - cut) <= tol and b - start >= min(floor, length)
+            ]
             if near:
                 cut = min(near, key=lambda b: (abs(b - cut), b))
         out.append(cut - start)

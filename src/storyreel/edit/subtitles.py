@@ -61,8 +61,11 @@ def wrap(text: str, width: int = MAX_CHARS) -> str:
     if len(words) <= width:
         return words
     parts = words.split(" ")
-    best = min(range(1, len(parts)), key=lambda k: abs(len(" ".join(parts[:k])) - len(words) / 2),
-               default=0)
+    best = min(
+        range(1, len(parts)),
+        key=lambda k: abs(len(" ".join(parts[:k])) - len(words) / 2),
+        default=0,
+    )
     return " ".join(parts[:best]) + "\n" + " ".join(parts[best:]) if best else words
 
 
@@ -72,8 +75,12 @@ def _seconds(frames: int, fps: Fraction) -> timedelta:
 
 def to_srt(timeline: otio.schema.Timeline) -> str:
     fps = timeline_fps(timeline)
-    return srt.compose([srt.Subtitle(i, _seconds(c.start, fps), _seconds(c.end, fps), wrap(c.text))
-                        for i, c in enumerate(cues(timeline), 1)])
+    return srt.compose(
+        [
+            srt.Subtitle(i, _seconds(c.start, fps), _seconds(c.end, fps), wrap(c.text))
+            for i, c in enumerate(cues(timeline), 1)
+        ]
+    )
 
 
 def _vtt_time(frames: int, fps: Fraction) -> str:
@@ -85,16 +92,19 @@ def to_vtt(timeline: otio.schema.Timeline) -> str:
     fps = timeline_fps(timeline)
     vtt = webvtt.WebVTT()
     for c in cues(timeline):
-        vtt.captions.append(webvtt.Caption(_vtt_time(c.start, fps), _vtt_time(c.end, fps),
-                                           wrap(c.text)))
+        vtt.captions.append(
+            webvtt.Caption(_vtt_time(c.start, fps), _vtt_time(c.end, fps), wrap(c.text))
+        )
     return vtt.content
 
 
 def write_subtitles(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut") -> list[Path]:
     """`<stem>.srt` and `<stem>.vtt` beside the cut (atomic writes)."""
     out_dir = Path(out_dir)
-    return [atomic_write(out_dir / f"{stem}.srt", to_srt(timeline)),
-            atomic_write(out_dir / f"{stem}.vtt", to_vtt(timeline))]
+    return [
+        atomic_write(out_dir / f"{stem}.srt", to_srt(timeline)),
+        atomic_write(out_dir / f"{stem}.vtt", to_vtt(timeline)),
+    ]
 
 
 def subtitle_overlays(timeline: otio.schema.Timeline) -> list:
@@ -105,7 +115,12 @@ def subtitle_overlays(timeline: otio.schema.Timeline) -> list:
     meta = timeline.metadata["storyreel"]
     frame, picture = tuple(meta["frame_size"]), tuple(meta["picture_size"])
     fade = frames_for(FADE_SECONDS, timeline_fps(timeline))
-    return [Overlay(record_in=c.start, length=c.end - c.start,
-                    rgba=render_text(wrap(c.text), "subtitle", frame, picture),
-                    fade=min(fade, (c.end - c.start) // 3))
-            for c in cues(timeline)]
+    return [
+        Overlay(
+            record_in=c.start,
+            length=c.end - c.start,
+            rgba=render_text(wrap(c.text), "subtitle", frame, picture),
+            fade=min(fade, (c.end - c.start) // 3),
+        )
+        for c in cues(timeline)
+    ]

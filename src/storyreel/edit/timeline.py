@@ -40,8 +40,12 @@ SLUG = "BLACK"
 TITLES_TRACK = "Titles"
 SMPTE_WIPE = "SMPTE_Wipe"  # OTIO has no constant for a wipe; its CMX 3600 reader names one so
 
-_DISSOLVES = {TransitionKind.DISSOLVE, TransitionKind.MATCH_CUT, TransitionKind.FADE_IN,
-              TransitionKind.FADE_OUT}
+_DISSOLVES = {
+    TransitionKind.DISSOLVE,
+    TransitionKind.MATCH_CUT,
+    TransitionKind.FADE_IN,
+    TransitionKind.FADE_OUT,
+}
 
 
 def line_key(shot_id: str, index: int) -> str:
@@ -104,8 +108,9 @@ def _script_entries(shotlist: ShotList, fps: Fraction, lines: dict[str, list[int
     return entries
 
 
-def _override_entries(shotlist: ShotList, overrides: EditOverrides, fps: Fraction,
-                      script: list[_Entry]) -> list[_Entry]:
+def _override_entries(
+    shotlist: ShotList, overrides: EditOverrides, fps: Fraction, script: list[_Entry]
+) -> list[_Entry]:
     """The editor's order and trims; shots added to the script since then go after their
     predecessor in the script; shots no longer in the script drop out."""
     ratio = fps / Fraction(overrides.fps)
@@ -116,14 +121,24 @@ def _override_entries(shotlist: ShotList, overrides: EditOverrides, fps: Fractio
     cap = frames_for(MAX_SHOT_SECONDS, Fraction(overrides.fps))
     for e in overrides.entries:
         if e.src_in + e.length > cap:  # stored before import-edit bounded its ranges
-            raise StoryreelError(f"the stored edit has shot {e.shot_id} reach frame "
-                                 f"{e.src_in + e.length} of its media (at most "
-                                 f"{MAX_SHOT_SECONDS // 60} minutes); import the edit again, "
-                                 f"or `storyreel import-edit --clear`", overrides.source)
+            raise StoryreelError(
+                f"the stored edit has shot {e.shot_id} reach frame "
+                f"{e.src_in + e.length} of its media (at most "
+                f"{MAX_SHOT_SECONDS // 60} minutes); import the edit again, "
+                f"or `storyreel import-edit --clear`",
+                overrides.source,
+            )
         if e.shot_id in by_id:
-            entries.append(_Entry(by_id[e.shot_id], round(e.src_in * ratio),
-                                  max(1, round(e.length * ratio)), True, e.shot_id not in spoken,
-                                  media[e.shot_id]))
+            entries.append(
+                _Entry(
+                    by_id[e.shot_id],
+                    round(e.src_in * ratio),
+                    max(1, round(e.length * ratio)),
+                    True,
+                    e.shot_id not in spoken,
+                    media[e.shot_id],
+                )
+            )
             spoken.add(e.shot_id)
     known = set(overrides.known_shots)
     for i, entry in enumerate(script):
@@ -135,8 +150,9 @@ def _override_entries(shotlist: ShotList, overrides: EditOverrides, fps: Fractio
     return entries
 
 
-def _media_reference(entry: _Entry, take: Take | None, fps: Fraction, project_root: Path | None,
-                     available: int) -> otio.core.MediaReference:
+def _media_reference(
+    entry: _Entry, take: Take | None, fps: Fraction, project_root: Path | None, available: int
+) -> otio.core.MediaReference:
     available_range = tr(0, available, fps)
     if take is not None and take.path:
         path = Path(take.path)
@@ -156,7 +172,9 @@ def _card_texts(shotlist: ShotList) -> list[tuple[str | None, str, float, str]]:
     title = (page.get("Title") or page.get("title") or shotlist.title or "").strip()
     if title:
         title = re.sub(r"[*_]", "", title)
-        credit = [v.strip() for k, v in page.items() if k.lower() in ("credit", "author", "authors")]
+        credit = [
+            v.strip() for k, v in page.items() if k.lower() in ("credit", "author", "authors")
+        ]
         text = "\n".join(t for t in (title, *credit) if t)
         cards.append((None, text, 4.0, "title"))
     for card in shotlist.cards:
@@ -166,23 +184,33 @@ def _card_texts(shotlist: ShotList) -> list[tuple[str | None, str, float, str]]:
     return cards
 
 
-def _clip(name: str, src_in: int, length: int, ref: otio.core.MediaReference, fps: Fraction,
-          meta: dict) -> otio.schema.Clip:
+def _clip(
+    name: str, src_in: int, length: int, ref: otio.core.MediaReference, fps: Fraction, meta: dict
+) -> otio.schema.Clip:
     clip = otio.schema.Clip(name=name, media_reference=ref, source_range=tr(src_in, length, fps))
     clip.metadata["storyreel"] = meta
     return clip
 
 
-def _generator(kind: str, length: int, fps: Fraction, **params: object) -> otio.schema.GeneratorReference:
-    return otio.schema.GeneratorReference(generator_kind=kind, parameters=params,
-                                          available_range=tr(0, length, fps))
+def _generator(
+    kind: str, length: int, fps: Fraction, **params: object
+) -> otio.schema.GeneratorReference:
+    return otio.schema.GeneratorReference(
+        generator_kind=kind, parameters=params, available_range=tr(0, length, fps)
+    )
 
 
 class _Cut:
     """Lays the tracks out left to right: picture, titles, dialogue; `pos` is V1's end."""
 
-    def __init__(self, shotlist: ShotList, fps: Fraction, takes: Mapping[str, Take],
-                 lines: dict[str, list[int]], project_root: Path | None):
+    def __init__(
+        self,
+        shotlist: ShotList,
+        fps: Fraction,
+        takes: Mapping[str, Take],
+        lines: dict[str, list[int]],
+        project_root: Path | None,
+    ):
         self.fps, self.takes, self.lines, self.project_root = fps, takes, lines, project_root
         self.scenes = {s.id: s for s in shotlist.scenes}
         self.v1 = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
@@ -204,8 +232,9 @@ class _Cut:
 
     def slug(self, n: int) -> None:
         """`n` frames of black on V1."""
-        self.v1.append(_clip(SLUG, 0, n, _generator("black", n, self.fps), self.fps,
-                             {"kind": "slug"}))
+        self.v1.append(
+            _clip(SLUG, 0, n, _generator("black", n, self.fps), self.fps, {"kind": "slug"})
+        )
         self.pos += n
         self.prev_len = n
         self.after_shot = False
@@ -213,16 +242,30 @@ class _Cut:
     def card(self, text: str, seconds: float, style: str) -> None:
         """A black slug on V1 with the card's text above it on the titles track."""
         fps, n = self.fps, frames_for(seconds, self.fps)
-        self._place(self.titles, self.pos, _clip(style.upper(), 0, n, _generator(
-            "storyreel.title", n, fps, text=text, style=style), fps, {"kind": style, "text": text}))
+        self._place(
+            self.titles,
+            self.pos,
+            _clip(
+                style.upper(),
+                0,
+                n,
+                _generator("storyreel.title", n, fps, text=text, style=style),
+                fps,
+                {"kind": style, "text": text},
+            ),
+        )
         self.slug(n)
 
     def fade_out(self, frames: int) -> None:
         """A fade-out of `frames` from the shot just laid into the black slug laid next."""
-        self.v1.append(otio.schema.Transition(
-            name=str(TransitionKind.FADE_OUT),
-            transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
-            in_offset=rt(0, self.fps), out_offset=rt(frames, self.fps)))
+        self.v1.append(
+            otio.schema.Transition(
+                name=str(TransitionKind.FADE_OUT),
+                transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+                in_offset=rt(0, self.fps),
+                out_offset=rt(frames, self.fps),
+            )
+        )
 
     def shot(self, e: _Entry, tail: int = 0) -> None:
         """Lay shot `e`, its super and its lines; its media runs `tail` frames (at least a
@@ -234,26 +277,52 @@ class _Cut:
         frames = min(wanted, self.handle, e.length, self.prev_len)
         if frames and (kind in _DISSOLVES or kind == TransitionKind.WIPE):
             ttype = otio.schema.TransitionTypes.SMPTE_Dissolve if kind in _DISSOLVES else SMPTE_WIPE
-            self.v1.append(otio.schema.Transition(name=str(kind), transition_type=ttype,
-                                                  in_offset=rt(0, fps), out_offset=rt(frames, fps)))
+            self.v1.append(
+                otio.schema.Transition(
+                    name=str(kind),
+                    transition_type=ttype,
+                    in_offset=rt(0, fps),
+                    out_offset=rt(frames, fps),
+                )
+            )
         take = self.takes.get(shot.id)
-        available = max(e.src_in + e.length + max(tail, self.handle), 2 * self.handle + e.length,
-                        e.media)
+        available = max(
+            e.src_in + e.length + max(tail, self.handle), 2 * self.handle + e.length, e.media
+        )
         meta = {
-            "kind": "shot", "shot_id": shot.id, "scene_id": shot.scene_id,
+            "kind": "shot",
+            "shot_id": shot.id,
+            "scene_id": shot.scene_id,
             "take_id": take.id if take else None,
             "provenance": take.provenance.model_dump(mode="json") if take else None,
             "transition_in": {"kind": str(kind), "frames": wanted if opening else frames},
         }
-        self.v1.append(_clip(shot.id, e.src_in, e.length, _media_reference(
-            e, take, fps, self.project_root, available), fps, meta))
+        self.v1.append(
+            _clip(
+                shot.id,
+                e.src_in,
+                e.length,
+                _media_reference(e, take, fps, self.project_root, available),
+                fps,
+                meta,
+            )
+        )
         self._markers(shot)
         if shot.super:
             start = self.pos + min(frames_for(0.5, fps), e.length - 1)
             n = max(1, min(frames_for(SUPER_SECONDS, fps), self.pos + e.length - start))
-            self._place(self.titles, start, _clip("SUPER", 0, n, _generator(
-                "storyreel.title", n, fps, text=shot.super, style="super"), fps,
-                {"kind": "super", "text": shot.super, "shot_id": shot.id}))
+            self._place(
+                self.titles,
+                start,
+                _clip(
+                    "SUPER",
+                    0,
+                    n,
+                    _generator("storyreel.title", n, fps, text=shot.super, style="super"),
+                    fps,
+                    {"kind": "super", "text": shot.super, "shot_id": shot.id},
+                ),
+            )
         if e.dialogue and shot.dialogue:
             self._dialogue(shot, lead=self.after_shot)
         self.pos += e.length
@@ -265,12 +334,19 @@ class _Cut:
         if scene is None or scene.id == self.scene_id:
             return
         self.scene_id = scene.id
-        _marker(self.v1, f"{scene.number} {scene.heading}", self.pos, self.fps, "GREEN",
-                {"scene_id": scene.id, "synopsis": scene.synopsis})
+        _marker(
+            self.v1,
+            f"{scene.number} {scene.heading}",
+            self.pos,
+            self.fps,
+            "GREEN",
+            {"scene_id": scene.id, "synopsis": scene.synopsis},
+        )
         if scene.section and scene.section != self.section:
             self.section = scene.section
-            _marker(self.v1, scene.section, self.pos, self.fps, "PURPLE",
-                    {"section": scene.section})
+            _marker(
+                self.v1, scene.section, self.pos, self.fps, "PURPLE", {"section": scene.section}
+            )
 
     def _dialogue(self, shot: Shot, lead: bool) -> None:
         """The shot's lines one after another. The first leads the picture cut by a few
@@ -283,12 +359,27 @@ class _Cut:
             start = self.pos + frames_for(HEAD_SECONDS, fps)
         for k, (line, n) in enumerate(zip(shot.dialogue, self.lines[shot.id], strict=True)):
             start = max(start, self.a1_end + (gap if self.a1_end else 0))
-            ref = otio.schema.MissingReference(name=line_key(shot.id, k),
-                                               available_range=tr(0, n, fps))
-            self.a1_end = self._place(self.a1, start, _clip(
-                f"{shot.id} {line.character}", 0, n, ref, fps,
-                {"kind": "dialogue", "shot_id": shot.id, "line": k,
-                 "character": line.character, "text": line.text}))
+            ref = otio.schema.MissingReference(
+                name=line_key(shot.id, k), available_range=tr(0, n, fps)
+            )
+            self.a1_end = self._place(
+                self.a1,
+                start,
+                _clip(
+                    f"{shot.id} {line.character}",
+                    0,
+                    n,
+                    ref,
+                    fps,
+                    {
+                        "kind": "dialogue",
+                        "shot_id": shot.id,
+                        "line": k,
+                        "character": line.character,
+                        "text": line.text,
+                    },
+                ),
+            )
             start = self.a1_end + gap
 
 
@@ -320,8 +411,9 @@ def build_timeline(
     head_cards = [c for c in cards if c[0] is None]
     if beats and overrides is None:
         offset = sum(frames_for(c[2], fps) for c in head_cards)
-        snapped = rhythm.snap_lengths([e.length for e in entries], [e.fixed for e in entries],
-                                      beats, fps, offset=offset)
+        snapped = rhythm.snap_lengths(
+            [e.length for e in entries], [e.fixed for e in entries], beats, fps, offset=offset
+        )
         for e, n in zip(entries, snapped, strict=True):
             e.length = n
 
@@ -331,8 +423,11 @@ def build_timeline(
         global_start_time=otio.opentime.from_timecode(config.film.start_timecode, rate),
     )
     timeline.metadata["storyreel"] = {
-        "fps": str(fps), "frame_size": [config.film.width, config.film.height],
-        "picture_size": list(config.picture_size), "handle": handle, "source": shotlist.source,
+        "fps": str(fps),
+        "frame_size": [config.film.width, config.film.height],
+        "picture_size": list(config.picture_size),
+        "handle": handle,
+        "source": shotlist.source,
     }
     cut = _Cut(shotlist, fps, takes, lines, project_root)
     timeline.tracks.extend([cut.v1, cut.titles, cut.a1])
@@ -345,8 +440,9 @@ def build_timeline(
     for _, text, seconds, style in head_cards:
         cut.card(text, seconds, style)
     last = len(entries) - 1
-    fade, black = _ending(shotlist, config, entries[-1].length if entries else 0,
-                          cards_after.get(last, []))
+    fade, black = _ending(
+        shotlist, config, entries[-1].length if entries else 0, cards_after.get(last, [])
+    )
     for i, e in enumerate(entries):
         cut.shot(e, tail=fade if i == last else 0)
         if i == last and fade:
@@ -361,15 +457,18 @@ def build_timeline(
         seconds = rhythm.audio_duration(music)
         n = min(pos, frames_for(seconds, fps))
         a2 = otio.schema.Track(name="A2", kind=otio.schema.TrackKind.Audio)
-        ref = otio.schema.ExternalReference(target_url=Path(music).resolve().as_uri(),
-                                            available_range=tr(0, frames_for(seconds, fps), fps))
+        ref = otio.schema.ExternalReference(
+            target_url=Path(music).resolve().as_uri(),
+            available_range=tr(0, frames_for(seconds, fps), fps),
+        )
         a2.append(_clip(Path(music).stem, 0, n, ref, fps, {"kind": "music"}))
         timeline.tracks.append(a2)
     return timeline
 
 
-def _ending(shotlist: ShotList, config: ProjectConfig, last_length: int,
-            cards: list) -> tuple[int, int]:
+def _ending(
+    shotlist: ShotList, config: ProjectConfig, last_length: int, cards: list
+) -> tuple[int, int]:
     """(fade-out frames, black slug frames) after the last shot for the script's FADE OUT.
 
     The fade goes into the slug of a card that follows the last shot; when the film ends
@@ -388,8 +487,9 @@ def _ending(shotlist: ShotList, config: ProjectConfig, last_length: int,
     return frames, frames
 
 
-def _marker(track: otio.schema.Track, name: str, at: int, fps: Fraction, color: str,
-            meta: dict) -> None:
+def _marker(
+    track: otio.schema.Track, name: str, at: int, fps: Fraction, color: str, meta: dict
+) -> None:
     marker = otio.schema.Marker(name=name, marked_range=tr(at, 0, fps), color=color)
     marker.metadata["storyreel"] = meta
     track.markers.append(marker)
@@ -410,12 +510,17 @@ def out_points(timeline: otio.schema.Timeline) -> dict[str, int]:
     """The media frame of each shot's last frame in the cut (its first use on V1)."""
     out: dict[str, int] = {}
     for clip in picture_clips(timeline):
-        out.setdefault(clip.metadata["storyreel"]["shot_id"],
-                       clip.source_range.end_time_exclusive().to_frames() - 1)
+        out.setdefault(
+            clip.metadata["storyreel"]["shot_id"],
+            clip.source_range.end_time_exclusive().to_frames() - 1,
+        )
     return out
 
 
 def picture_clips(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:
     """The shot clips of V1 in order (slugs left out)."""
-    return [c for c in timeline.video_tracks()[0].find_clips(shallow_search=True)
-            if c.metadata.get("storyreel", {}).get("kind") == "shot"]
+    return [
+        c
+        for c in timeline.video_tracks()[0].find_clips(shallow_search=True)
+        if c.metadata.get("storyreel", {}).get("kind") == "shot"
+    ]

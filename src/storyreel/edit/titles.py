@@ -24,8 +24,16 @@ def _tracked_width(text: str, font, tracking: float) -> float:
     return sum(font.getlength(ch) for ch in text) + tracking * (len(text) - 1)
 
 
-def _draw_tracked(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, font,
-                  tracking: float, fill, stroke: int = 0, stroke_fill=None) -> None:
+def _draw_tracked(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    text: str,
+    font,
+    tracking: float,
+    fill,
+    stroke: int = 0,
+    stroke_fill=None,
+) -> None:
     x, y = xy
     for ch in text:
         draw.text((x, y), ch, font=font, fill=fill, stroke_width=stroke, stroke_fill=stroke_fill)
@@ -57,14 +65,18 @@ def _wrap(text: str, font, max_width: float, tracking: float) -> list[str]:
     return lines
 
 
-def _picture_box(frame: tuple[int, int], picture: tuple[int, int] | None) -> tuple[int, int, int, int]:
+def _picture_box(
+    frame: tuple[int, int], picture: tuple[int, int] | None
+) -> tuple[int, int, int, int]:
     w, h = frame
     pw, ph = picture or frame
     x0, y0 = (w - pw) // 2, (h - ph) // 2
     return x0, y0, x0 + pw, y0 + ph
 
 
-def _safe_box(frame: tuple[int, int], fraction: float = TITLE_SAFE) -> tuple[float, float, float, float]:
+def _safe_box(
+    frame: tuple[int, int], fraction: float = TITLE_SAFE
+) -> tuple[float, float, float, float]:
     w, h = frame
     mx, my = w * (1 - fraction) / 2, h * (1 - fraction) / 2
     return mx, my, w - mx, h - my
@@ -90,16 +102,20 @@ def _title(text: str, frame: tuple[int, int]) -> Image.Image:
     _draw_tracked(draw, ((w - tw) / 2, ty), title.upper(), font, track, (245, 242, 236, 255))
     rule_y = ty + asc + desc + h * 0.03
     rule_w = w * 0.06
-    draw.rectangle([(w - rule_w) / 2, rule_y, (w + rule_w) / 2, rule_y + max(1, h / 540)],
-                   fill=(200, 170, 120, 255))
+    draw.rectangle(
+        [(w - rule_w) / 2, rule_y, (w + rule_w) / 2, rule_y + max(1, h / 540)],
+        fill=(200, 170, 120, 255),
+    )
     if credit:
-        small = _fit(max(credit, key=len).upper(), "Regular", max(6, round(h * 0.022)), 0.2,
-                     (x1 - x0) * 0.8)
+        small = _fit(
+            max(credit, key=len).upper(), "Regular", max(6, round(h * 0.022)), 0.2, (x1 - x0) * 0.8
+        )
         y = rule_y + h * 0.035
         for line in credit:
             lw = _tracked_width(line.upper(), small, 0.2 * small.size)
-            _draw_tracked(draw, ((w - lw) / 2, y), line.upper(), small, 0.2 * small.size,
-                          (190, 186, 178, 255))
+            _draw_tracked(
+                draw, ((w - lw) / 2, y), line.upper(), small, 0.2 * small.size, (190, 186, 178, 255)
+            )
             y += small.size * 1.6
     return img
 
@@ -141,15 +157,25 @@ def _super(text: str, frame: tuple[int, int], picture: tuple[int, int] | None) -
     # the shadow is drawn and blurred on a patch around the text, not the whole frame
     pad = 4 * off
     x0, y0 = int(text_x) - pad, int(top) - pad
-    patch = Image.new("RGBA", (int(_tracked_width(text, font, track)) + 2 * pad + off,
-                               bar_h + 2 * pad + off), (0, 0, 0, 0))
-    _draw_tracked(ImageDraw.Draw(patch), (text_x - x0 + off, top - y0 + off), text, font, track,
-                  (0, 0, 0, 200))
+    patch = Image.new(
+        "RGBA",
+        (int(_tracked_width(text, font, track)) + 2 * pad + off, bar_h + 2 * pad + off),
+        (0, 0, 0, 0),
+    )
+    _draw_tracked(
+        ImageDraw.Draw(patch),
+        (text_x - x0 + off, top - y0 + off),
+        text,
+        font,
+        track,
+        (0, 0, 0, 200),
+    )
     img = _canvas(frame)
     img.paste(patch.filter(ImageFilter.GaussianBlur(off * 1.5)), (x0, y0))
     draw = ImageDraw.Draw(img)
-    draw.rectangle([left, top + desc * 0.3, left + bar_w, bottom - desc * 0.3],
-                   fill=(214, 170, 90, 255))
+    draw.rectangle(
+        [left, top + desc * 0.3, left + bar_w, bottom - desc * 0.3], fill=(214, 170, 90, 255)
+    )
     _draw_tracked(draw, (text_x, top), text, font, track, (250, 248, 242, 255))
     return img
 
@@ -174,14 +200,21 @@ def _subtitle(text: str, frame: tuple[int, int], picture: tuple[int, int] | None
     draw = ImageDraw.Draw(img)
     for line in lines:
         lw = font.getlength(line)
-        draw.text(((w - lw) / 2, y), line, font=font, fill=(255, 255, 255, 255),
-                  stroke_width=stroke, stroke_fill=(0, 0, 0, 230))
+        draw.text(
+            ((w - lw) / 2, y),
+            line,
+            font=font,
+            fill=(255, 255, 255, 255),
+            stroke_width=stroke,
+            stroke_fill=(0, 0, 0, 230),
+        )
         y += lead
     return img
 
 
-def render_text(text: str, style: str, frame_size: tuple[int, int],
-                picture_size: tuple[int, int] | None = None) -> np.ndarray:
+def render_text(
+    text: str, style: str, frame_size: tuple[int, int], picture_size: tuple[int, int] | None = None
+) -> np.ndarray:
     """Full-frame RGBA (H, W, 4) uint8 of `text` set in `style` (title, card, super, subtitle)."""
     if style == "title":
         img = _title(text, frame_size)

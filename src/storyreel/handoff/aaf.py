@@ -19,12 +19,19 @@ from storyreel.errors import StoryreelError
 from storyreel.files import fsync_dir
 
 _DISSOLVE = {
-    "PointList": [{"Time": 0.0, "Value": 0.0},
-                  {"Time": 1.0, "Value": 1.0}],
-    "OperationGroup": {"Operation": {
-        "DataDefinition": {"Name": "Picture"}, "Description": "Video Dissolve",
-        "Name": "VideoDissolve_2", "Identification": "0c3bea41-fc05-11d2-8a29-0050040ef7d2",
-        "IsTimeWarp": False, "Bypass": 1, "NumberInputs": 2, "OperationCategory": "OperationCategory_Effect"}},
+    "PointList": [{"Time": 0.0, "Value": 0.0}, {"Time": 1.0, "Value": 1.0}],
+    "OperationGroup": {
+        "Operation": {
+            "DataDefinition": {"Name": "Picture"},
+            "Description": "Video Dissolve",
+            "Name": "VideoDissolve_2",
+            "Identification": "0c3bea41-fc05-11d2-8a29-0050040ef7d2",
+            "IsTimeWarp": False,
+            "Bypass": 1,
+            "NumberInputs": 2,
+            "OperationCategory": "OperationCategory_Effect",
+        }
+    },
 }
 
 

@@ -67,9 +67,15 @@ def _locators(edl: otio.schema.Timeline, start: otio.opentime.RationalTime | Non
             if r.start_time.to_frames() <= frame < r.end_time_exclusive().to_frames():
                 at = otio.opentime.RationalTime(frame, r.start_time.rate)
                 at = at + start if start is not None else at
-                clip.markers.append(otio.schema.Marker(
-                    name=marker.name, color=marker.color,
-                    marked_range=otio.opentime.TimeRange(at, otio.opentime.RationalTime(0, at.rate))))
+                clip.markers.append(
+                    otio.schema.Marker(
+                        name=marker.name,
+                        color=marker.color,
+                        marked_range=otio.opentime.TimeRange(
+                            at, otio.opentime.RationalTime(0, at.rate)
+                        ),
+                    )
+                )
                 break
 
 
@@ -93,8 +99,13 @@ def _record_from(edl: str, start: otio.opentime.RationalTime | None, fps: Fracti
 def _transition_columns(edl: str, track: otio.schema.Track) -> str:
     """Each transition event's type and duration in the CMX 3600 columns; wipes as `W001`.
     The adapter writes one transition event for each transition with frames, in order."""
-    wipes = iter([t.transition_type == SMPTE_WIPE for t in track
-                  if isinstance(t, otio.schema.Transition) and (t.in_offset + t.out_offset).value])
+    wipes = iter(
+        [
+            t.transition_type == SMPTE_WIPE
+            for t in track
+            if isinstance(t, otio.schema.Transition) and (t.in_offset + t.out_offset).value
+        ]
+    )
     lines = []
     for line in edl.splitlines():
         m = _TRANSITION.match(line)

@@ -34,8 +34,13 @@ def write_xml(nle: otio.schema.Timeline) -> str:
         if fmt is not None and not len(fmt):
             chars = ET.SubElement(fmt, "samplecharacteristics")
             chars.append(copy.deepcopy(sequence.find("rate")))
-            for tag, text in (("width", width), ("height", height), ("anamorphic", "FALSE"),
-                              ("pixelaspectratio", "square"), ("fielddominance", "none")):
+            for tag, text in (
+                ("width", width),
+                ("height", height),
+                ("anamorphic", "FALSE"),
+                ("pixelaspectratio", "square"),
+                ("fielddominance", "none"),
+            ):
                 ET.SubElement(chars, tag).text = str(text)
     for track in root.iter("track"):
         items = list(track)
@@ -45,8 +50,11 @@ def write_xml(nle: otio.schema.Timeline) -> str:
                 align.text = _ALIGN.get(align.text, align.text)
                 _place(items, i, item)
     ET.indent(root, "    ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n' + ET.tostring(
-        root, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n'
+        + ET.tostring(root, encoding="unicode")
+        + "\n"
+    )
 
 
 def _place(items: list[ET.Element], i: int, transition: ET.Element) -> None:

@@ -43,8 +43,11 @@ def _format_name(size: tuple[int, int], fps: Fraction) -> str | None:
     kind = _NAMED.get(size)
     if kind is None:
         return None
-    rate = f"{fps.numerator // fps.denominator}" if fps.denominator == 1 else \
-        f"{round(float(fps) * 100):d}".rstrip("0")
+    rate = (
+        f"{fps.numerator // fps.denominator}"
+        if fps.denominator == 1
+        else f"{round(float(fps) * 100):d}".rstrip("0")
+    )
     return f"FFVideoFormat{kind}{rate}"
 
 
@@ -54,8 +57,13 @@ class _Writer:
         self.root = ET.Element("fcpxml", version=VERSION)
         self.resources = ET.SubElement(self.root, "resources")
         w, h = nle.metadata["storyreel"]["frame_size"]
-        fmt = {"id": "r1", "frameDuration": _time(1, self.fps), "width": str(w), "height": str(h),
-               "colorSpace": "1-1-1 (Rec. 709)"}
+        fmt = {
+            "id": "r1",
+            "frameDuration": _time(1, self.fps),
+            "width": str(w),
+            "height": str(h),
+            "colorSpace": "1-1-1 (Rec. 709)",
+        }
         if name := _format_name((w, h), self.fps):
             fmt["name"] = name
         ET.SubElement(self.resources, "format", fmt)
@@ -70,11 +78,24 @@ class _Writer:
         if url not in self.assets:
             rid = f"r{len(self.assets) + 4}"
             self.assets[url] = rid
-            attrs = {"id": rid, "name": Path(ref.name or url).stem, "src": url, "start": "0s",
-                     "duration": _time(ref.available_range.duration.to_frames(), self.fps)}
-            attrs.update({"hasAudio": "1", "hasVideo": "0", "audioSources": "1",
-                          "audioChannels": "1", "audioRate": "48000"} if audio else
-                         {"hasVideo": "1", "hasAudio": "0", "format": "r1"})
+            attrs = {
+                "id": rid,
+                "name": Path(ref.name or url).stem,
+                "src": url,
+                "start": "0s",
+                "duration": _time(ref.available_range.duration.to_frames(), self.fps),
+            }
+            attrs.update(
+                {
+                    "hasAudio": "1",
+                    "hasVideo": "0",
+                    "audioSources": "1",
+                    "audioChannels": "1",
+                    "audioRate": "48000",
+                }
+                if audio
+                else {"hasVideo": "1", "hasAudio": "0", "format": "r1"}
+            )
             ET.SubElement(self.resources, "asset", attrs)
         return self.assets[url]
 
@@ -82,10 +103,18 @@ class _Writer:
         nle, fps = self.nle, self.fps
         event = ET.SubElement(ET.SubElement(self.root, "library"), "event", name=nle.name)
         project = ET.SubElement(event, "project", name=nle.name)
-        sequence = ET.SubElement(project, "sequence", {
-            "format": "r1", "duration": _time(nle.duration().to_frames(), fps),
-            "tcStart": _time(self.start, fps), "tcFormat": "DF" if drop_frame(fps) else "NDF",
-            "audioLayout": "stereo", "audioRate": "48k"})
+        sequence = ET.SubElement(
+            project,
+            "sequence",
+            {
+                "format": "r1",
+                "duration": _time(nle.duration().to_frames(), fps),
+                "tcStart": _time(self.start, fps),
+                "tcFormat": "DF" if drop_frame(fps) else "NDF",
+                "audioLayout": "stereo",
+                "audioRate": "48k",
+            },
+        )
         spine = ET.SubElement(sequence, "spine")
         v1 = nle.video_tracks()[0]
         placed: list[tuple[int, int, int, ET.Element]] = []  # record in, out, source in, element
@@ -94,27 +123,63 @@ class _Writer:
             rec, n = r.start_time.to_frames(), r.duration.to_frames()
             if isinstance(item, otio.schema.Transition):
                 wipe = item.transition_type == SMPTE_WIPE
-                t = ET.SubElement(spine, "transition", name="Wipe" if wipe else "Cross Dissolve",
-                                  offset=_time(self.start + rec, fps),
-                                  duration=_time(item.out_offset.to_frames(), fps))
-                ET.SubElement(t, "filter-video", ref="r3" if wipe else "r2",
-                              name="Wipe" if wipe else "Cross Dissolve")
+                t = ET.SubElement(
+                    spine,
+                    "transition",
+                    name="Wipe" if wipe else "Cross Dissolve",
+                    offset=_time(self.start + rec, fps),
+                    duration=_time(item.out_offset.to_frames(), fps),
+                )
+                ET.SubElement(
+                    t,
+                    "filter-video",
+                    ref="r3" if wipe else "r2",
+                    name="Wipe" if wipe else "Cross Dissolve",
+                )
             elif isinstance(item, otio.schema.Clip):
                 src = item.source_range.start_time.to_frames()
-                common = {"name": item.name, "offset": _time(self.start + rec, fps),
-                          "start": _time(src, fps), "duration": _time(n, fps)}
+                common = {
+                    "name": item.name,
+                    "offset": _time(self.start + rec, fps),
+                    "start": _time(src, fps),
+                    "duration": _time(n, fps),
+                }
                 if item.metadata.get("storyreel", {}).get("kind") == "shot":
-                    el = ET.SubElement(spine, "asset-clip", ref=self.asset(item, False),
-                                       format="r1", tcFormat="NDF", **common)
+                    el = ET.SubElement(
+                        spine,
+                        "asset-clip",
+                        ref=self.asset(item, False),
+                        format="r1",
+                        tcFormat="NDF",
+                        **common,
+                    )
                 else:  # a slug under a card: a still
                     el = ET.SubElement(spine, "clip", **common)
-                    ET.SubElement(el, "video", ref=self.asset(item, False), offset=common["start"],
-                                  start=common["start"], duration=common["duration"])
+                    ET.SubElement(
+                        el,
+                        "video",
+                        ref=self.asset(item, False),
+                        offset=common["start"],
+                        start=common["start"],
+                        duration=common["duration"],
+                    )
                 placed.append((rec, rec + n, src, el))
             elif n:
-                placed.append((rec, rec + n, 0, ET.SubElement(
-                    spine, "gap", name="Gap", offset=_time(self.start + rec, fps),
-                    start="0s", duration=_time(n, fps))))
+                placed.append(
+                    (
+                        rec,
+                        rec + n,
+                        0,
+                        ET.SubElement(
+                            spine,
+                            "gap",
+                            name="Gap",
+                            offset=_time(self.start + rec, fps),
+                            start="0s",
+                            duration=_time(n, fps),
+                        ),
+                    )
+                )
         marks = markers(nle)
         lanes = {TITLES_TRACK: 1}
         for track in nle.tracks:
@@ -125,8 +190,9 @@ class _Writer:
             for item in track:
                 if isinstance(item, otio.schema.Clip):
                     r = track.range_of_child(item)
-                    self.connect(placed, item, r.start_time.to_frames(), r.duration.to_frames(),
-                                 lane, audio)
+                    self.connect(
+                        placed, item, r.start_time.to_frames(), r.duration.to_frames(), lane, audio
+                    )
         for item in v1:  # the clips' own markers (notes on a shot), in their source time
             if isinstance(item, otio.schema.Clip):
                 r = v1.range_of_child(item)
@@ -134,27 +200,55 @@ class _Writer:
                 marks.extend((rec + m.marked_range.start_time.to_frames(), m) for m in item.markers)
         for frame, marker in sorted(marks, key=lambda f: f[0]):
             rec, _, src, el = _under(placed, frame)
-            ET.SubElement(el, "marker", start=_time(src + frame - rec, fps),
-                          duration=_time(1, fps), value=marker.name)
+            ET.SubElement(
+                el,
+                "marker",
+                start=_time(src + frame - rec, fps),
+                duration=_time(1, fps),
+                value=marker.name,
+            )
         ET.indent(self.root, "    ")
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n\n'
-                + ET.tostring(self.root, encoding="unicode") + "\n")
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n\n'
+            + ET.tostring(self.root, encoding="unicode")
+            + "\n"
+        )
 
-    def connect(self, placed: list, clip: otio.schema.Clip, rec: int, n: int, lane: int,
-                audio: bool) -> None:
+    def connect(
+        self, placed: list, clip: otio.schema.Clip, rec: int, n: int, lane: int, audio: bool
+    ) -> None:
         """`clip` anchored to the spine item under its first frame, in that item's own time."""
         prec, _, psrc, parent = _under(placed, rec)
         fps, src = self.fps, clip.source_range.start_time.to_frames()
         at = _time(psrc + rec - prec, fps)
         if audio:
-            el = ET.Element("asset-clip", name=clip.name, ref=self.asset(clip, True),
-                            lane=str(lane), offset=at, start=_time(src, fps),
-                            duration=_time(n, fps), audioRole="dialogue" if lane == -1 else "music")
+            el = ET.Element(
+                "asset-clip",
+                name=clip.name,
+                ref=self.asset(clip, True),
+                lane=str(lane),
+                offset=at,
+                start=_time(src, fps),
+                duration=_time(n, fps),
+                audioRole="dialogue" if lane == -1 else "music",
+            )
         else:
-            el = ET.Element("clip", name=clip.name, lane=str(lane), offset=at,
-                            start=_time(src, fps), duration=_time(n, fps))
-            ET.SubElement(el, "video", ref=self.asset(clip, False), offset=_time(src, fps),
-                          start=_time(src, fps), duration=_time(n, fps))
+            el = ET.Element(
+                "clip",
+                name=clip.name,
+                lane=str(lane),
+                offset=at,
+                start=_time(src, fps),
+                duration=_time(n, fps),
+            )
+            ET.SubElement(
+                el,
+                "video",
+                ref=self.asset(clip, False),
+                offset=_time(src, fps),
+                start=_time(src, fps),
+                duration=_time(n, fps),
+            )
         markers_at = next((i for i, c in enumerate(parent) if c.tag == "marker"), len(parent))
         parent.insert(markers_at, el)  # the DTD puts anchored items before markers
 

@@ -47,8 +47,9 @@ def read_edit(path: Path, fps: Fraction | None = None) -> otio.schema.Timeline:
     path = Path(path)
     adapter = ADAPTERS.get(path.suffix.lower())
     if adapter is None:
-        raise StoryreelError(f"cannot read {path.suffix or 'this'} files; "
-                             f"use one of {', '.join(ADAPTERS)}", path)
+        raise StoryreelError(
+            f"cannot read {path.suffix or 'this'} files; use one of {', '.join(ADAPTERS)}", path
+        )
     if not path.is_file():
         raise StoryreelError("no such file", path)
     kwargs = {"rate": float(fps or 24)} if adapter == "cmx_3600" else {}
@@ -59,11 +60,13 @@ def read_edit(path: Path, fps: Fraction | None = None) -> otio.schema.Timeline:
             result = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
     except Exception as e:  # adapters raise parser errors of every kind
         msg = str(e).splitlines()[0] if str(e) else e.__class__.__name__
-        raise StoryreelError(f"not a readable {path.suffix} timeline: {msg}", path,
-                             _error_line(e)) from None
+        raise StoryreelError(
+            f"not a readable {path.suffix} timeline: {msg}", path, _error_line(e)
+        ) from None
     if isinstance(result, otio.schema.SerializableCollection):
         found = [t for t in result.find_children(descended_from_type=otio.schema.Timeline)] or [
-            t for t in result if isinstance(t, otio.schema.Timeline)]
+            t for t in result if isinstance(t, otio.schema.Timeline)
+        ]
         result = found[0] if found else None
     if adapter == "fcpx_xml" and isinstance(result, otio.schema.Timeline):
         as_written(result, path)
@@ -87,17 +90,24 @@ def _old_clips_whole(path: Path) -> None:
     except UnicodeDecodeError as e:
         raise StoryreelError(f"not UTF-8 text (byte {e.start})", path) from None
     except json.JSONDecodeError as e:
-        raise StoryreelError(f"not a readable .otio timeline: {e.msg} (column {e.colno})", path,
-                             e.lineno) from None
+        raise StoryreelError(
+            f"not a readable .otio timeline: {e.msg} (column {e.colno})", path, e.lineno
+        ) from None
     stack = [data]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            if str(item.get("OTIO_SCHEMA")) in ("Clip.0", "Clip.1") and "media_reference" not in item:
+            if (
+                str(item.get("OTIO_SCHEMA")) in ("Clip.0", "Clip.1")
+                and "media_reference" not in item
+            ):
                 m = _OLD_CLIP.search(text)
-                raise StoryreelError(f"a {item['OTIO_SCHEMA']} clip ({item.get('name')!r}) without "
-                                     "its media_reference", path,
-                                     text.count("\n", 0, m.start()) + 1 if m else None)
+                raise StoryreelError(
+                    f"a {item['OTIO_SCHEMA']} clip ({item.get('name')!r}) without "
+                    "its media_reference",
+                    path,
+                    text.count("\n", 0, m.start()) + 1 if m else None,
+                )
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
@@ -105,7 +115,9 @@ def _old_clips_whole(path: Path) -> None:
 
 def _line_of(path: Path, needle: str) -> int | None:
     try:
-        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        for n, line in enumerate(
+            path.read_text(encoding="utf-8", errors="replace").splitlines(), 1
+        ):
             if needle in line:
                 return n
     except OSError:
@@ -113,8 +125,12 @@ def _line_of(path: Path, needle: str) -> int | None:
     return None
 
 
-def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
-                reference: otio.schema.Timeline | None = None) -> EditOverrides:
+def import_edit(
+    path: Path,
+    shotlist: ShotList,
+    fps: Fraction | None = None,
+    reference: otio.schema.Timeline | None = None,
+) -> EditOverrides:
     """The shots, order and trims of an edited timeline, as overrides; nothing is written.
 
     `fps` is the project's rate (EDLs carry none); `reference` is the cut the editor started
@@ -134,8 +150,11 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
             continue
         info = clip.metadata.get("storyreel", {})
         ref = clip.media_reference
-        if info.get("kind") == "slug" or (not info and clip.name == SLUG) or (
-                isinstance(ref, otio.schema.GeneratorReference) and ref.generator_kind == "black"):
+        if (
+            info.get("kind") == "slug"
+            or (not info and clip.name == SLUG)
+            or (isinstance(ref, otio.schema.GeneratorReference) and ref.generator_kind == "black")
+        ):
             continue  # black under title cards (BL in an EDL)
         shot_id = _shot_of(clip, info, ids, reels)
         if shot_id is None:
@@ -143,15 +162,22 @@ def import_edit(path: Path, shotlist: ShotList, fps: Fraction | None = None,
             continue
         entries.append(_entry(clip, shot_id, fps, path))
     if unknown:
-        what = "no clip maps to a shot of this script (is it another project's edit?)" if not entries \
+        what = (
+            "no clip maps to a shot of this script (is it another project's edit?)"
+            if not entries
             else f"{len(unknown)} clip(s) map to no shot of this script"
+        )
         names = ", ".join(dict.fromkeys(unknown))
         raise StoryreelError(f"{what}: {names[:200]}", path, _line_of(path, unknown[0]))
     if not entries:
         raise StoryreelError("the picture track has no shots", path)
-    return EditOverrides(source=str(path), fps=str(fps), entries=entries,
-                         known_shots=[s.id for s in shotlist.shots],
-                         changes=_changes(_before(shotlist, fps, reference), entries))
+    return EditOverrides(
+        source=str(path),
+        fps=str(fps),
+        entries=entries,
+        known_shots=[s.id for s in shotlist.shots],
+        changes=_changes(_before(shotlist, fps, reference), entries),
+    )
 
 
 def _entry(clip: otio.schema.Clip, shot_id: str, fps: Fraction, path: Path) -> OverrideEntry:
@@ -163,25 +189,34 @@ def _entry(clip: otio.schema.Clip, shot_id: str, fps: Fraction, path: Path) -> O
     problem = None
     if not (math.isfinite(start) and math.isfinite(duration)):
         rate = r.duration.rate
-        raise StoryreelError(f"clip {name!r} (shot {shot_id}) is timed at {rate:g} frames a "
-                             f"second, not a frame rate; nothing was stored", path,
-                             _line_of(path, name))
+        raise StoryreelError(
+            f"clip {name!r} (shot {shot_id}) is timed at {rate:g} frames a "
+            f"second, not a frame rate; nothing was stored",
+            path,
+            _line_of(path, name),
+        )
     src_in, length = round(start), round(duration)
     if length < 1:
         problem = f"uses {length} frames; a clip needs at least one"
     elif src_in < 0:
         problem = f"starts {-src_in} frames before its media does"
     elif src_in + length > cap:
-        problem = (f"reaches frame {src_in + length} of its media ({float((src_in + length) / fps):.0f} s); "
-                   f"a shot's media is at most {MAX_SHOT_SECONDS // 60} minutes")
+        problem = (
+            f"reaches frame {src_in + length} of its media ({float((src_in + length) / fps):.0f} s); "
+            f"a shot's media is at most {MAX_SHOT_SECONDS // 60} minutes"
+        )
     if problem is not None:
-        raise StoryreelError(f"clip {name!r} (shot {shot_id}) {problem}; nothing was stored",
-                             path, _line_of(path, name))
+        raise StoryreelError(
+            f"clip {name!r} (shot {shot_id}) {problem}; nothing was stored",
+            path,
+            _line_of(path, name),
+        )
     return OverrideEntry(shot_id=shot_id, src_in=src_in, length=length)
 
 
-def _shot_of(clip: otio.schema.Clip, info: dict, ids: set[str], reels: dict[str, str]
-             ) -> str | None:
+def _shot_of(
+    clip: otio.schema.Clip, info: dict, ids: set[str], reels: dict[str, str]
+) -> str | None:
     """Metadata first; then the clip's name, as is or without a file extension (NLEs name
     clips after their media); then the name of its media file; then its EDL reel name (an
     EDL without clip-name comments)."""
@@ -193,17 +228,24 @@ def _shot_of(clip: otio.schema.Clip, info: dict, ids: set[str], reels: dict[str,
     return next((c for c in candidates if c in ids), None)
 
 
-def _before(shotlist: ShotList, fps: Fraction, reference: otio.schema.Timeline | None
-            ) -> list[OverrideEntry]:
+def _before(
+    shotlist: ShotList, fps: Fraction, reference: otio.schema.Timeline | None
+) -> list[OverrideEntry]:
     if reference is not None:
         ratio = fps / timeline_fps(reference)
-        return [OverrideEntry(shot_id=c.metadata["storyreel"]["shot_id"],
-                              src_in=round(c.source_range.start_time.to_frames() * ratio),
-                              length=round(c.source_range.duration.to_frames() * ratio))
-                for c in picture_clips(reference)]
+        return [
+            OverrideEntry(
+                shot_id=c.metadata["storyreel"]["shot_id"],
+                src_in=round(c.source_range.start_time.to_frames() * ratio),
+                length=round(c.source_range.duration.to_frames() * ratio),
+            )
+            for c in picture_clips(reference)
+        ]
     handle = handle_frames(fps)
-    return [OverrideEntry(shot_id=s.id, src_in=handle, length=frames_for(s.duration, fps))
-            for s in shotlist.shots]
+    return [
+        OverrideEntry(shot_id=s.id, src_in=handle, length=frames_for(s.duration, fps))
+        for s in shotlist.shots
+    ]
 
 
 def _changes(before: list[OverrideEntry], after: list[OverrideEntry]) -> list[str]:
@@ -226,8 +268,11 @@ def _changes(before: list[OverrideEntry], after: list[OverrideEntry]) -> list[st
     if kept_old != kept_new:
         # the shots outside the longest run kept in order are the ones the editor moved
         matcher = difflib.SequenceMatcher(a=kept_old, b=kept_new, autojunk=False)
-        stayed = {s for block in matcher.get_matching_blocks()
-                  for s in kept_new[block.b:block.b + block.size]}
+        stayed = {
+            s
+            for block in matcher.get_matching_blocks()
+            for s in kept_new[block.b : block.b + block.size]
+        }
         moves = []
         for i, s in enumerate(kept_new):
             if s not in stayed:
@@ -241,7 +286,9 @@ def _changes(before: list[OverrideEntry], after: list[OverrideEntry]) -> list[st
         head = e.src_in - old.src_in
         tail = (e.src_in + e.length) - (old.src_in + old.length)
         parts = [f"head {head:+d}" if head else "", f"tail {tail:+d}" if tail else ""]
-        changes.append(f"trimmed: {e.shot_id} {' '.join(p for p in parts if p)} frames "
-                       f"({old.length} → {e.length})")
+        changes.append(
+            f"trimmed: {e.shot_id} {' '.join(p for p in parts if p)} frames "
+            f"({old.length} → {e.length})"
+        )
         first[e.shot_id] = e  # report each shot's trim once
     return changes

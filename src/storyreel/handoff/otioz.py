@@ -22,8 +22,12 @@ def write_otioz(local: otio.schema.Timeline, out_dir: Path, path: Path) -> Path:
             ref.target_url = (out_dir / ref.target_url).resolve().as_uri()
     tmp = path.with_name(f".{path.stem}.partial.otioz")
     try:
-        otio.adapters.write_to_file(tl, str(tmp), adapter_name="otioz",
-                                    media_policy=bundle.MediaReferencePolicy.MissingIfNotFile)
+        otio.adapters.write_to_file(
+            tl,
+            str(tmp),
+            adapter_name="otioz",
+            media_policy=bundle.MediaReferencePolicy.MissingIfNotFile,
+        )
         os.replace(tmp, path)
         fsync_dir(path.parent)
     finally:

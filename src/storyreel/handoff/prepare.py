@@ -25,7 +25,9 @@ from storyreel.handoff.aaf import transition_metadata
 MEDIA_DIR = "media"  # beside the exports: out/media/
 
 
-def cut_list(timeline: otio.schema.Timeline, fps: Fraction | None = None) -> list[tuple[str, int, int]]:
+def cut_list(
+    timeline: otio.schema.Timeline, fps: Fraction | None = None
+) -> list[tuple[str, int, int]]:
     """(clip name, record in, record out) of the picture track, in frames from its start."""
     rate = float(fps) if fps is not None else float(timeline_fps(timeline))
     v1 = timeline.video_tracks()[0]
@@ -33,8 +35,13 @@ def cut_list(timeline: otio.schema.Timeline, fps: Fraction | None = None) -> lis
     for item in v1:
         if isinstance(item, otio.schema.Clip):
             r = v1.range_of_child(item)
-            out.append((item.name, round(r.start_time.rescaled_to(rate).value),
-                        round(r.end_time_exclusive().rescaled_to(rate).value)))
+            out.append(
+                (
+                    item.name,
+                    round(r.start_time.rescaled_to(rate).value),
+                    round(r.end_time_exclusive().rescaled_to(rate).value),
+                )
+            )
     return out
 
 
@@ -48,7 +55,7 @@ def reels(names: list[str]) -> dict[str, str]:
         reel, n = base, 1
         while reel in used:
             n += 1
-            reel = f"{base[:8 - len(str(n))]}{n}"
+            reel = f"{base[: 8 - len(str(n))]}{n}"
         used.add(reel)
         out[name] = reel
     return out
@@ -58,7 +65,10 @@ def media_name(clip: otio.schema.Clip) -> str | None:
     """The file name a shot or dialogue clip's media has in the media folder (None: a title,
     or the music bed, which stays the file the render was given)."""
     info = clip.metadata.get("storyreel", {})
-    if isinstance(clip.media_reference, otio.schema.GeneratorReference) or info.get("kind") == "music":
+    if (
+        isinstance(clip.media_reference, otio.schema.GeneratorReference)
+        or info.get("kind") == "music"
+    ):
         return None
     if info.get("kind") == "dialogue":
         return f"{info['shot_id']}-{info['line']}.wav"
@@ -72,8 +82,12 @@ def clips(timeline: otio.schema.Timeline) -> Iterator[otio.schema.Clip]:
                 yield item
 
 
-_EDGE_WIPE = {"effectid": "Edge Wipe", "effectcategory": "Wipe", "effecttype": "transition",
-              "mediatype": "video"}
+_EDGE_WIPE = {
+    "effectid": "Edge Wipe",
+    "effectcategory": "Wipe",
+    "effecttype": "transition",
+    "mediatype": "video",
+}
 
 
 def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema.Timeline:
@@ -100,7 +114,8 @@ def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema
         else:
             target = media / (media_name(clip) or clip.name)
         clip.media_reference = otio.schema.ExternalReference(
-            target_url=target.resolve().as_uri(), available_range=ref.available_range)
+            target_url=target.resolve().as_uri(), available_range=ref.available_range
+        )
         clip.media_reference.name = target.name
     v1 = out.video_tracks()[0]
     picture_clips = [c for c in v1 if isinstance(c, otio.schema.Clip)]

@@ -44,8 +44,15 @@ from storyreel.store.db import Database
 from storyreel.store.keys import digest, job_key
 
 KEY_VARS = (
-    "KLING_ACCESS_KEY", "KLING_SECRET_KEY", "RUNWAYML_API_SECRET", "LUMAAI_API_KEY",
-    "REPLICATE_API_TOKEN", "FAL_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
+    "KLING_ACCESS_KEY",
+    "KLING_SECRET_KEY",
+    "RUNWAYML_API_SECRET",
+    "LUMAAI_API_KEY",
+    "REPLICATE_API_TOKEN",
+    "FAL_KEY",
+    "OPENAI_API_KEY",
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
 )
 
 
@@ -86,9 +93,15 @@ _MINTED: collections.deque[str] = collections.deque(maxlen=256)  # the latest mi
 _CREDENTIALS = (  # what a credential looks like wherever a vendor or a proxy echoes one
     (re.compile(r"\b(bearer)\s+[A-Za-z0-9._~+/=-]{16,}", re.IGNORECASE), r"\1 ***"),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), "***"),  # a JWT
-    (re.compile(r"([?&](?:x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential)"
-                r"|signature|sig|_?jwt|token|access_token|api_key|apikey|key|policy|key-pair-id)=)"
-                r"[^&#\s\"'<>]+", re.IGNORECASE), r"\1***"),  # a signed URL's credentials
+    (
+        re.compile(
+            r"([?&](?:x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential)"
+            r"|signature|sig|_?jwt|token|access_token|api_key|apikey|key|policy|key-pair-id)=)"
+            r"[^&#\s\"'<>]+",
+            re.IGNORECASE,
+        ),
+        r"\1***",
+    ),  # a signed URL's credentials
 )
 
 
@@ -172,7 +185,11 @@ def message_of(body: Any) -> str:
                 return "; ".join(message_of(v) if isinstance(v, dict) else str(v) for v in value)
             if value:
                 code = body.get("code")
-                return f"{value} (code {code})" if code not in (None, "", 0) and key == "message" else str(value)
+                return (
+                    f"{value} (code {code})"
+                    if code not in (None, "", 0) and key == "message"
+                    else str(value)
+                )
     return json.dumps(body)[:500]
 
 
@@ -214,7 +231,9 @@ def call(vendor: str, fn: Callable[[], Any], timing: Timing) -> Any:
                 ) from None
             wait = retry_after(e)
             if wait is None:
-                wait = min(timing.backoff_max, timing.backoff * 2**attempt) * random.uniform(0.5, 1.0)
+                wait = min(timing.backoff_max, timing.backoff * 2**attempt) * random.uniform(
+                    0.5, 1.0
+                )
             timing.sleep(wait)
             attempt += 1
 
@@ -250,15 +269,27 @@ def _readable(data: bytes, suffix: str) -> bool:
 
 
 def run_job(
-    vendor: str, key: str, *, ledger: Database | None, folder: Path, suffix: str, timing: Timing,
-    submit: Callable[[], str | Poll], check: Callable[[str], Poll] | None,
+    vendor: str,
+    key: str,
+    *,
+    ledger: Database | None,
+    folder: Path,
+    suffix: str,
+    timing: Timing,
+    submit: Callable[[], str | Poll],
+    check: Callable[[str], Poll] | None,
 ) -> tuple[Path, str]:
     """Submit once per key (or resume), poll to the end, download: (local file, remote id).
 
     `check` is None for a synchronous vendor, whose `submit` returns the finished `Poll`.
     """
     record = ledger.job_get(key) if ledger else None
-    if record and record["status"] == "succeeded" and record.get("result") and Path(record["result"]).is_file():
+    if (
+        record
+        and record["status"] == "succeeded"
+        and record.get("result")
+        and Path(record["result"]).is_file()
+    ):
         return Path(record["result"]), record["remote_id"]
     poll: Poll | None = None
     if record and record["status"] != "failed" and check is not None:
@@ -304,8 +335,10 @@ def run_job(
     else:
         raise StoryreelError(f"{vendor} job {named} finished without a result")
     if not _readable(data, suffix):  # an error page or a cut-off file: fetch it again next time
-        raise StoryreelError(f"{vendor} job {named}: the download is not a readable "
-                             f"{'video' if suffix == '.mp4' else 'image'}; the next run fetches it again")
+        raise StoryreelError(
+            f"{vendor} job {named}: the download is not a readable "
+            f"{'video' if suffix == '.mp4' else 'image'}; the next run fetches it again"
+        )
     path = folder / f"{key[:32]}{suffix}"
     atomic_write(path, data)
     if ledger:
@@ -320,7 +353,9 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def nearest_ratio(size: tuple[int, int], choices: list[str] | tuple[str, ...], sep: str = ":") -> str:
+def nearest_ratio(
+    size: tuple[int, int], choices: list[str] | tuple[str, ...], sep: str = ":"
+) -> str:
     """The choice ("16:9", "1280:720", "1024x1024" ...) closest in aspect to `size`."""
     target = size[0] / size[1]
 
@@ -352,12 +387,21 @@ class HostedBackend(Backend):
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         if "default_model" in cls.__dict__:  # the listing and errors name each class's own default
-            cls.argument = Argument("model", f"the {cls.vendor} model id (default {cls.default_model})",
-                                    cls.default_model)
+            cls.argument = Argument(
+                "model",
+                f"the {cls.vendor} model id (default {cls.default_model})",
+                cls.default_model,
+            )
 
-    def __init__(self, model: str | None = None, *, ledger: Database | None = None,
-                 base_url: str | None = None, timing: Timing | None = None,
-                 downloads: Path | None = None):
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        ledger: Database | None = None,
+        base_url: str | None = None,
+        timing: Timing | None = None,
+        downloads: Path | None = None,
+    ):
         """`model` is the spec's argument: a model id, with options after `?` (`kling-v2-1?mode=pro`);
         `ledger`, `base_url`, `timing` and `downloads` replace the project's (tests, scripts)."""
         self.check(model)
@@ -379,14 +423,29 @@ class HostedBackend(Backend):
             return root / ".storyreel" / "hosted"
         return Path(tempfile.gettempdir()) / "storyreel-hosted"
 
-    def _run(self, kind: str, root: Path | None, suffix: str, inputs: dict[str, Any],
-             submit: Callable[[], str | Poll], check: Callable[[str], Poll] | None) -> tuple[Path, str]:
+    def _run(
+        self,
+        kind: str,
+        root: Path | None,
+        suffix: str,
+        inputs: dict[str, Any],
+        submit: Callable[[], str | Poll],
+        check: Callable[[str], Poll] | None,
+    ) -> tuple[Path, str]:
         """Run one job on the given ledger, else on the project database's, open for that job."""
         key = job_key(self.vendor, self.model, kind, **inputs)
 
         def run(ledger: Database | None) -> tuple[Path, str]:
-            return run_job(self.vendor, key, ledger=ledger, folder=self._folder(root), suffix=suffix,
-                           timing=self.timing, submit=submit, check=check)
+            return run_job(
+                self.vendor,
+                key,
+                ledger=ledger,
+                folder=self._folder(root),
+                suffix=suffix,
+                timing=self.timing,
+                submit=submit,
+                check=check,
+            )
 
         if self.ledger is not None or root is None:
             return run(self.ledger)
@@ -394,8 +453,12 @@ class HostedBackend(Backend):
             return run(ledger)
 
     def _meta(self, prompt: ShotPrompt, remote_id: str, **params: Any) -> dict[str, Any]:
-        return {"prompt": prompt.prompt, "negative_prompt": prompt.negative,
-                "remote_id": redact(remote_id), "params": {"vendor": self.vendor, "model": self.model, **params}}
+        return {
+            "prompt": prompt.prompt,
+            "negative_prompt": prompt.negative,
+            "remote_id": redact(remote_id),
+            "params": {"vendor": self.vendor, "model": self.model, **params},
+        }
 
     def _still(self, path: Path, size: tuple[int, int], meta: dict[str, Any]) -> Still:
         rgb, _ = read_image(path)
@@ -428,6 +491,7 @@ class HostedBackend(Backend):
         if request.end_still is not None:
             meta["params"]["end_frame"] = "ignored" if land is None else land
         clip = conform_video(path, request.n_frames, request.fps, request.size, meta, land)
-        meta["params"].update(source_frames=clip.source_frames, source_fps=str(clip.source_fps),
-                              retimed=clip.retimed)
+        meta["params"].update(
+            source_frames=clip.source_frames, source_fps=str(clip.source_fps), retimed=clip.retimed
+        )
         return clip

@@ -29,10 +29,13 @@ from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.store.keys import digest
 
 # the image-to-video apps whose input takes `tail_image_url`
-TAIL_IMAGE = frozenset({
-    "fal-ai/kling-video/v1.6/pro/image-to-video", "fal-ai/kling-video/v2.1/pro/image-to-video",
-    "fal-ai/kling-video/v2.5-turbo/pro/image-to-video",
-})
+TAIL_IMAGE = frozenset(
+    {
+        "fal-ai/kling-video/v1.6/pro/image-to-video",
+        "fal-ai/kling-video/v2.1/pro/image-to-video",
+        "fal-ai/kling-video/v2.5-turbo/pro/image-to-video",
+    }
+)
 
 
 def _output_url(result: dict[str, Any]) -> str | None:
@@ -49,8 +52,9 @@ class _Fal(HostedBackend):
     env: ClassVar[tuple[tuple[str, ...], ...]] = (("FAL_KEY",),)
     packages: ClassVar[tuple[str, ...]] = ("fal_client",)
 
-    def _queue(self, root: Any, kind: str, suffix: str, arguments: dict[str, Any],
-               keyed: dict[str, Any]) -> tuple[Any, str]:
+    def _queue(
+        self, root: Any, kind: str, suffix: str, arguments: dict[str, Any], keyed: dict[str, Any]
+    ) -> tuple[Any, str]:
         sdk = require_module("fal_client", self.vendor)
         client = sdk.SyncClient(key=require_key(self.vendor, "FAL_KEY"), default_timeout=60)
 
@@ -84,8 +88,13 @@ class FalStills(_Fal, StillsBackend):
     def generate(self, request: StillRequest) -> Still:
         prompt = compile_prompt(request.shot, request.scene, request.config, "natural")
         w, h = request.size
-        args = {"prompt": prompt.prompt, "image_size": {"width": w, "height": h},
-                "seed": request.seed % 2**31, "num_images": 1, "output_format": "png"}
+        args = {
+            "prompt": prompt.prompt,
+            "image_size": {"width": w, "height": h},
+            "seed": request.seed % 2**31,
+            "num_images": 1,
+            "output_format": "png",
+        }
         file, remote_id = self._queue(request.project_root, "still", ".png", args, args)
         return self._still(file, request.size, self._meta(prompt, remote_id, image_size=[w, h]))
 
@@ -99,14 +108,17 @@ class FalMotion(_Fal, MotionBackend):
         return self.model in TAIL_IMAGE
 
     def animate(self, request: ClipRequest) -> ConformedClip:
-        prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=2500)
+        prompt = compile_prompt(
+            request.shot, request.scene, request.config, "motion", max_chars=2500
+        )
         png = png_bytes(request.still.image)
         args = {"prompt": prompt.prompt, "duration": str(self._seconds(request, (5, 10)))}
         end, ending = self._ending(request)
         sent = args | {"image_url": data_uri(png)}
         if end is not None:
             sent["tail_image_url"] = data_uri(end)
-        file, remote_id = self._queue(request.project_root, "clip", ".mp4", sent,
-                                      args | {"image": digest(png)} | ending)
+        file, remote_id = self._queue(
+            request.project_root, "clip", ".mp4", sent, args | {"image": digest(png)} | ending
+        )
         meta = self._meta(prompt, remote_id, duration=args["duration"], **ending)
         return self._clip(file, request, meta)

@@ -35,8 +35,16 @@ from storyreel.store.keys import digest
 BASE_URL = "https://api-singapore.klingai.com"
 RUNNING = ("submitted", "processing")
 # (model, mode) pairs whose image-to-video takes `image_tail`, per Kling's capability map
-TAIL = frozenset({("kling-v1", "std"), ("kling-v1", "pro"), ("kling-v1-5", "pro"), ("kling-v1-6", "pro"),
-                  ("kling-v2-1", "pro"), ("kling-v2-5-turbo", "pro")})
+TAIL = frozenset(
+    {
+        ("kling-v1", "std"),
+        ("kling-v1", "pro"),
+        ("kling-v1-5", "pro"),
+        ("kling-v1-6", "pro"),
+        ("kling-v2-1", "pro"),
+        ("kling-v2-5-turbo", "pro"),
+    }
+)
 
 
 class _Kling(HostedBackend):
@@ -50,19 +58,32 @@ class _Kling(HostedBackend):
         access = require_key(self.vendor, "KLING_ACCESS_KEY")
         secret = require_key(self.vendor, "KLING_SECRET_KEY")
         now = int(time.time())
-        return minted(jwt.encode({"iss": access, "exp": now + 1800, "nbf": now - 5}, secret,
-                                 algorithm="HS256", headers={"typ": "JWT"}))
+        return minted(
+            jwt.encode(
+                {"iss": access, "exp": now + 1800, "nbf": now - 5},
+                secret,
+                algorithm="HS256",
+                headers={"typ": "JWT"},
+            )
+        )
 
     def _api(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         httpx = require_module("httpx", self.vendor)
         base = (self.base_url or os.environ.get("KLING_BASE_URL") or BASE_URL).rstrip("/")
-        r = httpx.request(method, base + path, json=body, timeout=60,
-                          headers={"Authorization": f"Bearer {self._token()}"})
+        r = httpx.request(
+            method,
+            base + path,
+            json=body,
+            timeout=60,
+            headers={"Authorization": f"Bearer {self._token()}"},
+        )
         r.raise_for_status()
         reply = r.json()
         if reply.get("code", 0) != 0:
-            raise StoryreelError(f"kling refused the request: {redact(str(reply.get('message')))} "
-                                 f"(code {reply.get('code')})")
+            raise StoryreelError(
+                f"kling refused the request: {redact(str(reply.get('message')))} "
+                f"(code {reply.get('code')})"
+            )
         return reply["data"]
 
     def _task(self, path: str, body: dict[str, Any]) -> tuple[Any, Any]:
@@ -78,7 +99,9 @@ class _Kling(HostedBackend):
                 return Poll("failed", message=data.get("task_status_msg") or f"task {status}")
             result = data.get("task_result") or {}
             items = result.get("videos") or result.get("images") or []
-            return Poll("done", url=items[0]["url"]) if items else Poll("failed", message="no output")
+            return (
+                Poll("done", url=items[0]["url"]) if items else Poll("failed", message="no output")
+            )
 
         return submit, check
 
@@ -93,8 +116,12 @@ class KlingMotion(_Kling, MotionBackend):
     default_model: ClassVar[str] = "kling-v2-1"
     landing: ClassVar[Landing] = Landing.SOME_MODELS
     options: ClassVar[Mapping[str, Option]] = {
-        "mode": choice("standard or professional generation (pro takes a tail image)", "std", "pro"),
-        "input": choice("image: from the shot's still; text: from the prompt alone", "image", "text"),
+        "mode": choice(
+            "standard or professional generation (pro takes a tail image)", "std", "pro"
+        ),
+        "input": choice(
+            "image: from the shot's still; text: from the prompt alone", "image", "text"
+        ),
     }
 
     def __init__(self, model: str | None = None, **kw: Any):
@@ -107,11 +134,17 @@ class KlingMotion(_Kling, MotionBackend):
         return not self.text_only and (self.model, self.mode) in TAIL
 
     def animate(self, request: ClipRequest) -> ConformedClip:
-        prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=2500,
-                                negative=True)
+        prompt = compile_prompt(
+            request.shot, request.scene, request.config, "motion", max_chars=2500, negative=True
+        )
         duration = str(self._seconds(request, (5, 10)))
-        body: dict[str, Any] = {"model_name": self.model, "prompt": prompt.prompt, "mode": self.mode,
-                                "duration": duration, "negative_prompt": prompt.negative}
+        body: dict[str, Any] = {
+            "model_name": self.model,
+            "prompt": prompt.prompt,
+            "mode": self.mode,
+            "duration": duration,
+            "negative_prompt": prompt.negative,
+        }
         if self.text_only:
             path = "/v1/videos/text2video"
             body["aspect_ratio"] = nearest_ratio(request.size, ("16:9", "9:16", "1:1"))
@@ -128,8 +161,14 @@ class KlingMotion(_Kling, MotionBackend):
         inputs = {k: v for k, v in body.items() if k not in ("image", "image_tail")}
         inputs |= {"image": image_digest} | ending
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
-        meta = self._meta(prompt, remote_id, duration=int(duration), mode=self.mode,
-                          endpoint=path.rsplit("/", 1)[1], **ending)
+        meta = self._meta(
+            prompt,
+            remote_id,
+            duration=int(duration),
+            mode=self.mode,
+            endpoint=path.rsplit("/", 1)[1],
+            **ending,
+        )
         return self._clip(file, request, meta)
 
 
@@ -139,11 +178,19 @@ class KlingStills(_Kling, StillsBackend):
     default_model: ClassVar[str] = "kling-v2"
 
     def generate(self, request: StillRequest) -> Still:
-        prompt = compile_prompt(request.shot, request.scene, request.config, "natural", max_chars=2500,
-                                negative=True)
-        ratio = nearest_ratio(request.size, ("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"))
-        body: dict[str, Any] = {"model_name": self.model, "prompt": prompt.prompt,
-                                "negative_prompt": prompt.negative, "n": 1, "aspect_ratio": ratio}
+        prompt = compile_prompt(
+            request.shot, request.scene, request.config, "natural", max_chars=2500, negative=True
+        )
+        ratio = nearest_ratio(
+            request.size, ("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9")
+        )
+        body: dict[str, Any] = {
+            "model_name": self.model,
+            "prompt": prompt.prompt,
+            "negative_prompt": prompt.negative,
+            "n": 1,
+            "aspect_ratio": ratio,
+        }
         keyed = body | {"seed": request.seed}
         refs = character_refs(request.shot, request.config.characters, request.project_root)
         if refs:  # the first character's first reference guides the picture
@@ -156,4 +203,3 @@ class KlingStills(_Kling, StillsBackend):
         file, remote_id = self._run("still", request.project_root, ".png", keyed, submit, check)
         meta = self._meta(prompt, remote_id, aspect_ratio=ratio, refs=[p.name for p in refs[:1]])
         return self._still(file, request.size, meta)
-

@@ -72,13 +72,23 @@ class LumaMotion(_Luma, MotionBackend):
 
         def submit() -> str:
             return client.generations.create(
-                model=self.model, prompt=prompt.prompt, aspect_ratio=ratio, duration=duration,
-                resolution="720p", keyframes=keyframes,
+                model=self.model,
+                prompt=prompt.prompt,
+                aspect_ratio=ratio,
+                duration=duration,
+                resolution="720p",
+                keyframes=keyframes,
             ).id
 
-        inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "duration": duration} | ending
-        file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit,
-                                    self._check(client, "video"))
+        inputs = {
+            "prompt": prompt.prompt,
+            "image": digest(png),
+            "ratio": ratio,
+            "duration": duration,
+        } | ending
+        file, remote_id = self._run(
+            "clip", request.project_root, ".mp4", inputs, submit, self._check(client, "video")
+        )
         meta = self._meta(prompt, remote_id, aspect_ratio=ratio, duration=duration, **ending)
         return self._clip(file, request, meta)
 
@@ -92,10 +102,12 @@ class LumaStills(_Luma, StillsBackend):
         client = self._client()
 
         def submit() -> str:
-            return client.generations.image.create(model=self.model, prompt=prompt.prompt,
-                                                   aspect_ratio=ratio, format="png").id
+            return client.generations.image.create(
+                model=self.model, prompt=prompt.prompt, aspect_ratio=ratio, format="png"
+            ).id
 
         inputs = {"prompt": prompt.prompt, "ratio": ratio, "seed": request.seed}
-        file, remote_id = self._run("still", request.project_root, ".png", inputs, submit,
-                                    self._check(client, "image"))
+        file, remote_id = self._run(
+            "still", request.project_root, ".png", inputs, submit, self._check(client, "image")
+        )
         return self._still(file, request.size, self._meta(prompt, remote_id, aspect_ratio=ratio))

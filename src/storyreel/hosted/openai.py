@@ -36,9 +36,15 @@ class OpenAIStills(HostedBackend, StillsBackend):
 
     def generate(self, request: StillRequest) -> Still:
         sdk = require_module("openai", self.vendor)
-        client = sdk.OpenAI(api_key=require_key(self.vendor, "OPENAI_API_KEY"), base_url=self.base_url,
-                            max_retries=0, timeout=300)
-        prompt = compile_prompt(request.shot, request.scene, request.config, "natural", max_chars=32000)
+        client = sdk.OpenAI(
+            api_key=require_key(self.vendor, "OPENAI_API_KEY"),
+            base_url=self.base_url,
+            max_retries=0,
+            timeout=300,
+        )
+        prompt = compile_prompt(
+            request.shot, request.scene, request.config, "natural", max_chars=32000
+        )
         size = nearest_ratio(request.size, SIZES, sep="x")
 
         refs = character_refs(request.shot, request.config.characters, request.project_root)
@@ -46,15 +52,24 @@ class OpenAIStills(HostedBackend, StillsBackend):
         def submit() -> Poll:
             if refs:
                 images = [(p.name, p.read_bytes()) for p in refs]
-                reply = client.images.edit(model=self.model, image=images, prompt=prompt.prompt,
-                                           size=size, n=1)
+                reply = client.images.edit(
+                    model=self.model, image=images, prompt=prompt.prompt, size=size, n=1
+                )
             else:
-                reply = client.images.generate(model=self.model, prompt=prompt.prompt, size=size, n=1)
+                reply = client.images.generate(
+                    model=self.model, prompt=prompt.prompt, size=size, n=1
+                )
             image = reply.data[0]
-            return Poll("done", data=base64.b64decode(image.b64_json), remote_id=f"created-{reply.created}")
+            return Poll(
+                "done", data=base64.b64decode(image.b64_json), remote_id=f"created-{reply.created}"
+            )
 
-        inputs = {"prompt": prompt.prompt, "size": size, "seed": request.seed,
-                  "refs": [digest(p.read_bytes()) for p in refs]}
+        inputs = {
+            "prompt": prompt.prompt,
+            "size": size,
+            "seed": request.seed,
+            "refs": [digest(p.read_bytes()) for p in refs],
+        }
         file, remote_id = self._run("still", request.project_root, ".png", inputs, submit, None)
         meta = self._meta(prompt, remote_id, size=size, refs=[p.name for p in refs])
         return self._still(file, request.size, meta)

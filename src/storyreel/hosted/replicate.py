@@ -36,10 +36,13 @@ class _Replicate(HostedBackend):
     env: ClassVar[tuple[tuple[str, ...], ...]] = (("REPLICATE_API_TOKEN",),)
     packages: ClassVar[tuple[str, ...]] = ("replicate",)
 
-    def _predict(self, root: Any, kind: str, suffix: str, inputs: dict[str, Any],
-                 keyed: dict[str, Any]) -> tuple[Any, str]:
+    def _predict(
+        self, root: Any, kind: str, suffix: str, inputs: dict[str, Any], keyed: dict[str, Any]
+    ) -> tuple[Any, str]:
         sdk = require_module("replicate", self.vendor)
-        client = sdk.Client(api_token=require_key(self.vendor, "REPLICATE_API_TOKEN"), base_url=self.base_url)
+        client = sdk.Client(
+            api_token=require_key(self.vendor, "REPLICATE_API_TOKEN"), base_url=self.base_url
+        )
 
         def submit() -> str:
             model, _, version = self.model.partition(":")
@@ -64,8 +67,13 @@ class ReplicateStills(_Replicate, StillsBackend):
 
     def generate(self, request: StillRequest) -> Still:
         prompt = compile_prompt(request.shot, request.scene, request.config, "natural")
-        inputs = {"prompt": prompt.prompt, "aspect_ratio": nearest_ratio(request.size, RATIOS),
-                  "seed": request.seed % 2**31, "output_format": "png", "num_outputs": 1}
+        inputs = {
+            "prompt": prompt.prompt,
+            "aspect_ratio": nearest_ratio(request.size, RATIOS),
+            "seed": request.seed % 2**31,
+            "output_format": "png",
+            "num_outputs": 1,
+        }
         file, remote_id = self._predict(request.project_root, "still", ".png", inputs, inputs)
         params = {k: v for k, v in inputs.items() if k != "prompt"}
         return self._still(file, request.size, self._meta(prompt, remote_id, **params))
@@ -88,6 +96,7 @@ class ReplicateMotion(_Replicate, MotionBackend):
         sent = inputs | {"image": data_uri(png)}
         if end is not None:
             sent["last_image"] = data_uri(end)
-        file, remote_id = self._predict(request.project_root, "clip", ".mp4", sent,
-                                        inputs | {"image": digest(png)} | ending)
+        file, remote_id = self._predict(
+            request.project_root, "clip", ".mp4", sent, inputs | {"image": digest(png)} | ending
+        )
         return self._clip(file, request, self._meta(prompt, remote_id, **params, **ending))

@@ -39,18 +39,41 @@ from storyreel.store.keys import digest
 RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
 AUTO = "auto_720p"  # the video follows the still's framing, at 720p
 # the image-to-video models whose prompt images take `position: "last"`
-LAST_FRAME = frozenset({
-    "veo3.1", "veo3.1_fast", "kling2.5_turbo_pro", "kling3.0_standard", "kling3.0_pro", "kling3.0_4k",
-    "klingO3_standard", "klingO3_pro", "klingO3_4k", "seedance2", "seedance2_fast", "seedance2_mini",
-    "seedance2_5", "gemini_omni_flash_1.1", "h3_max",
-})
+LAST_FRAME = frozenset(
+    {
+        "veo3.1",
+        "veo3.1_fast",
+        "kling2.5_turbo_pro",
+        "kling3.0_standard",
+        "kling3.0_pro",
+        "kling3.0_4k",
+        "klingO3_standard",
+        "klingO3_pro",
+        "klingO3_4k",
+        "seedance2",
+        "seedance2_fast",
+        "seedance2_mini",
+        "seedance2_5",
+        "gemini_omni_flash_1.1",
+        "h3_max",
+    }
+)
 # Durations the SDK types leave a bare `int`: the ranges their docstrings state (runwayml 5.24.0; the
 # Kling 3.0 and O3 models: the 3-15 s of their multi-shot prompts). gen4_turbo keeps the 5 and 10 s
 # it has always been sent, so the jobs already on record keep their keys.
-KLING3 = ("kling3.0_standard", "kling3.0_pro", "kling3.0_4k", "klingO3_standard", "klingO3_pro", "klingO3_4k")
+KLING3 = (
+    "kling3.0_standard",
+    "kling3.0_pro",
+    "kling3.0_4k",
+    "klingO3_standard",
+    "klingO3_pro",
+    "klingO3_4k",
+)
 SPANS: dict[str, tuple[int, ...]] = {
-    "gen4_turbo": (5, 10), "gen4.5": tuple(range(2, 11)),
-    "gemini_omni_flash": tuple(range(3, 11)), "gemini_omni_flash_1.1": tuple(range(3, 11)),
+    "gen4_turbo": (5, 10),
+    "gen4.5": tuple(range(2, 11)),
+    "gemini_omni_flash": tuple(range(3, 11)),
+    "gemini_omni_flash_1.1": tuple(range(3, 11)),
 } | dict.fromkeys(KLING3, tuple(range(3, 16)))
 
 
@@ -116,9 +139,14 @@ def choices(model: str) -> Choices:
     known = models().get(model)
     if known is not None:
         return known
-    return Choices(RATIOS, SPANS["gen4_turbo"], warning=(
-        f"runway: {model!r} is not an image-to-video model of the installed runwayml SDK; "
-        "sent gen4_turbo's ratios and durations"))
+    return Choices(
+        RATIOS,
+        SPANS["gen4_turbo"],
+        warning=(
+            f"runway: {model!r} is not an image-to-video model of the installed runwayml SDK; "
+            "sent gen4_turbo's ratios and durations"
+        ),
+    )
 
 
 class RunwayMotion(HostedBackend, MotionBackend):
@@ -139,7 +167,9 @@ class RunwayMotion(HostedBackend, MotionBackend):
         return sdk.RunwayML(api_key=key, base_url=self.base_url, max_retries=0, timeout=60)
 
     def animate(self, request: ClipRequest) -> ConformedClip:
-        prompt = compile_prompt(request.shot, request.scene, request.config, "motion", max_chars=1000)
+        prompt = compile_prompt(
+            request.shot, request.scene, request.config, "motion", max_chars=1000
+        )
         png = png_bytes(request.still.image)
         client = self._client()
         model = choices(self.model)
@@ -158,7 +188,10 @@ class RunwayMotion(HostedBackend, MotionBackend):
 
         def submit() -> str:
             task = client.image_to_video.create(
-                model=self.model, prompt_image=images, prompt_text=prompt.prompt, **options,
+                model=self.model,
+                prompt_image=images,
+                prompt_text=prompt.prompt,
+                **options,
             )
             return task.id
 
@@ -172,8 +205,13 @@ class RunwayMotion(HostedBackend, MotionBackend):
                 return Poll("failed", message=f"{reason} ({code})" if code else reason)
             return Poll("running")
 
-        inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "duration": duration,
-                  "seed": seed} | ending
+        inputs = {
+            "prompt": prompt.prompt,
+            "image": digest(png),
+            "ratio": ratio,
+            "duration": duration,
+            "seed": seed,
+        } | ending
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
         warning = {"warning": model.warning} if model.warning else {}
         meta = self._meta(prompt, remote_id, ratio=ratio, duration=duration, **ending, **warning)

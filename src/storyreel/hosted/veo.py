@@ -55,7 +55,9 @@ class VeoMotion(HostedBackend, MotionBackend):
     vendor: ClassVar[str] = "veo"
     name: ClassVar[str] = "veo"
     default_model: ClassVar[str] = "veo-2.0-generate-001"
-    env: ClassVar[tuple[tuple[str, ...], ...]] = (("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_CLOUD_PROJECT"),)
+    env: ClassVar[tuple[tuple[str, ...], ...]] = (
+        ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_CLOUD_PROJECT"),
+    )
     packages: ClassVar[tuple[str, ...]] = ("google.genai",)
     landing: ClassVar[Landing] = Landing.SOME_MODELS
 
@@ -69,19 +71,28 @@ class VeoMotion(HostedBackend, MotionBackend):
         options = types.HttpOptions(base_url=self.base_url) if self.base_url else None
         project = os.environ.get("GOOGLE_CLOUD_PROJECT")
         if not project:  # express mode; the error names every way in
-            key = require_key(self.vendor, "GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_CLOUD_PROJECT")
+            key = require_key(
+                self.vendor, "GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_CLOUD_PROJECT"
+            )
             return genai.Client(vertexai=True, api_key=key, http_options=options), key, {}
         location = os.environ.get("GOOGLE_CLOUD_LOCATION") or "us-central1"
         auth = require_module("google.auth", self.vendor)
         credentials, _ = authorized(lambda: auth.default(scopes=[SCOPE]))
-        client = genai.Client(vertexai=True, project=project, location=location, credentials=credentials,
-                              http_options=options)
+        client = genai.Client(
+            vertexai=True,
+            project=project,
+            location=location,
+            credentials=credentials,
+            http_options=options,
+        )
         return client, None, {"project": project, "location": location}
 
     def animate(self, request: ClipRequest) -> ConformedClip:
         types = require_module("google.genai.types", self.vendor)
         client, key, where = self._client(types)
-        prompt = compile_prompt(request.shot, request.scene, request.config, "motion", negative=True)
+        prompt = compile_prompt(
+            request.shot, request.scene, request.config, "motion", negative=True
+        )
         png = png_bytes(request.still.image)
         ratio = nearest_ratio(request.size, ("16:9", "9:16"))
         seconds = self._seconds(request, (5, 6, 7, 8))
@@ -89,18 +100,28 @@ class VeoMotion(HostedBackend, MotionBackend):
         last = types.Image(image_bytes=end, mime_type="image/png") if end is not None else None
 
         def submit() -> str:
-            op = authorized(lambda: client.models.generate_videos(
-                model=self.model,
-                source=types.GenerateVideosSource(
-                    prompt=prompt.prompt, image=types.Image(image_bytes=png, mime_type="image/png")),
-                config=types.GenerateVideosConfig(number_of_videos=1, duration_seconds=seconds,
-                                                  aspect_ratio=ratio, negative_prompt=prompt.negative,
-                                                  last_frame=last),
-            ))
+            op = authorized(
+                lambda: client.models.generate_videos(
+                    model=self.model,
+                    source=types.GenerateVideosSource(
+                        prompt=prompt.prompt,
+                        image=types.Image(image_bytes=png, mime_type="image/png"),
+                    ),
+                    config=types.GenerateVideosConfig(
+                        number_of_videos=1,
+                        duration_seconds=seconds,
+                        aspect_ratio=ratio,
+                        negative_prompt=prompt.negative,
+                        last_frame=last,
+                    ),
+                )
+            )
             return op.name
 
         def check(name: str) -> Poll:
-            op: Any = authorized(lambda: client.operations.get(types.GenerateVideosOperation(name=name)))
+            op: Any = authorized(
+                lambda: client.operations.get(types.GenerateVideosOperation(name=name))
+            )
             if not op.done:
                 return Poll("running")
             if op.error:
@@ -111,14 +132,24 @@ class VeoMotion(HostedBackend, MotionBackend):
                 return Poll("done", data=video.video_bytes)
             if video and video.uri and video.uri.startswith("http") and key:
                 return Poll("done", url=video.uri, headers={"x-goog-api-key": key})
-            if video and video.uri:  # the job stays on record: the next run polls it, it does not pay again
-                raise StoryreelError(f"veo job {name}: the video went to {video.uri}, which storyreel does not "
-                                     "download (fetch it with `gcloud storage cp`); without an output bucket "
-                                     "(storage URI) set, Vertex AI returns the video inline")
-            reasons = getattr(op.response, "rai_media_filtered_reasons", None) if op.response else None
+            if (
+                video and video.uri
+            ):  # the job stays on record: the next run polls it, it does not pay again
+                raise StoryreelError(
+                    f"veo job {name}: the video went to {video.uri}, which storyreel does not "
+                    "download (fetch it with `gcloud storage cp`); without an output bucket "
+                    "(storage URI) set, Vertex AI returns the video inline"
+                )
+            reasons = (
+                getattr(op.response, "rai_media_filtered_reasons", None) if op.response else None
+            )
             return Poll("failed", message="; ".join(reasons or []) or "no video returned")
 
-        inputs = {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "seconds": seconds} | ending | where
+        inputs = (
+            {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "seconds": seconds}
+            | ending
+            | where
+        )
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
         meta = self._meta(prompt, remote_id, aspect_ratio=ratio, duration_seconds=seconds, **ending)
         return self._clip(file, request, meta)

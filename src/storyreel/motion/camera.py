@@ -66,9 +66,16 @@ def _plane(layer: Layer) -> _Plane:
     y0, y1 = max(0, rows[0] - 1), min(h, rows[-1] + 2)
     x0, x1 = max(0, cols[0] - 1), min(w, cols[-1] + 2)
     crop = rgba[y0:y1, x0:x1]
-    sides = (bool(alpha[:, 0].any()), bool(alpha[0].any()), bool(alpha[:, -1].any()), bool(alpha[-1].any()))
+    sides = (
+        bool(alpha[:, 0].any()),
+        bool(alpha[0].any()),
+        bool(alpha[:, -1].any()),
+        bool(alpha[-1].any()),
+    )
     if crop[..., 3].min() == 255:
-        return _Plane(crop.copy(), (x0, y0), 1.0, layer.depth, any(sides), True, sides)  # not a view
+        return _Plane(
+            crop.copy(), (x0, y0), 1.0, layer.depth, any(sides), True, sides
+        )  # not a view
     a = crop[..., 3:4].astype(np.uint16)
     premult = crop.copy()
     premult[..., :3] = ((crop[..., :3].astype(np.uint16) * a + 127) // 255).astype(np.uint8)
@@ -85,7 +92,11 @@ def _scale(s: float, cx: float, cy: float) -> np.ndarray:
 
 def _rotate(angle: float, cx: float, cy: float) -> np.ndarray:
     c, s = math.cos(angle), math.sin(angle)
-    return _translate(cx, cy) @ np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]) @ _translate(-cx, -cy)
+    return (
+        _translate(cx, cy)
+        @ np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+        @ _translate(-cx, -cy)
+    )
 
 
 def subject_depth(still: Still) -> float:
@@ -102,15 +113,18 @@ def subject_depth(still: Still) -> float:
 class CameraClip:
     """A `FrameSource`: frame `i` of a move through a still, computed on demand (thread-safe)."""
 
-    def __init__(self, still: Still, spec: MoveSpec, fps: Fraction, n_frames: int,
-                 size: tuple[int, int]):
+    def __init__(
+        self, still: Still, spec: MoveSpec, fps: Fraction, n_frames: int, size: tuple[int, int]
+    ):
         self.fps, self.n_frames, self.size, self.spec = fps, n_frames, size, spec
         w, h = size
         sw, sh = still.size
         self._center = ((w - 1) / 2.0, (h - 1) / 2.0)
         b = max(w / sw, h / sh)  # cover-fit the still to the picture
-        self._base = _translate(*self._center) @ np.diag([b, b, 1.0]) @ _translate(
-            -(sw - 1) / 2.0, -(sh - 1) / 2.0
+        self._base = (
+            _translate(*self._center)
+            @ np.diag([b, b, 1.0])
+            @ _translate(-(sw - 1) / 2.0, -(sh - 1) / 2.0)
         )
         layers = still.layers
         if not layers or self._depth_independent():
@@ -164,9 +178,14 @@ class CameraClip:
 
     def _matrix(self, plane: _Plane, pose: Pose, overscan: float) -> np.ndarray:
         """Plane pixels → picture pixels (3×3)."""
-        to_still = _translate(*plane.origin) @ np.diag([1 / plane.prescale, 1 / plane.prescale, 1.0])
+        to_still = _translate(*plane.origin) @ np.diag(
+            [1 / plane.prescale, 1 / plane.prescale, 1.0]
+        )
         return (
-            self._motion(pose, plane.depth) @ _scale(overscan, *self._center) @ self._base @ to_still
+            self._motion(pose, plane.depth)
+            @ _scale(overscan, *self._center)
+            @ self._base
+            @ to_still
         )
 
     def _overscan(self) -> float:
@@ -176,9 +195,13 @@ class CameraClip:
             return 1.0
         w, h = self.size
         sw, sh = self._still_rect
-        corners = np.array([[-0.5, -0.5, 1], [w - 0.5, -0.5, 1], [-0.5, h - 0.5, 1], [w - 0.5, h - 0.5, 1]]).T
+        corners = np.array(
+            [[-0.5, -0.5, 1], [w - 0.5, -0.5, 1], [-0.5, h - 0.5, 1], [w - 0.5, h - 0.5, 1]]
+        ).T
         count = min(self.n_frames, _SAMPLES)
-        poses = [self.pose(round(i * (self.n_frames - 1) / max(1, count - 1))) for i in range(count)]
+        poses = [
+            self.pose(round(i * (self.n_frames - 1) / max(1, count - 1))) for i in range(count)
+        ]
         depths = sorted({p.depth for p in edge})
 
         def covers(k: float) -> bool:
@@ -205,7 +228,9 @@ class CameraClip:
     def _prefilter(self) -> None:
         """Planes drawn smaller than their pixels at some frame are area-resampled once."""
         count = min(self.n_frames, _SAMPLES)
-        poses = [self.pose(round(i * (self.n_frames - 1) / max(1, count - 1))) for i in range(count)]
+        poses = [
+            self.pose(round(i * (self.n_frames - 1) / max(1, count - 1))) for i in range(count)
+        ]
         for plane in self._planes:
             m = [self._matrix(plane, pose, self.overscan)[:2, :2] for pose in poses]
             least = min(math.sqrt(abs(np.linalg.det(a))) for a in m)
@@ -225,8 +250,9 @@ class CameraClip:
         if memo is not None and memo[0] == key:
             return memo[1].copy()
         w, h = self.size
-        warped = cv2.warpAffine(plane.pixels, m[:2], (w, h), flags=cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_REPLICATE)
+        warped = cv2.warpAffine(
+            plane.pixels, m[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
         out = cv2.cvtColor(_blur(warped, sigma), cv2.COLOR_RGBA2RGB)
         if memo is None or self._memo_misses < 2:  # stop trying once it keeps moving
             self._memo_misses += memo is not None
@@ -265,7 +291,11 @@ def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
         small = cv2.pyrDown(small)
         sigma /= 2.0
     small = cv2.GaussianBlur(small, (0, 0), sigma)
-    return small if small.shape[:2] == (h, w) else cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    return (
+        small
+        if small.shape[:2] == (h, w)
+        else cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    )
 
 
 def _over(out: np.ndarray, plane: _Plane, m: np.ndarray, sigma: float) -> None:
@@ -273,7 +303,9 @@ def _over(out: np.ndarray, plane: _Plane, m: np.ndarray, sigma: float) -> None:
     h, w = out.shape[:2]
     pad = math.ceil(3 * sigma) + 1 if sigma > 0.3 else 1
     ph, pw = plane.pixels.shape[:2]
-    box = m @ np.array([[-0.5, pw - 0.5, -0.5, pw - 0.5], [-0.5, -0.5, ph - 0.5, ph - 0.5], [1, 1, 1, 1]])
+    box = m @ np.array(
+        [[-0.5, pw - 0.5, -0.5, pw - 0.5], [-0.5, -0.5, ph - 0.5, ph - 0.5], [1, 1, 1, 1]]
+    )
     left, top, right, bottom = plane.sides  # a side on the still's border extends past the frame
     x0 = 0 if left else max(0, math.floor(box[0].min()) - pad)
     y0 = 0 if top else max(0, math.floor(box[1].min()) - pad)
@@ -282,8 +314,13 @@ def _over(out: np.ndarray, plane: _Plane, m: np.ndarray, sigma: float) -> None:
     if x0 >= x1 or y0 >= y1:
         return
     roi_m = (_translate(-x0, -y0) @ m)[:2]
-    warped = cv2.warpAffine(plane.pixels, roi_m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_REPLICATE)
+    warped = cv2.warpAffine(
+        plane.pixels,
+        roi_m,
+        (x1 - x0, y1 - y0),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
     warped = _blur(warped, sigma)
     region = out[y0:y1, x0:x1]
     inv = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(warped, 3)), cv2.COLOR_GRAY2RGB)
@@ -311,19 +348,33 @@ class CameraBackend(MotionBackend):
         still = request.still
         for lay in still.layers:
             if not lay.depth > 0:
-                raise StoryreelError(f"shot {shot.id}: layer {lay.name!r} has depth {lay.depth}; "
-                                     "depths must be above 0", *where)
+                raise StoryreelError(
+                    f"shot {shot.id}: layer {lay.name!r} has depth {lay.depth}; "
+                    "depths must be above 0",
+                    *where,
+                )
         lens = shot.lens if shot.lens is not None else request.config.look.lens
         ds = subject_depth(still)
         if lens is not None:  # the camera stands where the lens keeps the still's framing
-            still = replace(still, layers=[replace(lay, depth=lens_depth(lay.depth, ds, lens))
-                                           for lay in still.layers])
+            still = replace(
+                still,
+                layers=[
+                    replace(lay, depth=lens_depth(lay.depth, ds, lens)) for lay in still.layers
+                ],
+            )
             ds = lens_depth(ds, ds, lens)
         finite = [lay.depth for lay in still.layers if math.isfinite(lay.depth)]
         spec = MoveSpec(
-            move=move, intensity=intensity, easing=easing, width=w, height=h,
-            subject_depth=ds, near_depth=min(finite, default=ds), far_depth=max(finite, default=ds * 4),
-            seed=request.seed, lens=lens,
+            move=move,
+            intensity=intensity,
+            easing=easing,
+            width=w,
+            height=h,
+            subject_depth=ds,
+            near_depth=min(finite, default=ds),
+            far_depth=max(finite, default=ds * 4),
+            seed=request.seed,
+            lens=lens,
         )
         return CameraClip(still, spec, request.fps, request.n_frames, request.size)
 
@@ -332,8 +383,15 @@ class CameraBackend(MotionBackend):
         """What a clip take's provenance records about the move."""
         clip, s = source, source.spec
         lens = {} if s.lens is None else {"lens": s.lens}
-        return {"move": s.move.value, "intensity": s.intensity, "easing": s.easing.value, **lens,
-                "overscan": round(clip.overscan, 6), "n_frames": clip.n_frames, "fps": str(clip.fps)}
+        return {
+            "move": s.move.value,
+            "intensity": s.intensity,
+            "easing": s.easing.value,
+            **lens,
+            "overscan": round(clip.overscan, 6),
+            "n_frames": clip.n_frames,
+            "fps": str(clip.fps),
+        }
 
 
 __all__ = ["CameraBackend", "CameraClip", "subject_depth"]

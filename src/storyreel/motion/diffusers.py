@@ -72,7 +72,9 @@ class DiffusersMotion(DiffusersBackend, MotionBackend):
         Read from the registry (a local folder's model_index.json), without loading the model."""
         try:
             known = known_family(self.spec.model) is not None
-            class_name = "" if known else str(model_index(self.spec.model)[1].get("_class_name", ""))
+            class_name = (
+                "" if known else str(model_index(self.spec.model)[1].get("_class_name", ""))
+            )
             return bool(family_for(self.spec, class_name, self.kind).last_frame)
         except StoryreelError:
             return False
@@ -84,37 +86,80 @@ class DiffusersMotion(DiffusersBackend, MotionBackend):
         w, h = loaded.picture_size(request.size[0] / request.size[1])
         n = loaded.frame_count((request.n_frames if land is None else land + 1) / request.fps)
         fps = fam.fps or Fraction(24)
-        prompt = None if fam.prompt_free else compile_prompt(
-            request.shot, request.scene, request.config, fam.idiom, max_chars=fam.max_chars)
+        prompt = (
+            None
+            if fam.prompt_free
+            else compile_prompt(
+                request.shot, request.scene, request.config, fam.idiom, max_chars=fam.max_chars
+            )
+        )
         negative = NEGATIVE if prompt and fam.negative and fam.guidance > 1 else None
-        params = {"model": self.spec.model, "family": fam.name, "steps": fam.steps,
-                  "guidance": fam.guidance, "generated_size": [w, h], "generated_frames": n,
-                  "native_fps": str(fps), "device": loaded.device}
+        params = {
+            "model": self.spec.model,
+            "family": fam.name,
+            "steps": fam.steps,
+            "guidance": fam.guidance,
+            "generated_size": [w, h],
+            "generated_frames": n,
+            "native_fps": str(fps),
+            "device": loaded.device,
+        }
         if land is not None:
             params.update(end_frame=land, end_still=digest(request.end_still.image))
-        key = hashlib.sha256(json.dumps(
-            {"token": self.cache_token(request.shot, None), "params": params, "seed": request.seed,
-             "prompt": prompt.prompt if prompt else None, "negative": negative,
-             "still": digest(request.still.image),
-             "still_size": request.still.size}, sort_keys=True).encode()).hexdigest()
-        folder = (request.project_root / ".storyreel" if request.project_root
-                  else Path(tempfile.gettempdir()) / "storyreel") / "diffusion"
+        key = hashlib.sha256(
+            json.dumps(
+                {
+                    "token": self.cache_token(request.shot, None),
+                    "params": params,
+                    "seed": request.seed,
+                    "prompt": prompt.prompt if prompt else None,
+                    "negative": negative,
+                    "still": digest(request.still.image),
+                    "still_size": request.still.size,
+                },
+                sort_keys=True,
+            ).encode()
+        ).hexdigest()
+        folder = (
+            request.project_root / ".storyreel"
+            if request.project_root
+            else Path(tempfile.gettempdir()) / "storyreel"
+        ) / "diffusion"
         path = folder / f"{key[:32]}.mkv"
         if not path.is_file():
             with loaded.lock:
-                frames = self._generate(loaded, request, prompt.prompt if prompt else None,
-                                        negative, (w, h), n, land is not None)
+                frames = self._generate(
+                    loaded,
+                    request,
+                    prompt.prompt if prompt else None,
+                    negative,
+                    (w, h),
+                    n,
+                    land is not None,
+                )
             write_lossless(path, frames, fps)
         if request.end_still is not None and land is None:
             params["end_frame"] = "ignored"
-        meta = {"prompt": prompt.prompt if prompt else None, "negative_prompt": negative,
-                "params": params, "source": str(path)}
+        meta = {
+            "prompt": prompt.prompt if prompt else None,
+            "negative_prompt": negative,
+            "params": params,
+            "source": str(path),
+        }
         clip = conform_video(path, request.n_frames, request.fps, request.size, meta, land=land)
         params["retimed"] = clip.retimed
         return clip
 
-    def _generate(self, loaded: Loaded, request: ClipRequest, prompt: str | None,
-                  negative: str | None, size: tuple[int, int], n: int, lands: bool) -> np.ndarray:
+    def _generate(
+        self,
+        loaded: Loaded,
+        request: ClipRequest,
+        prompt: str | None,
+        negative: str | None,
+        size: tuple[int, int],
+        n: int,
+        lands: bool,
+    ) -> np.ndarray:
         fam = loaded.family
         pipe = loaded.pipe
         image = Image.fromarray(fit_cover(request.still.image, size))
@@ -123,15 +168,18 @@ class DiffusersMotion(DiffusersBackend, MotionBackend):
         if last is not None and fam.last_frame == "conditions":  # keyframes: first and last frame
             condition = require("diffusers.pipelines.ltx.pipeline_ltx_condition").LTXVideoCondition
             pipe = loaded.variant("LTXConditionPipeline")
-            kwargs["conditions"] = [condition(image=image, frame_index=0),
-                                    condition(image=last, frame_index=n - 1)]
+            kwargs["conditions"] = [
+                condition(image=image, frame_index=0),
+                condition(image=last, frame_index=n - 1),
+            ]
         else:
             kwargs["image"] = image
             if last is not None:
                 kwargs["last_image"] = last
         if fam.prompt_free:  # SVD: image-only; guidance is the max of its per-frame ramp
-            kwargs.update(max_guidance_scale=fam.guidance, fps=int(round(fam.fps or 7)),
-                          decode_chunk_size=8)
+            kwargs.update(
+                max_guidance_scale=fam.guidance, fps=int(round(fam.fps or 7)), decode_chunk_size=8
+            )
         else:
             kwargs.update(prompt=prompt, guidance_scale=fam.guidance)
             if negative:
@@ -139,6 +187,12 @@ class DiffusersMotion(DiffusersBackend, MotionBackend):
         kwargs["num_frames"] = n
         if "frame_rate" in inspect.signature(pipe.__call__).parameters:  # LTX conditions on it
             kwargs["frame_rate"] = float(fam.fps or 24)
-        out = pipe(width=size[0], height=size[1], num_inference_steps=fam.steps,
-                   generator=loaded.generators([request.seed])[0], output_type="np", **kwargs)
+        out = pipe(
+            width=size[0],
+            height=size[1],
+            num_inference_steps=fam.steps,
+            generator=loaded.generators([request.seed])[0],
+            output_type="np",
+            **kwargs,
+        )
         return to_uint8(out.frames[0])

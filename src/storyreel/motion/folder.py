@@ -64,7 +64,9 @@ def _decode(path: Path, seconds: Fraction | None) -> tuple[np.memmap, Fraction, 
                     if count >= enough:
                         break
         except (av.FFmpegError, OSError, ValueError) as e:
-            raise StoryreelError(f"not a readable video ({e.__class__.__name__}: {e})", path) from None
+            raise StoryreelError(
+                f"not a readable video ({e.__class__.__name__}: {e})", path
+            ) from None
         if count == 0:
             raise StoryreelError("the video has no frames", path)
         store.flush()
@@ -75,8 +77,15 @@ def _decode(path: Path, seconds: Fraction | None) -> tuple[np.memmap, Fraction, 
 class ConformedClip:
     """A FrameSource over a video file: exactly `n_frames` at `fps` and `size`."""
 
-    def __init__(self, path: Path, n_frames: int, fps: Fraction, size: tuple[int, int],
-                 meta: dict[str, Any] | None = None, land: int | None = None):
+    def __init__(
+        self,
+        path: Path,
+        n_frames: int,
+        fps: Fraction,
+        size: tuple[int, int],
+        meta: dict[str, Any] | None = None,
+        land: int | None = None,
+    ):
         self.path = Path(path)
         self.n_frames, self.fps, self.size = n_frames, Fraction(fps), (int(size[0]), int(size[1]))
         self.meta = meta or {}
@@ -100,7 +109,9 @@ class ConformedClip:
             step = (m - 1) / (self.n_frames - 1) if self.n_frames > 1 else 0.0
             self._positions = np.arange(self.n_frames) * step
         else:  # keep the head, sampled at the shot's rate
-            self._positions = np.minimum(np.arange(self.n_frames) * float(self.source_fps / self.fps), m - 1)
+            self._positions = np.minimum(
+                np.arange(self.n_frames) * float(self.source_fps / self.fps), m - 1
+            )
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -129,8 +140,14 @@ class ConformedClip:
         return fit_cover(np.asarray(rgb), self.size)
 
 
-def conform_video(path: Path, n_frames: int, fps: Fraction, size: tuple[int, int],
-                  meta: dict[str, Any] | None = None, land: int | None = None) -> ConformedClip:
+def conform_video(
+    path: Path,
+    n_frames: int,
+    fps: Fraction,
+    size: tuple[int, int],
+    meta: dict[str, Any] | None = None,
+    land: int | None = None,
+) -> ConformedClip:
     """A video file conformed to the shot: `n_frames` frames at `fps`, `size` (width, height);
     with `land`, its last frame lands on frame `land` and is held after it."""
     return ConformedClip(path, n_frames, fps, size, meta, land)
@@ -152,8 +169,14 @@ class FolderMotion(MotionBackend):
     def animate(self, request: ClipRequest) -> ConformedClip:
         folder = resolve_folder(self.path, request.project_root)
         file = pick_take(folder, request.shot.id, request.take, VIDEO_EXTS, "video")
-        clip = conform_video(file, request.n_frames, request.fps, request.size,
-                             meta={"params": {"file": file.name}, "source": str(file)})
-        clip.meta["params"].update(source_frames=clip.source_frames, source_fps=str(clip.source_fps),
-                                   retimed=clip.retimed)
+        clip = conform_video(
+            file,
+            request.n_frames,
+            request.fps,
+            request.size,
+            meta={"params": {"file": file.name}, "source": str(file)},
+        )
+        clip.meta["params"].update(
+            source_frames=clip.source_frames, source_fps=str(clip.source_fps), retimed=clip.retimed
+        )
         return clip

@@ -62,7 +62,9 @@ def _parse_word(kind: type[Enum], what: str, word: str, path: str | None, line: 
     except ValueError:
         words = [m.value for m in kind]
         raise StoryreelError(
-            f"unknown {what} {word!r}{did_you_mean(word, words)}; one of {', '.join(words)}", path, line
+            f"unknown {what} {word!r}{did_you_mean(word, words)}; one of {', '.join(words)}",
+            path,
+            line,
         ) from None
 
 
@@ -145,7 +147,9 @@ def pose_at(spec: MoveSpec, u: float, seconds: float) -> Pose:
     if m is Move.RACK_FOCUS:
         # from the background to the subject, in dioptres (1/depth) so the blur racks evenly
         a, b = 1.0 / spec.far_depth, 1.0 / ds
-        stop = 1.0 if spec.lens is None else spec.lens / DEFAULT_LENS_MM  # a long lens: a wider pupil
+        stop = (
+            1.0 if spec.lens is None else spec.lens / DEFAULT_LENS_MM
+        )  # a long lens: a wider pupil
         return Pose(focus=1.0 / max(1e-6, a + (b - a) * e), aperture=APERTURE * i * stop)
     if m is Move.HANDHELD:
         return _shake(spec, seconds, f)
@@ -166,4 +170,3 @@ def _shake(spec: MoveSpec, seconds: float, f: float) -> Pose:
         roll=math.radians(0.35 * spec.intensity * axes[2]),
         tx=0.15 * amp * axes[3] * spec.subject_depth,
     )
-

@@ -43,16 +43,27 @@ _AUDIO_CHUNK = 1024  # AAC frame size
 class Encoder:
     """`with Encoder(path, (w, h), fps) as enc: enc.write(rgb)` — one picture stream, maybe audio."""
 
-    def __init__(self, path: Path, size: tuple[int, int], fps: Fraction, codec: str = "h264",
-                 crf: int = 18, preset: str = "medium", audio: Path | None = None,
-                 metadata: dict[str, str] | None = None, options: dict[str, str] | None = None,
-                 stream_metadata: dict[str, str] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        size: tuple[int, int],
+        fps: Fraction,
+        codec: str = "h264",
+        crf: int = 18,
+        preset: str = "medium",
+        audio: Path | None = None,
+        metadata: dict[str, str] | None = None,
+        options: dict[str, str] | None = None,
+        stream_metadata: dict[str, str] | None = None,
+    ):
         self.path = Path(path)
         self.size = (int(size[0]), int(size[1]))
         self.fps = Fraction(fps)
         if codec not in CODECS:
-            raise StoryreelError(f"unknown codec {codec!r}{did_you_mean(codec, list(CODECS))}; "
-                                 f"one of {', '.join(CODECS)}")
+            raise StoryreelError(
+                f"unknown codec {codec!r}{did_you_mean(codec, list(CODECS))}; "
+                f"one of {', '.join(CODECS)}"
+            )
         self.codec = codec
         encoder, self._pix_fmt, self._options, suffixes = CODECS[codec]
         if encoder not in av.codecs_available:
@@ -79,8 +90,9 @@ class Encoder:
     # --- life cycle ------------------------------------------------------------------------
 
     def __enter__(self) -> Encoder:
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=f".part{self.path.suffix}",
-                                   dir=self.path.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.stem}.", suffix=f".part{self.path.suffix}", dir=self.path.parent
+        )
         os.close(fd)
         self._tmp = Path(tmp)
         try:
@@ -90,8 +102,12 @@ class Encoder:
             raise
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if exc_type is not None:
             self._discard()
             return
@@ -136,7 +152,9 @@ class Encoder:
         try:
             c.start_encoding()
         except av.FFmpegError as e:
-            raise StoryreelError(f"cannot start the {self._encoder_name} encoder: {e}", self.path) from None
+            raise StoryreelError(
+                f"cannot start the {self._encoder_name} encoder: {e}", self.path
+            ) from None
 
     def write(self, frame: np.ndarray) -> None:
         """Append one frame: (H, W, 3) uint8 RGB of the encoder's size."""
@@ -144,14 +162,19 @@ class Encoder:
             raise RuntimeError("Encoder.write outside its `with` block")
         w, h = self.size
         if frame.shape != (h, w, 3) or frame.dtype != np.uint8:
-            raise StoryreelError(f"frame {self.frames_written} is {frame.shape} {frame.dtype}; "
-                                 f"expected ({h}, {w}, 3) uint8")
+            raise StoryreelError(
+                f"frame {self.frames_written} is {frame.shape} {frame.dtype}; "
+                f"expected ({h}, {w}, 3) uint8"
+            )
         if self._pix_fmt == "yuv420p":
             vf = av.VideoFrame.from_ndarray(_yuv420p(frame), format="yuv420p")
         else:
             vf = self._reformatter.reformat(
                 av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24"),
-                format=self._pix_fmt, dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG)
+                format=self._pix_fmt,
+                dst_colorspace=Colorspace.ITU709,
+                dst_color_range=ColorRange.MPEG,
+            )
         vf.colorspace, vf.color_range = Colorspace.ITU709, ColorRange.MPEG
         vf.pts = self.frames_written
         vf.time_base = self._time_base
@@ -188,7 +211,9 @@ class Encoder:
 
 # RGB → BT.709 limited-range Y'CbCr (8-bit), as one 3×4 matrix for cv2.transform
 _BT709 = np.array([[0.2126, 0.7152, 0.0722], [-0.1146, -0.3854, 0.5], [0.5, -0.4542, -0.0458]])
-_TO_YUV = np.hstack([np.diag([219, 224, 224]) / 255 @ _BT709, [[16], [128], [128]]]).astype(np.float32)
+_TO_YUV = np.hstack([np.diag([219, 224, 224]) / 255 @ _BT709, [[16], [128], [128]]]).astype(
+    np.float32
+)
 
 
 def _yuv420p(rgb: np.ndarray) -> np.ndarray:
@@ -243,8 +268,9 @@ class AudioFeed:
                 self._fifo.write(out)
         missing = samples - self._fifo.samples
         if missing > 0:
-            silence = av.AudioFrame.from_ndarray(np.zeros((2, missing), np.float32), format="fltp",
-                                                 layout="stereo")
+            silence = av.AudioFrame.from_ndarray(
+                np.zeros((2, missing), np.float32), format="fltp", layout="stereo"
+            )
             silence.sample_rate = AUDIO_RATE
             self._fifo.write(silence)
 

@@ -32,9 +32,21 @@ REVIEW_GRAIN, REVIEW_CLUMP, REVIEW_FIELDS = 0.5, 4, 8
 class FilmLook:
     """`finish(picture, index)`: the graded picture placed in the delivery frame."""
 
-    def __init__(self, look: LookConfig, frame_size: tuple[int, int], picture_size: tuple[int, int],
-                 fps: Fraction, project_root: Path | None = None, review: bool = False):
-        self.look, self.frame_size, self.picture_size, self.fps = look, frame_size, picture_size, fps
+    def __init__(
+        self,
+        look: LookConfig,
+        frame_size: tuple[int, int],
+        picture_size: tuple[int, int],
+        fps: Fraction,
+        project_root: Path | None = None,
+        review: bool = False,
+    ):
+        self.look, self.frame_size, self.picture_size, self.fps = (
+            look,
+            frame_size,
+            picture_size,
+            fps,
+        )
         fw, fh = frame_size
         pw, ph = picture_size
         if pw > fw or ph > fh:
@@ -52,8 +64,9 @@ class FilmLook:
         self._grain_weight = _grain_weight(look.grain) if look.grain > 0 else None
         self._fields = _review_fields(picture_size) if review and look.grain > 0 else None
         if self._fields is not None:
-            self._grain_weight = np.clip(_grain_weight(look.grain * REVIEW_GRAIN) * 16, 0,
-                                         255).astype(np.uint8)  # in 1/16 code, as uint8
+            self._grain_weight = np.clip(
+                _grain_weight(look.grain * REVIEW_GRAIN) * 16, 0, 255
+            ).astype(np.uint8)  # in 1/16 code, as uint8
         self.fade_in = frames_for(look.fade_in, fps) if look.fade_in > 0 else 0
         self.fade_out = frames_for(look.fade_out, fps) if look.fade_out > 0 else 0
 
@@ -61,7 +74,9 @@ class FilmLook:
         """The look on the picture area alone (no bars, no fades)."""
         pw, ph = self.picture_size
         if picture.shape != (ph, pw, 3):
-            raise StoryreelError(f"picture is {picture.shape[1]}x{picture.shape[0]}, expected {pw}x{ph}")
+            raise StoryreelError(
+                f"picture is {picture.shape[1]}x{picture.shape[0]}, expected {pw}x{ph}"
+            )
         out = picture
         if self._curve is not None:
             out = cv2.LUT(out, self._curve)
@@ -75,8 +90,9 @@ class FilmLook:
             out = self._grain(out, index)
         return out
 
-    def finish(self, picture: np.ndarray, index: int, n_frames: int | None = None,
-               offset: int = 0) -> np.ndarray:
+    def finish(
+        self, picture: np.ndarray, index: int, n_frames: int | None = None, offset: int = 0
+    ) -> np.ndarray:
         """Graded picture in the frame (letterbox / pillarbox), with the film's head and tail
         fades. Grain follows `index`; the fades follow `offset + index` (the frame's place in a
         film of `n_frames`, needed for the tail fade), so a part of the film rendered on its
@@ -113,12 +129,12 @@ class FilmLook:
         noise = cv2.multiply(noise, weight)
         return cv2.add(rgb, cv2.merge([noise, noise, noise]), dtype=cv2.CV_8U)
 
-
     def _field_grain(self, rgb: np.ndarray, index: int) -> np.ndarray:
         """The review's grain: a stored field, weighted by the picture's tones, in integers."""
         weight = cv2.LUT(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), self._grain_weight)
-        noise = cv2.multiply(self._fields[index % REVIEW_FIELDS], weight, scale=1 / 256,
-                             dtype=cv2.CV_16S)
+        noise = cv2.multiply(
+            self._fields[index % REVIEW_FIELDS], weight, scale=1 / 256, dtype=cv2.CV_16S
+        )
         return cv2.add(rgb, cv2.merge([noise, noise, noise]), dtype=cv2.CV_8U)
 
 

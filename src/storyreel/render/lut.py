@@ -53,8 +53,9 @@ def _parse(path: Path, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             if key == "LUT_3D_SIZE":
                 size = int(vals[0]) if len(vals) == 1 else -1
                 if not 2 <= size <= 256:
-                    raise StoryreelError(f"LUT_3D_SIZE must be 2 to 256, not {_shown(' '.join(vals))}",
-                                         path, number)
+                    raise StoryreelError(
+                        f"LUT_3D_SIZE must be 2 to 256, not {_shown(' '.join(vals))}", path, number
+                    )
             elif key in ("DOMAIN_MIN", "DOMAIN_MAX"):
                 if len(vals) != 3:
                     raise StoryreelError(f"{key} needs three numbers", path, number)
@@ -67,17 +68,24 @@ def _parse(path: Path, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                     raise StoryreelError("data before LUT_3D_SIZE", path, number)
                 row = _floats([key, *vals], path, number)
                 if len(row) != 3:
-                    raise StoryreelError(f"a LUT row needs three numbers, found {len(row)}", path, number)
+                    raise StoryreelError(
+                        f"a LUT row needs three numbers, found {len(row)}", path, number
+                    )
                 rows.append(row)
             else:
-                raise StoryreelError(f"unknown keyword {_shown(key)}; is this a .cube LUT?", path, number)
+                raise StoryreelError(
+                    f"unknown keyword {_shown(key)}; is this a .cube LUT?", path, number
+                )
         except ValueError:  # LUT_3D_SIZE's
             raise StoryreelError(f"not a whole number: {_shown(vals[0])}", path, number) from None
     if size is None:
         raise StoryreelError("no LUT_3D_SIZE line", path, last_line or None)
     if len(rows) != size**3:
-        raise StoryreelError(f"expected {size**3} rows for LUT_3D_SIZE {size}, found {len(rows)}",
-                             path, last_line or None)
+        raise StoryreelError(
+            f"expected {size**3} rows for LUT_3D_SIZE {size}, found {len(rows)}",
+            path,
+            last_line or None,
+        )
     if (hi <= lo).any():
         raise StoryreelError("DOMAIN_MAX must be above DOMAIN_MIN", path)
     return np.asarray(rows, np.float32).reshape(size, size, size, 3), lo, hi
@@ -131,12 +139,16 @@ def _dense_table(path: Path, text: str) -> np.ndarray:
     n = lattice.shape[0]
     lattice = np.concatenate([lattice * 255.0, np.zeros((n, n, n, 1), np.float32)], axis=-1)  # RGB0
     codes = np.arange(256) / 255.0
-    pos = [np.clip((codes - lo[c]) / (hi[c] - lo[c]) * (n - 1), 0, n - 1) for c in range(3)]  # r, g, b
+    pos = [
+        np.clip((codes - lo[c]) / (hi[c] - lo[c]) * (n - 1), 0, n - 1) for c in range(3)
+    ]  # r, g, b
     t = _lerp_axis(lattice, 2, pos[0])  # (N, N, 256, 4)
     t = _lerp_axis(t, 1, pos[1])  # (N, 256, 256, 4)
     i0 = np.minimum(pos[2].astype(np.intp), n - 2)
     out = np.empty((256, 256, 256, 4), np.uint8)
-    for b, (i, w) in enumerate(zip(i0, pos[2] - i0, strict=True)):  # the last axis: rounded, saturated
+    for b, (i, w) in enumerate(
+        zip(i0, pos[2] - i0, strict=True)
+    ):  # the last axis: rounded, saturated
         cv2.addWeighted(t[i], 1.0 - w, t[i + 1], w, 0.0, dst=out[b], dtype=cv2.CV_8U)
     return out.view(np.uint32).reshape(-1)
 
@@ -144,7 +156,9 @@ def _dense_table(path: Path, text: str) -> np.ndarray:
 def apply_lut(rgb: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Map an (H, W, 3) uint8 RGB image through a dense table."""
     h, w = rgb.shape[:2]
-    index = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA).view("<u4").reshape(h, w)  # r | g << 8 | b << 16 | a << 24
+    index = (
+        cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA).view("<u4").reshape(h, w)
+    )  # r | g << 8 | b << 16 | a << 24
     np.bitwise_and(index, 0xFFFFFF, out=index)
     out = np.take(table, index, mode="clip")  # every index is in range: skip the bounds check
     return cv2.cvtColor(out.view(np.uint8).reshape(h, w, 4), cv2.COLOR_RGBA2RGB)

@@ -65,7 +65,11 @@ class Overlay:
             raise StoryreelError(f"overlay at frame {self.record_in} is not (H, W, 4) uint8 RGBA")
         alpha = self.rgba[..., 3]
         rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
-        self.box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1) if rows.size else (0, 0, 0, 0)
+        self.box = (
+            (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+            if rows.size
+            else (0, 0, 0, 0)
+        )
 
 
 @dataclass
@@ -82,13 +86,17 @@ class Program:
         self.fps = Fraction(self.fps)
         for i, e in enumerate(self.events):
             if e.length < 1 or e.src_in < 0:
-                raise StoryreelError(f"event {i}: length {e.length}, src_in {e.src_in}: "
-                                     "the length must be positive and src_in not negative")
+                raise StoryreelError(
+                    f"event {i}: length {e.length}, src_in {e.src_in}: "
+                    "the length must be positive and src_in not negative"
+                )
         fw, fh = self.frame_size
         for o in self.overlays:
             if o.rgba.shape[:2] != (fh, fw):
-                raise StoryreelError(f"overlay at frame {o.record_in} is {o.rgba.shape[1]}x"
-                                     f"{o.rgba.shape[0]}, not the frame size {fw}x{fh}")
+                raise StoryreelError(
+                    f"overlay at frame {o.record_in} is {o.rgba.shape[1]}x"
+                    f"{o.rgba.shape[0]}, not the frame size {fw}x{fh}"
+                )
         self.events = sorted(self.events, key=lambda e: e.record_in)
         for before, e in zip(self.events, self.events[1:], strict=False):
             if e.transition.kind in (TransitionKind.FADE_OUT, TransitionKind.FADE_IN):
@@ -104,8 +112,9 @@ class LazySource:
     """A `FrameSource` made on first use and dropped on `close()`: a long programme keeps only
     the clips it is showing (their stills and planes) in memory, not all of them."""
 
-    def __init__(self, make: Callable[[], FrameSource], fps: Fraction, n_frames: int,
-                 size: tuple[int, int]):
+    def __init__(
+        self, make: Callable[[], FrameSource], fps: Fraction, n_frames: int, size: tuple[int, int]
+    ):
         self.fps, self.n_frames, self.size = fps, n_frames, size
         self._make = make
         self._source: FrameSource | None = None
@@ -208,7 +217,9 @@ def _composite(frame: np.ndarray, o: Overlay, t: int) -> None:
         return
     gain = 1.0
     if o.fade:
-        gain = min(1.0, (t - o.record_in + 1) / (o.fade + 1), (o.record_in + o.length - t) / (o.fade + 1))
+        gain = min(
+            1.0, (t - o.record_in + 1) / (o.fade + 1), (o.record_in + o.length - t) / (o.fade + 1)
+        )
     region = frame[y0:y1, x0:x1]
     src = o.rgba[y0:y1, x0:x1]
     alpha = src[..., 3].astype(np.float32) * (gain / 255.0)
@@ -216,8 +227,13 @@ def _composite(frame: np.ndarray, o: Overlay, t: int) -> None:
     region[:] = cv2.blendLinear(rgb, np.ascontiguousarray(region), alpha, 1.0 - alpha)
 
 
-def render_program(program: Program, encoder: Encoder, look: FilmLook | None = None,
-                   progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> int:
+def render_program(
+    program: Program,
+    encoder: Encoder,
+    look: FilmLook | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> int:
     """Stream every frame of `program` into an open `encoder`; returns the frames written."""
     n = program.n_frames
     if n == 0:

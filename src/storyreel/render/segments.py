@@ -65,12 +65,23 @@ def sub_program(program: Program, start: int, length: int) -> Program:
     to start at 0, `origin` and `film_frames` set so the head and tail fades fall where they do
     in the whole film (and the grain counts from the segment's first frame)."""
     end = start + length
-    events = [replace(e, record_in=e.record_in - start) for e in program.events
-              if e.record_in < end and e.record_out > start]
-    overlays = [replace(o, record_in=o.record_in - start) for o in program.overlays
-                if o.record_in < end and o.record_in + o.length > start]
-    return replace(program, events=events, overlays=overlays, origin=program.origin + start,
-                   film_frames=program.film_frames or program.n_frames)
+    events = [
+        replace(e, record_in=e.record_in - start)
+        for e in program.events
+        if e.record_in < end and e.record_out > start
+    ]
+    overlays = [
+        replace(o, record_in=o.record_in - start)
+        for o in program.overlays
+        if o.record_in < end and o.record_in + o.length > start
+    ]
+    return replace(
+        program,
+        events=events,
+        overlays=overlays,
+        origin=program.origin + start,
+        film_frames=program.film_frames or program.n_frames,
+    )
 
 
 def plan(program: Program, look: FilmLook, settings: dict[str, Any]) -> list[Segment]:
@@ -81,31 +92,65 @@ def plan(program: Program, look: FilmLook, settings: dict[str, Any]) -> list[Seg
     out = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         sub = sub_program(program, a, b - a)
-        view = [{"source": keys[id(e.source)], "n_frames": e.source.n_frames,
-                 "record_in": e.record_in, "length": e.length, "src_in": e.src_in,
-                 "transition": e.transition, "fade_out": e.fade_out} for e in sub.events]
-        overlays = [{"record_in": o.record_in, "length": o.length, "fade": o.fade, "rgba": o.rgba}
-                    for o in sub.overlays]
+        view = [
+            {
+                "source": keys[id(e.source)],
+                "n_frames": e.source.n_frames,
+                "record_in": e.record_in,
+                "length": e.length,
+                "src_in": e.src_in,
+                "transition": e.transition,
+                "fade_out": e.fade_out,
+            }
+            for e in sub.events
+        ]
+        overlays = [
+            {"record_in": o.record_in, "length": o.length, "fade": o.fade, "rgba": o.rgba}
+            for o in sub.overlays
+        ]
         fades = [look.fade_gain(t, n) for t in range(a, b)]
-        key = stage_key("segment", length=b - a, events=view, overlays=overlays,
-                        fades=[round(g, 6) for g in fades] if min(fades, default=1.0) < 1.0 else None,
-                        fps=program.fps, picture=program.picture_size, frame=program.frame_size,
-                        settings=settings)
-        out.append(Segment(a, b - a, key, tuple(k for k, e in enumerate(program.events)
-                                                if e.record_in < b and e.record_out > a)))
+        key = stage_key(
+            "segment",
+            length=b - a,
+            events=view,
+            overlays=overlays,
+            fades=[round(g, 6) for g in fades] if min(fades, default=1.0) < 1.0 else None,
+            fps=program.fps,
+            picture=program.picture_size,
+            frame=program.frame_size,
+            settings=settings,
+        )
+        out.append(
+            Segment(
+                a,
+                b - a,
+                key,
+                tuple(
+                    k for k, e in enumerate(program.events) if e.record_in < b and e.record_out > a
+                ),
+            )
+        )
     return out
 
 
-def encode_segment(program: Program, segment: Segment, look: FilmLook, path: Path,
-                   encoder: dict[str, Any], tick: Callable[[int], None] | None = None,
-                   options: dict[str, str] | None = None) -> None:
+def encode_segment(
+    program: Program,
+    segment: Segment,
+    look: FilmLook,
+    path: Path,
+    encoder: dict[str, Any],
+    tick: Callable[[int], None] | None = None,
+    options: dict[str, str] | None = None,
+) -> None:
     """Render and encode one segment to `path` (a keyframe first, no B-frames); `options` are
     FFmpeg encoder options beyond those (`SEGMENT_OPTIONS` and more). On failure nothing is
     left at `path` (not even the empty file a caller reserved the name with)."""
     sub = sub_program(program, segment.start, segment.length)
     options = {**SEGMENT_OPTIONS, **(options or {})}
-    with _removed_on_error(path), Encoder(path, program.frame_size, program.fps,
-                                          options=options, **encoder) as enc:
+    with (
+        _removed_on_error(path),
+        Encoder(path, program.frame_size, program.fps, options=options, **encoder) as enc,
+    ):
         for t in range(segment.length):
             enc.write(frame_at(sub, t, look))
             if tick:
@@ -129,8 +174,14 @@ def encode_audio(wav: Path, seconds: Fraction, path: Path) -> None:
         AudioFeed(dst, Path(wav)).feed_until(seconds, final=True)
 
 
-def assemble(segments: list[Path], lengths: list[int], fps: Fraction, output: Path,
-             audio: Path | None = None, metadata: dict[str, str] | None = None) -> None:
+def assemble(
+    segments: list[Path],
+    lengths: list[int],
+    fps: Fraction,
+    output: Path,
+    audio: Path | None = None,
+    metadata: dict[str, str] | None = None,
+) -> None:
     """Concatenate encoded segments by copying packets, with the AAC packets of `audio` (an
     `encode_audio` file) interleaved segment by segment. Atomic, and faststart (the index
     before the media, so a browser plays it before it has all of it); a `timecode` in
@@ -139,8 +190,9 @@ def assemble(segments: list[Path], lengths: list[int], fps: Fraction, output: Pa
     tmp = output.with_name(f".{output.stem}.partial{output.suffix}")
     try:
         with contextlib.ExitStack() as stack:
-            dst = stack.enter_context(av.open(str(tmp), "w", format="mp4",
-                                              options={"movflags": "+faststart"}))
+            dst = stack.enter_context(
+                av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"})
+            )
             for k, v in (metadata or {}).items():
                 dst.metadata[k] = v
             with av.open(str(segments[0])) as first:

@@ -42,8 +42,13 @@ def film_grain(image: np.ndarray, amount: float) -> np.ndarray:
     return np.clip(image.astype(np.float32) + noise, 0, 255).astype(np.uint8)
 
 
-def contact_sheet(entries: Sequence[SheetEntry], title: str = "", thumb_width: int = 400,
-                  width: int = 2400, grain: float = 0.0) -> Image.Image:
+def contact_sheet(
+    entries: Sequence[SheetEntry],
+    title: str = "",
+    thumb_width: int = 400,
+    width: int = 2400,
+    grain: float = 0.0,
+) -> Image.Image:
     """Cards in reading order, one per shot: its takes side by side, then the caption.
 
     `grain` (the look's) is laid over the thumbnails so the sheet reads like film.
@@ -58,8 +63,11 @@ def contact_sheet(entries: Sequence[SheetEntry], title: str = "", thumb_width: i
     card_w = n_takes * tw + (n_takes - 1) * gap
     cols = max(1, (width - 2 * pad + 2 * gap) // (card_w + 2 * gap))
     s = max(0.6, tw / 400)
-    f_id, f_line, f_text = pil_font(round(17 * s), "Bold"), pil_font(round(14 * s)), pil_font(
-        round(14 * s), "Italic")
+    f_id, f_line, f_text = (
+        pil_font(round(17 * s), "Bold"),
+        pil_font(round(14 * s)),
+        pil_font(round(14 * s), "Italic"),
+    )
     caption_h = round(90 * s)
     card_h = th + caption_h
     header = round(90 * s) if title else pad
@@ -70,8 +78,9 @@ def contact_sheet(entries: Sequence[SheetEntry], title: str = "", thumb_width: i
     if title:
         draw.text((pad, pad * 0.6), title, font=pil_font(round(34 * s), "Black"), fill=INK)
         n = sum(len(e.takes) for e in entries)
-        draw.text((pad, pad * 0.6 + 44 * s), f"{len(entries)} shots · {n} takes", font=f_line,
-                  fill=DIM)
+        draw.text(
+            (pad, pad * 0.6 + 44 * s), f"{len(entries)} shots · {n} takes", font=f_line, fill=DIM
+        )
     chars = max(20, int(card_w / (7.2 * s)))
     for i, entry in enumerate(entries):
         x = pad + (i % cols) * (card_w + 3 * gap)
@@ -82,7 +91,9 @@ def contact_sheet(entries: Sequence[SheetEntry], title: str = "", thumb_width: i
             tx = x + k * (tw + gap)
             sheet.paste(thumb, (tx, y))
             label = f"{k + 1} · {seed}"
-            draw.text((tx + 6, y + th - 6), label, font=pil_font(round(11 * s)), fill=DIM, anchor="ls")
+            draw.text(
+                (tx + 6, y + th - 6), label, font=pil_font(round(11 * s)), fill=DIM, anchor="ls"
+            )
         cy = y + th + 8 * s
         draw.text((x, cy), entry.shot.id, font=f_id, fill=ACCENT)
         draw.text((x, cy + 23 * s), shot_line(entry.shot), font=f_line, fill=INK)

@@ -61,11 +61,20 @@ def storyboard_pdf(panels: Sequence[tuple[Shot, np.ndarray]], path: Path, title:
     return pages
 
 
-def _panel(c: Canvas, shot: Shot, image: np.ndarray, x: float, top: float, w: float, h: float,
-           cell_h: float) -> None:
+def _panel(
+    c: Canvas,
+    shot: Shot,
+    image: np.ndarray,
+    x: float,
+    top: float,
+    w: float,
+    h: float,
+    cell_h: float,
+) -> None:
     thumb = Image.fromarray(image)
-    thumb = thumb.resize((round(w * 2), round(w * 2 * image.shape[0] / image.shape[1])),
-                         Image.Resampling.LANCZOS)
+    thumb = thumb.resize(
+        (round(w * 2), round(w * 2 * image.shape[0] / image.shape[1])), Image.Resampling.LANCZOS
+    )
     jpeg = io.BytesIO()
     thumb.save(jpeg, format="JPEG", quality=88)  # embedded as is (DCT): a light PDF
     jpeg.seek(0)
@@ -78,7 +87,9 @@ def _panel(c: Canvas, shot: Shot, image: np.ndarray, x: float, top: float, w: fl
     c.setFont("Lato", 8.5)
     c.drawRightString(x + w, y, ", ".join(shot.subjects))
     y -= 11
-    c.drawString(x, y, f"{shot.size.value} · {shot.angle.value} · {shot.move.value} · {shot.duration:.1f} s")
+    c.drawString(
+        x, y, f"{shot.size.value} · {shot.angle.value} · {shot.move.value} · {shot.duration:.1f} s"
+    )
     bottom = top - cell_h + 8
     y -= 13
     y = _text(c, shot.description, "Lato", 8.5, x, y, w, bottom)
@@ -91,8 +102,9 @@ def _panel(c: Canvas, shot: Shot, image: np.ndarray, x: float, top: float, w: fl
         y = _text(c, line.text, "Lato-Italic", 8.5, x + 14, y - 10, w - 28, bottom)
 
 
-def _text(c: Canvas, text: str, font: str, size: float, x: float, y: float, w: float,
-          bottom: float) -> float:
+def _text(
+    c: Canvas, text: str, font: str, size: float, x: float, y: float, w: float, bottom: float
+) -> float:
     """Wrapped text from `y` down; stops (with an ellipsis) at `bottom`. Returns the next y."""
     c.setFont(font, size)
     lines = simpleSplit(text, font, size, w)

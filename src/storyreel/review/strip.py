@@ -85,8 +85,10 @@ def open_cut(video: Path) -> Cut:
     except (otio.exceptions.OTIOError, ValueError, KeyError, TypeError) as e:
         raise StoryreelError(f"not a storyreel timeline ({e})", otio_path) from None
     if timeline.duration().to_frames() != frames or fps != cut.fps:
-        cut.notes.append(f"{otio_path.name} does not match the video (an older render?): "
-                         "frames are evenly spaced")
+        cut.notes.append(
+            f"{otio_path.name} does not match the video (an older render?): "
+            "frames are evenly spaced"
+        )
         return cut
     cut.timeline, cut.name = timeline, timeline.name or cut.name
     (fw, fh), (pw, ph) = meta["frame_size"], meta["picture_size"]
@@ -105,9 +107,11 @@ def timecode(frame: int, fps: Fraction) -> str:
 def _card_texts(timeline: otio.schema.Timeline) -> dict[int, str]:
     """First line of each title card's text, by its record start."""
     titles = next((t for t in timeline.video_tracks() if t.name == TITLES_TRACK), [])
-    return {c.range_in_parent().start_time.to_frames(): str(c.metadata["storyreel"]["text"])
-            for c in titles if isinstance(c, otio.schema.Clip)
-            and "text" in c.metadata.get("storyreel", {})}
+    return {
+        c.range_in_parent().start_time.to_frames(): str(c.metadata["storyreel"]["text"])
+        for c in titles
+        if isinstance(c, otio.schema.Clip) and "text" in c.metadata.get("storyreel", {})
+    }
 
 
 def shot_moments(cut: Cut, cards: bool = False) -> list[Moment]:
@@ -137,20 +141,34 @@ def even_moments(cut: Cut, every: float | None = None) -> list[Moment]:
     step = Fraction(cut.frames, EVEN_FRAMES) if every is None else Fraction(every) * cut.fps
     if step <= 0:
         raise StoryreelError(f"--every must be more than 0 seconds, not {every}")
-    spans = [] if cut.timeline is None else [
-        (c.range_in_parent(), c.metadata.get("storyreel", {}).get("shot_id"))
-        for c in cut.timeline.video_tracks()[0] if isinstance(c, otio.schema.Clip)]
+    spans = (
+        []
+        if cut.timeline is None
+        else [
+            (c.range_in_parent(), c.metadata.get("storyreel", {}).get("shot_id"))
+            for c in cut.timeline.video_tracks()[0]
+            if isinstance(c, otio.schema.Clip)
+        ]
+    )
     moments = []
     for k in range(max(1, math.floor(cut.frames / step))):
         start, end = round(k * step), min(cut.frames, round((k + 1) * step))
         frame = (start + end) // 2
-        shot = next((sid for r, sid in spans if r.start_time.to_frames() <= frame
-                     < r.end_time_exclusive().to_frames()), None)
+        shot = next(
+            (
+                sid
+                for r, sid in spans
+                if r.start_time.to_frames() <= frame < r.end_time_exclusive().to_frames()
+            ),
+            None,
+        )
         moments.append(Moment(frame, shot or timecode(frame, cut.fps), start, end))
     return moments
 
 
-def pick_moments(cut: Cut, every: float | None = None, cards: bool = False) -> tuple[list[Moment], str]:
+def pick_moments(
+    cut: Cut, every: float | None = None, cards: bool = False
+) -> tuple[list[Moment], str]:
     """One frame per shot when the cut's timeline is known and no `every` is given, else evenly
     spaced frames; and how they were picked, in words."""
     if cut.timeline is not None and every is None:
@@ -208,8 +226,13 @@ class Strip:
     cells: list[tuple[Moment, tuple[int, int, int, int]]]  # each frame's box on the image
 
 
-def frame_strip(cut: Cut, moments: Sequence[Moment], columns: int = 6, thumb_width: int = 320,
-                subtitle: str = "") -> Strip:
+def frame_strip(
+    cut: Cut,
+    moments: Sequence[Moment],
+    columns: int = 6,
+    thumb_width: int = 320,
+    subtitle: str = "",
+) -> Strip:
     """The frames as a grid on a dark page under the film's name, its length and `subtitle`;
     the label (shot id) and time under each frame."""
     if columns < 1:
@@ -223,14 +246,24 @@ def frame_strip(cut: Cut, moments: Sequence[Moment], columns: int = 6, thumb_wid
     header = round(84 * s)
     columns = min(columns, len(moments))
     rows = math.ceil(len(moments) / columns)
-    page = Image.new("RGB", (2 * pad + columns * tw + (columns - 1) * gap,
-                             header + rows * (th + caption + gap) - gap + pad), BG)
+    page = Image.new(
+        "RGB",
+        (
+            2 * pad + columns * tw + (columns - 1) * gap,
+            header + rows * (th + caption + gap) - gap + pad,
+        ),
+        BG,
+    )
     draw = ImageDraw.Draw(page)
     f_title, f_line = pil_font(round(24 * s), "Black"), pil_font(round(14 * s))
     f_label = pil_font(round(15 * s), "Bold")
     draw.text((pad, pad), cut.name, font=f_title, fill=INK)
-    draw.text((pad, pad + round(30 * s)), " · ".join(filter(None, [timecode(cut.frames, cut.fps), subtitle])),
-              font=f_line, fill=DIM)
+    draw.text(
+        (pad, pad + round(30 * s)),
+        " · ".join(filter(None, [timecode(cut.frames, cut.fps), subtitle])),
+        font=f_line,
+        fill=DIM,
+    )
     by_frame: dict[int, list[int]] = {}
     for i, m in enumerate(moments):
         by_frame.setdefault(m.frame, []).append(i)
@@ -243,15 +276,24 @@ def frame_strip(cut: Cut, moments: Sequence[Moment], columns: int = 6, thumb_wid
             page.paste(thumb, (x, y))
             when = timecode(index, cut.fps)
             room = tw - draw.textlength(when, font=f_line) - 8 * s
-            draw.text((x, y + th + 6 * s), _fit(draw, moments[i].label, f_label, room),
-                      font=f_label, fill=INK)
+            draw.text(
+                (x, y + th + 6 * s),
+                _fit(draw, moments[i].label, f_label, room),
+                font=f_label,
+                fill=INK,
+            )
             draw.text((x + tw, y + th + 7 * s), when, font=f_line, fill=DIM, anchor="ra")
             cells[i] = (moments[i], (x, y, x + tw, y + th))
     return Strip(page, cells)
 
 
-def gif_frames(cut: Cut, moments: Sequence[Moment], fps: int = GIF_FPS, shots: int = GIF_SHOTS,
-               seconds: float = GIF_SECONDS) -> list[int]:
+def gif_frames(
+    cut: Cut,
+    moments: Sequence[Moment],
+    fps: int = GIF_FPS,
+    shots: int = GIF_SHOTS,
+    seconds: float = GIF_SECONDS,
+) -> list[int]:
     """The cut's frames for an animated preview: up to `seconds` around the middle of each of
     up to `shots` moments (evenly chosen), at `fps`, within each moment's record range."""
     if len(moments) > shots:
@@ -265,8 +307,9 @@ def gif_frames(cut: Cut, moments: Sequence[Moment], fps: int = GIF_FPS, shots: i
     return out
 
 
-def preview_gif(cut: Cut, moments: Sequence[Moment], width: int = 480, fps: int = GIF_FPS,
-                colors: int = 64) -> bytes:
+def preview_gif(
+    cut: Cut, moments: Sequence[Moment], width: int = 480, fps: int = GIF_FPS, colors: int = 64
+) -> bytes:
     """An animated GIF of `gif_frames`, `width` pixels wide, with one palette of `colors` for
     all frames (few colours and no dithering keep the film's grain from bloating it)."""
     indices = gif_frames(cut, moments, fps)
@@ -282,13 +325,15 @@ def preview_gif(cut: Cut, moments: Sequence[Moment], width: int = 480, fps: int 
     ends = [round(100 * (k + 1) / fps) for k in range(len(frames))]
     durations = [10 * (end - start) for start, end in zip([0, *ends], ends, strict=False)]
     buffer = io.BytesIO()
-    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
-                   duration=durations, loop=0)
+    frames[0].save(
+        buffer, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0
+    )
     return buffer.getvalue()
 
 
-def write_strip(video: Path, output: Path, columns: int = 6, every: float | None = None,
-                cards: bool = False) -> tuple[Path, list[str]]:
+def write_strip(
+    video: Path, output: Path, columns: int = 6, every: float | None = None, cards: bool = False
+) -> tuple[Path, list[str]]:
     """Write a frame strip (`.png`) or an animated preview (`.gif`) of the cut at `video`;
     returns the file and notes for the user (how the frames were picked)."""
     suffix = Path(output).suffix.lower()

@@ -55,16 +55,27 @@ __all__ = ["AI_NOTE", "BuildReport", "build", "clip_of", "collect_garbage", "sti
 def cut_provenance(shotlist: ShotList, takes: dict[str, Take], config: Any) -> dict[str, Any]:
     """The cut's provenance: the film, its settings, and every take it uses."""
     return {
-        "title": shotlist.title, "source": shotlist.source, "generator": "storyreel",
-        "ai_generated": True, "note": AI_NOTE,
+        "title": shotlist.title,
+        "source": shotlist.source,
+        "generator": "storyreel",
+        "ai_generated": True,
+        "note": AI_NOTE,
         "config": json.loads(config.model_dump_json()),
-        "takes": [{"shot_id": sid, "take_id": t.id, **t.provenance.model_dump(mode="json")}
-                  for sid, t in takes.items()],
+        "takes": [
+            {"shot_id": sid, "take_id": t.id, **t.provenance.model_dump(mode="json")}
+            for sid, t in takes.items()
+        ],
     }
 
 
-def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool,
-            media: bool = False, profile: str = "review") -> None:
+def _render(
+    p: Pipeline,
+    output: Path,
+    music: Path | None,
+    burn_subtitles: bool,
+    media: bool = False,
+    profile: str = "review",
+) -> None:
     cfg = p.config
     shotlist = p.breakdown()
     stills = make_stills(p, shotlist)
@@ -76,8 +87,13 @@ def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool,
         lines = dialogue_lengths(shotlist, cfg, p.work_dir)
         music_digest = file_digest(music) if music else None
         cuts_on = beats(p, Music(music, music_digest)) if music else None
-        edit = {"dialogue_lengths": lines, "overrides": overrides, "music": music,
-                "beats": cuts_on, "project_root": p.root}
+        edit = {
+            "dialogue_lengths": lines,
+            "overrides": overrides,
+            "music": music,
+            "beats": cuts_on,
+            "project_root": p.root,
+        }
         script_cut = build_timeline(shotlist, cfg, **edit)
         lengths, outs = media_lengths(script_cut), out_points(script_cut)
     for message in dict.fromkeys(str(w.message) for w in caught):
@@ -90,8 +106,9 @@ def _render(p: Pipeline, output: Path, music: Path | None, burn_subtitles: bool,
         program = program_from_timeline(timeline, sources, cfg)
         if burn_subtitles:
             program.overlays.extend(subtitle_overlays(timeline))
-    segments = make_segments(p, program, profile,
-                             head=output.with_name(f"{output.stem}-head{output.suffix}"))
+    segments = make_segments(
+        p, program, profile, head=output.with_name(f"{output.stem}-head{output.suffix}")
+    )
     provenance = cut_provenance(shotlist, takes, cfg)
     provenance["profile"] = "draft" if p.draft else profile
     if p.report.failed:
@@ -122,7 +139,9 @@ def _contact_sheet(p: Pipeline, shotlist: ShotList, stills: Stills) -> None:
         for ref in stills.takes:
             stored = p.db.output_get(ref.key) if ref.shot == shot else None
             png = (stored or {"blobs": {}})["blobs"].get("png")
-            image = cv2.imread(str(p.store.path(png[0])), cv2.IMREAD_REDUCED_COLOR_4) if png else None
+            image = (
+                cv2.imread(str(p.store.path(png[0])), cv2.IMREAD_REDUCED_COLOR_4) if png else None
+            )
             if image is not None and ref.key not in stills.refused:
                 mine.append((ref.seed, cv2.cvtColor(image, cv2.COLOR_BGR2RGB)))
         if mine:
@@ -136,24 +155,40 @@ def _contact_sheet(p: Pipeline, shotlist: ShotList, stills: Stills) -> None:
 
 
 @contextmanager
-def _session(project: Project, output: Path, *, until: str | None, draft: bool,
-             subscribers: tuple[Subscriber, ...], lock_timeout: float,
-             on_wait: Callable[[str], None] | None) -> Iterator[Pipeline]:
+def _session(
+    project: Project,
+    output: Path,
+    *,
+    until: str | None,
+    draft: bool,
+    subscribers: tuple[Subscriber, ...],
+    lock_timeout: float,
+    on_wait: Callable[[str], None] | None,
+) -> Iterator[Pipeline]:
     """A pipeline whose build is framed by `build_started` and `build_finished`."""
     start = time.perf_counter()
-    with open_pipeline(project, *subscribers, draft=draft, lock_timeout=lock_timeout,
-                       on_wait=on_wait) as p:
+    with open_pipeline(
+        project, *subscribers, draft=draft, lock_timeout=lock_timeout, on_wait=on_wait
+    ) as p:
         p.events.publish(BuildStarted(str(project.root), str(output), draft, until))
         yield p
         p.report.seconds = round(time.perf_counter() - start, 3)
         p.events.publish(BuildFinished(p.report.to_json()))
 
 
-def build(project: Project, *, output: Path | None = None, music: Path | None = None,
-          burn_subtitles: bool = False, draft: bool = False, media: bool = False,
-          profile: str | None = None,
-          subscribers: tuple[Subscriber, ...] = (), lock_timeout: float = 600.0,
-          on_wait: Callable[[str], None] | None = None) -> BuildReport:
+def build(
+    project: Project,
+    *,
+    output: Path | None = None,
+    music: Path | None = None,
+    burn_subtitles: bool = False,
+    draft: bool = False,
+    media: bool = False,
+    profile: str | None = None,
+    subscribers: tuple[Subscriber, ...] = (),
+    lock_timeout: float = 600.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> BuildReport:
     """Bring the project's cut up to date, computing only what changed. Holds the project lock.
 
     Args:
@@ -170,10 +205,23 @@ def build(project: Project, *, output: Path | None = None, music: Path | None = 
         The report of what the build did.
     """
     output = Path(output) if output else project.out_dir / ("draft.mp4" if draft else "cut.mp4")
-    with _session(project, output, until=None, draft=draft, subscribers=subscribers,
-                  lock_timeout=lock_timeout, on_wait=on_wait) as p:
-        _render(p, output, Path(music) if music else None, burn_subtitles, media,
-                profile or project.config.render.profile)
+    with _session(
+        project,
+        output,
+        until=None,
+        draft=draft,
+        subscribers=subscribers,
+        lock_timeout=lock_timeout,
+        on_wait=on_wait,
+    ) as p:
+        _render(
+            p,
+            output,
+            Path(music) if music else None,
+            burn_subtitles,
+            media,
+            profile or project.config.render.profile,
+        )
     return p.report
 
 
@@ -194,9 +242,15 @@ def _pick(shotlist: ShotList, only: str | None) -> list[Shot]:
     return [shotlist.shot(only)]
 
 
-def stills_of(project: Project, *, shot: str | None = None, takes: int | None = None,
-              selected: bool = False, subscribers: tuple[Subscriber, ...] = (),
-              lock_timeout: float = 600.0) -> tuple[ShotList, list[ShotStills], BuildReport]:
+def stills_of(
+    project: Project,
+    *,
+    shot: str | None = None,
+    takes: int | None = None,
+    selected: bool = False,
+    subscribers: tuple[Subscriber, ...] = (),
+    lock_timeout: float = 600.0,
+) -> tuple[ShotList, list[ShotStills], BuildReport]:
     """Make (or find) the stills of every shot, or of `shot`, in the project's one take store.
 
     Args:
@@ -206,23 +260,47 @@ def stills_of(project: Project, *, shot: str | None = None, takes: int | None = 
         The shot list, each shot with its stills, and the report.
     """
     output = project.out_dir / "contact-sheet.png"
-    with _session(project, output, until="stills", draft=False, subscribers=subscribers,
-                  lock_timeout=lock_timeout, on_wait=None) as p:
+    with _session(
+        project,
+        output,
+        until="stills",
+        draft=False,
+        subscribers=subscribers,
+        lock_timeout=lock_timeout,
+        on_wait=None,
+    ) as p:
         shotlist = p.breakdown()
         shots = _pick(shotlist, shot)
         made = make_stills(p, shotlist, shots, takes)
         found = []
         for s in shots:
-            mine = ([made.selected[s.id]] if selected
-                    else [r for r in made.takes if r.shot == s][:takes])  # --takes N: N of them
-            found.append(ShotStills(s, [(r.index + 1, r.seed, load_take(p, r)) for r in mine
-                                        if r.key not in made.refused]))
+            mine = (
+                [made.selected[s.id]]
+                if selected
+                else [r for r in made.takes if r.shot == s][:takes]
+            )  # --takes N: N of them
+            found.append(
+                ShotStills(
+                    s,
+                    [
+                        (r.index + 1, r.seed, load_take(p, r))
+                        for r in mine
+                        if r.key not in made.refused
+                    ],
+                )
+            )
     return shotlist, found, p.report
 
 
-def clip_of(project: Project, shot: str, *, update: dict[str, Any] | None = None, take: int = 0,
-            subscribers: tuple[Subscriber, ...] = (),
-            render: Callable[[Shot, FrameSource], None]) -> BuildReport:
+def clip_of(
+    project: Project,
+    shot: str,
+    *,
+    update: dict[str, Any] | None = None,
+    take: int = 0,
+    subscribers: tuple[Subscriber, ...] = (),
+    render: Callable[[Shot, FrameSource], None],
+) -> BuildReport:
     """One shot's clip through its own stills and motion backends, handed to `render` while the
     project is held (the `clip` command encodes it to a file).
 
@@ -231,8 +309,15 @@ def clip_of(project: Project, shot: str, *, update: dict[str, Any] | None = None
         take: which take of the shot (0-based) the clip starts from.
     """
     output = project.out_dir / f"{shot}.clip"
-    with _session(project, output, until="clips", draft=False, subscribers=subscribers,
-                  lock_timeout=600.0, on_wait=None) as p:
+    with _session(
+        project,
+        output,
+        until="clips",
+        draft=False,
+        subscribers=subscribers,
+        lock_timeout=600.0,
+        on_wait=None,
+    ) as p:
         shotlist = p.breakdown()
         [original] = _pick(shotlist, shot)
         made = make_stills(p, shotlist, [original], take + 1)

@@ -105,8 +105,13 @@ class ClipsStage(Stage[ClipJob, None]):
         return Stored({}, {"still": item.still.key})
 
 
-def plan_clips(p: Pipeline, shotlist: ShotList, selected: dict[str, TakeRef],
-               lengths: dict[str, int], outs: dict[str, int]) -> list[ClipJob]:
+def plan_clips(
+    p: Pipeline,
+    shotlist: ShotList,
+    selected: dict[str, TakeRef],
+    lengths: dict[str, int],
+    outs: dict[str, int],
+) -> list[ClipJob]:
     """The clip of every shot the cut shows (those in `lengths`)."""
     size, jobs = p.config.picture_size, []
     for i, shot in enumerate(shotlist.shots):
@@ -115,10 +120,23 @@ def plan_clips(p: Pipeline, shotlist: ShotList, selected: dict[str, TakeRef],
         still, backend = selected[shot.id], p.backend("motion", shot)
         landing = _landing(p, shotlist, i, backend, selected, outs)
         end = (landing.still.key, landing.frame) if landing else None
-        key = clip_key(still.key, shot, p.config, backend, still.index, still.seed, lengths[shot.id],
-                       size, p.root, end)
-        jobs.append(ClipJob(shot, shotlist.scene(shot.scene_id), still, lengths[shot.id], backend,
-                            key, landing))
+        key = clip_key(
+            still.key,
+            shot,
+            p.config,
+            backend,
+            still.index,
+            still.seed,
+            lengths[shot.id],
+            size,
+            p.root,
+            end,
+        )
+        jobs.append(
+            ClipJob(
+                shot, shotlist.scene(shot.scene_id), still, lengths[shot.id], backend, key, landing
+            )
+        )
     return jobs
 
 
@@ -133,8 +151,14 @@ def make_clips(p: Pipeline, jobs: list[ClipJob]) -> tuple[dict[str, ClipSource],
     return sources, takes
 
 
-def _landing(p: Pipeline, shotlist: ShotList, i: int, backend: MotionBackend,
-             selected: dict[str, TakeRef], outs: dict[str, int]) -> Landing | None:
+def _landing(
+    p: Pipeline,
+    shotlist: ShotList,
+    i: int,
+    backend: MotionBackend,
+    selected: dict[str, TakeRef],
+    outs: dict[str, int],
+) -> Landing | None:
     """Where shot i's clip must arrive, when a match cut follows and its backend can land."""
     shot = shotlist.shots[i]
     if i + 1 >= len(shotlist.shots) or not backend.lands or shot.id not in outs:
@@ -153,11 +177,22 @@ def _source(p: Pipeline, job: ClipJob, take: Take) -> ClipSource:
             still = load_take(p, job.still)
             end = load_take(p, job.landing.still) if job.landing else None
             try:
-                clip = job.backend.animate(ClipRequest(
-                    shot=job.shot, scene=job.scene, still=still, config=p.config,
-                    seed=job.still.seed, fps=fps, n_frames=job.n_frames, size=size,
-                    project_root=p.root, take=job.still.index, end_still=end,
-                    end_frame=job.landing.frame if job.landing else None))
+                clip = job.backend.animate(
+                    ClipRequest(
+                        shot=job.shot,
+                        scene=job.scene,
+                        still=still,
+                        config=p.config,
+                        seed=job.still.seed,
+                        fps=fps,
+                        n_frames=job.n_frames,
+                        size=size,
+                        project_root=p.root,
+                        take=job.still.index,
+                        end_still=end,
+                        end_frame=job.landing.frame if job.landing else None,
+                    )
+                )
             except StoryreelError as e:
                 p.refuse("clips", job.id, job.shot, job.backend, e)
             else:
@@ -165,8 +200,11 @@ def _source(p: Pipeline, job: ClipJob, take: Take) -> ClipSource:
                 return clip
         source.failed = True  # its segments are shown, not stored
         p.runner.forget(job.key)  # so the next build counts the clip as new
-        card = slate(f"{job.shot.id} not made",
-                     f"{p.report.failed[job.shot.id]} (render again to retry)", size)
+        card = slate(
+            f"{job.shot.id} not made",
+            f"{p.report.failed[job.shot.id]} (render again to retry)",
+            size,
+        )
         return Slate(card, fps, job.n_frames)
 
     source = ClipSource(job, make, fps, size)
@@ -181,18 +219,36 @@ def _take(p: Pipeline, job: ClipJob) -> Take:
         params: dict[str, Any] = {"n_frames": job.n_frames, "fps": str(p.config.film.fps)}
         if job.landing:
             params.update(end_shot=job.landing.still.shot.id, end_frame=job.landing.frame)
-        prov = Provenance(backend=job.backend.name, version=str(job.backend.version),
-                          seed=job.still.seed, params=params,
-                          inputs=[job.still.key, *([job.landing.still.key] if job.landing else [])])
+        prov = Provenance(
+            backend=job.backend.name,
+            version=str(job.backend.version),
+            seed=job.still.seed,
+            params=params,
+            inputs=[job.still.key, *([job.landing.still.key] if job.landing else [])],
+        )
         if still_row is not None and still_row["provenance"]:
             sp = Provenance.model_validate_json(still_row["provenance"])
             prov.prompt, prov.negative_prompt = sp.prompt, sp.negative_prompt
         # no file of its own: a clip's frames are made while its segments encode
-        p.db.take_put(job.id, job.shot.id, "clip", job.still.index, job.still.seed,
-                      shot_text_hash(job.shot), prov.model_dump_json(), job.key)
+        p.db.take_put(
+            job.id,
+            job.shot.id,
+            "clip",
+            job.still.index,
+            job.still.seed,
+            shot_text_hash(job.shot),
+            prov.model_dump_json(),
+            job.key,
+        )
         row = p.db.take(job.id)
-    return Take(id=job.id, shot_id=job.shot.id, kind="clip", seed=row["seed"],
-                provenance=Provenance.model_validate_json(row["provenance"]), path=row["path"])
+    return Take(
+        id=job.id,
+        shot_id=job.shot.id,
+        kind="clip",
+        seed=row["seed"],
+        provenance=Provenance.model_validate_json(row["provenance"]),
+        path=row["path"],
+    )
 
 
 def _record_motion(p: Pipeline, take: Take, backend: MotionBackend, source: FrameSource) -> None:

@@ -15,8 +15,9 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
 
-    def run(self, fn: Callable[[T], Any], items: Iterable[T],
-            limit: int | None = None) -> Iterator[tuple[T, Any]]:
+    def run(
+        self, fn: Callable[[T], Any], items: Iterable[T], limit: int | None = None
+    ) -> Iterator[tuple[T, Any]]:
         """(item, fn(item)) as each finishes; at most `workers` (or `limit`, when lower) in
         flight; the first error cancels what has not started and is raised."""
         items = list(items)

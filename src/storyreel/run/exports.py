@@ -31,28 +31,38 @@ class ExportsStage(Stage[Exports, list[Path]]):
     name = kind = "exports"
 
     def key(self, item: Exports) -> str:
-        return stage_key("exports", timeline=digest(item.timeline.to_json_string().encode()),
-                         csv=item.csv, out_dir=item.out_dir, stem=item.stem,
-                         **({"media": [[f, *fingerprint(f)] for f in item.media]} if item.media else {}))
+        return stage_key(
+            "exports",
+            timeline=digest(item.timeline.to_json_string().encode()),
+            csv=item.csv,
+            out_dir=item.out_dir,
+            stem=item.stem,
+            **({"media": [[f, *fingerprint(f)] for f in item.media]} if item.media else {}),
+        )
 
     def label(self, item: Exports) -> str:
         return "exports"
 
     def intact(self, item: Exports, stored: Stored) -> bool:
-        return all(Path(f).is_file() and fingerprint(Path(f)) == (size, mtime)
-                   for f, size, mtime in stored.meta["files"])
+        return all(
+            Path(f).is_file() and fingerprint(Path(f)) == (size, mtime)
+            for f, size, mtime in stored.meta["files"]
+        )
 
     def compute(self, item: Exports) -> list[Path]:
-        return [*export_all(item.timeline, item.out_dir, stem=item.stem),
-                *write_subtitles(item.timeline, item.out_dir, stem=item.stem),
-                write_atomic(item.out_dir / "shotlist.csv", item.csv)]
+        return [
+            *export_all(item.timeline, item.out_dir, stem=item.stem),
+            *write_subtitles(item.timeline, item.out_dir, stem=item.stem),
+            write_atomic(item.out_dir / "shotlist.csv", item.csv),
+        ]
 
     def save(self, item: Exports, value: list[Path]) -> Stored:
         return Stored({}, {"files": [[str(f), *fingerprint(f)] for f in value]})
 
 
-def make_exports(p: Pipeline, timeline: Any, shotlist: Any, output: Path,
-                 media: list[Path] | None = None) -> list[Path]:
+def make_exports(
+    p: Pipeline, timeline: Any, shotlist: Any, output: Path, media: list[Path] | None = None
+) -> list[Path]:
     """The export files beside `output` (`media`: the files `cut.otioz` bundles)."""
     item = Exports(timeline, to_csv(shotlist), p.project.out_dir, output.stem, tuple(media or ()))
     with p.runner.stage("exports"):

@@ -44,19 +44,32 @@ class Identities:
         self.known, self.aliases = known, aliases
         self.made: dict[str, str] = {}
 
-    def __call__(self, scenes: list[Scene], shots: list[Shot], generated: set[str]) -> dict[str, str]:
+    def __call__(
+        self, scenes: list[Scene], shots: list[Shot], generated: set[str]
+    ) -> dict[str, str]:
         present = {s.id for s in shots}
         carried: dict[str, str] = {}
         for s in shots:  # stored aliases, unless their identity is in the script under its own id
             target = self.aliases.get(s.id)
-            if s.id in generated and target and target not in present and target not in carried.values():
+            if (
+                s.id in generated
+                and target
+                and target not in present
+                and target not in carried.values()
+            ):
                 carried[s.id] = target
         now = {carried.get(s.id, s.id) for s in shots}
         heading = {sc.id: sc.heading for sc in scenes}
-        new = [(k, s) for k, s in enumerate(shots)
-               if s.id in generated and s.id not in carried and s.id not in self.known]
-        gone = [(row["position"], sid, row) for sid, row in self.known.items()
-                if row["status"] != "removed" and sid not in now]
+        new = [
+            (k, s)
+            for k, s in enumerate(shots)
+            if s.id in generated and s.id not in carried and s.id not in self.known
+        ]
+        gone = [
+            (row["position"], sid, row)
+            for sid, row in self.known.items()
+            if row["status"] != "removed" and sid not in now
+        ]
         pairs = []
         for k, s in new:
             text = match_text(s)
@@ -74,15 +87,19 @@ class Identities:
         return {**carried, **self.made}
 
 
-def breakdown_shots(db: Database, script: Path, config: ProjectConfig) -> tuple[ShotList, dict[str, list[str]]]:
+def breakdown_shots(
+    db: Database, script: Path, config: ProjectConfig
+) -> tuple[ShotList, dict[str, list[str]]]:
     """The build's breakdown: the script's shots under their identities, recorded in `db` (new
     aliases, each shot's heading and words); returns them and the added/removed/changed ids."""
     identities = Identities(db.shots(), db.aliases())
     shotlist = breakdown_script(script, config, identities)
     db.alias_put(identities.made)
     heading = {sc.id: sc.heading for sc in shotlist.scenes}
-    changes = db.sync_shots([(s.id, shot_text_hash(s)) for s in shotlist.shots],
-                            {s.id: (heading[s.scene_id], match_text(s)) for s in shotlist.shots})
+    changes = db.sync_shots(
+        [(s.id, shot_text_hash(s)) for s in shotlist.shots],
+        {s.id: (heading[s.scene_id], match_text(s)) for s in shotlist.shots},
+    )
     return shotlist, changes
 
 

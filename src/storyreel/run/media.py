@@ -61,20 +61,30 @@ MEDIA_CODECS = ("prores", "dnxhr", "h264")  # ProRes 422 HQ, DNxHR HQ, an H.264 
 def check_codec(codec: str) -> None:
     """Refuse a media codec this FFmpeg build cannot encode, before anything is written."""
     if codec not in MEDIA_CODECS:
-        raise StoryreelError(f"unknown media codec {codec!r}{did_you_mean(codec, list(MEDIA_CODECS))};"
-                             f" one of {', '.join(MEDIA_CODECS)}")
+        raise StoryreelError(
+            f"unknown media codec {codec!r}{did_you_mean(codec, list(MEDIA_CODECS))};"
+            f" one of {', '.join(MEDIA_CODECS)}"
+        )
     encoder = CODECS[codec][0]
     if encoder not in av.codecs_available:
-        raise StoryreelError(f"this FFmpeg build (PyAV {av.__version__}) has no {encoder} encoder, "
-                             f"needed for {codec} media; choose another `[render] media_codec`")
+        raise StoryreelError(
+            f"this FFmpeg build (PyAV {av.__version__}) has no {encoder} encoder, "
+            f"needed for {codec} media; choose another `[render] media_codec`"
+        )
 
 
-def write_shot(path: Path, frames: Iterable[np.ndarray], look: FilmLook, codec: str,
-               reel: str) -> Path:
+def write_shot(
+    path: Path, frames: Iterable[np.ndarray], look: FilmLook, codec: str, reel: str
+) -> Path:
     """The frames of one shot's clip (picture size) as its intermediate at `path`."""
-    with Encoder(path, look.frame_size, look.fps, codec=codec,
-                 metadata={"timecode": media.SOURCE_TIMECODE}, stream_metadata={"reel_name": reel}
-                 ) as enc:
+    with Encoder(
+        path,
+        look.frame_size,
+        look.fps,
+        codec=codec,
+        metadata={"timecode": media.SOURCE_TIMECODE},
+        stream_metadata={"reel_name": reel},
+    ) as enc:
         for i, picture in enumerate(frames):
             enc.write(look.finish(picture, i, offset=look.fade_in))  # no head fade: the NLE's
     return path
@@ -87,9 +97,16 @@ class MediaStage(Stage[ShotMedia, list[Path]]):
         self.p, self.folder, self.codec, self.look = p, folder, codec, look
 
     def key(self, item: ShotMedia) -> str:
-        return stage_key("media", upstream=[item.clip_key], codec=self.codec, folder=MEDIA_DIR,
-                         reel=item.reel, lines=[vars(line) for line in item.lines],
-                         look=self.p.config.look, frame=self.look.frame_size)
+        return stage_key(
+            "media",
+            upstream=[item.clip_key],
+            codec=self.codec,
+            folder=MEDIA_DIR,
+            reel=item.reel,
+            lines=[vars(line) for line in item.lines],
+            look=self.p.config.look,
+            frame=self.look.frame_size,
+        )
 
     def label(self, item: ShotMedia) -> str:
         return f"media of shot {item.shot_id}"
@@ -102,21 +119,27 @@ class MediaStage(Stage[ShotMedia, list[Path]]):
 
     def intact(self, item: ShotMedia, stored: Stored) -> bool:
         """Its files are in the folder as written (named in it: a project folder moves)."""
-        return all((self.folder / f).is_file() and fingerprint(self.folder / f) == (size, mtime)
-                   for f, size, mtime in stored.meta["files"])
+        return all(
+            (self.folder / f).is_file() and fingerprint(self.folder / f) == (size, mtime)
+            for f, size, mtime in stored.meta["files"]
+        )
 
     def compute(self, item: ShotMedia) -> list[Path]:
         source = item.source
         frames = (source.frame(i) for i in range(source.n_frames))
-        written = [write_shot(self.folder / f"{item.shot_id}.mov", frames, self.look,
-                                    self.codec, item.reel)]
+        written = [
+            write_shot(
+                self.folder / f"{item.shot_id}.mov", frames, self.look, self.codec, item.reel
+            )
+        ]
         source.close()
         fps = self.p.config.film.fps
         for line in item.lines:
             wav = speak(line.text, voice_for(line.character, self.p.config), self.p.work_dir)
             samples = np.concatenate([b.mean(axis=1) if b.ndim > 1 else b for b in decode(wav)])
-            written.append(media.write_line(self.folder / line.name, samples, RATE, fps,
-                                            line.frames))
+            written.append(
+                media.write_line(self.folder / line.name, samples, RATE, fps, line.frames)
+            )
         return written
 
     def save(self, item: ShotMedia, value: list[Path]) -> Stored | None:
@@ -130,21 +153,35 @@ def make_media(p: Pipeline, timeline: otio.schema.Timeline, sources: dict[str, A
     folder, codec = p.project.out_dir / MEDIA_DIR, p.config.render.media_codec
     check_codec(codec)
     media.check_folder(folder)
-    look = FilmLook(p.config.look, (p.config.film.width, p.config.film.height),
-                    p.config.picture_size, p.config.film.fps, project_root=p.root)
+    look = FilmLook(
+        p.config.look,
+        (p.config.film.width, p.config.film.height),
+        p.config.picture_size,
+        p.config.film.fps,
+        project_root=p.root,
+    )
     shots = list(dict.fromkeys(sid for sid in sources))
     names = reels(shots)
     lines: dict[str, list[Line]] = {sid: [] for sid in shots}
     if tts_engine() is not None:
         for track in timeline.audio_tracks():
             for clip in track:
-                info = clip.metadata.get("storyreel", {}) if isinstance(clip, otio.schema.Clip) else {}
+                info = (
+                    clip.metadata.get("storyreel", {}) if isinstance(clip, otio.schema.Clip) else {}
+                )
                 if info.get("kind") == "dialogue" and info["shot_id"] in lines:
-                    lines[info["shot_id"]].append(Line(
-                        media_name(clip), info["character"], info["text"],
-                        clip.media_reference.available_range.duration.to_frames()))
-    items = [ShotMedia(sid, sources[sid].key, sources[sid], names[sid], tuple(lines[sid]))
-             for sid in shots]
+                    lines[info["shot_id"]].append(
+                        Line(
+                            media_name(clip),
+                            info["character"],
+                            info["text"],
+                            clip.media_reference.available_range.duration.to_frames(),
+                        )
+                    )
+    items = [
+        ShotMedia(sid, sources[sid].key, sources[sid], names[sid], tuple(lines[sid]))
+        for sid in shots
+    ]
     files: list[Path] = []
     with p.runner.stage("media", len(items)) as tick:
         for _, outcome in p.runner.ensure(MediaStage(p, folder, codec, look), items, tick):

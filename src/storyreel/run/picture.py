@@ -39,13 +39,17 @@ from storyreel.run.stage import Stage, Stored
 from storyreel.store.keys import stage_key
 from storyreel.store.objects import file_digest, fingerprint
 
-AI_NOTE = ("Images in this film are AI-generated (synthetic keyframes and camera moves made by "
-           "storyreel); provenance of every take: `storyreel provenance`.")
+AI_NOTE = (
+    "Images in this film are AI-generated (synthetic keyframes and camera moves made by "
+    "storyreel); provenance of every take: `storyreel provenance`."
+)
 # x264 superfast with veryfast's macroblock tree over 10 frames: at CRF 23 as small and as close
 # to a lossless encode as veryfast (SSIM 0.994 on the example), at about two thirds of its CPU
 REVIEW_ENCODER = {"codec": "h264", "crf": 23, "preset": "superfast"}
-REVIEW_OPTIONS = {"threads": "2",  # two segments in flight: their frames and x264 fill two cores
-                  "x264-params": "open-gop=0:mbtree=1:rc-lookahead=10"}
+REVIEW_OPTIONS = {
+    "threads": "2",  # two segments in flight: their frames and x264 fill two cores
+    "x264-params": "open-gop=0:mbtree=1:rc-lookahead=10",
+}
 HEAD_SECONDS = 60  # the first playable section, written once the film's start is encoded
 
 
@@ -73,8 +77,9 @@ class SegmentsStage(Stage[seg.Segment, str]):
 
     name, kind = "segments", "segment"
 
-    def __init__(self, p: Pipeline, program: Program, encoding: Encoding, tick: Any,
-                 users: dict[int, int]):
+    def __init__(
+        self, p: Pipeline, program: Program, encoding: Encoding, tick: Any, users: dict[int, int]
+    ):
         self.p, self.program, self.encoding, self.tick = p, program, encoding, tick
         self.users, self._guard = users, threading.Lock()  # a clip is closed after its last segment
 
@@ -106,8 +111,9 @@ class SegmentsStage(Stage[seg.Segment, str]):
         return Stored({"mp4": value}, {"start": item.start, "length": item.length})
 
 
-def make_segments(p: Pipeline, program: Program, profile: str = "review",
-                  head: Path | None = None) -> list[Encoded]:
+def make_segments(
+    p: Pipeline, program: Program, profile: str = "review", head: Path | None = None
+) -> list[Encoded]:
     """Every segment of the programme in `profile`, encoded (or found in the store); the film's
     first minute remuxed to `head` as soon as it is encoded, when more is still to come."""
     encoding = _encoding(p, program, profile)
@@ -120,13 +126,18 @@ def make_segments(p: Pipeline, program: Program, profile: str = "review",
                 found[s.key] = stored.blobs["mp4"]
                 p.runner.reused("segments", s.key[:12])
     todo = [s for s in planned if s.key not in found]
-    _encode(p, program, encoding, todo, found,
-            _first_minute(p, program, planned, head) if head and todo else None)
+    _encode(
+        p,
+        program,
+        encoding,
+        todo,
+        found,
+        _first_minute(p, program, planned, head) if head and todo else None,
+    )
     return [Encoded(s, p.store.path(found[s.key]), found[s.key]) for s in planned]
 
 
-def _first_minute(p: Pipeline, program: Program, planned: list[seg.Segment],
-                  head: Path) -> Any:
+def _first_minute(p: Pipeline, program: Program, planned: list[seg.Segment], head: Path) -> Any:
     """A callback for `_encode`: once the segments of the film's first `HEAD_SECONDS` are all
     in `found`, they are remuxed (picture only) to `head`, once."""
     need = round(HEAD_SECONDS * program.fps)
@@ -144,15 +155,25 @@ def _first_minute(p: Pipeline, program: Program, planned: list[seg.Segment],
         if written or any(s.key not in found for s in first):
             return
         written = True
-        seg.assemble([p.store.path(found[s.key]) for s in first], [s.length for s in first],
-                     program.fps, head)
+        seg.assemble(
+            [p.store.path(found[s.key]) for s in first],
+            [s.length for s in first],
+            program.fps,
+            head,
+        )
         p.events.publish(FileWritten(str(head)))
 
     return check
 
 
-def _encode(p: Pipeline, program: Program, encoding: Encoding, todo: list[seg.Segment],
-            found: dict[str, str], done: Any = None) -> None:
+def _encode(
+    p: Pipeline,
+    program: Program,
+    encoding: Encoding,
+    todo: list[seg.Segment],
+    found: dict[str, str],
+    done: Any = None,
+) -> None:
     """Encode `todo` into the store on the executor, noting each one's digest in `found` (and
     calling `done(found)` after each)."""
     users: dict[int, int] = {}
@@ -169,34 +190,62 @@ def _encode(p: Pipeline, program: Program, encoding: Encoding, todo: list[seg.Se
                 done(found)
 
 
-def make_cut(p: Pipeline, program: Program, segments: list[Encoded], sound: Sound, output: Path,
-             provenance: dict[str, Any], profile: str = "review") -> None:
+def make_cut(
+    p: Pipeline,
+    program: Program,
+    segments: list[Encoded],
+    sound: Sound,
+    output: Path,
+    provenance: dict[str, Any],
+    profile: str = "review",
+) -> None:
     """The cut at `output`: the programme's segments remuxed with the mix, unless it is there."""
     with p.runner.stage("cut"):
-        key = stage_key("cut", upstream=[sound.key, *(e.segment.key for e in segments)],
-                        note=AI_NOTE, failed=p.report.failed,
-                        timecode=p.config.film.start_timecode)
+        key = stage_key(
+            "cut",
+            upstream=[sound.key, *(e.segment.key for e in segments)],
+            note=AI_NOTE,
+            failed=p.report.failed,
+            timecode=p.config.film.start_timecode,
+        )
         last = p.db.last_cut(str(output))
-        if (last is not None and last["key"] == key and output.is_file()
-                and fingerprint(output) == (last["size"], last["mtime_ns"])):
+        if (
+            last is not None
+            and last["key"] == key
+            and output.is_file()
+            and fingerprint(output) == (last["size"], last["mtime_ns"])
+        ):
             p.runner.reused("cut", str(output))
             return
         segments = _intact(p, program, segments, profile)
         fps = p.config.film.fps
         seconds = Fraction(sum(e.segment.length for e in segments)) / fps
         aac_key, audio = aac(p, sound, seconds)
-        seg.assemble([e.path for e in segments], [e.segment.length for e in segments], fps, output,
-                     audio=audio, metadata={"title": provenance.get("title") or output.stem,
-                                            "comment": AI_NOTE, "description": AI_NOTE,
-                                            "timecode": p.config.film.start_timecode})
-        p.db.cut_put(key, str(output), file_digest(output), *fingerprint(output),
-                     [k for k in (sound.key, aac_key, *(e.segment.key for e in segments)) if k],
-                     json.dumps(provenance, default=str))
+        seg.assemble(
+            [e.path for e in segments],
+            [e.segment.length for e in segments],
+            fps,
+            output,
+            audio=audio,
+            metadata={
+                "title": provenance.get("title") or output.stem,
+                "comment": AI_NOTE,
+                "description": AI_NOTE,
+                "timecode": p.config.film.start_timecode,
+            },
+        )
+        p.db.cut_put(
+            key,
+            str(output),
+            file_digest(output),
+            *fingerprint(output),
+            [k for k in (sound.key, aac_key, *(e.segment.key for e in segments)) if k],
+            json.dumps(provenance, default=str),
+        )
         p.runner.computed("cut", str(output))
 
 
-def _intact(p: Pipeline, program: Program, segments: list[Encoded],
-            profile: str) -> list[Encoded]:
+def _intact(p: Pipeline, program: Program, segments: list[Encoded], profile: str) -> list[Encoded]:
     """`segments` after hashing each against its name; rotted ones are encoded again."""
     bad = [e for e in segments if not p.store.verify(e.digest)]
     if not bad:
@@ -205,26 +254,48 @@ def _intact(p: Pipeline, program: Program, segments: list[Encoded],
         p.runner.repair(e.segment.key, e.digest, f"segment at frame {e.segment.start}")
     found = {e.segment.key: e.digest for e in segments if e not in bad}
     _encode(p, program, _encoding(p, program, profile), [e.segment for e in bad], found)
-    return [Encoded(e.segment, p.store.path(found[e.segment.key]), found[e.segment.key])
-            for e in segments]
+    return [
+        Encoded(e.segment, p.store.path(found[e.segment.key]), found[e.segment.key])
+        for e in segments
+    ]
 
 
 def _encoding(p: Pipeline, program: Program, profile: str) -> Encoding:
     """How the programme's segments are encoded in `profile` (a draft keeps its own settings)."""
     cfg = p.config
     review = profile == "review" and not p.draft
-    look = FilmLook(cfg.look, program.frame_size, program.picture_size, program.fps,
-                    project_root=p.root, review=review)
+    look = FilmLook(
+        cfg.look,
+        program.frame_size,
+        program.picture_size,
+        program.fps,
+        project_root=p.root,
+        review=review,
+    )
     lut = _lut_digest(cfg.look.lut, p.root)
     if not review:  # the keys of storyreel before profiles: its master segments stay reusable
         encoder = {"codec": cfg.render.codec, "crf": cfg.render.crf, "preset": cfg.render.preset}
-        return Encoding(look, encoder, {}, {"look": cfg.look, "lut": lut, "encoder": encoder,
-                                            "options": seg.SEGMENT_OPTIONS})
+        return Encoding(
+            look,
+            encoder,
+            {},
+            {"look": cfg.look, "lut": lut, "encoder": encoder, "options": seg.SEGMENT_OPTIONS},
+        )
     options = {**seg.SEGMENT_OPTIONS, **REVIEW_OPTIONS}
     grain = {"share": REVIEW_GRAIN, "clump": REVIEW_CLUMP, "fields": REVIEW_FIELDS}
-    return Encoding(look, REVIEW_ENCODER, REVIEW_OPTIONS,
-                    {"profile": "review", "look": cfg.look, "lut": lut, "grain": grain,
-                     "encoder": REVIEW_ENCODER, "options": options})
+    return Encoding(
+        look,
+        REVIEW_ENCODER,
+        REVIEW_OPTIONS,
+        {
+            "profile": "review",
+            "look": cfg.look,
+            "lut": lut,
+            "grain": grain,
+            "encoder": REVIEW_ENCODER,
+            "options": options,
+        },
+    )
 
 
 def _lut_digest(lut: str | None, root: Path) -> str | None:

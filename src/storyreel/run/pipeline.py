@@ -63,7 +63,9 @@ class Pipeline:
     def warn(self, message: str) -> None:
         self.events.publish(Warned(message))
 
-    def refuse(self, stage: str, item: str, shot: Shot, backend: Backend, error: StoryreelError) -> None:
+    def refuse(
+        self, stage: str, item: str, shot: Shot, backend: Backend, error: StoryreelError
+    ) -> None:
         """A backend's refusal of `shot`, which the cut shows as a slate: published once."""
         said = str(error)  # a hosted backend's message names its vendor already
         message = said if said.startswith(backend.name) else f"{backend.name}: {said}"
@@ -84,16 +86,22 @@ class Pipeline:
             self.stills_config = dressed(self.project.config, shotlist)
         self.events.publish(ShotsChanged(**changes))
         if (self.root / OLD_STILLS).is_dir():
-            self.warn(f"{OLD_STILLS} holds takes in the format of storyreel before 0.2, which is no "
-                      "longer read (its takes are made again in the project's store); "
-                      "`storyreel gc` deletes it")
+            self.warn(
+                f"{OLD_STILLS} holds takes in the format of storyreel before 0.2, which is no "
+                "longer read (its takes are made again in the project's store); "
+                "`storyreel gc` deletes it"
+            )
         return shotlist
 
 
 @contextmanager
-def open_pipeline(project: Project, *subscribers: Subscriber, draft: bool = False,
-                  lock_timeout: float = 600.0,
-                  on_wait: Any = None) -> Iterator[Pipeline]:
+def open_pipeline(
+    project: Project,
+    *subscribers: Subscriber,
+    draft: bool = False,
+    lock_timeout: float = 600.0,
+    on_wait: Any = None,
+) -> Iterator[Pipeline]:
     """A pipeline on `project`, holding its lock, its events going to `subscribers`."""
     with project_lock(project.state_dir, timeout=lock_timeout, on_wait=on_wait):
         lost = lost_work(project.state_dir)

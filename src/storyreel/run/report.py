@@ -45,8 +45,11 @@ class BuildReport:
         """Fold one build event into the report."""
         match event:
             case ShotsChanged():
-                self.shots = {"added": event.added, "removed": event.removed,
-                              "changed": event.changed}
+                self.shots = {
+                    "added": event.added,
+                    "removed": event.removed,
+                    "changed": event.changed,
+                }
             case Computed(stage=stage) if stage in self.computed:
                 self.computed[stage].append(event.item)
                 self.frames += event.frames

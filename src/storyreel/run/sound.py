@@ -47,9 +47,14 @@ class MixStage(Stage[Mix, Path | None]):
 
     def key(self, item: Mix) -> str:
         tracks = [digest(t.to_json_string().encode()) for t in item.timeline.audio_tracks()]
-        return stage_key("audio", tracks=tracks, frames=item.timeline.duration().to_frames(),
-                         characters=self.p.config.characters, fps=self.p.config.film.fps,
-                         music=item.music)
+        return stage_key(
+            "audio",
+            tracks=tracks,
+            frames=item.timeline.duration().to_frames(),
+            characters=self.p.config.characters,
+            fps=self.p.config.film.fps,
+            music=item.music,
+        )
 
     def label(self, item: Mix) -> str:
         return "scratch audio"

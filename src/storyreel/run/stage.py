@@ -119,8 +119,13 @@ class Stage(Generic[Item, Out]):
 class Runner:
     """Runs stages against one project's store and database, publishing build events."""
 
-    def __init__(self, store: ObjectStore, db: Database, events: EventBus,
-                 executor: LocalExecutor | None = None):
+    def __init__(
+        self,
+        store: ObjectStore,
+        db: Database,
+        events: EventBus,
+        executor: LocalExecutor | None = None,
+    ):
         self.store, self.db, self.events = store, db, events
         self.executor = executor or LocalExecutor()
         self._lock = threading.Lock()
@@ -149,8 +154,15 @@ class Runner:
         try:
             yield tick
         finally:
-            self.events.publish(StageFinished(name, tally.computed, tally.reused, tally.failed,
-                                              round(time.perf_counter() - start, 3)))
+            self.events.publish(
+                StageFinished(
+                    name,
+                    tally.computed,
+                    tally.reused,
+                    tally.failed,
+                    round(time.perf_counter() - start, 3),
+                )
+            )
 
     def _count(self, stage: str, what: str) -> None:
         tally = self._tallies.get(stage)
@@ -166,7 +178,9 @@ class Runner:
         self._count(stage, "reused")
         self.events.publish(Reused(stage, item, shot))
 
-    def failed(self, stage: str, item: str, shot: str | None, message: str, fatal: bool = True) -> None:
+    def failed(
+        self, stage: str, item: str, shot: str | None, message: str, fatal: bool = True
+    ) -> None:
         self._count(stage, "failed")
         self.events.publish(Failed(stage, item, shot, message, fatal))
 
@@ -193,7 +207,9 @@ class Runner:
 
     def record(self, key: str, stage: str, stored: Stored) -> None:
         """Note an output in the database, with each object's fingerprint."""
-        blobs = {name: [dig, *fingerprint(self.store.path(dig))] for name, dig in stored.blobs.items()}
+        blobs = {
+            name: [dig, *fingerprint(self.store.path(dig))] for name, dig in stored.blobs.items()
+        }
         self.db.output_put(key, stage, blobs, stored.meta)
 
     def forget(self, key: str) -> None:
@@ -201,14 +217,19 @@ class Runner:
 
     def repair(self, key: str, dig: str, label: str) -> None:
         self.db.output_delete(key)
-        self.events.publish(Repaired(f"object {dig[:12]} ({label}) was corrupt or missing: "
-                                     "removed, recomputing"))
+        self.events.publish(
+            Repaired(f"object {dig[:12]} ({label}) was corrupt or missing: removed, recomputing")
+        )
 
     # --- running a stage ---------------------------------------------------------------------
 
-    def ensure(self, stage: Stage[Item, Out], items: Iterable[Item],
-               tick: Callable[[int], None] | None = None,
-               workers: int | None = None) -> Iterator[tuple[Item, Outcome[Out]]]:
+    def ensure(
+        self,
+        stage: Stage[Item, Out],
+        items: Iterable[Item],
+        tick: Callable[[int], None] | None = None,
+        workers: int | None = None,
+    ) -> Iterator[tuple[Item, Outcome[Out]]]:
         """Each item's output in the store, computed on the executor when missing or damaged;
         yields (item, outcome) as each finishes. `workers` caps the items in flight (a memory
         budget's), below the executor's own."""

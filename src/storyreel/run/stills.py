@@ -64,13 +64,24 @@ class StillsStage(Stage[TakeRef, Still]):
 
     def compute(self, item: TakeRef) -> Still:
         if item.backend is None:
-            raise StoryreelError(f"shot {item.shot.id}: the still of the selected take "
-                                 f"{item.index + 1} was lost; `storyreel select {item.shot.id} N` "
-                                 "chooses another", self.p.project.script)
+            raise StoryreelError(
+                f"shot {item.shot.id}: the still of the selected take "
+                f"{item.index + 1} was lost; `storyreel select {item.shot.id} N` "
+                "chooses another",
+                self.p.project.script,
+            )
         config = self.p.stills_config
-        return item.backend.generate(StillRequest(
-            shot=item.shot, scene=item.scene, config=config, seed=item.seed,
-            size=config.picture_size, project_root=self.p.root, take=item.index))
+        return item.backend.generate(
+            StillRequest(
+                shot=item.shot,
+                scene=item.scene,
+                config=config,
+                seed=item.seed,
+                size=config.picture_size,
+                project_root=self.p.root,
+                take=item.index,
+            )
+        )
 
     def save(self, item: TakeRef, value: Still) -> Stored:
         return save_still(self.p.store, value)
@@ -79,15 +90,18 @@ class StillsStage(Stage[TakeRef, Still]):
         return load_still(self.p.store, stored)
 
 
-def plan_takes(p: Pipeline, shotlist: ShotList, shots: list[Shot],
-               takes: int | None = None) -> tuple[list[TakeRef], dict[str, TakeRef]]:
+def plan_takes(
+    p: Pipeline, shotlist: ShotList, shots: list[Shot], takes: int | None = None
+) -> tuple[list[TakeRef], dict[str, TakeRef]]:
     """Every take of `shots` and each shot's selected take. `takes` raises a shot's count."""
     size, config = p.stills_config.picture_size, p.stills_config
     refs, selected = [], {}
     for shot in shots:
         scene = shotlist.scene(shot.scene_id)
         sel, chosen = p.db.selection(shot.id), p.db.selected_take(shot.id)
-        n = max(p.config.backends.takes, takes or 0, p.db.n_takes(shot.id), 1 if chosen else sel + 1)
+        n = max(
+            p.config.backends.takes, takes or 0, p.db.n_takes(shot.id), 1 if chosen else sel + 1
+        )
         if n != p.db.n_takes(shot.id):
             p.db.set_n_takes(shot.id, n)
         backend = p.backend("stills", shot)
@@ -111,8 +125,9 @@ class Stills:
     refused: frozenset[str]  # keys of takes their backend refused
 
 
-def make_stills(p: Pipeline, shotlist: ShotList, shots: list[Shot] | None = None,
-                takes: int | None = None) -> Stills:
+def make_stills(
+    p: Pipeline, shotlist: ShotList, shots: list[Shot] | None = None, takes: int | None = None
+) -> Stills:
     """Make (or find) every take of `shots` (all by default)."""
     shots = shotlist.shots if shots is None else shots
     refs, selected = plan_takes(p, shotlist, shots, takes)
@@ -144,13 +159,28 @@ def _record(p: Pipeline, ref: TakeRef) -> None:
         return
     out = p.db.output_get(ref.key) or {"blobs": {}, "meta": {}}
     meta = out["meta"].get("meta", {})
-    prov = Provenance(backend=ref.backend.name, version=str(ref.backend.version), seed=ref.seed,
-                      prompt=meta.get("prompt"), negative_prompt=meta.get("negative_prompt"),
-                      params=meta.get("params", {}), remote_id=meta.get("remote_id"))
+    prov = Provenance(
+        backend=ref.backend.name,
+        version=str(ref.backend.version),
+        seed=ref.seed,
+        prompt=meta.get("prompt"),
+        negative_prompt=meta.get("negative_prompt"),
+        params=meta.get("params", {}),
+        remote_id=meta.get("remote_id"),
+    )
     png = out["blobs"].get("png")
     path = str(p.store.path(png[0]).relative_to(p.root)) if png else None
-    p.db.take_put(ref.id, ref.shot.id, "still", ref.index, ref.seed, shot_text_hash(ref.shot),
-                  prov.model_dump_json(), ref.key, path)
+    p.db.take_put(
+        ref.id,
+        ref.shot.id,
+        "still",
+        ref.index,
+        ref.seed,
+        shot_text_hash(ref.shot),
+        prov.model_dump_json(),
+        ref.key,
+        path,
+    )
 
 
 def _kept(p: Pipeline, shot: Shot, scene: Scene, chosen: str) -> TakeRef | None:
@@ -161,6 +191,8 @@ def _kept(p: Pipeline, shot: Shot, scene: Scene, chosen: str) -> TakeRef | None:
     if row is None or p.runner.lookup(row["object_key"], f"still of {chosen}") is None:
         p.warn(f"{what} is gone; the cut uses a take of the shot's text")
         return None
-    p.warn(f"{what} (take {row['idx'] + 1}) was made from an earlier text of the shot; the cut "
-           f"keeps it (`storyreel select {shot.id} N` chooses a take of the new text)")
+    p.warn(
+        f"{what} (take {row['idx'] + 1}) was made from an earlier text of the shot; the cut "
+        f"keeps it (`storyreel select {shot.id} N` chooses a take of the new text)"
+    )
     return TakeRef(shot, scene, row["idx"], row["seed"], row["object_key"], None)

@@ -25,7 +25,15 @@ from storyreel.store.objects import ObjectStore
 # Shot fields that place it in the cut or are heard rather than seen: a still's key leaves them
 # out (a backend that reads them says so with `cache_token`). The scene's id is left out too: it
 # hashes the scene's first paragraph, which may belong to another shot.
-_PLACEMENT = {"lines", "scene_id", "duration", "duration_fixed", "transition_in", "super", "dialogue"}
+_PLACEMENT = {
+    "lines",
+    "scene_id",
+    "duration",
+    "duration_fixed",
+    "transition_in",
+    "super",
+    "dialogue",
+}
 _MOTION = ("size", "angle", "move", "move_intensity", "easing", "subjects", "description")
 
 
@@ -43,28 +51,59 @@ def _refs(paths: list[str], root: Path | None) -> list[str]:
     return out
 
 
-def still_key(shot: Shot, scene: Scene, config: ProjectConfig, backend: Backend, take: int, seed: int,
-              size: tuple[int, int], root: Path | None) -> str:
+def still_key(
+    shot: Shot,
+    scene: Scene,
+    config: ProjectConfig,
+    backend: Backend,
+    take: int,
+    seed: int,
+    size: tuple[int, int],
+    root: Path | None,
+) -> str:
     characters = {n: config.characters[n] for n in sorted(config.characters)}
     token = backend.cache_token(shot, root)
     return stage_key(
-        "still", backend=(backend.name, str(backend.version)),
+        "still",
+        backend=(backend.name, str(backend.version)),
         shot=shot.model_dump(mode="python", exclude=_PLACEMENT),
         scene=scene.model_dump(mode="python", exclude={"id", "lines"}),
-        look=config.look, characters=characters, size=size, take=take, seed=seed,
-        refs=_refs([r for c in characters.values() for r in c.refs], root), token=token,
+        look=config.look,
+        characters=characters,
+        size=size,
+        take=take,
+        seed=seed,
+        refs=_refs([r for c in characters.values() for r in c.refs], root),
+        token=token,
     )
 
 
-def clip_key(still: str, shot: Shot, config: ProjectConfig, backend: Backend, take: int, seed: int,
-             n_frames: int, size: tuple[int, int], root: Path | None,
-             end: tuple[str, int] | None = None) -> str:
+def clip_key(
+    still: str,
+    shot: Shot,
+    config: ProjectConfig,
+    backend: Backend,
+    take: int,
+    seed: int,
+    n_frames: int,
+    size: tuple[int, int],
+    root: Path | None,
+    end: tuple[str, int] | None = None,
+) -> str:
     """The key of a clip; `end` is (the key of the still it arrives at, the frame it lands on)."""
     token = backend.cache_token(shot, root)
     return stage_key(
-        "clip", backend=(backend.name, str(backend.version)), upstream=[still],
-        shot={f: getattr(shot, f) for f in _MOTION}, fps=config.film.fps, n_frames=n_frames,
-        size=size, take=take, seed=seed, token=token, **({"end": list(end)} if end else {}),
+        "clip",
+        backend=(backend.name, str(backend.version)),
+        upstream=[still],
+        shot={f: getattr(shot, f) for f in _MOTION},
+        fps=config.film.fps,
+        n_frames=n_frames,
+        size=size,
+        take=take,
+        seed=seed,
+        token=token,
+        **({"end": list(end)} if end else {}),
     )
 
 
@@ -76,13 +115,24 @@ def save_still(store: ObjectStore, still: Still) -> Stored:
     """Store a still's PNG and layers; returns the stored output."""
     png = png_bytes(still.image, compress_level=1)  # for speed: a take is written once
     layers = io.BytesIO()
-    rgba = np.stack([la.rgba for la in still.layers]) if still.layers else np.zeros((0, 1, 1, 4), np.uint8)
-    np.savez(layers, names=np.array([la.name for la in still.layers], dtype=str),
-             depths=np.array([la.depth for la in still.layers], dtype=np.float64), rgba=rgba)
-    blobs = {name: store.put_bytes(data)
-             for name, data in (("png", png), ("layers", layers.getvalue()))}
-    meta = {"subject_boxes": {k: list(v) for k, v in still.subject_boxes.items()},
-            "meta": json.loads(json.dumps(still.meta, default=str))}
+    rgba = (
+        np.stack([la.rgba for la in still.layers])
+        if still.layers
+        else np.zeros((0, 1, 1, 4), np.uint8)
+    )
+    np.savez(
+        layers,
+        names=np.array([la.name for la in still.layers], dtype=str),
+        depths=np.array([la.depth for la in still.layers], dtype=np.float64),
+        rgba=rgba,
+    )
+    blobs = {
+        name: store.put_bytes(data) for name, data in (("png", png), ("layers", layers.getvalue()))
+    }
+    meta = {
+        "subject_boxes": {k: list(v) for k, v in still.subject_boxes.items()},
+        "meta": json.loads(json.dumps(still.meta, default=str)),
+    }
     return Stored(blobs, meta)
 
 
@@ -90,7 +140,9 @@ def load_still(store: ObjectStore, stored: Stored) -> Still:
     """A stored still, verified by hash (raises `CorruptObject`)."""
     image = np.asarray(Image.open(io.BytesIO(store.read_bytes(stored.blobs["png"]))).convert("RGB"))
     with np.load(io.BytesIO(store.read_bytes(stored.blobs["layers"]))) as z:
-        layers = [Layer(str(n), float(d) if math.isfinite(d) else math.inf, z["rgba"][i])
-                  for i, (n, d) in enumerate(zip(z["names"], z["depths"], strict=True))]
+        layers = [
+            Layer(str(n), float(d) if math.isfinite(d) else math.inf, z["rgba"][i])
+            for i, (n, d) in enumerate(zip(z["names"], z["depths"], strict=True))
+        ]
     boxes = {k: tuple(v) for k, v in stored.meta.get("subject_boxes", {}).items()}
     return Still(image=image, layers=layers, subject_boxes=boxes, meta=stored.meta.get("meta", {}))

@@ -62,8 +62,22 @@ from storyreel.script.fountain import Element, Script, parse_file, plain
 from storyreel.script.places import read_places
 from storyreel.script.timing import shot_seconds
 
-_TIMES = ("DAY", "NIGHT", "DAWN", "DUSK", "MORNING", "EVENING", "AFTERNOON", "SUNSET",
-          "SUNRISE", "MAGIC HOUR", "LATER", "CONTINUOUS", "MOMENTS LATER", "SAME")
+_TIMES = (
+    "DAY",
+    "NIGHT",
+    "DAWN",
+    "DUSK",
+    "MORNING",
+    "EVENING",
+    "AFTERNOON",
+    "SUNSET",
+    "SUNRISE",
+    "MAGIC HOUR",
+    "LATER",
+    "CONTINUOUS",
+    "MOMENTS LATER",
+    "SAME",
+)
 _HEAD = re.compile(r"^(INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)\.?\s*", re.IGNORECASE)
 
 
@@ -71,15 +85,20 @@ _HEAD = re.compile(r"^(INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)\.?\s*", re.IGNORECASE
 Identify = Callable[[list[Scene], list[Shot], set[str]], Mapping[str, str]]
 
 
-def breakdown_script(path: Path, config: ProjectConfig, identify: Identify | None = None) -> ShotList:
+def breakdown_script(
+    path: Path, config: ProjectConfig, identify: Identify | None = None
+) -> ShotList:
     """Parse and break down a Fountain script; bad input is a `StoryreelError` with file:line."""
     return breakdown(parse_file(Path(path)), config, identify)
 
 
 def breakdown(script: Script, config: ProjectConfig, identify: Identify | None = None) -> ShotList:
-    if not any(e.kind in ("scene_heading", "action", "dialogue", "lyrics") for e in script.elements):
-        raise StoryreelError("the script is empty: no scene, action or dialogue to break down",
-                             script.path)
+    if not any(
+        e.kind in ("scene_heading", "action", "dialogue", "lyrics") for e in script.elements
+    ):
+        raise StoryreelError(
+            "the script is empty: no scene, action or dialogue to break down", script.path
+        )
     pacing = PACINGS[config.film.pacing]
     with _cycle_collection_paused():
         builder = _Builder(script, config, pacing)
@@ -134,14 +153,22 @@ class _Builder:
         self.script, self.config, self.pacing = script, config, pacing
         self.fps: Fraction = config.film.fps
         names = {e.name.upper() for e in script.elements if e.kind == "character"}
-        names |= {m.group(1) for e in script.elements if e.kind == "action"
-                  for m in INTRODUCED.finditer(e.text)}
+        names |= {
+            m.group(1)
+            for e in script.elements
+            if e.kind == "action"
+            for m in INTRODUCED.finditer(e.text)
+        }
         self.characters = {n for n in names | set(config.characters) if n.strip()}
         self.name_re = (
-            re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(self.characters, key=len,
-                                                                        reverse=True)) + r")\b",
-                       re.IGNORECASE)
-            if self.characters else None
+            re.compile(
+                r"\b("
+                + "|".join(re.escape(n) for n in sorted(self.characters, key=len, reverse=True))
+                + r")\b",
+                re.IGNORECASE,
+            )
+            if self.characters
+            else None
         )
         self.scenes: list[_Scene] = []
         self.cards: list[tuple[int, Element]] = []  # (blocks seen so far, element)
@@ -186,8 +213,13 @@ class _Builder:
                 group = els[i:j]
                 cur = self.current()
                 last = cur.blocks[-1] if cur.blocks else None
-                if e.dual and last and last.kind == "dialogue" and last.elements[0].dual \
-                        and not self.pending:
+                if (
+                    e.dual
+                    and last
+                    and last.kind == "dialogue"
+                    and last.elements[0].dual
+                    and not self.pending
+                ):
                     last.kind = "dual"
                     last.elements += group
                 else:
@@ -202,10 +234,21 @@ class _Builder:
     def current(self) -> _Scene:
         if not self.scenes:
             first = next(e for e in self.script.elements if e.kind != "note")
-            self.scenes.append(_Scene(Scene(
-                id="", number="1", heading="", int_ext="", location="", time_of_day="",
-                section=self.section, synopsis=self.synopsis,
-                lines=SourceSpan(path=self.script.path, start=first.start, end=first.start))))
+            self.scenes.append(
+                _Scene(
+                    Scene(
+                        id="",
+                        number="1",
+                        heading="",
+                        int_ext="",
+                        location="",
+                        time_of_day="",
+                        section=self.section,
+                        synopsis=self.synopsis,
+                        lines=SourceSpan(path=self.script.path, start=first.start, end=first.start),
+                    )
+                )
+            )
             self.synopsis = None
         return self.scenes[-1]
 
@@ -213,13 +256,22 @@ class _Builder:
         heading = plain(e.text).strip()
         int_ext, location, time = split_heading(heading)
         number = e.scene_number or str(len(self.scenes) + 1)
-        scene = Scene(id="", number=number, heading=heading, int_ext=int_ext, location=location,
-                      time_of_day=time, section=self.section, synopsis=self.synopsis,
-                      lines=SourceSpan(path=self.script.path, start=e.start, end=e.end))
+        scene = Scene(
+            id="",
+            number=number,
+            heading=heading,
+            int_ext=int_ext,
+            location=location,
+            time_of_day=time,
+            section=self.section,
+            synopsis=self.synopsis,
+            lines=SourceSpan(path=self.script.path, start=e.start, end=e.end),
+        )
         self.synopsis = None
         # directives written before the heading stay pending: they apply to its first block
-        self.scenes.append(_Scene(scene, transition=self.transition,
-                                  numbered=e.scene_number is not None))
+        self.scenes.append(
+            _Scene(scene, transition=self.transition, numbered=e.scene_number is not None)
+        )
         self.transition = None
 
     def add_block(self, kind: str, els: list[Element]) -> None:
@@ -228,8 +280,9 @@ class _Builder:
         cur.blocks.append(_Block(kind, els, self.pending + inline))
         self.pending = []
         if self.transition is not None:  # a transition inside a scene enters the next shot
-            cur.blocks[-1].directives.insert(0, Directive("cut", els[0].start,
-                                                          transition=self.transition))
+            cur.blocks[-1].directives.insert(
+                0, Directive("cut", els[0].start, transition=self.transition)
+            )
             self.transition = None
 
     def directive(self, text: str, line: int) -> Directive | None:
@@ -239,8 +292,9 @@ class _Builder:
         t = plain(text).strip().upper()
         second = frames_for(1.0, self.fps)
         if "DISSOLVE" in t:
-            return Transition(kind=TransitionKind.DISSOLVE,
-                              frames=frames_for(self.pacing.dissolve, self.fps))
+            return Transition(
+                kind=TransitionKind.DISSOLVE, frames=frames_for(self.pacing.dissolve, self.fps)
+            )
         if "SMASH" in t:
             return Transition(kind=TransitionKind.SMASH_CUT)
         if "MATCH" in t:
@@ -266,15 +320,24 @@ class _Builder:
         for d in self.pending:
             t = d.transition
             if d.kind != "cut" or t is None:
-                raise StoryreelError(f"[[{d.kind}: ...]] ends the script with nothing to apply "
-                                     "to; put it before an action or dialogue block",
-                                     self.script.path, d.line)
+                raise StoryreelError(
+                    f"[[{d.kind}: ...]] ends the script with nothing to apply "
+                    "to; put it before an action or dialogue block",
+                    self.script.path,
+                    d.line,
+                )
             if t.kind not in (TransitionKind.FADE_IN, TransitionKind.FADE_OUT, TransitionKind.CUT):
-                raise StoryreelError(f"[[cut: {t.kind}]] ends the script with nothing to apply "
-                                     "to; the film can end only on a fade-out or a cut",
-                                     self.script.path, d.line)
-            out = (Transition(kind=TransitionKind.FADE_OUT, frames=t.frames or second)
-                   if t.kind is not TransitionKind.CUT else Transition(kind=TransitionKind.CUT))
+                raise StoryreelError(
+                    f"[[cut: {t.kind}]] ends the script with nothing to apply "
+                    "to; the film can end only on a fade-out or a cut",
+                    self.script.path,
+                    d.line,
+                )
+            out = (
+                Transition(kind=TransitionKind.FADE_OUT, frames=t.frames or second)
+                if t.kind is not TransitionKind.CUT
+                else Transition(kind=TransitionKind.CUT)
+            )
         return out
 
     def finish(self, identify: Identify | None = None) -> ShotList:
@@ -282,13 +345,22 @@ class _Builder:
         drafts: list[_Draft] = []
         block_first_shot: list[int] = []  # index of the first draft of each block
         prev_location = None
-        scene_ids = _ids([(s.scene.heading + "\n" + (s.blocks[0].text if s.blocks else ""),
-                           f"sc{s.scene.number}" if s.numbered else None,
-                           _slug(s.scene.location or "scene"), s.scene.lines.start)
-                          for s in self.scenes], self.script.path)
+        scene_ids = _ids(
+            [
+                (
+                    s.scene.heading + "\n" + (s.blocks[0].text if s.blocks else ""),
+                    f"sc{s.scene.number}" if s.numbered else None,
+                    _slug(s.scene.location or "scene"),
+                    s.scene.lines.start,
+                )
+                for s in self.scenes
+            ],
+            self.script.path,
+        )
         scenes = []
-        openings = [next((plain(b.text) for b in s.blocks if b.kind == "action"), "")
-                    for s in self.scenes]
+        openings = [
+            next((plain(b.text) for b in s.blocks if b.kind == "action"), "") for s in self.scenes
+        ]
         places = read_places([s.scene for s in self.scenes], openings)
         for s, sid, opening, place in zip(self.scenes, scene_ids, openings, places, strict=True):
             weather = [w for w, r in _WEATHER.items() if r.search(affirmed(opening))]
@@ -300,21 +372,34 @@ class _Builder:
             for k, block in enumerate(s.blocks):
                 block_first_shot.append(len(drafts))
                 shot_ds = [d for d in block.directives if d.kind == "shot"]
-                if k == 0 and new_place and s.scene.heading and block.kind != "action" \
-                        and not shot_ds:
+                if (
+                    k == 0
+                    and new_place
+                    and s.scene.heading
+                    and block.kind != "action"
+                    and not shot_ds
+                ):
                     drafts.append(coverage.establishing(block))
                 drafts.extend(coverage.block(block, shot_ds))
                 first = drafts[block_first_shot[-1]]
                 self.apply(first.shot, [d for d in block.directives if d.kind != "shot"])
-                if k == 0 and s.transition is not None and not any(
-                        d.kind == "cut" for d in block.directives):
+                if (
+                    k == 0
+                    and s.transition is not None
+                    and not any(d.kind == "cut" for d in block.directives)
+                ):
                     first.shot.transition_in = s.transition
         if not drafts:
-            raise StoryreelError("the script has scene headings but nothing happens in them: "
-                                 "no action or dialogue to make a shot of", self.script.path)
+            raise StoryreelError(
+                "the script has scene headings but nothing happens in them: "
+                "no action or dialogue to make a shot of",
+                self.script.path,
+            )
         place = {s.id: _slug(s.location or "shot") for s in scenes}
-        ids = _ids([(d.key, d.explicit_id, place[d.shot.scene_id], d.directive_line)
-                    for d in drafts], self.script.path)
+        ids = _ids(
+            [(d.key, d.explicit_id, place[d.shot.scene_id], d.directive_line) for d in drafts],
+            self.script.path,
+        )
         shots = [d.shot.model_copy(update={"id": i}) for d, i in zip(drafts, ids, strict=True)]
         if identify is not None:
             generated = {i for d, i in zip(drafts, ids, strict=True) if d.explicit_id is None}
@@ -326,9 +411,14 @@ class _Builder:
             if seen:
                 nxt = block_first_shot[seen] if seen < len(block_first_shot) else len(shots)
                 after = shots[nxt - 1].id
-            cards.append(Card(text=plain(e.text).strip(), after_shot=after,
-                              duration=self.pacing.card,
-                              lines=SourceSpan(path=self.script.path, start=e.start, end=e.end)))
+            cards.append(
+                Card(
+                    text=plain(e.text).strip(),
+                    after_shot=after,
+                    duration=self.pacing.card,
+                    lines=SourceSpan(path=self.script.path, start=e.start, end=e.end),
+                )
+            )
         return ShotList(
             source=self.script.path,
             title=self.script.title(),
@@ -349,10 +439,13 @@ class _Builder:
                 shot.super = d.text
             elif d.kind == "cut" and d.transition is not None:
                 t = d.transition
-                if not t.frames and t.kind in (TransitionKind.DISSOLVE, TransitionKind.WIPE,
-                                               TransitionKind.FADE_IN, TransitionKind.FADE_OUT):
-                    t = t.model_copy(update={
-                        "frames": frames_for(self.pacing.dissolve, self.fps)})
+                if not t.frames and t.kind in (
+                    TransitionKind.DISSOLVE,
+                    TransitionKind.WIPE,
+                    TransitionKind.FADE_IN,
+                    TransitionKind.FADE_OUT,
+                ):
+                    t = t.model_copy(update={"frames": frames_for(self.pacing.dissolve, self.fps)})
                 shot.transition_in = t
 
     def names_in(self, text: str) -> list[str]:
@@ -367,9 +460,9 @@ class _Builder:
 
 
 def split_heading(heading: str) -> tuple[str, str, str]:
-    """"EXT. BEACH - DAWN" → ("EXT", "BEACH", "DAWN")."""
+    """ "EXT. BEACH - DAWN" → ("EXT", "BEACH", "DAWN")."""
     m = _HEAD.match(heading)
-    rest = heading[m.end():] if m else heading
+    rest = heading[m.end() :] if m else heading
     int_ext = ""
     if m:
         word = m.group(1).upper().replace(".", "")
@@ -400,8 +493,11 @@ def _ids(items: list[tuple[str, str | None, str, int | None]], path: str) -> lis
     for _key, explicit, _name, line in items:
         if explicit is not None:
             if explicit in taken:
-                raise StoryreelError(f"the id {explicit!r} is used twice (first at line "
-                                     f"{taken[explicit]})", path, line)
+                raise StoryreelError(
+                    f"the id {explicit!r} is used twice (first at line {taken[explicit]})",
+                    path,
+                    line,
+                )
             taken[explicit] = line
     out = []
     last: dict[str, int] = {}  # base → the number it last got: the next free one is above it
@@ -425,13 +521,13 @@ def _ids(items: list[tuple[str, str | None, str, int | None]], path: str) -> lis
 
 _WORDS = {
     "detail": r"hands?|fingers?|label|screen|phone|letter|photo(?:graph)?|keys|ring|cup|glass|"
-              r"reel|cassette|knife|gun|button|coin|envelope|film can|wristwatch",
+    r"reel|cassette|knife|gun|button|coin|envelope|film can|wristwatch",
     "face": r"face|eyes|tears?|crying|cries|smiles?|stares?|gazes?|frowns?|weeps?|whispers?|"
-            r"breath|lips|blinks?|looks? at",
+    r"breath|lips|blinks?|looks? at",
     "body": r"walks?|runs?|enters?|leaves|crosses|climbs?|stands?|sits?|falls?|dances?|"
-            r"drops?|steps?|turns away|spins?|jumps?|kneels?",
+    r"drops?|steps?|turns away|spins?|jumps?|kneels?",
     "place": r"city|street|sea|ocean|sky|horizon|skyline|crowd|forest|road|beach|desert|"
-             r"harbou?r|rooftops?|landscape|mountains?|fields?|coast|shore|waves|rain over",
+    r"harbou?r|rooftops?|landscape|mountains?|fields?|coast|shore|waves|rain over",
     "low": r"looms?|towers? over|from below|giant|towering",
     "high": r"from above|far below|below (?:him|her|them)|looks down on",
     "overhead": r"overhead|bird'?s[- ]eye|directly above",
@@ -441,19 +537,26 @@ _WORDS = {
     "up": r"rises|looks up|climbs?",
     "down": r"lowers|looks down|sinks?|falls?",
     "emotion": r"tears?|crying|cries|weeps?|trembl\w*|realis\w*|realiz\w*|does not expect|"
-               r"something she|something he|whispers?",
+    r"something she|something he|whispers?",
 }
 _RE = {k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE) for k, v in _WORDS.items()}
-_WEATHER = {k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE) for k, v in {
-    "rain": r"rain(?:s|ing|y|fall|water)?|downpour|drizzl\w*", "storm": r"storm\w*|thunder\w*|lightning",
-    "snow": r"snow\w*|blizzard|sleet", "fog": r"fog\w*|mist\w*|haze|hazy|smoke|smoky",
-    "neon": r"neon", "fire": r"fires?|flames?|firelight|candle\w*|fireplace|campfire|embers?",
-}.items()}
+_WEATHER = {
+    k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE)
+    for k, v in {
+        "rain": r"rain(?:s|ing|y|fall|water)?|downpour|drizzl\w*",
+        "storm": r"storm\w*|thunder\w*|lightning",
+        "snow": r"snow\w*|blizzard|sleet",
+        "fog": r"fog\w*|mist\w*|haze|hazy|smoke|smoky",
+        "neon": r"neon",
+        "fire": r"fires?|flames?|firelight|candle\w*|fireplace|campfire|embers?",
+    }.items()
+}
 _PRONOUN = re.compile(r"\b(she|he|her|his|him)\b", re.IGNORECASE)
 _VOICE_OVER = re.compile(r"\b(V\.?O\.?|VOICE[- ]?OVER|PRE-?LAP)\b", re.IGNORECASE)
 _OFF_SCREEN = re.compile(r"\b(O\.?S\.?|O\.?C\.?|OFF|OFF-?SCREEN)\b", re.IGNORECASE)
-_QUIET = re.compile(r"\b(quiet\w*|barely|whisper\w*|softly|to (?:him|her)self|tears?)\b",
-                    re.IGNORECASE)
+_QUIET = re.compile(
+    r"\b(quiet\w*|barely|whisper\w*|softly|to (?:him|her)self|tears?)\b", re.IGNORECASE
+)
 
 
 class _Coverage:
@@ -473,10 +576,20 @@ class _Coverage:
         self.started = False  # a shot has been made in this scene
         self.last: str | None = None  # who "she" or "he" most likely is
 
-    def shot(self, key: str, block: _Block, size: ShotSize, subjects: list[str],
-             description: str, dialogue: list[DialogueLine], d: Directive | None = None,
-             angle: Angle = Angle.EYE, move: Move = Move.STATIC, intensity: float = 1.0,
-             span: tuple[int, int] | None = None) -> _Draft:
+    def shot(
+        self,
+        key: str,
+        block: _Block,
+        size: ShotSize,
+        subjects: list[str],
+        description: str,
+        dialogue: list[DialogueLine],
+        d: Directive | None = None,
+        angle: Angle = Angle.EYE,
+        move: Move = Move.STATIC,
+        intensity: float = 1.0,
+        span: tuple[int, int] | None = None,
+    ) -> _Draft:
         b = self.b
         action = ""
         if d is not None:
@@ -488,19 +601,37 @@ class _Coverage:
             move = d.move or move
             intensity = d.intensity if d.intensity is not None else intensity
             description = d.description or description
-        duration = d.duration if d is not None and d.duration else shot_seconds(
-            size, action or description, dialogue, b.pacing)  # the action takes the time
+        duration = (
+            d.duration
+            if d is not None and d.duration
+            else shot_seconds(size, action or description, dialogue, b.pacing)
+        )  # the action takes the time
         start, end = span or block.span
         shot = Shot(
-            id="pending", scene_id=self.scene.id, size=size, angle=angle, move=move,
-            move_intensity=intensity, easing=(d.easing if d and d.easing else Easing.EASE_IN_OUT),
-            subjects=subjects, description=description, action=action, dialogue=dialogue,
+            id="pending",
+            scene_id=self.scene.id,
+            size=size,
+            angle=angle,
+            move=move,
+            move_intensity=intensity,
+            easing=(d.easing if d and d.easing else Easing.EASE_IN_OUT),
+            subjects=subjects,
+            description=description,
+            action=action,
+            dialogue=dialogue,
             lines=SourceSpan(path=b.script.path, start=start, end=end),
-            duration=duration, duration_fixed=bool(d and d.duration),
-            seed=d.seed if d else None, explicit=d is not None, lens=d.lens if d else None,
+            duration=duration,
+            duration_fixed=bool(d and d.duration),
+            seed=d.seed if d else None,
+            explicit=d is not None,
+            lens=d.lens if d else None,
         )
-        return _Draft(shot, f"{self.scene.heading}\n{key}\n{block.text}",
-                      d.id if d else None, d.line if d else None)
+        return _Draft(
+            shot,
+            f"{self.scene.heading}\n{key}\n{block.text}",
+            d.id if d else None,
+            d.line if d else None,
+        )
 
     def establishing(self, block: _Block) -> _Draft:
         exterior = self.scene.int_ext.startswith("EXT")
@@ -508,17 +639,36 @@ class _Coverage:
         where = self.scene.location.lower() or "the place"
         when = f", {self.scene.time_of_day.lower()}" if self.scene.time_of_day else ""
         line = self.scene.lines.start
-        return self.shot("establish", block, size, [], f"{where}{when}", [],
-                         move=Move.PUSH_IN if exterior else Move.STATIC, intensity=0.35,
-                         span=(line, self.scene.lines.end))
+        return self.shot(
+            "establish",
+            block,
+            size,
+            [],
+            f"{where}{when}",
+            [],
+            move=Move.PUSH_IN if exterior else Move.STATIC,
+            intensity=0.35,
+            span=(line, self.scene.lines.end),
+        )
 
     def block(self, block: _Block, directed: list[Directive]) -> list[_Draft]:
-        drafts = (self.action(block, directed[0] if directed else None)
-                  if block.kind == "action" else self.dialogue(block, directed[0]
-                                                               if directed else None))
+        drafts = (
+            self.action(block, directed[0] if directed else None)
+            if block.kind == "action"
+            else self.dialogue(block, directed[0] if directed else None)
+        )
         for n, d in enumerate(directed[1:], 1):  # more directives: cutaways over the block
-            drafts.append(self.shot(f"cutaway {n}", block, d.size or ShotSize.MS, d.subjects,
-                                    _one_line(plain(block.text)), [], d))
+            drafts.append(
+                self.shot(
+                    f"cutaway {n}",
+                    block,
+                    d.size or ShotSize.MS,
+                    d.subjects,
+                    _one_line(plain(block.text)),
+                    [],
+                    d,
+                )
+            )
         return drafts
 
     def action(self, block: _Block, d: Directive | None) -> list[_Draft]:
@@ -534,10 +684,12 @@ class _Coverage:
         if names:
             self.exchange, self.lines_in_exchange = [], 0
         first, self.started = not self.started, True
-        size, angle, move, intensity = _frame_action(text, names, first and self.new_place,
-                                                     self.scene)
-        return [self.shot("action", block, size, names, _one_line(text), [], d, angle, move,
-                          intensity)]
+        size, angle, move, intensity = _frame_action(
+            text, names, first and self.new_place, self.scene
+        )
+        return [
+            self.shot("action", block, size, names, _one_line(text), [], d, angle, move, intensity)
+        ]
 
     def dialogue(self, block: _Block, d: Directive | None) -> list[_Draft]:
         self.started = True
@@ -547,26 +699,65 @@ class _Coverage:
             for s in speakers:
                 if s not in self.present:
                     self.present.append(s)
-            return [self.shot("dual", block, ShotSize.TWO, speakers,
-                              " and ".join(s.title() for s in speakers) + " at once", lines, d)]
+            return [
+                self.shot(
+                    "dual",
+                    block,
+                    ShotSize.TWO,
+                    speakers,
+                    " and ".join(s.title() for s in speakers) + " at once",
+                    lines,
+                    d,
+                )
+            ]
         line = lines[0]
         speaker = line.character
         ext = line.extension or ""
         if _VOICE_OVER.search(ext):
             listeners = [p for p in self.present if p != speaker]
             if listeners:
-                return [self.shot("voice", block, ShotSize.CU, listeners[:1],
-                                  f"{listeners[0].title()} hears {speaker.title()}'s voice",
-                                  lines, d, move=Move.PUSH_IN, intensity=0.4)]
+                return [
+                    self.shot(
+                        "voice",
+                        block,
+                        ShotSize.CU,
+                        listeners[:1],
+                        f"{listeners[0].title()} hears {speaker.title()}'s voice",
+                        lines,
+                        d,
+                        move=Move.PUSH_IN,
+                        intensity=0.4,
+                    )
+                ]
             where = self.scene.location.lower() or "the place"
-            return [self.shot("voice", block, ShotSize.WS, [], f"{where}; a voice",
-                              lines, d, move=Move.PUSH_IN, intensity=0.3)]
+            return [
+                self.shot(
+                    "voice",
+                    block,
+                    ShotSize.WS,
+                    [],
+                    f"{where}; a voice",
+                    lines,
+                    d,
+                    move=Move.PUSH_IN,
+                    intensity=0.3,
+                )
+            ]
         if _OFF_SCREEN.search(ext):
             listeners = [p for p in self.present if p != speaker]
-            return [self.shot("off", block, ShotSize.MS if listeners else ShotSize.WS,
-                              listeners[:1],
-                              f"{listeners[0].title()} hears {speaker.title()}, off screen"
-                              if listeners else f"{speaker.title()}, off screen", lines, d)]
+            return [
+                self.shot(
+                    "off",
+                    block,
+                    ShotSize.MS if listeners else ShotSize.WS,
+                    listeners[:1],
+                    f"{listeners[0].title()} hears {speaker.title()}, off screen"
+                    if listeners
+                    else f"{speaker.title()}, off screen",
+                    lines,
+                    d,
+                )
+            ]
         if speaker not in self.present:
             self.present.append(speaker)
         self.last = speaker
@@ -574,19 +765,26 @@ class _Coverage:
             self.exchange.append(speaker)
         self.lines_in_exchange += 1
         others = [p for p in self.exchange if p != speaker] or [
-            p for p in self.present + self.cast if p != speaker]
+            p for p in self.present + self.cast if p != speaker
+        ]
         k = self.lines_in_exchange
         quiet = any(ln.parenthetical and _QUIET.search(ln.parenthetical) for ln in lines)
         if others and k <= 2:
-            size, subjects, what = ShotSize.OTS, [speaker, others[-1]], \
-                f"over {others[-1].title()}'s shoulder onto {speaker.title()}"
+            size, subjects, what = (
+                ShotSize.OTS,
+                [speaker, others[-1]],
+                f"over {others[-1].title()}'s shoulder onto {speaker.title()}",
+            )
         elif quiet or k > 4:
             size, subjects, what = ShotSize.CU, [speaker], f"{speaker.title()} speaks"
         else:
             size, subjects, what = ShotSize.MCU, [speaker], f"{speaker.title()} speaks"
         move, intensity = (Move.PUSH_IN, 0.4) if quiet else (Move.STATIC, 1.0)
-        return [self.shot("speech", block, size, subjects, what, lines, d, move=move,
-                          intensity=intensity)]
+        return [
+            self.shot(
+                "speech", block, size, subjects, what, lines, d, move=move, intensity=intensity
+            )
+        ]
 
 
 def _dialogue_lines(block: _Block, path: str) -> list[DialogueLine]:
@@ -603,31 +801,62 @@ def _dialogue_lines(block: _Block, path: str) -> list[DialogueLine]:
             text = plain(e.text).strip()
             if e.kind == "lyrics":
                 text = f"♪ {text} ♪"
-            if out and out[-1].character == cur["character"] and paren is None \
-                    and out[-1].lines.end + 1 >= e.start and e.kind == "lyrics":
+            if (
+                out
+                and out[-1].character == cur["character"]
+                and paren is None
+                and out[-1].lines.end + 1 >= e.start
+                and e.kind == "lyrics"
+            ):
                 prev = out[-1]
-                out[-1] = prev.model_copy(update={
-                    "text": prev.text + "\n" + text,
-                    "lines": SourceSpan(path=path, start=prev.lines.start, end=e.end)})
+                out[-1] = prev.model_copy(
+                    update={
+                        "text": prev.text + "\n" + text,
+                        "lines": SourceSpan(path=path, start=prev.lines.start, end=e.end),
+                    }
+                )
                 continue
-            out.append(DialogueLine(parenthetical=paren, text=text,
-                                    lines=SourceSpan(path=path, start=e.start, end=e.end), **cur))
+            out.append(
+                DialogueLine(
+                    parenthetical=paren,
+                    text=text,
+                    lines=SourceSpan(path=path, start=e.start, end=e.end),
+                    **cur,
+                )
+            )
             paren = None
     if not out:  # a cue with only a parenthetical
         e = block.elements[0]
-        out.append(DialogueLine(character=e.name.upper(), extension=e.extension, text="",
-                                parenthetical=paren, dual=e.dual,
-                                lines=SourceSpan(path=path, start=e.start, end=e.end)))
+        out.append(
+            DialogueLine(
+                character=e.name.upper(),
+                extension=e.extension,
+                text="",
+                parenthetical=paren,
+                dual=e.dual,
+                lines=SourceSpan(path=path, start=e.start, end=e.end),
+            )
+        )
     return out
 
 
-def _frame_action(text: str, names: list[str], opens: bool, scene: Scene
-                  ) -> tuple[ShotSize, Angle, Move, float]:
+def _frame_action(
+    text: str, names: list[str], opens: bool, scene: Scene
+) -> tuple[ShotSize, Angle, Move, float]:
     """Size, angle, move and move intensity for an action paragraph, from what it says."""
     has = {k: bool(r.search(text)) for k, r in _RE.items()}
     exterior = scene.int_ext.startswith("EXT")
-    angle = (Angle.OVERHEAD if has["overhead"] else Angle.LOW if has["low"] else
-             Angle.HIGH if has["high"] else Angle.DUTCH if has["dutch"] else Angle.EYE)
+    angle = (
+        Angle.OVERHEAD
+        if has["overhead"]
+        else Angle.LOW
+        if has["low"]
+        else Angle.HIGH
+        if has["high"]
+        else Angle.DUTCH
+        if has["dutch"]
+        else Angle.EYE
+    )
     one = len(names) == 1
     if text.upper().startswith("POV") or "'S POV" in text.upper():
         return ShotSize.POV, angle, Move.HANDHELD, 1.0

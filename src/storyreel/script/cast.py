@@ -33,10 +33,10 @@ def introductions(elements: Iterable[Element], characters: set[str]) -> dict[str
             if name in out or close < 0:
                 continue
             start = text.rfind(".", 0, m.start()) + 1
-            before = re.findall(r"[A-Za-z'-]+", text[start:m.start()])
+            before = re.findall(r"[A-Za-z'-]+", text[start : m.start()])
             articles = [i for i, w in enumerate(before) if w.lower() in ("a", "an", "the")]
-            words = before[articles[-1] + 1:][-3:] if articles else []  # "a young RUTH"
-            out[name] = " ".join([*words, text[m.end(1):close + 1].strip(" ()")]).strip()
+            words = before[articles[-1] + 1 :][-3:] if articles else []  # "a young RUTH"
+            out[name] = " ".join([*words, text[m.end(1) : close + 1].strip(" ()")]).strip()
     for text in texts:
         for sentence in re.split(r"(?<=[.!?])\s+", text):
             for m in _CAPS.finditer(sentence):

@@ -51,8 +51,17 @@ for _m in Move:
     _add("move", _m, _m.value)
 for _e in Easing:
     _add("easing", _e, _e.value)
-_add("size", ShotSize.EWS, "els", "xls", "xws", "extreme-wide", "extreme-wide-shot",
-     "extreme-long-shot", "establishing")
+_add(
+    "size",
+    ShotSize.EWS,
+    "els",
+    "xls",
+    "xws",
+    "extreme-wide",
+    "extreme-wide-shot",
+    "extreme-long-shot",
+    "establishing",
+)
 _add("size", ShotSize.WS, "ls", "wide", "wide-shot", "long-shot")
 _add("size", ShotSize.FS, "full", "full-shot")
 _add("size", ShotSize.MWS, "mls", "medium-wide", "medium-long", "cowboy")
@@ -79,15 +88,32 @@ _add("move", Move.HANDHELD, "hand-held")
 _add("move", Move.DOLLY_ZOOM, "vertigo")
 _add("move", Move.RACK_FOCUS, "rack", "pull-focus")
 _add("easing", Easing.EASE_IN_OUT, "ease", "smooth")
-for _w, _v in {"very-slow": 0.25, "slow": 0.5, "gentle": 0.5, "subtle": 0.5, "slight": 0.5,
-               "fast": 1.6, "quick": 1.6, "hard": 1.6, "very-fast": 2.5}.items():
+for _w, _v in {
+    "very-slow": 0.25,
+    "slow": 0.5,
+    "gentle": 0.5,
+    "subtle": 0.5,
+    "slight": 0.5,
+    "fast": 1.6,
+    "quick": 1.6,
+    "hard": 1.6,
+    "very-fast": 2.5,
+}.items():
     _add("intensity", _v, _w)
 
 _CUTS: dict[str, TransitionKind] = {k.value: k for k in TransitionKind}
-_CUTS.update({"crossfade": TransitionKind.DISSOLVE, "cross-dissolve": TransitionKind.DISSOLVE,
-              "mix": TransitionKind.DISSOLVE, "smash": TransitionKind.SMASH_CUT,
-              "match": TransitionKind.MATCH_CUT, "hard-cut": TransitionKind.CUT,
-              "fade": TransitionKind.FADE_IN, "straight-cut": TransitionKind.CUT})
+_CUTS.update(
+    {
+        "crossfade": TransitionKind.DISSOLVE,
+        "cross-dissolve": TransitionKind.DISSOLVE,
+        "mix": TransitionKind.DISSOLVE,
+        "smash": TransitionKind.SMASH_CUT,
+        "match": TransitionKind.MATCH_CUT,
+        "hard-cut": TransitionKind.CUT,
+        "fade": TransitionKind.FADE_IN,
+        "straight-cut": TransitionKind.CUT,
+    }
+)
 
 _HEAD = re.compile(r"^\s*([A-Za-z][\w-]*)\s*:(.*)$", re.DOTALL)
 _QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”|'([^']*)'(?=\s*(?:,|$))")
@@ -137,14 +163,16 @@ def parse_directive(
     if keyword == "super":
         d.text = quoted[0] if quoted else body
         if not d.text:
-            raise StoryreelError("[[super: ...]] needs its text, e.g. [[super: \"Genoa, 1994\"]]",
-                                 path, line)
+            raise StoryreelError(
+                '[[super: ...]] needs its text, e.g. [[super: "Genoa, 1994"]]', path, line
+            )
         return d
     _Reader(d, words, path, fps, {c.upper() for c in characters}).read()
     if quoted:
         if keyword != "shot":
-            raise StoryreelError(f"a quoted description has no place in [[{keyword}: ...]]",
-                                 path, line)
+            raise StoryreelError(
+                f"a quoted description has no place in [[{keyword}: ...]]", path, line
+            )
         d.description = " ".join(quoted)
     if keyword == "take" and d.seed is None:
         raise StoryreelError("[[take: ...]] needs a seed, e.g. [[take: seed 41]]", path, line)
@@ -209,7 +237,9 @@ class _Reader:
             value = float(w)
             if d.move is None or not 0 <= value <= 3:
                 lens = f"; a lens is written {w}mm" if value > 3 else ""
-                raise self.fail(f"a number {w!r} must follow a move, as its intensity (0 to 3){lens}")
+                raise self.fail(
+                    f"a number {w!r} must follow a move, as its intensity (0 to 3){lens}"
+                )
             d.intensity = value
             self.i += 1
             return
@@ -229,10 +259,12 @@ class _Reader:
                 return
         if unit := _UNIT.match(low):
             number = unit.group(1)
-            raise self.fail(f"unknown word {w!r} in [[{d.kind}: ...]]"
-                            f"{did_you_mean(low, [number + 'mm', number + 's', number + 'f'])}; "
-                            f"a number takes a unit: {number}mm for a lens, {number}s or {number}f "
-                            "for a duration")
+            raise self.fail(
+                f"unknown word {w!r} in [[{d.kind}: ...]]"
+                f"{did_you_mean(low, [number + 'mm', number + 's', number + 'f'])}; "
+                f"a number takes a unit: {number}mm for a lens, {number}s or {number}f "
+                "for a duration"
+            )
         choices = [k.upper() if kind == "size" else k for k, (kind, _) in _ALIASES.items()]
         choices += sorted(self.names)
         raise self.fail(f"unknown word {w!r} in [[{d.kind}: ...]]{did_you_mean(w, choices)}")
@@ -256,7 +288,9 @@ class _Reader:
         value = float(written.group(1) if written else low)
         lo, hi = LENS_RANGE
         if not lo <= value <= hi:
-            raise self.fail(f"lens {value:g}mm is out of range ({lo:g} to {hi:g} mm, full-frame equivalent)")
+            raise self.fail(
+                f"lens {value:g}mm is out of range ({lo:g} to {hi:g} mm, full-frame equivalent)"
+            )
         self.apply("lens", value)
         self.i += 1 if written or self.peek() != "mm" else 2
 

@@ -16,8 +16,22 @@ from rich.table import Table
 from storyreel.model import Shot, ShotList
 
 CSV_COLUMNS = (
-    "scene", "shot", "int_ext", "location", "time_of_day", "size", "angle", "move", "lens",
-    "subjects", "description", "action", "dialogue", "duration", "transition", "source_lines",
+    "scene",
+    "shot",
+    "int_ext",
+    "location",
+    "time_of_day",
+    "size",
+    "angle",
+    "move",
+    "lens",
+    "subjects",
+    "description",
+    "action",
+    "dialogue",
+    "duration",
+    "transition",
+    "source_lines",
 )
 
 
@@ -30,8 +44,10 @@ def summary(shotlist: ShotList, pages: float | None = None) -> str:
     n = len(shotlist.shots)
     asl = sum(s.duration for s in shotlist.shots) / n if n else 0.0
     page_text = f" · {pages:.1f} pages" if pages is not None else ""
-    return (f"runtime {runtime_text(shotlist.runtime)} · {n} shots · {len(shotlist.scenes)} scenes"
-            f"{page_text} · pacing {shotlist.pacing} (average shot {asl:.1f} s)")
+    return (
+        f"runtime {runtime_text(shotlist.runtime)} · {n} shots · {len(shotlist.scenes)} scenes"
+        f"{page_text} · pacing {shotlist.pacing} (average shot {asl:.1f} s)"
+    )
 
 
 def _dialogue(shot: Shot) -> str:
@@ -53,18 +69,28 @@ def rows(shotlist: ShotList) -> list[dict[str, str]]:
     out = []
     for shot in shotlist.shots:
         sc = scenes[shot.scene_id]
-        out.append({
-            "scene": sc.number, "shot": shot.id, "int_ext": sc.int_ext, "location": sc.location,
-            "time_of_day": sc.time_of_day, "size": shot.size.value, "angle": shot.angle.value,
-            "move": shot.move.value, "lens": "" if shot.lens is None else f"{shot.lens:g}",
-            "subjects": " ".join(shot.subjects),
-            "description": shot.description,
-            "action": shot.action if shot.action != shot.description else "",
-            "dialogue": _dialogue(shot),
-            "duration": f"{shot.duration:.2f}", "transition": _transition(shot),
-            "source_lines": str(shot.lines.start) if shot.lines.start == shot.lines.end
-            else f"{shot.lines.start}-{shot.lines.end}",
-        })
+        out.append(
+            {
+                "scene": sc.number,
+                "shot": shot.id,
+                "int_ext": sc.int_ext,
+                "location": sc.location,
+                "time_of_day": sc.time_of_day,
+                "size": shot.size.value,
+                "angle": shot.angle.value,
+                "move": shot.move.value,
+                "lens": "" if shot.lens is None else f"{shot.lens:g}",
+                "subjects": " ".join(shot.subjects),
+                "description": shot.description,
+                "action": shot.action if shot.action != shot.description else "",
+                "dialogue": _dialogue(shot),
+                "duration": f"{shot.duration:.2f}",
+                "transition": _transition(shot),
+                "source_lines": str(shot.lines.start)
+                if shot.lines.start == shot.lines.end
+                else f"{shot.lines.start}-{shot.lines.end}",
+            }
+        )
     return out
 
 
@@ -93,10 +119,23 @@ def to_markdown(shotlist: ShotList, pages: float | None = None) -> str:
         if r["scene"] != current:
             current = r["scene"]
             heading = shotlist.scene(shot.scene_id).heading or "(no heading)"
-            lines += ["", f"## {current}. {heading}", "", "| " + " | ".join(head) + " |",
-                      "|" + "---|" * len(head)]
-        cells = [r["shot"], _framing(r), r["angle"], r["move"], r["subjects"], r["description"],
-                 r["dialogue"], r["duration"]]
+            lines += [
+                "",
+                f"## {current}. {heading}",
+                "",
+                "| " + " | ".join(head) + " |",
+                "|" + "---|" * len(head),
+            ]
+        cells = [
+            r["shot"],
+            _framing(r),
+            r["angle"],
+            r["move"],
+            r["subjects"],
+            r["description"],
+            r["dialogue"],
+            r["duration"],
+        ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -113,12 +152,23 @@ def to_table(shotlist: ShotList) -> Table:
         if r["scene"] != current:
             current = r["scene"]
             heading = shotlist.scene(shot.scene_id).heading or "(no heading)"
-            table.add_row(escape(r["scene"]), "", "", "", "", "", f"[bold]{escape(heading)}[/]", "", "")
+            table.add_row(
+                escape(r["scene"]), "", "", "", "", "", f"[bold]{escape(heading)}[/]", "", ""
+            )
         text = escape(r["description"])
         if shot.transition_in.kind.value != "cut":
             text = f"[dim]{r['transition']} →[/] {text}"
         if r["dialogue"]:
             text = f"{text}\n[italic]{escape(r['dialogue'])}[/]"
-        table.add_row("", escape(r["shot"]), _framing(r), r["angle"], r["move"],
-                      escape(r["subjects"].replace(" ", ", ")), text, r["duration"], r["source_lines"])
+        table.add_row(
+            "",
+            escape(r["shot"]),
+            _framing(r),
+            r["angle"],
+            r["move"],
+            escape(r["subjects"].replace(" ", ", ")),
+            text,
+            r["duration"],
+            r["source_lines"],
+        )
     return table

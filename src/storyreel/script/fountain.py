@@ -25,8 +25,18 @@ from pathlib import Path
 from storyreel.errors import StoryreelError
 
 KINDS = (
-    "scene_heading", "action", "character", "parenthetical", "dialogue", "lyrics", "transition",
-    "centered", "page_break", "section", "synopsis", "note",
+    "scene_heading",
+    "action",
+    "character",
+    "parenthetical",
+    "dialogue",
+    "lyrics",
+    "transition",
+    "centered",
+    "page_break",
+    "section",
+    "synopsis",
+    "note",
 )
 # a feature is about 0.2 MB; 50 times that is not one script (its breakdown holds 1.3 GB)
 MAX_SCRIPT_BYTES = 10 * 10**6
@@ -101,9 +111,12 @@ def read_script(path: Path) -> str:
         with path.open("rb") as f:
             size = os.fstat(f.fileno()).st_size
             if size > MAX_SCRIPT_BYTES:
-                raise StoryreelError(f"the script is {size:,} bytes, over the limit of "
-                                     f"{MAX_SCRIPT_BYTES:,} (a feature is about 200,000); "
-                                     f"split it into parts", path)
+                raise StoryreelError(
+                    f"the script is {size:,} bytes, over the limit of "
+                    f"{MAX_SCRIPT_BYTES:,} (a feature is about 200,000); "
+                    f"split it into parts",
+                    path,
+                )
             data = f.read()
     except OSError as e:
         raise StoryreelError(f"cannot read: {e.strerror}", path) from None
@@ -148,15 +161,17 @@ def _clean(text: str, path: str) -> list[_Line]:
         if bone >= 0 and (note < 0 or bone < note):
             close = text.find("*/", bone + 2)
             if close < 0:
-                raise StoryreelError("unterminated boneyard: /* without a closing */", path,
-                                     line_of(bone))
+                raise StoryreelError(
+                    "unterminated boneyard: /* without a closing */", path, line_of(bone)
+                )
             pieces.append((text[pos:bone], pos))
             pos = close + 2
         else:
             close = text.find("]]", note + 2)
             if close < 0:
-                raise StoryreelError("unterminated note: [[ without a closing ]]", path,
-                                     line_of(note))
+                raise StoryreelError(
+                    "unterminated note: [[ without a closing ]]", path, line_of(note)
+                )
             pieces.append((text[pos:note], pos))
             pieces.append((_NOTE, note))
             notes.append(Note(text[note + 2 : close].strip(), line_of(note), line_of(close)))
@@ -225,8 +240,16 @@ def _elements(lines: list[_Line]) -> list[Element]:
         return j >= n or lines[j].blank
 
     def emit(kind: str, line: _Line, text: str, **kw) -> None:
-        els.append(Element(kind, text.replace(_NOTE, "").strip(), line.start, line.end,
-                           notes=list(line.notes), **kw))
+        els.append(
+            Element(
+                kind,
+                text.replace(_NOTE, "").strip(),
+                line.start,
+                line.end,
+                notes=list(line.notes),
+                **kw,
+            )
+        )
 
     while i < n:
         line = lines[i]
@@ -266,8 +289,11 @@ def _elements(lines: list[_Line]) -> list[Element]:
             emit("transition", line, s[1:], forced=True)
         elif prev_blank and _HEADING.match(s):
             _heading(emit, line, s, forced=False)
-        elif prev_blank and next_blank(i) and s.isupper() and (
-            s.endswith("TO:") or s in _TRANSITIONS
+        elif (
+            prev_blank
+            and next_blank(i)
+            and s.isupper()
+            and (s.endswith("TO:") or s in _TRANSITIONS)
         ):
             emit("transition", line, s)
         elif prev_blank and not next_blank(i) and _is_cue(s):
@@ -327,8 +353,19 @@ def _dialogue(lines: list[_Line], i: int, els: list[Element], cue: str, forced: 
         prev = next((e for e in reversed(els) if e.kind == "character"), None)
         if prev is not None:
             prev.dual = True
-    els.append(Element("character", cue, line.start, line.end, forced=forced, name=name,
-                       extension=" ".join(ext) or None, dual=dual, notes=list(line.notes)))
+    els.append(
+        Element(
+            "character",
+            cue,
+            line.start,
+            line.end,
+            forced=forced,
+            name=name,
+            extension=" ".join(ext) or None,
+            dual=dual,
+            notes=list(line.notes),
+        )
+    )
     i += 1
     speech: Element | None = None
     while i < len(lines):
@@ -347,8 +384,9 @@ def _dialogue(lines: list[_Line], i: int, els: list[Element], cue: str, forced: 
             els.append(Element("parenthetical", s, line.start, line.end, notes=list(line.notes)))
         elif s.startswith("~"):
             speech = None
-            els.append(Element("lyrics", s[1:].strip(), line.start, line.end,
-                               notes=list(line.notes)))
+            els.append(
+                Element("lyrics", s[1:].strip(), line.start, line.end, notes=list(line.notes))
+            )
         elif speech is not None:
             speech.text += "\n" + s
             speech.end = line.end
@@ -363,8 +401,12 @@ def _dialogue(lines: list[_Line], i: int, els: list[Element], cue: str, forced: 
 # --- emphasis ------------------------------------------------------------------------------
 
 _ESCAPES = {"\\*": "\ue001", "\\_": "\ue002"}
-_MARKS = (("***", frozenset({"bold", "italic"})), ("**", frozenset({"bold"})),
-          ("*", frozenset({"italic"})), ("_", frozenset({"underline"})))
+_MARKS = (
+    ("***", frozenset({"bold", "italic"})),
+    ("**", frozenset({"bold"})),
+    ("*", frozenset({"italic"})),
+    ("_", frozenset({"underline"})),
+)
 
 
 def runs(text: str) -> list[tuple[str, frozenset[str]]]:
@@ -410,8 +452,12 @@ def _opening(text: str, pos: int, mark: str) -> tuple[int, int] | None:
         eol = text.find("\n", inner)
         eol = len(text) if eol < 0 else eol
         close = text.find(mark, inner + 1)
-        if (inner < eol and not text[inner].isspace() and 0 < close < eol
-                and not text[close - 1].isspace()):
+        if (
+            inner < eol
+            and not text[inner].isspace()
+            and 0 < close < eol
+            and not text[close - 1].isspace()
+        ):
             return j, close
         j = text.find(mark, j + 1)
     return None

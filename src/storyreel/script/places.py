@@ -29,25 +29,92 @@ from storyreel.script import place_words as pw
 TIMES = ("day", "night", "dusk", "dawn", "magic")
 _TIME_WORDS = [
     ("magic", r"magic hour|magic|golden hour|golden"),
-    ("night", r"night|midnight|nighttime|small hours|witching hour|"
-              r"late(?!\s+(?:afternoon|morning|day|evening))"),
+    (
+        "night",
+        r"night|midnight|nighttime|small hours|witching hour|"
+        r"late(?!\s+(?:afternoon|morning|day|evening))",
+    ),
     ("dusk", r"dusk|sunset|evening|twilight|nightfall|sundown"),
     ("dawn", r"dawn|sunrise|first light|daybreak|sunup|pre-dawn|predawn"),
     ("day", r"day|morning|noon|midday|afternoon|daytime|daylight|lunchtime|lunch"),
 ]
 _CONTINUITY = re.compile(
     r"\b(continuous|cont'?d|continued|later|moments? later|seconds later|minutes later|"
-    r"a little later|same|same time|simultaneous|meanwhile)\b", re.IGNORECASE)
+    r"a little later|same|same time|simultaneous|meanwhile)\b",
+    re.IGNORECASE,
+)
 _FOLLOWS = re.compile(  # headings that stay in the place of the scene they belong to
     r"^\s*(pov|.*'s pov|.* pov|insert|inserts?|back to scene|back to|intercut|close on|"
     r"angle on|closer angle|reverse angle|another angle|wider|same scene|split screen|"
-    r"series of shots|montage)\b", re.IGNORECASE)
+    r"series of shots|montage)\b",
+    re.IGNORECASE,
+)
 # a generic set for each family of words, inside and out
-GENERIC = {(True, "built"): "room", (True, "natural"): "cave", (True, "water"): "ship",
-           (True, "vehicle"): "car", (False, "built"): "city", (False, "natural"): "field",
-           (False, "water"): "sea", (False, "vehicle"): "field"}
+GENERIC = {
+    (True, "built"): "room",
+    (True, "natural"): "cave",
+    (True, "water"): "ship",
+    (True, "vehicle"): "car",
+    (False, "built"): "city",
+    (False, "natural"): "field",
+    (False, "water"): "sea",
+    (False, "vehicle"): "field",
+}
 _STRONG, _WEAK = 10.0, 5.0
-_EXCEPT = frozenset(["mars", "christmas", "texas", "paris", "vegas", "news", "lens", "always", "bus", "campus", "canvas", "chaos", "kansas", "atlas", "gas", "glass", "grass", "press", "class", "cross", "boss", "moss", "pass", "ferris", "thomas", "brass", "mass", "series", "species", "cactus", "circus", "octopus", "business", "congress", "fortress", "mattress", "princess", "terrace", "various", "jesus", "status", "bogus", "virus", "citrus", "lotus", "iris", "axis", "oasis", "analysis", "basis"])
+_EXCEPT = frozenset(
+    [
+        "mars",
+        "christmas",
+        "texas",
+        "paris",
+        "vegas",
+        "news",
+        "lens",
+        "always",
+        "bus",
+        "campus",
+        "canvas",
+        "chaos",
+        "kansas",
+        "atlas",
+        "gas",
+        "glass",
+        "grass",
+        "press",
+        "class",
+        "cross",
+        "boss",
+        "moss",
+        "pass",
+        "ferris",
+        "thomas",
+        "brass",
+        "mass",
+        "series",
+        "species",
+        "cactus",
+        "circus",
+        "octopus",
+        "business",
+        "congress",
+        "fortress",
+        "mattress",
+        "princess",
+        "terrace",
+        "various",
+        "jesus",
+        "status",
+        "bogus",
+        "virus",
+        "citrus",
+        "lotus",
+        "iris",
+        "axis",
+        "oasis",
+        "analysis",
+        "basis",
+    ]
+)
 
 
 def normal(word: str) -> str:
@@ -95,7 +162,9 @@ def _families() -> dict[str, str]:
 
 def _parts(location: str) -> list[str]:
     text = re.sub(r"\(.*?\)", " ", location)
-    return [p for p in re.split(r"\s+[-–—]+\s+|/|,|:|;|\bINTERCUT\b", text, flags=re.I) if p.strip()]
+    return [
+        p for p in re.split(r"\s+[-–—]+\s+|/|,|:|;|\bINTERCUT\b", text, flags=re.I) if p.strip()
+    ]
 
 
 def _matches(parts: list[str], interior: bool) -> list[tuple[float, str, str, bool]]:
@@ -108,18 +177,19 @@ def _matches(parts: list[str], interior: bool) -> list[tuple[float, str, str, bo
             phrase = " ".join(last + ws[:1])
             if len(last + ws[:1]) == 2 and phrase in table:
                 strong = phrase not in weak
-                found.append(((_STRONG if strong else _WEAK) + 1 + 2.0 * pi, table[phrase], phrase,
-                              strong))
+                found.append(
+                    ((_STRONG if strong else _WEAK) + 1 + 2.0 * pi, table[phrase], phrase, strong)
+                )
         taken = [False] * len(ws)
         for n in (3, 2, 1):  # longest phrases first; a word belongs to one phrase
             for i in range(len(ws) - n + 1):
-                if any(taken[i:i + n]):
+                if any(taken[i : i + n]):
                     continue
-                phrase = " ".join(ws[i:i + n])
+                phrase = " ".join(ws[i : i + n])
                 kind = table.get(phrase)
                 if kind is None:
                     continue
-                taken[i:i + n] = [True] * n
+                taken[i : i + n] = [True] * n
                 strong = phrase not in weak
                 score = (_STRONG if strong else _WEAK) + n - 1 + 2.0 * pi + 0.5 * (i + n - 1)
                 found.append((score, kind, phrase, strong))
@@ -137,8 +207,8 @@ def _in_action(text: str, interior: bool) -> tuple[str, str] | None:
     ws = words(affirmed(text))
     for i in range(len(ws)):
         for n in (3, 2, 1):
-            phrase = " ".join(ws[i:i + n])
-            if len(ws[i:i + n]) == n and phrase in table and phrase not in weak:
+            phrase = " ".join(ws[i : i + n])
+            if len(ws[i : i + n]) == n and phrase in table and phrase not in weak:
                 return table[phrase], phrase
     return None
 
@@ -197,8 +267,9 @@ def read_place(scene: Scene, opening: str = "", previous: ScenePlace | None = No
         refined = _in_action(opening, interior) if opening else None
         if refined:
             weak = f" (the heading's '{best[2]}' says less)" if best else ""
-            return _place(refined[0], interior, time, False, f"action word '{refined[1]}'{weak}",
-                          time_why)
+            return _place(
+                refined[0], interior, time, False, f"action word '{refined[1]}'{weak}", time_why
+            )
         if best:
             return _place(best[1], interior, time, False, f"heading word '{best[2]}'", time_why)
     interior = sides[0]
@@ -211,11 +282,18 @@ def read_place(scene: Scene, opening: str = "", previous: ScenePlace | None = No
     fam = _family(parts)
     if fam:
         kind = GENERIC[(interior, fam[0])]
-        return _place(kind, interior, time, True, f"no set named; '{fam[1]}' suggests {fam[0]}",
-                      time_why)
+        return _place(
+            kind, interior, time, True, f"no set named; '{fam[1]}' suggests {fam[0]}", time_why
+        )
     kind = GENERIC[(interior, "built" if interior else "natural")]
-    return _place(kind, interior, time, True, "no place word: the generic "
-                  + ("room" if interior else "open country"), time_why)
+    return _place(
+        kind,
+        interior,
+        time,
+        True,
+        "no place word: the generic " + ("room" if interior else "open country"),
+        time_why,
+    )
 
 
 def _side_of(parts: list[str], previous: ScenePlace | None) -> bool:
@@ -233,10 +311,16 @@ def _side_of(parts: list[str], previous: ScenePlace | None) -> bool:
     return previous.interior if previous else False
 
 
-def _place(kind: str, interior: bool, time: str, generic: bool, why: str, time_why: str
-           ) -> ScenePlace:
-    return ScenePlace(kind=kind, interior=interior, time=time, generic=generic,
-                      why=f"{why}; {time_why}" if time_why else why)
+def _place(
+    kind: str, interior: bool, time: str, generic: bool, why: str, time_why: str
+) -> ScenePlace:
+    return ScenePlace(
+        kind=kind,
+        interior=interior,
+        time=time,
+        generic=generic,
+        why=f"{why}; {time_why}" if time_why else why,
+    )
 
 
 def read_places(scenes: list[Scene], openings: list[str]) -> list[ScenePlace]:

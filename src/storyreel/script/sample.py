@@ -12,10 +12,20 @@ from storyreel.script.fountain import parse
 from storyreel.script.timing import pages
 
 _PLACES = [
-    ("EXT.", "HARBOUR"), ("INT.", "TRAIN STATION"), ("EXT.", "ROOFTOP"), ("INT.", "KITCHEN"),
-    ("EXT.", "DESERT ROAD"), ("INT.", "HOTEL CORRIDOR"), ("EXT.", "PINE FOREST"),
-    ("INT.", "POLICE STATION"), ("EXT.", "BEACH"), ("INT.", "NIGHT BUS"), ("INT./EXT.", "CAR"),
-    ("INT.", "HOSPITAL WARD"), ("EXT.", "CITY STREET"), ("INT.", "APARTMENT"),
+    ("EXT.", "HARBOUR"),
+    ("INT.", "TRAIN STATION"),
+    ("EXT.", "ROOFTOP"),
+    ("INT.", "KITCHEN"),
+    ("EXT.", "DESERT ROAD"),
+    ("INT.", "HOTEL CORRIDOR"),
+    ("EXT.", "PINE FOREST"),
+    ("INT.", "POLICE STATION"),
+    ("EXT.", "BEACH"),
+    ("INT.", "NIGHT BUS"),
+    ("INT./EXT.", "CAR"),
+    ("INT.", "HOSPITAL WARD"),
+    ("EXT.", "CITY STREET"),
+    ("INT.", "APARTMENT"),
 ]
 _TIMES = ["DAY", "NIGHT", "DAWN", "DUSK", "CONTINUOUS", "LATER"]
 _NAMES = ["NORA", "SAMUEL", "IDA", "VICTOR", "LENA", "OSKAR"]
@@ -30,21 +40,38 @@ _ACTION = [
     "Waves break over the pier. Gulls wheel in the grey light.",
 ]
 _LINES = [
-    "You said you'd be here by nine.", "I was. You weren't.",
-    "Do you remember the name of the street?", "No. Only the colour of the door.",
-    "We can't keep doing this.", "Then tell me to go, and mean it this time.",
-    "It's late. The last train has gone.", "There's always another train.",
+    "You said you'd be here by nine.",
+    "I was. You weren't.",
+    "Do you remember the name of the street?",
+    "No. Only the colour of the door.",
+    "We can't keep doing this.",
+    "Then tell me to go, and mean it this time.",
+    "It's late. The last train has gone.",
+    "There's always another train.",
     "I kept the key. I don't know why I kept the key.",
     "Listen to me. Whatever happens tomorrow, you were not here tonight.",
 ]
 _TRANSITIONS = ["CUT TO:", "DISSOLVE TO:", "SMASH CUT TO:", "MATCH CUT TO:", "> FADE TO BLACK."]
-_DIRECTIVES = ["[[shot: CU {a}, push-in, 3s]]", "[[shot: EWS, crane-up, 6s, \"the skyline\"]]",
-               "[[take: seed {n}]]", "[[cut: dissolve 12f]]", "[[shot: OTS {a}, slow push-in]]",
-               "[[super: \"Chapter {n}\"]]"]
+_DIRECTIVES = [
+    "[[shot: CU {a}, push-in, 3s]]",
+    '[[shot: EWS, crane-up, 6s, "the skyline"]]',
+    "[[take: seed {n}]]",
+    "[[cut: dissolve 12f]]",
+    "[[shot: OTS {a}, slow push-in]]",
+    '[[super: "Chapter {n}"]]',
+]
 
 
-_TITLE_PAGE = ["Title: THE LONG NIGHT", "Credit: written by", "Author: storyreel tests",
-               "Draft date: 1 January 2026", "Contact:", "    storyreel", "    test fixtures", ""]
+_TITLE_PAGE = [
+    "Title: THE LONG NIGHT",
+    "Credit: written by",
+    "Author: storyreel tests",
+    "Draft date: 1 January 2026",
+    "Contact:",
+    "    storyreel",
+    "    test fixtures",
+    "",
+]
 _END = ["", "> THE END <", ""]
 
 

@@ -71,8 +71,12 @@ class DiffusersStills(DiffusersBackend, StillsBackend):
             if (prompt, request.seed, request.size) in self._memo:
                 return self._memo.pop((prompt, request.seed, request.size))
             batch = int(self.spec.get("batch") or 4)
-            later = range(request.take + 1, min(request.config.backends.takes, request.take + batch))
-            requests = [request] + [replace(request, take=i, seed=take_seed(request.shot, i)) for i in later]
+            later = range(
+                request.take + 1, min(request.config.backends.takes, request.take + batch)
+            )
+            requests = [request] + [
+                replace(request, take=i, seed=take_seed(request.shot, i)) for i in later
+            ]
             stills = self.generate_batch(requests, loaded)
             for r, s in zip(requests[1:], stills[1:], strict=True):
                 self._memo[prompt, r.seed, r.size] = s
@@ -81,9 +85,13 @@ class DiffusersStills(DiffusersBackend, StillsBackend):
     @staticmethod
     def _prompt(request: StillRequest, loaded: Loaded) -> ShotPrompt:
         fam = loaded.family
-        return compile_prompt(request.shot, request.scene, request.config, fam.idiom, max_chars=fam.max_chars)
+        return compile_prompt(
+            request.shot, request.scene, request.config, fam.idiom, max_chars=fam.max_chars
+        )
 
-    def generate_batch(self, requests: list[StillRequest], loaded: Loaded | None = None) -> list[Still]:
+    def generate_batch(
+        self, requests: list[StillRequest], loaded: Loaded | None = None
+    ) -> list[Still]:
         """Stills of one shot for several seeds in one pipeline call."""
         loaded = loaded or self.loaded(requests[0].project_root)
         fam = loaded.family
@@ -95,9 +103,15 @@ class DiffusersStills(DiffusersBackend, StillsBackend):
         kwargs: dict[str, Any] = dict(fam.extra)
         if negative:
             kwargs["negative_prompt"] = negative
-        params = {"model": self.spec.model, "family": fam.name, "pipeline": type(loaded.pipe).__name__,
-                  "steps": fam.steps, "guidance": fam.guidance, "generated_size": [w, h],
-                  "device": loaded.device}
+        params = {
+            "model": self.spec.model,
+            "family": fam.name,
+            "pipeline": type(loaded.pipe).__name__,
+            "steps": fam.steps,
+            "guidance": fam.guidance,
+            "generated_size": [w, h],
+            "device": loaded.device,
+        }
         adapter = self.spec.get("ip_adapter")
         if adapter:
             ref = _reference(first)
@@ -105,9 +119,25 @@ class DiffusersStills(DiffusersBackend, StillsBackend):
             loaded.pipe.set_ip_adapter_scale(scale)
             kwargs["ip_adapter_image"] = ref[0] if ref else np.full((64, 64, 3), 128, np.uint8)
             params.update(ip_adapter=adapter, ip_scale=scale, reference=ref[1] if ref else None)
-        out = loaded.pipe(prompt=prompt.prompt, num_images_per_prompt=len(seeds), width=w, height=h,
-                          num_inference_steps=fam.steps, guidance_scale=fam.guidance,
-                          generator=loaded.generators(seeds), output_type="np", **kwargs)
-        return [Still(image=fit_cover(img, r.size), meta={"prompt": prompt.prompt, "negative_prompt": negative,
-                                                          "params": {**params, "noise_seed": seed}})
-                for img, r, seed in zip(to_uint8(out.images), requests, seeds, strict=True)]
+        out = loaded.pipe(
+            prompt=prompt.prompt,
+            num_images_per_prompt=len(seeds),
+            width=w,
+            height=h,
+            num_inference_steps=fam.steps,
+            guidance_scale=fam.guidance,
+            generator=loaded.generators(seeds),
+            output_type="np",
+            **kwargs,
+        )
+        return [
+            Still(
+                image=fit_cover(img, r.size),
+                meta={
+                    "prompt": prompt.prompt,
+                    "negative_prompt": negative,
+                    "params": {**params, "noise_seed": seed},
+                },
+            )
+            for img, r, seed in zip(to_uint8(out.images), requests, seeds, strict=True)
+        ]

@@ -98,7 +98,9 @@ def _manifest(folder: Path) -> dict[str, list[str]]:
             if isinstance(files, str):
                 files = [files]
             if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-                raise StoryreelError(f"shot {shot_id!r}: expected a file name or a list of them", toml_path)
+                raise StoryreelError(
+                    f"shot {shot_id!r}: expected a file name or a list of them", toml_path
+                )
             for name in files:
                 _confine(folder, name, toml_path, _line_naming(text, name))
             mapping.setdefault(shot_id.lower(), []).extend(files)
@@ -107,7 +109,9 @@ def _manifest(folder: Path) -> dict[str, list[str]]:
             rows = csv.reader(f)
             for line, row in enumerate(rows, start=1):
                 cells = [c.strip() for c in row]
-                if not any(cells) or (line == 1 and [c.lower() for c in cells[:2]] == ["file", "shot"]):
+                if not any(cells) or (
+                    line == 1 and [c.lower() for c in cells[:2]] == ["file", "shot"]
+                ):
                     continue
                 if len(cells) < 2 or not cells[0] or not cells[1]:
                     raise StoryreelError("expected two columns: file, shot", csv_path, line)
@@ -118,15 +122,19 @@ def _manifest(folder: Path) -> dict[str, list[str]]:
 
 def _confine(folder: Path, name: str, manifest: Path, line: int | None) -> None:
     if not (folder / name).resolve().is_relative_to(folder.resolve()):
-        raise StoryreelError(f"{name!r} is outside the folder; a manifest names files in its own "
-                             "folder", manifest, line)
+        raise StoryreelError(
+            f"{name!r} is outside the folder; a manifest names files in its own folder",
+            manifest,
+            line,
+        )
 
 
 def _line_naming(text: str, name: str) -> int | None:
     """The first line of a TOML text that holds `name` as a string."""
     quoted = (f'"{name}"', f"'{name}'")
-    return next((n for n, line in enumerate(text.splitlines(), 1) if any(q in line for q in quoted)),
-                None)
+    return next(
+        (n for n, line in enumerate(text.splitlines(), 1) if any(q in line for q in quoted)), None
+    )
 
 
 def find_takes(folder: Path, shot_id: str, exts: tuple[str, ...]) -> list[Path]:
@@ -138,11 +146,14 @@ def find_takes(folder: Path, shot_id: str, exts: tuple[str, ...]) -> list[Path]:
         paths = [folder / name for name in listed]
         for p in paths:
             if not p.is_file():
-                raise StoryreelError(f"the manifest names {p.name}, which is not in the folder", folder)
+                raise StoryreelError(
+                    f"the manifest names {p.name}, which is not in the folder", folder
+                )
         return [p for p in paths if p.suffix.lower() in exts]
     stem = re.compile(rf"^{re.escape(shot_id.lower())}(?:$|[^a-z0-9])")
     return sorted(
-        p for p in folder.iterdir()
+        p
+        for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in exts and stem.match(p.stem.lower())
     )
 
@@ -153,12 +164,14 @@ def pick_take(folder: Path, shot_id: str, take: int, exts: tuple[str, ...], what
     if not files:
         raise StoryreelError(
             f"no {what} for shot {shot_id} (expected a file named {shot_id}*{exts[0]} "
-            "or a manifest entry)", folder,
+            "or a manifest entry)",
+            folder,
         )
     if take >= len(files):
         raise StoryreelError(
             f"shot {shot_id}: take {take + 1} asked for, but the folder has {len(files)} "
-            f"{what} for it ({', '.join(p.name for p in files)})", folder,
+            f"{what} for it ({', '.join(p.name for p in files)})",
+            folder,
         )
     return files[take]
 
@@ -172,7 +185,9 @@ def files_token(files: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
-FOLDER = Argument("folder", "the folder of exports, relative to the project", "exports/", required=True)
+FOLDER = Argument(
+    "folder", "the folder of exports, relative to the project", "exports/", required=True
+)
 
 
 def resolve_folder(arg: str, project_root: Path | None) -> Path:
@@ -202,8 +217,11 @@ class FolderStills(StillsBackend):
             meta={
                 "prompt": meta.get("prompt"),
                 "remote_id": meta.get("job_id"),
-                "params": {"file": file.name, "source_size": [rgb.shape[1], rgb.shape[0]],
-                           **({"author": meta["author"]} if "author" in meta else {})},
+                "params": {
+                    "file": file.name,
+                    "source_size": [rgb.shape[1], rgb.shape[0]],
+                    **({"author": meta["author"]} if "author" in meta else {}),
+                },
                 "source": str(file),
             },
         )

@@ -69,8 +69,15 @@ def now() -> str:
 
 # the tables that hold work, each with its key: written to the journal too (`store.journal`)
 JOURNALED: dict[str, str] = {
-    "shots": "id", "aliases": "content_id", "takes": "id", "selections": "shot_id",
-    "overrides": "id", "jobs": "cache_key", "outputs": "cache_key", "cuts": "id", "notes": "id",
+    "shots": "id",
+    "aliases": "content_id",
+    "takes": "id",
+    "selections": "shot_id",
+    "overrides": "id",
+    "jobs": "cache_key",
+    "outputs": "cache_key",
+    "cuts": "id",
+    "notes": "id",
 }
 _SHOT_FIELDS = ("text_hash", "status", "position", "scene", "text")  # a shot's row, but its date
 
@@ -103,7 +110,9 @@ class Database:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         missing = not self.path.is_file()
-        if missing:  # a write-ahead log left by a deleted database would be replayed into the new one
+        if (
+            missing
+        ):  # a write-ahead log left by a deleted database would be replayed into the new one
             for orphan in (Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
                 if orphan.is_file():
                     _set_aside(orphan)
@@ -120,14 +129,20 @@ class Database:
                     _set_aside(companion)
             self._open()
         if damage or not self._holds_work():
-            self.recovered = self._rebuild(damage or ("was missing" if missing else "was empty"),
-                                           bool(damage))
+            self.recovered = self._rebuild(
+                damage or ("was missing" if missing else "was empty"), bool(damage)
+            )
         elif not self.journal.exists():  # a database from before the journal: start one
             self.journal.rewrite(self._snapshot())
 
     def _open_read_only(self) -> None:
-        self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=60,
-                                    isolation_level=None, check_same_thread=False)
+        self.conn = sqlite3.connect(
+            f"{self.path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            timeout=60,
+            isolation_level=None,
+            check_same_thread=False,
+        )
         self.conn.row_factory = sqlite3.Row
         self._check()
 
@@ -137,7 +152,9 @@ class Database:
             raise sqlite3.DatabaseError(check)
 
     def _open(self) -> None:
-        self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        self.conn = sqlite3.connect(
+            self.path, timeout=60, isolation_level=None, check_same_thread=False
+        )
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -149,8 +166,11 @@ class Database:
         return any(self._one(f"SELECT 1 FROM {table} LIMIT 1") for table in JOURNALED)
 
     def _snapshot(self) -> list[dict[str, Any]]:
-        return [{"table": table, "put": dict(row)} for table in JOURNALED
-                for row in self._all(f"SELECT * FROM {table}")]
+        return [
+            {"table": table, "put": dict(row)}
+            for table in JOURNALED
+            for row in self._all(f"SELECT * FROM {table}")
+        ]
 
     def _rebuild(self, why: str, damaged: bool) -> str | None:
         """Replay the journal into the (new, empty) database; the message saying what came back."""
@@ -158,8 +178,10 @@ class Database:
         if not records:
             if not damaged:
                 return None  # a new project
-            return (f"{self.path.name} {why}; there is no journal to rebuild it from, so its takes, "
-                    "selections, imported edit, hosted jobs and notes are gone")
+            return (
+                f"{self.path.name} {why}; there is no journal to rebuild it from, so its takes, "
+                "selections, imported edit, hosted jobs and notes are gone"
+            )
         columns = {t: {r["name"] for r in self._all(f"PRAGMA table_info({t})")} for t in JOURNALED}
         with self.tx() as c:
             for record in records:
@@ -169,18 +191,25 @@ class Database:
                 elif isinstance(record.get("put"), dict):
                     row = {k: v for k, v in record["put"].items() if k in columns[table]}
                     try:
-                        c.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(row)}) "
-                                  f"VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+                        c.execute(
+                            f"INSERT OR REPLACE INTO {table} ({', '.join(row)}) "
+                            f"VALUES ({', '.join('?' * len(row))})",
+                            tuple(row.values()),
+                        )
                     except sqlite3.Error:
                         unreadable += 1
                 elif isinstance(record.get("delete"), dict):
                     key = JOURNALED[table]
                     c.execute(f"DELETE FROM {table} WHERE {key} = ?", (record["delete"].get(key),))
         count = {t: self._one(f"SELECT COUNT(*) FROM {t}")[0] for t in JOURNALED}
-        parts = [_plural(count["selections"], "selection"),
-                 *(["the imported edit"] if count["overrides"] else []),
-                 _plural(count["jobs"], "hosted job"), _plural(count["outputs"], "stored output"),
-                 _plural(count["takes"], "take"), _plural(count["notes"], "note")]
+        parts = [
+            _plural(count["selections"], "selection"),
+            *(["the imported edit"] if count["overrides"] else []),
+            _plural(count["jobs"], "hosted job"),
+            _plural(count["outputs"], "stored output"),
+            _plural(count["takes"], "take"),
+            _plural(count["notes"], "note"),
+        ]
         kept = ", ".join(p for p in parts if not p.startswith("0 ")) or "nothing"
         skipped = f" ({_plural(unreadable, 'unreadable line')} skipped)" if unreadable else ""
         return f"{self.path.name} {why}; rebuilt from its journal: {kept}{skipped}"
@@ -199,8 +228,11 @@ class Database:
         column = JOURNALED[table]
         for key in keys:
             row = c.execute(f"SELECT * FROM {table} WHERE {column} = ?", (key,)).fetchone()
-            self._pending.append({"table": table, "put": dict(row)} if row is not None
-                                 else {"table": table, "delete": {column: key}})
+            self._pending.append(
+                {"table": table, "put": dict(row)}
+                if row is not None
+                else {"table": table, "delete": {column: key}}
+            )
 
     def _migrate(self) -> None:
         with self.tx():
@@ -259,13 +291,24 @@ class Database:
         row = self._one("SELECT stage, blobs, meta FROM outputs WHERE cache_key = ?", cache_key)
         if row is None:
             return None
-        return {"stage": row["stage"], "blobs": json.loads(row["blobs"]), "meta": json.loads(row["meta"])}
+        return {
+            "stage": row["stage"],
+            "blobs": json.loads(row["blobs"]),
+            "meta": json.loads(row["meta"]),
+        }
 
-    def output_put(self, cache_key: str, stage: str, blobs: dict[str, list[Any]],
-                   meta: dict[str, Any] | None = None) -> None:
+    def output_put(
+        self,
+        cache_key: str,
+        stage: str,
+        blobs: dict[str, list[Any]],
+        meta: dict[str, Any] | None = None,
+    ) -> None:
         with self.tx() as c:
-            c.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
-                      (cache_key, stage, json.dumps(blobs), json.dumps(meta or {}), now()))
+            c.execute(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                (cache_key, stage, json.dumps(blobs), json.dumps(meta or {}), now()),
+            )
             self._keep(c, "outputs", cache_key)
 
     def output_delete(self, cache_key: str) -> None:
@@ -274,8 +317,10 @@ class Database:
             self._keep(c, "outputs", cache_key)
 
     def outputs(self) -> dict[str, dict[str, Any]]:
-        return {r["cache_key"]: {"stage": r["stage"], "blobs": json.loads(r["blobs"])}
-                for r in self._all("SELECT cache_key, stage, blobs FROM outputs")}
+        return {
+            r["cache_key"]: {"stage": r["stage"], "blobs": json.loads(r["blobs"])}
+            for r in self._all("SELECT cache_key, stage, blobs FROM outputs")
+        }
 
     def outputs_delete(self, keys: list[str]) -> None:
         with self.tx() as c:
@@ -287,8 +332,9 @@ class Database:
     def shots(self) -> dict[str, sqlite3.Row]:
         return {r["id"]: r for r in self._all("SELECT * FROM shots ORDER BY position")}
 
-    def sync_shots(self, hashes: list[tuple[str, str]],
-                   texts: dict[str, tuple[str, str]] | None = None) -> dict[str, list[str]]:
+    def sync_shots(
+        self, hashes: list[tuple[str, str]], texts: dict[str, tuple[str, str]] | None = None
+    ) -> dict[str, list[str]]:
         """Record the script's shots (id, text hash) in order, with `texts` (id → scene heading,
         words) for matching them later; returns added/removed/changed ids.
 
@@ -300,7 +346,11 @@ class Database:
         with self.tx() as c:
             for pos, (sid, text_hash) in enumerate(hashes):
                 old = before.get(sid)
-                status = "new" if old is None else ("changed" if old["text_hash"] != text_hash else "same")
+                status = (
+                    "new"
+                    if old is None
+                    else ("changed" if old["text_hash"] != text_hash else "same")
+                )
                 scene, text = texts.get(sid, ("", ""))
                 c.execute(
                     "INSERT INTO shots (id, text_hash, status, position, updated, scene, text) "
@@ -308,8 +358,15 @@ class Database:
                     "ON CONFLICT(id) DO UPDATE SET text_hash = excluded.text_hash, status = excluded.status, "
                     "position = excluded.position, updated = excluded.updated, scene = excluded.scene, "
                     "text = excluded.text",
-                    (sid, text_hash, status, pos, now(), scene, text))
-                if old is None or tuple(old[f] for f in _SHOT_FIELDS) != (text_hash, status, pos, scene, text):
+                    (sid, text_hash, status, pos, now(), scene, text),
+                )
+                if old is None or tuple(old[f] for f in _SHOT_FIELDS) != (
+                    text_hash,
+                    status,
+                    pos,
+                    scene,
+                    text,
+                ):
                     self._keep(c, "shots", sid)
                 if old is not None and old["status"] == "removed":
                     self._restale(c, "text_hash != ?", (text_hash,), sid)
@@ -321,8 +378,11 @@ class Database:
         return {
             "added": [s for s, _ in hashes if s not in before or before[s]["status"] == "removed"],
             "removed": sorted(s for s in set(before) - ids if before[s]["status"] != "removed"),
-            "changed": [s for s, h in hashes if s in before and before[s]["status"] != "removed"
-                        and before[s]["text_hash"] != h],
+            "changed": [
+                s
+                for s, h in hashes
+                if s in before and before[s]["status"] != "removed" and before[s]["text_hash"] != h
+            ],
         }
 
     def aliases(self) -> dict[str, str]:
@@ -331,8 +391,10 @@ class Database:
 
     def alias_put(self, aliases: dict[str, str]) -> None:
         with self.tx() as c:
-            c.executemany("INSERT OR REPLACE INTO aliases VALUES (?, ?, ?)",
-                          [(k, v, now()) for k, v in aliases.items()])
+            c.executemany(
+                "INSERT OR REPLACE INTO aliases VALUES (?, ?, ?)",
+                [(k, v, now()) for k, v in aliases.items()],
+            )
             self._keep(c, "aliases", *aliases)
 
     def n_takes(self, shot_id: str) -> int:
@@ -346,15 +408,26 @@ class Database:
 
     # --- takes ------------------------------------------------------------------------------
 
-    def take_put(self, take_id: str, shot_id: str, kind: str, idx: int, seed: int, text_hash: str,
-                 provenance: str, object_key: str, path: str | None = None) -> None:
+    def take_put(
+        self,
+        take_id: str,
+        shot_id: str,
+        kind: str,
+        idx: int,
+        seed: int,
+        text_hash: str,
+        provenance: str,
+        object_key: str,
+        path: str | None = None,
+    ) -> None:
         """Record a take (once: an existing take keeps its first provenance and date)."""
         with self.tx() as c:
             c.execute(
                 "INSERT INTO takes (id, shot_id, kind, idx, seed, text_hash, provenance, object_key, path, "
                 "created, stale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) "
                 "ON CONFLICT(id) DO UPDATE SET stale = 0",
-                (take_id, shot_id, kind, idx, seed, text_hash, provenance, object_key, path, now()))
+                (take_id, shot_id, kind, idx, seed, text_hash, provenance, object_key, path, now()),
+            )
             self._keep(c, "takes", take_id)
 
     def take_provenance(self, take_id: str, provenance: str) -> None:
@@ -370,13 +443,26 @@ class Database:
                 marks = ",".join("?" * len(keys))
                 self._restale(c, f"object_key NOT IN ({marks})", tuple(keys), sid, kind)
 
-    def _restale(self, c: sqlite3.Connection, stale: str, args: tuple[Any, ...], shot_id: str,
-                 kind: str | None = None) -> None:
+    def _restale(
+        self,
+        c: sqlite3.Connection,
+        stale: str,
+        args: tuple[Any, ...],
+        shot_id: str,
+        kind: str | None = None,
+    ) -> None:
         """Set the stale flag of a shot's takes (of `kind`) to the SQL `stale`, journaling the
         takes whose flag it changes."""
-        where, where_args = "shot_id = ?" + (" AND kind = ?" if kind else ""), (shot_id, *filter(None, [kind]))
-        changed = [r[0] for r in c.execute(f"SELECT id FROM takes WHERE {where} AND stale != ({stale})",
-                                           (*where_args, *args))]
+        where, where_args = (
+            "shot_id = ?" + (" AND kind = ?" if kind else ""),
+            (shot_id, *filter(None, [kind])),
+        )
+        changed = [
+            r[0]
+            for r in c.execute(
+                f"SELECT id FROM takes WHERE {where} AND stale != ({stale})", (*where_args, *args)
+            )
+        ]
         c.execute(f"UPDATE takes SET stale = ({stale}) WHERE {where}", (*args, *where_args))
         self._keep(c, "takes", *changed)
 
@@ -396,8 +482,11 @@ class Database:
     def select(self, shot_id: str, take_index: int, take_id: str | None = None) -> None:
         """Choose a shot's take by number, and by id (which holds when the shot's text changes)."""
         with self.tx() as c:
-            c.execute("INSERT OR REPLACE INTO selections (shot_id, take_index, updated, take_id) "
-                      "VALUES (?, ?, ?, ?)", (shot_id, take_index, now(), take_id))
+            c.execute(
+                "INSERT OR REPLACE INTO selections (shot_id, take_index, updated, take_id) "
+                "VALUES (?, ?, ?, ?)",
+                (shot_id, take_index, now(), take_id),
+            )
             self._keep(c, "selections", shot_id)
 
     def selection(self, shot_id: str) -> int:
@@ -433,29 +522,46 @@ class Database:
         row = self._one("SELECT * FROM jobs WHERE cache_key = ?", cache_key)
         return dict(row) if row else None
 
-    def job_put(self, cache_key: str, vendor: str, remote_id: str, status: str = "submitted") -> None:
+    def job_put(
+        self, cache_key: str, vendor: str, remote_id: str, status: str = "submitted"
+    ) -> None:
         with self.tx() as c:
             stamp = now()
-            c.execute("INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, NULL, ?, ?)",
-                      (cache_key, vendor, remote_id, status, stamp, stamp))
+            c.execute(
+                "INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, NULL, ?, ?)",
+                (cache_key, vendor, remote_id, status, stamp, stamp),
+            )
             self._keep(c, "jobs", cache_key)
 
     def job_update(self, cache_key: str, status: str, result: str | None = None) -> None:
         with self.tx() as c:
-            cur = c.execute("UPDATE jobs SET status = ?, result = COALESCE(?, result), updated = ? "
-                            "WHERE cache_key = ?", (status, result, now(), cache_key))
+            cur = c.execute(
+                "UPDATE jobs SET status = ?, result = COALESCE(?, result), updated = ? "
+                "WHERE cache_key = ?",
+                (status, result, now(), cache_key),
+            )
             if cur.rowcount == 0:
                 raise KeyError(f"no job for key {cache_key[:12]}")
             self._keep(c, "jobs", cache_key)
 
     # --- cuts -------------------------------------------------------------------------------
 
-    def cut_put(self, key: str, path: str, digest: str, size: int, mtime_ns: int,
-                blobs: list[str], provenance: str) -> None:
+    def cut_put(
+        self,
+        key: str,
+        path: str,
+        digest: str,
+        size: int,
+        mtime_ns: int,
+        blobs: list[str],
+        provenance: str,
+    ) -> None:
         with self.tx() as c:
-            cur = c.execute("INSERT INTO cuts (key, path, digest, size, mtime_ns, blobs, provenance, "
-                            "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            (key, path, digest, size, mtime_ns, json.dumps(blobs), provenance, now()))
+            cur = c.execute(
+                "INSERT INTO cuts (key, path, digest, size, mtime_ns, blobs, provenance, "
+                "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, path, digest, size, mtime_ns, json.dumps(blobs), provenance, now()),
+            )
             self._keep(c, "cuts", cur.lastrowid)
 
     def last_cut(self, path: str | None = None) -> sqlite3.Row | None:
@@ -472,15 +578,18 @@ class Database:
             c.executemany("DELETE FROM cuts WHERE id = ?", [(i,) for i in ids])
             self._keep(c, "cuts", *ids)
 
-
     # --- notes ------------------------------------------------------------------------------
 
-    def note_add(self, author: str, text: str, shot_id: str | None = None,
-                 timecode: str | None = None) -> int:
+    def note_add(
+        self, author: str, text: str, shot_id: str | None = None, timecode: str | None = None
+    ) -> int:
         """A note on a shot or at a timecode (or both); returns its id."""
         with self.tx() as c:
-            cur = c.execute("INSERT INTO notes (author, created, shot_id, timecode, text) "
-                            "VALUES (?, ?, ?, ?, ?)", (author, now(), shot_id, timecode, text))
+            cur = c.execute(
+                "INSERT INTO notes (author, created, shot_id, timecode, text) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (author, now(), shot_id, timecode, text),
+            )
             self._keep(c, "notes", cur.lastrowid)
             return int(cur.lastrowid)
 
@@ -491,8 +600,9 @@ class Database:
     def note_resolve(self, note_id: int, resolved: bool = True) -> bool:
         """Mark a note resolved (or open again); False when there is no such note."""
         with self.tx() as c:
-            cur = c.execute("UPDATE notes SET resolved = ? WHERE id = ?",
-                            (now() if resolved else None, note_id))
+            cur = c.execute(
+                "UPDATE notes SET resolved = ? WHERE id = ?", (now() if resolved else None, note_id)
+            )
             if cur.rowcount == 1:
                 self._keep(c, "notes", note_id)
             return cur.rowcount == 1

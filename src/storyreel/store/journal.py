@@ -47,7 +47,7 @@ class Journal:
         try:
             view = memoryview(data.encode())
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -74,5 +74,7 @@ class Journal:
 
     def rewrite(self, records: list[dict[str, Any]]) -> None:
         """Replace the journal with `records` at once (a new journal for a database without one)."""
-        atomic_write(self.path, "".join(json.dumps(r, separators=(",", ":"), default=str) + "\n"
-                                        for r in records))
+        atomic_write(
+            self.path,
+            "".join(json.dumps(r, separators=(",", ":"), default=str) + "\n" for r in records),
+        )

@@ -60,28 +60,44 @@ def _plain(value: Any) -> Any:
 
 def canonical(value: Any) -> bytes:
     """The canonical JSON bytes of `value`."""
-    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return json.dumps(
+        _plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
 
 
 def digest(data: bytes | memoryview | np.ndarray) -> str:
     """sha256 hex of raw bytes."""
-    return hashlib.sha256(memoryview(data).cast("B") if isinstance(data, np.ndarray) else data).hexdigest()
+    return hashlib.sha256(
+        memoryview(data).cast("B") if isinstance(data, np.ndarray) else data
+    ).hexdigest()
 
 
-def stage_key(stage: str, *, backend: tuple[str, str] | None = None, upstream: list[str] | None = None,
-              **inputs: Any) -> str:
+def stage_key(
+    stage: str,
+    *,
+    backend: tuple[str, str] | None = None,
+    upstream: list[str] | None = None,
+    **inputs: Any,
+) -> str:
     """The cache key of one stage run: its name, backend (name, version), upstream keys and inputs."""
-    return digest(canonical({
-        "format": FORMAT,
-        "stage": stage,
-        "backend": list(backend) if backend else None,
-        "upstream": list(upstream or []),
-        "inputs": inputs,
-    }))
+    return digest(
+        canonical(
+            {
+                "format": FORMAT,
+                "stage": stage,
+                "backend": list(backend) if backend else None,
+                "upstream": list(upstream or []),
+                "inputs": inputs,
+            }
+        )
+    )
 
 
 def job_key(vendor: str, model: str, kind: str, **inputs: Any) -> str:
     """The key of a hosted job in the project's ledger: a digest of everything that decides what
     comes back (vendor, model, kind of job, the request's inputs)."""
-    return digest(json.dumps({"vendor": vendor, "model": model, "kind": kind, **inputs},
-                             sort_keys=True, default=str).encode())
+    return digest(
+        json.dumps(
+            {"vendor": vendor, "model": model, "kind": kind, **inputs}, sort_keys=True, default=str
+        ).encode()
+    )

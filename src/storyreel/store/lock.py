@@ -31,8 +31,13 @@ def _holder(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def project_lock(state_dir: Path, *, timeout: float = 600.0,
-                 on_wait: Callable[[str], None] | None = None, poll: float = 0.2) -> Iterator[None]:
+def project_lock(
+    state_dir: Path,
+    *,
+    timeout: float = 600.0,
+    on_wait: Callable[[str], None] | None = None,
+    poll: float = 0.2,
+) -> Iterator[None]:
     """Hold the project's lock for the `with` block; wait up to `timeout` seconds for it."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "lock"
@@ -53,8 +58,11 @@ def project_lock(state_dir: Path, *, timeout: float = 600.0,
                         f"project is locked by {_holder(path)}; gave up after {timeout:g} s", path
                     ) from None
                 time.sleep(poll)
-        record = {"pid": os.getpid(), "host": socket.gethostname(),
-                  "since": datetime.now(UTC).isoformat(timespec="seconds")}
+        record = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(record).encode(), 0)
         try:

@@ -199,7 +199,7 @@ class VerifiedReader(io.RawIOBase):
             self._hash_to(at)
         n = self._file.readinto(buffer) or 0
         if at <= self._hashed < at + n:
-            self._hash.update(memoryview(buffer)[self._hashed - at:n])
+            self._hash.update(memoryview(buffer)[self._hashed - at : n])
             self._hashed = at + n
         return n
 

@@ -54,7 +54,9 @@ class Project:
                 found = sorted(root.glob("*.fountain"))
                 if len(found) != 1:
                     raise StoryreelError(
-                        f"no {SCRIPT_NAME} here" if not found else "several .fountain files; name one",
+                        f"no {SCRIPT_NAME} here"
+                        if not found
+                        else "several .fountain files; name one",
                         path,
                     )
                 script = found[0]

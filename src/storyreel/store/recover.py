@@ -28,16 +28,20 @@ def lost_work(state_dir: Path, db_name: str = "project.db") -> str | None:
     if count == 0 or _holds_work(db_path):
         return None
     stored = f"{count} stored object" + ("" if count == 1 else "s")
-    return (f"{db_path} is missing, empty or damaged and there is no journal to rebuild it from, "
-            f"but {objects} holds {stored}: the selections, the imported edit and the hosted job "
-            "ledger are lost, and a render would make every take again (hosted jobs paid for "
-            f"twice). Put back a copy of {db_name}, or remove {objects} to start afresh")
+    return (
+        f"{db_path} is missing, empty or damaged and there is no journal to rebuild it from, "
+        f"but {objects} holds {stored}: the selections, the imported edit and the hosted job "
+        "ledger are lost, and a render would make every take again (hosted jobs paid for "
+        f"twice). Put back a copy of {db_name}, or remove {objects} to start afresh"
+    )
 
 
 def _holds_work(db_path: Path) -> bool:
     if not db_path.is_file():
         return False
-    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)  # as it is: no rebuild
+    conn = sqlite3.connect(
+        f"{db_path.resolve().as_uri()}?mode=ro", uri=True
+    )  # as it is: no rebuild
     try:
         return any(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in JOURNALED)
     except sqlite3.DatabaseError:  # damaged, not a database, or without tables: nothing to read

@@ -20,8 +20,13 @@ from storyreel.store.db import Database
 from storyreel.store.objects import ObjectStore, file_digest, fingerprint
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
-_STAGES = {"audio": "scratch audio", "aac": "AAC sound", "clip": "clip", "beats": "music beats",
-           "exports": "exports"}
+_STAGES = {
+    "audio": "scratch audio",
+    "aac": "AAC sound",
+    "clip": "clip",
+    "beats": "music beats",
+    "exports": "exports",
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,9 @@ def _labels(db: Database) -> dict[str, str]:
     """Output key → what it is, in the words of the build's own messages."""
     takes: dict[str, str] = {}
     for row in db.takes():
-        takes.setdefault(row["object_key"], f"{row['kind']} of shot {row['shot_id']}, take {row['idx'] + 1}")
+        takes.setdefault(
+            row["object_key"], f"{row['kind']} of shot {row['shot_id']}, take {row['idx'] + 1}"
+        )
     labels = {}
     for key, out in db.outputs().items():
         if key in takes:
@@ -88,7 +95,10 @@ def verify(state_dir: Path, *, repair: bool = False) -> VerifyReport:
         labels = _labels(db)
 
         def what(dig: str) -> str:
-            return "; ".join(dict.fromkeys(labels[k] for k in users.get(dig, []))) or "no stage uses it"
+            return (
+                "; ".join(dict.fromkeys(labels[k] for k in users.get(dig, [])))
+                or "no stage uses it"
+            )
 
         bad: set[str] = set()
         for dig in store:
@@ -108,14 +118,20 @@ def verify(state_dir: Path, *, repair: bool = False) -> VerifyReport:
         for row in db.takes():  # a still take names its image's object
             dig = _object_of(row["path"])
             if dig and dig not in bad and not store.has(dig):
-                report.damaged.append(Damage(dig, "missing", f"{row['kind']} take {row['id']} of "
-                                                             f"shot {row['shot_id']}"))
+                report.damaged.append(
+                    Damage(
+                        dig, "missing", f"{row['kind']} take {row['id']} of shot {row['shot_id']}"
+                    )
+                )
                 bad.add(dig)
         rotted_cuts = []
         for row in {row["path"]: row for row in db.cuts()}.values():  # each output's latest cut
             cut = Path(row["path"])
-            if (cut.is_file() and fingerprint(cut) == (row["size"], row["mtime_ns"])
-                    and file_digest(cut) != row["digest"]):  # as it was written, yet not its bytes
+            if (
+                cut.is_file()
+                and fingerprint(cut) == (row["size"], row["mtime_ns"])
+                and file_digest(cut) != row["digest"]
+            ):  # as it was written, yet not its bytes
                 report.damaged.append(Damage(row["digest"], "corrupt", f"the cut {cut}"))
                 rotted_cuts.append(row["id"])
         if repair:

@@ -31,7 +31,9 @@ def default_author() -> str:
 def create_app(root: Path, token: str, author: str | None = None) -> FastAPI:
     """The studio of the project in `root`; every request must carry `token`."""
     hub = Hub()
-    studio = Studio(root=root, hub=hub, builder=Builder(root, hub), author=author or default_author())
+    studio = Studio(
+        root=root, hub=hub, builder=Builder(root, hub), author=author or default_author()
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,8 +42,9 @@ def create_app(root: Path, token: str, author: str | None = None) -> FastAPI:
         yield
         studio.builder.stop()
 
-    app = FastAPI(title="storyreel studio", docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="storyreel studio", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.studio = studio
     app.add_middleware(TokenGuard, token=token)
     for module in (script, shots, notes, media, events, board):

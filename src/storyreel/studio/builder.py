@@ -107,8 +107,12 @@ class Builder:
     def _build(self, want: Request) -> None:
         try:
             project = self.project()
-            report = build(project, draft=not want.full, subscribers=(self.hub,),
-                           on_wait=lambda message: self.hub.send("waiting", message=message))
+            report = build(
+                project,
+                draft=not want.full,
+                subscribers=(self.hub,),
+                on_wait=lambda message: self.hub.send("waiting", message=message),
+            )
             self.reel = read_reel(project, dict(report.failed))
         except StoryreelError as e:
             self._failed(e)
@@ -134,8 +138,14 @@ class Builder:
 
     def _watch(self) -> None:
         """Tell the tabs when the script changes on disk, and build it."""
-        for changes in watch(self.root, stop_event=self._stop, debounce=200, rust_timeout=0,
-                             yield_on_timeout=False, recursive=False):
+        for changes in watch(
+            self.root,
+            stop_event=self._stop,
+            debounce=200,
+            rust_timeout=0,
+            yield_on_timeout=False,
+            recursive=False,
+        ):
             names = {Path(p).name for _, p in changes}
             if not names & {self.script.name, "storyreel.toml"}:
                 continue

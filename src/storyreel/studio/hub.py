@@ -16,8 +16,14 @@ from typing import Any
 from storyreel.run.events import Event
 
 # messages whose latest one says where things stand, replayed to a tab that opens
-STATE = ("build_started", "build_finished", "build_failed", "script_error", "script_changed",
-         "reel")
+STATE = (
+    "build_started",
+    "build_finished",
+    "build_failed",
+    "script_error",
+    "script_changed",
+    "reel",
+)
 QUEUE_SIZE = 1000
 END = ""  # the message that ends a stream
 

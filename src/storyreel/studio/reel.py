@@ -51,8 +51,12 @@ class Reel:
     runtime: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"shots": [asdict(s) for s in self.shots], "fps": self.fps,
-                "start_timecode": self.start_timecode, "runtime": self.runtime}
+        return {
+            "shots": [asdict(s) for s in self.shots],
+            "fps": self.fps,
+            "start_timecode": self.start_timecode,
+            "runtime": self.runtime,
+        }
 
 
 def digest_text(text: str) -> str:
@@ -71,8 +75,13 @@ def read_reel(project: Project, failed: dict[str, str] | None = None) -> Reel:
     config = project.config.draft()
     fps = config.film.fps
     lengths = dialogue_lengths(shotlist, config, project.state_dir / "audio")
-    timeline = build_timeline(shotlist, config, dialogue_lengths=lengths,
-                              overrides=load_overrides(project), project_root=project.root)
+    timeline = build_timeline(
+        shotlist,
+        config,
+        dialogue_lengths=lengths,
+        overrides=load_overrides(project),
+        project_root=project.root,
+    )
     scenes = {s.id: s.heading for s in shotlist.scenes}
     chosen = selected_takes(project)
     cards: list[ShotCard] = []
@@ -80,14 +89,22 @@ def read_reel(project: Project, failed: dict[str, str] | None = None) -> Reel:
         sid = clip.metadata["storyreel"]["shot_id"]
         shot = shotlist.shot(sid)
         place = clip.range_in_parent()
-        cards.append(ShotCard(
-            id=sid, scene=scenes.get(shot.scene_id, ""), size=str(shot.size), angle=str(shot.angle),
-            move=str(shot.move), description=shot.description or shot.action,
-            start=_seconds(place.start_time, fps), duration=_seconds(place.duration, fps),
-            lines=(shot.lines.start, shot.lines.end), take=chosen.get(sid),
-            failed=(failed or {}).get(sid)))
-    return Reel(cards, str(fps), config.film.start_timecode,
-                _seconds(timeline.duration(), fps))
+        cards.append(
+            ShotCard(
+                id=sid,
+                scene=scenes.get(shot.scene_id, ""),
+                size=str(shot.size),
+                angle=str(shot.angle),
+                move=str(shot.move),
+                description=shot.description or shot.action,
+                start=_seconds(place.start_time, fps),
+                duration=_seconds(place.duration, fps),
+                lines=(shot.lines.start, shot.lines.end),
+                take=chosen.get(sid),
+                failed=(failed or {}).get(sid),
+            )
+        )
+    return Reel(cards, str(fps), config.film.start_timecode, _seconds(timeline.duration(), fps))
 
 
 def _seconds(t: otio.opentime.RationalTime, fps: Fraction) -> float:
@@ -103,14 +120,22 @@ def take_rows(project: Project, shot: str) -> list[dict[str, Any]]:
         rows = []
         for row in db.takes(shot):
             prov = Provenance.model_validate_json(row["provenance"])
-            rows.append({
-                "take": row["idx"] + 1, "id": row["id"], "kind": row["kind"],
-                "backend": prov.backend, "version": prov.version, "seed": row["seed"],
-                "prompt": prov.prompt, "created": row["created"], "stale": bool(row["stale"]),
-                "selected": row["kind"] == "still" and row["id"] == chosen,
-                "remote_id": prov.remote_id,
-                "provenance": prov.model_dump(mode="json"),
-            })
+            rows.append(
+                {
+                    "take": row["idx"] + 1,
+                    "id": row["id"],
+                    "kind": row["kind"],
+                    "backend": prov.backend,
+                    "version": prov.version,
+                    "seed": row["seed"],
+                    "prompt": prov.prompt,
+                    "created": row["created"],
+                    "stale": bool(row["stale"]),
+                    "selected": row["kind"] == "still" and row["id"] == chosen,
+                    "remote_id": prov.remote_id,
+                    "provenance": prov.model_dump(mode="json"),
+                }
+            )
     return rows
 
 

@@ -55,11 +55,13 @@ class TokenGuard(BaseHTTPMiddleware):
         query = request.query_params.get("token")
         cookie = request.cookies.get(cookie_name(port))
         if not any(self._matches(t) for t in (header, query, cookie)):
-            return JSONResponse({"error": "this studio needs its token: open the URL it printed"},
-                                status_code=401)
+            return JSONResponse(
+                {"error": "this studio needs its token: open the URL it printed"}, status_code=401
+            )
         if request.method not in SAFE and not (self._matches(header) and same_origin(request)):
-            return JSONResponse({"error": "refused: a change must come from the studio's own page"},
-                                status_code=403)
+            return JSONResponse(
+                {"error": "refused: a change must come from the studio's own page"}, status_code=403
+            )
         response = await call_next(request)
         if self._matches(query) and not self._matches(cookie):
             response.set_cookie(cookie_name(port), self.token, httponly=True, samesite="strict")

@@ -31,8 +31,10 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as e:
         sock.close()
         if e.errno == errno.EADDRINUSE:
-            raise StoryreelError(f"port {port} on {host} is in use (another studio?): pass --port "
-                                 "with another number, or --port 0 for any free one") from None
+            raise StoryreelError(
+                f"port {port} on {host} is in use (another studio?): pass --port "
+                "with another number, or --port 0 for any free one"
+            ) from None
         raise StoryreelError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     sock.listen(128)
     sock.set_inheritable(True)
@@ -43,8 +45,11 @@ def check_writable(project: Project) -> None:
     """The studio saves the script and builds into the project: say so now if it cannot."""
     for path in (project.root, project.script, project.state_dir, project.out_dir):
         if path.exists() and not os.access(path, os.W_OK):
-            raise StoryreelError("not writable: the studio saves the script and builds the reel "
-                                 "here; fix its permissions (nothing was changed)", path)
+            raise StoryreelError(
+                "not writable: the studio saves the script and builds the reel "
+                "here; fix its permissions (nothing was changed)",
+                path,
+            )
 
 
 @dataclass
@@ -73,8 +78,9 @@ class StudioServer(uvicorn.Server):
 
 def make_server(root: Path, token: str, author: str | None = None) -> StudioServer:
     app = create_app(root, token, author)
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2,
-                            access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, log_level="warning", timeout_graceful_shutdown=2, access_log=False, lifespan="on"
+    )
     return StudioServer(config)
 
 
@@ -86,8 +92,14 @@ def url_of(sock: socket.socket, token: str, host: str | None = None) -> tuple[st
 
 
 @contextmanager
-def running(root: Path, *, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
-            author: str | None = None) -> Iterator[Running]:
+def running(
+    root: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token: str | None = None,
+    author: str | None = None,
+) -> Iterator[Running]:
     """A studio of `root` served from a thread for the `with` block (tests, benchmarks, docs)."""
     token = token or new_token()
     sock = bind(host, port)

@@ -75,12 +75,19 @@ class PrevizBackend(StillsBackend):
         if not interior or light.fog or light.fire:
             paint_weather(fg, light, framing.horizon, r_sky)
 
-        depths = [math.inf if not interior else stage.far_depth + 2.0, stage.far_depth,
-                  stage.mid_depth, framing.subject_depth, framing.subject_depth * 0.5]
+        depths = [
+            math.inf if not interior else stage.far_depth + 2.0,
+            stage.far_depth,
+            stage.mid_depth,
+            framing.subject_depth,
+            framing.subject_depth * 0.5,
+        ]
         names = ["sky", "far", "mid", "subjects", "foreground"]
         canvases = [sky, far, mid, subjects, fg]
         mm = shot.lens if shot.lens is not None else config.look.lens
-        lens = mm and Lens(mm, framing.subject_depth, (w / 2, h / 2 if framing.overhead else framing.horizon))
+        lens = mm and Lens(
+            mm, framing.subject_depth, (w / 2, h / 2 if framing.overhead else framing.horizon)
+        )
         layers, rgbs, alphas, rois = [], [], [], []
         for name, depth, canvas in zip(names, depths, canvases, strict=True):
             rgb, alpha = canvas.to_uint8()
@@ -89,10 +96,15 @@ class PrevizBackend(StillsBackend):
             if lens:
                 rgb, alpha, roi = lens.apply(rgb, alpha, roi, depth, backdrop=name == "sky")
             if framing.roll:
-                rgb, alpha = _roll(rgb, framing.roll, True), _roll(alpha, framing.roll, name == "sky")
+                rgb, alpha = (
+                    _roll(rgb, framing.roll, True),
+                    _roll(alpha, framing.roll, name == "sky"),
+                )
                 roi = [0, 0, w, h] if roi else None
             if (w, h) != (fw, fh):
-                rgb, alpha = (cv2.resize(a, (fw, fh), interpolation=cv2.INTER_LINEAR) for a in (rgb, alpha))
+                rgb, alpha = (
+                    cv2.resize(a, (fw, fh), interpolation=cv2.INTER_LINEAR) for a in (rgb, alpha)
+                )
                 roi = roi and _scale_box(roi, fw / w, fh / h, fw, fh)
             layers.append(Layer(name, depth, cv2.merge([rgb, alpha])))
             rgbs.append(rgb)
@@ -103,8 +115,14 @@ class PrevizBackend(StillsBackend):
         boxes = {n: _scale_box(b, fw / w, fh / h, fw, fh) for n, b in boxes.items()}
         image = _composite(rgbs, alphas, rois)
         meta = {
-            "backend": self.name, "version": self.version, "seed": request.seed, "place": kind,
-            "interior": interior, "time": light.time, "horizon": framing.horizon, "roll": framing.roll,
+            "backend": self.name,
+            "version": self.version,
+            "seed": request.seed,
+            "place": kind,
+            "interior": interior,
+            "time": light.time,
+            "horizon": framing.horizon,
+            "roll": framing.roll,
             "weather": [k for k in ("rain", "fog", "snow", "neon", "fire") if getattr(light, k)],
             **({"lens": mm} if lens else {}),
         }
@@ -128,8 +146,12 @@ def _composite(rgbs: list[np.ndarray], alphas: list[np.ndarray], rois: list) -> 
 
 def _scale_box(box, kx: float, ky: float, w: int, h: int) -> tuple[int, int, int, int]:
     x0, y0, x1, y1 = box
-    return (max(0, math.floor(x0 * kx)), max(0, math.floor(y0 * ky)),
-            min(w, math.ceil(x1 * kx)), min(h, math.ceil(y1 * ky)))
+    return (
+        max(0, math.floor(x0 * kx)),
+        max(0, math.floor(y0 * ky)),
+        min(w, math.ceil(x1 * kx)),
+        min(h, math.ceil(y1 * ky)),
+    )
 
 
 def _roll(img: np.ndarray, degrees: float, opaque: bool) -> np.ndarray:
@@ -149,8 +171,12 @@ def _roll_box(box, degrees, w, h):
     m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, _roll_scale(degrees, w, h))
     x0, y0, x1, y1 = box
     pts = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], np.float64) @ m.T
-    return (max(0, int(pts[:, 0].min())), max(0, int(pts[:, 1].min())),
-            min(w, int(math.ceil(pts[:, 0].max()))), min(h, int(math.ceil(pts[:, 1].max()))))
+    return (
+        max(0, int(pts[:, 0].min())),
+        max(0, int(pts[:, 1].min())),
+        min(w, int(math.ceil(pts[:, 0].max()))),
+        min(h, int(math.ceil(pts[:, 1].max()))),
+    )
 
 
 # --- the look: contrast, palette, saturation -------------------------------------------------
@@ -167,7 +193,10 @@ def _grade(look: LookConfig, request: StillRequest):
         path, line = _look_source(request)
         raise StoryreelError(
             f"look.palette: unknown palette {look.palette!r}{did_you_mean(palette, PALETTES)}; "
-            f"one of {', '.join(PALETTES)}", path, line)
+            f"one of {', '.join(PALETTES)}",
+            path,
+            line,
+        )
     lut = _curves(palette, round(look.contrast, 3))
     matrix = _matrix(palette, round(look.saturation, 3))
 

@@ -21,12 +21,27 @@ from storyreel.stills.previz.sets import (
 )
 
 INTERIOR = {**_INTERIORS, **interiors.INTERIORS}
-_BACKDROP = {**_SKY_GROUND, **{k: _sky_and(c, water=w) for k, (c, w, _) in exteriors.EXTERIORS.items()}}
+_BACKDROP = {
+    **_SKY_GROUND,
+    **{k: _sky_and(c, water=w) for k, (c, w, _) in exteriors.EXTERIORS.items()},
+}
 EXTERIOR = {**_EXTERIORS, **{k: p for k, (_, _, p) in exteriors.EXTERIORS.items()}}
 # what the ground shows from straight above, for the later exteriors
-_ABOVE = {"house": "field", "yard": "field", "gate": "field", "pool": "sea", "stadium": "field",
-          "swamp": "sea", "deck": "sea", "castle": "mountain", "campfire": "forest",
-          "graveyard": "field", "roadside": "city", "platform": "city", "cave": "mountain"}
+_ABOVE = {
+    "house": "field",
+    "yard": "field",
+    "gate": "field",
+    "pool": "sea",
+    "stadium": "field",
+    "swamp": "sea",
+    "deck": "sea",
+    "castle": "mountain",
+    "campfire": "forest",
+    "graveyard": "field",
+    "roadside": "city",
+    "platform": "city",
+    "cave": "mountain",
+}
 KINDS: dict[str, tuple[bool, ...]] = {  # kind → the sides of the wall it is painted on
     k: tuple(side for side, table in ((True, INTERIOR), (False, EXTERIOR)) if k in table)
     for k in sorted({**INTERIOR, **EXTERIOR})
@@ -53,8 +68,13 @@ def build_set(kind: str, interior: bool, st: Stage) -> None:
         _from_above(_ABOVE.get(kind, kind), st)
         return
     EXTERIOR[kind](st)
-    if st.light.time in ("dawn", "magic", "day") and not st.light.fog and kind in ("forest", "city"):
+    if (
+        st.light.time in ("dawn", "magic", "day")
+        and not st.light.fog
+        and kind in ("forest", "city")
+    ):
         sx = st.light.sun_x * st.w
         sy = st.horizon - st.light.sun_alt * st.h
-        paint_shafts(st.fg, st.light, (sx, sy), np.pi / 2 + (0.5 - st.light.sun_x) * 0.8, 0.5, st.rng,
-                     0.12)
+        paint_shafts(
+            st.fg, st.light, (sx, sy), np.pi / 2 + (0.5 - st.light.sun_x) * 0.8, 0.5, st.rng, 0.12
+        )

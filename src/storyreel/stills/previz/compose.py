@@ -37,8 +37,13 @@ SIZES: dict[ShotSize, tuple[float, float, float]] = {
     ShotSize.INSERT: (6.0, 0.4, 0.9),
 }
 # angle → (camera height multiplier / offset, tilt of the horizon in degrees)
-_CAMERA = {Angle.EYE: (1.0, 0.0), Angle.LOW: (0.22, 0.0), Angle.HIGH: (1.9, 0.0),
-           Angle.OVERHEAD: (1.0, 0.0), Angle.DUTCH: (1.0, 11.0)}
+_CAMERA = {
+    Angle.EYE: (1.0, 0.0),
+    Angle.LOW: (0.22, 0.0),
+    Angle.HIGH: (1.9, 0.0),
+    Angle.OVERHEAD: (1.0, 0.0),
+    Angle.DUTCH: (1.0, 11.0),
+}
 
 
 @dataclass
@@ -140,7 +145,5 @@ def frame_shot(shot: Shot, w: int, h: int, rng: np.random.Generator) -> Framing:
         k = 1.0 if n == 2 else float(rng.uniform(0.85, 1.05))
         x = w * (0.5 + t) + jitter()
         facing = -1 if t > 0 else 1
-        framing.figures.append(
-            Figure(name, x, feet - fig_h * k, fig_h * k, facing, depth / k)
-        )
+        framing.figures.append(Figure(name, x, feet - fig_h * k, fig_h * k, facing, depth / k))
     return framing

@@ -18,41 +18,79 @@ from storyreel.stills.previz.paint import Color
 _HEADWEAR = [
     ("hood", r"hood|hoodie|hooded|cowl|balaclava"),
     ("cap", r"cap|caps|beanie|helmet|beret|kepi|bandana|headscarf|visor|peaked cap"),
-    ("hat", r"hat|hats|fedora|stetson|trilby|bowler|top hat|sombrero|panama|homburg|cloche|"
-            r"boater|turban|bonnet|tricorn|deerstalker"),
+    (
+        "hat",
+        r"hat|hats|fedora|stetson|trilby|bowler|top hat|sombrero|panama|homburg|cloche|"
+        r"boater|turban|bonnet|tricorn|deerstalker",
+    ),
 ]
 _HAIR = [
     ("bald", r"bald|shaved head|shaven head|clean-shaven head|hairless"),
     ("bun", r"bun|topknot|chignon"),
-    ("long", r"long hair|long \w+ hair|ponytail|braids?|plaits?|mane|hair down to|"
-             r"shoulder-length|waist-length|dreadlocks|locks"),
-    ("short", r"short hair|short \w+ hair|crew cut|buzz cut|buzzcut|cropped|crop|pixie|"
-              r"hair cut short|close-cropped|flat-top|mohawk|crewcut"),
+    (
+        "long",
+        r"long hair|long \w+ hair|ponytail|braids?|plaits?|mane|hair down to|"
+        r"shoulder-length|waist-length|dreadlocks|locks",
+    ),
+    (
+        "short",
+        r"short hair|short \w+ hair|crew cut|buzz cut|buzzcut|cropped|crop|pixie|"
+        r"hair cut short|close-cropped|flat-top|mohawk|crewcut",
+    ),
 ]
 _HAIR_TONE = [
     ((0.72, 0.72, 0.7), r"white hair|white-haired|silver|silver-haired|snow-white"),
-    ((0.5, 0.5, 0.5), r"grey hair|gray hair|grey-haired|gray-haired|greying|graying|salt-and-pepper"),
+    (
+        (0.5, 0.5, 0.5),
+        r"grey hair|gray hair|grey-haired|gray-haired|greying|graying|salt-and-pepper",
+    ),
     ((0.78, 0.62, 0.32), r"blond|blonde|fair-haired|golden hair|platinum"),
     ((0.55, 0.22, 0.1), r"red hair|red-haired|redhead|ginger|auburn|copper hair"),
 ]
-_LONG_COAT = r"coat|overcoat|trench ?coat|greatcoat|duster|cloak|cape|poncho|robe|cassock|" \
-             r"dressing gown|bathrobe|housecoat|" \
-             r"habit|parka|mackintosh|raincoat|frock coat|kaftan|lab coat|long coat"
-_SHORT_TOP = r"jacket|blazer|bomber|t-shirt|tee|shirt|sweater|jumper|cardigan|vest|tank top|" \
-             r"hoodie|polo|blouse|swimsuit|bikini|overalls|jersey|windbreaker|fleece"
+_LONG_COAT = (
+    r"coat|overcoat|trench ?coat|greatcoat|duster|cloak|cape|poncho|robe|cassock|"
+    r"dressing gown|bathrobe|housecoat|"
+    r"habit|parka|mackintosh|raincoat|frock coat|kaftan|lab coat|long coat"
+)
+_SHORT_TOP = (
+    r"jacket|blazer|bomber|t-shirt|tee|shirt|sweater|jumper|cardigan|vest|tank top|"
+    r"hoodie|polo|blouse|swimsuit|bikini|overalls|jersey|windbreaker|fleece"
+)
 _DRESS = r"dress|dresses|gown|skirt|sundress|frock|sari|kimono|nightgown|nightdress|tutu"
 _SUIT = r"suit|tuxedo|dinner jacket|three-piece|pinstripe|tie|necktie|bow tie"
-_UNIFORM = r"uniform|uniformed|fatigues|camouflage|camo|livery|scrubs|police officer|cop|" \
-           r"soldier|sergeant|lieutenant|captain|corporal|private|guard|officer|marine|sailor's " \
-           r"uniform|nurse's uniform|pilot's uniform|conductor|doorman|bellhop|security guard"
-_CHILD = r"child|kid|toddler|baby|infant|little (?:boy|girl)|boy|girl|schoolboy|schoolgirl|" \
-         r"son of \w+|daughter of \w+"
-_OLD = r"old|elderly|aged|ancient|wizened|frail|grandmother|grandfather|grandma|grandpa|granny|" \
-       r"old man|old woman|pensioner|octogenarian|nonagenarian|in (?:his|her|their) (?:seventies|" \
-       r"eighties|nineties)"
-_AGES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-         "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-         "fifteen": 15, "sixteen": 16, "seventeen": 17}
+_UNIFORM = (
+    r"uniform|uniformed|fatigues|camouflage|camo|livery|scrubs|police officer|cop|"
+    r"soldier|sergeant|lieutenant|captain|corporal|private|guard|officer|marine|sailor's "
+    r"uniform|nurse's uniform|pilot's uniform|conductor|doorman|bellhop|security guard"
+)
+_CHILD = (
+    r"child|kid|toddler|baby|infant|little (?:boy|girl)|boy|girl|schoolboy|schoolgirl|"
+    r"son of \w+|daughter of \w+"
+)
+_OLD = (
+    r"old|elderly|aged|ancient|wizened|frail|grandmother|grandfather|grandma|grandpa|granny|"
+    r"old man|old woman|pensioner|octogenarian|nonagenarian|in (?:his|her|their) (?:seventies|"
+    r"eighties|nineties)"
+)
+_AGES = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+}
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,14 @@ class Lens:
     subject: float  # metres: the depth the shot size frames (and the focus)
     anchor: tuple[float, float]  # pixels: straight ahead on the horizon
 
-    def apply(self, rgb: np.ndarray, alpha: np.ndarray, roi: list[int] | None, depth: float,
-              backdrop: bool) -> tuple[np.ndarray, np.ndarray, list[int] | None]:
+    def apply(
+        self,
+        rgb: np.ndarray,
+        alpha: np.ndarray,
+        roi: list[int] | None,
+        depth: float,
+        backdrop: bool,
+    ) -> tuple[np.ndarray, np.ndarray, list[int] | None]:
         """One layer (straight RGB, alpha, painted box) as seen through the lens."""
         if roi is None or depth < self.subject:
             return rgb, alpha, roi
@@ -68,8 +74,9 @@ class Lens:
         x, y, bw, bh = cv2.boundingRect(alpha)
         return rgb, alpha, [x, y, x + bw, y + bh] if bw else None
 
-    def _view(self, rgb: np.ndarray, alpha: np.ndarray, s: float, sigma: float,
-              opaque: bool) -> tuple[np.ndarray, np.ndarray]:
+    def _view(
+        self, rgb: np.ndarray, alpha: np.ndarray, s: float, sigma: float, opaque: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The layer scaled by `s` about the anchor, defocused by `sigma` painted pixels first.
 
         Only the part that stays in frame is blurred and resampled; a shrunk layer's rows past
@@ -78,14 +85,21 @@ class Lens:
         h, w = alpha.shape
         ax, ay = self.anchor
         m = math.ceil(3 * sigma) + 1  # context for the blur and the interpolation
-        x0 = min(w - 1, max(0, math.floor(ax - ax / s) - m))  # at least one painted pixel, even when
-        y0 = min(h - 1, max(0, math.floor(ay - ay / s) - m))  # the view lies beyond the painted edge
+        x0 = min(
+            w - 1, max(0, math.floor(ax - ax / s) - m)
+        )  # at least one painted pixel, even when
+        y0 = min(
+            h - 1, max(0, math.floor(ay - ay / s) - m)
+        )  # the view lies beyond the painted edge
         x1 = max(x0 + 1, min(w, math.ceil(ax + (w - ax) / s) + m))
         y1 = max(y0 + 1, min(h, math.ceil(ay + (h - ay) / s) + m))
         rgb, alpha = rgb[y0:y1, x0:x1], alpha[y0:y1, x0:x1]
         if sigma:
             rgb, alpha = _blur(rgb, alpha, sigma, opaque)
-        bx, by = round(s * (x0 - ax) + ax), round(s * (y0 - ay) + ay)  # where the crop lands in frame
+        bx, by = (
+            round(s * (x0 - ax) + ax),
+            round(s * (y0 - ay) + ay),
+        )  # where the crop lands in frame
 
         def place(img: np.ndarray) -> np.ndarray:
             size = (max(1, round((x1 - x0) * s)), max(1, round((y1 - y0) * s)))
@@ -96,17 +110,21 @@ class Lens:
                 big = cv2.copyMakeBorder(big, top, bottom, 0, 0, cv2.BORDER_REPLICATE)
             if left or right:
                 big = cv2.copyMakeBorder(big, 0, 0, left, right, cv2.BORDER_REFLECT_101)
-            return big[top - by:top - by + h, left - bx:left - bx + w]
+            return big[top - by : top - by + h, left - bx : left - bx + w]
 
         return place(rgb), place(alpha)
 
 
-def _blur(rgb: np.ndarray, alpha: np.ndarray, sigma: float, opaque: bool) -> tuple[np.ndarray, np.ndarray]:
+def _blur(
+    rgb: np.ndarray, alpha: np.ndarray, sigma: float, opaque: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Defocus (a stack blur as wide as a Gaussian of `sigma`); a transparent layer is blurred
     premultiplied, so its edges keep their colour."""
     k = 2 * round(sigma * math.sqrt(6.0)) + 1
     if opaque:
         return cv2.stackBlur(rgb, (k, k)), alpha
-    pre = cv2.stackBlur(cv2.multiply(rgb, cv2.cvtColor(alpha, cv2.COLOR_GRAY2RGB), scale=1 / 255), (k, k))
+    pre = cv2.stackBlur(
+        cv2.multiply(rgb, cv2.cvtColor(alpha, cv2.COLOR_GRAY2RGB), scale=1 / 255), (k, k)
+    )
     alpha = cv2.stackBlur(alpha, (k, k))
     return cv2.divide(pre, cv2.cvtColor(alpha, cv2.COLOR_GRAY2RGB), scale=255), alpha

@@ -62,21 +62,96 @@ class Light:
 
 
 _BASE = {
-    "day": Light("day", (0.22, 0.40, 0.62), (0.45, 0.60, 0.74), (0.80, 0.82, 0.80), (1.0, 0.97, 0.88),
-                 0.7, 0.55, 0.035, (1.0, 0.93, 0.80), (0.10, 0.12, 0.15), 0.55, (0.72, 0.77, 0.80),
-                 900.0, (0.9, 0.8, 0.6), False, False),
-    "night": Light("night", (0.005, 0.010, 0.030), (0.02, 0.04, 0.09), (0.07, 0.10, 0.17),
-                   (0.85, 0.90, 1.0), 0.72, 0.55, 0.022, (0.55, 0.68, 0.95), (0.01, 0.012, 0.02), 0.16,
-                   (0.06, 0.08, 0.13), 1400.0, (1.0, 0.70, 0.35), True, True),
-    "dusk": Light("dusk", (0.08, 0.10, 0.25), (0.38, 0.25, 0.38), (0.98, 0.50, 0.22), (1.0, 0.62, 0.28),
-                  0.3, 0.03, 0.045, (1.0, 0.55, 0.25), (0.05, 0.04, 0.08), 0.28, (0.62, 0.38, 0.34),
-                  700.0, (1.0, 0.72, 0.40), True, False),
-    "dawn": Light("dawn", (0.20, 0.26, 0.42), (0.55, 0.50, 0.60), (0.98, 0.74, 0.58), (1.0, 0.85, 0.70),
-                  0.65, 0.04, 0.04, (1.0, 0.78, 0.62), (0.10, 0.10, 0.16), 0.35, (0.78, 0.70, 0.72),
-                  500.0, (1.0, 0.78, 0.5), False, False),
-    "magic": Light("magic", (0.26, 0.34, 0.52), (0.62, 0.56, 0.52), (1.0, 0.70, 0.36), (1.0, 0.80, 0.45),
-                   0.4, 0.10, 0.05, (1.0, 0.68, 0.32), (0.10, 0.07, 0.08), 0.42, (0.90, 0.66, 0.45),
-                   800.0, (1.0, 0.8, 0.5), False, False),
+    "day": Light(
+        "day",
+        (0.22, 0.40, 0.62),
+        (0.45, 0.60, 0.74),
+        (0.80, 0.82, 0.80),
+        (1.0, 0.97, 0.88),
+        0.7,
+        0.55,
+        0.035,
+        (1.0, 0.93, 0.80),
+        (0.10, 0.12, 0.15),
+        0.55,
+        (0.72, 0.77, 0.80),
+        900.0,
+        (0.9, 0.8, 0.6),
+        False,
+        False,
+    ),
+    "night": Light(
+        "night",
+        (0.005, 0.010, 0.030),
+        (0.02, 0.04, 0.09),
+        (0.07, 0.10, 0.17),
+        (0.85, 0.90, 1.0),
+        0.72,
+        0.55,
+        0.022,
+        (0.55, 0.68, 0.95),
+        (0.01, 0.012, 0.02),
+        0.16,
+        (0.06, 0.08, 0.13),
+        1400.0,
+        (1.0, 0.70, 0.35),
+        True,
+        True,
+    ),
+    "dusk": Light(
+        "dusk",
+        (0.08, 0.10, 0.25),
+        (0.38, 0.25, 0.38),
+        (0.98, 0.50, 0.22),
+        (1.0, 0.62, 0.28),
+        0.3,
+        0.03,
+        0.045,
+        (1.0, 0.55, 0.25),
+        (0.05, 0.04, 0.08),
+        0.28,
+        (0.62, 0.38, 0.34),
+        700.0,
+        (1.0, 0.72, 0.40),
+        True,
+        False,
+    ),
+    "dawn": Light(
+        "dawn",
+        (0.20, 0.26, 0.42),
+        (0.55, 0.50, 0.60),
+        (0.98, 0.74, 0.58),
+        (1.0, 0.85, 0.70),
+        0.65,
+        0.04,
+        0.04,
+        (1.0, 0.78, 0.62),
+        (0.10, 0.10, 0.16),
+        0.35,
+        (0.78, 0.70, 0.72),
+        500.0,
+        (1.0, 0.78, 0.5),
+        False,
+        False,
+    ),
+    "magic": Light(
+        "magic",
+        (0.26, 0.34, 0.52),
+        (0.62, 0.56, 0.52),
+        (1.0, 0.70, 0.36),
+        (1.0, 0.80, 0.45),
+        0.4,
+        0.10,
+        0.05,
+        (1.0, 0.68, 0.32),
+        (0.10, 0.07, 0.08),
+        0.42,
+        (0.90, 0.66, 0.45),
+        800.0,
+        (1.0, 0.8, 0.5),
+        False,
+        False,
+    ),
 }
 
 
@@ -111,7 +186,9 @@ def light_for(scene: Scene, shot: Shot, rng: np.random.Generator) -> Light:
     elif flags["neon"] and light.time in ("night", "dusk"):
         light = replace(light, key=(1.0, 0.35, 0.65))
     if flags["rain"] or flags["fog"] or flags["snow"]:
-        grey = mix(light.horizon, (0.5, 0.53, 0.56) if light.time != "night" else (0.08, 0.09, 0.11), 0.6)
+        grey = mix(
+            light.horizon, (0.5, 0.53, 0.56) if light.time != "night" else (0.08, 0.09, 0.11), 0.6
+        )
         light = replace(
             light,
             zenith=mix(light.zenith, grey, 0.6),
@@ -130,8 +207,13 @@ def _hue_nudge(c: Color, t: float) -> Color:
     return mix(c, warm if t > 0 else cool, abs(t))
 
 
-def paint_sky(canvas: Canvas, light: Light, horizon: float, rng: np.random.Generator,
-              region: tuple[int, int, int, int] | None = None) -> None:
+def paint_sky(
+    canvas: Canvas,
+    light: Light,
+    horizon: float,
+    rng: np.random.Generator,
+    region: tuple[int, int, int, int] | None = None,
+) -> None:
     """Sky gradient, clouds, sun or moon and stars into `region` (default: above the horizon)."""
     w, h = canvas.w, canvas.h
     x0, y0, x1, y1 = region or (0, 0, w, int(np.clip(np.ceil(horizon) + 2, 1, h)))
@@ -153,7 +235,9 @@ def paint_sky(canvas: Canvas, light: Light, horizon: float, rng: np.random.Gener
         halo_k *= 0.4
     field += (np.asarray(light.sun, np.float32) - field) * (halo * halo_k).astype(np.float32)
     # clouds: stretched smooth noise, lit from the sun's side
-    noise = cv2.resize(rng.random((6, 5)).astype(np.float32), (sw, sh), interpolation=cv2.INTER_CUBIC)
+    noise = cv2.resize(
+        rng.random((6, 5)).astype(np.float32), (sw, sh), interpolation=cv2.INTER_CUBIC
+    )
     band = np.clip((noise - 0.55) * 2.5, 0, 1) * np.clip(rel[:, None] * 4, 0, 1) * 0.5
     cloud = mix(light.upper, light.sun, 0.5) if light.time != "night" else scale(light.upper, 1.6)
     field += (np.asarray(cloud, np.float32) - field) * band[..., None].astype(np.float32)
@@ -173,8 +257,15 @@ def paint_sky(canvas: Canvas, light: Light, horizon: float, rng: np.random.Gener
         canvas.ellipses([(sx, sy, light.sun_size * h, light.sun_size * h)], light.sun)
 
 
-def paint_shafts(canvas: Canvas, light: Light, origin: tuple[float, float], toward: float,
-                 spread: float, rng: np.random.Generator, strength: float = 0.22) -> None:
+def paint_shafts(
+    canvas: Canvas,
+    light: Light,
+    origin: tuple[float, float],
+    toward: float,
+    spread: float,
+    rng: np.random.Generator,
+    strength: float = 0.22,
+) -> None:
     """Volumetric light shafts fanning from `origin` around the angle `toward` (radians)."""
     sw, sh = canvas.soft_size
     ys, xs = np.mgrid[0:sh, 0:sw].astype(np.float32)
@@ -185,7 +276,9 @@ def paint_shafts(canvas: Canvas, light: Light, origin: tuple[float, float], towa
     for _ in range(7):
         a = toward + rng.uniform(-spread, spread)
         width = rng.uniform(0.01, 0.05)
-        rays += np.exp(-(((ang - a + np.pi) % (2 * np.pi) - np.pi) / width) ** 2) * rng.uniform(0.4, 1)
+        rays += np.exp(-((((ang - a + np.pi) % (2 * np.pi) - np.pi) / width) ** 2)) * rng.uniform(
+            0.4, 1
+        )
     cover = np.clip(rays, 0, 1) * np.exp(-dist * 1.6) * strength
     canvas.paint_soft(cover.astype(np.float32), light.key)
 
@@ -198,14 +291,24 @@ def paint_weather(canvas: Canvas, light: Light, horizon: float, rng: np.random.G
         canvas.glow(fx, h * 1.05, h * 0.5, light.key, 0.45)
         n = 50
         xs, ys = fx + rng.normal(0, 0.12, n) * w, h * (1 - rng.random(n) ** 1.5 * 0.7)
-        canvas.ellipses([(x, y, r, r) for x, y, r in zip(xs, ys, rng.uniform(0.8, 2.2, n) * h / 400,
-                                                          strict=True)], (1.0, 0.75, 0.35), 0.9)
+        canvas.ellipses(
+            [
+                (x, y, r, r)
+                for x, y, r in zip(xs, ys, rng.uniform(0.8, 2.2, n) * h / 400, strict=True)
+            ],
+            (1.0, 0.75, 0.35),
+            0.9,
+        )
     if light.fog:
         sw, sh = canvas.soft_size
-        noise = cv2.resize(rng.random((5, 12)).astype(np.float32), (sw, sh), interpolation=cv2.INTER_CUBIC)
+        noise = cv2.resize(
+            rng.random((5, 12)).astype(np.float32), (sw, sh), interpolation=cv2.INTER_CUBIC
+        )
         ys = np.linspace(0, h, sh, dtype=np.float32)[:, None]
         band = np.exp(-(((ys - horizon) / (0.25 * h)) ** 2))  # banks lie along the horizon
-        canvas.paint_soft(np.clip((0.35 + 0.5 * noise) * band * 0.55, 0, 0.5).astype(np.float32), light.haze)
+        canvas.paint_soft(
+            np.clip((0.35 + 0.5 * noise) * band * 0.55, 0, 0.5).astype(np.float32), light.haze
+        )
     if light.rain:
         n = 600  # per frame, whatever its size
         x = rng.uniform(-0.1 * w, 1.1 * w, n)

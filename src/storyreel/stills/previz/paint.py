@@ -95,8 +95,9 @@ class Canvas:
         rgb += (np.asarray(color, np.float32) - rgb) * cover[..., None]
         al += (1.0 - al) * cover
 
-    def polys(self, polys: Iterable[np.ndarray], color, opacity: float = 1.0,
-              disjoint: bool = False) -> None:
+    def polys(
+        self, polys: Iterable[np.ndarray], color, opacity: float = 1.0, disjoint: bool = False
+    ) -> None:
         """Fill polygons (lists of (x, y) float points) in one colour, anti-aliased.
 
         `disjoint`: the polygons do not overlap, so they can be filled in one pass.
@@ -111,7 +112,9 @@ class Canvas:
             if not polys:
                 return
             allpts = np.concatenate(polys)
-        box = self.clip(allpts[:, 0].min(), allpts[:, 1].min(), allpts[:, 0].max(), allpts[:, 1].max())
+        box = self.clip(
+            allpts[:, 0].min(), allpts[:, 1].min(), allpts[:, 0].max(), allpts[:, 1].max()
+        )
         if box is None:
             return
         self.paint(box, poly_cover(polys, box, disjoint), color, opacity)
@@ -133,7 +136,9 @@ class Canvas:
             return
         xs = (np.arange(x0, x1, dtype=np.float32) - cx) / r
         ys = (np.arange(y0, y1, dtype=np.float32) - cy) / r
-        cover = np.minimum(np.exp(-(ys[:, None] ** 2 + xs[None, :] ** 2) * 1.2) * np.float32(strength), 1)
+        cover = np.minimum(
+            np.exp(-(ys[:, None] ** 2 + xs[None, :] ** 2) * 1.2) * np.float32(strength), 1
+        )
         if k == 1.0:
             self.paint((x0, y0, x1, y1), cover, color)
             return
@@ -144,7 +149,9 @@ class Canvas:
     def to_uint8(self) -> tuple[np.ndarray, np.ndarray]:
         """The finished layer as (H, W, 3) straight RGB and (H, W) alpha, uint8."""
         if self._soft is not None:  # premultiplied soft light, laid over the layer
-            soft, sa = (cv2.resize(a, (self.w, self.h), interpolation=cv2.INTER_LINEAR) for a in self._soft)
+            soft, sa = (
+                cv2.resize(a, (self.w, self.h), interpolation=cv2.INTER_LINEAR) for a in self._soft
+            )
             self.rgb = soft + self.rgb * (1.0 - sa)[..., None]
             self.alpha = sa + self.alpha * (1.0 - sa)
             self.box = [0, 0, self.w, self.h]
@@ -159,14 +166,18 @@ def ellipse_poly(cx: float, cy: float, rx: float, ry: float, n: int = 40) -> np.
     return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
 
 
-def poly_cover(polys: Sequence[np.ndarray], box: tuple[int, int, int, int],
-               disjoint: bool = False) -> np.ndarray:
+def poly_cover(
+    polys: Sequence[np.ndarray], box: tuple[int, int, int, int], disjoint: bool = False
+) -> np.ndarray:
     """Anti-aliased coverage (float32 0..1) of polygons inside `box`."""
     x0, y0, x1, y1 = box
     m = np.zeros((y1 - y0, x1 - x0), np.uint8)
     if disjoint:
-        pts = np.round((np.asarray(polys, np.float64) - (x0, y0)) * _ONE).astype(np.int32) if isinstance(
-            polys, np.ndarray) else [np.round((p - (x0, y0)) * _ONE).astype(np.int32) for p in polys]
+        pts = (
+            np.round((np.asarray(polys, np.float64) - (x0, y0)) * _ONE).astype(np.int32)
+            if isinstance(polys, np.ndarray)
+            else [np.round((p - (x0, y0)) * _ONE).astype(np.int32) for p in polys]
+        )
         cv2.fillPoly(m, list(pts), 255, cv2.LINE_AA, SHIFT)
         return m.astype(np.float32) * np.float32(1 / 255)
     for p in polys:  # one call each: fillPoly would cut overlaps out of a union (even-odd)

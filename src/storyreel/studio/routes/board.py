@@ -23,7 +23,8 @@ def _page(title: str, body: str) -> HTMLResponse:
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         '<link rel="stylesheet" href="/static/studio.css"></head><body class="board">'
         f'<header><a href="/">← Studio</a> <nav>{nav}</nav></header>'
-        f'<h1>{escape(title)}</h1>{body}</body></html>')
+        f"<h1>{escape(title)}</h1>{body}</body></html>"
+    )
 
 
 def _meta(c: ShotCard) -> str:
@@ -34,8 +35,9 @@ def _meta(c: ShotCard) -> str:
 def storyboard(s: Ctx) -> HTMLResponse:
     cells = "".join(
         f'<figure class="panel"><img src="/api/takes/{escape(c.take or "none")}/image" alt="">'
-        f'<figcaption><b>{escape(c.id)}</b> {_meta(c)}<br>{escape(c.description)}</figcaption></figure>'
-        for c in s.builder.reel.shots)
+        f"<figcaption><b>{escape(c.id)}</b> {_meta(c)}<br>{escape(c.description)}</figcaption></figure>"
+        for c in s.builder.reel.shots
+    )
     return _page("Storyboard", f'<section class="grid">{cells}</section>')
 
 
@@ -47,19 +49,26 @@ def contact_sheet(s: Ctx) -> HTMLResponse:
         cells = "".join(
             f'<figure class="panel{" selected" if t["selected"] else ""}">'
             f'<img src="/api/takes/{escape(t["id"])}/image" alt="">'
-            f'<figcaption>take {t["take"]} · seed {t["seed"]}</figcaption></figure>' for t in takes)
-        rows.append(f'<h2>{escape(c.id)} <small>{_meta(c)}</small></h2>'
-                    f'<section class="grid">{cells}</section>')
+            f"<figcaption>take {t['take']} · seed {t['seed']}</figcaption></figure>"
+            for t in takes
+        )
+        rows.append(
+            f"<h2>{escape(c.id)} <small>{_meta(c)}</small></h2>"
+            f'<section class="grid">{cells}</section>'
+        )
     return _page("Contact sheet", "".join(rows))
 
 
 @router.get("/shots")
 def shot_list(s: Ctx) -> HTMLResponse:
-    head = "<tr><th>#</th><th>shot</th><th>scene</th><th>size</th><th>angle</th><th>move</th>" \
-           "<th>at</th><th>length</th><th>lines</th><th>description</th></tr>"
+    head = (
+        "<tr><th>#</th><th>shot</th><th>scene</th><th>size</th><th>angle</th><th>move</th>"
+        "<th>at</th><th>length</th><th>lines</th><th>description</th></tr>"
+    )
     rows = "".join(
         f"<tr><td>{i}</td><td>{escape(c.id)}</td><td>{escape(c.scene)}</td><td>{escape(c.size)}</td>"
         f"<td>{escape(c.angle)}</td><td>{escape(c.move)}</td><td>{c.start:.2f}s</td>"
         f"<td>{c.duration:.1f}s</td><td>{c.lines[0]}–{c.lines[1]}</td><td>{escape(c.description)}</td></tr>"
-        for i, c in enumerate(s.builder.reel.shots, 1))
+        for i, c in enumerate(s.builder.reel.shots, 1)
+    )
     return _page("Shot list", f'<table class="shots">{head}{rows}</table>')

@@ -40,8 +40,14 @@ def save_script(body: Save, s: Ctx) -> JSONResponse:
     path = s.builder.script
     on_disk = path.read_text(encoding="utf-8") if path.is_file() else None
     if on_disk is not None and body.base != digest_text(on_disk):
-        return JSONResponse({"error": f"{path.name} changed on disk since you opened it",
-                             "text": on_disk, "digest": digest_text(on_disk)}, status_code=409)
+        return JSONResponse(
+            {
+                "error": f"{path.name} changed on disk since you opened it",
+                "text": on_disk,
+                "digest": digest_text(on_disk),
+            },
+            status_code=409,
+        )
     digest = digest_text(body.text)
     if on_disk == body.text:
         return JSONResponse({"digest": digest, "saved": False})
@@ -51,8 +57,10 @@ def save_script(body: Save, s: Ctx) -> JSONResponse:
     except OSError as e:
         s.builder.script_digest = digest_text(on_disk) if on_disk is not None else None
         reason = e.strerror or str(e)
-        return JSONResponse({"error": f"{path}: cannot save: {reason.lower()}; your text is kept "
-                                      "in the editor"}, status_code=507 if e.errno == 28 else 500)
+        return JSONResponse(
+            {"error": f"{path}: cannot save: {reason.lower()}; your text is kept in the editor"},
+            status_code=507 if e.errno == 28 else 500,
+        )
     s.builder.request()
     return JSONResponse({"digest": digest, "saved": True})
 
@@ -60,7 +68,11 @@ def save_script(body: Save, s: Ctx) -> JSONResponse:
 @router.get("/vocabulary")
 def vocabulary() -> dict:
     """The words a shot directive takes, for the editor's completion."""
-    return {"keywords": list(KEYWORDS), "sizes": [v.value for v in ShotSize],
-            "angles": [v.value for v in Angle], "moves": [v.value for v in Move],
-            "easings": [v.value for v in Easing],
-            "transitions": [v.value for v in TransitionKind]}
+    return {
+        "keywords": list(KEYWORDS),
+        "sizes": [v.value for v in ShotSize],
+        "angles": [v.value for v in Angle],
+        "moves": [v.value for v in Move],
+        "easings": [v.value for v in Easing],
+        "transitions": [v.value for v in TransitionKind],
+    }

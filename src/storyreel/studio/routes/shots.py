@@ -90,5 +90,8 @@ def image(take_id: str, s: Ctx) -> FileResponse:
     path = take_image(s.project(), take_id)
     if path is None:
         raise HTTPException(404, "no image for this take")
-    return FileResponse(path, media_type="image/png",
-                        headers={"Cache-Control": "private, max-age=31536000, immutable"})
+    return FileResponse(
+        path,
+        media_type="image/png",
+        headers={"Cache-Control": "private, max-age=31536000, immutable"},
+    )
