@@ -52,7 +52,7 @@ import os
 import re
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -121,6 +121,17 @@ BYTES_PER_PIXEL_PER_WORKER = 230
 BASE_MEMORY = 200 * 10**6
 
 
+def one_of(what: str, value: str, known: Iterable[str]) -> str:
+    """`value` when it is one of `known`; else a ValueError naming the choices, with a
+    did-you-mean."""
+    names = list(known)
+    if value not in names:
+        raise ValueError(
+            f"unknown {what} {value!r}{did_you_mean(value, names)}; one of {', '.join(names)}"
+        )
+    return value
+
+
 def parse_fps(value: str | int | float) -> Fraction:
     """ "24", "24000/1001", 25 → Fraction. 23.976 is refused: say 24000/1001."""
     if isinstance(value, float) and not value.is_integer():
@@ -169,12 +180,7 @@ class FilmConfig(Model):
     @field_validator("pacing")
     @classmethod
     def _pacing(cls, v: str) -> str:
-        if v not in PACINGS:
-            names = tuple(PACINGS)
-            raise ValueError(
-                f"unknown pacing {v!r}{did_you_mean(v, names)}; one of {', '.join(names)}"
-            )
-        return v
+        return one_of("pacing", v, PACINGS)
 
     @field_validator("start_timecode")
     @classmethod
@@ -217,11 +223,7 @@ class LookConfig(Model):
     @field_validator("aspect")
     @classmethod
     def _aspect(cls, v: str) -> str:
-        if v not in ASPECTS:
-            raise ValueError(
-                f"unknown aspect {v!r}{did_you_mean(v, list(ASPECTS))}; one of {', '.join(ASPECTS)}"
-            )
-        return v
+        return one_of("aspect", v, ASPECTS)
 
     @property
     def ratio(self) -> Fraction:
@@ -267,32 +269,17 @@ class RenderConfig(Model):
     @field_validator("profile")
     @classmethod
     def _profile(cls, v: str) -> str:
-        if v not in PROFILES:
-            raise ValueError(
-                f"unknown profile {v!r}{did_you_mean(v, PROFILES)}; one of {', '.join(PROFILES)}"
-            )
-        return v
+        return one_of("profile", v, PROFILES)
 
     @field_validator("codec")
     @classmethod
     def _codec(cls, v: str) -> str:
-        if v not in ENCODERS:
-            raise ValueError(
-                f"unknown codec {v!r}{did_you_mean(v, list(ENCODERS))}; "
-                f"one of {', '.join(ENCODERS)}"
-            )
-        return v
+        return one_of("codec", v, ENCODERS)
 
     @field_validator("media_codec")
     @classmethod
     def _media_codec(cls, v: str) -> str:
-        codecs = ("prores", "dnxhr", "h264")
-        if v not in codecs:
-            raise ValueError(
-                f"unknown media codec {v!r}{did_you_mean(v, list(codecs))}; "
-                f"one of {', '.join(codecs)}"
-            )
-        return v
+        return one_of("media codec", v, ("prores", "dnxhr", "h264"))
 
     @field_validator("memory")
     @classmethod
