@@ -1,8 +1,8 @@
 """The `Backend` base, where each backend declares what it can do, and the registry (entry points).
 
 An entry point of group `storyreel.backends` is named `<stage>.<backend>` (`stills.previz`,
-`motion.camera`) and points at a subclass of `StillsBackend` (`stills/base.py`) or
-`MotionBackend` (`motion/base.py`). A project names a backend as `name`, `name:ARGUMENT` or
+`motion.camera`) and points at a subclass of `StillsBackend` (`stills/base.py`),
+`MotionBackend` (`motion/base.py`), `WriterBackend` (`writers/base.py`) or a sound backend. A project names a backend as `name`, `name:ARGUMENT` or
 `name:ARGUMENT?option=value&...` (`diffusers:stabilityai/sdxl-turbo?steps=2`, `folder:exports/`),
 so a third party adds one by shipping an entry point, without touching the core.
 
@@ -33,7 +33,8 @@ from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import FrameSource, Shot
 
 GROUP = "storyreel.backends"
-STAGES = ("stills", "motion")
+STAGES = ("stills", "motion", "writer", "voice", "music", "effects")
+SHOT_STAGES = ("stills", "motion")  # what `[backends.shots.ID]` may name
 
 
 class Landing(StrEnum):
@@ -221,13 +222,15 @@ def check_specs(config: ProjectConfig, config_path: Path | None) -> None:
         (("backends", "stills"), "stills", config.backends.stills),
         (("backends", "motion"), "motion", config.backends.motion),
     ]
+    if config.backends.writer:
+        named.append((("backends", "writer"), "writer", config.backends.writer))
     for shot_id, overrides in config.backends.shots.items():
         for stage, spec in overrides.items():
             where = ("backends", "shots", shot_id, stage)
-            if stage not in STAGES:
+            if stage not in SHOT_STAGES:
                 raise StoryreelError(
                     f"backends.shots.{shot_id}: unknown stage {stage!r}"
-                    f"{did_you_mean(stage, STAGES)}; one of {', '.join(STAGES)}",
+                    f"{did_you_mean(stage, SHOT_STAGES)}; one of {', '.join(SHOT_STAGES)}",
                     config_path,
                     _line_of(text, where),
                 )

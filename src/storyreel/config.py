@@ -251,6 +251,7 @@ class CharacterConfig(Model):
 class BackendsConfig(Model):
     stills: str = "previz"
     motion: str = "camera"
+    writer: str | None = None  # a language model for write, revise, doctor and the critic
     takes: int = Field(default=1, ge=1, le=32)
     shots: dict[str, dict[str, str]] = Field(default_factory=dict)  # per-shot overrides
 
