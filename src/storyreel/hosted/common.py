@@ -53,6 +53,8 @@ KEY_VARS = (
     "OPENAI_API_KEY",
     "GEMINI_API_KEY",
     "GOOGLE_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "HF_TOKEN",
 )
 
 

@@ -1,0 +1,347 @@
+"""Local servers that speak each language-model vendor's documented protocol, as its SDK calls it.
+
+`Model` scripts what the model says and how the service behaves: the answers in turn (a
+callable may answer from the request), 429s before one is accepted, a refusal, how many polls
+of a background request report it still running. Each vendor's routes check the credentials the
+way the vendor does (a bad one gets its 401) and count every request that would be billed in
+`Model.billed`. `serve()` starts a server on a free port; `openai`, `anthropic` and `gemini`
+add a vendor's routes to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+KEYS = {
+    "OPENAI_API_KEY": "sk-writer-test-0001",
+    "ANTHROPIC_API_KEY": "sk-ant-writer-test-0002",
+    "GEMINI_API_KEY": "gemini-writer-test-0003",
+}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+Answer = tuple[int, Any, dict[str, str]]  # status, body (dict → JSON, bytes → raw), headers
+
+
+@dataclass
+class Model:
+    """A scripted model behind a vendor's API."""
+
+    answers: list[str] | Callable[[Any], str] = field(default_factory=lambda: ["FADE IN:"])
+    throttle: int = 0  # 429s before a request is accepted
+    refuse: str | None = None  # the model's refusal, in its words
+    polls: int = 1  # polls of a background request that report it still running
+    tokens: tuple[int, int] = (12, 34)  # usage reported: (in, out)
+    billed: int = 0  # requests that would be paid for
+    bodies: list[Any] = field(default_factory=list)  # each billed request's body
+    bad_auth: int = 0
+    _turn: int = 0
+
+    def say(self, body: Any) -> str:
+        self.billed += 1
+        self.bodies.append(body)
+        if callable(self.answers):
+            return self.answers(body)
+        text = self.answers[min(self._turn, len(self.answers) - 1)]
+        self._turn += 1
+        return text
+
+    def throttled(self, body: Any) -> Answer | None:
+        if self.throttle > 0:
+            self.throttle -= 1
+            return 429, body, {"retry-after": "0"}
+        return None
+
+
+@dataclass
+class Server:
+    url: str = ""
+    routes: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = field(default_factory=list)
+    log: list[Request] = field(default_factory=list)
+
+    def route(self, method: str, pattern: str) -> Callable[[Callable[..., Answer]], Any]:
+        def add(fn: Callable[..., Answer]) -> Callable[..., Answer]:
+            self.routes.append((method, re.compile(pattern), fn))
+            return fn
+
+        return add
+
+    def handle(self, req: Request) -> Answer:
+        self.log.append(req)
+        path = req.path.split("?", 1)[0]
+        for method, pattern, fn in self.routes:
+            m = pattern.fullmatch(path)
+            if method == req.method and m:
+                return fn(req, *m.groups())
+        return 404, {"error": {"message": f"no route {req.method} {path}"}}, {}
+
+
+@contextmanager
+def serve() -> Iterator[Server]:
+    fake = Server()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            req = Request(
+                self.command,
+                self.path,
+                {k.lower(): v for k, v in self.headers.items()},
+                self.rfile.read(length) if length else b"",
+            )
+            status, body, headers = fake.handle(req)
+            raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("content-type", headers.pop("content-type", "application/json"))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("content-length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        do_GET = do_POST = _serve
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield fake
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def sse(events: list[tuple[str | None, Any]]) -> Answer:
+    """A server-sent event stream: (event name or None, data) pairs; a str data is sent as is."""
+    out = []
+    for name, data in events:
+        head = f"event: {name}\n" if name else ""
+        out.append(f"{head}data: {data if isinstance(data, str) else json.dumps(data)}\n\n")
+    return 200, "".join(out).encode(), {"content-type": "text/event-stream"}
+
+
+def pieces(text: str, n: int = 3) -> list[str]:
+    """`text` in `n` pieces, as a stream sends it."""
+    step = max(1, -(-len(text) // n))
+    return [text[i : i + step] for i in range(0, len(text), step)] or [""]
+
+
+_ids = itertools.count(1)
+
+
+# --- OpenAI: Chat Completions and Responses -------------------------------------------------
+
+
+def openai(server: Server, model: Model, key: str | None = KEYS["OPENAI_API_KEY"]) -> None:
+    """OpenAI's `/v1/chat/completions` and `/v1/responses` (create, background, retrieve)."""
+    responses: dict[str, dict[str, Any]] = {}
+
+    def denied(req: Request) -> Answer | None:
+        if key is not None and req.headers.get("authorization") != f"Bearer {key}":
+            model.bad_auth += 1
+            return (
+                401,
+                {
+                    "error": {
+                        "message": "Incorrect API key provided",
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                    }
+                },
+                {},
+            )
+        return None
+
+    @server.route("POST", r"/v1/chat/completions")
+    def chat(req: Request) -> Answer:
+        if r := denied(req):
+            return r
+        body = req.json()
+        assert body["model"] and body["messages"], body
+        if r := model.throttled({"error": {"message": "Rate limit reached", "type": "requests"}}):
+            return r
+        rid, created = f"chatcmpl-{next(_ids)}", 1700000000
+        text = model.say(body)
+        if model.refuse:
+            message = {"role": "assistant", "content": None, "refusal": model.refuse}
+        else:
+            message = {"role": "assistant", "content": text, "refusal": None}
+        usage = {
+            "prompt_tokens": model.tokens[0],
+            "completion_tokens": model.tokens[1],
+            "total_tokens": sum(model.tokens),
+        }
+        if not body.get("stream"):
+            choice = {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}
+            return (
+                200,
+                {
+                    "id": rid,
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": body["model"],
+                    "choices": [choice],
+                    "usage": usage,
+                },
+                {},
+            )
+        head = {
+            "id": rid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": body["model"],
+        }
+        said = (
+            [{"refusal": model.refuse}] if model.refuse else [{"content": p} for p in pieces(text)]
+        )
+        chunks = [
+            {
+                **head,
+                "choices": [
+                    {"index": 0, "delta": {"role": "assistant", **d}, "finish_reason": None}
+                ],
+            }
+            for d in said
+        ]
+        chunks.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        if (body.get("stream_options") or {}).get("include_usage"):
+            chunks.append({**head, "choices": [], "usage": usage})
+        return sse([(None, c) for c in chunks] + [(None, "[DONE]")])
+
+    def response(body: dict[str, Any], status: str, text: str) -> dict[str, Any]:
+        content = (
+            {"type": "refusal", "refusal": model.refuse}
+            if model.refuse
+            else {"type": "output_text", "text": text, "annotations": []}
+        )
+        done = status == "completed"
+        return {
+            "id": f"resp_{next(_ids)}",
+            "object": "response",
+            "created_at": 1700000000,
+            "status": status,
+            "model": body["model"],
+            "background": bool(body.get("background")),
+            "output": [
+                {
+                    "type": "message",
+                    "id": "msg_1",
+                    "status": "completed",
+                    "role": "assistant",
+                    "content": [content],
+                }
+            ]
+            if done
+            else [],
+            "usage": {
+                "input_tokens": model.tokens[0],
+                "output_tokens": model.tokens[1],
+                "total_tokens": sum(model.tokens),
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens_details": {"reasoning_tokens": 0},
+            }
+            if done
+            else None,
+            "error": None,
+            "incomplete_details": None,
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
+        }
+
+    @server.route("POST", r"/v1/responses")
+    def create(req: Request) -> Answer:
+        if r := denied(req):
+            return r
+        body = req.json()
+        assert body["model"] and body["input"], body
+        if r := model.throttled({"error": {"message": "Rate limit reached", "type": "requests"}}):
+            return r
+        text = model.say(body)
+        if body.get("background"):
+            assert body.get("store") is True, "background requires store"
+            r = response(body, "queued", text)
+            responses[r["id"]] = {
+                "polls": model.polls,
+                "final": {**response(body, "completed", text), "id": r["id"]},
+            }
+            return 200, r, {}
+        final = response(body, "completed", text)
+        if not body.get("stream"):
+            return 200, final, {}
+        events: list[tuple[str | None, Any]] = [
+            (
+                "response.created",
+                {
+                    "type": "response.created",
+                    "sequence_number": 0,
+                    "response": {**final, "status": "in_progress", "output": []},
+                },
+            )
+        ]
+        if not model.refuse:
+            for i, p in enumerate(pieces(text)):
+                events.append(
+                    (
+                        "response.output_text.delta",
+                        {
+                            "type": "response.output_text.delta",
+                            "sequence_number": i + 1,
+                            "item_id": "msg_1",
+                            "output_index": 0,
+                            "content_index": 0,
+                            "delta": p,
+                            "logprobs": [],
+                        },
+                    )
+                )
+        events.append(
+            (
+                "response.completed",
+                {"type": "response.completed", "sequence_number": 99, "response": final},
+            )
+        )
+        return sse(events)
+
+    @server.route("GET", r"/v1/responses/([\w-]+)")
+    def retrieve(req: Request, rid: str) -> Answer:
+        if r := denied(req):
+            return r
+        job = responses.get(rid)
+        if job is None:
+            return 404, {"error": {"message": f"No response found with id '{rid}'."}}, {}
+        if job["polls"] > 0:
+            job["polls"] -= 1
+            return 200, {**job["final"], "status": "in_progress", "output": [], "usage": None}, {}
+        return 200, job["final"], {}
+
+
+def png_of(data_uri: str) -> bytes:
+    assert data_uri.startswith("data:image/png;base64,"), data_uri[:40]
+    return base64.b64decode(data_uri.split(",", 1)[1])
