@@ -345,3 +345,310 @@ def openai(server: Server, model: Model, key: str | None = KEYS["OPENAI_API_KEY"
 def png_of(data_uri: str) -> bytes:
     assert data_uri.startswith("data:image/png;base64,"), data_uri[:40]
     return base64.b64decode(data_uri.split(",", 1)[1])
+
+
+# --- Anthropic: Messages and Message Batches ------------------------------------------------
+
+
+def anthropic(server: Server, model: Model, key: str = KEYS["ANTHROPIC_API_KEY"]) -> None:
+    """Anthropic's `/v1/messages` (streamed or not) and `/v1/messages/batches`."""
+    batches: dict[str, dict[str, Any]] = {}
+
+    def denied(req: Request) -> Answer | None:
+        # the API takes the key as `x-api-key` or, as the SDK sends it since 2.x, a bearer token
+        sent = req.headers.get("x-api-key") or req.headers.get("authorization", "").removeprefix(
+            "Bearer "
+        )
+        if sent != key or not req.headers.get("anthropic-version"):
+            model.bad_auth += 1
+            return (
+                401,
+                {
+                    "type": "error",
+                    "error": {"type": "authentication_error", "message": "invalid x-api-key"},
+                },
+                {},
+            )
+        return None
+
+    def message(body: dict[str, Any]) -> dict[str, Any]:
+        text = model.say(body)
+        if model.refuse:
+            content, stop = [{"type": "text", "text": model.refuse}], "refusal"
+        elif body.get("tool_choice", {}).get("type") == "tool":
+            name = body["tool_choice"]["name"]
+            assert any(t["name"] == name for t in body["tools"]), body["tools"]
+            content, stop = (
+                [{"type": "tool_use", "id": "toolu_1", "name": name, "input": json.loads(text)}],
+                "tool_use",
+            )
+        else:
+            content, stop = [{"type": "text", "text": text}], "end_turn"
+        return {
+            "id": f"msg_{next(_ids)}",
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "content": content,
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": {"input_tokens": model.tokens[0], "output_tokens": model.tokens[1]},
+        }
+
+    def checked(body: dict[str, Any]) -> None:
+        assert body["model"] and body["max_tokens"] > 0, body
+        assert all(m["role"] in ("user", "assistant") for m in body["messages"]), body
+
+    @server.route("POST", r"/v1/messages")
+    def create(req: Request) -> Answer:
+        if r := denied(req):
+            return r
+        body = req.json()
+        checked(body)
+        if r := model.throttled(
+            {
+                "type": "error",
+                "error": {
+                    "type": "rate_limit_error",
+                    "message": "Number of requests has exceeded your rate limit",
+                },
+            }
+        ):
+            return r
+        done = message(body)
+        if not body.get("stream"):
+            return 200, done, {}
+        start = {
+            **done,
+            "content": [],
+            "stop_reason": None,
+            "usage": {"input_tokens": model.tokens[0], "output_tokens": 1},
+        }
+        events: list[tuple[str | None, Any]] = [
+            ("message_start", {"type": "message_start", "message": start})
+        ]
+        for i, block in enumerate(done["content"]):
+            events.append(
+                (
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": i,
+                        "content_block": {"type": "text", "text": ""},
+                    },
+                )
+            )
+            for p in pieces(block["text"]):
+                events.append(
+                    (
+                        "content_block_delta",
+                        {
+                            "type": "content_block_delta",
+                            "index": i,
+                            "delta": {"type": "text_delta", "text": p},
+                        },
+                    )
+                )
+            events.append(("content_block_stop", {"type": "content_block_stop", "index": i}))
+        events.append(
+            (
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": done["stop_reason"], "stop_sequence": None},
+                    "usage": {"output_tokens": model.tokens[1]},
+                },
+            )
+        )
+        events.append(("message_stop", {"type": "message_stop"}))
+        return sse(events)
+
+    def batch(bid: str, ended: bool) -> dict[str, Any]:
+        n = len(batches[bid]["results"])
+        return {
+            "id": bid,
+            "type": "message_batch",
+            "processing_status": "ended" if ended else "in_progress",
+            "request_counts": {
+                "processing": 0 if ended else n,
+                "succeeded": n if ended else 0,
+                "errored": 0,
+                "canceled": 0,
+                "expired": 0,
+            },
+            "created_at": "2026-12-01T00:00:00Z",
+            "expires_at": "2026-12-02T00:00:00Z",
+            "ended_at": "2026-12-01T00:05:00Z" if ended else None,
+            "archived_at": None,
+            "cancel_initiated_at": None,
+            "results_url": f"{server.url}/v1/messages/batches/{bid}/results" if ended else None,
+        }
+
+    @server.route("POST", r"/v1/messages/batches")
+    def create_batch(req: Request) -> Answer:
+        if r := denied(req):
+            return r
+        body = req.json()
+        bid = f"msgbatch_{next(_ids)}"
+        results = []
+        for one in body["requests"]:
+            checked(one["params"])
+            results.append(
+                {
+                    "custom_id": one["custom_id"],
+                    "result": {"type": "succeeded", "message": message(one["params"])},
+                }
+            )
+        batches[bid] = {"polls": model.polls, "results": results}
+        return 200, batch(bid, False), {}
+
+    @server.route("GET", r"/v1/messages/batches/(\w+)")
+    def retrieve_batch(req: Request, bid: str) -> Answer:
+        if r := denied(req):
+            return r
+        if bid not in batches:
+            return (
+                404,
+                {
+                    "type": "error",
+                    "error": {"type": "not_found_error", "message": "batch not found"},
+                },
+                {},
+            )
+        job = batches[bid]
+        job["polls"] -= 1
+        return 200, batch(bid, job["polls"] < 0), {}
+
+    @server.route("GET", r"/v1/messages/batches/(\w+)/results")
+    def results(req: Request, bid: str) -> Answer:
+        if r := denied(req):
+            return r
+        lines = "".join(json.dumps(r) + "\n" for r in batches[bid]["results"])
+        return 200, lines.encode(), {"content-type": "application/binary"}
+
+
+# --- Gemini: generateContent, streamGenerateContent and batch mode ------------------------------
+
+
+def gemini(server: Server, model: Model, key: str = KEYS["GEMINI_API_KEY"]) -> None:
+    """The Gemini API's `models/MODEL:generateContent`, `:streamGenerateContent?alt=sse`,
+    `:batchGenerateContent` and `batches/ID`."""
+    batches: dict[str, dict[str, Any]] = {}
+
+    def denied(req: Request) -> Answer | None:
+        if req.headers.get("x-goog-api-key") != key:
+            model.bad_auth += 1
+            return (
+                400,
+                {
+                    "error": {
+                        "code": 400,
+                        "message": "API key not valid. Please pass a valid API key.",
+                        "status": "INVALID_ARGUMENT",
+                    }
+                },
+                {},
+            )
+        return None
+
+    def answer(name: str, body: dict[str, Any]) -> dict[str, Any]:
+        assert body["contents"] and all(c["role"] in ("user", "model") for c in body["contents"]), (
+            body
+        )
+        text = model.say(body)
+        usage = {
+            "promptTokenCount": model.tokens[0],
+            "candidatesTokenCount": model.tokens[1],
+            "totalTokenCount": sum(model.tokens),
+        }
+        if model.refuse:
+            return {
+                "promptFeedback": {"blockReason": "SAFETY", "blockReasonMessage": model.refuse},
+                "usageMetadata": usage,
+                "modelVersion": name,
+            }
+        return {
+            "candidates": [
+                {
+                    "content": {"role": "model", "parts": [{"text": text}]},
+                    "finishReason": "STOP",
+                    "index": 0,
+                }
+            ],
+            "usageMetadata": usage,
+            "modelVersion": name,
+            "responseId": f"resp-{next(_ids)}",
+        }
+
+    @server.route("POST", r"/v1(?:beta)?/models/([\w.-]+):(\w+)")
+    def generate(req: Request, name: str, method: str) -> Answer:
+        if r := denied(req):
+            return r
+        body = req.json()
+        if r := model.throttled(
+            {
+                "error": {
+                    "code": 429,
+                    "message": "Resource has been exhausted (e.g. check quota).",
+                    "status": "RESOURCE_EXHAUSTED",
+                }
+            }
+        ):
+            return r
+        if method == "generateContent":
+            return 200, answer(name, body), {}
+        if method == "streamGenerateContent":
+            assert "alt=sse" in req.path, req.path
+            done = answer(name, body)
+            if model.refuse:
+                return sse([(None, done)])
+            text = done["candidates"][0]["content"]["parts"][0]["text"]
+            chunks = [
+                {
+                    **done,
+                    "candidates": [
+                        {"content": {"role": "model", "parts": [{"text": p}]}, "index": 0}
+                    ],
+                }
+                for p in pieces(text)
+            ]
+            chunks[-1] = {
+                **chunks[-1],
+                "candidates": [{**chunks[-1]["candidates"][0], "finishReason": "STOP"}],
+            }
+            return sse([(None, c) for c in chunks])
+        assert method == "batchGenerateContent", method
+        requests = body["batch"]["inputConfig"]["requests"]["requests"]
+        bid = f"batches/b{next(_ids)}"
+        batches[bid] = {
+            "polls": model.polls,
+            "name": name,
+            "out": [{"response": answer(name, r["request"])} for r in requests],
+        }
+        return 200, operation(bid, False), {}
+
+    def operation(bid: str, done: bool) -> dict[str, Any]:
+        job = batches[bid]
+        meta: dict[str, Any] = {
+            "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
+            "model": f"models/{job['name']}",
+            "displayName": "storyreel",
+            "state": "BATCH_STATE_SUCCEEDED" if done else "BATCH_STATE_RUNNING",
+            "createTime": "2026-12-01T00:00:00Z",
+        }
+        if done:
+            meta["output"] = {"inlinedResponses": {"inlinedResponses": job["out"]}}
+        return {"name": bid, "metadata": meta, "done": done}
+
+    @server.route("GET", r"/v1(?:beta)?/(batches/\w+)")
+    def get(req: Request, bid: str) -> Answer:
+        if r := denied(req):
+            return r
+        if bid not in batches:
+            return (
+                404,
+                {"error": {"code": 404, "message": "Batch not found", "status": "NOT_FOUND"}},
+                {},
+            )
+        batches[bid]["polls"] -= 1
+        return 200, operation(bid, batches[bid]["polls"] < 0), {}
