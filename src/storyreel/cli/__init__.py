@@ -9,6 +9,7 @@ from storyreel.cli import (  # noqa: F401  (each module registers its commands)
     stills_cmds,
     store_cmds,
     studio_cmds,
+    writer_cmds,
 )
 from storyreel.cli.app import app
 

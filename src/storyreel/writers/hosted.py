@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from storyreel.backends import Argument, Option
+from storyreel.config import ProjectConfig
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write
 from storyreel.hosted.common import Timing, VendorRefused, call, redact
@@ -236,3 +237,12 @@ class HostedWriter(WriterBackend):
             cost=None,  # no price table yet
             meta={k: redact(str(v)) for k, v in meta.items() if v is not None},
         )
+
+
+def writer_spec(given: str | None, config: ProjectConfig) -> str:
+    """The writer a command uses: `--writer`, else the project's `[backends] writer`; with
+    neither, the error that says how to get one (exit 2)."""
+    spec = (given or config.backends.writer or "").strip()
+    if not spec:
+        raise StoryreelError(no_writer_message())
+    return spec
