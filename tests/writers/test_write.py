@@ -188,3 +188,26 @@ def test_a_missing_key_names_the_variable_and_writes_nothing(film, monkeypatch):
     assert result.exit_code == 2
     assert "set the environment variable OPENAI_API_KEY" in result.output
     assert not (film / "script.fountain").exists() and not (film / "storyreel.toml").exists()
+
+
+def test_the_projects_writer_is_used_and_its_config_kept(server, keys, film):
+    model = scripted()
+    openai(server, model)
+    toml = f'[film]\nwidth = 320\nheight = 180\n\n[backends]\nwriter = "{spec(server)}"\n'
+    (film / "storyreel.toml").write_text(toml)
+    result = run("A woman waits on a pier.", "-o", str(film / "script.fountain"))
+    assert result.exit_code == 0, result.output
+    assert (film / "storyreel.toml").read_text() == toml  # never replaced
+    draft = load_config(film / ".storyreel" / "writing" / "storyreel.toml")
+    assert "MAYA" in draft.characters
+    assert "kept" in result.output and model.billed == 3
+
+
+def test_no_key_lands_in_the_project(server, keys, film):
+    openai(server, scripted())
+    result = run("A pier.", "-o", str(film / "script.fountain"), "--writer", spec(server))
+    assert result.exit_code == 0, result.output
+    secret = keys["OPENAI_API_KEY"].encode()
+    files = [p for p in film.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".json" and "writers" in p.parts for p in files)  # answers kept
+    assert not [p for p in files if secret in p.read_bytes()]

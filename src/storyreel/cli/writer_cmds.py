@@ -7,14 +7,14 @@ from typing import Annotated
 
 import typer
 
-from storyreel.backends import check_spec, load_backend
-from storyreel.cli.app import command, out
+from storyreel.backends import check_spec
+from storyreel.cli.app import command, out, say
 from storyreel.cli.progress import watching
 from storyreel.config import load_config
 from storyreel.errors import StoryreelError
 from storyreel.run.writing import save_written, write_screenplay
 from storyreel.store.project import CONFIG_NAME
-from storyreel.writers.hosted import writer_spec
+from storyreel.writers.configured import open_writer, writer_spec
 from storyreel.writers.write import REPAIRS, Brief
 
 
@@ -62,7 +62,7 @@ def write_cmd(
     with watching(quiet, as_json) as subscribers:
         written = write_screenplay(
             root,
-            lambda db, answers: load_backend("writer", spec, ledger=db, answers=answers),
+            lambda db, answers: open_writer(spec, db, answers),
             spec,
             brief,
             script_name=str(output),
@@ -70,7 +70,9 @@ def write_cmd(
             repairs=repairs,
             subscribers=subscribers,
         )
-        save_written(written, output, force=force, events=subscribers)
+        _, config = save_written(written, output, force=force, events=subscribers)
+    if config != config_path and not as_json:
+        say(f"kept {config_path}; the draft's characters and look are in {config}")
     if not (quiet or as_json):
         usage = written.usage
         cost = "unknown" if usage["cost"] is None else f"{usage['cost']:.4f}"

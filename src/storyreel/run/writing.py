@@ -19,7 +19,7 @@ from typing import Any
 from storyreel.config import ProjectConfig, load_config
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write
-from storyreel.run.events import EventBus, FileWritten, Subscriber, Warned
+from storyreel.run.events import EventBus, FileWritten, Subscriber
 from storyreel.run.stage import Runner, Stage, Stored
 from storyreel.store.db import Database
 from storyreel.store.keys import canonical, stage_key
@@ -229,21 +229,17 @@ def _given_outline(path: Path | None, brief: Brief) -> dict[str, Any] | None:
 
 def save_written(
     written: Written, script: Path, *, force: bool, events: Sequence[Subscriber] = ()
-) -> list[Path]:
+) -> tuple[Path, Path]:
     """Write the screenplay, and the config draft as `storyreel.toml` where the project has none
-    (else beside it, in `.storyreel/writing/`); returns the files written. An existing script is
+    (else beside it, in `.storyreel/writing/`): (the script, the draft). An existing script is
     replaced only with `force`; an existing `storyreel.toml`, never."""
     if script.exists() and not force:
         raise StoryreelError("exists; --force replaces it", script)
-    bus = EventBus(*events)
     config = script.parent / CONFIG_NAME
-    written_files = [atomic_write(script, written.script)]
     if config.exists():
-        draft = script.parent / ".storyreel" / "writing" / CONFIG_NAME
-        written_files.append(atomic_write(draft, written.config))
-        bus.publish(Warned(f"kept {config}; the draft's characters and look are in {draft}"))
-    else:
-        written_files.append(atomic_write(config, written.config))
-    for path in written_files:
+        config = script.parent / ".storyreel" / "writing" / CONFIG_NAME
+    paths = (atomic_write(script, written.script), atomic_write(config, written.config))
+    bus = EventBus(*events)
+    for path in paths:
         bus.publish(FileWritten(str(path)))
-    return written_files
+    return paths

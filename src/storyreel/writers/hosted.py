@@ -1,4 +1,4 @@
-"""What the hosted writers share: settings, the ledger of answers, resumable jobs, no-writer help.
+"""What the hosted writers share: settings, the ledger of answers, resumable jobs.
 
 A request is keyed (`storyreel.store.keys.job_key`) by everything that decides its answer: the
 vendor, the model, the conversation (images by digest), the schema, the seed and the settings.
@@ -20,28 +20,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from storyreel.backends import Argument, Option
-from storyreel.config import ProjectConfig
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write
 from storyreel.hosted.common import Timing, VendorRefused, call, redact
 from storyreel.store.db import Database
 from storyreel.store.keys import digest, job_key
 from storyreel.writers.base import Completion, Message, Reply, WriterBackend
-
-LOCAL_MODEL = "llama3.2"
-OLLAMA_SPEC = f"openai:{LOCAL_MODEL}?base_url=http://localhost:11434/v1"
-
-
-def no_writer_message() -> str:
-    """What every writer command says when no writer is configured: how to get one."""
-    return (
-        'no writer: name a language model with --writer SPEC or `[backends] writer = "SPEC"` in '
-        f"storyreel.toml. A local one: install Ollama (https://ollama.com), run `ollama pull "
-        f'{LOCAL_MODEL}`, and use --writer "{OLLAMA_SPEC}". A hosted one: set OPENAI_API_KEY '
-        "(openai:gpt-4.1-mini), ANTHROPIC_API_KEY (anthropic:claude-sonnet-4-5) or "
-        "GEMINI_API_KEY (gemini:gemini-2.5-flash). A model on this machine: "
-        "transformers:MODEL_OR_FOLDER (pip install 'storyreel[diffusion]')"
-    )
 
 
 def _flag(text: str) -> bool:
@@ -237,12 +221,3 @@ class HostedWriter(WriterBackend):
             cost=None,  # no price table yet
             meta={k: redact(str(v)) for k, v in meta.items() if v is not None},
         )
-
-
-def writer_spec(given: str | None, config: ProjectConfig) -> str:
-    """The writer a command uses: `--writer`, else the project's `[backends] writer`; with
-    neither, the error that says how to get one (exit 2)."""
-    spec = (given or config.backends.writer or "").strip()
-    if not spec:
-        raise StoryreelError(no_writer_message())
-    return spec
