@@ -211,3 +211,11 @@ def test_no_key_lands_in_the_project(server, keys, film):
     files = [p for p in film.rglob("*") if p.is_file()]
     assert any(p.suffix == ".json" and "writers" in p.parts for p in files)  # answers kept
     assert not [p for p in files if secret in p.read_bytes()]
+
+
+def test_show_prints_the_models_words_as_they_come(server, keys, film):
+    openai(server, scripted())
+    script = film / "script.fountain"
+    result = run("A pier.", "-o", str(script), "--writer", spec(server), "--show")
+    assert result.exit_code == 0, result.output
+    assert "Waves break under the pier lights." in result.output and '"logline"' in result.output

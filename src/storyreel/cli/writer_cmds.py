@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -40,6 +41,9 @@ def write_cmd(
     repairs: Annotated[
         int, typer.Option("--repairs", help="Answers that do not check go back this often.")
     ] = REPAIRS,
+    show: Annotated[
+        bool, typer.Option("--show", help="Print the model's words as they come (stderr).")
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing script.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON event a line.")] = False,
@@ -59,7 +63,7 @@ def write_cmd(
     config_path = root / CONFIG_NAME
     spec = writer_spec(writer, load_config(config_path if config_path.exists() else None))
     check_spec("writer", spec)
-    with watching(quiet, as_json) as subscribers:
+    with watching(quiet, as_json, bar=not show) as subscribers:
         written = write_screenplay(
             root,
             lambda db, answers: open_writer(spec, db, answers),
@@ -69,6 +73,7 @@ def write_cmd(
             outline_file=outline,
             repairs=repairs,
             subscribers=subscribers,
+            on_text=_shown if show else None,
         )
         _, config = save_written(written, output, force=force, events=subscribers)
     if config != config_path and not as_json:
@@ -81,3 +86,8 @@ def write_cmd(
             f"{usage['requests']} requests, {usage['tokens_in']} tokens in, "
             f"{usage['tokens_out']} out, cost {cost}"
         )
+
+
+def _shown(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()

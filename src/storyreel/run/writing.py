@@ -89,8 +89,10 @@ class Writing:
         brief: Brief,
         base: ProjectConfig,
         repairs: int = write.REPAIRS,
+        on_text: Callable[[str], None] | None = None,
     ):
         self.runner, self.writer, self.brief, self.base = runner, writer, brief, base
+        self.on_text = on_text
         self.stage = WriteStage(runner.store)
         self.repairs = repairs
         self.inputs = {
@@ -99,6 +101,7 @@ class Writing:
             "genre": brief.genre,
             "seed": brief.seed,
             "writer": spec,
+            "model": writer.cache_token(None, None),  # what else decides its answers
             "prompts": write.PROMPTS,
             "repairs": repairs,
         }
@@ -106,7 +109,9 @@ class Writing:
         self.answers: list[Answer] = []
 
     def _talk(self, step: str, what: str) -> Conversation:
-        return Conversation(self.writer, step, what, self.brief.seed, repairs=self.repairs)
+        return Conversation(
+            self.writer, step, what, self.brief.seed, repairs=self.repairs, on_text=self.on_text
+        )
 
     def _run(self, span: str, steps: Sequence[Step]) -> list[Answer]:
         out = []
@@ -186,6 +191,7 @@ def write_screenplay(
     outline_file: Path | None = None,
     repairs: int = write.REPAIRS,
     subscribers: Sequence[Subscriber] = (),
+    on_text: Callable[[str], None] | None = None,
 ) -> Written:
     """Run every step of `write` for the project at `root` (its store, database and lock).
 
@@ -195,6 +201,7 @@ def write_screenplay(
         spec: the writer's spec, as its key and the config draft name it.
         script_name: the screenplay's path, as error messages name it.
         outline_file: an outline to use when the file exists; else where to write the model's.
+        on_text: the model's words as they come (a step already stored says nothing).
     """
     config_path = root / CONFIG_NAME
     base = load_config(config_path if config_path.exists() else None)
@@ -205,7 +212,7 @@ def write_screenplay(
         events = EventBus(*subscribers)
         runner = Runner(ObjectStore(state / "objects"), db, events)
         writer = open_writer(db, state / "writers")
-        w = Writing(runner, writer, spec, brief, base, repairs)
+        w = Writing(runner, writer, spec, brief, base, repairs, on_text)
         premise_key, story = w.premise()
         outline_key, plan = w.outline(premise_key, story, given)
         if outline_file is not None and given is None:

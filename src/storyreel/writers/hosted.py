@@ -206,6 +206,9 @@ class HostedWriter(WriterBackend):
             self.ledger.job_put(key, self.vendor, str(reply.meta.get("id", "")))
         self.ledger.job_update(key, "succeeded", str(path))
 
+    def cache_token(self, shot: Any, root: Any) -> str:
+        return json.dumps([self.model, self.settings], sort_keys=True)
+
     def refused(self, said: str) -> StoryreelError:
         """The model's refusal in its own words (redacted)."""
         return StoryreelError(f"{self.vendor} ({self.model}) refused: {redact(said)}")

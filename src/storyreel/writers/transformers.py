@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import importlib
 import json
+from pathlib import Path
 from typing import Any, ClassVar
 
 from storyreel.backends import Argument, Option, choice
 from storyreel.errors import StoryreelError
+from storyreel.store.objects import fingerprint
 from storyreel.writers.base import Completion, Reply, WriterBackend
 
 
@@ -61,7 +63,15 @@ class TransformersWriter(WriterBackend):
         self._loaded: tuple[Any, Any, str] | None = None
 
     def cache_token(self, shot: Any, root: Any) -> str:
-        return json.dumps([self.model, self.settings], sort_keys=True)
+        """The model and settings, and for a folder its files' sizes and times (a model saved
+        again over the same folder answers differently)."""
+        folder = Path(self.model)
+        files = (
+            [[p.name, *fingerprint(p)] for p in sorted(folder.iterdir()) if p.is_file()]
+            if folder.is_dir()
+            else []
+        )
+        return json.dumps([self.model, self.settings, files], sort_keys=True)
 
     def _load(self) -> tuple[Any, Any, str]:
         if self._loaded is None:

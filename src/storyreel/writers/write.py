@@ -97,22 +97,28 @@ class Conversation:
     step: str  # "premise", "outline", "scene 2": as messages say it
     what: str  # what the answer must be, for messages: "the JSON asked for"
     seed: int
-    schema: dict[str, Any] | None = None
-    max_tokens: int = 4096
     repairs: int = REPAIRS
     on_text: Callable[[str], None] | None = None
     replies: list[Reply] = field(default_factory=list)
 
-    def ask(self, messages: list[Message], check: Callable[[str], T]) -> Answer:
+    def ask(
+        self,
+        messages: list[Message],
+        check: Callable[[str], T],
+        schema: dict[str, Any] | None = None,
+        max_tokens: int = 4096,
+    ) -> Answer:
+        """The checked answer to `messages`: `check` returns the value or raises the error that
+        goes back to the model."""
         convo = list(messages)
         problem = ""
         for _ in range(self.repairs + 1):
             reply = self.writer.complete(
                 Completion(
                     convo,
-                    schema=self.schema,
+                    schema=schema,
                     seed=self.seed,
-                    max_tokens=self.max_tokens,
+                    max_tokens=max_tokens,
                     on_text=self.on_text,
                 )
             )
@@ -222,18 +228,18 @@ def _system(brief: Brief) -> Message:
 
 def premise(conversation: Conversation, brief: Brief) -> Answer:
     """The idea → a title, a logline and a synopsis."""
-    conversation.schema = PREMISE_SCHEMA
     ask = Message(
         "user",
         f"The idea: {brief.idea.strip()}\n\nGive the film a title, a one-sentence logline and "
         "a synopsis of one paragraph, as a JSON object with the keys title, logline, synopsis.",
     )
-    return conversation.ask([_system(brief), ask], lambda t: _json(t, PREMISE_SCHEMA))
+    return conversation.ask(
+        [_system(brief), ask], lambda t: _json(t, PREMISE_SCHEMA), PREMISE_SCHEMA, 2000
+    )
 
 
 def outline(conversation: Conversation, brief: Brief, story: dict[str, str]) -> Answer:
     """The premise → the cast (described for a stills model), a look, and one beat a scene."""
-    conversation.schema = OUTLINE_SCHEMA
     ask = Message(
         "user",
         f"Title: {story['title']}\nLogline: {story['logline']}\nSynopsis: {story['synopsis']}"
@@ -244,7 +250,10 @@ def outline(conversation: Conversation, brief: Brief, story: dict[str, str]) -> 
         "- scenes: heading (a Fountain scene heading: INT. or EXT., place, ' - ', DAY or "
         "NIGHT) and beat (what happens and what changes, in two sentences).",
     )
-    return conversation.ask([_system(brief), ask], lambda t: check_outline(t, brief))
+    tokens = min(32000, 1000 + 200 * brief.scenes)  # about a hundred words a scene, and the cast
+    return conversation.ask(
+        [_system(brief), ask], lambda t: check_outline(t, brief), OUTLINE_SCHEMA, tokens
+    )
 
 
 def check_outline(text: str, brief: Brief) -> dict[str, Any]:
@@ -276,7 +285,6 @@ def scene(
 ) -> Answer:
     """One beat of the outline → the scene in Fountain, with shot directives where the shot
     matters, checked by the parser and the breakdown."""
-    conversation.schema = None
     beats = plan["scenes"]
     cast = "\n".join(f"- {c['name']}: {c['description']}" for c in plan["characters"])
     before = beats[index - 1]["beat"] if index else "(this is the first scene)"
@@ -292,7 +300,10 @@ def scene(
         "before their lines). No title page, no other scene, no commentary.\n\n" + DIRECTIVES,
     )
     path = f"scene {index + 1}"
-    return conversation.ask([_system(brief), ask], lambda t: check_scene(t, path, config))
+    tokens = min(32000, 1000 + round(600 * pages))  # a page is about 250 words
+    return conversation.ask(
+        [_system(brief), ask], lambda t: check_scene(t, path, config), None, tokens
+    )
 
 
 def check_scene(text: str, path: str, config: ProjectConfig) -> str:
