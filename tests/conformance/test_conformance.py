@@ -66,7 +66,9 @@ def listed() -> list[str]:
 
 
 def test_every_listed_backend_has_a_conformance_case():
-    assert set(listed()) == set(HOSTED) | LOCAL
+    # the writers answer conversations, not shots: tests/writers/test_declared.py has theirs
+    pictures = {name for name in listed() if not name.startswith("writer.")}
+    assert pictures == set(HOSTED) | LOCAL
 
 
 def end_still() -> Still:
