@@ -219,3 +219,28 @@ def test_show_prints_the_models_words_as_they_come(server, keys, film):
     result = run("A pier.", "-o", str(script), "--writer", spec(server), "--show")
     assert result.exit_code == 0, result.output
     assert "Waves break under the pier lights." in result.output and '"logline"' in result.output
+
+
+def test_scenes_asked_for_at_once_land_in_the_outlines_order(server, keys, film):
+    headings = ["EXT. PIER - NIGHT", "INT. ARCHIVE - NIGHT", "EXT. HARBOUR - DAWN"]
+    plan = {
+        **PLAN,
+        "scenes": [{"heading": h, "beat": f"Beat {i}."} for i, h in enumerate(headings)],
+    }
+
+    def answer(body):
+        schema = (body.get("response_format") or {}).get("json_schema", {}).get("schema")
+        if schema:
+            return json.dumps(STORY if "logline" in schema["properties"] else plan)
+        [heading] = re.findall(
+            r"Begin with its heading, exactly: (.*)", body["messages"][-1]["content"]
+        )
+        return SCENE.replace("EXT. PIER - NIGHT", heading)
+
+    model = Model(answers=answer)
+    openai(server, model)
+    script = film / "script.fountain"
+    result = run("A pier.", "--pages", "4", "-o", str(script), "--writer", spec(server))
+    assert result.exit_code == 0, result.output
+    found = [e.text for e in parse_file(script).elements if e.kind == "scene_heading"]
+    assert found == headings and model.billed == 5

@@ -30,6 +30,8 @@ from storyreel.writers import write
 from storyreel.writers.base import WriterBackend
 from storyreel.writers.write import Answer, Brief, Conversation
 
+PARALLEL = 4  # scenes asked for at once of a hosted writer
+
 
 @dataclass(frozen=True)
 class Step:
@@ -114,18 +116,25 @@ class Writing:
         )
 
     def _run(self, span: str, steps: Sequence[Step]) -> list[Answer]:
-        out = []
+        """Each step's answer, stored or made; the scenes are asked for a few at a time (one
+        at a time of a writer on this machine's GPU). The first refusal, in order, is raised,
+        after the other steps are done and stored."""
+        done: dict[str, Answer] = {}
+        errors: dict[str, StoryreelError] = {}
+        workers = 1 if self.writer.gpu else PARALLEL
         with self.runner.stage(span, len(steps)) as tick:
-            for step in steps:
-                outcome = self.runner.one(self.stage, step)
-                tick(1)
-                answer = (
-                    outcome.value if outcome.computed else self.stage.load(step, outcome.stored)  # type: ignore[arg-type]
-                )
-                if outcome.computed:
-                    self.answers.append(answer)
-                out.append(answer)
-        return out
+            for step, outcome in self.runner.ensure(self.stage, steps, tick, workers):
+                if outcome.error is not None:
+                    errors[step.name] = outcome.error
+                elif outcome.computed:
+                    done[step.name] = outcome.value  # type: ignore[assignment]
+                    self.answers.append(done[step.name])
+                else:
+                    done[step.name] = self.stage.load(step, outcome.stored)  # type: ignore[arg-type]
+        for step in steps:
+            if step.name in errors:
+                raise errors[step.name]
+        return [done[step.name] for step in steps]
 
     def premise(self) -> tuple[str, dict[str, str]]:
         key = stage_key("write.premise", backend=self.identity, **self.inputs)
