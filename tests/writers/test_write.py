@@ -3,6 +3,7 @@ storyreel renders, stages that are not asked twice, repairs, and bad input that 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -89,6 +90,11 @@ def test_a_written_project_renders(server, keys, film):
     shots = breakdown_script(script, config).shots
     assert [s.size.value for s in shots][:2] == ["WS", "CU"]
     assert model.billed == 3  # premise, outline, one scene
+    record = json.loads((film / ".storyreel" / "writing" / "provenance.json").read_text())
+    assert record["sha256"] == hashlib.sha256(script.read_bytes()).hexdigest()
+    assert [s["step"] for s in record["steps"]] == ["premise", "outline", "scene 1"]
+    assert all(s["model"] == "screenwriter-1" and s["tokens_out"] == 34 for s in record["steps"])
+    assert record["idea"] == "A woman waits on a pier." and record["writer"] == spec(server)
 
     toml = film / "storyreel.toml"  # the director picks a small frame for a quick look
     toml.write_text(

@@ -22,7 +22,7 @@ from storyreel.files import atomic_write
 from storyreel.run.events import EventBus, FileWritten, Subscriber
 from storyreel.run.stage import Runner, Stage, Stored
 from storyreel.store.db import Database
-from storyreel.store.keys import canonical, stage_key
+from storyreel.store.keys import canonical, digest, stage_key
 from storyreel.store.lock import project_lock
 from storyreel.store.objects import ObjectStore
 from storyreel.store.project import CONFIG_NAME
@@ -31,6 +31,12 @@ from storyreel.writers.base import WriterBackend
 from storyreel.writers.write import Answer, Brief, Conversation
 
 PARALLEL = 4  # scenes asked for at once of a hosted writer
+_ORDER = {"premise": 0, "outline": 1, "scene": 2}
+
+
+def _in_order(record: dict[str, Any]) -> tuple[int, int]:
+    kind, _, number = record["step"].partition(" ")
+    return _ORDER[kind], int(number or 0)
 
 
 @dataclass(frozen=True)
@@ -75,9 +81,16 @@ class Written:
 
     script: str
     config: str
+    writer: str
+    brief: dict[str, Any]
     story: dict[str, str]
     plan: dict[str, Any]
     usage: dict[str, Any]  # tokens in and out, cost (None when unknown), requests made
+    steps: list[dict[str, Any]]  # each step's provenance: key, model, tries, tokens, cost
+
+    def provenance(self) -> dict[str, Any]:
+        """How the screenplay was written, as `.storyreel/writing/provenance.json` keeps it."""
+        return {"ai_generated": True, "writer": self.writer, "steps": self.steps, **self.brief}
 
 
 class Writing:
@@ -108,7 +121,8 @@ class Writing:
             "repairs": repairs,
         }
         self.identity = (writer.name, str(writer.version))
-        self.answers: list[Answer] = []
+        self.answers: list[Answer] = []  # those made now
+        self.steps: list[dict[str, Any]] = []  # every step's provenance, made or reused
 
     def _talk(self, step: str, what: str) -> Conversation:
         return Conversation(
@@ -126,11 +140,16 @@ class Writing:
             for step, outcome in self.runner.ensure(self.stage, steps, tick, workers):
                 if outcome.error is not None:
                     errors[step.name] = outcome.error
-                elif outcome.computed:
+                    continue
+                if outcome.computed:
                     done[step.name] = outcome.value  # type: ignore[assignment]
                     self.answers.append(done[step.name])
                 else:
                     done[step.name] = self.stage.load(step, outcome.stored)  # type: ignore[arg-type]
+                record = {k: v for k, v in done[step.name].to_json().items() if k != "value"}
+                self.steps.append(
+                    {"step": step.name, "key": step.key, "reused": not outcome.computed, **record}
+                )
         for step in steps:
             if step.name in errors:
                 raise errors[step.name]
@@ -148,7 +167,9 @@ class Writing:
         self, premise_key: str, story: dict[str, str], given: dict[str, Any] | None
     ) -> tuple[str, dict[str, Any]]:
         if given is not None:
-            return stage_key("write.outline", given=given), given
+            key = stage_key("write.outline", given=given)
+            self.steps.append({"step": "outline", "key": key, "given": True})
+            return key, given
         key = stage_key(
             "write.outline", backend=self.identity, upstream=[premise_key], **self.inputs
         )
@@ -230,7 +251,17 @@ def write_screenplay(
         config = write.cast_config(plan, base)
         scenes = w.scenes([premise_key, outline_key], story, plan, config)
         script = write.screenplay(story, scenes, config, script_name)
-        return Written(script, write.draft_config(plan, spec), story, plan, w.usage())
+        w.steps.sort(key=_in_order)
+        return Written(
+            script,
+            write.draft_config(plan, spec),
+            spec,
+            {k: w.inputs[k] for k in ("idea", "pages", "genre", "seed")},
+            story,
+            plan,
+            w.usage(),
+            w.steps,
+        )
 
 
 def _given_outline(path: Path | None, brief: Brief) -> dict[str, Any] | None:
@@ -255,6 +286,14 @@ def save_written(
     if config.exists():
         config = script.parent / ".storyreel" / "writing" / CONFIG_NAME
     paths = (atomic_write(script, written.script), atomic_write(config, written.config))
+    record = {
+        "script": str(script),
+        "sha256": digest(written.script.encode()),
+        **written.provenance(),
+    }
+    atomic_write(
+        script.parent / ".storyreel" / "writing" / "provenance.json", json.dumps(record, indent=2)
+    )
     bus = EventBus(*events)
     for path in paths:
         bus.publish(FileWritten(str(path)))

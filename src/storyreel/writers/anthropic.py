@@ -74,8 +74,11 @@ class AnthropicWriter(HostedWriter):
                 requests=[{"custom_id": key[:64], "params": params}]
             )
             return Pending(batch.id)
-        if request.schema is not None or request.on_text is None:
-            return self._reply(client.messages.create(**params))
+        if request.schema is not None or request.on_text is None:  # a tool's input: not streamed
+            reply = self._reply(client.messages.create(**params))
+            if request.on_text is not None:
+                request.on_text(reply.text)
+            return reply
         with client.messages.stream(**params) as stream:
             for text in stream.text_stream:
                 request.on_text(text)

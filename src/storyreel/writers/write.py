@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
@@ -79,14 +79,7 @@ class Answer:
     cost: float | None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "value": self.value,
-            "model": self.model,
-            "tries": self.tries,
-            "tokens_in": self.tokens_in,
-            "tokens_out": self.tokens_out,
-            "cost": self.cost,
-        }
+        return asdict(self)
 
 
 @dataclass
