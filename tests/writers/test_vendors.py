@@ -4,6 +4,7 @@ paying twice."""
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -146,3 +147,20 @@ def test_a_schema_asks_for_structured_output(server, keys, fast, vendor):
     )
     assert json.loads(reply.text) == {"logline": "A reel."}
     assert json.dumps(schema, sort_keys=True) in json.dumps(model.bodies[0], sort_keys=True)
+
+
+def test_images_go_in_the_vendors_own_field(server, keys, fast, vendor):
+    model = Model(answers=["Take 2 shows her face."])
+    vendor.install(server, model)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
+    ask = Completion([Message("user", "Which take shows MAYA?", (png,))])
+    assert (
+        vendor.writer(server, vendor.streamed, timing=fast).complete(ask).text.startswith("Take 2")
+    )
+    sent = json.dumps(model.bodies[0])
+    field = {"openai": '"type": "image_url"', "anthropic": '"media_type": "image/png"'}.get(
+        vendor.name, '"inlineData": {'
+    )
+    if "responses" in vendor.streamed:
+        field = '"type": "input_image"'
+    assert field in sent and base64.b64encode(png).decode() in sent
