@@ -179,12 +179,21 @@ def unfenced(text: str) -> str:
 
 
 def _json(text: str, schema: dict[str, Any]) -> Any:
+    """The answer's JSON object, checked against `schema`. A model without structured output
+    often says a word before or after it: the object from its first `{` to its last `}` is
+    taken when the whole answer is not JSON."""
     body = unfenced(text)
     try:
         value = json.loads(body)
     except ValueError as e:
-        line = getattr(e, "lineno", 1)
-        raise StoryreelError(f"line {line}: not JSON ({getattr(e, 'msg', e)})") from None
+        start, end = body.find("{"), body.rfind("}")
+        try:
+            value = json.loads(body[start : end + 1]) if 0 <= start < end else None
+        except ValueError:
+            value = None
+        if value is None:
+            line = getattr(e, "lineno", 1)
+            raise StoryreelError(f"line {line}: not JSON ({getattr(e, 'msg', e)})") from None
     _conforms(value, schema, "the answer")
     return value
 
