@@ -246,7 +246,18 @@ def test_scenes_asked_for_at_once_land_in_the_outlines_order(server, keys, film)
     model = Model(answers=answer)
     openai(server, model)
     script = film / "script.fountain"
-    result = run("A pier.", "--pages", "4", "-o", str(script), "--writer", spec(server))
+    result = run(
+        "A pier.",
+        "--pages",
+        "4",
+        "--genre",
+        "Contemplative",
+        "-o",
+        str(script),
+        "--writer",
+        spec(server),
+    )
     assert result.exit_code == 0, result.output
     found = [e.text for e in parse_file(script).elements if e.kind == "scene_heading"]
     assert found == headings and model.billed == 5
+    assert load_config(film / "storyreel.toml").film.pacing == "contemplative"  # the genre's

@@ -254,7 +254,7 @@ def write_screenplay(
         w.steps.sort(key=_in_order)
         return Written(
             script,
-            write.draft_config(plan, spec),
+            write.draft_config(plan, spec, brief.genre),
             spec,
             {k: w.inputs[k] for k in ("idea", "pages", "genre", "seed")},
             story,

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from storyreel.config import CharacterConfig, ProjectConfig
 from storyreel.errors import StoryreelError
+from storyreel.pacing import PACINGS
 from storyreel.script.breakdown import breakdown
 from storyreel.script.fountain import parse
 from storyreel.writers.base import Completion, Message, Reply, WriterBackend
@@ -346,8 +347,9 @@ def screenplay(story: dict[str, str], scenes: list[str], config: ProjectConfig, 
     return text
 
 
-def draft_config(plan: dict[str, Any], writer: str | None) -> str:
-    """A `storyreel.toml` for the screenplay: its cast as described, its look, its writer."""
+def draft_config(plan: dict[str, Any], writer: str | None, genre: str | None = None) -> str:
+    """A `storyreel.toml` for the screenplay: its cast as described, its look, its writer, and
+    the pacing its genre names when it names one."""
     q = json.dumps  # a JSON string is a TOML basic string
     lines = [
         "# A draft from `storyreel write`; src/storyreel/config.py describes every setting.",
@@ -356,6 +358,7 @@ def draft_config(plan: dict[str, Any], writer: str | None) -> str:
         'fps = "24"',
         "width = 1920",
         "height = 1080",
+        *([f"pacing = {q(genre.lower())}"] if genre and genre.lower() in PACINGS else []),
         "",
         "[look]",
         f"style = {q(plan['look']['style'].strip())}",
