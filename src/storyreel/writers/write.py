@@ -329,7 +329,7 @@ def check_scene(text: str, path: str, config: ProjectConfig) -> str:
 def title_page(story: dict[str, str], author: str = "storyreel write") -> str:
     fields = [
         ("Title", story["title"].strip()),
-        ("Credit", "written by"),
+        ("Credit", "a draft written with"),
         ("Author", author),
         ("Notes", story["logline"].strip()),
         ("Draft date", date.today().isoformat()),
