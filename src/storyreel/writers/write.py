@@ -300,7 +300,10 @@ def scene(
         f"Write scene {index + 1} of {len(beats)}, about {pages:.1f} pages: "
         f"{beats[index]['beat']}\n\nBegin with its heading, exactly: {beats[index]['heading']}\n"
         "Then action and dialogue in Fountain (a character's name in capitals on its own line "
-        "before their lines). No title page, no other scene, no commentary.\n\n" + DIRECTIVES,
+        "before their lines). No title page, no other scene, no commentary.\n\n"
+        "Put a shot directive where the shot matters (the opening wide, a close-up on a "
+        "reveal, a move that carries the feeling); a block without one is framed for you.\n"
+        + DIRECTIVES,
     )
     path = f"scene {index + 1}"
     tokens = min(32000, 1000 + round(600 * pages))  # a page is about 250 words
