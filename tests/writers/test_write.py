@@ -261,3 +261,12 @@ def test_scenes_asked_for_at_once_land_in_the_outlines_order(server, keys, film)
     found = [e.text for e in parse_file(script).elements if e.kind == "scene_heading"]
     assert found == headings and model.billed == 5
     assert load_config(film / "storyreel.toml").film.pacing == "contemplative"  # the genre's
+
+
+def test_a_refusal_stops_the_writing_in_the_models_words(server, keys, film):
+    model = Model(refuse="I can't write that story.")
+    openai(server, model)
+    result = run("A pier.", "-o", str(film / "script.fountain"), "--writer", spec(server))
+    assert result.exit_code == 2
+    assert "openai (screenwriter-1) refused: I can't write that story." in result.output
+    assert model.billed == 1 and not (film / "script.fountain").exists()
