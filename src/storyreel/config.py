@@ -11,10 +11,12 @@ pacing = "drama"        # drama | action | contemplative
 aspect = "2.39:1"       # picture aspect inside the frame (letterbox / pillarbox)
 style = "anamorphic 35mm, moody, high contrast"
 lens = 35               # focal length in mm (full frame); unset: about 38.6 mm, a 50° view
+refs = ["refs/look.png"]  # the look's reference images, for models that take references
 
 [characters.MAYA]
 description = "a woman in her thirties, short dark hair, grey coat"
 color = "#c8553d"
+refs = ["refs/maya-front.png", "refs/maya-side.png"]  # sent to models that take references
 
 [backends]
 stills = "previz"
@@ -32,7 +34,7 @@ memory = "8GB"          # what a render may hold; a frame too large for it is re
 allow_outside = ["/mnt/refs", "../shared"]   # folders outside the project its paths may use
 ```
 
-Paths in a project (`[characters.NAME] refs`, `[look] lut`, a folder backend's `folder:PATH`)
+Paths in a project (`[characters.NAME] refs`, `[look] refs` and `lut`, a folder backend's `folder:PATH`)
 are relative to the project folder and stay inside it: an absolute path, or one whose `..` or
 symbolic links lead out, is refused at its line unless it lies in a folder `allow_outside` names
 (absolute, or relative to the project). So a project received from someone else cannot send an
@@ -209,6 +211,9 @@ class LookConfig(Model):
     # the film's lens in mm, full-frame equivalent; a shot's `85mm` wins. Left out of dumps
     # while unset, so the still keys of projects without one stay as they were.
     lens: float | None = Field(default=None, exclude_if=lambda v: v is None)
+    # the film's reference images (a style, a setting), sent after the characters' to the models
+    # that take references; left out of dumps while empty, as `lens` is
+    refs: list[str] = Field(default_factory=list, exclude_if=lambda v: not v)
 
     @field_validator("lens")
     @classmethod
@@ -510,6 +515,7 @@ def confine(config: ProjectConfig, data: dict[str, Any], path: Path, text: str) 
         paths += [
             (("characters", name, "refs"), ref) for ref in (character or {}).get("refs") or []
         ]
+    paths += [(("look", "refs"), ref) for ref in config.look.refs]
     if config.look.lut:
         paths.append((("look", "lut"), config.look.lut))
     backends = data.get("backends") or {}
@@ -530,3 +536,25 @@ def confine(config: ProjectConfig, data: dict[str, Any], path: Path, text: str) 
                 path,
                 _line_of(text, loc),
             )
+    for loc, value in paths:
+        if loc[-1] == "refs" and (wrong := _not_an_image(root / Path(value).expanduser())):
+            raise StoryreelError(
+                f"{'.'.join(loc)}: {value!r} is not an image ({wrong})",
+                path,
+                _line_of(text, loc),
+            )
+
+
+def _not_an_image(file: Path) -> str | None:
+    """Why a reference image that exists is not one Pillow reads, or None (a missing one is
+    reported by the backend that needs it)."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not file.is_file():
+        return None
+    try:
+        with Image.open(file) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        return str(e).split(" '", 1)[0] or type(e).__name__
+    return None

@@ -17,11 +17,14 @@ from storyreel.backends import load_backend
 from storyreel.errors import StoryreelError
 from storyreel.hosted.common import Timing
 from storyreel.hosted.fal import FalMotion, FalStills
+from storyreel.hosted.hailuo import HailuoMotion
 from storyreel.hosted.kling import KlingMotion, KlingStills
 from storyreel.hosted.luma import LumaMotion, LumaStills
 from storyreel.hosted.openai import OpenAIStills
 from storyreel.hosted.replicate import ReplicateMotion, ReplicateStills
 from storyreel.hosted.runway import RunwayMotion
+from storyreel.hosted.seedance import SeedanceMotion
+from storyreel.hosted.sora import SoraMotion
 from storyreel.hosted.veo import VeoMotion
 
 from . import vendors
@@ -59,6 +62,9 @@ CASES = {
     "fal-stills": Case(FalStills, "still", vendors.fal, "fal-ai/flux/schnell", None),
     "openai-stills": Case(OpenAIStills, "still", vendors.openai, base="/v1", resumable=False),
     "veo-motion": Case(VeoMotion, "clip", vendors.veo),
+    "sora-motion": Case(SoraMotion, "clip", vendors.sora, base="/v1"),
+    "hailuo-motion": Case(HailuoMotion, "clip", vendors.hailuo),
+    "seedance-motion": Case(SeedanceMotion, "clip", vendors.seedance, base="/api/v3"),
 }
 ASYNC = [name for name, c in CASES.items() if c.resumable]
 

@@ -9,12 +9,16 @@ create's last-frame image (the vendor's own field, decoded) is kept in `Job.ends
 from __future__ import annotations
 
 import base64
+import email.parser
+import email.policy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+
+from .film import SRC_H, SRC_W
 
 KEYS = {
     "KLING_ACCESS_KEY": "ak-test-0001",
@@ -25,6 +29,8 @@ KEYS = {
     "FAL_KEY": "fal-test-0006:secret",
     "OPENAI_API_KEY": "sk-openai-test-0007",
     "GEMINI_API_KEY": "gemini-test-0008",
+    "MINIMAX_API_KEY": "minimax-test-0009",
+    "ARK_API_KEY": "ark-test-0010",
 }
 
 
@@ -40,6 +46,9 @@ class Job:
     bad_auth: list[str] = field(default_factory=list)
     inputs: list[Any] = field(default_factory=list)
     ends: list[bytes | None] = field(default_factory=list)  # each create's last-frame image
+    refs: list[list[bytes]] = field(
+        default_factory=list
+    )  # each create's reference images, in order
 
     def state(self) -> str:
         self.polled += 1
@@ -493,6 +502,205 @@ def veo(
             },
             {},
         )
+
+
+def _form(req: Any) -> dict[str, tuple[bytes, str | None]]:
+    """A multipart/form-data body's parts: name → (content, the part's content type)."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"content-type: " + req.headers["content-type"].encode() + b"\r\n\r\n" + req.body
+    )
+    assert message.is_multipart(), req.headers["content-type"]
+    return {
+        part.get_param("name", header="content-disposition"): (
+            part.get_payload(decode=True),
+            part.get_content_type() if part.get_filename() else None,
+        )
+        for part in message.iter_parts()
+    }
+
+
+def sora(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    """OpenAI's Videos API: a multipart create with `input_reference`, retrieve, download."""
+
+    def refusal(message: str, code: str, kind: str = "invalid_request_error") -> dict[str, Any]:
+        return {"error": {"message": message, "type": kind, "code": code, "param": None}}
+
+    bad_key = refusal("Incorrect API key provided", "invalid_api_key")
+
+    def video(state: str, vid: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": vid,
+            "object": "video",
+            "model": "sora-2",
+            "status": {"running": "in_progress", "done": "completed", "failed": "failed"}[state],
+            "progress": {"running": 40, "done": 100, "failed": 0}[state],
+            "created_at": 1760000000,
+            "seconds": "4",
+            "size": "1280x720",
+        }
+        if state == "failed":
+            body["error"] = {"code": "moderation_blocked", "message": job.fail}
+        return body
+
+    @server.route("POST", "/v1/videos")
+    def create(req: Any) -> Any:
+        if r := _guard(job, _bearer(req, KEYS["OPENAI_API_KEY"]), req, bad_key):
+            return r
+        if r := _throttle(job, refusal("Rate limit reached", "rate_limit_exceeded", "requests")):
+            return r
+        form = _form(req)
+        image, mime = form["input_reference"]
+        assert mime == "image/png" and image[:8] == b"\x89PNG\r\n\x1a\n"
+        job.refs.append([image])
+        job.ends.append(None)
+        job.inputs.append({k: v.decode() for k, (v, m) in form.items() if m is None})
+        job.created += 1
+        return 200, video("running", "video_68d7512d07848190"), {}
+
+    @server.route("GET", "/v1/videos/([\\w-]+)")
+    def retrieve(req: Any, vid: str) -> Any:
+        if r := _guard(job, _bearer(req, KEYS["OPENAI_API_KEY"]), req, bad_key):
+            return r
+        return 200, video(job.state(), vid), {}
+
+    @server.route("GET", "/v1/videos/([\\w-]+)/content")
+    def content(req: Any, vid: str) -> Any:
+        if r := _guard(job, _bearer(req, KEYS["OPENAI_API_KEY"]), req, bad_key):
+            return r
+        assert req.path.endswith("?variant=video"), req.path
+        return 200, media["mp4"], {"content-type": "video/mp4"}
+
+
+def _data_url(url: str) -> bytes:
+    """The image a `data:image/...;base64,` URL carries."""
+    head, _, data = url.partition(",")
+    assert head.startswith("data:image/") and head.endswith(";base64"), head[:40]
+    return base64.b64decode(data)
+
+
+def hailuo(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    """MiniMax: errors are HTTP 200 with a non-zero `base_resp.status_code`."""
+
+    def base(code: int = 0, message: str = "success") -> dict[str, Any]:
+        return {"base_resp": {"status_code": code, "status_msg": message}}
+
+    def authorized(req: Any) -> Any:
+        if job.reject or not _bearer(req, KEYS["MINIMAX_API_KEY"]):
+            job.bad_auth.append(req.path)
+            return 200, base(1004, "login fail: Please carry the API secret key"), {}
+        return None
+
+    @server.route("POST", "/v1/video_generation")
+    def create(req: Any) -> Any:
+        if r := authorized(req):
+            return r
+        if job.throttle > 0:
+            job.throttle -= 1
+            return 200, base(1002, "rate limit exceeded(RPM)"), {}
+        body = req.json()
+        if "subject_reference" in body:
+            (subject,) = body["subject_reference"]
+            assert subject["type"] == "character" and "first_frame_image" not in body
+            job.refs.append([_data_url(url) for url in subject["image"]])
+        else:
+            assert _data_url(body["first_frame_image"])[:4] == b"\x89PNG"
+            job.refs.append([])
+        last = body.get("last_frame_image")
+        job.ends.append(_data_url(last) if last else None)
+        job.inputs.append(body)
+        job.created += 1
+        return 200, {"task_id": "106916112212032"} | base(), {}
+
+    @server.route("GET", "/v1/query/video_generation")
+    def query(req: Any) -> Any:
+        if r := authorized(req):
+            return r
+        task_id = req.path.split("task_id=", 1)[1]
+        state = job.state()
+        if state == "running":
+            return 200, {"task_id": task_id, "status": "Processing"} | base(), {}
+        if state == "failed":
+            return 200, {"task_id": task_id, "status": "Fail"} | base(1026, job.fail or ""), {}
+        reply = {"task_id": task_id, "status": "Success", "file_id": "176844028768320"}
+        return 200, reply | {"video_width": SRC_W, "video_height": SRC_H} | base(), {}
+
+    @server.route("GET", "/v1/files/retrieve")
+    def retrieve(req: Any) -> Any:
+        if r := authorized(req):
+            return r
+        assert req.path.endswith("file_id=176844028768320"), req.path
+        found = {
+            "file_id": 176844028768320,
+            "bytes": len(media["mp4"]),
+            "created_at": 1700469398,
+            "filename": "output_aigc.mp4",
+            "purpose": "video_generation",
+            "download_url": f"{server.url}/media/out.mp4",
+        }
+        return 200, {"file": found} | base(), {}
+
+    _media(server, media)
+
+
+def seedance(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
+    """BytePlus ModelArk content generation tasks."""
+    tasks = "/api/v3/contents/generations/tasks"
+
+    def error(code: str, message: str, kind: str) -> dict[str, Any]:
+        return {"error": {"code": code, "message": message, "param": "", "type": kind}}
+
+    bad_key = error(
+        "AuthenticationError", "The API key in the request is missing or invalid.", "Unauthorized"
+    )
+
+    @server.route("POST", tasks)
+    def create(req: Any) -> Any:
+        if r := _guard(job, _bearer(req, KEYS["ARK_API_KEY"]), req, bad_key):
+            return r
+        if r := _throttle(
+            job,
+            error("RateLimitExceeded.EndpointRPMExceeded", "Too many requests", "TooManyRequests"),
+        ):
+            return r
+        body = req.json()
+        text, *images = body["content"]
+        assert text["type"] == "text" and text["text"]
+        assert all(item["type"] == "image_url" for item in images)
+        roles = [item["role"] for item in images]
+        by_role = {
+            role: [_data_url(i["image_url"]["url"]) for i in images if i["role"] == role]
+            for role in roles
+        }
+        if "reference_image" in by_role:
+            assert "first_frame" not in by_role and "last_frame" not in by_role
+        else:
+            assert roles[0] == "first_frame" and by_role["first_frame"][0][:4] == b"\x89PNG"
+        job.refs.append(by_role.get("reference_image", []))
+        job.ends.append((by_role.get("last_frame") or [None])[0])
+        job.inputs.append(body)
+        job.created += 1
+        return 200, {"id": "cgt-20250331175019-68d9t"}, {}
+
+    @server.route("GET", tasks + "/([\\w-]+)")
+    def get(req: Any, task_id: str) -> Any:
+        if r := _guard(job, _bearer(req, KEYS["ARK_API_KEY"]), req, bad_key):
+            return r
+        state = job.state()
+        task: dict[str, Any] = {
+            "id": task_id,
+            "model": "seedance-1-0-pro-250528",
+            "status": {"running": "running", "done": "succeeded", "failed": "failed"}[state],
+            "created_at": 1743414619,
+            "updated_at": 1743414673,
+        }
+        if state == "done":
+            task["content"] = {"video_url": f"{server.url}/media/out.mp4"}
+            task["usage"] = {"completion_tokens": 108900, "total_tokens": 108900}
+        if state == "failed":
+            task["error"] = {"code": "OutputVideoSensitiveContentDetected", "message": job.fail}
+        return 200, task, {}
+
+    _media(server, media)
 
 
 def _media(server: Any, media: dict[str, bytes]) -> None:

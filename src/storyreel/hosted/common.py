@@ -33,7 +33,7 @@ import numpy as np
 from PIL import Image
 
 from storyreel.backends import Argument, Backend
-from storyreel.errors import StoryreelError
+from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.files import atomic_write, png_bytes
 from storyreel.look import ShotPrompt
 from storyreel.model import Shot, Still
@@ -55,6 +55,8 @@ KEY_VARS = (
     "GOOGLE_API_KEY",
     "ANTHROPIC_API_KEY",
     "HF_TOKEN",
+    "MINIMAX_API_KEY",
+    "ARK_API_KEY",
 )
 
 
@@ -351,8 +353,14 @@ def run_job(
 # --- media --------------------------------------------------------------------------------
 
 
-def data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+def data_uri(png: bytes, mime: str = "image/png") -> str:
+    return f"data:{mime};base64," + base64.b64encode(png).decode("ascii")
+
+
+def fitted_png(image: np.ndarray, size: tuple[int, int]) -> bytes:
+    """The still as a PNG of exactly `size` (cropped to fill), for a vendor that wants the image
+    at the video's resolution."""
+    return png_bytes(fit_cover(image, size))
 
 
 def nearest_ratio(
@@ -378,11 +386,14 @@ class HostedBackend(Backend):
     """Base of the hosted backends: settings, the ledger, and the shared job plumbing.
 
     A vendor's class declares `landing` ("some models" where its `lands` property asks the
-    model) and, in `options`, the `?key=value` settings its spec takes.
+    model), in `options` the `?key=value` settings its spec takes, and in `models` the model ids
+    its vendor documents, where it has a fixed list (a spec naming another is refused, with a
+    did-you-mean).
     """
 
     vendor: ClassVar[str]
     default_model: ClassVar[str]
+    models: ClassVar[tuple[str, ...]] = ()
     extra: ClassVar[str | None] = "hosted"
     version: ClassVar[str] = "1"
 
@@ -394,6 +405,16 @@ class HostedBackend(Backend):
                 f"the {cls.vendor} model id (default {cls.default_model})",
                 cls.default_model,
             )
+
+    @classmethod
+    def check(cls, argument: str | None) -> tuple[str | None, dict[str, Any]]:
+        model, options = super().check(argument)
+        if cls.models and model is not None and model not in cls.models:
+            raise StoryreelError(
+                f"{cls.name}: unknown model {model!r}{did_you_mean(model, list(cls.models))}; "
+                f"known: {', '.join(cls.models)}"
+            )
+        return model, options
 
     def __init__(
         self,
