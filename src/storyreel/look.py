@@ -6,16 +6,14 @@ Three idioms, all deterministic (the same shot and config give the same text):
 - `natural`: plain sentences, for gpt-image, Kling, Runway, Luma and Veo stills;
 - `motion`: natural sentences that lead with the camera move, for image-to-video models.
 
-The compiled text is what a take's `Provenance.prompt` records. `character_refs` gives the
-reference images of a shot's characters, for backends that condition on pictures.
+The compiled text is what a take's `Provenance.prompt` records; the reference images a shot
+sends to models that condition on pictures are chosen by `storyreel.references`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from storyreel.config import ProjectConfig
 from storyreel.errors import StoryreelError, did_you_mean
@@ -212,16 +210,3 @@ def compile_prompt(
     ]
     text = " ".join(p for p in parts if p)
     return ShotPrompt(_clip(text, max_chars), NEGATIVE if negative else None, idiom)
-
-
-def character_refs(shot: Shot, characters: dict[str, Any], root: Path | None) -> list[Path]:
-    """The reference images of the shot's characters (`[characters.NAME] refs`), in order."""
-    refs = []
-    for name in shot.subjects:
-        character = characters.get(name.upper())
-        for ref in character.refs if character else []:
-            path = Path(ref) if root is None or Path(ref).is_absolute() else root / ref
-            if not path.is_file():
-                raise StoryreelError(f"characters.{name.upper()}.refs: no such image {ref!r}", path)
-            refs.append(path)
-    return refs

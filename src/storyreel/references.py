@@ -29,10 +29,11 @@ MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 @dataclass(frozen=True)
 class Reference:
     """One reference image: whose it is (a character's name, or "look"), the path as the project
-    names it, and its bytes."""
+    names it, where it is, and its bytes."""
 
     owner: str
     name: str
+    path: Path
     data: bytes
 
     @functools.cached_property
@@ -64,7 +65,7 @@ def _read(owner: str, where: str, ref: str, root: Path | None) -> Reference:
     path = Path(ref) if root is None or Path(ref).is_absolute() else root / ref
     if not path.is_file():
         raise StoryreelError(f"{where}: no such image {ref!r}", path)
-    return Reference(owner, ref, path.read_bytes())
+    return Reference(owner, ref, path, path.read_bytes())
 
 
 def shot_references(

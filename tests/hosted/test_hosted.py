@@ -26,6 +26,7 @@ from storyreel.hosted.runway import RunwayMotion
 from storyreel.hosted.seedance import SeedanceMotion
 from storyreel.hosted.sora import SoraMotion
 from storyreel.hosted.veo import VeoMotion
+from storyreel.store.keys import digest
 
 from . import vendors
 from .film import SRC_FPS, SRC_FRAMES, H, W, clip_request, make_mp4, make_png, still_request
@@ -285,7 +286,10 @@ def test_openai_draws_from_the_characters_reference_images(server, env, media, l
         base_url=server.url + "/v1", ledger=ledger, timing=fast(), downloads=tmp_path
     )
     still = backend.generate(request)
-    assert job.created == 1 and still.meta["params"]["refs"] == ["maya.png"]
+    ref = make_png((10, 200, 10), (64, 64))
+    assert job.created == 1 and still.meta["params"]["references"] == [
+        {"owner": "MAYA", "file": "refs/maya.png", "sha256": digest(ref), "as": "image[]"}
+    ]
     assert (
         b'name="image[]"; filename="maya.png"' in job.inputs[0]
         or b'filename="maya.png"' in job.inputs[0]
@@ -320,7 +324,8 @@ def test_kling_stills_are_guided_by_a_characters_reference(server, env, media, l
     still = backend.generate(request)
     sent = job.inputs[0]
     assert base64.b64decode(sent["image"]) == make_png((10, 200, 10), (64, 64))
-    assert sent["image_reference"] == "subject" and still.meta["params"]["refs"] == ["maya.png"]
+    assert sent["image_reference"] == "subject"
+    assert [r["file"] for r in still.meta["params"]["references"]] == ["maya.png"]
 
 
 def test_a_job_the_vendor_no_longer_knows_is_submitted_afresh(server, env, media, ledger, tmp_path):

@@ -3,6 +3,12 @@
 Kling ships no Python SDK, so this speaks its REST API with httpx: every request carries a
 short-lived JWT (HS256, `iss` = access key, `exp`/`nbf` around now) signed with the secret key,
 tasks are created with POST and polled with GET until `succeed` or `failed`.
+
+References: `?input=refs` makes the clip from the shot's reference images (its characters', then
+the look's) with Kling's multi-image-to-video (`/v1/videos/multi-image2video`, kling-v1-6 only,
+`image_list` of up to 4 `{"image": base64}`; Kling's API reference, "Multi-Image to Video") instead
+of from the still. Image generation is guided by the first of them (`image`; on kling-v1-5 with
+`image_reference: subject`).
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ from storyreel.hosted.common import (
     require_key,
     require_module,
 )
-from storyreel.look import character_refs, compile_prompt
+from storyreel.look import compile_prompt
 from storyreel.model import Still
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
+from storyreel.references import shot_references
 from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.store.keys import digest
 
@@ -45,6 +52,8 @@ TAIL = frozenset(
         ("kling-v2-5-turbo", "pro"),
     }
 )
+MULTI_IMAGE = "kling-v1-6"  # the one model of multi-image-to-video
+MAX_REFS = 4
 
 
 class _Kling(HostedBackend):
@@ -107,7 +116,8 @@ class _Kling(HostedBackend):
 
 
 class KlingMotion(_Kling, MotionBackend):
-    """Image-to-video from the shot's still; `?input=text` for text-to-video, `?mode=pro` for pro.
+    """Image-to-video from the shot's still; `?input=text` for text-to-video, `?input=refs` for
+    multi-image-to-video from the shot's references (kling-v1-6), `?mode=pro` for pro.
 
     Where the model and mode take a tail image (`kling-v2-1?mode=pro`, not the default standard
     mode), a clip asked to arrive at a still sends it as `image_tail`.
@@ -120,18 +130,32 @@ class KlingMotion(_Kling, MotionBackend):
             "standard or professional generation (pro takes a tail image)", "std", "pro"
         ),
         "input": choice(
-            "image: from the shot's still; text: from the prompt alone", "image", "text"
+            "image: from the shot's still; text: from the prompt alone; refs: from the shot's "
+            f"reference images ({MULTI_IMAGE})",
+            "image",
+            "text",
+            "refs",
         ),
     }
+
+    @classmethod
+    def check(cls, argument: str | None) -> tuple[str | None, dict[str, Any]]:
+        model, options = super().check(argument)
+        if options.get("input") == "refs" and (model or cls.default_model) != MULTI_IMAGE:
+            raise StoryreelError(
+                f"kling: input=refs (multi-image-to-video) is made by {MULTI_IMAGE} only; "
+                f"name it: kling:{MULTI_IMAGE}?input=refs"
+            )
+        return model, options
 
     def __init__(self, model: str | None = None, **kw: Any):
         super().__init__(model, **kw)
         self.mode = self.settings.get("mode", "std")
-        self.text_only = self.settings.get("input") == "text"
+        self.input = self.settings.get("input", "image")
 
     @property
     def lands(self) -> bool:
-        return not self.text_only and (self.model, self.mode) in TAIL
+        return self.input == "image" and (self.model, self.mode) in TAIL
 
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(
@@ -145,21 +169,35 @@ class KlingMotion(_Kling, MotionBackend):
             "duration": duration,
             "negative_prompt": prompt.negative,
         }
-        if self.text_only:
+        references = []
+        keyed: dict[str, Any] = {"image": None}
+        if self.input == "refs":
+            path = "/v1/videos/multi-image2video"
+            references = shot_references(
+                request.shot, request.config, request.project_root, MAX_REFS
+            )
+            if not references:
+                raise StoryreelError(
+                    "kling: input=refs needs reference images: give the shot's characters "
+                    "[characters.NAME] refs, or the film [look] refs"
+                )
+            body["aspect_ratio"] = nearest_ratio(request.size, ("16:9", "9:16", "1:1"))
+            body["image_list"] = [{"image": _b64(r.sendable()[0])} for r in references]
+            keyed["refs"] = [r.sha256 for r in references]
+        elif self.input == "text":
             path = "/v1/videos/text2video"
             body["aspect_ratio"] = nearest_ratio(request.size, ("16:9", "9:16", "1:1"))
-            image_digest = None
         else:
             path = "/v1/videos/image2video"
             png = png_bytes(request.still.image)
-            body["image"] = base64.b64encode(png).decode("ascii")  # raw base64, no data: prefix
-            image_digest = digest(png)
+            body["image"] = _b64(png)
+            keyed["image"] = digest(png)
         end, ending = self._ending(request)
         if end is not None:
-            body["image_tail"] = base64.b64encode(end).decode("ascii")
+            body["image_tail"] = _b64(end)
         submit, check = self._task(path, body)
-        inputs = {k: v for k, v in body.items() if k not in ("image", "image_tail")}
-        inputs |= {"image": image_digest} | ending
+        images = ("image", "image_tail", "image_list")
+        inputs = {k: v for k, v in body.items() if k not in images} | keyed | ending
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
         meta = self._meta(
             prompt,
@@ -167,6 +205,7 @@ class KlingMotion(_Kling, MotionBackend):
             duration=int(duration),
             mode=self.mode,
             endpoint=path.rsplit("/", 1)[1],
+            references=[r.record("image_list") for r in references],
             **ending,
         )
         return self._clip(file, request, meta)
@@ -192,14 +231,20 @@ class KlingStills(_Kling, StillsBackend):
             "aspect_ratio": ratio,
         }
         keyed = body | {"seed": request.seed}
-        refs = character_refs(request.shot, request.config.characters, request.project_root)
-        if refs:  # the first character's first reference guides the picture
-            ref = refs[0].read_bytes()
-            body["image"] = base64.b64encode(ref).decode("ascii")
+        refs = shot_references(request.shot, request.config, request.project_root, 1)
+        if refs:  # the first character's first reference (else the look's) guides the picture
+            body["image"] = _b64(refs[0].sendable()[0])
             if self.model == "kling-v1-5":
                 body["image_reference"] = "subject"
-            keyed["image"] = digest(ref)
+            keyed["image"] = digest(refs[0].data)
         submit, check = self._task("/v1/images/generations", body)
         file, remote_id = self._run("still", request.project_root, ".png", keyed, submit, check)
-        meta = self._meta(prompt, remote_id, aspect_ratio=ratio, refs=[p.name for p in refs[:1]])
+        meta = self._meta(
+            prompt, remote_id, aspect_ratio=ratio, references=[r.record("image") for r in refs]
+        )
         return self._still(file, request.size, meta)
+
+
+def _b64(data: bytes) -> str:
+    """Raw base64, no `data:` prefix, as Kling takes images."""
+    return base64.b64encode(data).decode("ascii")

@@ -2,14 +2,16 @@
 
 Image generation answers in one call with the picture inline (base64), so there is no task to
 resume: the ledger keeps the finished download, and the same cache key never pays twice. When
-the shot's characters have reference images (`[characters.NAME] refs`), the still is made with
-`images.edit` from those references, which keeps faces and costumes from shot to shot.
+the shot has reference images (its characters' `refs`, then the look's), the still is made with
+`images.edit` from up to 16 of them (the API reference's limit for GPT image models), as
+`image[]` parts in that order, which keeps faces and costumes from shot to shot.
 `OPENAI_BASE_URL` (or `base_url`) points it elsewhere.
 """
 
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import ClassVar
 
 from storyreel.hosted.common import (
@@ -19,12 +21,13 @@ from storyreel.hosted.common import (
     require_key,
     require_module,
 )
-from storyreel.look import character_refs, compile_prompt
+from storyreel.look import compile_prompt
 from storyreel.model import Still
+from storyreel.references import shot_references
 from storyreel.stills.base import StillRequest, StillsBackend
-from storyreel.store.keys import digest
 
 SIZES = ("1024x1024", "1536x1024", "1024x1536")
+MAX_REFS = 16
 
 
 class OpenAIStills(HostedBackend, StillsBackend):
@@ -47,11 +50,13 @@ class OpenAIStills(HostedBackend, StillsBackend):
         )
         size = nearest_ratio(request.size, SIZES, sep="x")
 
-        refs = character_refs(request.shot, request.config.characters, request.project_root)
+        refs = shot_references(request.shot, request.config, request.project_root, MAX_REFS)
 
         def submit() -> Poll:
             if refs:
-                images = [(p.name, p.read_bytes()) for p in refs]
+                images = [
+                    (Path(r.name).name, *r.sendable()) for r in refs
+                ]  # (file name, bytes, media type)
                 reply = client.images.edit(
                     model=self.model, image=images, prompt=prompt.prompt, size=size, n=1
                 )
@@ -68,8 +73,10 @@ class OpenAIStills(HostedBackend, StillsBackend):
             "prompt": prompt.prompt,
             "size": size,
             "seed": request.seed,
-            "refs": [digest(p.read_bytes()) for p in refs],
+            "refs": [r.sha256 for r in refs],
         }
         file, remote_id = self._run("still", request.project_root, ".png", inputs, submit, None)
-        meta = self._meta(prompt, remote_id, size=size, refs=[p.name for p in refs])
+        meta = self._meta(
+            prompt, remote_id, size=size, references=[r.record("image[]") for r in refs]
+        )
         return self._still(file, request.size, meta)

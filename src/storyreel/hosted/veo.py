@@ -9,15 +9,21 @@ long-running operation from the shot's still; its name is the remote id, polled 
 A video written to Cloud Storage (`gs://`) is not fetched: no output bucket is ever asked for.
 On Veo 2 and Veo 3.1 (not Veo 3.0), a clip asked to arrive at a still sends it as the config's
 `last_frame`. `base_url` points the SDK elsewhere.
+
+References (`?input=refs`, Veo 3.1): the clip is made from the prompt and up to 3 of the shot's
+reference images (its characters', then the look's) as the config's `reference_images` of type
+`asset` (https://ai.google.dev/gemini-api/docs/video, "Using reference images"; the SDK's
+`GenerateVideosConfig.reference_images`), which take neither a first nor a last frame, and an
+8-second clip, as Google documents for reference images.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
-from storyreel.backends import Landing
+from storyreel.backends import Landing, Option, choice
 from storyreel.errors import StoryreelError
 from storyreel.files import png_bytes
 from storyreel.hosted.common import (
@@ -31,9 +37,12 @@ from storyreel.hosted.common import (
 from storyreel.look import compile_prompt
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
+from storyreel.references import shot_references
 from storyreel.store.keys import digest
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+MAX_REFS = 3  # asset reference images
+REFS_SECONDS = 8  # the one duration Veo 3.1 makes from reference images
 T = TypeVar("T")
 
 
@@ -60,10 +69,34 @@ class VeoMotion(HostedBackend, MotionBackend):
     )
     packages: ClassVar[tuple[str, ...]] = ("google.genai",)
     landing: ClassVar[Landing] = Landing.SOME_MODELS
+    options: ClassVar[Mapping[str, Option]] = {
+        "input": choice(
+            "image: from the shot's still; refs: from up to 3 of the shot's reference images "
+            "(Veo 3.1)",
+            "image",
+            "refs",
+        ),
+    }
+
+    @classmethod
+    def check(cls, argument: str | None) -> tuple[str | None, dict[str, Any]]:
+        model, options = super().check(argument)
+        if options.get("input") == "refs" and not (model or cls.default_model).startswith(
+            "veo-3.1-"
+        ):
+            raise StoryreelError(
+                "veo: input=refs (reference images) is made by the Veo 3.1 models only; "
+                "name one: veo:veo-3.1-generate-preview?input=refs"
+            )
+        return model, options
+
+    @property
+    def from_refs(self) -> bool:
+        return self.settings.get("input") == "refs"
 
     @property
     def lands(self) -> bool:
-        return self.model.startswith(("veo-2.0-", "veo-3.1-"))
+        return not self.from_refs and self.model.startswith(("veo-2.0-", "veo-3.1-"))
 
     def _client(self, types: Any) -> tuple[Any, str | None, dict[str, str]]:
         """The SDK client, the API key it uses (None on a project), and what names the project in a job key."""
@@ -95,24 +128,40 @@ class VeoMotion(HostedBackend, MotionBackend):
         )
         png = png_bytes(request.still.image)
         ratio = nearest_ratio(request.size, ("16:9", "9:16"))
-        seconds = self._seconds(request, (5, 6, 7, 8))
+        seconds = self._seconds(request, (REFS_SECONDS,) if self.from_refs else (5, 6, 7, 8))
         end, ending = self._ending(request)
         last = types.Image(image_bytes=end, mime_type="image/png") if end is not None else None
+        references = []
+        if self.from_refs:
+            references = shot_references(
+                request.shot, request.config, request.project_root, MAX_REFS
+            )
+            if not references:
+                raise StoryreelError(
+                    "veo: input=refs needs reference images: give the shot's characters "
+                    "[characters.NAME] refs, or the film [look] refs"
+                )
+        assets = [
+            types.VideoGenerationReferenceImage(
+                image=types.Image(image_bytes=data, mime_type=mime),
+                reference_type=types.VideoGenerationReferenceType.ASSET,
+            )
+            for data, mime in (r.sendable() for r in references)
+        ]
+        first = None if assets else types.Image(image_bytes=png, mime_type="image/png")
 
         def submit() -> str:
             op = authorized(
                 lambda: client.models.generate_videos(
                     model=self.model,
-                    source=types.GenerateVideosSource(
-                        prompt=prompt.prompt,
-                        image=types.Image(image_bytes=png, mime_type="image/png"),
-                    ),
+                    source=types.GenerateVideosSource(prompt=prompt.prompt, image=first),
                     config=types.GenerateVideosConfig(
                         number_of_videos=1,
                         duration_seconds=seconds,
                         aspect_ratio=ratio,
                         negative_prompt=prompt.negative,
                         last_frame=last,
+                        reference_images=assets or None,
                     ),
                 )
             )
@@ -145,11 +194,17 @@ class VeoMotion(HostedBackend, MotionBackend):
             )
             return Poll("failed", message="; ".join(reasons or []) or "no video returned")
 
+        sent = {"refs": [r.sha256 for r in references]} if references else {"image": digest(png)}
         inputs = (
-            {"prompt": prompt.prompt, "image": digest(png), "ratio": ratio, "seconds": seconds}
-            | ending
-            | where
+            {"prompt": prompt.prompt, "ratio": ratio, "seconds": seconds} | sent | ending | where
         )
         file, remote_id = self._run("clip", request.project_root, ".mp4", inputs, submit, check)
-        meta = self._meta(prompt, remote_id, aspect_ratio=ratio, duration_seconds=seconds, **ending)
+        meta = self._meta(
+            prompt,
+            remote_id,
+            aspect_ratio=ratio,
+            duration_seconds=seconds,
+            references=[r.record("reference_images/asset") for r in references],
+            **ending,
+        )
         return self._clip(file, request, meta)

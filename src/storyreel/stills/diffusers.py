@@ -7,7 +7,8 @@ fitted to the picture. Takes of a shot are batched: asking for take i generates 
 i..n-1 in one call (one generator per seed) and hands the rest out as they are asked for.
 
 Characters. With `ip_adapter=` (SD and SDXL pipelines) the first reference image of the shot's
-principal subject (`[characters.NAME] refs`) conditions the still through the IP-Adapter at
+principal subject (`[characters.NAME] refs`; without one, the look's first, `[look] refs`)
+conditions the still through the IP-Adapter at
 `ip_scale` (default 0.6); a shot without one gets a neutral image at scale 0, so it renders as if
 no adapter were loaded. When the principal subject has a `seed`, a take's starting noise comes
 from it and the take's number, so take i of every shot of that character starts from the same
@@ -26,12 +27,12 @@ import numpy as np
 from storyreel.backends import Option
 from storyreel.diffusion.backend import STILLS, DiffusersBackend
 from storyreel.diffusion.runtime import Loaded, to_uint8
-from storyreel.look import NEGATIVE, ShotPrompt, character_refs, compile_prompt
+from storyreel.look import NEGATIVE, ShotPrompt, compile_prompt
 from storyreel.model import Still
+from storyreel.references import shot_references
 from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.stills.folder import fit_cover, read_image
 from storyreel.stills.takes import take_seed
-from storyreel.store.keys import digest
 
 IP_SCALE = 0.6
 
@@ -49,15 +50,14 @@ def noise_seed(request: StillRequest) -> int:
 
 
 def _reference(request: StillRequest) -> tuple[np.ndarray, dict[str, str]] | None:
-    """The principal subject's first reference image, and what provenance records of it."""
+    """The principal subject's first reference image (else the look's), and what provenance
+    records of it."""
     shot = request.shot
     principal = shot.model_copy(update={"subjects": shot.subjects[:1]})
-    refs = character_refs(principal, request.config.characters, request.project_root)
+    refs = shot_references(principal, request.config, request.project_root, 1)
     if not refs:
         return None
-    root = request.project_root
-    name = refs[0].relative_to(root) if root and refs[0].is_relative_to(root) else refs[0]
-    return read_image(refs[0])[0], {"file": name.as_posix(), "sha256": digest(refs[0].read_bytes())}
+    return read_image(refs[0].path)[0], {"file": refs[0].name, "sha256": refs[0].sha256}
 
 
 class DiffusersStills(DiffusersBackend, StillsBackend):
