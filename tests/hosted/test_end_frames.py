@@ -11,10 +11,13 @@ import pytest
 
 from storyreel.files import png_bytes
 from storyreel.hosted.fal import FalMotion
+from storyreel.hosted.hailuo import HailuoMotion
 from storyreel.hosted.kling import KlingMotion
 from storyreel.hosted.luma import LumaMotion
 from storyreel.hosted.replicate import ReplicateMotion
 from storyreel.hosted.runway import RunwayMotion
+from storyreel.hosted.seedance import SeedanceMotion
+from storyreel.hosted.sora import SoraMotion
 from storyreel.hosted.veo import VeoMotion
 from storyreel.model import Still
 from tests.hosted import test_hosted
@@ -52,11 +55,21 @@ LANDERS = {
         FalMotion, vendors.fal, "fal-ai/kling-video/v2.1/pro/image-to-video", None
     ),
     "replicate": Lander(ReplicateMotion, vendors.replicate),
+    "hailuo-02": Lander(HailuoMotion, vendors.hailuo, "MiniMax-Hailuo-02"),
+    "seedance": Lander(SeedanceMotion, vendors.seedance, base="/api/v3"),
+    "seedance-1.5": Lander(
+        SeedanceMotion, vendors.seedance, "seedance-1-5-pro-251215", base="/api/v3"
+    ),
 }
 IGNORERS = {  # the default models of these vendors take no last frame
     "kling": Lander(KlingMotion, vendors.kling),
     "runway": Lander(RunwayMotion, vendors.runway),
     "fal": Lander(FalMotion, vendors.fal, None, None),
+    "sora": Lander(SoraMotion, vendors.sora, base="/v1"),
+    "hailuo": Lander(HailuoMotion, vendors.hailuo),
+    "seedance-pro-fast": Lander(
+        SeedanceMotion, vendors.seedance, "seedance-1-0-pro-fast-251015", base="/api/v3"
+    ),
 }
 
 
@@ -135,6 +148,13 @@ def test_a_model_without_a_last_frame_ignores_the_end_still_and_says_so(
         (ReplicateMotion("wan-video/wan-2.2-i2v-fast:abc123"), True),
         (ReplicateMotion("owner/other-i2v"), False),
         (LumaMotion(), True),
+        (SoraMotion("sora-2-pro"), False),
+        (HailuoMotion(), False),
+        (HailuoMotion("MiniMax-Hailuo-02"), True),
+        (SeedanceMotion(), True),
+        (SeedanceMotion("seedance-1-0-pro-fast-251015"), False),
+        (SeedanceMotion("seedance-1-0-lite-i2v-250428?input=refs"), False),
+        (VeoMotion("veo-3.1-generate-preview?input=refs"), False),
     ],
 )
 def test_which_models_take_a_last_frame(backend, lands):

@@ -84,10 +84,12 @@ def _throttle(job: Job, body: Any) -> tuple[int, Any, dict] | None:
 
 
 def kling(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
-    path = {"clip": "/v1/videos/image2video", "text": "/v1/videos/text2video"}.get(
-        kind, "/v1/images/generations"
-    )
-    kind, out = ("clip", "out.mp4") if kind in ("clip", "text") else (kind, "out.png")
+    path = {
+        "clip": "/v1/videos/image2video",
+        "text": "/v1/videos/text2video",
+        "refs": "/v1/videos/multi-image2video",
+    }.get(kind, "/v1/images/generations")
+    kind, out = ("clip", "out.mp4") if kind in ("clip", "text", "refs") else (kind, "out.png")
 
     def authorized(req: Any) -> bool:
         token = req.headers.get("authorization", "").removeprefix("Bearer ")
@@ -114,8 +116,12 @@ def kling(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         ):
             return r
         body = req.json()
-        if path.endswith("image2video"):  # the still, as raw base64 (no data: prefix), first frame
+        if path.endswith("/image2video"):  # the still, as raw base64 (no data: prefix), first frame
             assert base64.b64decode(body["image"])[:8] == b"\x89PNG\r\n\x1a\n"
+        if path.endswith("/multi-image2video"):  # 1 to 4 images, raw base64, no first frame
+            assert body["model_name"] == "kling-v1-6" and 1 <= len(body["image_list"]) <= 4
+            assert "image" not in body and "image_tail" not in body
+        job.refs.append([base64.b64decode(i["image"]) for i in body.get("image_list", [])])
         job.ends.append(base64.b64decode(body["image_tail"]) if "image_tail" in body else None)
         job.inputs.append(body)
         job.created += 1
@@ -406,6 +412,7 @@ def openai_edits(server: Any, job: Job, media: dict[str, bytes], kind: str) -> N
         ):
             return r
         assert req.headers["content-type"].startswith("multipart/form-data")
+        job.refs.append([data for name, data, _ in _parts(req) if name == "image[]"])
         job.inputs.append(req.body)
         job.created += 1
         return (
@@ -427,10 +434,11 @@ def veo(
     location: str = "us-central1",
     token: str = "",
     uri: str | None = None,
+    model: str = "veo-2.0-generate-001",
 ) -> None:
     """Veo on Vertex AI: express mode (the API key), or with `project` that project's own endpoints,
-    authorized by the OAuth access `token`; `uri`: the video is answered as that Cloud Storage URI."""
-    model = "veo-2.0-generate-001"
+    authorized by the OAuth access `token`; `uri`: the video is answered as that Cloud Storage URI.
+    A create with `referenceImages` takes neither a first nor a last frame."""
     key = KEYS["GEMINI_API_KEY"]
     scope = f"projects/{project}/locations/{location}/" if project else ""
     resource = f"projects/{project or 'p1'}/locations/{location}/publishers/google/models/{model}"
@@ -464,9 +472,16 @@ def veo(
         ):
             return r
         body = req.json()
-        image = body["instances"][0]["image"]
-        assert base64.b64decode(image["bytesBase64Encoded"])[:4] == b"\x89PNG"
-        last = body["instances"][0].get("lastFrame")
+        instance = body["instances"][0]
+        assets = instance.get("referenceImages") or []
+        if assets:
+            assert "image" not in instance and "lastFrame" not in instance
+            assert all(a["referenceType"].lower() == "asset" for a in assets)
+        else:
+            image = instance["image"]
+            assert base64.b64decode(image["bytesBase64Encoded"])[:4] == b"\x89PNG"
+        job.refs.append([base64.b64decode(a["image"]["bytesBase64Encoded"]) for a in assets])
+        last = instance.get("lastFrame")
         if last:
             assert last["mimeType"] == "image/png"
         job.ends.append(base64.b64decode(last["bytesBase64Encoded"]) if last else None)
@@ -504,19 +519,20 @@ def veo(
         )
 
 
-def _form(req: Any) -> dict[str, tuple[bytes, str | None]]:
-    """A multipart/form-data body's parts: name → (content, the part's content type)."""
+def _parts(req: Any) -> list[tuple[str, bytes, str | None]]:
+    """A multipart/form-data body's parts in order: (name, content, a file part's content type)."""
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
         b"content-type: " + req.headers["content-type"].encode() + b"\r\n\r\n" + req.body
     )
     assert message.is_multipart(), req.headers["content-type"]
-    return {
-        part.get_param("name", header="content-disposition"): (
+    return [
+        (
+            part.get_param("name", header="content-disposition"),
             part.get_payload(decode=True),
             part.get_content_type() if part.get_filename() else None,
         )
         for part in message.iter_parts()
-    }
+    ]
 
 
 def sora(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
@@ -548,7 +564,7 @@ def sora(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
             return r
         if r := _throttle(job, refusal("Rate limit reached", "rate_limit_exceeded", "requests")):
             return r
-        form = _form(req)
+        form = {name: (data, mime) for name, data, mime in _parts(req)}
         image, mime = form["input_reference"]
         assert mime == "image/png" and image[:8] == b"\x89PNG\r\n\x1a\n"
         job.refs.append([image])

@@ -74,14 +74,19 @@ class SeedanceMotion(HostedBackend, MotionBackend):
         ),
     }
 
+    @classmethod
+    def check(cls, argument: str | None) -> tuple[str | None, dict[str, Any]]:
+        model, options = super().check(argument)
+        if options.get("input") == "refs" and (model or cls.default_model) not in MAX_REFS:
+            raise StoryreelError(
+                f"seedance: {model or cls.default_model} takes no reference images; input=refs "
+                "needs one of " + ", ".join(MAX_REFS)
+            )
+        return model, options
+
     def __init__(self, model: str | None = None, **kw: Any):
         super().__init__(model, **kw)
         self.from_refs = self.settings.get("input") == "refs"
-        if self.from_refs and self.model not in MAX_REFS:
-            raise StoryreelError(
-                f"seedance: {self.model} takes no reference images; input=refs needs one of "
-                + ", ".join(MAX_REFS)
-            )
 
     @property
     def lands(self) -> bool:
