@@ -38,6 +38,10 @@ def test_lists_every_stage_with_needs_and_readiness(monkeypatch):
         "motion.fal",
         "stills.openai",
         "motion.veo",
+        "motion.sora",
+        "motion.hailuo",
+        "motion.seedance",
+        "stills.runway",
     ):
         assert name in found, name
     assert found["stills.folder"]["ready"] and found["stills.folder"]["extra"] is None
@@ -45,6 +49,8 @@ def test_lists_every_stage_with_needs_and_readiness(monkeypatch):
     assert kling["extra"] == "hosted" and kling["env"] == ["KLING_ACCESS_KEY", "KLING_SECRET_KEY"]
     assert not kling["ready"] and kling["missing"] == ["$KLING_ACCESS_KEY"]
     assert "sk-test" not in json.dumps(found)
+    assert found["motion.hailuo"]["env"] == ["MINIMAX_API_KEY"]
+    assert found["motion.seedance"]["env"] == ["ARK_API_KEY"]
     assert found["motion.veo"]["env"] == [
         "GEMINI_API_KEY or GOOGLE_API_KEY or GOOGLE_CLOUD_PROJECT"
     ]

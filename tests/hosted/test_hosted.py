@@ -22,7 +22,7 @@ from storyreel.hosted.kling import KlingMotion, KlingStills
 from storyreel.hosted.luma import LumaMotion, LumaStills
 from storyreel.hosted.openai import OpenAIStills
 from storyreel.hosted.replicate import ReplicateMotion, ReplicateStills
-from storyreel.hosted.runway import RunwayMotion
+from storyreel.hosted.runway import RunwayMotion, RunwayStills
 from storyreel.hosted.seedance import SeedanceMotion
 from storyreel.hosted.sora import SoraMotion
 from storyreel.hosted.veo import VeoMotion
@@ -53,6 +53,7 @@ CASES = {
     "kling-motion": Case(KlingMotion, "clip", vendors.kling),
     "kling-stills": Case(KlingStills, "still", vendors.kling),
     "runway-motion": Case(RunwayMotion, "clip", vendors.runway),
+    "runway-stills": Case(RunwayStills, "still", vendors.runway),
     "luma-motion": Case(LumaMotion, "clip", vendors.luma),
     "luma-stills": Case(LumaStills, "still", vendors.luma),
     "replicate-motion": Case(ReplicateMotion, "clip", vendors.replicate),

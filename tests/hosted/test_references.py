@@ -16,10 +16,11 @@ from storyreel.errors import StoryreelError
 from storyreel.hosted.hailuo import HailuoMotion
 from storyreel.hosted.kling import KlingMotion
 from storyreel.hosted.openai import OpenAIStills
+from storyreel.hosted.runway import RunwayStills, tags
 from storyreel.hosted.seedance import SeedanceMotion
 from storyreel.hosted.sora import SoraMotion
 from storyreel.hosted.veo import VeoMotion
-from storyreel.references import shot_references
+from storyreel.references import Reference, shot_references
 from storyreel.store.keys import digest
 from tests.hosted import test_hosted
 
@@ -127,6 +128,14 @@ SENDS = {
     "hailuo-subject": Sends(
         HailuoMotion, "S2V-01", vendors.hailuo, "clip", MAYA[:1], "subject_reference"
     ),
+    "runway-gen4-references": Sends(
+        RunwayStills,
+        "gen4_image",
+        vendors.runway,
+        "still",
+        ORDER[:3],
+        "referenceImages @",
+    ),
     "openai-edits": Sends(
         OpenAIStills, "gpt-image-1", vendors.openai_edits, "still", ORDER, "image[]", "/v1"
     ),
@@ -152,8 +161,23 @@ def test_references_are_sent_as_the_vendor_documents(name, server, env, media, l
     assert job.created == 1 and job.refs == [case.expected]  # count, order, the bytes themselves
     sent = out.meta["params"]["references"]
     assert [r["sha256"] for r in sent] == [digest(png) for png in case.expected]
-    assert {r["as"] for r in sent} == {case.role}
+    assert all(r["as"].startswith(case.role) for r in sent)
     assert sent[0]["file"] == "refs/maya0.png"
+
+
+def test_runway_tags_each_reference_by_its_owner_and_the_prompt_calls_them(
+    server, env, media, ledger, tmp_path
+):
+    job = Job()
+    vendors.runway(server, job, media, "still")
+    backend = RunwayStills(base_url=server.url, ledger=ledger, timing=fast(), downloads=tmp_path)
+    still = backend.generate(cast(tmp_path, still_request(tmp_path)))
+    sent = job.inputs[0]
+    assert [r["tag"] for r in sent["referenceImages"]] == ["maya", "leo", "maya2"]
+    assert sent["promptText"].endswith("@maya is Maya. @leo is Leo. @maya2 is Maya.")
+    assert still.meta["prompt"] == sent["promptText"] and len(sent["promptText"]) <= 1000
+    odd = [Reference(owner, "x.png", Path("x.png"), b"") for owner in ("AL", "9 LIVES", "look")]
+    assert tags(odd) == ["al_", "r9_lives", "look"]  # 3-16 characters, starting with a letter
 
 
 def test_a_changed_reference_makes_a_new_job_and_the_same_ones_do_not(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import email.parser
 import email.policy
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -180,6 +181,25 @@ def runway(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         job.created += 1
         return 200, {"id": "17f20503-6c24-4c16-946b-35dbbce2af2f"}, {}
 
+    @server.route("POST", "/v1/text_to_image")
+    def image(req: Any) -> Any:
+        if r := _guard(job, authorized(req), req, refusal):
+            return r
+        if r := _throttle(job, {"error": "Too many requests"}):
+            return r
+        body = req.json()
+        references = body.get("referenceImages", [])
+        assert len(references) <= 3 and body["promptText"]
+        for ref in references:  # a tag Runway accepts, called in the prompt as @tag
+            assert (
+                re.fullmatch(r"[A-Za-z]\w{2,15}", ref["tag"])
+                and f"@{ref['tag']}" in body["promptText"]
+            )
+        job.refs.append([_data_url(ref["uri"]) for ref in references])
+        job.inputs.append(body)
+        job.created += 1
+        return 200, {"id": "2c4e4f7e-9a0e-4d52-8c1e-6a3c1f0f9b1a"}, {}
+
     @server.route("GET", "/v1/tasks/([\\w-]+)")
     def task(req: Any, task_id: str) -> Any:
         if r := _guard(job, authorized(req), req, refusal):
@@ -193,7 +213,7 @@ def runway(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         if state == "running":
             body["progress"] = 0.5
         if state == "done":
-            body["output"] = [f"{server.url}/media/out.mp4"]
+            body["output"] = [f"{server.url}/media/out.{'mp4' if kind == 'clip' else 'png'}"]
         if state == "failed":
             body |= {"failure": job.fail, "failureCode": "SAFETY.INPUT.IMAGE"}
         return 200, body, {}

@@ -10,6 +10,11 @@ Each model's ratios, fixed durations and whether it takes a seed are read from t
 the shortest duration that covers the clip (where neither the types nor `SPANS` give a range,
 5 or 10 s with a warning in the take's provenance). A model the SDK does not list is sent
 gen4_turbo's values, with a warning.
+
+Stills (`stills.runway`, default gen4_image) come from `text_to_image.create` with the shot's
+reference images (its characters', then the look's; up to three, the SDK's limit) as
+`referenceImages`, each with a tag named after its owner (`maya`, `maya2`, `look`) that the
+prompt calls by `@tag`, as Runway's gen4 references take them.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import functools
 import importlib
 import math
+import re
 import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -32,8 +38,11 @@ from storyreel.hosted.common import (
     require_module,
 )
 from storyreel.look import compile_prompt
+from storyreel.model import Still
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
+from storyreel.references import Reference, shot_references
+from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.store.keys import digest
 
 RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
@@ -149,22 +158,37 @@ def choices(model: str) -> Choices:
     )
 
 
-class RunwayMotion(HostedBackend, MotionBackend):
+def _poll(client: Any, task_id: str) -> Poll:
+    """A Runway task's state, from `tasks.retrieve`."""
+    task = client.tasks.retrieve(task_id)
+    if task.status == "SUCCEEDED":
+        return Poll("done", url=task.output[0])
+    if task.status in ("FAILED", "CANCELLED"):
+        reason = getattr(task, "failure", None) or task.status.lower()
+        code = getattr(task, "failure_code", None)
+        return Poll("failed", message=f"{reason} ({code})" if code else reason)
+    return Poll("running")
+
+
+class _Runway(HostedBackend):
     vendor: ClassVar[str] = "runway"
     name: ClassVar[str] = "runway"
-    default_model: ClassVar[str] = "gen4_turbo"
     env: ClassVar[tuple[tuple[str, ...], ...]] = (("RUNWAYML_API_SECRET",),)
     packages: ClassVar[tuple[str, ...]] = ("runwayml",)
-    landing: ClassVar[Landing] = Landing.SOME_MODELS
-
-    @property
-    def lands(self) -> bool:
-        return self.model in LAST_FRAME
 
     def _client(self) -> Any:
         sdk = require_module("runwayml", self.vendor)
         key = require_key(self.vendor, "RUNWAYML_API_SECRET")
         return sdk.RunwayML(api_key=key, base_url=self.base_url, max_retries=0, timeout=60)
+
+
+class RunwayMotion(_Runway, MotionBackend):
+    default_model: ClassVar[str] = "gen4_turbo"
+    landing: ClassVar[Landing] = Landing.SOME_MODELS
+
+    @property
+    def lands(self) -> bool:
+        return self.model in LAST_FRAME
 
     def animate(self, request: ClipRequest) -> ConformedClip:
         prompt = compile_prompt(
@@ -196,14 +220,7 @@ class RunwayMotion(HostedBackend, MotionBackend):
             return task.id
 
         def check(task_id: str) -> Poll:
-            task = client.tasks.retrieve(task_id)
-            if task.status == "SUCCEEDED":
-                return Poll("done", url=task.output[0])
-            if task.status in ("FAILED", "CANCELLED"):
-                reason = getattr(task, "failure", None) or task.status.lower()
-                code = getattr(task, "failure_code", None)
-                return Poll("failed", message=f"{reason} ({code})" if code else reason)
-            return Poll("running")
+            return _poll(client, task_id)
 
         inputs = {
             "prompt": prompt.prompt,
@@ -216,3 +233,74 @@ class RunwayMotion(HostedBackend, MotionBackend):
         warning = {"warning": model.warning} if model.warning else {}
         meta = self._meta(prompt, remote_id, ratio=ratio, duration=duration, **ending, **warning)
         return self._clip(file, request, meta)
+
+
+IMAGE_RATIOS = ("1920:1080", "1080:1920", "1024:1024", "1360:768", "1168:880", "1808:768")
+MAX_REFS = 3
+
+
+def tags(references: list[Reference]) -> list[str]:
+    """Each reference's tag: its owner's name in lower case (`maya`, then `maya2`...), made to
+    Runway's rule (3-16 letters, digits or underscores, starting with a letter)."""
+    seen: dict[str, int] = {}
+    out = []
+    for ref in references:
+        base = re.sub(r"\W", "_", ref.owner.lower()).strip("_") or "ref"
+        base = (base if base[0].isalpha() else "r" + base).ljust(3, "_")[:14]
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base}{seen[base]}")
+    return out
+
+
+class RunwayStills(_Runway, StillsBackend):
+    """gen4 image generation, guided by the shot's reference images (`referenceImages`, tagged)."""
+
+    default_model: ClassVar[str] = "gen4_image"
+    models: ClassVar[tuple[str, ...]] = ("gen4_image", "gen4_image_turbo")
+
+    def generate(self, request: StillRequest) -> Still:
+        references = shot_references(request.shot, request.config, request.project_root, MAX_REFS)
+        named = tags(references)
+        called = " ".join(
+            f"@{tag} is {'the look' if r.owner == 'look' else r.owner.title()}."
+            for tag, r in zip(named, references, strict=True)
+        )
+        prompt = compile_prompt(
+            request.shot,
+            request.scene,
+            request.config,
+            "natural",
+            max_chars=1000 - len(called) - 1,
+        )
+        text = f"{prompt.prompt} {called}".strip()
+        ratio = nearest_ratio(request.size, IMAGE_RATIOS)
+        seed = request.seed % 4294967296
+        images = [
+            {"uri": data_uri(*r.sendable()), "tag": tag}
+            for tag, r in zip(named, references, strict=True)
+        ]
+        client = self._client()
+
+        def submit() -> str:
+            options = {"reference_images": images} if images else {}
+            task = client.text_to_image.create(
+                model=self.model, prompt_text=text, ratio=ratio, seed=seed, **options
+            )
+            return task.id
+
+        inputs = {"prompt": text, "ratio": ratio, "seed": seed}
+        inputs["refs"] = [[tag, r.sha256] for tag, r in zip(named, references, strict=True)]
+        file, remote_id = self._run(
+            "still", request.project_root, ".png", inputs, submit, lambda t: _poll(client, t)
+        )
+        meta = self._meta(
+            prompt,
+            remote_id,
+            ratio=ratio,
+            references=[
+                r.record(f"referenceImages @{tag}")
+                for tag, r in zip(named, references, strict=True)
+            ],
+        )
+        meta["prompt"] = text
+        return self._still(file, request.size, meta)
