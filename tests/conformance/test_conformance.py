@@ -48,6 +48,10 @@ HOSTED = {  # entry point → the hosted tests' case
     "stills.fal": "fal-stills",
     "stills.openai": "openai-stills",
     "motion.veo": "veo-motion",
+    "motion.sora": "sora-motion",
+    "motion.hailuo": "hailuo-motion",
+    "motion.seedance": "seedance-motion",
+    "stills.runway": "runway-stills",
 }
 LOCAL = {
     "stills.previz",
@@ -162,6 +166,7 @@ LANDERS = [
     ("motion.kling", "kling-v2-1?mode=pro"),
     ("motion.runway", "veo3.1"),
     ("motion.fal", "fal-ai/kling-video/v2.1/pro/image-to-video"),
+    ("motion.hailuo", "MiniMax-Hailuo-02"),
 ]
 
 
