@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from storyreel.store.keys import digest
 from tests.hosted import test_hosted
 
 from . import vendors
-from .film import clip_request, make_png, shot, still_request
+from .film import clip_request, kling_film, make_png, shot, still_request
 from .vendors import Job
 
 env = test_hosted.env
@@ -299,3 +300,51 @@ def test_a_look_reference_that_is_not_an_image_names_its_line(tmp_path):
     code, text = storyboard(root)
     assert code == 2 and "storyreel.toml:5:" in text, text
     assert "look.refs: 'refs/look.png' is not an image" in text and "Traceback" not in text
+
+
+def test_a_cast_film_renders_from_its_references_and_a_new_image_remakes_only_its_shots(
+    tmp_path, server, media, monkeypatch
+):
+    root = kling_film(
+        tmp_path,
+        server,
+        monkeypatch,
+        '[characters.MAYA]\ndescription = "a woman in a grey coat"\n'
+        'refs = ["refs/maya0.png", "refs/maya1.png"]\n'
+        '[characters.LEO]\ndescription = "a tall man"\nrefs = ["refs/leo0.png"]\n'
+        '[look]\nrefs = ["refs/look0.png"]\n',
+    )
+    (root / "script.fountain").write_text(
+        "EXT. ROOFTOP - NIGHT\n\n[[shot: WS static #sc01_sh010 2s]]\nMAYA stands at the edge.\n\n"
+        "[[shot: MCU push-in #sc01_sh020 1.5s]]\nLEO waits by the door.\n"
+    )
+    toml = (root / "storyreel.toml").read_text()
+    (root / "storyreel.toml").write_text(
+        toml.replace('"kling:kling-v2-1"', '"seedance:seedance-1-0-lite-i2v-250428?input=refs"')
+    )
+    monkeypatch.setenv("ARK_BASE_URL", server.url + "/api/v3")
+    (root / "refs").mkdir()
+    for name, png in (("maya0", MAYA[0]), ("maya1", MAYA[1]), ("leo0", LEO[0]), ("look0", LOOK[0])):
+        (root / "refs" / f"{name}.png").write_bytes(png)
+    for shot_id in ("sc01_sh010", "sc01_sh020"):
+        (root / "exports" / f"{shot_id}.png").write_bytes(make_png((90, 20, 20), (256, 144)))
+    job = Job(polls=0)
+    vendors.seedance(server, job, media, "clip")
+    runner = CliRunner()
+    result = runner.invoke(app, ["render", str(root)])
+    assert result.exit_code == 0, result.output
+    assert job.created == 2
+    takes = json.loads(runner.invoke(app, ["provenance", str(root)]).stdout)["takes"]
+    clips = {t["shot_id"]: t["provenance"] for t in takes if t["kind"] == "clip"}
+    sent = {shot_id: p["params"]["references"] for shot_id, p in clips.items()}
+    assert {s: [r["file"] for r in refs] for s, refs in sent.items()} == {
+        "sc01_sh010": ["refs/maya0.png", "refs/maya1.png", "refs/look0.png"],
+        "sc01_sh020": ["refs/leo0.png", "refs/look0.png"],
+    }
+    assert sorted(job.refs, key=len) == [[LEO[0], LOOK[0]], [MAYA[0], MAYA[1], LOOK[0]]]
+
+    (root / "refs" / "maya1.png").write_bytes(make_png((1, 2, 3), (64, 64)))
+    result = runner.invoke(app, ["render", str(root)])
+    assert result.exit_code == 0, result.output
+    assert job.created == 3  # only Maya's shot is made again
+    assert job.refs[2] == [MAYA[0], make_png((1, 2, 3), (64, 64)), LOOK[0]]
