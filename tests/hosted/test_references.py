@@ -16,6 +16,7 @@ from storyreel.cli import app
 from storyreel.errors import StoryreelError
 from storyreel.hosted.hailuo import HailuoMotion
 from storyreel.hosted.kling import KlingMotion
+from storyreel.hosted.luma import LumaStills
 from storyreel.hosted.openai import OpenAIStills
 from storyreel.hosted.runway import RunwayStills, tags
 from storyreel.hosted.seedance import SeedanceMotion
@@ -94,6 +95,7 @@ class Sends:
     expected: list[bytes]  # the images the vendor receives, in order
     role: str  # how the provenance says they were sent
     base: str = ""
+    look_role: str | None = None  # how the look's were, where it differs
 
 
 SENDS = {
@@ -137,6 +139,15 @@ SENDS = {
         ORDER[:3],
         "referenceImages @",
     ),
+    "luma-photon-character": Sends(
+        LumaStills,
+        "photon-1",
+        vendors.luma,
+        "still",
+        [*MAYA, LOOK[0]],
+        "character_ref.identity0",
+        look_role="style_ref",
+    ),
     "openai-edits": Sends(
         OpenAIStills, "gpt-image-1", vendors.openai_edits, "still", ORDER, "image[]", "/v1"
     ),
@@ -162,7 +173,9 @@ def test_references_are_sent_as_the_vendor_documents(name, server, env, media, l
     assert job.created == 1 and job.refs == [case.expected]  # count, order, the bytes themselves
     sent = out.meta["params"]["references"]
     assert [r["sha256"] for r in sent] == [digest(png) for png in case.expected]
-    assert all(r["as"].startswith(case.role) for r in sent)
+    for ref in sent:
+        role = case.look_role if ref["owner"] == "look" and case.look_role else case.role
+        assert ref["as"].startswith(role)
     assert sent[0]["file"] == "refs/maya0.png"
 
 

@@ -259,6 +259,12 @@ def luma(server: Any, job: Job, media: dict[str, bytes], kind: str) -> None:
         if kind == "clip":
             assert body["keyframes"]["frame0"]["url"].startswith("data:image/png;base64,")
             job.ends.append(_png_uri(body["keyframes"].get("frame1", {}).get("url")))
+        else:  # one identity of up to 4 images, then style references
+            identity = body.get("character_ref", {}).get("identity0", {}).get("images", [])
+            assert len(identity) <= 4 and set(body.get("character_ref", {})) <= {"identity0"}
+            styles = body.get("style_ref", [])
+            assert all(0 <= s["weight"] <= 1 for s in styles)
+            job.refs.append([_data_url(url) for url in [*identity, *(s["url"] for s in styles)]])
         job.inputs.append(body)
         job.created += 1
         return 201, generation("queued", "gen-5f1e"), {}
