@@ -306,13 +306,25 @@ def test_an_unknown_model_names_its_line_with_a_did_you_mean(tmp_path, spec, mes
     assert "Traceback" not in text
 
 
-def test_a_look_reference_that_is_not_an_image_names_its_line(tmp_path):
-    root = project(tmp_path, '[film]\nwidth = 256\n\n[look]\nrefs = ["refs/look.png"]\n')
+@pytest.mark.parametrize(
+    ("table", "where"), [("look", "look.refs"), ("characters.MAYA", "characters.MAYA.refs")]
+)
+def test_a_reference_that_is_not_an_image_names_its_line(tmp_path, table, where):
+    toml = f'[film]\nwidth = 256\n\n[{table}]\nrefs = ["refs/a.png", "refs/b.png"]\n'
+    root = project(tmp_path, toml)
     (root / "refs").mkdir()
-    (root / "refs" / "look.png").write_text("this is not a picture", encoding="utf-8")
+    (root / "refs" / "a.png").write_bytes(make_png())
+    (root / "refs" / "b.png").write_text("this is not a picture", encoding="utf-8")
     code, text = storyboard(root)
     assert code == 2 and "storyreel.toml:5:" in text, text
-    assert "look.refs: 'refs/look.png' is not an image" in text and "Traceback" not in text
+    assert f"{where}: 'refs/b.png' is not an image" in text and "Traceback" not in text
+
+
+def test_a_modelark_endpoint_id_is_taken_in_place_of_a_model():
+    endpoint = SeedanceMotion("ep-20250101-abcde")
+    assert endpoint.model == "ep-20250101-abcde" and not endpoint.lands
+    with pytest.raises(StoryreelError, match="takes no reference images"):
+        SeedanceMotion.check("ep-20250101-abcde?input=refs")
 
 
 def test_a_cast_film_renders_from_its_references_and_a_new_image_remakes_only_its_shots(

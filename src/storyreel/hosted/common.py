@@ -409,12 +409,17 @@ class HostedBackend(Backend):
     @classmethod
     def check(cls, argument: str | None) -> tuple[str | None, dict[str, Any]]:
         model, options = super().check(argument)
-        if cls.models and model is not None and model not in cls.models:
+        if cls.models and model is not None and not cls.known(model):
             raise StoryreelError(
                 f"{cls.name}: unknown model {model!r}{did_you_mean(model, list(cls.models))}; "
                 f"known: {', '.join(cls.models)}"
             )
         return model, options
+
+    @classmethod
+    def known(cls, model: str) -> bool:
+        """Whether `model` is one the vendor documents (where `models` lists them)."""
+        return model in cls.models
 
     def __init__(
         self,

@@ -15,7 +15,9 @@ Last frame: the models that take `role: last_frame` (1.0 Pro, 1.0 Lite I2V, 1.5 
 the end still when a clip is asked to arrive at one. References (`?input=refs`): 1.0 Lite I2V
 (up to 4) and 2.0 (up to 9) make the video from the shot's references (`role:
 reference_image`, its characters then the look) and the prompt instead of the still.
-`ARK_BASE_URL` (or `base_url`) points it elsewhere (another region's host).
+An account's endpoint id (`seedance:ep-...`) is taken in place of a model id, without a last
+frame or references (storyreel cannot tell its model). `ARK_BASE_URL` (or `base_url`) points it
+elsewhere (another region's host).
 """
 
 from __future__ import annotations
@@ -73,6 +75,12 @@ class SeedanceMotion(HostedBackend, MotionBackend):
             "refs",
         ),
     }
+
+    @classmethod
+    def known(cls, model: str) -> bool:
+        """A model id, or one of the account's endpoint ids (`ep-...`), which ModelArk takes in
+        its place (storyreel cannot tell an endpoint's model: it gets no last frame)."""
+        return super().known(model) or model.startswith("ep-")
 
     @classmethod
     def check(cls, argument: str | None) -> tuple[str | None, dict[str, Any]]:
