@@ -89,3 +89,14 @@ def shot_references(
             seen.add(ref.sha256)
             unique.append(ref)
     return unique if limit is None else unique[:limit]
+
+
+def required(refs: list[Reference], backend: str) -> list[Reference]:
+    """`refs`, or, when there are none, the error saying where a backend that makes its clip
+    from references (`input=refs`) finds them."""
+    if not refs:
+        raise StoryreelError(
+            f"{backend}: input=refs needs reference images: give the shot's characters "
+            "[characters.NAME] refs, or the film [look] refs"
+        )
+    return refs

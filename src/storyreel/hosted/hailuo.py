@@ -141,7 +141,8 @@ class HailuoMotion(HostedBackend, MotionBackend):
             if status in RUNNING:
                 return Poll("running")
             if status != "Success":  # a failed task's reason, where MiniMax gives one
-                reason = (task.get("base_resp") or {}).get("status_msg")
+                base_resp = task.get("base_resp") or {}
+                reason = base_resp.get("status_msg") if base_resp.get("status_code") else None
                 return Poll("failed", message=reason or f"task {status}")
             found = self._api("GET", "/v1/files/retrieve", params={"file_id": task["file_id"]})
             return Poll("done", url=found["file"]["download_url"])

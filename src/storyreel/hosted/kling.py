@@ -35,7 +35,7 @@ from storyreel.look import compile_prompt
 from storyreel.model import Still
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
-from storyreel.references import shot_references
+from storyreel.references import required, shot_references
 from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.store.keys import digest
 
@@ -173,14 +173,8 @@ class KlingMotion(_Kling, MotionBackend):
         keyed: dict[str, Any] = {"image": None}
         if self.input == "refs":
             path = "/v1/videos/multi-image2video"
-            references = shot_references(
-                request.shot, request.config, request.project_root, MAX_REFS
-            )
-            if not references:
-                raise StoryreelError(
-                    "kling: input=refs needs reference images: give the shot's characters "
-                    "[characters.NAME] refs, or the film [look] refs"
-                )
+            chosen = shot_references(request.shot, request.config, request.project_root, MAX_REFS)
+            references = required(chosen, "kling")
             body["aspect_ratio"] = nearest_ratio(request.size, ("16:9", "9:16", "1:1"))
             body["image_list"] = [{"image": _b64(r.sendable()[0])} for r in references]
             keyed["refs"] = [r.sha256 for r in references]

@@ -40,7 +40,7 @@ from storyreel.hosted.common import (
 from storyreel.look import compile_prompt
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
-from storyreel.references import shot_references
+from storyreel.references import required, shot_references
 from storyreel.store.keys import digest
 
 BASE_URL = "https://ark.ap-southeast.bytepluses.com/api/v3"
@@ -123,14 +123,10 @@ class SeedanceMotion(HostedBackend, MotionBackend):
         content: list[dict[str, Any]] = [{"type": "text", "text": prompt.prompt}]
         references = []
         if self.from_refs:
-            references = shot_references(
+            chosen = shot_references(
                 request.shot, request.config, request.project_root, MAX_REFS[self.model]
             )
-            if not references:
-                raise StoryreelError(
-                    "seedance: input=refs needs reference images: give the shot's characters "
-                    "[characters.NAME] refs, or the film [look] refs"
-                )
+            references = required(chosen, "seedance")
             for ref in references:
                 image, mime = ref.sendable()
                 content.append(_image(data_uri(image, mime), "reference_image"))

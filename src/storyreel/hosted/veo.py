@@ -37,7 +37,7 @@ from storyreel.hosted.common import (
 from storyreel.look import compile_prompt
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.motion.folder import ConformedClip
-from storyreel.references import shot_references
+from storyreel.references import required, shot_references
 from storyreel.store.keys import digest
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
@@ -133,14 +133,8 @@ class VeoMotion(HostedBackend, MotionBackend):
         last = types.Image(image_bytes=end, mime_type="image/png") if end is not None else None
         references = []
         if self.from_refs:
-            references = shot_references(
-                request.shot, request.config, request.project_root, MAX_REFS
-            )
-            if not references:
-                raise StoryreelError(
-                    "veo: input=refs needs reference images: give the shot's characters "
-                    "[characters.NAME] refs, or the film [look] refs"
-                )
+            chosen = shot_references(request.shot, request.config, request.project_root, MAX_REFS)
+            references = required(chosen, "veo")
         assets = [
             types.VideoGenerationReferenceImage(
                 image=types.Image(image_bytes=data, mime_type=mime),
