@@ -73,7 +73,7 @@ def still_key(
         size=size,
         take=take,
         seed=seed,
-        refs=_refs([r for c in characters.values() for r in c.refs], root),
+        refs=_refs([r for c in characters.values() for r in c.refs] + config.look.refs, root),
         token=token,
     )
 
