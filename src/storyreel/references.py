@@ -40,12 +40,6 @@ class Reference:
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()  # as storyreel.store.keys.digest
 
-    @property
-    def mime(self) -> str:
-        """The image's media type (PNG, JPEG, WebP as they are; anything else is sent as PNG)."""
-        with Image.open(io.BytesIO(self.data)) as img:
-            return MIME.get(img.format or "", "image/png")
-
     def sendable(self) -> tuple[bytes, str]:
         """(bytes, media type) as a vendor takes them: PNG, JPEG and WebP as they are, any other
         format Pillow reads (a TIFF, a BMP) converted to PNG."""

@@ -86,6 +86,19 @@ def test_the_shots_characters_come_first_one_of_each_in_turn_then_the_look(tmp_p
     assert [r.data for r in shot_references(request.shot, twice, tmp_path)] == ORDER[:5]
 
 
+def test_png_jpeg_and_webp_are_sent_as_they_are_and_other_images_as_png(tmp_path):
+    def encoded(fmt: str) -> bytes:
+        buf = io.BytesIO()
+        Image.new("RGB", (8, 8), (200, 60, 30)).save(buf, format=fmt)
+        return buf.getvalue()
+
+    for fmt, mime in (("PNG", "image/png"), ("JPEG", "image/jpeg"), ("WEBP", "image/webp")):
+        data = encoded(fmt)
+        assert Reference("MAYA", "m", Path("m"), data).sendable() == (data, mime)
+    sent, mime = Reference("MAYA", "m.bmp", Path("m.bmp"), encoded("BMP")).sendable()
+    assert mime == "image/png" and Image.open(io.BytesIO(sent)).getpixel((4, 4)) == (200, 60, 30)
+
+
 @dataclass
 class Sends:
     cls: type
