@@ -4,14 +4,22 @@ that read the reel back into the script (the logic is in `storyreel.writers`).""
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from storyreel.cli.app import command, out
+from storyreel.errors import StoryreelError
+from storyreel.model import ShotList
+from storyreel.run.identity import stored_identities
+from storyreel.script.breakdown import breakdown_script
+from storyreel.store.db import Database
 from storyreel.store.project import Project
 from storyreel.writers import doctor as supervisor
+from storyreel.writers import revise as revision
 from storyreel.writers.setup import writer_of
 
 _TARGET = typer.Argument(help="The project (folder, storyreel.toml or script).")
@@ -45,3 +53,129 @@ def doctor_cmd(
         out(supervisor.report(flags, where))
     if strict and flags:
         raise typer.Exit(1)
+
+
+def _accepted(choice: str, proposal: revision.Proposal) -> list[int]:
+    """`--accept`: all, none, or hunk numbers (`1,3`)."""
+    word = choice.strip().lower()
+    if word == "all":
+        return [h.number for h in proposal.hunks]
+    if word == "none":
+        return []
+    try:
+        return [int(x) for x in word.split(",") if x.strip()]
+    except ValueError:
+        raise StoryreelError(
+            f"--accept {choice!r}: say all, none, or hunk numbers such as 1,3"
+        ) from None
+
+
+def _ask(proposal: revision.Proposal) -> list[int]:
+    """Each hunk shown on the terminal, accepted or refused by the director."""
+    chosen: list[int] = []
+    for n, hunk in enumerate(proposal.hunks):
+        out(hunk.diff(proposal.script))
+        answer = (
+            typer.prompt(
+                f"accept hunk {hunk.number} of {len(proposal.hunks)}? [y]es, [n]o, [a]ll the rest, "
+                "[q]uit (refuse the rest)",
+                default="n",
+            )
+            .strip()
+            .lower()
+        )
+        if answer.startswith("a"):
+            return chosen + [h.number for h in proposal.hunks[n:]]
+        if answer.startswith("q"):
+            return chosen
+        if answer.startswith("y"):
+            chosen.append(hunk.number)
+    return chosen
+
+
+@command("revise")
+def revise_cmd(
+    target: Annotated[Path, _TARGET] = Path("."),
+    notes_file: Annotated[
+        Path | None,
+        typer.Option("--notes", help="A file of notes, a paragraph each (`SHOT: ...` for a shot)."),
+    ] = None,
+    note: Annotated[
+        list[str] | None, typer.Option("--note", help="A note on the film (repeatable).")
+    ] = None,
+    accept: Annotated[
+        str | None,
+        typer.Option(
+            "--accept",
+            help="all, none, or hunk numbers (1,3); without it, ask on the terminal (no "
+            "terminal: save the proposal and change nothing).",
+        ),
+    ] = None,
+) -> None:
+    """Revise the script from notes on the reel (the project's open notes, --notes FILE or
+    --note): the writer proposes a revised script, a diff a scene, and each hunk is accepted or
+    refused. Shots whose text survives keep their ids, takes and selections."""
+    project = Project.open(target)
+    writer = writer_of(project.config)  # before any work: no writer, no revision
+    shotlist = _shotlist(project)
+    notes = [revision.ReelNote(t) for t in note or [] if t.strip()]
+    if note and not notes:
+        raise StoryreelError("--note is empty: nothing to revise by")
+    if notes_file is not None:
+        notes += revision.notes_from_file(notes_file, [s.id for s in shotlist.shots])
+    if notes_file is None and not note:
+        notes = _project_notes(project)
+    cut = project.out_dir / "cut.otio"
+    notes = [
+        replace(n, shot_id=revision.shot_at(cut, n.timecode))
+        if n.timecode and not n.shot_id and revision.shot_at(cut, n.timecode)
+        else n
+        for n in notes
+    ]
+    name = str(project.script.relative_to(project.root))
+    before = project.script.read_bytes()
+    revised = revision.revised_script(
+        writer, before.decode("utf-8"), notes, shotlist, project.config, name
+    )
+    proposal = revision.propose(before, revised, name, notes)
+    if not proposal.hunks:
+        out("the writer proposes no change to the script")
+        return
+    if accept is None and not sys.stdin.isatty():
+        saved = revision.save(proposal, project.state_dir)
+        out(proposal.diff())
+        out(
+            f"{len(proposal.hunks)} hunk(s) proposed, nothing changed (no terminal to ask on); "
+            f"the proposal is saved as {saved.relative_to(project.root)}; "
+            "`storyreel revise --accept all` (or 1,3...) applies a revision"
+        )
+        return
+    chosen = _ask(proposal) if accept is None else _accepted(accept, proposal)
+    if accept is not None:
+        out(proposal.diff())
+    written = revision.apply(project.script, proposal, chosen)
+    refused = len(proposal.hunks) - len(set(chosen))
+    out(
+        f"{name}: {len(set(chosen))} hunk(s) accepted, {refused} refused"
+        + ("; `storyreel render` rebuilds what changed" if written else "; the script is unchanged")
+    )
+
+
+def _shotlist(project: Project) -> ShotList:
+    """The script's shots under the ids the project's builds gave them."""
+    return breakdown_script(project.script, project.config, stored_identities(project))
+
+
+def _project_notes(project: Project) -> list[revision.ReelNote]:
+    if not project.db_path.is_file():
+        raise StoryreelError(
+            'no notes to revise by: the project has none yet; give --note "..." or --notes FILE',
+            project.root,
+        )
+    with Database(project.db_path) as db:
+        notes = revision.notes_from_rows(db.notes(include_resolved=False))
+    if not notes:
+        raise StoryreelError(
+            'no open notes on the reel; give --note "..." or --notes FILE', project.root
+        )
+    return notes
