@@ -12,12 +12,14 @@ from typing import Annotated
 import typer
 
 from storyreel.cli.app import command, out
-from storyreel.errors import StoryreelError
+from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import ShotList
 from storyreel.run.identity import stored_identities
 from storyreel.script.breakdown import breakdown_script
 from storyreel.store.db import Database
+from storyreel.store.objects import ObjectStore
 from storyreel.store.project import Project
+from storyreel.writers import critic
 from storyreel.writers import doctor as supervisor
 from storyreel.writers import revise as revision
 from storyreel.writers.setup import writer_of
@@ -179,3 +181,41 @@ def _project_notes(project: Project) -> list[revision.ReelNote]:
             'no open notes on the reel; give --note "..." or --notes FILE', project.root
         )
     return notes
+
+
+@command("critic")
+def critic_cmd(
+    target: Annotated[Path, _TARGET] = Path("."),
+    shots: Annotated[
+        str | None, typer.Option("--shots", help="Only these shots (ids, comma-separated).")
+    ] = None,
+) -> None:
+    """Rank each shot's still takes with the project's vision writer (subjects, size and angle,
+    the characters' references) and pre-select the best, unless the director selected a take.
+    The scores show in `storyreel takes SHOT`; a rerun with nothing changed asks nothing."""
+    project = Project.open(target)
+    writer = writer_of(project.config, vision=True)
+    if not project.db_path.is_file():
+        raise StoryreelError("no takes yet: run `storyreel stills` first", project.root)
+    shotlist = _shotlist(project)
+    chosen = shotlist.shots
+    if shots:
+        wanted = [s.strip() for s in shots.split(",") if s.strip()]
+        known = {s.id for s in shotlist.shots}
+        for sid in wanted:
+            if sid not in known:
+                raise StoryreelError(f"no shot {sid!r}{did_you_mean(sid, sorted(known))}")
+        chosen = [s for s in shotlist.shots if s.id in wanted]
+    spec = project.config.backends.writer or ""
+    with Database(project.db_path) as db:
+        store = ObjectStore(project.objects_dir)
+        for shot in chosen:
+            verdict = critic.critique(db, store, writer, spec, shot, project.config, project.root)
+            if verdict is None:
+                out(f"shot {shot.id}: fewer than two takes, nothing to rank")
+                continue
+            best = verdict.ranking[0]
+            asked = "stored scores" if verdict.reused else "asked"
+            out(f"shot {shot.id} ({asked}): take {best.number} best; {verdict.selection}")
+            for j in verdict.ranking:
+                out(f"  take {j.number}  {j.score:4.1f}  {j.reason}")

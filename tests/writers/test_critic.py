@@ -1,0 +1,156 @@
+"""The critic: a vision writer ranks a shot's takes, one of them visibly wrong (a previz take of
+another shot); its best take is pre-selected, a director's selection is left alone, and a rerun
+with nothing changed asks nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+
+import numpy as np
+from PIL import Image
+from typer.testing import CliRunner
+
+from storyreel.cli import app
+from storyreel.store.db import Database
+from storyreel.store.project import Project
+from storyreel.writers.base import Completion
+from storyreel.writers.setup import NO_WRITER
+from tests.run.conftest import SCRIPT, register
+from tests.writers.conftest import ScriptedWriter, writer_project
+
+runner = CliRunner()
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.float64)
+
+
+def honest_critic(request: Completion) -> str:
+    """Judges what it sees: the take least like the shot's other takes is the wrong one."""
+    user = request.messages[-1]
+    n = int(user.text.split("Images 1 to ")[1].split(" ")[0])
+    takes = [pixels(png) for png in user.images[:n]]
+    far = [np.mean([np.abs(a - b).mean() for b in takes if b is not a]) for a in takes]
+    worst = int(np.argmax(far))
+    return json.dumps(
+        {
+            "takes": [
+                {
+                    "take": k + 1,
+                    "score": 1.0 if k == worst else 9.0 - k * 0.5,
+                    "reason": "a different place: not this shot"
+                    if k == worst
+                    else "the pier and Maya at the rail",
+                }
+                for k in range(n)
+            ]
+        }
+    )
+
+
+def takes_json(root, shot: str) -> list[dict]:
+    result = runner.invoke(app, ["takes", shot, "-p", str(root), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def project_with_a_wrong_take(tmp_path):
+    """sh2 (MS MAYA at the rail) with three takes from a folder: two previz takes of sh2 and, as
+    take 2, the previz take of sh4 (an insert of a film can in the archive)."""
+    root = writer_project(tmp_path / "film", SCRIPT, takes=2)
+    (root / "refs").mkdir()
+    Image.new("RGB", (64, 96), (120, 120, 130)).save(root / "refs" / "maya.png")
+    toml = root / "storyreel.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            'description = "a woman in a grey coat"',
+            'description = "a woman in a grey coat"\nrefs = ["refs/maya.png"]',
+        )
+    )
+    assert runner.invoke(app, ["stills", str(root), "-q"]).exit_code == 0
+    exports = root / "exports"
+    exports.mkdir()
+    sh2, sh4 = takes_json(root, "sh2"), takes_json(root, "sh4")
+    for name, take in (("sh2_a", sh2[0]), ("sh2_b", sh4[0]), ("sh2_c", sh2[1])):
+        shutil.copy(root / take["thumbnail"], exports / f"{name}.png")
+    with toml.open("a") as f:
+        f.write('\n[backends.shots.sh2]\nstills = "folder:exports"\n')
+    assert runner.invoke(app, ["stills", str(root), "-q", "--takes", "3"]).exit_code == 0
+    return root, (exports / "sh2_b.png").read_bytes()
+
+
+def test_the_critic_ranks_the_wrong_take_last_and_preselects_the_best(tmp_path, scripted):
+    root, wrong = project_with_a_wrong_take(tmp_path)
+    scripted.answer = honest_critic
+
+    result = runner.invoke(app, ["critic", str(root), "--shots", "sh2"])
+    assert result.exit_code == 0, result.output
+    assert len(scripted.asked) == 1
+    user = scripted.asked[0].messages[-1]
+    assert len(user.images) == 4  # three takes, then Maya's reference
+    assert np.array_equal(pixels(user.images[1]), pixels(wrong))  # the takes arrived, in order
+    assert pixels(user.images[3]).shape == (96, 64, 3)
+    assert "a MS at eye angle; in it: Maya" in user.text and "image 4 is Maya" in user.text
+    assert "shot sh2 (asked): take 1 best; pre-selected" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("  take 2   1.0  a different place")
+
+    rows = {r["take"]: r for r in takes_json(root, "sh2") if not r["stale"]}
+    assert rows[2]["score"] == 1.0 and rows[2]["reason"] == "a different place: not this shot"
+    assert [(t, r["selected"], r["selected_by"]) for t, r in sorted(rows.items())] == [
+        (1, True, "critic"),
+        (2, False, None),
+        (3, False, None),
+    ]
+    text = runner.invoke(app, ["takes", "sh2", "-p", str(root)]).output
+    assert "selected by the critic" in text and "critic: 1.0/10, a different place" in text
+
+    again = runner.invoke(app, ["critic", str(root), "--shots", "sh2"])
+    assert again.exit_code == 0 and "shot sh2 (stored scores)" in again.output
+    assert len(scripted.asked) == 1  # nothing asked, nothing paid
+
+
+def test_the_directors_selection_always_wins(tmp_path, scripted):
+    root, _ = project_with_a_wrong_take(tmp_path)
+    scripted.answer = honest_critic
+    assert runner.invoke(app, ["select", "sh2", "3", "-p", str(root)]).exit_code == 0
+    result = runner.invoke(app, ["critic", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "shot sh2 (asked): take 1 best; kept the director's" in result.output
+    sh1 = next(x for x in result.output.splitlines() if x.startswith("shot sh1 "))
+    assert sh1.startswith("shot sh1 (asked): take ") and sh1.endswith(" best; pre-selected")
+    chosen = [(r["take"], r["selected_by"]) for r in takes_json(root, "sh2") if r["selected"]]
+    assert chosen == [(3, "director")]
+    with Database(Project.open(root).db_path) as db:
+        assert db.selected_by("sh2") == "director" and db.selected_by("sh1") == "critic"
+
+
+def test_the_critic_needs_a_vision_writer_and_a_readable_answer(tmp_path, scripted, monkeypatch):
+    root, _ = project_with_a_wrong_take(tmp_path)
+    scripted.answer = lambda request: "Take 1 looks great!"
+    bad = runner.invoke(app, ["critic", str(root), "--shots", "sh2"])
+    assert bad.exit_code == 2
+    assert "shot sh2: the critic's answer is not the JSON asked for" in bad.output
+    with Database(Project.open(root).db_path) as db:
+        assert db.selected_by("sh2") is None and not db.critiques("sh2")
+
+    scripted.answer = lambda request: json.dumps(
+        {"takes": [{"take": 1, "score": 5, "reason": "ok"}]}
+    )
+    short = runner.invoke(app, ["critic", str(root), "--shots", "sh2"])
+    assert short.exit_code == 2 and "the critic did not score take 2, 3" in short.output
+
+    unknown = runner.invoke(app, ["critic", str(root), "--shots", "sh9"])
+    assert unknown.exit_code == 2 and "no shot 'sh9'" in unknown.output
+
+    blind = type("Blind", (ScriptedWriter,), {"name": "blind", "vision": False, "asked": []})
+    register(monkeypatch, "writer", blind)
+    toml = root / "storyreel.toml"
+    toml.write_text(toml.read_text().replace('writer = "scripted"', 'writer = "blind"'))
+    refused = runner.invoke(app, ["critic", str(root)])
+    assert refused.exit_code == 2 and "cannot look at images" in refused.output
+
+    toml.write_text(toml.read_text().replace('writer = "blind"\n', ""))
+    none = runner.invoke(app, ["critic", str(root)])
+    assert none.exit_code == 2 and " ".join(none.output.split()) == f"error: {NO_WRITER}"
