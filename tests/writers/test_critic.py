@@ -16,7 +16,7 @@ from storyreel.cli import app
 from storyreel.store.db import Database
 from storyreel.store.project import Project
 from storyreel.writers.base import Completion
-from storyreel.writers.setup import NO_WRITER
+from storyreel.writers.hosted import no_writer_message
 from tests.run.conftest import SCRIPT, register
 from tests.writers.conftest import ScriptedWriter, writer_project
 
@@ -153,4 +153,6 @@ def test_the_critic_needs_a_vision_writer_and_a_readable_answer(tmp_path, script
 
     toml.write_text(toml.read_text().replace('writer = "blind"\n', ""))
     none = runner.invoke(app, ["critic", str(root)])
-    assert none.exit_code == 2 and " ".join(none.output.split()) == f"error: {NO_WRITER}"
+    assert none.exit_code == 2 and " ".join(none.output.split()) == " ".join(
+        f"error: {no_writer_message()}".split()
+    )

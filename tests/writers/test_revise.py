@@ -11,7 +11,7 @@ from storyreel.cli import app
 from storyreel.run.build import build
 from storyreel.store.db import Database
 from storyreel.store.project import Project
-from storyreel.writers.setup import NO_WRITER
+from storyreel.writers.hosted import no_writer_message
 from tests.writers.conftest import last_user_text, writer_project
 
 SCRIPT = """Title: Notes
@@ -164,5 +164,5 @@ def test_without_a_writer_revise_says_how_to_get_one(tmp_path):
     root = writer_project(tmp_path / "film", SCRIPT, writer=None)
     result = runner.invoke(app, ["revise", str(root), "--note", "tired", "--accept", "all"])
     assert result.exit_code == 2
-    assert " ".join(result.output.split()) == f"error: {NO_WRITER}"
+    assert " ".join(result.output.split()) == " ".join(f"error: {no_writer_message()}".split())
     assert (root / "script.fountain").read_text() == SCRIPT

@@ -47,7 +47,8 @@ def doctor_cmd(
     project = Project.open(target)
     flags = supervisor.doctor(project.script, project.config)
     if model and project.config.backends.writer:
-        flags += supervisor.reading(project.script, flags, writer_of(project.config))
+        with Database(project.db_path) as db:
+            flags += supervisor.reading(project.script, flags, writer_of(project, db))
     where = str(project.script.relative_to(project.root))
     if as_json:
         out(json.dumps([{"path": where, **f.__dict__} for f in flags], indent=2))
@@ -118,7 +119,18 @@ def revise_cmd(
     --note): the writer proposes a revised script, a diff a scene, and each hunk is accepted or
     refused. Shots whose text survives keep their ids, takes and selections."""
     project = Project.open(target)
-    writer = writer_of(project.config)  # before any work: no writer, no revision
+    with Database(project.db_path) as db:
+        _revise(project, db, notes_file, note, accept)
+
+
+def _revise(
+    project: Project,
+    db: Database,
+    notes_file: Path | None,
+    note: list[str] | None,
+    accept: str | None,
+) -> None:
+    writer = writer_of(project, db)  # before any work: no writer, no revision
     shotlist = _shotlist(project)
     notes = [revision.ReelNote(t) for t in note or [] if t.strip()]
     if note and not notes:
@@ -126,11 +138,17 @@ def revise_cmd(
     if notes_file is not None:
         notes += revision.notes_from_file(notes_file, [s.id for s in shotlist.shots])
     if notes_file is None and not note:
-        notes = _project_notes(project)
+        notes = revision.notes_from_rows(db.notes(include_resolved=False))
+        if not notes:
+            raise StoryreelError(
+                'no notes to revise by: the reel has no open notes; give --note "..." or '
+                "--notes FILE",
+                project.root,
+            )
     cut = project.out_dir / "cut.otio"
     notes = [
-        replace(n, shot_id=revision.shot_at(cut, n.timecode))
-        if n.timecode and not n.shot_id and revision.shot_at(cut, n.timecode)
+        replace(n, shot_id=revision.shot_at(cut, n.timecode) or None)
+        if n.timecode and not n.shot_id
         else n
         for n in notes
     ]
@@ -168,21 +186,6 @@ def _shotlist(project: Project) -> ShotList:
     return breakdown_script(project.script, project.config, stored_identities(project))
 
 
-def _project_notes(project: Project) -> list[revision.ReelNote]:
-    if not project.db_path.is_file():
-        raise StoryreelError(
-            'no notes to revise by: the project has none yet; give --note "..." or --notes FILE',
-            project.root,
-        )
-    with Database(project.db_path) as db:
-        notes = revision.notes_from_rows(db.notes(include_resolved=False))
-    if not notes:
-        raise StoryreelError(
-            'no open notes on the reel; give --note "..." or --notes FILE', project.root
-        )
-    return notes
-
-
 @command("critic")
 def critic_cmd(
     target: Annotated[Path, _TARGET] = Path("."),
@@ -194,9 +197,14 @@ def critic_cmd(
     the characters' references) and pre-select the best, unless the director selected a take.
     The scores show in `storyreel takes SHOT`; a rerun with nothing changed asks nothing."""
     project = Project.open(target)
-    writer = writer_of(project.config, vision=True)
     if not project.db_path.is_file():
         raise StoryreelError("no takes yet: run `storyreel stills` first", project.root)
+    with Database(project.db_path) as db:
+        _critic(project, db, shots)
+
+
+def _critic(project: Project, db: Database, shots: str | None) -> None:
+    writer = writer_of(project, db, vision=True)
     shotlist = _shotlist(project)
     chosen = shotlist.shots
     if shots:
@@ -207,15 +215,14 @@ def critic_cmd(
                 raise StoryreelError(f"no shot {sid!r}{did_you_mean(sid, sorted(known))}")
         chosen = [s for s in shotlist.shots if s.id in wanted]
     spec = project.config.backends.writer or ""
-    with Database(project.db_path) as db:
-        store = ObjectStore(project.objects_dir)
-        for shot in chosen:
-            verdict = critic.critique(db, store, writer, spec, shot, project.config, project.root)
-            if verdict is None:
-                out(f"shot {shot.id}: fewer than two takes, nothing to rank")
-                continue
-            best = verdict.ranking[0]
-            asked = "stored scores" if verdict.reused else "asked"
-            out(f"shot {shot.id} ({asked}): take {best.number} best; {verdict.selection}")
-            for j in verdict.ranking:
-                out(f"  take {j.number}  {j.score:4.1f}  {j.reason}")
+    store = ObjectStore(project.objects_dir)
+    for shot in chosen:
+        verdict = critic.critique(db, store, writer, spec, shot, project.config, project.root)
+        if verdict is None:
+            out(f"shot {shot.id}: fewer than two takes, nothing to rank")
+            continue
+        best = verdict.ranking[0]
+        asked = "stored scores" if verdict.reused else "asked"
+        out(f"shot {shot.id} ({asked}): take {best.number} best; {verdict.selection}")
+        for j in verdict.ranking:
+            out(f"  take {j.number}  {j.score:4.1f}  {j.reason}")
