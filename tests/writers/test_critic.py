@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 from storyreel.cli import app
 from storyreel.store.db import Database
 from storyreel.store.project import Project
-from storyreel.writers.base import Completion
+from storyreel.writers.base import Completion, Message
 from storyreel.writers.hosted import no_writer_message
 from tests.run.conftest import SCRIPT, register
 from tests.writers.conftest import ScriptedWriter, writer_project
+from tests.writers.servers import Model, openai, png_of
 
 runner = CliRunner()
 
@@ -56,10 +57,10 @@ def takes_json(root, shot: str) -> list[dict]:
     return json.loads(result.output)
 
 
-def project_with_a_wrong_take(tmp_path):
+def project_with_a_wrong_take(tmp_path, writer: str = "scripted"):
     """sh2 (MS MAYA at the rail) with three takes from a folder: two previz takes of sh2 and, as
     take 2, the previz take of sh4 (an insert of a film can in the archive)."""
-    root = writer_project(tmp_path / "film", SCRIPT, takes=2)
+    root = writer_project(tmp_path / "film", SCRIPT, takes=2, writer=writer)
     (root / "refs").mkdir()
     Image.new("RGB", (64, 96), (120, 120, 130)).save(root / "refs" / "maya.png")
     toml = root / "storyreel.toml"
@@ -156,3 +157,33 @@ def test_the_critic_needs_a_vision_writer_and_a_readable_answer(tmp_path, script
     assert none.exit_code == 2 and " ".join(none.output.split()) == " ".join(
         f"error: {no_writer_message()}".split()
     )
+
+
+def test_the_critic_asks_through_the_openai_writer_and_a_local_server(tmp_path, server, keys):
+    spec = f"openai:gpt-test?base_url={server.url}/v1&api=chat"
+    root, wrong = project_with_a_wrong_take(tmp_path, writer=spec)
+    seen: list[list[bytes]] = []
+
+    def vision_model(body: dict) -> str:
+        """The server's model: reads the text and the PNGs the request carries, as a VLM would."""
+        parts = body["messages"][-1]["content"]
+        images = [png_of(p["image_url"]["url"]) for p in parts if p["type"] == "image_url"]
+        seen.append(images)
+        text = next(p["text"] for p in parts if p["type"] == "text")
+        user = Message("user", text, tuple(images))
+        return honest_critic(Completion([Message("system", ""), user]))
+
+    model = Model(answers=vision_model)
+    openai(server, model)
+    result = runner.invoke(app, ["critic", str(root), "--shots", "sh2"])
+    assert result.exit_code == 0, result.output
+    assert model.billed == 1 and model.bad_auth == 0
+    [images] = seen
+    assert len(images) == 4 and np.array_equal(pixels(images[1]), pixels(wrong))
+    [body] = model.bodies
+    assert body["response_format"]["json_schema"]["schema"]["required"] == ["takes"]
+    assert "shot sh2 (asked): take 1 best; pre-selected" in result.output
+    assert [r["take"] for r in takes_json(root, "sh2") if r["selected"]] == [1]
+
+    again = runner.invoke(app, ["critic", str(root), "--shots", "sh2"])
+    assert again.exit_code == 0 and model.billed == 1  # the stored scores answered
