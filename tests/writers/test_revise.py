@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import opentimelineio as otio
 from typer.testing import CliRunner
 
 from storyreel.cli import app
@@ -45,6 +46,20 @@ def takes_by_shot(root) -> dict[str, set[str]]:
     return out
 
 
+def timecode_in(root, shot: str) -> str:
+    """A record timecode a frame into `shot`'s clip in the cut."""
+    timeline = otio.adapters.read_from_file(str(root / "out" / "cut.otio"))
+    clip = next(
+        c
+        for c in timeline.video_tracks()[0].find_clips()
+        if c.metadata.get("storyreel", {}).get("shot_id") == shot
+    )
+    at = clip.trimmed_range_in_parent().start_time
+    one = otio.opentime.RationalTime(1, at.rate)
+    start = timeline.global_start_time or otio.opentime.RationalTime(0, at.rate)
+    return otio.opentime.to_timecode(start + at + one, at.rate)
+
+
 def test_a_note_on_one_shot_changes_one_scene_and_the_other_shots_keep_their_ids_and_takes(
     tmp_path, scripted
 ):
@@ -54,7 +69,9 @@ def test_a_note_on_one_shot_changes_one_scene_and_the_other_shots_keep_their_ids
     assert len(before) == 4 and all(before.values())
     with Database(Project.open(root).db_path) as db:
         rail = next(sid for sid, row in db.shots().items() if "rail" in row["text"])
+        line = next(sid for sid, row in db.shots().items() if "Where did you" in row["text"])
         db.note_add("director", "she is exhausted: let her lean on the rail", shot_id=rail)
+        db.note_add("editor", "say it without anger", timecode=timecode_in(root, line))
     scripted.answer = lambda request: (
         last_user_text(request).split("The screenplay:\n\n")[1].replace(RAIL, LEAN)
     )
@@ -63,6 +80,7 @@ def test_a_note_on_one_shot_changes_one_scene_and_the_other_shots_keep_their_ids
     assert result.exit_code == 0, result.output
     asked = last_user_text(scripted.asked[0])
     assert f"on shot {rail}" in asked and "lean on the rail" in asked and RAIL in asked
+    assert f"Note 2 (editor), on shot {line}, a " in asked  # placed by the cut's timecode
     assert "hunk 1, EXT. PIER - NIGHT" in result.output and "hunk 2" not in result.output
     assert f"-{RAIL}" in result.output and f"+{LEAN}" in result.output
     assert (root / "script.fountain").read_text() == SCRIPT.replace(RAIL, LEAN)
@@ -166,3 +184,14 @@ def test_without_a_writer_revise_says_how_to_get_one(tmp_path):
     assert result.exit_code == 2
     assert " ".join(result.output.split()) == " ".join(f"error: {no_writer_message()}".split())
     assert (root / "script.fountain").read_text() == SCRIPT
+
+
+def test_on_a_terminal_each_hunk_is_accepted_or_refused(tmp_path, scripted, monkeypatch):
+    root = writer_project(tmp_path / "film", SCRIPT)
+    scripted.answer = lambda request: TWO_SCENES
+    monkeypatch.setattr("storyreel.cli.writers_room_cmds._terminal", lambda: True)
+    result = runner.invoke(app, ["revise", str(root), "--note", "tired"], input="y\nn\n")
+    assert result.exit_code == 0, result.output
+    assert "accept hunk 1 of 2?" in result.output and "accept hunk 2 of 2?" in result.output
+    assert "1 hunk(s) accepted, 1 refused" in result.output
+    assert (root / "script.fountain").read_text() == SCRIPT.replace(RAIL, LEAN)

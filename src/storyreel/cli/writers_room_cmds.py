@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -96,6 +95,11 @@ def _ask(proposal: revision.Proposal) -> list[int]:
     return chosen
 
 
+def _terminal() -> bool:
+    """Whether a director is there to ask (stdin and stdout on a terminal)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 @command("revise")
 def revise_cmd(
     target: Annotated[Path, _TARGET] = Path("."),
@@ -132,26 +136,13 @@ def _revise(
 ) -> None:
     writer = writer_of(project, db)  # before any work: no writer, no revision
     shotlist = _shotlist(project)
-    notes = [revision.ReelNote(t) for t in note or [] if t.strip()]
-    if note and not notes:
-        raise StoryreelError("--note is empty: nothing to revise by")
-    if notes_file is not None:
-        notes += revision.notes_from_file(notes_file, [s.id for s in shotlist.shots])
-    if notes_file is None and not note:
-        notes = revision.notes_from_rows(db.notes(include_resolved=False))
-        if not notes:
-            raise StoryreelError(
-                'no notes to revise by: the reel has no open notes; give --note "..." or '
-                "--notes FILE",
-                project.root,
-            )
-    cut = project.out_dir / "cut.otio"
-    notes = [
-        replace(n, shot_id=revision.shot_at(cut, n.timecode) or None)
-        if n.timecode and not n.shot_id
-        else n
-        for n in notes
-    ]
+    notes = revision.gather_notes(
+        inline=note,
+        notes_file=notes_file,
+        rows=db.notes(include_resolved=False),
+        shot_ids=[s.id for s in shotlist.shots],
+        cut=project.out_dir / "cut.otio",
+    )
     name = str(project.script.relative_to(project.root))
     before = project.script.read_bytes()
     revised = revision.revised_script(
@@ -161,7 +152,7 @@ def _revise(
     if not proposal.hunks:
         out("the writer proposes no change to the script")
         return
-    if accept is None and not sys.stdin.isatty():
+    if accept is None and not _terminal():
         saved = revision.save(proposal, project.state_dir)
         out(proposal.diff())
         out(

@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,34 @@ def notes_from_file(path: Path, shot_ids: Iterable[str]) -> list[ReelNote]:
     if not notes:
         raise StoryreelError("the notes file is empty: nothing to revise by", path)
     return notes
+
+
+def gather_notes(
+    inline: Sequence[str] | None,
+    notes_file: Path | None,
+    rows: Iterable[Mapping[str, Any]],
+    shot_ids: Sequence[str],
+    cut: Path,
+) -> list[ReelNote]:
+    """The notes a revision is asked by: `--note` texts and a `--notes` file when given, else the
+    project's open notes (`rows`); a note at a timecode is placed on the shot the cut (`cut`, its
+    .otio) shows there. No note at all is a `StoryreelError`."""
+    notes = [ReelNote(t.strip()) for t in inline or [] if t.strip()]
+    if inline and not notes:
+        raise StoryreelError("--note is empty: nothing to revise by")
+    if notes_file is not None:
+        notes += notes_from_file(notes_file, shot_ids)
+    if notes_file is None and not inline:
+        notes = notes_from_rows(rows)
+        if not notes:
+            raise StoryreelError(
+                'no notes to revise by: the reel has no open notes; give --note "..." or '
+                "--notes FILE"
+            )
+    return [
+        replace(n, shot_id=shot_at(cut, n.timecode)) if n.timecode and not n.shot_id else n
+        for n in notes
+    ]
 
 
 def shot_at(cut_otio: Path, timecode: str) -> str | None:
