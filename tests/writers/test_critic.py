@@ -16,7 +16,7 @@ from storyreel.cli import app
 from storyreel.store.db import Database
 from storyreel.store.project import Project
 from storyreel.writers.base import Completion, Message
-from storyreel.writers.hosted import no_writer_message
+from storyreel.writers.configured import no_writer_message
 from tests.run.conftest import SCRIPT, register
 from tests.writers.conftest import ScriptedWriter, writer_project
 from tests.writers.servers import Model, openai, png_of

@@ -12,7 +12,7 @@ from storyreel.cli import app
 from storyreel.run.build import build
 from storyreel.store.db import Database
 from storyreel.store.project import Project
-from storyreel.writers.hosted import no_writer_message
+from storyreel.writers.configured import no_writer_message
 from tests.writers.conftest import last_user_text, writer_project
 
 SCRIPT = """Title: Notes

@@ -21,9 +21,18 @@ from storyreel.store.project import Project
 from storyreel.writers import critic
 from storyreel.writers import doctor as supervisor
 from storyreel.writers import revise as revision
-from storyreel.writers.setup import writer_of
+from storyreel.writers.base import WriterBackend
+from storyreel.writers.configured import open_writer, writer_spec
 
 _TARGET = typer.Argument(help="The project (folder, storyreel.toml or script).")
+_WRITER = typer.Option(
+    "--writer", help='The language model (default: [backends] writer), e.g. "openai:gpt-4.1-mini".'
+)
+
+
+def _writer(project: Project, given: str | None, db: Database) -> WriterBackend:
+    """The writer the command uses, its answers in the project's ledger (never paid twice)."""
+    return open_writer(writer_spec(given, project.config), db, project.state_dir / "writers")
 
 
 @command("doctor")
@@ -39,15 +48,16 @@ def doctor_cmd(
         ),
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="The flags as JSON.")] = False,
+    writer: Annotated[str | None, _WRITER] = None,
 ) -> None:
     """What a script supervisor flags: characters without a description, props and wardrobe that
     change between scenes, dialogue longer than its shot, scenes with no establishing shot; plus
     the writer's reading when the project has one. Each flag names the script's line."""
     project = Project.open(target)
     flags = supervisor.doctor(project.script, project.config)
-    if model and project.config.backends.writer:
+    if model and (writer or project.config.backends.writer):
         with Database(project.db_path) as db:
-            flags += supervisor.reading(project.script, flags, writer_of(project, db))
+            flags += supervisor.reading(project.script, flags, _writer(project, writer, db))
     where = str(project.script.relative_to(project.root))
     if as_json:
         out(json.dumps([{"path": where, **f.__dict__} for f in flags], indent=2))
@@ -118,23 +128,25 @@ def revise_cmd(
             "terminal: save the proposal and change nothing).",
         ),
     ] = None,
+    writer: Annotated[str | None, _WRITER] = None,
 ) -> None:
     """Revise the script from notes on the reel (the project's open notes, --notes FILE or
     --note): the writer proposes a revised script, a diff a scene, and each hunk is accepted or
     refused. Shots whose text survives keep their ids, takes and selections."""
     project = Project.open(target)
+    spec = writer_spec(writer, project.config)  # before any work: no writer, no revision
     with Database(project.db_path) as db:
-        _revise(project, db, notes_file, note, accept)
+        _revise(project, _writer(project, spec, db), db, notes_file, note, accept)
 
 
 def _revise(
     project: Project,
+    writer: WriterBackend,
     db: Database,
     notes_file: Path | None,
     note: list[str] | None,
     accept: str | None,
 ) -> None:
-    writer = writer_of(project, db)  # before any work: no writer, no revision
     shotlist = _shotlist(project)
     notes = revision.gather_notes(
         inline=note,
@@ -183,19 +195,22 @@ def critic_cmd(
     shots: Annotated[
         str | None, typer.Option("--shots", help="Only these shots (ids, comma-separated).")
     ] = None,
+    writer: Annotated[str | None, _WRITER] = None,
 ) -> None:
     """Rank each shot's still takes with the project's vision writer (subjects, size and angle,
     the characters' references) and pre-select the best, unless the director selected a take.
     The scores show in `storyreel takes SHOT`; a rerun with nothing changed asks nothing."""
     project = Project.open(target)
+    spec = writer_spec(writer, project.config)
     if not project.db_path.is_file():
         raise StoryreelError("no takes yet: run `storyreel stills` first", project.root)
     with Database(project.db_path) as db:
-        _critic(project, db, shots)
+        _critic(project, critic.seeing(_writer(project, spec, db), spec), spec, db, shots)
 
 
-def _critic(project: Project, db: Database, shots: str | None) -> None:
-    writer = writer_of(project, db, vision=True)
+def _critic(
+    project: Project, writer: WriterBackend, spec: str, db: Database, shots: str | None
+) -> None:
     shotlist = _shotlist(project)
     chosen = shotlist.shots
     if shots:
@@ -205,7 +220,6 @@ def _critic(project: Project, db: Database, shots: str | None) -> None:
             if sid not in known:
                 raise StoryreelError(f"no shot {sid!r}{did_you_mean(sid, sorted(known))}")
         chosen = [s for s in shotlist.shots if s.id in wanted]
-    spec = project.config.backends.writer or ""
     store = ObjectStore(project.objects_dir)
     for shot in chosen:
         verdict = critic.critique(db, store, writer, spec, shot, project.config, project.root)

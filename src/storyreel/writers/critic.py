@@ -88,6 +88,16 @@ class Verdict:
     selection: str  # "pre-selected", "kept the director's", or "unchanged"
 
 
+def seeing(writer: WriterBackend, spec: str) -> WriterBackend:
+    """`writer`, when it can look at images; else the error that says what the critic needs."""
+    if not writer.vision:
+        raise StoryreelError(
+            f"the writer {spec!r} cannot look at images; the critic needs a vision model "
+            '(e.g. "openai:gpt-4.1-mini", "anthropic:claude-sonnet-4-5", "gemini:gemini-2.5-flash")'
+        )
+    return writer
+
+
 def shot_takes(db: Database, store: ObjectStore, shot_id: str) -> list[TakeImage]:
     """The shot's current (not stale) still takes with their PNGs, verified."""
     takes = []
