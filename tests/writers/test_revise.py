@@ -138,6 +138,18 @@ def test_without_a_terminal_the_proposal_is_saved_and_nothing_changes(tmp_path, 
     assert proposal["notes"][0]["text"] == "tired"
     assert f"+{LEAN}" in saved[0].with_suffix(".diff").read_text()
 
+    later = runner.invoke(app, ["revise", str(root), "--saved", saved[0].stem, "--accept", "1"])
+    assert later.exit_code == 0, later.output
+    assert len(scripted.asked) == 1  # decided on the saved proposal: the writer is not asked
+    assert (root / "script.fountain").read_text() == SCRIPT.replace(RAIL, LEAN)
+    stale = runner.invoke(app, ["revise", str(root), "--saved", "latest", "--accept", "2"])
+    assert stale.exit_code == 2 and "the script has changed since" in stale.output
+    assert (root / "script.fountain").read_text() == SCRIPT.replace(RAIL, LEAN)
+    unknown = runner.invoke(app, ["revise", str(root), "--saved", "nope", "--accept", "1"])
+    assert unknown.exit_code == 2 and f"no saved revision 'nope'; saved: {saved[0].stem}" in (
+        unknown.output
+    )
+
 
 def test_a_notes_file_names_shots_by_id(tmp_path, scripted):
     root = writer_project(tmp_path / "film", SCRIPT.replace(CAN, f"[[shot: INSERT, #can]]\n{CAN}"))

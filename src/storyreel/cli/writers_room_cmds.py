@@ -128,25 +128,61 @@ def revise_cmd(
             "terminal: save the proposal and change nothing).",
         ),
     ] = None,
+    saved: Annotated[
+        str | None,
+        typer.Option(
+            "--saved",
+            help="Decide on a saved proposal (its name under .storyreel/revisions/, or "
+            "latest) instead of asking the writer.",
+        ),
+    ] = None,
     writer: Annotated[str | None, _WRITER] = None,
 ) -> None:
     """Revise the script from notes on the reel (the project's open notes, --notes FILE or
     --note): the writer proposes a revised script, a diff a scene, and each hunk is accepted or
     refused. Shots whose text survives keep their ids, takes and selections."""
     project = Project.open(target)
-    spec = writer_spec(writer, project.config)  # before any work: no writer, no revision
-    with Database(project.db_path) as db:
-        _revise(project, _writer(project, spec, db), db, notes_file, note, accept)
+    if saved is not None:
+        proposal = revision.load(project.state_dir, saved)
+    else:
+        spec = writer_spec(writer, project.config)  # before any work: no writer, no revision
+        with Database(project.db_path) as db:
+            proposal = _propose(project, _writer(project, spec, db), db, notes_file, note)
+    if not proposal.hunks:
+        out("the writer proposes no change to the script")
+        return
+    if accept is None and not _terminal():
+        out(proposal.diff())
+        if saved is None:
+            path = revision.save(proposal, project.state_dir)
+            kept = f"the proposal is saved as {path.relative_to(project.root)}; "
+            name = path.stem
+        else:
+            kept, name = "", saved
+        out(
+            f"{len(proposal.hunks)} hunk(s) proposed, nothing changed (no terminal to ask on); "
+            f"{kept}`storyreel revise --saved {name} --accept all` (or 1,3...) applies it"
+        )
+        return
+    chosen = _ask(proposal) if accept is None else _accepted(accept, proposal)
+    if accept is not None:
+        out(proposal.diff())
+    written = revision.apply(project.script, proposal, chosen)
+    refused = len(proposal.hunks) - len(set(chosen))
+    out(
+        f"{proposal.script}: {len(set(chosen))} hunk(s) accepted, {refused} refused"
+        + ("; `storyreel render` rebuilds what changed" if written else "; the script is unchanged")
+    )
 
 
-def _revise(
+def _propose(
     project: Project,
     writer: WriterBackend,
     db: Database,
     notes_file: Path | None,
     note: list[str] | None,
-    accept: str | None,
-) -> None:
+) -> revision.Proposal:
+    """The writer's revision of the project's script by the notes, as a proposal."""
     shotlist = _shotlist(project)
     notes = revision.gather_notes(
         inline=note,
@@ -160,28 +196,7 @@ def _revise(
     revised = revision.revised_script(
         writer, before.decode("utf-8"), notes, shotlist, project.config, name
     )
-    proposal = revision.propose(before, revised, name, notes)
-    if not proposal.hunks:
-        out("the writer proposes no change to the script")
-        return
-    if accept is None and not _terminal():
-        saved = revision.save(proposal, project.state_dir)
-        out(proposal.diff())
-        out(
-            f"{len(proposal.hunks)} hunk(s) proposed, nothing changed (no terminal to ask on); "
-            f"the proposal is saved as {saved.relative_to(project.root)}; "
-            "`storyreel revise --accept all` (or 1,3...) applies a revision"
-        )
-        return
-    chosen = _ask(proposal) if accept is None else _accepted(accept, proposal)
-    if accept is not None:
-        out(proposal.diff())
-    written = revision.apply(project.script, proposal, chosen)
-    refused = len(proposal.hunks) - len(set(chosen))
-    out(
-        f"{name}: {len(set(chosen))} hunk(s) accepted, {refused} refused"
-        + ("; `storyreel render` rebuilds what changed" if written else "; the script is unchanged")
-    )
+    return revision.propose(before, revised, name, notes)
 
 
 def _shotlist(project: Project) -> ShotList:

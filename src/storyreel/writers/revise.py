@@ -390,7 +390,20 @@ def save(proposal: Proposal, state_dir: Path) -> Path:
     return path
 
 
-def latest(state_dir: Path) -> Path | None:
-    """The newest saved proposal, if any."""
-    found = sorted((state_dir / "revisions").glob("*.json"))
-    return found[-1] if found else None
+def load(state_dir: Path, name: str) -> Proposal:
+    """A saved proposal by name (its file's stem), or the newest with "latest"."""
+    folder = state_dir / "revisions"
+    found = sorted(folder.glob("*.json"))
+    if name == "latest":
+        if not found:
+            raise StoryreelError("no saved revision yet: run `storyreel revise` first", folder)
+        path = found[-1]
+    else:
+        path = folder / f"{Path(name).stem}.json"
+        if path not in found:
+            known = ", ".join(p.stem for p in found) or "none"
+            raise StoryreelError(f"no saved revision {name!r}; saved: {known}", folder)
+    try:
+        return Proposal.from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, KeyError, TypeError) as e:
+        raise StoryreelError(f"not a saved revision ({e})", path) from None
