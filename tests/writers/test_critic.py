@@ -13,6 +13,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from storyreel.cli import app
+from storyreel.run.build import stills_of
 from storyreel.store.db import Database
 from storyreel.store.project import Project
 from storyreel.writers.base import Completion, Message
@@ -40,7 +41,7 @@ def honest_critic(request: Completion) -> str:
             "takes": [
                 {
                     "take": k + 1,
-                    "score": 1.0 if k == worst else 9.0 - k * 0.5,
+                    "score": 1.0 if k == worst else 7.0 + k,
                     "reason": "a different place: not this shot"
                     if k == worst
                     else "the pier and Maya at the rail",
@@ -94,16 +95,19 @@ def test_the_critic_ranks_the_wrong_take_last_and_preselects_the_best(tmp_path, 
     assert np.array_equal(pixels(user.images[1]), pixels(wrong))  # the takes arrived, in order
     assert pixels(user.images[3]).shape == (96, 64, 3)
     assert "a MS at eye angle; in it: Maya" in user.text and "image 4 is Maya" in user.text
-    assert "shot sh2 (asked): take 1 best; pre-selected" in result.output
+    assert "shot sh2 (asked): take 3 best; pre-selected" in result.output
     assert result.output.strip().splitlines()[-1].startswith("  take 2   1.0  a different place")
 
     rows = {r["take"]: r for r in takes_json(root, "sh2") if not r["stale"]}
     assert rows[2]["score"] == 1.0 and rows[2]["reason"] == "a different place: not this shot"
     assert [(t, r["selected"], r["selected_by"]) for t, r in sorted(rows.items())] == [
-        (1, True, "critic"),
+        (1, False, None),
         (2, False, None),
-        (3, False, None),
+        (3, True, "critic"),
     ]
+    _, boards, _ = stills_of(Project.open(root), shot="sh2", selected=True)
+    [(number, _, still)] = boards[0].takes  # what the storyboard and the cut use
+    assert number == 3 and not np.array_equal(still.image, pixels(wrong))
     text = runner.invoke(app, ["takes", "sh2", "-p", str(root)]).output
     assert "selected by the critic" in text and "critic: 1.0/10, a different place" in text
 
@@ -115,14 +119,14 @@ def test_the_critic_ranks_the_wrong_take_last_and_preselects_the_best(tmp_path, 
 def test_the_directors_selection_always_wins(tmp_path, scripted):
     root, _ = project_with_a_wrong_take(tmp_path)
     scripted.answer = honest_critic
-    assert runner.invoke(app, ["select", "sh2", "3", "-p", str(root)]).exit_code == 0
+    assert runner.invoke(app, ["select", "sh2", "2", "-p", str(root)]).exit_code == 0
     result = runner.invoke(app, ["critic", str(root)])
     assert result.exit_code == 0, result.output
-    assert "shot sh2 (asked): take 1 best; kept the director's" in result.output
+    assert "shot sh2 (asked): take 3 best; kept the director's" in result.output
     sh1 = next(x for x in result.output.splitlines() if x.startswith("shot sh1 "))
     assert sh1.startswith("shot sh1 (asked): take ") and sh1.endswith(" best; pre-selected")
     chosen = [(r["take"], r["selected_by"]) for r in takes_json(root, "sh2") if r["selected"]]
-    assert chosen == [(3, "director")]
+    assert chosen == [(2, "director")]  # even the take the critic found wrong
     with Database(Project.open(root).db_path) as db:
         assert db.selected_by("sh2") == "director" and db.selected_by("sh1") == "critic"
 
@@ -182,8 +186,8 @@ def test_the_critic_asks_through_the_openai_writer_and_a_local_server(tmp_path, 
     assert len(images) == 4 and np.array_equal(pixels(images[1]), pixels(wrong))
     [body] = model.bodies
     assert body["response_format"]["json_schema"]["schema"]["required"] == ["takes"]
-    assert "shot sh2 (asked): take 1 best; pre-selected" in result.output
-    assert [r["take"] for r in takes_json(root, "sh2") if r["selected"]] == [1]
+    assert "shot sh2 (asked): take 3 best; pre-selected" in result.output
+    assert [r["take"] for r in takes_json(root, "sh2") if r["selected"]] == [3]
 
     again = runner.invoke(app, ["critic", str(root), "--shots", "sh2"])
     assert again.exit_code == 0 and model.billed == 1  # the stored scores answered
