@@ -94,7 +94,9 @@ def test_the_critic_ranks_the_wrong_take_last_and_preselects_the_best(tmp_path, 
     assert len(user.images) == 4  # three takes, then Maya's reference
     assert np.array_equal(pixels(user.images[1]), pixels(wrong))  # the takes arrived, in order
     assert pixels(user.images[3]).shape == (96, 64, 3)
-    assert "a MS at eye angle; in it: Maya" in user.text and "image 4 is Maya" in user.text
+    assert (
+        "The shot: size MS, eye angle; in it: Maya." in user.text and "image 4 is Maya" in user.text
+    )
     assert "shot sh2 (asked): take 3 best; pre-selected" in result.output
     assert result.output.strip().splitlines()[-1].startswith("  take 2   1.0  a different place")
 

@@ -80,7 +80,7 @@ def test_a_note_on_one_shot_changes_one_scene_and_the_other_shots_keep_their_ids
     assert result.exit_code == 0, result.output
     asked = last_user_text(scripted.asked[0])
     assert f"on shot {rail}" in asked and "lean on the rail" in asked and RAIL in asked
-    assert f"Note 2 (editor), on shot {line}, a " in asked  # placed by the cut's timecode
+    assert f"Note 2 (editor), on shot {line} (" in asked  # placed by the cut's timecode
     assert "hunk 1, EXT. PIER - NIGHT" in result.output and "hunk 2" not in result.output
     assert f"-{RAIL}" in result.output and f"+{LEAN}" in result.output
     assert (root / "script.fountain").read_text() == SCRIPT.replace(RAIL, LEAN)
@@ -158,7 +158,7 @@ def test_a_notes_file_names_shots_by_id(tmp_path, scripted):
     scripted.answer = lambda request: "not used"
     runner.invoke(app, ["revise", str(root), "--notes", str(notes), "--accept", "all"])
     asked = last_user_text(scripted.asked[0])
-    assert "Note 1 (director), on shot can, a INSERT in scene 2" in asked
+    assert "Note 1 (director), on shot can (INSERT) in scene 2" in asked
     assert "the can should be open" in asked
     assert "Note 2 (director), on the film: The whole film feels rushed." in asked
 

@@ -169,7 +169,7 @@ def completion(shot: Shot, takes: list[TakeImage], refs: list[tuple[str, bytes]]
     """The request: the shot in words, then the takes and the references as images, in order."""
     who = ", ".join(s.title() for s in shot.subjects) or "no one in particular"
     words = [
-        f"The shot: a {shot.size} at {shot.angle} angle; in it: {who}.",
+        f"The shot: size {shot.size}, {shot.angle} angle; in it: {who}.",
         f"What it shows: {shot.description}",
         *([f"The action: {shot.action}"] if shot.action else []),
         *(f'{d.character.title()} says: "{d.text}"' for d in shot.dialogue),

@@ -161,7 +161,7 @@ def prompt(script_text: str, notes: Sequence[ReelNote], shotlist: ShotList) -> s
             scene = shotlist.scene(shot.scene_id)
             quoted = "\n".join(f"    {x}" for x in lines[shot.lines.start - 1 : shot.lines.end])
             where = (
-                f"on shot {shot.id}, a {shot.size} in scene {scene.number} "
+                f"on shot {shot.id} ({shot.size}) in scene {scene.number} "
                 f"({scene.heading or 'untitled'}), lines {shot.lines.start}-{shot.lines.end}:\n"
                 f"{quoted}\n"
             )
@@ -251,7 +251,7 @@ class Hunk:
         body = difflib.unified_diff(
             [x.rstrip("\r\n") + "\n" for x in self.old],
             [x.rstrip("\r\n") + "\n" for x in self.new],
-            f"{name}",
+            name,
             f"{name} (revised)",
             n=0,
             lineterm="\n",
