@@ -81,7 +81,8 @@ def test_a_note_on_one_shot_changes_one_scene_and_the_other_shots_keep_their_ids
     asked = last_user_text(scripted.asked[0])
     assert f"on shot {rail}" in asked and "lean on the rail" in asked and RAIL in asked
     assert f"Note 2 (editor), on shot {line} (" in asked  # placed by the cut's timecode
-    assert "hunk 1, EXT. PIER - NIGHT" in result.output and "hunk 2" not in result.output
+    assert f"hunk 1, EXT. PIER - NIGHT (shot {rail}):" in result.output
+    assert "hunk 2" not in result.output
     assert f"-{RAIL}" in result.output and f"+{LEAN}" in result.output
     assert (root / "script.fountain").read_text() == SCRIPT.replace(RAIL, LEAN)
 

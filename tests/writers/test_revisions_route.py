@@ -32,6 +32,7 @@ def test_the_studio_lists_a_proposal_and_applies_the_accepted_hunks(tmp_path, sc
         "INT. ARCHIVE - NIGHT",
     ]
     assert listed["hunks"][0]["old"] == RAIL + "\n" and listed["hunks"][0]["new"] == LEAN + "\n"
+    assert len(listed["hunks"][0]["shots"]) == 1 and listed["hunks"][0]["line"] == 7
     assert listed["notes"][0]["text"] == "tired"
     assert api.get(f"/api/revisions/{listed['name']}").json() == listed
     assert api.get("/api/revisions/..%2Fproject").status_code == 404

@@ -196,7 +196,7 @@ def _propose(
     revised = revision.revised_script(
         writer, before.decode("utf-8"), notes, shotlist, project.config, name
     )
-    return revision.propose(before, revised, name, notes)
+    return revision.propose(before, revised, name, notes, shotlist.shots)
 
 
 def _shotlist(project: Project) -> ShotList:

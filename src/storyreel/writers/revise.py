@@ -25,7 +25,7 @@ from typing import Any
 from storyreel.config import ProjectConfig
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write
-from storyreel.model import ShotList
+from storyreel.model import Shot, ShotList
 from storyreel.script.breakdown import breakdown
 from storyreel.script.fountain import parse
 from storyreel.writers.base import Completion, Message, WriterBackend
@@ -245,6 +245,7 @@ class Hunk:
     end: int
     old: tuple[str, ...]
     new: tuple[str, ...]
+    shots: tuple[str, ...] = ()  # the shots whose lines it touches (their takes will go stale)
 
     def diff(self, name: str) -> str:
         """The hunk as a unified diff of the script."""
@@ -257,7 +258,10 @@ class Hunk:
             lineterm="\n",
         )
         text = "".join(body)
-        head = f"hunk {self.number}, {self.scene}:\n"
+        touched = (
+            f" (shot{'s' * (len(self.shots) > 1)} {', '.join(self.shots)})" if self.shots else ""
+        )
+        head = f"hunk {self.number}, {self.scene}{touched}:\n"
         return head + _renumbered(text, self.start)
 
 
@@ -309,8 +313,15 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def propose(script_bytes: bytes, revised: str, name: str, notes: Sequence[ReelNote]) -> Proposal:
-    """The proposal that turns the script (its bytes) into `revised`, a hunk a scene."""
+def propose(
+    script_bytes: bytes,
+    revised: str,
+    name: str,
+    notes: Sequence[ReelNote],
+    shots: Sequence[Shot] = (),
+) -> Proposal:
+    """The proposal that turns the script (its bytes) into `revised`, a hunk a scene; each hunk
+    names the `shots` (the script's, with their source lines) whose lines it touches."""
     text = script_bytes.decode("utf-8")
     old = text.splitlines(keepends=True)
     newline = "\r\n" if old and old[0].endswith("\r\n") else "\n"
@@ -340,7 +351,10 @@ def propose(script_bytes: bytes, revised: str, name: str, notes: Sequence[ReelNo
         c, d = group[0][2], group[-1][3]
         k = scene_of(a if b > a else max(a - 1, 0))
         heading = old[heads[k - 1]].strip() if k else "the title page"
-        hunks.append(Hunk(n, heading, a, b, tuple(old[a:b]), tuple(new[c:d])))
+        touched = tuple(
+            s.id for s in shots if s.lines.start - 1 < max(b, a + 1) and s.lines.end > a
+        )
+        hunks.append(Hunk(n, heading, a, b, tuple(old[a:b]), tuple(new[c:d]), touched))
     return Proposal(name, digest(script_bytes), list(notes), hunks)
 
 

@@ -49,6 +49,7 @@ def _summary(path: Path, current: str) -> dict:
                 "number": h.number,
                 "scene": h.scene,
                 "line": h.start + 1,
+                "shots": list(h.shots),
                 "old": "".join(h.old),
                 "new": "".join(h.new),
                 "diff": h.diff(proposal.script),
