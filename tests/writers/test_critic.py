@@ -117,6 +117,12 @@ def test_the_critic_ranks_the_wrong_take_last_and_preselects_the_best(tmp_path, 
     assert again.exit_code == 0 and "shot sh2 (stored scores)" in again.output
     assert len(scripted.asked) == 1  # nothing asked, nothing paid
 
+    script = root / "script.fountain"
+    script.write_text(script.read_text().replace("MAYA stands at the rail.", "MAYA waits."))
+    _, boards, report = stills_of(Project.open(root), shot="sh2", selected=True)
+    assert boards[0].takes[0][0] == 1  # the critic judged the old text: its pick does not hold
+    assert not [w for w in report.warnings if "sh2" in w]
+
 
 def test_the_directors_selection_always_wins(tmp_path, scripted):
     root, _ = project_with_a_wrong_take(tmp_path)
