@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -60,7 +61,7 @@ def doctor_cmd(
             flags += supervisor.reading(project.script, flags, _writer(project, writer, db))
     where = str(project.script.relative_to(project.root))
     if as_json:
-        out(json.dumps([{"path": where, **f.__dict__} for f in flags], indent=2))
+        out(json.dumps([{"path": where, **asdict(f)} for f in flags], indent=2))
     else:
         out(supervisor.report(flags, where))
     if strict and flags:

@@ -9,6 +9,7 @@ studio's watcher then rebuilds what changed, as after any save.
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -43,7 +44,7 @@ def _summary(path: Path, current: str) -> dict:
         "created": proposal.created,
         "script": proposal.script,
         "current": proposal.digest == current,  # made from the script as it is now
-        "notes": [n.__dict__ for n in proposal.notes],
+        "notes": [asdict(n) for n in proposal.notes],
         "hunks": [
             {
                 "number": h.number,
