@@ -16,6 +16,7 @@ from storyreel.cli import app
 from storyreel.run.build import stills_of
 from storyreel.store.db import Database
 from storyreel.store.project import Project
+from storyreel.studio.reel import take_rows as studio_takes
 from storyreel.writers.base import Completion, Message
 from storyreel.writers.configured import no_writer_message
 from tests.run.conftest import SCRIPT, register
@@ -122,6 +123,11 @@ def test_the_critic_ranks_the_wrong_take_last_and_preselects_the_best(tmp_path, 
     _, boards, report = stills_of(Project.open(root), shot="sh2", selected=True)
     assert boards[0].takes[0][0] == 1  # the critic judged the old text: its pick does not hold
     assert not [w for w in report.warnings if "sh2" in w]
+    now = [(r["take"], r["selected_by"]) for r in takes_json(root, "sh2") if r["selected"]]
+    assert now == [(1, None)]  # and `takes` says what the build does
+    shown = studio_takes(Project.open(root), "sh2")  # what the studio's shot card lists
+    assert [(t["take"], t["stale"]) for t in shown if t["selected"]] == [(1, False)]
+    assert {t["take"]: t["score"] for t in shown if t["stale"] and t["kind"] == "still"}[2] == 1.0
 
 
 def test_the_directors_selection_always_wins(tmp_path, scripted):

@@ -65,6 +65,9 @@ def take_rows(project: Project, db: Database, shot: str) -> list[dict]:
     """
     index, chosen, by = db.selection(shot), db.selected_take(shot), db.selected_by(shot)
     takes, scores = db.takes(shot, "still"), db.critiques(shot)
+    current = {row["id"] for row in takes if not row["stale"]}
+    if by == "critic" and chosen not in current:
+        chosen, index = None, 0  # the critic judged an earlier text: as the build, take 1
     if chosen not in {row["id"] for row in takes}:
         chosen = None
     rows = []
