@@ -10,6 +10,7 @@ from storyreel.cli import (  # noqa: F401  (each module registers its commands)
     store_cmds,
     studio_cmds,
     writer_cmds,
+    writers_room_cmds,
 )
 from storyreel.cli.app import app
 

@@ -63,8 +63,11 @@ def take_rows(project: Project, db: Database, shot: str) -> list[dict]:
     The selected take is the one chosen with `select`, kept (and used by the cut) even when the
     shot's text has changed since; without a choice, take 1 of the current text.
     """
-    index, chosen = db.selection(shot), db.selected_take(shot)
-    takes = db.takes(shot, "still")
+    index, chosen, by = db.selection(shot), db.selected_take(shot), db.selected_by(shot)
+    takes, scores = db.takes(shot, "still"), db.critiques(shot)
+    current = {row["id"] for row in takes if not row["stale"]}
+    if by == "critic" and chosen not in current:
+        chosen, index = None, 0  # the critic judged an earlier text: as the build, take 1
     if chosen not in {row["id"] for row in takes}:
         chosen = None
     rows = []
@@ -83,8 +86,12 @@ def take_rows(project: Project, db: Database, shot: str) -> list[dict]:
                 else not row["stale"] and row["idx"] == index,
                 "thumbnail": _thumbnail(project, db, row),
                 "prompt": prov.prompt,
+                "score": scores[row["id"]]["score"] if row["id"] in scores else None,
+                "reason": scores[row["id"]]["reason"] if row["id"] in scores else None,
             }
         )
+    for r in rows:
+        r["selected_by"] = (by or "director") if r["selected"] and chosen else None
     return rows
 
 
@@ -94,7 +101,8 @@ def takes(
     project: Path = _PROJECT,
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """List a shot's takes: backend, seed, when, which is selected, thumbnail, prompt."""
+    """List a shot's takes: backend, seed, when, which is selected (and by whom), thumbnail,
+    prompt, and the critic's score and reason (`storyreel critic`)."""
     with _open(project) as (p, db):
         _shot(db, shot)
         rows = take_rows(p, db, shot)
@@ -107,8 +115,12 @@ def takes(
             f"{mark:>7} take {r['take']}  {r['id']}  {r['backend']}  seed {r['seed']}  {r['created']}"
             f"  {r['thumbnail'] or '-'}"
         )
+        if r["selected_by"]:
+            out(f"        selected by the {r['selected_by']}")
         if r["prompt"]:
             out(f"        prompt: {r['prompt']}")
+        if r["score"] is not None:
+            out(f"        critic: {r['score']:.1f}/10, {r['reason']}")
 
 
 @command("select")

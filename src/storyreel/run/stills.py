@@ -3,7 +3,9 @@
 A shot has N takes (`[backends] takes`, raised by `regen` and `stills --takes`); take i is made
 by the shot's stills backend with `take_seed(shot, i)`. The selection is the take chosen with
 `select` (held, with a warning, after the shot's text changes, while its still is intact), else
-take i of the selected number. A refusal of the selected take fails the shot (the cut shows a
+take i of the selected number. A take the critic pre-selected is not held past a change of the
+shot's text: the critic judged the old text, so the new text's first take stands until it
+judges again. A refusal of the selected take fails the shot (the cut shows a
 slate); of another take, it is a warning.
 """
 
@@ -112,6 +114,8 @@ def plan_takes(
             mine.append(TakeRef(shot, scene, idx, seed, key, backend))
         refs.extend(mine)
         pick = next((r for r in mine if r.id == chosen), None) if chosen else mine[min(sel, n - 1)]
+        if pick is None and p.db.selected_by(shot.id) == "critic":
+            pick = mine[0]  # the critic judged an earlier text: its pick holds no longer
         selected[shot.id] = pick or _kept(p, shot, scene, chosen) or mine[min(sel, n - 1)]
     return refs, selected
 

@@ -4,7 +4,8 @@ Shots (with the hash of their text, and their scene heading and words for matchi
 shot to its identity), aliases (a generated shot id → the identity it carries on), takes (with
 provenance and the key of their stored output), selections (a take number, and the take chosen),
 editorial overrides, hosted jobs, stage outputs (cache key → stored objects), cut records and
-notes (a remark on a shot or at a timecode, by an author, open or resolved). The schema is
+notes (a remark on a shot or at a timecode, by an author, open or resolved) and the critic's
+scores of takes (`storyreel.writers.critic`). The schema is
 versioned with `PRAGMA user_version`; `MIGRATIONS[n]` brings a database from version n to n+1,
 so an old project opens in a newer storyreel.
 
@@ -60,6 +61,12 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY AUTOINCREMENT, author TEXT NOT NULL, created TEXT NOT NULL,
         shot_id TEXT, timecode TEXT, text TEXT NOT NULL, resolved TEXT);
     """,
+    """
+    ALTER TABLE selections ADD COLUMN chosen_by TEXT;
+    CREATE TABLE critiques (
+        take_id TEXT PRIMARY KEY, shot_id TEXT NOT NULL, key TEXT NOT NULL, score REAL NOT NULL,
+        reason TEXT NOT NULL, critic TEXT NOT NULL, created TEXT NOT NULL);
+    """,
 ]
 
 
@@ -78,6 +85,7 @@ JOURNALED: dict[str, str] = {
     "outputs": "cache_key",
     "cuts": "id",
     "notes": "id",
+    "critiques": "take_id",
 }
 _SHOT_FIELDS = ("text_hash", "status", "position", "scene", "text")  # a shot's row, but its date
 
@@ -479,15 +487,24 @@ class Database:
 
     # --- selections -------------------------------------------------------------------------
 
-    def select(self, shot_id: str, take_index: int, take_id: str | None = None) -> None:
-        """Choose a shot's take by number, and by id (which holds when the shot's text changes)."""
+    def select(
+        self, shot_id: str, take_index: int, take_id: str | None = None, by: str = "director"
+    ) -> None:
+        """Choose a shot's take by number, and by id (which holds when the shot's text changes);
+        `by` records who chose: the director, or the critic."""
         with self.tx() as c:
             c.execute(
-                "INSERT OR REPLACE INTO selections (shot_id, take_index, updated, take_id) "
-                "VALUES (?, ?, ?, ?)",
-                (shot_id, take_index, now(), take_id),
+                "INSERT OR REPLACE INTO selections (shot_id, take_index, updated, take_id, chosen_by) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (shot_id, take_index, now(), take_id, by),
             )
             self._keep(c, "selections", shot_id)
+
+    def selected_by(self, shot_id: str) -> str | None:
+        """Who chose the shot's take ("director" or "critic"; a choice from before this was
+        recorded is the director's); None when no take was chosen."""
+        row = self._one("SELECT chosen_by FROM selections WHERE shot_id = ?", shot_id)
+        return (row["chosen_by"] or "director") if row else None
 
     def selection(self, shot_id: str) -> int:
         """The selected take index of a shot (0, the first take, when none was chosen)."""
@@ -501,6 +518,28 @@ class Database:
 
     def selections(self) -> dict[str, int]:
         return {r["shot_id"]: r["take_index"] for r in self._all("SELECT * FROM selections")}
+
+    # --- the critic's scores ----------------------------------------------------------------
+
+    def critique_put(
+        self, key: str, critic: str, scores: dict[str, tuple[str, float, str]]
+    ) -> None:
+        """Store the critic's judgement of takes: take id → (shot id, score, reason), under the
+        key of the request that asked for it."""
+        with self.tx() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO critiques VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (take_id, shot_id, key, score, reason, critic, now())
+                    for take_id, (shot_id, score, reason) in scores.items()
+                ],
+            )
+            self._keep(c, "critiques", *scores)
+
+    def critiques(self, shot_id: str) -> dict[str, sqlite3.Row]:
+        """Take id → the critic's row (key, score, reason, critic) for a shot's takes."""
+        rows = self._all("SELECT * FROM critiques WHERE shot_id = ?", shot_id)
+        return {r["take_id"]: r for r in rows}
 
     # --- editorial overrides ----------------------------------------------------------------
 

@@ -117,6 +117,8 @@ def take_rows(project: Project, shot: str) -> list[dict[str, Any]]:
         return []
     with Database(project.db_path, read_only=True) as db:
         chosen = _chosen(db, shot)
+        scores = db.critiques(shot) if db.current else {}  # an older database has none
+        by = db.selected_by(shot) if db.current and chosen == db.selected_take(shot) else None
         rows = []
         for row in db.takes(shot):
             prov = Provenance.model_validate_json(row["provenance"])
@@ -134,6 +136,9 @@ def take_rows(project: Project, shot: str) -> list[dict[str, Any]]:
                     "selected": row["kind"] == "still" and row["id"] == chosen,
                     "remote_id": prov.remote_id,
                     "provenance": prov.model_dump(mode="json"),
+                    "score": scores[row["id"]]["score"] if row["id"] in scores else None,
+                    "reason": scores[row["id"]]["reason"] if row["id"] in scores else None,
+                    "selected_by": by if row["kind"] == "still" and row["id"] == chosen else None,
                 }
             )
     return rows
@@ -143,9 +148,11 @@ def _chosen(db: Database, shot: str) -> str | None:
     """The still take a shot's cut uses: the one selected, else take 1 of the current text."""
     stills = [r for r in db.takes(shot, "still")]
     picked = db.selected_take(shot)
-    if picked in {r["id"] for r in stills}:
+    critics = db.current and db.selected_by(shot) == "critic"
+    kept = {r["id"] for r in stills if not (r["stale"] and critics)}
+    if picked in kept:  # the critic's pick holds only among takes of the current text
         return picked
-    index = db.selection(shot)
+    index = 0 if critics else db.selection(shot)  # as the build picks (`run.stills.plan_takes`)
     return next((r["id"] for r in stills if not r["stale"] and r["idx"] == index), None)
 
 
