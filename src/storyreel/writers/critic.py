@@ -21,8 +21,8 @@ from PIL import Image
 from storyreel.config import ProjectConfig
 from storyreel.errors import StoryreelError
 from storyreel.files import png_bytes
-from storyreel.look import character_refs
 from storyreel.model import Shot
+from storyreel.references import shot_references
 from storyreel.store.db import Database
 from storyreel.store.keys import digest, stage_key
 from storyreel.store.objects import CorruptObject, ObjectStore
@@ -118,21 +118,18 @@ def shot_takes(db: Database, store: ObjectStore, shot_id: str) -> list[TakeImage
 def references(shot: Shot, config: ProjectConfig, root: Path) -> list[tuple[str, bytes]]:
     """Each subject's first reference image, as a PNG of at most `REF_SIZE` on its long side."""
     out = []
-    for name in shot.subjects:
-        character = config.characters.get(name.upper())
-        if character is None or not character.refs:
-            continue
-        only = shot.model_copy(update={"subjects": [name]})
-        path = character_refs(only, {name.upper(): character}, root)[0]
+    firsts: dict[str, Path] = {}
+    for ref in shot_references(shot, config, root):
+        if ref.owner != "look":
+            firsts.setdefault(ref.owner, ref.path)
+    for name, path in firsts.items():
         try:
             with Image.open(path) as im:
                 im = im.convert("RGB")
                 im.thumbnail((REF_SIZE, REF_SIZE))
-                out.append((name.upper(), png_bytes(im)))
+                out.append((name, png_bytes(im)))
         except OSError as e:
-            raise StoryreelError(
-                f"characters.{name.upper()}.refs: not an image ({e})", path
-            ) from None
+            raise StoryreelError(f"characters.{name}.refs: not an image ({e})", path) from None
     return out
 
 
