@@ -67,3 +67,39 @@ def test_render_json_prints_one_event_per_line_in_order_with_the_reports_counts(
         shots
     )
     assert not any(e["event"] == "computed" for e in again)
+
+
+def test_cut_placed_says_where_each_shot_sits_and_which_segments_make_the_cut(project):
+    import av
+    import opentimelineio as otio
+
+    from storyreel.store.objects import ObjectStore
+
+    result = CliRunner().invoke(app, ["render", str(project), "--json"])
+    assert result.exit_code == 0, result.output
+    events = events_of(result.output)
+    [placed] = [e for e in events if e["event"] == "cut_placed"]
+    kinds = [e["event"] for e in events]
+    assert kinds.index("cut_placed") < len(kinds) - 1 - kinds[::-1].index("file_written")
+    timeline = otio.adapters.read_from_file(str(project / "out" / "cut.otio"))
+    clips = [
+        c
+        for c in timeline.video_tracks()[0].find_clips(shallow_search=True)
+        if c.metadata.get("storyreel", {}).get("kind") == "shot"
+    ]
+    assert [s["shot"] for s in placed["shots"]] == [
+        c.metadata["storyreel"]["shot_id"] for c in clips
+    ]
+    for s, c in zip(placed["shots"], clips, strict=True):
+        r = c.range_in_parent()
+        assert s["start"] == round(r.start_time.rescaled_to(24).value)
+        assert s["length"] == round(r.duration.rescaled_to(24).value)
+    starts = [s["start"] for s in placed["segments"]]
+    assert starts[0] == 0 and all(
+        a["start"] + a["length"] == b["start"]
+        for a, b in zip(placed["segments"], placed["segments"][1:], strict=False)
+    )
+    with av.open(str(project / "out" / "cut.mp4")) as cut:
+        assert sum(1 for _ in cut.decode(video=0)) == placed["frames"]
+    store = ObjectStore(project / ".storyreel" / "objects")
+    assert all(store.verify(s["digest"]) for s in placed["segments"])

@@ -39,7 +39,7 @@ from storyreel.run.clips import make_clips, plan_clips
 from storyreel.run.events import BuildFinished, BuildStarted, FileWritten, Subscriber
 from storyreel.run.exports import make_exports
 from storyreel.run.media import make_media
-from storyreel.run.picture import AI_NOTE, make_cut, make_segments
+from storyreel.run.picture import AI_NOTE, make_cut, make_segments, placed
 from storyreel.run.pipeline import OLD_STILLS, Pipeline, open_pipeline
 from storyreel.run.report import BuildReport
 from storyreel.run.sound import Music, beats, mix
@@ -80,7 +80,8 @@ def _render(
     shotlist = p.breakdown()
     stills = make_stills(p, shotlist)
     selected = stills.selected
-    _contact_sheet(p, shotlist, stills)
+    if not p.draft:  # a draft comes in seconds: the sheet and the first minute are for renders
+        _contact_sheet(p, shotlist, stills)
     overrides = load_overrides(p.project)
     with p.runner.stage("timeline"), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -106,9 +107,9 @@ def _render(
         program = program_from_timeline(timeline, sources, cfg)
         if burn_subtitles:
             program.overlays.extend(subtitle_overlays(timeline))
-    segments = make_segments(
-        p, program, profile, head=output.with_name(f"{output.stem}-head{output.suffix}")
-    )
+    head = None if p.draft else output.with_name(f"{output.stem}-head{output.suffix}")
+    segments = make_segments(p, program, profile, head=head)
+    p.events.publish(placed(timeline, segments, output, cfg.film.fps))
     provenance = cut_provenance(shotlist, takes, cfg)
     provenance["profile"] = "draft" if p.draft else profile
     if p.report.failed:

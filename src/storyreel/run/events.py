@@ -123,6 +123,19 @@ class ShotsChanged(Event):
 
 
 @dataclass(frozen=True)
+class CutPlaced(Event):
+    """Where each shot sits in the cut about to be assembled, and the stored segments it is
+    made of (all in frames): a player seeks to a shot without rebuilding the timeline."""
+
+    kind: ClassVar[str] = "cut_placed"
+    output: str
+    fps: str
+    frames: int
+    shots: list[dict[str, Any]] = field(default_factory=list)  # {"shot", "start", "length"}
+    segments: list[dict[str, Any]] = field(default_factory=list)  # {"start", "length", "digest"}
+
+
+@dataclass(frozen=True)
 class BuildFinished(Event):
     kind: ClassVar[str] = "build_finished"
     report: dict[str, Any] = field(default_factory=dict)

@@ -28,11 +28,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import opentimelineio as otio
+
 from storyreel.config import render_workers
+from storyreel.edit.timeline import picture_clips
 from storyreel.render import segments as seg
 from storyreel.render.frames import REVIEW_CLUMP, REVIEW_FIELDS, REVIEW_GRAIN, FilmLook
 from storyreel.render.program import Program
-from storyreel.run.events import FileWritten
+from storyreel.run.events import CutPlaced, FileWritten
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.sound import Sound, aac
 from storyreel.run.stage import Stage, Stored
@@ -188,6 +191,30 @@ def _encode(
             found[s.key] = outcome.value
             if done is not None:
                 done(found)
+
+
+def placed(
+    timeline: otio.schema.Timeline, segments: list[Encoded], output: Path, fps: Fraction
+) -> CutPlaced:
+    """Each shot's place in the cut of `timeline` and the segments it is made of, in frames."""
+    shots = []
+    for clip in picture_clips(timeline):
+        r = clip.range_in_parent()
+        start = round(r.start_time.rescaled_to(float(fps)).value)
+        end = round(r.end_time_exclusive().rescaled_to(float(fps)).value)
+        shots.append(
+            {"shot": clip.metadata["storyreel"]["shot_id"], "start": start, "length": end - start}
+        )
+    return CutPlaced(
+        str(output),
+        str(fps),
+        sum(e.segment.length for e in segments),
+        shots,
+        [
+            {"start": e.segment.start, "length": e.segment.length, "digest": e.digest}
+            for e in segments
+        ],
+    )
 
 
 def make_cut(

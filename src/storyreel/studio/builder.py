@@ -20,6 +20,7 @@ from watchfiles import watch
 
 from storyreel.errors import StoryreelError
 from storyreel.run.build import build
+from storyreel.run.events import CutPlaced
 from storyreel.store.project import Project
 from storyreel.studio.hub import Hub
 from storyreel.studio.reel import Reel, digest_text, read_reel
@@ -107,13 +108,17 @@ class Builder:
     def _build(self, want: Request) -> None:
         try:
             project = self.project()
+            cuts: list[CutPlaced] = []
             report = build(
                 project,
                 draft=not want.full,
-                subscribers=(self.hub,),
+                subscribers=(
+                    self.hub,
+                    lambda e: cuts.append(e) if isinstance(e, CutPlaced) else None,
+                ),
                 on_wait=lambda message: self.hub.send("waiting", message=message),
             )
-            self.reel = read_reel(project, dict(report.failed))
+            self.reel = read_reel(project, cuts[-1], dict(report.failed))
         except StoryreelError as e:
             self._failed(e)
             return

@@ -1,9 +1,8 @@
 """The reel as the studio shows it: the script's shots, where each sits in the cut, its takes.
 
 The shots are the breakdown's under the identities the last build gave them (read, never
-written: `storyreel.run.identity.stored_identities`); their places in the cut come from the
-draft timeline built the way the build builds it (spoken lines hold a shot, the editorial
-overrides set order and trims), so a shot's start in the player is the frame the cut shows it.
+written: `storyreel.run.identity.stored_identities`); their places in the cut are the ones the
+build published (`CutPlaced`), so a shot's start in the player is the frame the cut shows it.
 """
 
 from __future__ import annotations
@@ -14,16 +13,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import opentimelineio as otio
-
-from storyreel.edit.audio import dialogue_lengths
-from storyreel.edit.timeline import build_timeline, picture_clips
 from storyreel.model import Provenance, ShotList
+from storyreel.run.events import CutPlaced
 from storyreel.run.identity import stored_identities
 from storyreel.script.breakdown import breakdown_script
 from storyreel.store.db import Database
 from storyreel.store.objects import ObjectStore
-from storyreel.store.project import Project, load_overrides
+from storyreel.store.project import Project
 
 
 @dataclass(frozen=True)
@@ -69,26 +65,16 @@ def shot_list(project: Project) -> ShotList:
     return breakdown_script(project.script, project.config, stored_identities(project))
 
 
-def read_reel(project: Project, failed: dict[str, str] | None = None) -> Reel:
-    """The reel of the current script: each shot's place in the draft cut and its take."""
+def read_reel(project: Project, cut: CutPlaced, failed: dict[str, str] | None = None) -> Reel:
+    """The reel of the current script: each shot's place in the `cut` a build made, its take."""
     shotlist = shot_list(project)
-    config = project.config.draft()
-    fps = config.film.fps
-    lengths = dialogue_lengths(shotlist, config, project.state_dir / "audio")
-    timeline = build_timeline(
-        shotlist,
-        config,
-        dialogue_lengths=lengths,
-        overrides=load_overrides(project),
-        project_root=project.root,
-    )
+    fps = Fraction(cut.fps)
     scenes = {s.id: s.heading for s in shotlist.scenes}
     chosen = selected_takes(project)
     cards: list[ShotCard] = []
-    for clip in picture_clips(timeline):
-        sid = clip.metadata["storyreel"]["shot_id"]
+    for place in cut.shots:
+        sid = place["shot"]
         shot = shotlist.shot(sid)
-        place = clip.range_in_parent()
         cards.append(
             ShotCard(
                 id=sid,
@@ -97,18 +83,19 @@ def read_reel(project: Project, failed: dict[str, str] | None = None) -> Reel:
                 angle=str(shot.angle),
                 move=str(shot.move),
                 description=shot.description or shot.action,
-                start=_seconds(place.start_time, fps),
-                duration=_seconds(place.duration, fps),
+                start=_seconds(place["start"], fps),
+                duration=_seconds(place["length"], fps),
                 lines=(shot.lines.start, shot.lines.end),
                 take=chosen.get(sid),
                 failed=(failed or {}).get(sid),
             )
         )
-    return Reel(cards, str(fps), config.film.start_timecode, _seconds(timeline.duration(), fps))
+    timecode = project.config.film.start_timecode
+    return Reel(cards, cut.fps, timecode, _seconds(cut.frames, fps))
 
 
-def _seconds(t: otio.opentime.RationalTime, fps: Fraction) -> float:
-    return round(float(Fraction(round(t.to_frames(float(fps)))) / fps), 4)
+def _seconds(frames: int, fps: Fraction) -> float:
+    return round(float(Fraction(frames) / fps), 4)
 
 
 def take_rows(project: Project, shot: str) -> list[dict[str, Any]]:
