@@ -13,7 +13,8 @@ default). The review profile, the default, makes the reel a director watches and
 x264 at CRF 23 (`REVIEW_ENCODER`), and the look's grain lighter and coarser, drawn
 from fields made once a render (`FilmLook(review=True)`); measured by
 `benchmarks/first_render.py` (time, size, SSIM against a lossless encode of the same frames).
-The two are separate keys in the store, and share every still and clip.
+The two are separate keys in the store, and share every still and clip. A draft is encoded as
+the review is, at half size (`_encoding`).
 
 While the reel is encoded, the film's first minute is remuxed to `cut-head.mp4` beside the cut
 as soon as its segments are in the store (`HEAD_SECONDS`), something to watch before the end.
@@ -288,9 +289,10 @@ def _intact(p: Pipeline, program: Program, segments: list[Encoded], profile: str
 
 
 def _encoding(p: Pipeline, program: Program, profile: str) -> Encoding:
-    """How the programme's segments are encoded in `profile` (a draft keeps its own settings)."""
+    """How the programme's segments are encoded in `profile`; a draft (watched while writing,
+    one segment at a time in the studio) has the review's look and encoder at its own CRF."""
     cfg = p.config
-    review = profile == "review" and not p.draft
+    review = profile == "review" or p.draft
     look = FilmLook(
         cfg.look,
         program.frame_size,
@@ -308,19 +310,23 @@ def _encoding(p: Pipeline, program: Program, profile: str) -> Encoding:
             {},
             {"look": cfg.look, "lut": lut, "encoder": encoder, "options": seg.SEGMENT_OPTIONS},
         )
-    options = {**seg.SEGMENT_OPTIONS, **REVIEW_OPTIONS}
+    encoder, extra = REVIEW_ENCODER, REVIEW_OPTIONS
+    if p.draft:  # one segment at a time while writing: x264 takes the threads it wants
+        encoder = {**REVIEW_ENCODER, "crf": cfg.render.crf}
+        extra = {k: v for k, v in REVIEW_OPTIONS.items() if k != "threads"}
     grain = {"share": REVIEW_GRAIN, "clump": REVIEW_CLUMP, "fields": REVIEW_FIELDS}
     return Encoding(
         look,
-        REVIEW_ENCODER,
-        REVIEW_OPTIONS,
+        encoder,
+        extra,
         {
-            "profile": "review",
+            "profile": "draft" if p.draft else "review",
             "look": cfg.look,
             "lut": lut,
             "grain": grain,
-            "encoder": REVIEW_ENCODER,
-            "options": options,
+            "vignette": "8-bit",  # FilmLook(review=True): its gain in 1/255 steps
+            "encoder": encoder,
+            "options": {**seg.SEGMENT_OPTIONS, **extra},
         },
     )
 
