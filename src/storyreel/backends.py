@@ -161,12 +161,11 @@ class Backend(ABC):
         return value, parsed
 
 
-def available(stage: str) -> dict[str, Any]:
-    """Backend name → entry point, for one stage."""
+def available(stage: str, found: Any = None) -> dict[str, Any]:
+    """Backend name → entry point, for one stage (among `found`, default: the installed ones)."""
     prefix = f"{stage}."
-    return {
-        ep.name[len(prefix) :]: ep for ep in entry_points(group=GROUP) if ep.name.startswith(prefix)
-    }
+    eps = entry_points(group=GROUP) if found is None else found
+    return {ep.name[len(prefix) :]: ep for ep in eps if ep.name.startswith(prefix)}
 
 
 def split_spec(spec: str) -> tuple[str, str | None]:
@@ -235,7 +234,8 @@ def check_specs(config: ProjectConfig, config_path: Path | None) -> None:
                     _line_of(text, where),
                 )
             named.append((where, stage, spec))
-    registry = {stage: available(stage) for stage in STAGES}  # reading entry points is slow: once
+    found = entry_points(group=GROUP)  # reading entry points is slow: once
+    registry = {stage: available(stage, found) for stage in STAGES}
     for where, stage, spec in named:
         try:
             check_spec(stage, spec, registry[stage])

@@ -18,6 +18,7 @@ interleaved segment by segment and trimmed to the picture.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -219,9 +220,9 @@ def assemble(
                         dst.mux(packet)
                 offset += length
                 if audio is not None:  # interleave: the sound up to this segment's end
-                    end = Fraction(offset) / fps
-                    for packet in packets:
-                        at = packet.pts * packet.time_base
+                    end = math.ceil(Fraction(offset) / fps / ain.streams.audio[0].time_base)
+                    for packet in packets:  # (in integer ticks: no Fraction per packet)
+                        at = packet.pts
                         packet.stream = aout
                         dst.mux(packet)
                         if at >= end:
