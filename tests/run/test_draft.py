@@ -40,3 +40,13 @@ def test_a_draft_is_the_cut_at_half_size_and_shares_the_full_renders_stills(proj
 
     again = json_report(runner.invoke(app, ["render", str(project), "--json"]).output)
     assert again["frames"] == 0 and again["computed"]["cut"] == []  # the full cut is untouched
+
+
+def test_a_first_draft_writes_the_draft_alone(project):
+    """A draft comes in seconds (it is what the studio rebuilds on every save): no contact
+    sheet and no first minute are written for it."""
+    result = CliRunner().invoke(app, ["render", str(project), "--draft", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json_report(result.output)
+    assert report["computed"]["stills"] and report["files"] == [str(project / "out" / "draft.mp4")]
+    assert sorted(p.name for p in (project / "out").iterdir()) == ["draft.mp4"]
