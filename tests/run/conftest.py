@@ -103,5 +103,7 @@ def register(monkeypatch, stage: str, cls: type) -> None:
     monkeypatch.setattr(
         backends,
         "available",
-        lambda s: real(s) | ({cls.name: _Registered(stage, cls)} if s == stage else {}),
+        lambda s, found=None: (
+            real(s, found) | ({cls.name: _Registered(stage, cls)} if s == stage else {})
+        ),
     )
