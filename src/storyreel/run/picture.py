@@ -15,6 +15,10 @@ from fields made once a render (`FilmLook(review=True)`); measured by
 `benchmarks/first_render.py` (time, size, SSIM against a lossless encode of the same frames).
 The two are separate keys in the store, and share every still and clip.
 
+On a cluster a segment's `SegmentTask` carries the part of the programme it shows, its clips as
+recipes, to a worker, which makes the clips' frames, encodes, and sends back the file and what
+each clip's backend said (`SegmentMade`); the driver stores it as a local encode would be.
+
 While the reel is encoded, the film's first minute is remuxed to `cut-head.mp4` beside the cut
 as soon as its segments are in the store (`HEAD_SECONDS`), something to watch before the end.
 """
@@ -22,20 +26,25 @@ as soon as its segments are in the store (`HEAD_SECONDS`), something to watch be
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from storyreel.config import render_workers
+from storyreel.errors import StoryreelError
+from storyreel.model import FrameSource
 from storyreel.render import segments as seg
 from storyreel.render.frames import REVIEW_CLUMP, REVIEW_FIELDS, REVIEW_GRAIN, FilmLook
-from storyreel.render.program import Program
+from storyreel.render.program import LazySource, Program
+from storyreel.run.clips import ClipRecipe, ClipSource
 from storyreel.run.events import FileWritten
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.sound import Sound, aac
 from storyreel.run.stage import Stage, Stored
+from storyreel.run.work import Needs, Task, needs_of, remote
 from storyreel.store.keys import stage_key
 from storyreel.store.objects import file_digest, fingerprint
 
@@ -72,6 +81,69 @@ class Encoded:
     digest: str
 
 
+@dataclass(frozen=True)
+class SegmentMade:
+    """What a segment's task sends back: the encoded file, and for each clip it showed (by key)
+    the backend's refusal or what the backend said of its frames (params, meta)."""
+
+    mp4: bytes
+    refused: dict[str, str]
+    made: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class SegmentTask(Task):
+    """A segment encoded on a cluster's worker: the programme of its frames alone, each of its
+    clips a `ClipRecipe`."""
+
+    backend: None
+    needs: Needs
+    program: Program
+    length: int
+    encoding: Encoding
+
+    def run(self, backend: None) -> SegmentMade:
+        refused: dict[str, str] = {}
+        made: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        sources: dict[int, LazySource] = {}
+
+        def source(recipe: ClipRecipe) -> FrameSource:
+            if recipe.failed is not None:
+                refused[recipe.job.key] = recipe.failed
+                return recipe.slate(recipe.failed)
+            try:
+                clip = recipe.make()
+            except StoryreelError as e:
+                refused[recipe.job.key] = recipe.refusal(e)
+                return recipe.slate(refused[recipe.job.key])
+            made[recipe.job.key] = (
+                recipe.job.backend.params(clip),
+                getattr(clip, "meta", {}) or {},
+            )
+            return clip
+
+        def lazy(recipe: ClipRecipe) -> LazySource:
+            if id(recipe) not in sources:
+                job, cfg = recipe.job, recipe.config
+                sources[id(recipe)] = LazySource(
+                    lambda: source(recipe), cfg.film.fps, job.n_frames, cfg.picture_size
+                )
+            return sources[id(recipe)]
+
+        events = [
+            replace(e, source=lazy(e.source)) if isinstance(e.source, ClipRecipe) else e
+            for e in self.program.events
+        ]
+        program, e = replace(self.program, events=events), self.encoding
+        with tempfile.TemporaryDirectory(prefix="storyreel-segment-") as tmp:
+            path = Path(tmp) / "segment.mp4"
+            part = seg.Segment(0, self.length, "")
+            seg.encode_segment(program, part, e.look, path, e.encoder, None, e.options)
+            for s in sources.values():
+                s.close()
+            return SegmentMade(path.read_bytes(), refused, made)
+
+
 class SegmentsStage(Stage[seg.Segment, str]):
     """Encodes one segment into the store; its value is the encoded file's digest."""
 
@@ -104,6 +176,37 @@ class SegmentsStage(Stage[seg.Segment, str]):
                 if self.users[id(source)] == 0 and hasattr(source, "close"):
                     source.close()
         return dig
+
+    def task(self, item: seg.Segment) -> SegmentTask | None:
+        sub = seg.sub_program(self.program, item.start, item.length)
+        recipes: dict[int, ClipRecipe] = {}
+        events = []
+        for e in sub.events:
+            if isinstance(e.source, ClipSource):
+                if not remote(e.source.job.backend):
+                    return None  # a hosted clip is made on the driver, where its ledger is
+                if id(e.source) not in recipes:
+                    recipes[id(e.source)] = e.source.recipe()
+                e = replace(e, source=recipes[id(e.source)])
+            events.append(e)
+        gpus = max((needs_of(r.job.backend).gpus for r in recipes.values()), default=0.0)
+        return SegmentTask(
+            None, Needs(gpus=gpus), replace(sub, events=events), item.length, self.encoding
+        )
+
+    def accept(self, item: seg.Segment, result: SegmentMade) -> str:
+        for k in item.sources:
+            source = self.program.events[k].source
+            if not isinstance(source, ClipSource):
+                continue
+            if source.key in result.refused:
+                source.refused(result.refused[source.key])
+            elif source.key in result.made:
+                source.made(*result.made[source.key])
+        tmp = self.p.store.temp_path(".mp4")
+        tmp.write_bytes(result.mp4)
+        self.tick(item.length)
+        return self.p.store.put_file(tmp)
 
     def save(self, item: seg.Segment, value: str) -> Stored | None:
         if any(getattr(self.program.events[k].source, "failed", False) for k in item.sources):

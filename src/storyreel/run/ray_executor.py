@@ -1,0 +1,208 @@
+"""The Ray executor: a build's stills and segment encodes as tasks on a Ray cluster.
+
+The driver (the machine running `storyreel render`, which holds the project lock, the store and
+the database) keeps the runner's bookkeeping: each item is looked up, and its result saved and
+recorded, on a driver thread, exactly as the local executor does; only `Stage.task(item)` travels.
+So a render on the cluster and one on a laptop find the same keys, and a driver killed mid-render
+resumes as a local one does (what arrived is saved). Hosted work has no task: it is computed on
+the driver, where its ledger is checked and written before anything is submitted.
+
+A task whose backend wants a GPU goes to an actor that keeps that backend (and the pipeline it
+loads once) for the run, one actor a GPU's worth of the cluster; the rest are plain tasks on CPU
+workers. Ray retries either on another worker when the one running it dies (`MAX_RETRIES`).
+
+Before the first task the cluster is checked: its address answers within `CONNECT_SECONDS`, its
+workers import storyreel, and it has the GPUs a backend asks for; each fails with one line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import ray
+
+from storyreel import __version__
+from storyreel.backends import Backend
+from storyreel.errors import StoryreelError
+from storyreel.run.executors import LocalExecutor, Unrunnable
+from storyreel.run.work import Refusal, Task
+
+PACKAGE = "storyreel"  # what every worker must import
+CONNECT_SECONDS = 3.0  # an address that does not answer within this is unreachable
+PROBE_SECONDS = 120.0  # a worker's start (a cold node pulls its image first)
+MAX_RETRIES = 3  # a task whose worker died is run again on another, this many times
+
+
+def _run(task: Task, backend: Backend | None) -> Any:
+    """A task's result on a worker, a `StoryreelError` (a refusal of its item) as a value."""
+    try:
+        return task.run(backend)
+    except StoryreelError as e:
+        return Refusal(e.message, e.path, e.line)
+
+
+@ray.remote(max_retries=MAX_RETRIES)
+def _task(task: Task) -> Any:
+    return _run(task, task.backend)
+
+
+class _Server:
+    """An actor keeping one backend (its pipeline loaded on first use) for many tasks."""
+
+    def __init__(self, backend: Backend):
+        self.backend = backend
+
+    def run(self, task: Task) -> Any:
+        return _run(task, self.backend)
+
+
+class RayExecutor:
+    """Items' computes as Ray tasks; lookups and saves on a pool of driver threads."""
+
+    def __init__(self, address: str, started: bool):
+        self.address, self.started = address, started
+        resources = ray.cluster_resources()
+        self.gpus = resources.get("GPU", 0.0)
+        # enough in flight to keep every worker busy while results travel back
+        self.threads = LocalExecutor(max(2, 2 * int(resources.get("CPU", 1) + self.gpus)))
+        self._servers: dict[int, itertools.cycle] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def connect(cls, address: str | None) -> RayExecutor:
+        """The cluster at `address` (else `RAY_ADDRESS`'s, else a local one started for the run,
+        or the Ray this process has already started), checked."""
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        started = not ray.is_initialized()
+        if started:
+            if address not in (None, "auto", "local"):
+                _reachable(address)
+            try:
+                ray.init(
+                    address=address,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    logging_level="warning",
+                )
+            except (ConnectionError, RuntimeError, ValueError) as e:
+                raise StoryreelError(
+                    f"cannot connect to the Ray cluster at {address}: {e}"
+                ) from None
+        try:
+            _probe(address or "this machine")
+        except StoryreelError:
+            if started:
+                ray.shutdown()
+            raise
+        return cls(address or "local", started)
+
+    def close(self) -> None:
+        self._servers.clear()
+        if self.started:
+            ray.shutdown()
+
+    def run(self, fn: Any, items: Any, limit: int | None = None) -> Any:
+        """As `LocalExecutor.run`, on the driver's threads; `limit`, a budget of this machine's
+        memory, does not bind the cluster's workers (their tasks declare what they need)."""
+        return self.threads.run(fn, items)
+
+    def compute(self, stage: Any, item: Any) -> Any:
+        """The item's output: its stage's task run on the cluster and accepted here, or, for a
+        stage or backend without one, made here."""
+        task = stage.task(item)
+        if task is None:
+            return stage.compute(item)
+        result = ray.get(self._submit(task))
+        if isinstance(result, Refusal):
+            raise StoryreelError(result.message, result.path, result.line)
+        return stage.accept(item, result)
+
+    def _submit(self, task: Task) -> Any:
+        needs = task.needs
+        if needs.gpus > self.gpus:
+            name = task.backend.name if task.backend else "this work"
+            raise Unrunnable(
+                f"{name} wants {needs.gpus:g} GPU a task and the Ray cluster at {self.address} "
+                f"has {self.gpus:g}: add GPU nodes (docs/cluster.md), or render with "
+                "--executor local"
+            )
+        if not needs.gpus or task.backend is None:
+            return _task.options(
+                num_cpus=needs.cpus, num_gpus=needs.gpus, memory=needs.memory or None
+            ).remote(task)
+        return next(self._pool(task)).run.remote(task)
+
+    def _pool(self, task: Task) -> itertools.cycle:
+        """The actors serving `task.backend`: as many as the cluster's GPUs hold, started once."""
+        with self._lock:
+            pool = self._servers.get(id(task.backend))
+            if pool is None:
+                needs = task.needs
+                server = ray.remote(_Server).options(
+                    num_cpus=needs.cpus,
+                    num_gpus=needs.gpus,
+                    memory=needs.memory or None,
+                    max_restarts=MAX_RETRIES,
+                    max_task_retries=MAX_RETRIES,
+                )
+                n = max(1, int(self.gpus // needs.gpus))
+                pool = itertools.cycle([server.remote(task.backend) for _ in range(n)])
+                self._servers[id(task.backend)] = pool
+            return pool
+
+
+def _reachable(address: str) -> None:
+    """Raise, within `CONNECT_SECONDS`, when nothing answers at `address` (Ray's own client
+    retries for a minute and more before it gives up)."""
+    parts = urlsplit(address if "://" in address else f"ray://{address}")
+    try:
+        host, port = parts.hostname, parts.port or 10001
+    except ValueError:
+        host = port = None
+    if not host:
+        raise StoryreelError(f"bad Ray address {address!r}: expected ray://HOST:PORT or HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
+    except OSError as e:
+        raise StoryreelError(
+            f"cannot reach the Ray cluster at {address} ({e.strerror or e}): is its head "
+            "running? (`ray status` on the head node; docs/cluster.md)"
+        ) from None
+
+
+def _probe(where: str) -> None:
+    """Raise when the cluster's workers cannot import storyreel, or another version of it."""
+
+    def probe(package: str) -> str:  # nested: sent by value, so it runs where storyreel does not
+        import importlib
+
+        try:
+            return "ok " + importlib.import_module(package).__version__
+        except ImportError as e:
+            return f"missing {e}"
+
+    try:
+        answer = ray.get(
+            ray.remote(probe).options(num_cpus=0).remote(PACKAGE), timeout=PROBE_SECONDS
+        )
+    except ray.exceptions.GetTimeoutError:
+        raise StoryreelError(
+            f"the Ray cluster on {where} started no worker in {PROBE_SECONDS:g} s (`ray status` "
+            "on its head node says what it lacks)"
+        ) from None
+    if answer == f"ok {__version__}":
+        return
+    said = (
+        f"storyreel {answer[3:]} where the driver has {__version__}"
+        if answer.startswith("ok ")
+        else f"storyreel is not installed there ({answer[8:]})"
+    )
+    raise StoryreelError(
+        f"the Ray workers on {where} cannot run storyreel's tasks: {said}; install "
+        f"storyreel[ray]=={__version__} (and the extras its backends need) on every node"
+    )
