@@ -1,0 +1,173 @@
+"""A render on a local Ray cluster: the same cut and store as on this machine, worker deaths
+survived, and bad clusters refused in one line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import ray
+from typer.testing import CliRunner
+
+import storyreel.run.ray_executor as ray_executor
+from storyreel.backends import load_backend
+from storyreel.cli.app import app
+from storyreel.errors import StoryreelError
+from storyreel.run.build import build
+from storyreel.run.picture import SegmentsStage
+from storyreel.run.stills import StillsStage
+from storyreel.stills.base import StillsBackend
+from storyreel.store.db import Database
+from storyreel.store.project import Project
+from tests.run.conftest import decode, make_project, register
+
+
+class Stalling(StillsBackend):
+    """Previz stills; the first request for shot sh2 writes its worker's pid to `marks` and
+    stalls, so that a test can kill that worker mid-task."""
+
+    name, version = "stalling", "1"
+    marks: Path
+
+    def generate(self, request):
+        mark = self.marks / "sh2.pid"
+        if request.shot.id == "sh2" and not mark.exists():
+            mark.write_text(str(os.getpid()))
+            time.sleep(60)
+        return load_backend("stills", "previz").generate(request)
+
+
+class Heavy(StillsBackend):
+    """A stills backend that wants a GPU."""
+
+    name, version, gpu = "heavy", "1", True
+
+    def generate(self, request):
+        raise AssertionError("a GPU backend ran on a cluster without GPUs")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A local Ray of two cores and a small object store, shut down after the module."""
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the test backends
+    ray.init(
+        num_cpus=2,
+        object_store_memory=80 * 2**20,
+        include_dashboard=False,
+        log_to_driver=False,
+        logging_level="warning",
+    )
+    yield
+    ray.shutdown()
+
+
+def keys(root: Path) -> set[str]:
+    with Database(root / ".storyreel" / "project.db") as db:
+        return set(db.outputs())
+
+
+def same_frames(a: Path, b: Path) -> bool:
+    fa, fb = decode(a), decode(b)
+    return len(fa) == len(fb) > 0 and all(np.array_equal(x, y) for x, y in zip(fa, fb, strict=True))
+
+
+def test_an_unreachable_cluster_is_said_in_seconds(tmp_path):
+    root = make_project(tmp_path / "film")
+    start = time.perf_counter()
+    result = CliRunner().invoke(app, ["render", str(root), "--executor", "ray://127.0.0.1:9"])
+    assert time.perf_counter() - start < 10
+    assert result.exit_code != 0
+    assert "cannot reach the Ray cluster at ray://127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output
+    assert not (root / "out" / "cut.mp4").exists()
+
+
+def test_an_unknown_executor_is_named(tmp_path):
+    root = make_project(tmp_path / "film")
+    result = CliRunner().invoke(app, ["render", str(root), "--executor", "rai"])
+    assert result.exit_code != 0
+    assert "unknown executor 'rai' (did you mean ray?)" in result.output
+    toml = root / "storyreel.toml"
+    toml.write_text(toml.read_text() + '[run]\nexecutor = "threads"\n')
+    result = CliRunner().invoke(app, ["render", str(root)])
+    assert result.exit_code != 0
+    assert "storyreel.toml:" in result.output and "unknown executor 'threads'" in result.output
+
+
+def test_a_film_rendered_on_ray_is_the_local_render(cluster, tmp_path, monkeypatch):
+    here, there = make_project(tmp_path / "here"), make_project(tmp_path / "there")
+    local = build(Project.open(here), draft=True)
+
+    def not_here(self, item):
+        raise AssertionError("computed on the driver")
+
+    with monkeypatch.context() as m:  # the workers are other processes: this binds the driver
+        m.setattr(StillsStage, "compute", not_here)
+        m.setattr(SegmentsStage, "compute", not_here)
+        on_ray = build(Project.open(there), draft=True, executor="ray")
+    assert len(on_ray.computed["stills"]) == len(local.computed["stills"]) == 5
+    assert len(on_ray.computed["segments"]) == len(local.computed["segments"])
+    assert on_ray.frames == local.frames > 0
+    assert same_frames(local.output, on_ray.output)
+    assert keys(there) == keys(here)
+    again = build(Project.open(there), draft=True)  # on this machine: all found
+    assert not any(again.computed.values())
+
+
+def test_a_worker_killed_mid_render_is_replaced(cluster, tmp_path, monkeypatch):
+    register(monkeypatch, "stills", Stalling)
+    interrupted, whole = tmp_path / "interrupted", tmp_path / "whole"
+    for root in (interrupted, whole):
+        make_project(root)
+        toml = root / "storyreel.toml"
+        toml.write_text(toml.read_text().replace("[backends]", '[backends]\nstills = "stalling"'))
+        (root / "marks").mkdir()
+    killed: list[int] = []
+
+    def kill_the_stalled_worker() -> None:
+        mark = interrupted / "marks" / "sh2.pid"
+        deadline = time.monotonic() + 120
+        while not mark.exists() or not mark.read_text():
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
+        killed.append(int(mark.read_text()))
+        os.kill(killed[0], signal.SIGKILL)
+
+    Stalling.marks = interrupted / "marks"
+    killer = threading.Thread(target=kill_the_stalled_worker)
+    killer.start()
+    start = time.perf_counter()
+    report = build(Project.open(interrupted), draft=True, executor="ray")
+    killer.join()
+    assert killed and killed[0] != os.getpid()
+    assert time.perf_counter() - start < 55  # the stalled task did not run to its end
+    assert not report.failed
+    Stalling.marks = whole / "marks"
+    (whole / "marks" / "sh2.pid").write_text("")  # no stall: an uninterrupted render
+    uninterrupted = build(Project.open(whole), draft=True)
+    assert same_frames(report.output, uninterrupted.output)
+    assert keys(interrupted) == keys(whole)
+
+
+def test_a_gpu_backend_on_a_cluster_without_gpus_stops_the_build(cluster, tmp_path, monkeypatch):
+    register(monkeypatch, "stills", Heavy)
+    root = make_project(tmp_path / "film")
+    toml = root / "storyreel.toml"
+    toml.write_text(toml.read_text().replace("[backends]", '[backends]\nstills = "heavy"'))
+    with pytest.raises(StoryreelError, match="heavy wants 1 GPU a task and the Ray cluster"):
+        build(Project.open(root), draft=True, executor="ray")
+    assert not (root / "out" / "draft.mp4").exists()
+
+
+def test_workers_without_storyreel_are_refused(cluster, tmp_path, monkeypatch):
+    monkeypatch.setattr(ray_executor, "PACKAGE", "storyreel_not_installed")
+    root = make_project(tmp_path / "film")
+    with pytest.raises(StoryreelError, match="cannot run storyreel's tasks: storyreel is not"):
+        build(Project.open(root), draft=True, executor="ray")
