@@ -36,6 +36,7 @@ from typing import Any
 from storyreel.config import render_workers
 from storyreel.errors import StoryreelError
 from storyreel.model import FrameSource
+from storyreel.motion.base import MotionBackend
 from storyreel.render import segments as seg
 from storyreel.render.frames import REVIEW_CLUMP, REVIEW_FIELDS, REVIEW_GRAIN, FilmLook
 from storyreel.render.program import LazySource, Program
@@ -94,15 +95,15 @@ class SegmentMade:
 @dataclass(frozen=True)
 class SegmentTask(Task):
     """A segment encoded on a cluster's worker: the programme of its frames alone, each of its
-    clips a `ClipRecipe`."""
+    clips a `ClipRecipe` (`backend`: the model of its clips that wants a GPU, if one does)."""
 
-    backend: None
+    backend: MotionBackend | None
     needs: Needs
     program: Program
     length: int
     encoding: Encoding
 
-    def run(self, backend: None) -> SegmentMade:
+    def run(self, backend: MotionBackend | None) -> SegmentMade:
         refused: dict[str, str] = {}
         made: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         sources: dict[int, LazySource] = {}
@@ -189,9 +190,14 @@ class SegmentsStage(Stage[seg.Segment, str]):
                     recipes[id(e.source)] = e.source.recipe()
                 e = replace(e, source=recipes[id(e.source)])
             events.append(e)
-        gpus = max((needs_of(r.job.backend).gpus for r in recipes.values()), default=0.0)
+        # clips of a model that wants a GPU: served by the actor that keeps that model loaded
+        gpu = [r.job.backend for r in recipes.values() if needs_of(r.job.backend).gpus]
         return SegmentTask(
-            None, Needs(gpus=gpus), replace(sub, events=events), item.length, self.encoding
+            gpu[0] if gpu else None,
+            needs_of(gpu[0]) if gpu else Needs(),
+            replace(sub, events=events),
+            item.length,
+            self.encoding,
         )
 
     def accept(self, item: seg.Segment, result: SegmentMade) -> str:

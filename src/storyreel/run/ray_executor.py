@@ -21,6 +21,7 @@ import itertools
 import os
 import socket
 import threading
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -68,9 +69,13 @@ class RayExecutor:
         self.address, self.started = address, started
         resources = ray.cluster_resources()
         self.gpus = resources.get("GPU", 0.0)
+        # the most memory one task may claim: the largest node's
+        self.memory = max(
+            (n["Resources"].get("memory", 0.0) for n in ray.nodes() if n["Alive"]), default=0.0
+        )
         # enough in flight to keep every worker busy while results travel back
         self.threads = LocalExecutor(max(2, 2 * int(resources.get("CPU", 1) + self.gpus)))
-        self._servers: dict[int, itertools.cycle] = {}
+        self._servers: dict[int, tuple[list[Any], itertools.cycle]] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -102,14 +107,25 @@ class RayExecutor:
         return cls(address or "local", started)
 
     def close(self) -> None:
-        self._servers.clear()
+        self._release()
         if self.started:
             ray.shutdown()
 
-    def run(self, fn: Any, items: Any, limit: int | None = None) -> Any:
+    def run(self, fn: Any, items: Any, limit: int | None = None) -> Iterator[tuple[Any, Any]]:
         """As `LocalExecutor.run`, on the driver's threads; `limit`, a budget of this machine's
-        memory, does not bind the cluster's workers (their tasks declare what they need)."""
-        return self.threads.run(fn, items)
+        memory, does not bind the cluster's workers (their tasks declare what they need). The
+        actors a stage started are stopped after it, freeing their GPUs for the next stage's."""
+        try:
+            yield from self.threads.run(fn, items)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._lock:
+            for actors, _ in self._servers.values():
+                for actor in actors:
+                    ray.kill(actor)
+            self._servers.clear()
 
     def compute(self, stage: Any, item: Any) -> Any:
         """The item's output: its stage's task run on the cluster and accepted here, or, for a
@@ -131,6 +147,13 @@ class RayExecutor:
                 f"has {self.gpus:g}: add GPU nodes (docs/cluster.md), or render with "
                 "--executor local"
             )
+        if needs.memory > self.memory:
+            name = task.backend.name if task.backend else "this work"
+            raise Unrunnable(
+                f"{name} needs {needs.memory / 1e9:.0f} GB of memory a task and the largest node "
+                f"of the Ray cluster at {self.address} has {self.memory / 1e9:.0f} GB: add "
+                "larger nodes (docs/cluster.md)"
+            )
         if not needs.gpus or task.backend is None:
             return _task.options(
                 num_cpus=needs.cpus, num_gpus=needs.gpus, memory=needs.memory or None
@@ -138,10 +161,10 @@ class RayExecutor:
         return next(self._pool(task)).run.remote(task)
 
     def _pool(self, task: Task) -> itertools.cycle:
-        """The actors serving `task.backend`: as many as the cluster's GPUs hold, started once."""
+        """The actors serving `task.backend`: as many as the cluster's GPUs hold, started once a
+        stage."""
         with self._lock:
-            pool = self._servers.get(id(task.backend))
-            if pool is None:
+            if id(task.backend) not in self._servers:
                 needs = task.needs
                 server = ray.remote(_Server).options(
                     num_cpus=needs.cpus,
@@ -150,10 +173,9 @@ class RayExecutor:
                     max_restarts=MAX_RETRIES,
                     max_task_retries=MAX_RETRIES,
                 )
-                n = max(1, int(self.gpus // needs.gpus))
-                pool = itertools.cycle([server.remote(task.backend) for _ in range(n)])
-                self._servers[id(task.backend)] = pool
-            return pool
+                actors = [server.remote(task.backend) for _ in range(int(self.gpus // needs.gpus))]
+                self._servers[id(task.backend)] = (actors, itertools.cycle(actors))
+            return self._servers[id(task.backend)][1]
 
 
 def _reachable(address: str) -> None:

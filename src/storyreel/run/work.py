@@ -67,11 +67,13 @@ def remote(backend: Backend | None) -> bool:
 
 
 def needs_of(backend: Backend | None) -> Needs:
-    """What a task of `backend` asks: a GPU and its model's weights in memory when it declares
-    `gpu`, else one core."""
+    """What a task of `backend` asks: a GPU when it declares `gpu` (and, for a diffusers model,
+    its weights in memory), else one core."""
     if backend is None or not backend.gpu:
         return Needs()
-    family = known_family(backend.spec.model) if isinstance(backend, DiffusersBackend) else None
+    if not isinstance(backend, DiffusersBackend):
+        return Needs(1.0, 1.0)  # a plugin's model: its size is not known here
+    family = known_family(backend.spec.model)
     return Needs(1.0, 1.0, WEIGHTS.get(family.name, WEIGHTS_UNKNOWN) if family else WEIGHTS_UNKNOWN)
 
 
