@@ -3,6 +3,7 @@ survived, and bad clusters refused in one line."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -77,13 +78,23 @@ def same_frames(a: Path, b: Path) -> bool:
     return len(fa) == len(fb) > 0 and all(np.array_equal(x, y) for x, y in zip(fa, fb, strict=True))
 
 
-def test_an_unreachable_cluster_is_said_in_seconds(tmp_path):
+@pytest.mark.parametrize(
+    ("executor", "env", "said"),
+    [
+        ("ray://127.0.0.1:9", None, "ray://127.0.0.1:9"),
+        ("ray", "127.0.0.1:9", "127.0.0.1:9"),  # RAY_ADDRESS names the cluster
+    ],
+)
+def test_an_unreachable_cluster_is_said_in_seconds(tmp_path, monkeypatch, executor, env, said):
+    if env:
+        monkeypatch.setenv("RAY_ADDRESS", env)
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)  # whatever ran before in here
     root = make_project(tmp_path / "film")
     start = time.perf_counter()
-    result = CliRunner().invoke(app, ["render", str(root), "--executor", "ray://127.0.0.1:9"])
+    result = CliRunner().invoke(app, ["render", str(root), "--executor", executor])
     assert time.perf_counter() - start < 10
     assert result.exit_code != 0
-    assert "cannot reach the Ray cluster at ray://127.0.0.1:9" in result.output
+    assert f"cannot reach the Ray cluster at {said} (" in result.output
     assert "Traceback" not in result.output
     assert not (root / "out" / "cut.mp4").exists()
 
@@ -110,11 +121,21 @@ def test_a_film_rendered_on_ray_is_the_local_render(cluster, tmp_path, monkeypat
     with monkeypatch.context() as m:  # the workers are other processes: this binds the driver
         m.setattr(StillsStage, "compute", not_here)
         m.setattr(SegmentsStage, "compute", not_here)
-        on_ray = build(Project.open(there), draft=True, executor="ray")
-    assert len(on_ray.computed["stills"]) == len(local.computed["stills"]) == 5
-    assert len(on_ray.computed["segments"]) == len(local.computed["segments"])
-    assert on_ray.frames == local.frames > 0
-    assert same_frames(local.output, on_ray.output)
+        args = ["render", str(there), "--draft", "--executor", "ray", "--json"]
+        result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    on_ray = events[-1]["report"]
+    assert len(on_ray["computed"]["stills"]) == len(local.computed["stills"]) == 5
+    assert len(on_ray["computed"]["segments"]) == len(local.computed["segments"])
+    assert on_ray["frames"] == local.frames > 0
+    made = [e for e in events if e["event"] == "computed" and e["stage"] == "stills"]
+    assert sorted(e["item"] for e in made) == sorted(local.computed["stills"])
+    [encoded] = [e for e in events if e["event"] == "stage_finished" and e["stage"] == "segments"]
+    progress = [e for e in events if e["event"] == "stage_progress" and e["stage"] == "segments"]
+    assert progress[-1]["done"] == progress[-1]["total"] == local.frames
+    assert encoded["computed"] == len(local.computed["segments"])
+    assert same_frames(local.output, Path(on_ray["output"]))
     assert keys(there) == keys(here)
     again = build(Project.open(there), draft=True)  # on this machine: all found
     assert not any(again.computed.values())

@@ -92,7 +92,7 @@ class RayExecutor:
                     address=address,
                     include_dashboard=False,
                     log_to_driver=False,
-                    logging_level="warning",
+                    logging_level="error",  # not its notices: the build says what matters
                 )
             except (ConnectionError, RuntimeError, ValueError) as e:
                 raise StoryreelError(
