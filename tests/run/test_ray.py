@@ -20,6 +20,8 @@ import storyreel.run.ray_executor as ray_executor
 from storyreel.backends import load_backend
 from storyreel.cli.app import app
 from storyreel.errors import StoryreelError
+from storyreel.hosted.common import HostedBackend
+from storyreel.motion.base import MotionBackend
 from storyreel.run.build import build
 from storyreel.run.picture import SegmentsStage
 from storyreel.run.stills import StillsStage
@@ -41,6 +43,30 @@ class Stalling(StillsBackend):
         if request.shot.id == "sh2" and not mark.exists():
             mark.write_text(str(os.getpid()))
             time.sleep(60)
+        return load_backend("stills", "previz").generate(request)
+
+
+class Gloomy(MotionBackend):
+    """Camera moves, except for shot sh3, which it refuses (as a model's filter would)."""
+
+    name, version = "gloomy", "1"
+
+    def animate(self, request):
+        if request.shot.id == "sh3":
+            raise StoryreelError("the scene is too dark to animate")
+        return load_backend("motion", "camera").animate(request)
+
+
+class Vendor(HostedBackend, StillsBackend):
+    """A hosted stills backend: each request is a job paid for, noted with the process that
+    submitted it."""
+
+    name, vendor, default_model = "vendor", "vendor", "v1"
+    submitted: Path
+
+    def generate(self, request):
+        with self.submitted.open("a") as f:
+            f.write(f"{request.shot.id} {os.getpid()}\n")
         return load_backend("stills", "previz").generate(request)
 
 
@@ -177,11 +203,42 @@ def test_a_worker_killed_mid_render_is_replaced(cluster, tmp_path, monkeypatch):
     assert keys(interrupted) == keys(whole)
 
 
+def with_backend(root: Path, stage: str, name: str) -> Path:
+    toml = root / "storyreel.toml"
+    toml.write_text(toml.read_text().replace("[backends]", f'[backends]\n{stage} = "{name}"'))
+    return root
+
+
+def test_a_clip_refused_on_a_worker_fails_its_shot_alone(cluster, tmp_path, monkeypatch):
+    register(monkeypatch, "motion", Gloomy)
+    here = with_backend(make_project(tmp_path / "here"), "motion", "gloomy")
+    there = with_backend(make_project(tmp_path / "there"), "motion", "gloomy")
+    local = build(Project.open(here), draft=True)
+    on_ray = build(Project.open(there), draft=True, executor="ray")
+    assert on_ray.failed == local.failed == {"sh3": "gloomy: the scene is too dark to animate"}
+    assert same_frames(local.output, on_ray.output)  # the same slate where sh3 would be
+    assert keys(there) == keys(here)  # the slate's segments are not stored, nor its clip
+    again = build(Project.open(there), draft=True, executor="ray")
+    assert again.failed == on_ray.failed  # asked again, refused again
+    assert again.computed["clips"] == [t for t in on_ray.computed["clips"] if "sh3" in t]
+
+
+def test_hosted_stills_are_submitted_by_the_driver_once(cluster, tmp_path, monkeypatch):
+    register(monkeypatch, "stills", Vendor)
+    root = with_backend(make_project(tmp_path / "film"), "stills", "vendor")
+    Vendor.submitted = tmp_path / "submitted"
+    report = build(Project.open(root), draft=True, executor="ray")
+    assert not report.failed
+    jobs = Vendor.submitted.read_text().split()
+    assert sorted(jobs[::2]) == sorted(t.split(".")[0] for t in report.computed["stills"])
+    assert set(jobs[1::2]) == {str(os.getpid())}  # on the driver, where the ledger is
+    build(Project.open(root), draft=True, executor="ray")
+    assert len(Vendor.submitted.read_text().split()) == len(jobs)  # none again
+
+
 def test_a_gpu_backend_on_a_cluster_without_gpus_stops_the_build(cluster, tmp_path, monkeypatch):
     register(monkeypatch, "stills", Heavy)
-    root = make_project(tmp_path / "film")
-    toml = root / "storyreel.toml"
-    toml.write_text(toml.read_text().replace("[backends]", '[backends]\nstills = "heavy"'))
+    root = with_backend(make_project(tmp_path / "film"), "stills", "heavy")
     with pytest.raises(StoryreelError, match="heavy wants 1 GPU a task and the Ray cluster"):
         build(Project.open(root), draft=True, executor="ray")
     assert not (root / "out" / "draft.mp4").exists()
