@@ -11,6 +11,8 @@ import pytest
 import ray
 
 from storyreel.backends import load_backend
+from storyreel.model import Provenance
+from storyreel.motion.base import MotionBackend
 from storyreel.run.build import build
 from storyreel.stills.base import StillsBackend
 from storyreel.store.db import Database
@@ -34,6 +36,23 @@ class Loading(StillsBackend):
         return replace(still, meta={**still.meta, "pid": os.getpid(), "loads": self.loads})
 
 
+class Moving(MotionBackend):
+    """Camera moves behind a "model" loaded on first use; each clip's provenance says which
+    process made it and how many times that process's backend loaded its model."""
+
+    name, version, gpu = "moving", "1", True
+
+    def __init__(self):
+        self.model, self.loads = None, 0
+
+    def animate(self, request):
+        if self.model is None:
+            self.model, self.loads = load_backend("motion", "camera"), self.loads + 1
+        clip = self.model.animate(request)
+        clip.meta = {"params": {"pid": os.getpid(), "loads": self.loads}}
+        return clip
+
+
 @pytest.fixture(scope="module")
 def gpu_cluster():
     """A local Ray of two cores that declares one GPU (none is used), shut down after."""
@@ -50,11 +69,13 @@ def gpu_cluster():
     ray.shutdown()
 
 
-def test_a_gpu_backend_loads_its_model_once_for_every_shot(gpu_cluster, tmp_path, monkeypatch):
+def test_gpu_backends_load_their_models_once_for_every_shot(gpu_cluster, tmp_path, monkeypatch):
     register(monkeypatch, "stills", Loading)
+    register(monkeypatch, "motion", Moving)
     root = make_project(tmp_path / "film")
     toml = root / "storyreel.toml"
-    toml.write_text(toml.read_text().replace("[backends]", '[backends]\nstills = "loading"'))
+    models = '[backends]\nstills = "loading"\nmotion = "moving"'
+    toml.write_text(toml.read_text().replace("[backends]", models))
     report = build(Project.open(root), draft=True, executor="ray")
     assert not report.failed and len(report.computed["stills"]) == 5
     with Database(root / ".storyreel" / "project.db") as db:
@@ -63,4 +84,10 @@ def test_a_gpu_backend_loads_its_model_once_for_every_shot(gpu_cluster, tmp_path
     assert len(made) == 5
     assert {m["loads"] for m in made} == {1}  # one load served every shot
     assert len({m["pid"] for m in made}) == 1 and made[0]["pid"] != os.getpid()
+    # the stills' actor gave its GPU back after the stills: the clips' actor got it
+    with Database(root / ".storyreel" / "project.db") as db:
+        clips = [Provenance.model_validate_json(t["provenance"]) for t in db.takes(kind="clip")]
+    assert len(clips) == 5
+    assert {c.params["loads"] for c in clips} == {1}
+    assert len({c.params["pid"] for c in clips}) == 1 and clips[0].params["pid"] != os.getpid()
     assert len(decode(report.output)) == report.frames

@@ -5,11 +5,10 @@ recorded when first planned, but its frames are computed only while a segment th
 encoded (`ClipSource`): the encoded segment is what the store keeps. A shot followed by a match
 cut, whose motion backend `lands`, gets the next shot's selected still to arrive at.
 
-A clip's `ClipRecipe` is what makes its frames, picklable, so that a segment encoded on a
+A clip's frames are made from its `ClipRecipe`, which is picklable: a segment encoded on a
 cluster's worker makes them there. A backend's refusal (a `StoryreelError` from `animate`) fails
-that shot alone: its source becomes a
-`Slate` naming the shot and the refusal, its segments are shown but not stored, and its clip's
-record is dropped, so the next build asks the backend again.
+that shot alone: its source becomes a `Slate` naming the shot and the refusal, its segments are
+shown but not stored, and its clip's record is dropped, so the next build asks the backend again.
 """
 
 from __future__ import annotations
@@ -97,10 +96,11 @@ class ClipRecipe:
     end: Still | None = None
     failed: str | None = None
 
-    def make(self) -> FrameSource:
-        """The clip's frames (a backend's refusal raises its `StoryreelError`)."""
+    def make(self, backend: MotionBackend | None = None) -> FrameSource:
+        """The clip's frames, by `backend` (an actor's copy of the job's, which keeps its model
+        loaded) or the job's own (a backend's refusal raises its `StoryreelError`)."""
         job, fps, size = self.job, self.config.film.fps, self.config.picture_size
-        return job.backend.animate(
+        return (backend or job.backend).animate(
             ClipRequest(
                 shot=job.shot,
                 scene=job.scene,

@@ -112,8 +112,8 @@ class SegmentTask(Task):
             if recipe.failed is not None:
                 refused[recipe.job.key] = recipe.failed
                 return recipe.slate(recipe.failed)
-            try:
-                clip = recipe.make()
+            try:  # the served backend is the actor's copy of the task's own
+                clip = recipe.make(backend if recipe.job.backend is self.backend else None)
             except StoryreelError as e:
                 refused[recipe.job.key] = recipe.refusal(e)
                 return recipe.slate(refused[recipe.job.key])
@@ -135,11 +135,11 @@ class SegmentTask(Task):
             replace(e, source=lazy(e.source)) if isinstance(e.source, ClipRecipe) else e
             for e in self.program.events
         ]
-        program, e = replace(self.program, events=events), self.encoding
+        program, how = replace(self.program, events=events), self.encoding
         with tempfile.TemporaryDirectory(prefix="storyreel-segment-") as tmp:
             path = Path(tmp) / "segment.mp4"
             part = seg.Segment(0, self.length, "")
-            seg.encode_segment(program, part, e.look, path, e.encoder, None, e.options)
+            seg.encode_segment(program, part, how.look, path, how.encoder, None, how.options)
             for s in sources.values():
                 s.close()
             return SegmentMade(path.read_bytes(), refused, made)
