@@ -141,7 +141,7 @@ def main() -> None:
         )
         for w in args.workers:
             ray.init(num_cpus=w, include_dashboard=False, log_to_driver=False)
-            executor = RayExecutor("local", started=True)
+            executor = RayExecutor("local")
             warm = [Shot(i, args.shot_seconds, 1) for i in range(w)]  # every worker started
             started, _ = render(executor, root / f"warm{w}", f"warm{w}", warm)
             shots = [Shot(i, args.shot_seconds, size) for i in range(args.shots)]
@@ -150,6 +150,7 @@ def main() -> None:
                 zero = [Shot(i, 0.0, size) for i in range(args.overhead_tasks)]
                 ray_wall, ray_saving = render(executor, root / "ray0", "zero", zero)
             executor.close()
+            ray.shutdown()
             rate, ideal = args.shots / wall, w / args.shot_seconds
             efficiency = rate / ideal
             print(

@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from storyreel.errors import StoryreelError
 
@@ -19,6 +19,17 @@ T = TypeVar("T")
 class Unrunnable(StoryreelError):
     """The executor cannot run a stage's work at all (no GPU on the cluster, no storyreel on its
     workers): the build stops, where a backend's refusal of one item would fail that item."""
+
+
+class Executor(Protocol):
+    """Where a runner's items are computed: `run` maps over items on the driver's threads,
+    `compute` makes one item's output (here, or on a cluster through the stage's task)."""
+
+    def compute(self, stage: Any, item: Any) -> Any: ...
+
+    def run(
+        self, fn: Callable[[T], Any], items: Iterable[T], limit: int | None = None
+    ) -> Iterator[tuple[T, Any]]: ...
 
 
 class LocalExecutor:
@@ -65,7 +76,7 @@ EXECUTORS = ("local", "ray")  # and ray://HOST:PORT, an existing cluster
 
 
 @contextmanager
-def open_executor(spec: str | None) -> Iterator[Any]:
+def open_executor(spec: str | None) -> Iterator[Executor | None]:
     """The executor `spec` names ("local", "ray": `RAY_ADDRESS`'s cluster or a local one started
     for the run, "ray://HOST:PORT"), closed after the build."""
     if not spec or spec == "local":

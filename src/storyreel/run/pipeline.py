@@ -18,7 +18,7 @@ from storyreel.backends import Backend, load_backend
 from storyreel.errors import StoryreelError
 from storyreel.model import Shot, ShotList
 from storyreel.run.events import EventBus, ShotsChanged, Subscriber, Warned
-from storyreel.run.executors import open_executor
+from storyreel.run.executors import Executor, open_executor
 from storyreel.run.identity import breakdown_shots
 from storyreel.run.report import BuildReport
 from storyreel.run.stage import Runner
@@ -41,7 +41,7 @@ class Pipeline:
         db: Database,
         events: EventBus,
         draft: bool = False,
-        executor: Any = None,
+        executor: Executor | None = None,
     ):
         self.project, self.db, self.events, self.draft = project, db, events, draft
         # a draft shares the full-size stills, made from `project.config` (nothing is generated

@@ -37,6 +37,12 @@ PACKAGE = "storyreel"  # what every worker must import
 CONNECT_SECONDS = 3.0  # an address that does not answer within this is unreachable
 PROBE_SECONDS = 120.0  # a worker's start (a cold node pulls its image first)
 MAX_RETRIES = 3  # a task whose worker died is run again on another, this many times
+LOST = (  # what `ray.get` raises for a task whose workers kept dying
+    ray.exceptions.WorkerCrashedError,
+    ray.exceptions.NodeDiedError,
+    ray.exceptions.RayActorError,
+    ray.exceptions.OutOfMemoryError,
+)
 
 
 def _run(task: Task, backend: Backend | None) -> Any:
@@ -65,8 +71,8 @@ class _Server:
 class RayExecutor:
     """Items' computes as Ray tasks; lookups and saves on a pool of driver threads."""
 
-    def __init__(self, address: str, started: bool):
-        self.address, self.started = address, started
+    def __init__(self, address: str):
+        self.address = address
         resources = ray.cluster_resources()
         self.gpus = resources.get("GPU", 0.0)
         # the most memory one task may claim: the largest node's
@@ -80,8 +86,8 @@ class RayExecutor:
 
     @classmethod
     def connect(cls, address: str | None) -> RayExecutor:
-        """The cluster at `address` (else `RAY_ADDRESS`'s, else a local one started for the run,
-        or the Ray this process has already started), checked."""
+        """The cluster at `address` (else `RAY_ADDRESS`'s, else a local one started for the run),
+        checked; or the Ray this process has started already, whatever its address."""
         address = address or os.environ.get("RAY_ADDRESS") or None
         started = not ray.is_initialized()
         if started:
@@ -104,12 +110,12 @@ class RayExecutor:
             if started:
                 ray.shutdown()
             raise
-        return cls(address or "local", started)
+        return cls(address or "local")
 
     def close(self) -> None:
+        """Stop the actors; a Ray started here stays up for the process (`watch` and the studio
+        build again on it; Ray shuts it down at exit)."""
         self._release()
-        if self.started:
-            ray.shutdown()
 
     def run(self, fn: Any, items: Any, limit: int | None = None) -> Iterator[tuple[Any, Any]]:
         """As `LocalExecutor.run`, on the driver's threads; `limit`, a budget of this machine's
@@ -133,7 +139,13 @@ class RayExecutor:
         task = stage.task(item)
         if task is None:
             return stage.compute(item)
-        result = ray.get(self._submit(task))
+        try:
+            result = ray.get(self._submit(task))
+        except LOST as e:  # retried MAX_RETRIES times already: this item fails, the rest go on
+            raise StoryreelError(
+                f"the Ray worker making it died {MAX_RETRIES + 1} times ({type(e).__name__}); "
+                "render again to retry"
+            ) from None
         if isinstance(result, Refusal):
             raise StoryreelError(result.message, result.path, result.line)
         return stage.accept(item, result)

@@ -39,7 +39,7 @@ from storyreel.run.events import (
     StageProgress,
     StageStarted,
 )
-from storyreel.run.executors import LocalExecutor, Unrunnable
+from storyreel.run.executors import Executor, LocalExecutor, Unrunnable
 from storyreel.run.work import Task
 from storyreel.store.db import Database
 from storyreel.store.objects import CorruptObject, ObjectStore, fingerprint
@@ -136,7 +136,7 @@ class Runner:
         store: ObjectStore,
         db: Database,
         events: EventBus,
-        executor: Any = None,
+        executor: Executor | None = None,
     ):
         self.store, self.db, self.events = store, db, events
         self.executor = executor or LocalExecutor()
