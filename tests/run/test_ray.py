@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -28,7 +29,7 @@ from storyreel.run.stills import StillsStage
 from storyreel.stills.base import StillsBackend
 from storyreel.store.db import Database
 from storyreel.store.project import Project
-from tests.run.conftest import decode, make_project, register
+from tests.run.conftest import SCRIPT, decode, make_project, register
 
 
 class Stalling(StillsBackend):
@@ -95,8 +96,9 @@ def cluster():
 
 
 def keys(root: Path) -> set[str]:
+    """The project's stored outputs (but its exports', keyed by the folder they are written to)."""
     with Database(root / ".storyreel" / "project.db") as db:
-        return set(db.outputs())
+        return {k for k, o in db.outputs().items() if o["stage"] != "exports"}
 
 
 def same_frames(a: Path, b: Path) -> bool:
@@ -234,6 +236,39 @@ def test_hosted_stills_are_submitted_by_the_driver_once(cluster, tmp_path, monke
     assert set(jobs[1::2]) == {str(os.getpid())}  # on the driver, where the ledger is
     build(Project.open(root), draft=True, executor="ray")
     assert len(Vendor.submitted.read_text().split()) == len(jobs)  # none again
+
+
+def segments(root: Path) -> set[str]:
+    db = root / ".storyreel" / "project.db"
+    if not db.exists():
+        return set()
+    with Database(db) as d:
+        return {k for k, o in d.outputs().items() if o["stage"] == "segment"}
+
+
+def test_a_driver_killed_mid_render_resumes(cluster, tmp_path):
+    """The driver (another process, on this cluster) is killed once a segment is stored; the
+    next render reuses what it saved and equals an uninterrupted one."""
+    script = SCRIPT.replace(", 1s,", ", 2s,")
+    killed = make_project(tmp_path / "killed", script=script)
+    whole = make_project(tmp_path / "whole", script=script)
+    env = {**os.environ, "RAY_ADDRESS": ray.get_runtime_context().gcs_address}
+    args = [sys.executable, "-m", "storyreel", "render", str(killed), "--quiet"]
+    proc = subprocess.Popen([*args, "--executor", "ray"], env=env)
+    deadline = time.monotonic() + 120
+    while not segments(killed) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the render finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = segments(killed)
+    assert done and not (killed / "out" / "cut.mp4").exists()
+    report = build(Project.open(killed), executor="ray")
+    assert not {k[:12] for k in done} & set(report.computed["segments"])  # kept, not redone
+    assert report.reused["segments"] >= len(done)
+    build(Project.open(whole))
+    assert same_frames(killed / "out" / "cut.mp4", whole / "out" / "cut.mp4")
+    assert keys(killed) == keys(whole)
 
 
 def test_a_gpu_backend_on_a_cluster_without_gpus_stops_the_build(cluster, tmp_path, monkeypatch):
