@@ -121,7 +121,7 @@ def test_an_unreachable_cluster_is_said_in_seconds(tmp_path, monkeypatch, execut
     start = time.perf_counter()
     result = CliRunner().invoke(app, ["render", str(root), "--executor", executor])
     assert time.perf_counter() - start < 10
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert f"cannot reach the Ray cluster at {said} (" in result.output
     assert "Traceback" not in result.output
     assert not (root / "out" / "cut.mp4").exists()
@@ -130,12 +130,12 @@ def test_an_unreachable_cluster_is_said_in_seconds(tmp_path, monkeypatch, execut
 def test_an_unknown_executor_is_named(tmp_path):
     root = make_project(tmp_path / "film")
     result = CliRunner().invoke(app, ["render", str(root), "--executor", "rai"])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "unknown executor 'rai' (did you mean ray?)" in result.output
     toml = root / "storyreel.toml"
     toml.write_text(toml.read_text() + '[run]\nexecutor = "threads"\n')
     result = CliRunner().invoke(app, ["render", str(root)])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "storyreel.toml:" in result.output and "unknown executor 'threads'" in result.output
 
 
@@ -274,13 +274,17 @@ def test_a_driver_killed_mid_render_resumes(cluster, tmp_path):
 def test_a_gpu_backend_on_a_cluster_without_gpus_stops_the_build(cluster, tmp_path, monkeypatch):
     register(monkeypatch, "stills", Heavy)
     root = with_backend(make_project(tmp_path / "film"), "stills", "heavy")
-    with pytest.raises(StoryreelError, match="heavy wants 1 GPU a task and the Ray cluster"):
-        build(Project.open(root), draft=True, executor="ray")
+    result = CliRunner().invoke(app, ["render", str(root), "--draft", "--executor", "ray"])
+    assert result.exit_code == 2
+    assert "heavy wants 1 GPU a task and the Ray cluster" in result.output
+    assert "Traceback" not in result.output
     assert not (root / "out" / "draft.mp4").exists()
 
 
 def test_workers_without_storyreel_are_refused(cluster, tmp_path, monkeypatch):
     monkeypatch.setattr(ray_executor, "PACKAGE", "storyreel_not_installed")
     root = make_project(tmp_path / "film")
-    with pytest.raises(StoryreelError, match="cannot run storyreel's tasks: storyreel is not"):
-        build(Project.open(root), draft=True, executor="ray")
+    result = CliRunner().invoke(app, ["render", str(root), "--draft", "--executor", "ray"])
+    assert result.exit_code == 2
+    assert "cannot run storyreel's tasks: storyreel is not installed there" in result.output
+    assert not (root / "out" / "draft.mp4").exists()
