@@ -36,6 +36,7 @@ from storyreel.run.work import Refusal, Task
 PACKAGE = "storyreel"  # what every worker must import
 CONNECT_SECONDS = 3.0  # an address that does not answer within this is unreachable
 PROBE_SECONDS = 120.0  # a worker's start (a cold node pulls its image first)
+IN_FLIGHT = 256  # tasks a driver keeps in flight at most (its results' memory, its threads)
 MAX_RETRIES = 3  # a task whose worker died is run again on another, this many times
 LOST = (  # what `ray.get` raises for a task whose workers kept dying
     ray.exceptions.WorkerCrashedError,
@@ -79,8 +80,9 @@ class RayExecutor:
         self.memory = max(
             (n["Resources"].get("memory", 0.0) for n in ray.nodes() if n["Alive"]), default=0.0
         )
-        # enough in flight to keep every worker busy while results travel back
-        self.threads = LocalExecutor(max(2, 2 * int(resources.get("CPU", 1) + self.gpus)))
+        # enough in flight to keep every worker busy while results travel back (a thread each)
+        slots = 2 * int(resources.get("CPU", 1) + self.gpus)
+        self.threads = LocalExecutor(min(IN_FLIGHT, max(2, slots)))
         self._servers: dict[int, tuple[list[Any], itertools.cycle]] = {}
         self._lock = threading.Lock()
 
