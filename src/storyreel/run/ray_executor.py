@@ -21,6 +21,7 @@ import itertools
 import os
 import socket
 import threading
+import warnings
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,15 +97,18 @@ class RayExecutor:
             if address not in (None, "auto", "local"):
                 _reachable(address)
             try:
-                ray.init(
-                    address=address,
-                    include_dashboard=False,
-                    log_to_driver=False,
-                    logging_level="error",  # not its notices: the build says what matters
-                )
+                with warnings.catch_warnings():  # the client's own hints: the message below says it
+                    warnings.simplefilter("ignore")
+                    ray.init(
+                        address=address,
+                        include_dashboard=False,
+                        log_to_driver=False,
+                        logging_level="error",  # not its notices: the build says what matters
+                    )
             except (ConnectionError, RuntimeError, ValueError) as e:
                 raise StoryreelError(
-                    f"cannot connect to the Ray cluster at {address}: {e}"
+                    f"cannot connect to the Ray cluster at {address}: {e} (a cluster with token "
+                    "authentication wants RAY_AUTH_MODE=token and its token here: docs/cluster.md)"
                 ) from None
         try:
             _probe(address or "this machine")
