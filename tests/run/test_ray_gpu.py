@@ -36,6 +36,12 @@ class Loading(StillsBackend):
         return replace(still, meta={**still.meta, "pid": os.getpid(), "loads": self.loads})
 
 
+class Other(Loading):
+    """A second model that wants a GPU, for one shot: both share the cluster's one GPU."""
+
+    name = "other"
+
+
 class Moving(MotionBackend):
     """Camera moves behind a "model" loaded on first use; each clip's provenance says which
     process made it and how many times that process's backend loaded its model."""
@@ -71,18 +77,20 @@ def gpu_cluster():
 
 def test_gpu_backends_load_their_models_once_for_every_shot(gpu_cluster, tmp_path, monkeypatch):
     register(monkeypatch, "stills", Loading)
+    register(monkeypatch, "stills", Other)
     register(monkeypatch, "motion", Moving)
     root = make_project(tmp_path / "film")
     toml = root / "storyreel.toml"
     models = '[backends]\nstills = "loading"\nmotion = "moving"'
     toml.write_text(toml.read_text().replace("[backends]", models))
+    toml.write_text(toml.read_text() + '[backends.shots.sh2]\nstills = "other"\n')
     report = build(Project.open(root), draft=True, executor="ray")
     assert not report.failed and len(report.computed["stills"]) == 5
     with Database(root / ".storyreel" / "project.db") as db:
         stills = [k for k, o in db.outputs().items() if o["stage"] == "still"]
         made = [db.output_get(k)["meta"]["meta"] for k in stills]
     assert len(made) == 5
-    assert {m["loads"] for m in made} == {1}  # one load served every shot
+    assert {m["loads"] for m in made} == {1}  # one load a model served every shot
     assert len({m["pid"] for m in made}) == 1 and made[0]["pid"] != os.getpid()
     # the stills' actor gave its GPU back after the stills: the clips' actor got it
     with Database(root / ".storyreel" / "project.db") as db:

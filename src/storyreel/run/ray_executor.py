@@ -7,9 +7,10 @@ So a render on the cluster and one on a laptop find the same keys, and a driver 
 resumes as a local one does (what arrived is saved). Hosted work has no task: it is computed on
 the driver, where its ledger is checked and written before anything is submitted.
 
-A task whose backend wants a GPU goes to an actor that keeps that backend (and the pipeline it
-loads once) for the run, one actor a GPU's worth of the cluster; the rest are plain tasks on CPU
-workers. Ray retries either on another worker when the one running it dies (`MAX_RETRIES`).
+A task whose backend wants a GPU goes to one of the stage's actors, one a GPU of the cluster,
+which keeps that backend (and the pipeline it loads once) for the stage's other tasks and gives
+its GPU back after the stage; the rest are plain tasks on CPU workers. Ray runs either again
+on another worker when the one running it dies (`MAX_RETRIES`).
 
 Before the first task the cluster is checked: its address answers within `CONNECT_SECONDS`, its
 workers import storyreel, and it has the GPUs a backend asks for; each fails with one line.
@@ -32,7 +33,7 @@ from storyreel import __version__
 from storyreel.backends import Backend
 from storyreel.errors import StoryreelError
 from storyreel.run.executors import LocalExecutor, Unrunnable
-from storyreel.run.work import Refusal, Task
+from storyreel.run.work import Needs, Refusal, Task
 
 PACKAGE = "storyreel"  # what every worker must import
 CONNECT_SECONDS = 3.0  # an address that does not answer within this is unreachable
@@ -61,13 +62,14 @@ def _task(task: Task) -> Any:
 
 
 class _Server:
-    """An actor keeping one backend (its pipeline loaded on first use) for many tasks."""
+    """An actor with a GPU keeping the backends it served (their pipelines loaded on first use)
+    for many tasks; `key` names a backend (the driver's instance), whichever copy a task brings."""
 
-    def __init__(self, backend: Backend):
-        self.backend = backend
+    def __init__(self) -> None:
+        self.backends: dict[int, Backend] = {}
 
-    def run(self, task: Task) -> Any:
-        return _run(task, self.backend)
+    def run(self, task: Task, key: int) -> Any:
+        return _run(task, self.backends.setdefault(key, task.backend))
 
 
 class RayExecutor:
@@ -84,7 +86,8 @@ class RayExecutor:
         # enough in flight to keep every worker busy while results travel back (a thread each)
         slots = 2 * int(resources.get("CPU", 1) + self.gpus)
         self.threads = LocalExecutor(min(IN_FLIGHT, max(2, slots)))
-        self._servers: dict[int, tuple[list[Any], itertools.cycle]] = {}
+        self._servers: list[Any] = []  # the stage's GPU actors
+        self._next: itertools.cycle | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -134,10 +137,9 @@ class RayExecutor:
 
     def _release(self) -> None:
         with self._lock:
-            for actors, _ in self._servers.values():
-                for actor in actors:
-                    ray.kill(actor)
-            self._servers.clear()
+            for actor in self._servers:
+                ray.kill(actor)
+            self._servers, self._next = [], None
 
     def compute(self, stage: Any, item: Any) -> Any:
         """The item's output: its stage's task run on the cluster and accepted here, or, for a
@@ -176,14 +178,14 @@ class RayExecutor:
             return _task.options(
                 num_cpus=needs.cpus, num_gpus=needs.gpus, memory=needs.memory or None
             ).remote(task)
-        return next(self._pool(task)).run.remote(task)
+        return next(self._pool(task.needs)).run.remote(task, id(task.backend))
 
-    def _pool(self, task: Task) -> itertools.cycle:
-        """The actors serving `task.backend`: as many as the cluster's GPUs hold, started once a
-        stage."""
+    def _pool(self, needs: Needs) -> itertools.cycle:
+        """The stage's GPU actors, one a GPU, started by its first GPU task with what it needs:
+        shared by every GPU backend of the stage, so that two models never wait for each
+        other's GPUs."""
         with self._lock:
-            if id(task.backend) not in self._servers:
-                needs = task.needs
+            if self._next is None:
                 server = ray.remote(_Server).options(
                     num_cpus=needs.cpus,
                     num_gpus=needs.gpus,
@@ -191,9 +193,9 @@ class RayExecutor:
                     max_restarts=MAX_RETRIES,
                     max_task_retries=MAX_RETRIES,
                 )
-                actors = [server.remote(task.backend) for _ in range(int(self.gpus // needs.gpus))]
-                self._servers[id(task.backend)] = (actors, itertools.cycle(actors))
-            return self._servers[id(task.backend)][1]
+                self._servers = [server.remote() for _ in range(int(self.gpus // needs.gpus))]
+                self._next = itertools.cycle(self._servers)
+            return self._next
 
 
 def _reachable(address: str) -> None:
