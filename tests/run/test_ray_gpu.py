@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -44,18 +45,21 @@ class Other(Loading):
 
 class Moving(MotionBackend):
     """Camera moves behind a "model" loaded on first use; each clip's provenance says which
-    process made it and how many times that process's backend loaded its model."""
+    process made it, how many times that process's backend loaded its model, and how many times
+    it made that shot's clip."""
 
     name, version, gpu = "moving", "1", True
 
     def __init__(self):
-        self.model, self.loads = None, 0
+        self.model, self.loads, self.made = None, 0, Counter()
 
     def animate(self, request):
         if self.model is None:
             self.model, self.loads = load_backend("motion", "camera"), self.loads + 1
         clip = self.model.animate(request)
-        clip.meta = {"params": {"pid": os.getpid(), "loads": self.loads}}
+        self.made[request.shot.id] += 1
+        made = self.made[request.shot.id]
+        clip.meta = {"params": {"pid": os.getpid(), "loads": self.loads, "made": made}}
         return clip
 
 
@@ -97,5 +101,7 @@ def test_gpu_backends_load_their_models_once_for_every_shot(gpu_cluster, tmp_pat
         clips = [Provenance.model_validate_json(t["provenance"]) for t in db.takes(kind="clip")]
     assert len(clips) == 5
     assert {c.params["loads"] for c in clips} == {1}
+    # sh2 and sh3 dissolve: each is shown by two segments, and made once
+    assert {c.params["made"] for c in clips} == {1}
     assert len({c.params["pid"] for c in clips}) == 1 and clips[0].params["pid"] != os.getpid()
     assert len(decode(report.output)) == report.frames

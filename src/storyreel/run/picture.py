@@ -92,6 +92,18 @@ class SegmentMade:
     made: dict[str, tuple[dict[str, Any], dict[str, Any]]]
 
 
+@dataclass
+class _Kept:
+    """A clip of a GPU model an actor keeps until every segment that shows it is encoded."""
+
+    clip: FrameSource
+    said: tuple[dict[str, Any], dict[str, Any]]  # its backend's params and meta
+    shown: int = 0  # segments encoded with it so far
+
+
+_kept: dict[str, _Kept] = {}  # by clip key, in the actor's process
+
+
 @dataclass(frozen=True)
 class SegmentTask(Task):
     """A segment encoded on a cluster's worker: the programme of its frames alone, each of its
@@ -102,28 +114,47 @@ class SegmentTask(Task):
     program: Program
     length: int
     encoding: Encoding
+    uses: dict[str, int]  # how many segments to encode show each clip (by key)
+
+    def route(self) -> str | None:
+        """The GPU clip's key: the segments that show it go to the actor that keeps it."""
+        return next(
+            (
+                e.source.job.key
+                for e in self.program.events
+                if isinstance(e.source, ClipRecipe) and e.source.job.backend is self.backend
+            ),
+            None,
+        )
 
     def run(self, backend: MotionBackend | None) -> SegmentMade:
         refused: dict[str, str] = {}
         made: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         sources: dict[int, LazySource] = {}
+        recipes: dict[int, ClipRecipe] = {}
+        # a task with a GPU model runs in an actor (`backend`: its copy), which keeps its clips
+        served = backend if self.backend is not None else None
 
         def source(recipe: ClipRecipe) -> FrameSource:
+            key, keep = recipe.job.key, served is not None and recipe.job.backend is self.backend
             if recipe.failed is not None:
-                refused[recipe.job.key] = recipe.failed
+                refused[key] = recipe.failed
                 return recipe.slate(recipe.failed)
-            try:  # the served backend is the actor's copy of the task's own
-                clip = recipe.make(backend if recipe.job.backend is self.backend else None)
+            if keep and key in _kept:  # made for a segment before: not made twice
+                made[key] = _kept[key].said
+                return _kept[key].clip
+            try:
+                clip = recipe.make(served if keep else None)
             except StoryreelError as e:
-                refused[recipe.job.key] = recipe.refusal(e)
-                return recipe.slate(refused[recipe.job.key])
-            made[recipe.job.key] = (
-                recipe.job.backend.params(clip),
-                getattr(clip, "meta", {}) or {},
-            )
+                refused[key] = recipe.refusal(e)
+                return recipe.slate(refused[key])
+            made[key] = (recipe.job.backend.params(clip), getattr(clip, "meta", {}) or {})
+            if keep:
+                _kept[key] = _Kept(clip, made[key])
             return clip
 
         def lazy(recipe: ClipRecipe) -> LazySource:
+            recipes[id(recipe)] = recipe
             if id(recipe) not in sources:
                 job, cfg = recipe.job, recipe.config
                 sources[id(recipe)] = LazySource(
@@ -140,8 +171,16 @@ class SegmentTask(Task):
             path = Path(tmp) / "segment.mp4"
             part = seg.Segment(0, self.length, "")
             seg.encode_segment(program, part, how.look, path, how.encoder, None, how.options)
-            for s in sources.values():
-                s.close()
+            for rid, s in sources.items():
+                key = recipes[rid].job.key
+                if key not in _kept:
+                    s.close()
+                    continue
+                _kept[key].shown += 1
+                if _kept[key].shown >= self.uses.get(key, 1):  # its last segment
+                    clip = _kept.pop(key).clip
+                    if hasattr(clip, "close"):
+                        clip.close()
             return SegmentMade(path.read_bytes(), refused, made)
 
 
@@ -155,6 +194,7 @@ class SegmentsStage(Stage[seg.Segment, str]):
     ):
         self.p, self.program, self.encoding, self.tick = p, program, encoding, tick
         self.users, self._guard = users, threading.Lock()  # a clip is closed after its last segment
+        self.uses = dict(users)  # segments to encode that show each clip, in all
 
     def key(self, item: seg.Segment) -> str:
         return item.key
@@ -170,13 +210,17 @@ class SegmentsStage(Stage[seg.Segment, str]):
         e = self.encoding
         seg.encode_segment(self.program, item, e.look, tmp, e.encoder, self.tick, e.options)
         dig = self.p.store.put_file(tmp)
+        self._shown(item)
+        return dig
+
+    def _shown(self, item: seg.Segment) -> None:
+        """The segment is encoded: a clip it was the last to show is closed."""
         with self._guard:
             for k in item.sources:
                 source = self.program.events[k].source
                 self.users[id(source)] -= 1
                 if self.users[id(source)] == 0 and hasattr(source, "close"):
                     source.close()
-        return dig
 
     def task(self, item: seg.Segment) -> SegmentTask | None:
         sub = seg.sub_program(self.program, item.start, item.length)
@@ -198,6 +242,7 @@ class SegmentsStage(Stage[seg.Segment, str]):
             replace(sub, events=events),
             item.length,
             self.encoding,
+            {r.job.key: self.uses[k] for k, r in recipes.items()},
         )
 
     def accept(self, item: seg.Segment, result: SegmentMade) -> str:
@@ -212,6 +257,7 @@ class SegmentsStage(Stage[seg.Segment, str]):
         tmp = self.p.store.temp_path(".mp4")
         tmp.write_bytes(result.mp4)
         self.tick(item.length)
+        self._shown(item)  # a clip also shown by a segment encoded here is closed after both
         return self.p.store.put_file(tmp)
 
     def save(self, item: seg.Segment, value: str) -> Stored | None:

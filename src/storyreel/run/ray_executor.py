@@ -178,9 +178,11 @@ class RayExecutor:
             return _task.options(
                 num_cpus=needs.cpus, num_gpus=needs.gpus, memory=needs.memory or None
             ).remote(task)
-        return next(self._pool(task.needs)).run.remote(task, id(task.backend))
+        actors, route = self._pool(task.needs), task.route()
+        actor = actors[hash(route) % len(actors)] if route else next(self._next)
+        return actor.run.remote(task, id(task.backend))
 
-    def _pool(self, needs: Needs) -> itertools.cycle:
+    def _pool(self, needs: Needs) -> list[Any]:
         """The stage's GPU actors, one a GPU, started by its first GPU task with what it needs:
         shared by every GPU backend of the stage, so that two models never wait for each
         other's GPUs."""
@@ -195,7 +197,7 @@ class RayExecutor:
                 )
                 self._servers = [server.remote() for _ in range(int(self.gpus // needs.gpus))]
                 self._next = itertools.cycle(self._servers)
-            return self._next
+            return self._servers
 
 
 def _reachable(address: str) -> None:

@@ -60,6 +60,10 @@ class Task:
         """The item's result, made with `backend` (the task's own, or the actor's copy)."""
         raise NotImplementedError
 
+    def route(self) -> str | None:
+        """Tasks of one route go to the same GPU actor (which may keep what they share)."""
+        return None
+
 
 def remote(backend: Backend | None) -> bool:
     """Whether a backend's work may leave the driver: not a hosted one (its ledger lives there)."""
