@@ -86,6 +86,7 @@ class RayExecutor:
         # enough in flight to keep every worker busy while results travel back (a thread each)
         slots = 2 * int(resources.get("CPU", 1) + self.gpus)
         self.threads = LocalExecutor(min(IN_FLIGHT, max(2, slots)))
+        self._here = threading.Semaphore(self.threads.workers)  # computes on the driver at once
         self._servers: list[Any] = []  # the stage's GPU actors
         self._next: itertools.cycle | None = None
         self._lock = threading.Lock()
@@ -128,8 +129,9 @@ class RayExecutor:
 
     def run(self, fn: Any, items: Any, limit: int | None = None) -> Iterator[tuple[Any, Any]]:
         """As `LocalExecutor.run`, on the driver's threads; `limit`, a budget of this machine's
-        memory, does not bind the cluster's workers (their tasks declare what they need). The
-        actors a stage started are stopped after it, freeing their GPUs for the next stage's."""
+        memory, binds only the items computed here (the cluster's tasks declare what they need).
+        The actors a stage started are stopped after it, freeing their GPUs for the next's."""
+        self._here = threading.Semaphore(limit or self.threads.workers)
         try:
             yield from self.threads.run(fn, items)
         finally:
@@ -146,7 +148,8 @@ class RayExecutor:
         stage or backend without one, made here."""
         task = stage.task(item)
         if task is None:
-            return stage.compute(item)
+            with self._here:
+                return stage.compute(item)
         try:
             result = ray.get(self._submit(task))
         except LOST as e:  # retried MAX_RETRIES times already: this item fails, the rest go on
