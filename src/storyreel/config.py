@@ -298,6 +298,17 @@ class RenderConfig(Model):
         return parse_size(self.memory)
 
 
+class RunConfig(Model):
+    # where a build's work runs: "local" (this machine's threads), "ray" (RAY_ADDRESS's cluster,
+    # or a local Ray started for the build) or "ray://HOST:PORT" (docs/cluster.md)
+    executor: str = "local"
+
+    @field_validator("executor")
+    @classmethod
+    def _executor(cls, v: str) -> str:
+        return v if v.startswith("ray://") else one_of("executor", v, ("local", "ray"))
+
+
 class ProjectSection(Model):
     allow_outside: list[str] = Field(
         default_factory=list
@@ -311,6 +322,7 @@ class ProjectConfig(Model):
     characters: dict[str, CharacterConfig] = Field(default_factory=dict)
     backends: BackendsConfig = Field(default_factory=BackendsConfig)
     render: RenderConfig = Field(default_factory=RenderConfig)
+    run: RunConfig = Field(default_factory=RunConfig)
 
     @field_validator("characters")
     @classmethod

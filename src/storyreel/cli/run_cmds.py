@@ -11,6 +11,7 @@ import typer
 
 from storyreel.cli.app import command, console, os_error, say
 from storyreel.cli.progress import watching
+from storyreel.config import RunConfig
 from storyreel.errors import StoryreelError
 from storyreel.run.build import BuildReport, build, collect_garbage
 from storyreel.store.project import Project
@@ -71,6 +72,12 @@ def render(
         "handles and the dialogue lines, where the NLE exports point.",
     ),
     master: bool = _MASTER,
+    executor: str = typer.Option(
+        None,
+        "--executor",
+        help="Where the work runs: local, ray (RAY_ADDRESS's cluster, or a Ray started for the "
+        "render) or ray://HEAD:10001 (also `[run] executor`; docs/cluster.md).",
+    ),
 ) -> None:
     """Render the cut and its exports, redoing only what changed since the last render.
 
@@ -96,6 +103,7 @@ def render(
             profile="master" if master else None,
             subscribers=subscribers,
             on_wait=_say,
+            executor=_executor(executor),
         )
     if not (quiet or as_json):
         for message in report.warnings:
@@ -112,6 +120,17 @@ def render(
         for shot_id, message in report.failed.items():
             say(f"  {shot_id}: {message}")
         raise typer.Exit(INCOMPLETE)
+
+
+def _executor(spec: str | None) -> str | None:
+    """`--executor`'s value, checked as `[run] executor` is."""
+    if spec is None:
+        return None
+    try:
+        return RunConfig(executor=spec).executor
+    except ValueError as e:
+        message = e.errors()[0]["msg"].removeprefix("Value error, ")
+        raise StoryreelError(f"--executor: {message}") from None
 
 
 @command("watch")

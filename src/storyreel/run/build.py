@@ -165,11 +165,17 @@ def _session(
     subscribers: tuple[Subscriber, ...],
     lock_timeout: float,
     on_wait: Callable[[str], None] | None,
+    executor: str | None = None,
 ) -> Iterator[Pipeline]:
     """A pipeline whose build is framed by `build_started` and `build_finished`."""
     start = time.perf_counter()
     with open_pipeline(
-        project, *subscribers, draft=draft, lock_timeout=lock_timeout, on_wait=on_wait
+        project,
+        *subscribers,
+        draft=draft,
+        lock_timeout=lock_timeout,
+        on_wait=on_wait,
+        executor=executor,
     ) as p:
         p.events.publish(BuildStarted(str(project.root), str(output), draft, until))
         yield p
@@ -189,6 +195,7 @@ def build(
     subscribers: tuple[Subscriber, ...] = (),
     lock_timeout: float = 600.0,
     on_wait: Callable[[str], None] | None = None,
+    executor: str | None = None,
 ) -> BuildReport:
     """Bring the project's cut up to date, computing only what changed. Holds the project lock.
 
@@ -202,6 +209,8 @@ def build(
             grain); by default the project's `[render] profile`. Both share stills and clips.
         subscribers: called with every build event (the progress bar, `--json`, a studio).
         on_wait: told when the build waits for another build's lock.
+        executor: where the work runs: "local", "ray" (`RAY_ADDRESS`'s cluster, or one started
+            for the build) or "ray://HOST:PORT"; by default the project's `[run] executor`.
     Returns:
         The report of what the build did.
     """
@@ -214,6 +223,7 @@ def build(
         subscribers=subscribers,
         lock_timeout=lock_timeout,
         on_wait=on_wait,
+        executor=executor,
     ) as p:
         _render(
             p,

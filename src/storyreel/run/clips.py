@@ -5,9 +5,10 @@ recorded when first planned, but its frames are computed only while a segment th
 encoded (`ClipSource`): the encoded segment is what the store keeps. A shot followed by a match
 cut, whose motion backend `lands`, gets the next shot's selected still to arrive at.
 
-A backend's refusal (a `StoryreelError` from `animate`) fails that shot alone: its source becomes a
-`Slate` naming the shot and the refusal, its segments are shown but not stored, and its clip's
-record is dropped, so the next build asks the backend again.
+A clip's frames are made from its `ClipRecipe`, which is picklable: a segment encoded on a
+cluster's worker makes them there. A backend's refusal (a `StoryreelError` from `animate`) fails
+that shot alone: its source becomes a `Slate` naming the shot and the refusal, its segments are
+shown but not stored, and its clip's record is dropped, so the next build asks the backend again.
 """
 
 from __future__ import annotations
@@ -15,13 +16,24 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from storyreel.config import ProjectConfig
 from storyreel.edit.titles import slate
 from storyreel.errors import StoryreelError
-from storyreel.model import FrameSource, Provenance, Scene, Shot, ShotList, Take, TransitionKind
+from storyreel.model import (
+    FrameSource,
+    Provenance,
+    Scene,
+    Shot,
+    ShotList,
+    Still,
+    Take,
+    TransitionKind,
+)
 from storyreel.motion.base import ClipRequest, MotionBackend
 from storyreel.render.program import LazySource
 from storyreel.run.pipeline import Pipeline
@@ -71,14 +83,97 @@ class Slate:
         return self.card
 
 
+@dataclass(frozen=True)
+class ClipRecipe:
+    """How a clip's frames are made, whole and picklable (its stills read and verified on the
+    driver): what a cluster's worker needs to make them without the store or the database.
+    `failed` is the message of a refusal of its shot already made, for its slate."""
+
+    job: ClipJob
+    config: ProjectConfig
+    root: Path
+    still: Still | None = None
+    end: Still | None = None
+    failed: str | None = None
+
+    def make(self, backend: MotionBackend | None = None) -> FrameSource:
+        """The clip's frames, by `backend` (an actor's copy of the job's, which keeps its model
+        loaded) or the job's own (a backend's refusal raises its `StoryreelError`)."""
+        job, fps, size = self.job, self.config.film.fps, self.config.picture_size
+        return (backend or job.backend).animate(
+            ClipRequest(
+                shot=job.shot,
+                scene=job.scene,
+                still=self.still,
+                config=self.config,
+                seed=job.still.seed,
+                fps=fps,
+                n_frames=job.n_frames,
+                size=size,
+                project_root=self.root,
+                take=job.still.index,
+                end_still=self.end,
+                end_frame=job.landing.frame if job.landing else None,
+            )
+        )
+
+    def slate(self, message: str) -> Slate:
+        """The card a failed clip shows on every frame."""
+        size = self.config.picture_size
+        card = slate(f"{self.job.shot.id} not made", f"{message} (render again to retry)", size)
+        return Slate(card, self.config.film.fps, self.job.n_frames)
+
+    def refusal(self, error: StoryreelError) -> str:
+        """A refusal's message as the build reports it (naming the backend)."""
+        said, name = str(error), self.job.backend.name  # a hosted message names its vendor
+        return said if said.startswith(name) else f"{name}: {said}"
+
+
 class ClipSource(LazySource):
     """A clip's frames, made on first use; `key` is what the segments showing it hash, `failed`
-    says its backend refused it (its segments are shown, not stored)."""
+    says its backend refused it (its segments are shown, not stored). On a cluster a segment's
+    task carries the clip's `recipe()` instead, and the driver is told what came of it
+    (`made`, `refused`)."""
 
-    def __init__(self, job: ClipJob, make: Any, fps: Fraction, size: tuple[int, int]):
-        super().__init__(make, fps, job.n_frames, size)
+    def __init__(self, p: Pipeline, job: ClipJob, take: Take):
+        super().__init__(self._make, p.config.film.fps, job.n_frames, p.config.picture_size)
         self.key: str = job.key
         self.failed: bool = False
+        self.job, self._p, self._take = job, p, take
+
+    def recipe(self) -> ClipRecipe:
+        p, job = self._p, self.job
+        if p.failed(job.shot.id):
+            return ClipRecipe(job, p.config, p.root, failed=p.report.failed[job.shot.id])
+        still = load_take(p, job.still)
+        end = load_take(p, job.landing.still) if job.landing else None
+        return ClipRecipe(job, p.config, p.root, still, end)
+
+    def made(self, params: dict[str, Any], meta: dict[str, Any]) -> None:
+        """Its frames were made: the take's provenance gets what the backend says of them."""
+        _record_motion(self._p, self._take, params, meta)
+
+    def refused(self, message: str) -> None:
+        """Its backend refused it (or its shot failed before): its segments show a slate."""
+        self._p.refuse(
+            "clips", self.job.id, self.job.shot, self.job.backend, StoryreelError(message)
+        )
+        self.failed = True  # its segments are shown, not stored
+        self._p.runner.forget(self.job.key)  # so the next build counts the clip as new
+
+    def _make(self) -> FrameSource:
+        recipe = self.recipe()
+        if recipe.failed is None:
+            try:
+                clip = recipe.make()
+            except StoryreelError as e:
+                self.refused(recipe.refusal(e))
+            else:
+                self.made(self.job.backend.params(clip), getattr(clip, "meta", None) or {})
+                return clip
+        else:
+            self.refused(recipe.failed)
+        return recipe.slate(self._p.report.failed[self.job.shot.id])
 
 
 class ClipsStage(Stage[ClipJob, None]):
@@ -147,7 +242,7 @@ def make_clips(p: Pipeline, jobs: list[ClipJob]) -> tuple[dict[str, ClipSource],
     with p.runner.stage("clips", len(jobs)) as tick:
         for job, _ in p.runner.ensure(ClipsStage(), jobs, tick):
             takes[job.shot.id] = _take(p, job)
-            sources[job.shot.id] = _source(p, job, takes[job.shot.id])
+            sources[job.shot.id] = ClipSource(p, job, takes[job.shot.id])
     return sources, takes
 
 
@@ -167,48 +262,6 @@ def _landing(
     if after.transition_in.kind != TransitionKind.MATCH_CUT or p.failed(after.id):
         return None
     return Landing(selected[after.id], outs[shot.id]) if after.id in selected else None
-
-
-def _source(p: Pipeline, job: ClipJob, take: Take) -> ClipSource:
-    fps, size = p.config.film.fps, p.config.picture_size
-
-    def make() -> FrameSource:
-        if not p.failed(job.shot.id):
-            still = load_take(p, job.still)
-            end = load_take(p, job.landing.still) if job.landing else None
-            try:
-                clip = job.backend.animate(
-                    ClipRequest(
-                        shot=job.shot,
-                        scene=job.scene,
-                        still=still,
-                        config=p.config,
-                        seed=job.still.seed,
-                        fps=fps,
-                        n_frames=job.n_frames,
-                        size=size,
-                        project_root=p.root,
-                        take=job.still.index,
-                        end_still=end,
-                        end_frame=job.landing.frame if job.landing else None,
-                    )
-                )
-            except StoryreelError as e:
-                p.refuse("clips", job.id, job.shot, job.backend, e)
-            else:
-                _record_motion(p, take, job.backend, clip)
-                return clip
-        source.failed = True  # its segments are shown, not stored
-        p.runner.forget(job.key)  # so the next build counts the clip as new
-        card = slate(
-            f"{job.shot.id} not made",
-            f"{p.report.failed[job.shot.id]} (render again to retry)",
-            size,
-        )
-        return Slate(card, fps, job.n_frames)
-
-    source = ClipSource(job, make, fps, size)
-    return source
 
 
 def _take(p: Pipeline, job: ClipJob) -> Take:
@@ -251,12 +304,11 @@ def _take(p: Pipeline, job: ClipJob) -> Take:
     )
 
 
-def _record_motion(p: Pipeline, take: Take, backend: MotionBackend, source: FrameSource) -> None:
+def _record_motion(p: Pipeline, take: Take, said: dict[str, Any], meta: dict[str, Any]) -> None:
     """A clip take's provenance, once its frames exist: the motion backend's own prompt, remote
-    job and parameters (its source's `meta`, or the backend's `params(clip)`)."""
-    meta = getattr(source, "meta", None) or {}
+    job and parameters (its source's `meta`, and what the backend `said` of it: `params(clip)`)."""
     params = {**take.provenance.params, **meta.get("params", {})}
-    params.update(backend.params(source))
+    params.update(said)
     update: dict[str, Any] = {"params": json.loads(json.dumps(params, default=str))}
     update.update({k: meta[k] for k in ("prompt", "negative_prompt", "remote_id") if meta.get(k)})
     take.provenance = take.provenance.model_copy(update=update)

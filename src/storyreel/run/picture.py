@@ -16,6 +16,10 @@ from fields made once a render (`FilmLook(review=True)`); measured by
 The two are separate keys in the store, and share every still and clip. A draft is encoded as
 the review is, at half size (`_encoding`).
 
+On a cluster a segment's `SegmentTask` carries the part of the programme it shows, its clips as
+recipes, to a worker, which makes the clips' frames, encodes, and sends back the file and what
+each clip's backend said (`SegmentMade`); the driver stores it as a local encode would be.
+
 While the reel is encoded, the film's first minute is remuxed to `cut-head.mp4` beside the cut
 as soon as its segments are in the store (`HEAD_SECONDS`), something to watch before the end.
 """
@@ -23,8 +27,9 @@ as soon as its segments are in the store (`HEAD_SECONDS`), something to watch be
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -33,13 +38,18 @@ import opentimelineio as otio
 
 from storyreel.config import render_workers
 from storyreel.edit.timeline import picture_clips
+from storyreel.errors import StoryreelError
+from storyreel.model import FrameSource
+from storyreel.motion.base import MotionBackend
 from storyreel.render import segments as seg
 from storyreel.render.frames import REVIEW_CLUMP, REVIEW_FIELDS, REVIEW_GRAIN, FilmLook
-from storyreel.render.program import Program
+from storyreel.render.program import LazySource, Program
+from storyreel.run.clips import ClipRecipe, ClipSource
 from storyreel.run.events import CutPlaced, FileWritten
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.sound import Sound, aac
 from storyreel.run.stage import Stage, Stored
+from storyreel.run.work import Needs, Task, needs_of, remote
 from storyreel.store.keys import stage_key
 from storyreel.store.objects import file_digest, fingerprint
 
@@ -76,6 +86,108 @@ class Encoded:
     digest: str
 
 
+@dataclass(frozen=True)
+class SegmentMade:
+    """What a segment's task sends back: the encoded file, and for each clip it showed (by key)
+    the backend's refusal or what the backend said of its frames (params, meta)."""
+
+    mp4: bytes
+    refused: dict[str, str]
+    made: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+
+
+@dataclass
+class _Kept:
+    """A clip of a GPU model an actor keeps until every segment that shows it is encoded."""
+
+    clip: FrameSource
+    said: tuple[dict[str, Any], dict[str, Any]]  # its backend's params and meta
+    shown: int = 0  # segments encoded with it so far
+
+
+_kept: dict[str, _Kept] = {}  # by clip key, in the actor's process
+
+
+@dataclass(frozen=True)
+class SegmentTask(Task):
+    """A segment encoded on a cluster's worker: the programme of its frames alone, each of its
+    clips a `ClipRecipe` (`backend`: the model of its clips that wants a GPU, if one does)."""
+
+    backend: MotionBackend | None
+    needs: Needs
+    program: Program
+    length: int
+    encoding: Encoding
+    uses: dict[str, int]  # how many segments to encode show each clip (by key)
+
+    def route(self) -> str | None:
+        """The GPU clip's key: the segments that show it go to the actor that keeps it."""
+        return next(
+            (
+                e.source.job.key
+                for e in self.program.events
+                if isinstance(e.source, ClipRecipe) and e.source.job.backend is self.backend
+            ),
+            None,
+        )
+
+    def run(self, backend: MotionBackend | None) -> SegmentMade:
+        refused: dict[str, str] = {}
+        made: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        sources: dict[int, LazySource] = {}
+        recipes: dict[int, ClipRecipe] = {}
+        # a task with a GPU model runs in an actor (`backend`: its copy), which keeps its clips
+        served = backend if self.backend is not None else None
+
+        def source(recipe: ClipRecipe) -> FrameSource:
+            key, keep = recipe.job.key, served is not None and recipe.job.backend is self.backend
+            if recipe.failed is not None:
+                refused[key] = recipe.failed
+                return recipe.slate(recipe.failed)
+            if keep and key in _kept:  # made for a segment before: not made twice
+                made[key] = _kept[key].said
+                return _kept[key].clip
+            try:
+                clip = recipe.make(served if keep else None)
+            except StoryreelError as e:
+                refused[key] = recipe.refusal(e)
+                return recipe.slate(refused[key])
+            made[key] = (recipe.job.backend.params(clip), getattr(clip, "meta", {}) or {})
+            if keep:
+                _kept[key] = _Kept(clip, made[key])
+            return clip
+
+        def lazy(recipe: ClipRecipe) -> LazySource:
+            recipes[id(recipe)] = recipe
+            if id(recipe) not in sources:
+                job, cfg = recipe.job, recipe.config
+                sources[id(recipe)] = LazySource(
+                    lambda: source(recipe), cfg.film.fps, job.n_frames, cfg.picture_size
+                )
+            return sources[id(recipe)]
+
+        events = [
+            replace(e, source=lazy(e.source)) if isinstance(e.source, ClipRecipe) else e
+            for e in self.program.events
+        ]
+        program, how = replace(self.program, events=events), self.encoding
+        with tempfile.TemporaryDirectory(prefix="storyreel-segment-") as tmp:
+            path = Path(tmp) / "segment.mp4"
+            part = seg.Segment(0, self.length, "")
+            seg.encode_segment(program, part, how.look, path, how.encoder, None, how.options)
+            for rid, s in sources.items():
+                key = recipes[rid].job.key
+                if key not in _kept:
+                    s.close()
+                    continue
+                _kept[key].shown += 1
+                if _kept[key].shown >= self.uses.get(key, 1):  # its last segment
+                    clip = _kept.pop(key).clip
+                    if hasattr(clip, "close"):
+                        clip.close()
+            return SegmentMade(path.read_bytes(), refused, made)
+
+
 class SegmentsStage(Stage[seg.Segment, str]):
     """Encodes one segment into the store; its value is the encoded file's digest."""
 
@@ -86,6 +198,7 @@ class SegmentsStage(Stage[seg.Segment, str]):
     ):
         self.p, self.program, self.encoding, self.tick = p, program, encoding, tick
         self.users, self._guard = users, threading.Lock()  # a clip is closed after its last segment
+        self.uses = dict(users)  # segments to encode that show each clip, in all
 
     def key(self, item: seg.Segment) -> str:
         return item.key
@@ -101,13 +214,55 @@ class SegmentsStage(Stage[seg.Segment, str]):
         e = self.encoding
         seg.encode_segment(self.program, item, e.look, tmp, e.encoder, self.tick, e.options)
         dig = self.p.store.put_file(tmp)
+        self._shown(item)
+        return dig
+
+    def _shown(self, item: seg.Segment) -> None:
+        """The segment is encoded: a clip it was the last to show is closed."""
         with self._guard:
             for k in item.sources:
                 source = self.program.events[k].source
                 self.users[id(source)] -= 1
                 if self.users[id(source)] == 0 and hasattr(source, "close"):
                     source.close()
-        return dig
+
+    def task(self, item: seg.Segment) -> SegmentTask | None:
+        sub = seg.sub_program(self.program, item.start, item.length)
+        recipes: dict[int, ClipRecipe] = {}
+        events = []
+        for e in sub.events:
+            if isinstance(e.source, ClipSource):
+                if not remote(e.source.job.backend):
+                    return None  # a hosted clip is made on the driver, where its ledger is
+                if id(e.source) not in recipes:
+                    recipes[id(e.source)] = e.source.recipe()
+                e = replace(e, source=recipes[id(e.source)])
+            events.append(e)
+        # clips of a model that wants a GPU: served by the actor that keeps that model loaded
+        gpu = [r.job.backend for r in recipes.values() if needs_of(r.job.backend).gpus]
+        return SegmentTask(
+            gpu[0] if gpu else None,
+            needs_of(gpu[0]) if gpu else Needs(),
+            replace(sub, events=events),
+            item.length,
+            self.encoding,
+            {r.job.key: self.uses[k] for k, r in recipes.items()},
+        )
+
+    def accept(self, item: seg.Segment, result: SegmentMade) -> str:
+        for k in item.sources:
+            source = self.program.events[k].source
+            if not isinstance(source, ClipSource):
+                continue
+            if source.key in result.refused:
+                source.refused(result.refused[source.key])
+            elif source.key in result.made:
+                source.made(*result.made[source.key])
+        tmp = self.p.store.temp_path(".mp4")
+        tmp.write_bytes(result.mp4)
+        self.tick(item.length)
+        self._shown(item)  # a clip also shown by a segment encoded here is closed after both
+        return self.p.store.put_file(tmp)
 
     def save(self, item: seg.Segment, value: str) -> Stored | None:
         if any(getattr(self.program.events[k].source, "failed", False) for k in item.sources):

@@ -18,6 +18,7 @@ from storyreel.backends import Backend, load_backend
 from storyreel.errors import StoryreelError
 from storyreel.model import Shot, ShotList
 from storyreel.run.events import EventBus, ShotsChanged, Subscriber, Warned
+from storyreel.run.executors import Executor, open_executor
 from storyreel.run.identity import breakdown_shots
 from storyreel.run.report import BuildReport
 from storyreel.run.stage import Runner
@@ -34,13 +35,20 @@ OLD_STILLS = Path(".storyreel") / "stills"  # where `storyreel stills` kept take
 class Pipeline:
     """The state one build shares between its stages."""
 
-    def __init__(self, project: Project, db: Database, events: EventBus, draft: bool = False):
+    def __init__(
+        self,
+        project: Project,
+        db: Database,
+        events: EventBus,
+        draft: bool = False,
+        executor: Executor | None = None,
+    ):
         self.project, self.db, self.events, self.draft = project, db, events, draft
         # a draft shares the full-size stills, made from `project.config` (nothing is generated
         # or paid for twice), and makes its clips and frames at half size
         self.config = project.config.draft() if draft else project.config
         self.store = ObjectStore(project.objects_dir)
-        self.runner = Runner(self.store, db, events)
+        self.runner = Runner(self.store, db, events, executor)
         self.report = BuildReport()
         events.subscribe(self.report)
         self.stills_config = project.config  # until the breakdown dresses its cast
@@ -101,14 +109,19 @@ def open_pipeline(
     draft: bool = False,
     lock_timeout: float = 600.0,
     on_wait: Any = None,
+    executor: str | None = None,
 ) -> Iterator[Pipeline]:
-    """A pipeline on `project`, holding its lock, its events going to `subscribers`."""
+    """A pipeline on `project`, holding its lock, its events going to `subscribers`, its work
+    run by `executor` (by default the project's `[run] executor`)."""
     with project_lock(project.state_dir, timeout=lock_timeout, on_wait=on_wait):
         lost = lost_work(project.state_dir)
         if lost is not None:  # say so before anything is made or paid for again
             raise StoryreelError(lost)
-        with Database(project.db_path) as db:
-            pipeline = Pipeline(project, db, EventBus(*subscribers), draft)
+        with (
+            Database(project.db_path) as db,
+            open_executor(executor or project.config.run.executor) as runs,
+        ):
+            pipeline = Pipeline(project, db, EventBus(*subscribers), draft, runs)
             if db.recovered:
                 pipeline.warn(db.recovered)
             yield pipeline

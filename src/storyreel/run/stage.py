@@ -13,9 +13,10 @@ caching, repair, progress or timing: the `Runner` alone does those, for every st
   (`repaired`) and its item computed again.
 - `stage`: a timed span with `stage_started` / `stage_progress` / `stage_finished` events.
 
-The split between `compute` (may run anywhere: a worker thread today, a cluster later) and
-`save` (on the machine that owns the store and the database) is what lets an executor move the
-work without moving the bookkeeping.
+The split between `compute` (may run anywhere: a worker thread, a cluster) and `save` (on the
+machine that owns the store and the database) is what lets an executor move the work without
+moving the bookkeeping: a stage whose items may run on a cluster gives each one's `task` (a
+picklable recipe, `storyreel.run.work`) and turns what it returns into its output (`accept`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from storyreel.run.events import (
     StageProgress,
     StageStarted,
 )
-from storyreel.run.executors import LocalExecutor
+from storyreel.run.executors import Executor, LocalExecutor, Unrunnable
+from storyreel.run.work import Task
 from storyreel.store.db import Database
 from storyreel.store.objects import CorruptObject, ObjectStore, fingerprint
 
@@ -82,6 +84,16 @@ class Stage(Generic[Item, Out]):
         """Make the item's output; a `StoryreelError` is a refusal of this item alone."""
         raise NotImplementedError
 
+    def task(self, item: Item) -> Task | None:
+        """The item's compute as a picklable `Task` for a cluster's worker (read on the driver,
+        just before it is sent); None: computed on the driver (hosted work, whose ledger is
+        checked and written there, and anything quick)."""
+        return None
+
+    def accept(self, item: Item, result: Any) -> Out:
+        """On the driver: what `compute` would have given, from the result of `task(item)`."""
+        return result
+
     def save(self, item: Item, value: Out) -> Stored | None:
         """Put a computed output into the object store; None: keep no record of it (a slate)."""
         raise NotImplementedError
@@ -124,7 +136,7 @@ class Runner:
         store: ObjectStore,
         db: Database,
         events: EventBus,
-        executor: LocalExecutor | None = None,
+        executor: Executor | None = None,
     ):
         self.store, self.db, self.events = store, db, events
         self.executor = executor or LocalExecutor()
@@ -240,7 +252,9 @@ class Runner:
             if stored is not None and stage.intact(item, stored):
                 return Outcome(key, stored)
             try:
-                value = stage.compute(item)
+                value = self.executor.compute(stage, item)
+            except Unrunnable:
+                raise
             except StoryreelError as e:
                 return Outcome(key, error=e)
             stored = stage.save(item, value)

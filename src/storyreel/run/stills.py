@@ -18,6 +18,7 @@ from storyreel.model import Provenance, Scene, Shot, ShotList, Still
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.stage import Stage, Stored
 from storyreel.run.takes import load_still, save_still, shot_text_hash, still_key, take_id
+from storyreel.run.work import Needs, Task, needs_of, remote
 from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.stills.takes import take_seed
 
@@ -37,6 +38,18 @@ class TakeRef:
     @property
     def id(self) -> str:
         return take_id(self.shot.id, "still", self.key)
+
+
+@dataclass(frozen=True)
+class StillTask(Task):
+    """A take's still made on a cluster's worker: its backend and its request."""
+
+    backend: StillsBackend
+    needs: Needs
+    request: StillRequest
+
+    def run(self, backend: StillsBackend | None) -> Still:
+        return (backend or self.backend).generate(self.request)
 
 
 class StillsStage(Stage[TakeRef, Still]):
@@ -72,17 +85,23 @@ class StillsStage(Stage[TakeRef, Still]):
                 "chooses another",
                 self.p.project.script,
             )
+        return item.backend.generate(self._request(item))
+
+    def task(self, item: TakeRef) -> StillTask | None:
+        if not remote(item.backend):
+            return None
+        return StillTask(item.backend, needs_of(item.backend), self._request(item))
+
+    def _request(self, item: TakeRef) -> StillRequest:
         config = self.p.stills_config
-        return item.backend.generate(
-            StillRequest(
-                shot=item.shot,
-                scene=item.scene,
-                config=config,
-                seed=item.seed,
-                size=config.picture_size,
-                project_root=self.p.root,
-                take=item.index,
-            )
+        return StillRequest(
+            shot=item.shot,
+            scene=item.scene,
+            config=config,
+            seed=item.seed,
+            size=config.picture_size,
+            project_root=self.p.root,
+            take=item.index,
         )
 
     def save(self, item: TakeRef, value: Still) -> Stored:
