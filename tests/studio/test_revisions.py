@@ -99,3 +99,20 @@ def test_a_take_card_shows_the_critics_score_and_reason(film: Path, browser):
         other = page.locator(f".take[data-take='{second}'] .critic")
         assert other.inner_text() == "3.0/10 the rail is missing"
         assert not errors
+
+
+def test_a_proposal_goes_out_of_date_when_the_script_changes_on_disk(film: Path, browser):
+    with running(film) as r:
+        page, errors = open_studio(browser, r)
+        assert r.studio.builder.idle(120)
+        name = propose(film, "tired")
+        page.click("#revisions-toggle")
+        box = page.locator(f".proposal[data-revision='{name}']")
+        box.locator("button:has-text('Apply accepted')").wait_for()
+        assert box.locator(".notice").count() == 0
+        text = (film / "script.fountain").read_text()
+        (film / "script.fountain").write_text(text.replace("Still here.", "Still here, still."))
+        box.locator(".notice").wait_for(timeout=TIMEOUT)  # refreshed on the change, not reopened
+        assert box.locator("button:has-text('Apply accepted')").is_disabled()
+        assert "Still here, still." in (film / "script.fountain").read_text()
+        assert not errors

@@ -251,6 +251,7 @@
       : [el("p", {className: "muted", textContent: "No proposals: `storyreel revise` saves the writer's here."})]));
   }
   function lineRows(text, kind, sign) {  // user text goes in as text, a line a row
+    if (!text) return [];  // a scene's change that only adds lines, or only removes them
     return text.split(/\r?\n/).slice(0, text.endsWith("\n") ? -1 : undefined)
       .map(line => el("div", {className: kind, textContent: `${sign} ${line}`}));
   }
