@@ -1,7 +1,8 @@
 """The writer's revisions and the critic's scores in the studio, in a real browser: a saved
 proposal is listed with its notes and a diff a scene, one scene accepted of two changes that scene
-alone on disk and in the editor, the proposal then shown as out of date; a take card shows the
-critic's score, its reason and who chose the take."""
+alone on disk and in the editor, the proposal then shown as out of date (as it is when the script
+changes on disk); nothing applied over unsaved edits; a take card shows the critic's score, its
+reason and who chose the take."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from storyreel.store.project import Project
 from storyreel.studio.reel import shot_list
 from storyreel.studio.server import running
 from storyreel.writers import critic, revise
-from tests.studio.test_browser import TIMEOUT, open_studio
+from tests.studio.test_browser import TIMEOUT, open_studio, type_at_end_of_line
 
 RAIL = "MAYA stands at the rail.\n"
 LEAN = "MAYA leans on the rail, tired.\n"
@@ -101,7 +102,9 @@ def test_a_take_card_shows_the_critics_score_and_reason(film: Path, browser):
         assert not errors
 
 
-def test_a_proposal_goes_out_of_date_when_the_script_changes_on_disk(film: Path, browser):
+def test_a_proposal_is_not_applied_over_unsaved_edits_and_goes_out_of_date_on_disk(
+    film: Path, browser
+):
     with running(film) as r:
         page, errors = open_studio(browser, r)
         assert r.studio.builder.idle(120)
@@ -111,8 +114,13 @@ def test_a_proposal_goes_out_of_date_when_the_script_changes_on_disk(film: Path,
         box.locator("button:has-text('Apply accepted')").wait_for()
         assert box.locator(".notice").count() == 0
         text = (film / "script.fountain").read_text()
+        type_at_end_of_line(page, 22, " It is empty.")  # unsaved: applying now is refused
+        box.locator("button:has-text('Apply accepted')").click()
+        page.wait_for_selector("#banner:not([hidden]) >> text=unsaved edits")
+        assert (film / "script.fountain").read_text() == text
         (film / "script.fountain").write_text(text.replace("Still here.", "Still here, still."))
         box.locator(".notice").wait_for(timeout=TIMEOUT)  # refreshed on the change, not reopened
         assert box.locator("button:has-text('Apply accepted')").is_disabled()
         assert "Still here, still." in (film / "script.fountain").read_text()
+        assert "It is empty." in page.evaluate("studio.editor.getDoc()")  # not lost
         assert not errors
