@@ -20,7 +20,8 @@
   };
 
   const state = {digest: null, dirty: false, reel: {shots: []}, version: 0, cursorShot: null,
-    playingShot: null, openShot: null, source: "draft.mp4", fps: 24, startTc: "01:00:00:00", notes: []};
+    playingShot: null, openShot: null, source: "draft.mp4", fps: 24, startTc: "01:00:00:00", notes: [],
+    revisions: [], revisedShots: new Set()};
   window.studio = state;  // for the curious, and for the browser tests
   const video = $("player");
   let editor;
@@ -103,6 +104,7 @@
       c.classList.toggle("cursor", c.dataset.shot === state.cursorShot);
       c.classList.toggle("playing", c.dataset.shot === state.playingShot);
       c.classList.toggle("open", c.dataset.shot === state.openShot);
+      c.classList.toggle("revised", state.revisedShots.has(c.dataset.shot));
     }
   }
   function onCursor(line) {
@@ -175,8 +177,10 @@
         el("img", {src: `/api/takes/${encodeURIComponent(t.id)}/image`, alt: ""}),
         el("div", {className: "meta"},
           el("div", {textContent: `take ${t.take} · ${t.backend} ${t.version} · seed ${t.seed}`}),
+          ...critique(t),
           el("div", {className: "prompt", textContent: t.prompt || ""})),
-        t.selected ? el("div", {className: "meta muted", textContent: "in the cut"})
+        t.selected ? el("div", {className: "meta muted chosen",
+            textContent: t.selected_by ? `in the cut · chosen by the ${t.selected_by}` : "in the cut"})
           : el("button", {textContent: "Use this take", className: "primary",
               onclick: () => post(`/api/shots/${encodeURIComponent(id)}/select`, {take_id: t.id})}));
       card.dataset.take = t.id;
@@ -186,6 +190,11 @@
       el("pre", {textContent: JSON.stringify([...takes, ...clips].map(t => ({id: t.id, kind: t.kind, ...t.provenance})), null, 2)}));
     const failed = s.failed ? [el("p", {className: "muted", textContent: "Failed: " + s.failed})] : [];
     panel.replaceChildren(head, ...failed, grid, prov);
+  }
+  function critique(t) {  // the critic's score (0–10) and its reason, when it judged the take
+    if (t.score === null || t.score === undefined) return [];
+    return [el("div", {className: "critic"}, el("b", {className: "score", textContent: `${Number(t.score).toFixed(1)}/10`}),
+      el("span", {className: "reason", textContent: " " + (t.reason || "")}))];
   }
   async function post(path, body) {
     const r = await api("POST", path, body);
@@ -226,6 +235,77 @@
     if (r.ok) $("note-text").value = ""; else banner(r.data.detail || r.data.error || "note refused");
   };
 
+  // --- revisions: the writer's proposals, accepted or refused hunk by hunk ----------------------
+  const revisionsOpen = () => !$("revisions").hidden;
+  async function loadRevisions() {
+    const r = await api("GET", "/api/revisions");
+    if (!r.ok) { log(r.data.error || `revisions refused (${r.status})`, true); return; }
+    state.revisions = r.data; renderRevisions();
+  }
+  function renderRevisions() {
+    const current = state.revisions.filter(p => p.current);
+    $("revisions-count").textContent = current.length ? String(current.length) : "";
+    state.revisedShots = new Set(current.flatMap(p => p.hunks.flatMap(h => h.shots)));
+    markCards();
+    $("revision-list").replaceChildren(...(state.revisions.length ? state.revisions.map(proposal)
+      : [el("p", {className: "muted", textContent: "No proposals: `storyreel revise` saves the writer's here."})]));
+  }
+  function lineRows(text, kind, sign) {  // user text goes in as text, a line a row
+    if (!text) return [];  // a scene's change that only adds lines, or only removes them
+    return text.split(/\r?\n/).slice(0, text.endsWith("\n") ? -1 : undefined)
+      .map(line => el("div", {className: kind, textContent: `${sign} ${line}`}));
+  }
+  function highlight(shots) {
+    for (const c of $("strip").children) c.classList.toggle("hunk-shot", shots.includes(c.dataset.shot));
+  }
+  function proposal(p) {
+    const box = el("article", {className: "proposal" + (p.current ? "" : " stale")});
+    box.dataset.revision = p.name;
+    const notes = el("ul", {className: "rnotes"}, ...p.notes.map(n => el("li", {},
+      el("span", {className: "where", textContent: n.shot_id || n.timecode || "film"}),
+      el("span", {className: "text", textContent: n.text}))));
+    const hunks = p.hunks.map(h => {
+      const check = el("input", {type: "checkbox", checked: p.current, disabled: !p.current,
+        title: "accept this scene's change"});
+      const shots = h.shots.map(id => el("a", {href: "#", className: "shot", textContent: id, onclick: e => {
+        e.preventDefault(); const s = state.reel.shots.find(x => x.id === id);
+        if (s) video.currentTime = s.start + 0.001; openShot(id);
+      }}));
+      const div = el("div", {className: "hunk"},
+        el("label", {className: "hunk-head"}, check, el("span", {textContent: `${h.scene} · line ${h.line}`})),
+        el("div", {className: "shots"}, ...shots),
+        el("div", {className: "diff"}, ...lineRows(h.old, "del", "−"), ...lineRows(h.new, "add", "+")));
+      div.dataset.hunk = h.number;
+      div.onmouseenter = () => highlight(h.shots); div.onmouseleave = () => highlight([]);
+      return div;
+    });
+    const apply = el("button", {className: "primary", textContent: "Apply accepted", disabled: !p.current,
+      onclick: () => applyRevision(p, box)});
+    const stale = p.current ? [] : [el("p", {className: "notice",
+      textContent: `${p.script} has changed since this revision was proposed: run storyreel revise again`})];
+    box.append(el("div", {className: "proposal-head"}, el("b", {textContent: p.created.slice(0, 16).replace("T", " ")}),
+      el("span", {className: "muted", textContent: `${p.hunks.length} scene${p.hunks.length === 1 ? "" : "s"}`})),
+      ...stale, notes, ...hunks, el("div", {className: "actions"}, apply));
+    return box;
+  }
+  async function applyRevision(p, box) {
+    const accept = [...box.querySelectorAll(".hunk")].filter(h => h.querySelector("input").checked)
+      .map(h => Number(h.dataset.hunk));
+    if (!accept.length) { status("no scene accepted: nothing applied"); return; }
+    if (state.dirty) { banner("the script has unsaved edits: save or reload it, then apply a revision"); return; }
+    const r = await api("POST", `/api/revisions/${encodeURIComponent(p.name)}/apply`, {accept});
+    if (r.status === 409) { p.current = false; renderRevisions(); loadRevisions(); return; }
+    if (!r.ok) { banner(r.data.error || `revision refused (${r.status})`); return; }
+    log(`revision ${p.name}: accepted ${r.data.accepted.join(", ") || "none"}, refused ${r.data.refused.join(", ") || "none"}`);
+    await diskChanged(null);  // the editor shows the revised script now, not at the watcher's next look
+    loadRevisions();
+  }
+  $("revisions-toggle").onclick = () => {
+    const open = !revisionsOpen();
+    $("revisions").hidden = !open; $("revisions-toggle").classList.toggle("on", open);
+    if (open) loadRevisions();
+  };
+
   // --- the build, live ------------------------------------------------------------------------
   const stages = new Map();
   function stageRow(name) {
@@ -262,7 +342,8 @@
         log(m.line ? `${m.path}:${m.line}: ${m.message}` : m.message, true); break;
       case "script_error": editor.setError(m.line, m.message); break;
       case "script_ok": editor.clearError(); break;
-      case "script_changed": diskChanged(m.digest); break;
+      case "script_changed": diskChanged(m.digest); loadRevisions(); break;  // a proposal may be out of date now
+      case "revision": loadRevisions(); break;
       case "reel": showReel(m, m.version); break;
       case "note": { const i = state.notes.findIndex(n => n.id === m.note.id);
         if (i >= 0) state.notes[i] = m.note; else state.notes.push(m.note); renderNotes(); break; }
@@ -289,7 +370,7 @@
     if (script.data.error) editor.setError(script.data.error.line, script.data.error.message);
     if (reel.data.version) showReel(reel.data, reel.data.version);
     else loadVideo();  // the last draft on disk, if any, while the first build runs
-    await loadNotes();
+    await Promise.all([loadNotes(), loadRevisions()]);
     const source = new EventSource("/api/events");
     source.onmessage = e => onEvent(JSON.parse(e.data));
     source.onopen = () => { if ($("status").textContent === "connecting…") status("ready"); };
