@@ -7,19 +7,28 @@ crossfades it), so a long film does not cost minutes of generation a scene.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import soundfile
 
-from storyreel.backends import Argument
+from storyreel.backends import Argument, Option
 from storyreel.errors import StoryreelError
 from storyreel.sound.cues import Cue, CueRequest, MusicBackend
 from storyreel.sound.mix import decode
 from storyreel.store.objects import file_digest
 
 MUSICGEN_MAX_S = 30.0
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError(text)
+    return value
 
 
 def readable_audio(path: Path) -> Path:
@@ -69,16 +78,27 @@ class MusicGen(MusicBackend):
     argument: ClassVar[Argument | None] = Argument(
         "model", "a MusicGen model id or folder", "facebook/musicgen-small"
     )
+    options: ClassVar[Mapping[str, Option]] = {
+        "seconds": Option(
+            "seconds > 0", "the longest cue generated (a longer scene loops it)", "30", _seconds
+        )
+    }
 
-    def __init__(self, model: str = "facebook/musicgen-small"):
-        self.model_id = model
+    def __init__(self, model: str | None = None):
+        value, options = self.check(model)
+        self.model_id = value or "facebook/musicgen-small"
+        self.max_seconds = options.get("seconds", MUSICGEN_MAX_S)
         self._loaded: tuple[Any, Any] | None = None
+        self._lock = threading.Lock()  # one model: loaded once, one cue generated at a time
 
     def cache_token(self, shot: Any, root: Path | None) -> str | None:
-        return self.model_id
+        return f"{self.model_id}?seconds={self.max_seconds:g}"
 
-    def _load(self) -> tuple[Any, Any]:
+    def _load(self, root: Path | None) -> tuple[Any, Any]:
+        """The tokenizer and model, once: a folder in the project, or a model id."""
         if self._loaded is None:
+            local = root / self.model_id if root is not None else None
+            source = str(local) if local is not None and local.is_dir() else self.model_id
             try:
                 from transformers import AutoTokenizer, MusicgenForConditionalGeneration
             except ImportError:
@@ -86,8 +106,8 @@ class MusicGen(MusicBackend):
                     "musicgen needs transformers and torch; pip install 'storyreel[diffusion]'"
                 ) from None
             try:
-                tokenizer = AutoTokenizer.from_pretrained(self.model_id)
-                model = MusicgenForConditionalGeneration.from_pretrained(self.model_id)
+                tokenizer = AutoTokenizer.from_pretrained(source)
+                model = MusicgenForConditionalGeneration.from_pretrained(source)
             except OSError as e:
                 raise StoryreelError(f"musicgen: cannot load {self.model_id!r}: {e}") from None
             self._loaded = tokenizer, model.eval()
@@ -96,14 +116,15 @@ class MusicGen(MusicBackend):
     def score(self, request: CueRequest) -> Cue:
         import torch
 
-        tokenizer, model = self._load()
-        audio = model.config.audio_encoder
-        seconds = min(request.seconds, MUSICGEN_MAX_S)
-        tokens = max(4, round(seconds * audio.frame_rate))
-        inputs = tokenizer([request.prompt], return_tensors="pt", padding=True)
-        torch.manual_seed(request.seed)
-        with torch.no_grad():
-            values = model.generate(**inputs, do_sample=True, max_new_tokens=tokens)
+        with self._lock:
+            tokenizer, model = self._load(request.project_root)
+            audio = model.config.audio_encoder
+            seconds = min(request.seconds, self.max_seconds)
+            tokens = max(4, round(seconds * audio.frame_rate))
+            inputs = tokenizer([request.prompt], return_tensors="pt", padding=True)
+            torch.manual_seed(request.seed)
+            with torch.no_grad():
+                values = model.generate(**inputs, do_sample=True, max_new_tokens=tokens)
         wave = values[0].float().cpu().numpy().T  # (samples, channels)
         peak = float(np.abs(wave).max()) or 1.0
         folder = (request.project_root or Path(".")) / ".storyreel" / "music"
