@@ -23,7 +23,14 @@ from storyreel.run.events import (
     Warned,
 )
 
-CACHED = ("stills", "clips", "cues", "audio", "segments", "cut")  # the stages whose outputs are stored
+CACHED = (
+    "stills",
+    "clips",
+    "cues",
+    "audio",
+    "segments",
+    "cut",
+)  # the stages whose outputs are stored
 
 
 @dataclass
