@@ -131,6 +131,36 @@ def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema
     return out
 
 
+STEMS = ("dialogue", "music", "effects")
+
+
+def with_stems(timeline: otio.schema.Timeline, media: Path) -> otio.schema.Timeline:
+    """`timeline` (an `interchange_copy`) with a track for each stem the media folder holds,
+    the programme's length from its start: the mix's buses, for an editor who wants them."""
+    found = [bus for bus in STEMS if (media / stem_name(bus)).is_file()]
+    if not found:
+        return timeline
+    out = copy.deepcopy(timeline)
+    length = out.tracks.duration()
+    for bus in found:
+        path = media / stem_name(bus)
+        track = otio.schema.Track(name=f"{bus.title()} stem", kind=otio.schema.TrackKind.Audio)
+        ref = otio.schema.ExternalReference(
+            target_url=path.resolve().as_uri(),
+            available_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(0, length.rate), length
+            ),
+        )
+        ref.name = path.name
+        clip = otio.schema.Clip(
+            name=path.stem, media_reference=ref, source_range=ref.available_range
+        )
+        clip.metadata["storyreel"] = {"kind": "stem", "bus": bus}
+        track.append(clip)
+        out.tracks.append(track)
+    return out
+
+
 def relative_copy(timeline: otio.schema.Timeline, out_dir: Path) -> otio.schema.Timeline:
     """`timeline` (an `interchange_copy`) with its file URLs relative to `out_dir`."""
     out = copy.deepcopy(timeline)
