@@ -22,6 +22,11 @@ refs = ["refs/maya-front.png", "refs/maya-side.png"]  # sent to models that take
 stills = "previz"
 motion = "camera"
 takes = 3
+music = "file:music/score.wav"  # or "musicgen", "elevenlabs": a cue a scene
+effects = "folder:sfx/"         # or "elevenlabs": ambience beds and spot effects
+
+[sound]
+loudness = "broadcast"  # the mix's target: broadcast (-23 LUFS) | streaming (-14) | a number
 
 [render]
 profile = "review"      # review: the reel to watch and mail | master: the encoder below
