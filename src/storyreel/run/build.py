@@ -87,13 +87,13 @@ def _render(
 ) -> None:
     cfg = p.config
     shotlist = p.breakdown()
+    scored = per_scene_music(p, music)
+    music = music_file(p, music)  # a file that is not audio is said before any work
     stills = make_stills(p, shotlist)
     selected = stills.selected
     if not p.draft:  # a draft comes in seconds: the sheet and the first minute are for renders
         _contact_sheet(p, shotlist, stills)
     overrides = load_overrides(p.project)
-    scored = per_scene_music(p, music)
-    music = music_file(p, music)
     with p.runner.stage("timeline"), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         lines = dialogue_lengths(shotlist, cfg, p.work_dir)
