@@ -18,7 +18,7 @@ import os
 import shutil
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -158,10 +158,10 @@ def scene_spans(timeline: otio.schema.Timeline, shotlist: ShotList) -> list[Span
     v1 = timeline.video_tracks()[0]
     spans: dict[str, list[int]] = {}
     for item in v1:
-        sid = (
-            item.metadata.get("storyreel", {}).get("shot_id") if hasattr(item, "metadata") else None
-        )
-        if not isinstance(item, otio.schema.Clip) or sid not in scene_of:
+        if not isinstance(item, otio.schema.Clip):
+            continue
+        sid = item.metadata.get("storyreel", {}).get("shot_id")
+        if sid not in scene_of:
             continue
         r = v1.range_of_child(item)
         a, b = _samples(r.start_time), _samples(r.end_time_exclusive())
@@ -207,7 +207,12 @@ def make_cues(
     spans = scene_spans(timeline, shotlist)
     scenes = {s.id: s for s in shotlist.scenes}
     fade = round(CROSSFADE_S * RATE)
-    items: list[tuple[CueItem, Placed]] = []
+    wanted: list[tuple[CueItem, Placed]] = []  # each with where it plays (its path to come)
+
+    def bed(span: Span, bus: str, gain: float) -> Placed:  # under a scene, crossfading
+        start = max(0, span.start - fade // 2)
+        return Placed(bus, start, Path(), gain, length=span.end - span.start + fade, fade=fade)
+
     music_spec = p.config.backends.music
     if per_scene_music and music_spec:
         music = _backend(p, "music", music_spec)
@@ -221,64 +226,45 @@ def make_cues(
                 _seed(scene.id),
                 p.root,
             )
-            placed = Placed(
-                "music",
-                max(0, span.start - fade // 2),
-                Path(),
-                1.0,
-                "on",
-                span.end - span.start + fade,
-                fade,
-            )
-            items.append((CueItem("music", music_spec, request, music), placed))
+            wanted.append((CueItem("music", music_spec, request, music), bed(span, "music", 1.0)))
     effects_spec = p.config.backends.effects
     if effects_spec:
         effects = _backend(p, "effects", effects_spec)
         for span in spans:
             scene = scenes[span.scene_id]
             action = " ".join(_actions(shotlist, scene.id))
-            interior = scene.int_ext.startswith("INT")
-            for word in words.ambience_words(scene.heading, action, interior):
+            for word in words.ambience_words(
+                scene.heading, action, scene.int_ext.startswith("INT")
+            ):
                 request = EffectRequest(word, words.describe(word), 10.0, True, _seed(word), p.root)
-                placed = Placed(
-                    "effects",
-                    max(0, span.start - fade // 2),
-                    Path(),
-                    AMBIENCE_GAIN,
-                    "on",
-                    span.end - span.start + fade,
-                    fade,
-                )
-                items.append((CueItem("effects", effects_spec, request, effects), placed))
+                item = CueItem("effects", effects_spec, request, effects)
+                wanted.append((item, bed(span, "effects", AMBIENCE_GAIN)))
         starts = _shot_starts(timeline)
         for shot in shotlist.shots:
-            for word in words.spot_words(shot.action or shot.description):
-                if shot.id not in starts:
-                    continue
+            for word in (
+                words.spot_words(shot.action or shot.description) if shot.id in starts else []
+            ):
                 request = EffectRequest(
                     word, words.describe(word), SPOT_S, False, _seed(word), p.root
                 )
                 at = starts[shot.id] + round(SPOT_DELAY_S * RATE)
-                placed = Placed("effects", at, Path(), SPOT_GAIN)
-                items.append((CueItem("effects", effects_spec, request, effects), placed))
-    if not items:
+                item = CueItem("effects", effects_spec, request, effects)
+                wanted.append((item, Placed("effects", at, Path(), SPOT_GAIN)))
+    if not wanted:
         return Sounds([], [])
     stage = CueStage(p)
-    by_item = {id(item): where for item, where in items}
-    placed, keys = [], []
-    with p.runner.stage("cues", len(items)) as tick:
-        for item, outcome in p.runner.ensure(stage, [i for i, _ in items], tick):
-            if outcome.error is not None or outcome.stored is None:
-                continue  # refused: a silent gap, said as a warning
-            where = by_item[id(item)]
-            path = stage.load(item, outcome.stored)
-            placed.append(
-                Placed(
-                    where.bus, where.start, path, where.gain, where.space, where.length, where.fade
-                )
-            )
-            keys.append(outcome.key)
-    return Sounds(sorted(placed, key=lambda s: (s.start, s.bus)), sorted(keys))
+    keyed = [(stage.key(item), item, where) for item, where in wanted]
+    unique = {key: item for key, item, _ in keyed}  # a door in two shots: one take
+    made: dict[str, Path] = {}
+    with p.runner.stage("cues", len(unique)) as tick:
+        for item, outcome in p.runner.ensure(stage, list(unique.values()), tick):
+            if outcome.error is None and outcome.stored is not None:
+                made[outcome.key] = stage.load(item, outcome.stored)
+            # a refusal is a silent gap, said as a warning by the runner
+    placed = [
+        replace(where, path=made[key]) for item, where in wanted if (key := stage.key(item)) in made
+    ]
+    return Sounds(sorted(placed, key=lambda s: (s.start, s.bus)), sorted(made))
 
 
 def _actions(shotlist: ShotList, scene_id: str) -> list[str]:
