@@ -1,5 +1,6 @@
 """Music backends: the user's own file (`music.file:score.wav`, today's bed) and MusicGen run
-locally through `transformers` (`music.musicgen[:MODEL]`, the `diffusion` extra).
+locally through `transformers` (`music.musicgen[:MODEL]`, the `diffusion` extra; on a CUDA GPU
+when there is one).
 
 MusicGen writes at most about 30 s at a time; a longer scene loops its cue (the mix loops and
 crossfades it), so a long film does not cost minutes of generation a scene.
@@ -110,7 +111,10 @@ class MusicGen(MusicBackend):
                 model = MusicgenForConditionalGeneration.from_pretrained(source)
             except OSError as e:
                 raise StoryreelError(f"musicgen: cannot load {self.model_id!r}: {e}") from None
-            self._loaded = tokenizer, model.eval()
+            import torch
+
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+            self._loaded = tokenizer, model.eval().to(device)
         return self._loaded
 
     def score(self, request: CueRequest) -> Cue:
@@ -121,7 +125,7 @@ class MusicGen(MusicBackend):
             audio = model.config.audio_encoder
             seconds = min(request.seconds, self.max_seconds)
             tokens = max(4, round(seconds * audio.frame_rate))
-            inputs = tokenizer([request.prompt], return_tensors="pt", padding=True)
+            inputs = tokenizer([request.prompt], return_tensors="pt", padding=True).to(model.device)
             torch.manual_seed(request.seed)
             with torch.no_grad():
                 values = model.generate(**inputs, do_sample=True, max_new_tokens=tokens)
