@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import soundfile
 
+from storyreel.edit.audio import dialogue_lengths
 from storyreel.edit.timeline import build_timeline
 from storyreel.run.pipeline import open_pipeline
-from storyreel.run.sound import RATE, make_cues, mix_sound, scene_spans
+from storyreel.run.sound import RATE, make_cues, mix_sound, scene_spans, scratch_lines
 from storyreel.sound import words
 from storyreel.store.project import Project
 from tests.sound.film import write_film
@@ -62,3 +63,28 @@ def test_a_folder_of_effects_beds_each_scene_and_a_missing_one_is_a_silent_gap(t
     assert _level(mid(bar), 500.0) > 5 * _level(mid(bar), 300.0)  # then the bar
     door = bar.start + round(0.3 * RATE)
     assert _level(fx[door : door + RATE // 4], 900.0) > 0.01  # the door, after the cut
+
+
+def test_editing_a_line_remixes_without_making_the_effects_again(tmp_path):
+    root = write_film(tmp_path / "film", 'effects = "folder:sfx/"')
+    _tone(root / "sfx" / "rain.wav", 300.0)
+    _tone(root / "sfx" / "harbour.wav", 400.0)
+
+    def sound():
+        with open_pipeline(Project.open(root)) as p:
+            shotlist = p.breakdown()
+            lengths = dialogue_lengths(shotlist, p.config, p.work_dir)
+            timeline = build_timeline(shotlist, p.config, dialogue_lengths=lengths)
+            sounds = make_cues(p, timeline, shotlist, False)
+            mixed = mix_sound(p, timeline, shotlist, None, scratch_lines(p, shotlist), sounds)
+            return mixed, p.report
+
+    first, report = sound()
+    assert len(report.computed["cues"]) == 2 and len(report.computed["audio"]) == 1
+    script = root / "script.fountain"
+    script.write_text(script.read_text().replace("He's late.", "He is late again."))
+    second, report = sound()
+    assert report.computed["cues"] == [] and report.reused["cues"] == 2  # the beds kept
+    assert len(report.computed["audio"]) == 1 and second.key != first.key  # the mix made again
+    _, report = sound()
+    assert report.computed["audio"] == [] and report.reused["audio"] == 1
