@@ -223,6 +223,9 @@ def check_specs(config: ProjectConfig, config_path: Path | None) -> None:
     ]
     if config.backends.writer:
         named.append((("backends", "writer"), "writer", config.backends.writer))
+    for stage in ("music", "effects"):
+        if getattr(config.backends, stage):
+            named.append((("backends", stage), stage, getattr(config.backends, stage)))
     for shot_id, overrides in config.backends.shots.items():
         for stage, spec in overrides.items():
             where = ("backends", "shots", shot_id, stage)

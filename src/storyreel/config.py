@@ -22,6 +22,11 @@ refs = ["refs/maya-front.png", "refs/maya-side.png"]  # sent to models that take
 stills = "previz"
 motion = "camera"
 takes = 3
+music = "file:music/score.wav"  # or "musicgen", "elevenlabs": a cue a scene
+effects = "folder:sfx/"         # or "elevenlabs": ambience beds and spot effects
+
+[sound]
+loudness = "broadcast"  # the mix's target: broadcast (-23 LUFS) | streaming (-14) | a number
 
 [render]
 profile = "review"      # review: the reel to watch and mail | master: the encoder below
@@ -257,6 +262,8 @@ class BackendsConfig(Model):
     stills: str = "previz"
     motion: str = "camera"
     writer: str | None = None  # a language model for write, revise, doctor and the critic
+    music: str | None = None  # a score: file:PATH, musicgen[:MODEL], elevenlabs (storyreel.sound)
+    effects: str | None = None  # effects and ambience: folder:PATH, elevenlabs
     takes: int = Field(default=1, ge=1, le=32)
     shots: dict[str, dict[str, str]] = Field(default_factory=dict)  # per-shot overrides
 
@@ -309,6 +316,28 @@ class RunConfig(Model):
         return v if v.startswith("ray://") else one_of("executor", v, ("local", "ray"))
 
 
+LOUDNESS = {"broadcast": -23.0, "streaming": -14.0}  # EBU R128; the streaming services' level
+
+
+class SoundConfig(Model):
+    # the mix's integrated loudness (LUFS, ITU-R BS.1770): "broadcast", "streaming" or a number
+    loudness: str | float = "broadcast"
+
+    @field_validator("loudness")
+    @classmethod
+    def _loudness(cls, v: str | float) -> str | float:
+        if isinstance(v, str):
+            return one_of("loudness target", v, LOUDNESS)
+        if not -70.0 <= v <= -5.0:
+            raise ValueError(f"loudness {v:g} LUFS is out of range (-70 to -5; broadcast is -23)")
+        return v
+
+    @property
+    def target(self) -> float:
+        """The target in LUFS."""
+        return LOUDNESS[self.loudness] if isinstance(self.loudness, str) else float(self.loudness)
+
+
 class ProjectSection(Model):
     allow_outside: list[str] = Field(
         default_factory=list
@@ -323,6 +352,7 @@ class ProjectConfig(Model):
     backends: BackendsConfig = Field(default_factory=BackendsConfig)
     render: RenderConfig = Field(default_factory=RenderConfig)
     run: RunConfig = Field(default_factory=RunConfig)
+    sound: SoundConfig = Field(default_factory=SoundConfig)
 
     @field_validator("characters")
     @classmethod
@@ -531,14 +561,15 @@ def confine(config: ProjectConfig, data: dict[str, Any], path: Path, text: str) 
     if config.look.lut:
         paths.append((("look", "lut"), config.look.lut))
     backends = data.get("backends") or {}
-    specs = [(("backends", stage), backends.get(stage)) for stage in ("stills", "motion")]
+    stages = ("stills", "motion", "music", "effects")
+    specs = [(("backends", stage), backends.get(stage)) for stage in stages]
     for shot, stages in (backends.get("shots") or {}).items():
         specs += [
             (("backends", "shots", shot, stage), spec) for stage, spec in (stages or {}).items()
         ]
     for loc, spec in specs:
         kind, _, folder = str(spec or "").partition(":")
-        if kind == "folder" and folder:
+        if kind in ("folder", "file") and folder:
             paths.append((loc, folder))
     for loc, value in paths:
         if not inside(value, root, allowed):

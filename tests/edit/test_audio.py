@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import wave
-from fractions import Fraction
-
 import numpy as np
 import opentimelineio as otio
 import pytest
 
 from storyreel.config import CharacterConfig
 from storyreel.edit import audio, rhythm
-from storyreel.edit.audio import dialogue_lengths, duck_envelope, scratch_audio, voice_for
+from storyreel.edit.audio import dialogue_lengths, voice_for
 from storyreel.edit.timeline import build_timeline, line_key
+from storyreel.sound.mix import decode
 from tests.edit.edit_helpers import make_config, make_shotlist, write_wav
-
-
-def _read(path) -> np.ndarray:
-    with wave.open(str(path)) as w:
-        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (48_000, 2, 2)
-        return np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2) / 32768
 
 
 def _pitch(samples: np.ndarray, rate: int = 48_000) -> float:
@@ -61,69 +53,9 @@ def test_lines_are_spoken_with_their_real_lengths_and_distinct_voices(tmp_path):
         audio.speak("Where did you find it?", voice_for(n, config), tmp_path)
         for n in ("MAYA", "ELIAS")
     ]
-    decoded = [np.concatenate(list(audio.decode(p))) for p in same_text]
+    decoded = [np.concatenate(list(decode(p))) for p in same_text]
     pitches = [_pitch(d) for d in decoded]
     assert abs(pitches[0] - pitches[1]) / min(pitches) > 0.08, pitches
-
-
-def test_scratch_mix_places_lines_where_the_timeline_says(tmp_path):
-    config = make_config("24000/1001")
-    shotlist = make_shotlist()
-    lengths = dialogue_lengths(shotlist, config, tmp_path)
-    tl = build_timeline(shotlist, config, dialogue_lengths=lengths)
-    mix = _read(scratch_audio(tl, shotlist, config, tmp_path))
-    fps = config.film.fps
-    assert len(mix) == round(Fraction(tl.tracks.duration().to_frames()) / fps * 48_000)
-    a1 = tl.audio_tracks()[0]
-    spans = [
-        (
-            round(Fraction(a1.range_of_child(c).start_time.to_frames()) / fps * 48_000),
-            round(Fraction(a1.range_of_child(c).end_time_exclusive().to_frames()) / fps * 48_000),
-        )
-        for c in a1
-        if isinstance(c, otio.schema.Clip)
-    ]
-    for a, b in spans:
-        assert np.sqrt((mix[a:b] ** 2).mean()) > 0.02  # speech there
-    silent = mix[: spans[0][0] - 4800]
-    assert np.abs(silent).max() < 1e-3  # and silence before the first line (no music)
-
-
-def _tone_level(x: np.ndarray, freq: float, rate: int = 48_000) -> float:
-    t = np.arange(len(x)) / rate
-    return 2 * float(
-        np.hypot(
-            (x * np.sin(2 * np.pi * freq * t)).mean(), (x * np.cos(2 * np.pi * freq * t)).mean()
-        )
-    )
-
-
-def test_music_is_ducked_under_dialogue(tmp_path):
-    config = make_config("24")
-    shotlist = make_shotlist()
-    music = write_wav(tmp_path / "bed.wav", seconds=30.0, freq=50.0)
-    tl = build_timeline(shotlist, config, music=music)
-    mix = _read(scratch_audio(tl, shotlist, config, tmp_path / "work"))[:, 0]
-    a1 = tl.audio_tracks()[0]
-    first = next(c for c in a1 if isinstance(c, otio.schema.Clip))
-    r = a1.range_of_child(first)
-    a = round(r.start_time.to_seconds() * 48_000)
-    b = round(r.end_time_exclusive().to_seconds() * 48_000)
-    mid = (a + b) // 2
-    clear = _tone_level(mix[24_000:48_000], 50.0)  # 0.5-1 s: no dialogue near
-    under = _tone_level(mix[mid - 4_800 : mid + 4_800], 50.0)
-    assert clear > 0.1  # the bed plays in the clear (mono spread to stereo at -3 dB)
-    assert under / clear == pytest.approx(10 ** (audio.DUCK_DB / 20), rel=0.25)
-
-
-def test_duck_envelope_ramps_before_and_after_a_line():
-    env = duck_envelope(0, 48_000 * 3, [(48_000, 96_000)])
-    low = 10 ** (audio.DUCK_DB / 20)
-    assert env[0] == 1 and env[72_000] == pytest.approx(low)
-    attack = round(audio.ATTACK_S * 48_000)
-    assert 1 > env[48_000 - attack // 2] > low  # half-way down the attack
-    assert env[-1] == 1
-    assert np.all(np.diff(env[:48_000]) <= 1e-7)  # only ever going down into the line
 
 
 def test_without_espeak_the_reel_is_silent_with_a_warning(tmp_path, monkeypatch):
@@ -131,28 +63,8 @@ def test_without_espeak_the_reel_is_silent_with_a_warning(tmp_path, monkeypatch)
     shotlist = make_shotlist()
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     assert audio.tts_engine() is None
-    tl = build_timeline(shotlist, config)
-    with pytest.warns(UserWarning, match="espeak-ng"):
-        assert scratch_audio(tl, shotlist, config, tmp_path) is None
     with pytest.warns(UserWarning, match="espeak-ng"):
         assert dialogue_lengths(shotlist, config, tmp_path) is None
-
-
-def test_the_mix_is_written_in_blocks(tmp_path, monkeypatch):
-    """A long programme never holds the whole mix: each write is one block."""
-    config = make_config()
-    shotlist = make_shotlist()
-    tl = build_timeline(shotlist, config, music=write_wav(tmp_path / "m.wav", 20.0))
-    sizes: list[int] = []
-    real = wave.Wave_write.writeframes
-
-    def spy(self, data):
-        sizes.append(len(data))
-        return real(self, data)
-
-    monkeypatch.setattr(wave.Wave_write, "writeframes", spy)
-    scratch_audio(tl, shotlist, config, tmp_path)
-    assert len(sizes) > 10 and max(sizes) == audio.BLOCK * 4
 
 
 def test_beats_from_a_click_track_snap_the_cuts(tmp_path):

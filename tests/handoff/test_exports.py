@@ -385,7 +385,7 @@ def test_cut_lists_survive_every_format_at_any_rate(tmp_path_factory, fps, secon
         assert cut_list(read_edit(path, config.film.fps), config.film.fps) == expected, path.suffix
 
 
-def test_the_music_bed_stays_the_file_the_render_was_given(shotlist, tmp_path):
+def test_the_music_bed_points_at_its_copy_in_the_media_folder(shotlist, tmp_path):
     import xml.etree.ElementTree as ET
 
     from tests.edit.edit_helpers import write_wav
@@ -396,8 +396,9 @@ def test_the_music_bed_stays_the_file_the_render_was_given(shotlist, tmp_path):
     fcpxml = ET.parse(out / "cut.fcpxml").getroot()
     [bed] = [c for c in fcpxml.iter("asset-clip") if c.get("lane") == "-2"]
     asset = fcpxml.find(f"resources/asset[@id='{bed.get('ref')}']")
-    assert asset.get("src") == music.resolve().as_uri() and asset.get("hasVideo") == "0"
-    assert music.resolve().as_uri() in (out / "cut.xml").read_text()
+    copy = (out / "media" / "bed.wav").resolve().as_uri()  # the media stage copies it there
+    assert asset.get("src") == copy and asset.get("hasVideo") == "0"
+    assert copy in (out / "cut.xml").read_text()
     aaf = otio.adapters.read_from_file(str(next(p for p in paths if p.suffix == ".aaf")))
     assert len(aaf.audio_tracks()) == 2  # dialogue and music
 

@@ -37,9 +37,16 @@ INCOMPLETE = 3  # `render`'s exit status when the cut was written with slates fo
 
 def _summary(report: BuildReport) -> str:
     made = ", ".join(f"{len(v)} {k}" for k, v in report.computed.items() if v) or "nothing"
+    sound = report.loudness
+    heard = (
+        f"; sound {sound['integrated']:.1f} LUFS (target {sound['target']:g}), "
+        f"true peak {sound['true_peak']:.1f} dBTP"
+        if sound
+        else ""
+    )
     return (
         f"{report.output} in {report.seconds:.2f} s; computed {made}; "
-        f"{report.frames} frames rendered"
+        f"{report.frames} frames rendered{heard}"
     )
 
 

@@ -13,16 +13,17 @@ from storyreel.handoff.edl import write_edl
 from storyreel.handoff.fcp7 import write_xml
 from storyreel.handoff.fcpxml import write_fcpxml
 from storyreel.handoff.otioz import write_otioz
-from storyreel.handoff.prepare import MEDIA_DIR, interchange_copy, relative_copy
+from storyreel.handoff.prepare import MEDIA_DIR, interchange_copy, relative_copy, with_stems
 
 
 def export_all(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut") -> list[Path]:
     """Write the exports (and the title PNGs they reference, in `media/`) atomically; the
-    media the shots and lines point at is written by `handoff.media` when asked."""
+    media the shots and lines point at is written by `handoff.media` when asked. The OTIO
+    files carry the mix's stems on their own audio tracks when `media/` holds them."""
     out_dir = Path(out_dir)
     fps = timeline_fps(timeline)
     nle = interchange_copy(timeline, out_dir / MEDIA_DIR)
-    local = relative_copy(nle, out_dir)
+    local = relative_copy(with_stems(nle, out_dir / MEDIA_DIR), out_dir)  # OTIO: and the stems
     return [
         atomic_write(out_dir / f"{stem}.otio", otio.adapters.write_to_string(local, "otio_json")),
         atomic_write(out_dir / f"{stem}.edl", write_edl(nle, fps)),

@@ -2,7 +2,7 @@
 
 Shots point at `media/<shot>.mov`, dialogue lines at `media/<shot>-<line>.wav` (the media stage
 writes them when asked: `render --media`), title cards and supers at PNGs rendered here, in the
-same folder; the music bed at the file it was given. Paths are absolute `file:` URLs in the copy (the FCP formats need URLs) and relative
+same folder; the music bed at a copy of its file there. Paths are absolute `file:` URLs in the copy (the FCP formats need URLs) and relative
 (`media/1A.mov`) in the OTIO file, so a handoff folder can be moved whole.
 """
 
@@ -62,17 +62,21 @@ def reels(names: list[str]) -> dict[str, str]:
 
 
 def media_name(clip: otio.schema.Clip) -> str | None:
-    """The file name a shot or dialogue clip's media has in the media folder (None: a title,
-    or the music bed, which stays the file the render was given)."""
+    """The file name a shot, dialogue or music clip's media has in the media folder (None: a
+    title). The music bed keeps its file's name; the media stage copies it there."""
     info = clip.metadata.get("storyreel", {})
-    if (
-        isinstance(clip.media_reference, otio.schema.GeneratorReference)
-        or info.get("kind") == "music"
-    ):
+    if isinstance(clip.media_reference, otio.schema.GeneratorReference):
         return None
+    if info.get("kind") == "music":
+        return Path(otio.url_utils.filepath_from_url(clip.media_reference.target_url)).name
     if info.get("kind") == "dialogue":
         return f"{info['shot_id']}-{info['line']}.wav"
     return f"{info.get('shot_id') or clip.name}.mov"
+
+
+def stem_name(bus: str) -> str:
+    """A stem's file in the media folder: `stem-dialogue.wav`, `stem-music.wav`..."""
+    return f"stem-{bus}.wav"
 
 
 def clips(timeline: otio.schema.Timeline) -> Iterator[otio.schema.Clip]:
@@ -98,8 +102,6 @@ def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema
     rendered: dict[tuple[str, str], Path] = {}
     for clip in clips(out):
         ref = clip.media_reference
-        if clip.metadata.get("storyreel", {}).get("kind") == "music":
-            continue
         if isinstance(ref, otio.schema.GeneratorReference):
             text = ref.parameters.get("text", "")
             style = ref.parameters.get("style", "")
@@ -126,6 +128,36 @@ def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema
         t.metadata["AAF"] = transition_metadata(t)
         if t.transition_type == SMPTE_WIPE:
             t.metadata["fcp_xml"] = {"effect": {"name": t.name, **_EDGE_WIPE}}
+    return out
+
+
+STEMS = ("dialogue", "music", "effects")
+
+
+def with_stems(timeline: otio.schema.Timeline, media: Path) -> otio.schema.Timeline:
+    """`timeline` (an `interchange_copy`) with a track for each stem the media folder holds,
+    the programme's length from its start: the mix's buses, for an editor who wants them."""
+    found = [bus for bus in STEMS if (media / stem_name(bus)).is_file()]
+    if not found:
+        return timeline
+    out = copy.deepcopy(timeline)
+    length = out.tracks.duration()
+    for bus in found:
+        path = media / stem_name(bus)
+        track = otio.schema.Track(name=f"{bus.title()} stem", kind=otio.schema.TrackKind.Audio)
+        ref = otio.schema.ExternalReference(
+            target_url=path.resolve().as_uri(),
+            available_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(0, length.rate), length
+            ),
+        )
+        ref.name = path.name
+        clip = otio.schema.Clip(
+            name=path.stem, media_reference=ref, source_range=ref.available_range
+        )
+        clip.metadata["storyreel"] = {"kind": "stem", "bus": bus}
+        track.append(clip)
+        out.tracks.append(track)
     return out
 
 

@@ -57,6 +57,7 @@ KEY_VARS = (
     "HF_TOKEN",
     "MINIMAX_API_KEY",
     "ARK_API_KEY",
+    "ELEVENLABS_API_KEY",
 )
 
 
@@ -256,12 +257,18 @@ def download(vendor: str, url: str, timing: Timing, headers: dict[str, str] | No
 # --- jobs ---------------------------------------------------------------------------------
 
 
+AUDIO_SUFFIXES = (".mp3", ".wav", ".flac", ".ogg")
+
+
 def _readable(data: bytes, suffix: str) -> bool:
-    """Whether `data` decodes: one video frame, or the whole image."""
+    """Whether `data` decodes: one video frame or audio frame, or the whole image."""
     import av
 
     try:
-        if suffix == ".mp4":
+        if suffix in AUDIO_SUFFIXES:
+            with av.open(io.BytesIO(data)) as container:
+                next(container.decode(audio=0))
+        elif suffix == ".mp4":
             with av.open(io.BytesIO(data)) as container:
                 next(container.decode(video=0))
         else:
@@ -341,13 +348,17 @@ def run_job(
     if not _readable(data, suffix):  # an error page or a cut-off file: fetch it again next time
         raise StoryreelError(
             f"{vendor} job {named}: the download is not a readable "
-            f"{'video' if suffix == '.mp4' else 'image'}; the next run fetches it again"
+            f"{_what(suffix)}; the next run fetches it again"
         )
     path = folder / f"{key[:32]}{suffix}"
     atomic_write(path, data)
     if ledger:
         ledger.job_update(key, "succeeded", str(path))
     return path, remote_id
+
+
+def _what(suffix: str) -> str:
+    return "audio" if suffix in AUDIO_SUFFIXES else "video" if suffix == ".mp4" else "image"
 
 
 # --- media --------------------------------------------------------------------------------

@@ -42,7 +42,16 @@ from storyreel.run.media import make_media
 from storyreel.run.picture import AI_NOTE, make_cut, make_segments, placed
 from storyreel.run.pipeline import OLD_STILLS, Pipeline, open_pipeline
 from storyreel.run.report import BuildReport
-from storyreel.run.sound import Music, beats, mix
+from storyreel.run.sound import (
+    Music,
+    beats,
+    make_cues,
+    mix_sound,
+    music_file,
+    per_scene_music,
+    scratch_lines,
+    write_stems,
+)
 from storyreel.run.stills import Stills, load_take, make_stills
 from storyreel.store.db import Database
 from storyreel.store.lock import project_lock
@@ -78,6 +87,8 @@ def _render(
 ) -> None:
     cfg = p.config
     shotlist = p.breakdown()
+    scored = per_scene_music(p, music)
+    music = music_file(p, music)  # a file that is not audio is said before any work
     stills = make_stills(p, shotlist)
     selected = stills.selected
     if not p.draft:  # a draft comes in seconds: the sheet and the first minute are for renders
@@ -102,7 +113,8 @@ def _render(
     sources, takes = make_clips(p, plan_clips(p, shotlist, selected, lengths, outs))
     with p.runner.stage("timeline"):
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
-    sound = mix(p, timeline, shotlist, music_digest)
+    sounds = make_cues(p, timeline, shotlist, scored)
+    sound = mix_sound(p, timeline, shotlist, music_digest, scratch_lines(p, shotlist), sounds)
     with p.runner.stage("program"):
         program = program_from_timeline(timeline, sources, cfg)
         if burn_subtitles:
@@ -119,10 +131,12 @@ def _render(
     p.events.publish(FileWritten(str(output)))
     if p.draft:  # a draft is for watching; the exports stay those of the full cut
         return
+    for path in write_stems(p, sound, output):
+        p.events.publish(FileWritten(str(path)))
     with p.runner.stage("timeline"):  # again: the takes' provenance is whole once frames exist
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
         add_note_markers(timeline, [Note.from_row(r) for r in p.db.notes(include_resolved=False)])
-    made = make_media(p, timeline, sources) if media or cfg.render.media else []
+    made = make_media(p, timeline, sources, sound.stems) if media or cfg.render.media else []
     for path in [*made, *make_exports(p, timeline, shotlist, output, made)]:
         p.events.publish(FileWritten(str(path)))
 

@@ -113,6 +113,16 @@ class FileWritten(Event):
 
 
 @dataclass(frozen=True)
+class LoudnessMeasured(Event):
+    """The mix as measured (ITU-R BS.1770): integrated loudness, true peak, and the target."""
+
+    kind: ClassVar[str] = "loudness"
+    integrated: float  # LUFS
+    true_peak: float  # dBTP
+    target: float  # LUFS
+
+
+@dataclass(frozen=True)
 class ShotsChanged(Event):
     """What the breakdown found against the last build: added, removed and changed shot ids."""
 

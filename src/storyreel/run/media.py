@@ -1,5 +1,6 @@
 """The media stage (`render --media`, `[render] media`): each shot's clip with its handles as an
-intermediate, and its dialogue lines as Broadcast WAV, in `out/media/`, where the exports point.
+intermediate, and its dialogue lines as Broadcast WAV, in `out/media/`, where the exports point;
+and the music bed and the mix's stems (dialogue, music, effects) beside them.
 
 One item a shot, keyed by its clip's key, its lines and the media settings: a changed shot
 rewrites its own files alone; a file deleted or touched since is written again. The folder and
@@ -13,6 +14,8 @@ handoff's names and timecode (`storyreel.handoff.media`).
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,16 +25,17 @@ import av
 import numpy as np
 import opentimelineio as otio
 
-from storyreel.edit.audio import RATE, decode, speak, tts_engine, voice_for
+from storyreel.edit.audio import speak, tts_engine, voice_for
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.handoff import media
-from storyreel.handoff.prepare import MEDIA_DIR, media_name, reels
+from storyreel.handoff.prepare import MEDIA_DIR, media_name, reels, stem_name
 from storyreel.render.encode import CODECS, Encoder
 from storyreel.render.frames import FilmLook
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.stage import Stage, Stored
+from storyreel.sound.mix import RATE, decode
 from storyreel.store.keys import stage_key
-from storyreel.store.objects import fingerprint
+from storyreel.store.objects import file_digest, fingerprint
 
 
 @dataclass(frozen=True)
@@ -148,8 +152,14 @@ class MediaStage(Stage[ShotMedia, list[Path]]):
         return Stored({}, {"files": [[f.name, *fingerprint(f)] for f in value]})
 
 
-def make_media(p: Pipeline, timeline: otio.schema.Timeline, sources: dict[str, Any]) -> list[Path]:
-    """Every shot's media in `out/media/` (written, or found as it was)."""
+def make_media(
+    p: Pipeline,
+    timeline: otio.schema.Timeline,
+    sources: dict[str, Any],
+    stems: dict[str, Path] | None = None,
+) -> list[Path]:
+    """Every shot's media in `out/media/` (written, or found as it was), the music bed and the
+    mix's stems (`stems`: bus → WAV) beside them."""
     folder, codec = p.project.out_dir / MEDIA_DIR, p.config.render.media_codec
     check_codec(codec)
     media.check_folder(folder)
@@ -189,4 +199,24 @@ def make_media(p: Pipeline, timeline: otio.schema.Timeline, sources: dict[str, A
                 continue
             if outcome.stored is not None:
                 files.extend(folder / f for f, *_ in outcome.stored.meta["files"])
-    return files
+    return files + copy_sound(timeline, stems or {}, folder)
+
+
+def copy_sound(timeline: otio.schema.Timeline, stems: dict[str, Path], folder: Path) -> list[Path]:
+    """The music bed (A2) and the stems into the media folder, under the names the exports give
+    them; a file already there with the same size and content is left as it is."""
+    wanted: list[tuple[Path, Path]] = []
+    for track in timeline.audio_tracks():
+        for clip in track.find_clips(shallow_search=True):
+            if clip.metadata.get("storyreel", {}).get("kind") == "music":
+                source = Path(otio.url_utils.filepath_from_url(clip.media_reference.target_url))
+                wanted.append((source, folder / media_name(clip)))
+    wanted += [(path, folder / stem_name(bus)) for bus, path in stems.items()]
+    for source, dest in wanted:
+        same = dest.is_file() and dest.stat().st_size == source.stat().st_size
+        if same and file_digest(dest) == file_digest(source):
+            continue
+        tmp = dest.with_name(f".{dest.name}.partial")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, dest)
+    return [dest for _, dest in wanted]

@@ -15,6 +15,7 @@ from storyreel.run.events import (
     Event,
     Failed,
     FileWritten,
+    LoudnessMeasured,
     Repaired,
     Reused,
     ShotsChanged,
@@ -22,7 +23,14 @@ from storyreel.run.events import (
     Warned,
 )
 
-CACHED = ("stills", "clips", "audio", "segments", "cut")  # the stages whose outputs are stored
+CACHED = (
+    "stills",
+    "clips",
+    "cues",
+    "audio",
+    "segments",
+    "cut",
+)  # the stages whose outputs are stored
 
 
 @dataclass
@@ -40,6 +48,7 @@ class BuildReport:
     frames: int = 0  # frames rendered (0 when nothing changed)
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    loudness: dict[str, float] | None = None  # the mix: integrated LUFS, true peak dBTP, target
 
     def __call__(self, event: Event) -> None:
         """Fold one build event into the report."""
@@ -65,6 +74,12 @@ class BuildReport:
                 self.repaired.append(event.message)
             case FileWritten():
                 self.files.append(Path(event.path))
+            case LoudnessMeasured():
+                self.loudness = {
+                    "integrated": event.integrated,
+                    "true_peak": event.true_peak,
+                    "target": event.target,
+                }
             case StageFinished():
                 spent = event.seconds + self.stage_seconds.get(event.stage, 0.0)
                 self.stage_seconds[event.stage] = round(spent, 3)

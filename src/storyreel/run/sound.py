@@ -1,46 +1,340 @@
-"""The sound stages: the music's beats, the scratch mix of the timeline, and the mix as AAC.
+"""The sound stages: music cues and effects (takes with provenance), the music's beats, the mix
+of the timeline with its stems, and the mix as AAC.
 
-The mix hears only the timeline's audio tracks and the programme's length, not the picture, so
-re-cutting a shot without touching its lines or length reuses the mix; the AAC is encoded once
-per mix and length, so a cut whose picture changed is assembled without encoding sound again.
+The mix hears only the timeline's audio tracks, the cues and effects and the programme's length,
+not the picture, so re-cutting a shot without touching its lines or length reuses the mix; the
+AAC is encoded once per mix and length, so a cut whose picture changed is assembled without
+encoding sound again. The cues and effects are placed here, where the cut's scenes are known:
+an ambience bed and a music cue per scene, each crossfading into the next at the scene change,
+and spot effects at the shots whose action names them.
+
+The dialogue reaches the mix as a mapping `line key → Line` (its WAV, where it is heard, its
+delivery gain), made here from the scratch voices until the voice stage gives its takes.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import warnings
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from storyreel.edit.audio import scratch_audio
+import opentimelineio as otio
+
+from storyreel.backends import load_backend
+from storyreel.config import _line_of
+from storyreel.edit.audio import speak, tts_engine, voice_for
 from storyreel.edit.rhythm import beat_times
+from storyreel.edit.timeline import line_key
+from storyreel.errors import StoryreelError
 from storyreel.model import ShotList
 from storyreel.render.segments import encode_audio
+from storyreel.run.events import LoudnessMeasured
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.stage import Stage, Stored
+from storyreel.sound import words
+from storyreel.sound.cues import Cue, CueRequest, EffectRequest
+from storyreel.sound.loudness import Loudness
+from storyreel.sound.mix import BUSES, RATE, Placed, mix
+from storyreel.sound.music import FileMusic, readable_audio
 from storyreel.store.keys import digest, stage_key
+from storyreel.store.objects import file_digest
+
+CROSSFADE_S = 1.0  # beds and cues overlap by this at a scene change
+SPOT_DELAY_S = 0.3  # a spot effect after its shot's cut
+SPOT_S = 2.0
+SPOT_GAIN = 0.8
+AMBIENCE_GAIN = 0.35
+MAX_CUE_S = 300.0  # what a cue is asked for at most; a longer scene loops it
+
+
+@dataclass(frozen=True)
+class Line:
+    """A dialogue line as the mix takes it: its WAV, where it is heard ("on" screen, "vo",
+    "os"), its delivery gain."""
+
+    wav: Path
+    space: str = "on"
+    gain: float = 1.0
+
+
+def space_of(extension: str | None) -> str:
+    """Where a line with this extension (V.O., O.S., O.C.) is heard."""
+    ext = (extension or "").upper().replace(".", "").replace(" ", "")
+    if ext in ("VO", "VOICEOVER"):
+        return "vo"
+    if ext in ("OS", "OC", "OFF"):
+        return "os"
+    return "on"
+
+
+def scratch_lines(p: Pipeline, shotlist: ShotList) -> dict[str, Line]:
+    """The dialogue from espeak-ng (`edit.audio.speak`), keyed by `line_key`; {} without it."""
+    if tts_engine() is None:
+        return {}
+    return {
+        line_key(shot.id, i): Line(
+            speak(line.text, voice_for(line.character, p.config), p.work_dir),
+            space_of(line.extension),
+        )
+        for shot in shotlist.shots
+        for i, line in enumerate(shot.dialogue)
+    }
+
+
+# --- cues and effects: takes ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CueItem:
+    """One music cue (a scene's) or effect (a bed or a spot) to make with `backend`."""
+
+    stage: str  # "music" | "effects"
+    spec: str
+    request: CueRequest | EffectRequest
+    backend: Any = field(compare=False, repr=False)
+
+
+class CueStage(Stage[CueItem, Path]):
+    """A music cue or an effect as a take: stored, keyed by its backend and request."""
+
+    name = kind = "cues"
+
+    def __init__(self, p: Pipeline):
+        self.p = p
+
+    def key(self, item: CueItem) -> str:
+        b = item.backend
+        req = vars(item.request) | {"project_root": None}
+        return stage_key(
+            item.stage,
+            backend=(b.name, b.version),
+            token=b.cache_token(None, self.p.root),
+            request=req,
+        )
+
+    def label(self, item: CueItem) -> str:
+        r = item.request
+        if isinstance(r, CueRequest):
+            return f"music cue of scene {r.scene_id}"
+        return f"{'ambience' if r.ambience else 'effect'} {r.word!r}"
+
+    def refusal(self, item: CueItem, error: StoryreelError) -> tuple[str, bool]:
+        return f"{item.spec}: {self.label(item)} left silent: {error}", False
+
+    def compute(self, item: CueItem) -> Cue:
+        r = item.request
+        return item.backend.score(r) if isinstance(r, CueRequest) else item.backend.sound(r)
+
+    def save(self, item: CueItem, value: Cue) -> Stored:
+        tmp = self.p.store.temp_path(value.path.suffix)
+        shutil.copyfile(value.path, tmp)
+        provenance = {"backend": item.spec, **value.meta, "request": self.key_request(item)}
+        return Stored({"audio": self.p.store.put_file(tmp)}, {"provenance": provenance})
+
+    def key_request(self, item: CueItem) -> dict[str, Any]:
+        return {k: v for k, v in vars(item.request).items() if k != "project_root"}
+
+    def load(self, item: CueItem, stored: Stored) -> Path:
+        return self.p.store.verified_path(stored.blobs["audio"])
+
+
+@dataclass(frozen=True)
+class Span:
+    """A scene's place in the cut, in samples."""
+
+    scene_id: str
+    start: int
+    end: int
+
+
+def scene_spans(timeline: otio.schema.Timeline, shotlist: ShotList) -> list[Span]:
+    """Where each scene sits on the picture track."""
+    scene_of = {s.id: s.scene_id for s in shotlist.shots}
+    v1 = timeline.video_tracks()[0]
+    spans: dict[str, list[int]] = {}
+    for item in v1:
+        if not isinstance(item, otio.schema.Clip):
+            continue
+        sid = item.metadata.get("storyreel", {}).get("shot_id")
+        if sid not in scene_of:
+            continue
+        r = v1.range_of_child(item)
+        a, b = _samples(r.start_time), _samples(r.end_time_exclusive())
+        span = spans.setdefault(scene_of[sid], [a, b])
+        span[0], span[1] = min(span[0], a), max(span[1], b)
+    return sorted((Span(k, a, b) for k, (a, b) in spans.items()), key=lambda s: s.start)
+
+
+def _samples(t: otio.opentime.RationalTime) -> int:
+    return round(Fraction(round(t.value)) / Fraction(t.rate).limit_denominator(1001) * RATE)
+
+
+def _backend(p: Pipeline, stage: str, spec: str) -> Any:
+    try:
+        return load_backend(stage, spec)
+    except StoryreelError as e:
+        raise _at_config(p, stage, e) from None
+
+
+def _at_config(p: Pipeline, stage: str, error: StoryreelError) -> StoryreelError:
+    """`error` named at the project file's `[backends] <stage>` line."""
+    path = p.project.config_path
+    if path is None or not path.is_file():
+        return error
+    line = _line_of(path.read_text(encoding="utf-8"), ("backends", stage))
+    said = error.message + (f" ({error.path})" if error.path else "")
+    return StoryreelError(said, path, line)
+
+
+@dataclass(frozen=True)
+class Sounds:
+    """The cues and effects placed in the cut, and their keys (the mix's upstream)."""
+
+    placed: list[Placed]
+    keys: list[str]
+
+
+def make_cues(
+    p: Pipeline, timeline: otio.schema.Timeline, shotlist: ShotList, per_scene_music: bool
+) -> Sounds:
+    """The scenes' music cues (when the music backend scores scenes) and effects, made or found
+    as takes, placed where the cut puts their scenes and shots."""
+    spans = scene_spans(timeline, shotlist)
+    scenes = {s.id: s for s in shotlist.scenes}
+    fade = round(CROSSFADE_S * RATE)
+    wanted: list[tuple[CueItem, Placed]] = []  # each with where it plays (its path to come)
+
+    def bed(span: Span, bus: str, gain: float) -> Placed:  # under a scene, crossfading
+        start = max(0, span.start - fade // 2)
+        return Placed(bus, start, Path(), gain, length=span.end - span.start + fade, fade=fade)
+
+    music_spec = p.config.backends.music
+    if per_scene_music and music_spec:
+        music = _backend(p, "music", music_spec)
+        for span in spans:
+            scene = scenes[span.scene_id]
+            text = " ".join([scene.synopsis or "", *_actions(shotlist, scene.id)])
+            request = CueRequest(
+                scene.id,
+                words.cue_prompt(scene.heading, text, p.config.look.style),
+                round(min(MAX_CUE_S, (span.end - span.start + fade) / RATE), 2),
+                _seed(scene.id),
+                p.root,
+            )
+            wanted.append((CueItem("music", music_spec, request, music), bed(span, "music", 1.0)))
+    effects_spec = p.config.backends.effects
+    if effects_spec:
+        effects = _backend(p, "effects", effects_spec)
+        for span in spans:
+            scene = scenes[span.scene_id]
+            action = " ".join(_actions(shotlist, scene.id))
+            for word in words.ambience_words(
+                scene.heading, action, scene.int_ext.startswith("INT")
+            ):
+                request = EffectRequest(word, words.describe(word), 10.0, True, _seed(word), p.root)
+                item = CueItem("effects", effects_spec, request, effects)
+                wanted.append((item, bed(span, "effects", AMBIENCE_GAIN)))
+        starts = _shot_starts(timeline)
+        for shot in shotlist.shots:
+            for word in (
+                words.spot_words(shot.action or shot.description) if shot.id in starts else []
+            ):
+                request = EffectRequest(
+                    word, words.describe(word), SPOT_S, False, _seed(word), p.root
+                )
+                at = starts[shot.id] + round(SPOT_DELAY_S * RATE)
+                item = CueItem("effects", effects_spec, request, effects)
+                wanted.append((item, Placed("effects", at, Path(), SPOT_GAIN)))
+    if not wanted:
+        return Sounds([], [])
+    stage = CueStage(p)
+    keyed = [(stage.key(item), item, where) for item, where in wanted]
+    unique = {key: item for key, item, _ in keyed}  # a door in two shots: one take
+    made: dict[str, Path] = {}
+    with p.runner.stage("cues", len(unique)) as tick:
+        for item, outcome in p.runner.ensure(stage, list(unique.values()), tick):
+            if outcome.error is None and outcome.stored is not None:
+                made[outcome.key] = stage.load(item, outcome.stored)
+            # a refusal is a silent gap, said as a warning by the runner
+    placed = [
+        replace(where, path=made[key]) for item, where in wanted if (key := stage.key(item)) in made
+    ]
+    return Sounds(sorted(placed, key=lambda s: (s.start, s.bus)), sorted(made))
+
+
+def _actions(shotlist: ShotList, scene_id: str) -> list[str]:
+    return [s.action or s.description for s in shotlist.shots if s.scene_id == scene_id]
+
+
+def _seed(what: str) -> int:
+    """A cue's seed, from what it is for: the same every run, different for each."""
+    return int(digest(what.encode())[:8], 16)
+
+
+def _shot_starts(timeline: otio.schema.Timeline) -> dict[str, int]:
+    v1 = timeline.video_tracks()[0]
+    out: dict[str, int] = {}
+    for item in v1:
+        if isinstance(item, otio.schema.Clip):
+            sid = item.metadata.get("storyreel", {}).get("shot_id")
+            if sid and sid not in out:
+                out[sid] = _samples(v1.range_of_child(item).start_time)
+    return out
+
+
+def music_file(p: Pipeline, given: Path | None) -> Path | None:
+    """The film's music bed from a file: `--music`, or `[backends] music = "file:..."`, checked
+    to be audio (a file that is not is named at its line in `storyreel.toml`)."""
+    if given is not None:
+        return readable_audio(given)
+    spec = p.config.backends.music
+    if not spec:
+        return None
+    backend = _backend(p, "music", spec)
+    if not isinstance(backend, FileMusic):
+        return None
+    try:
+        return readable_audio(backend.path(p.root))
+    except StoryreelError as e:
+        raise _at_config(p, "music", e) from None
+
+
+def per_scene_music(p: Pipeline, given: Path | None) -> bool:
+    spec = p.config.backends.music
+    return given is None and bool(spec) and not spec.startswith("file")
+
+
+# --- the mix ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Mix:
-    """The scratch mix of a timeline (dialogue and music)."""
+    """The mix of a timeline: its dialogue, music bed, cues and effects."""
 
     timeline: Any
     shotlist: ShotList
     music: str | None  # the music file's digest
+    lines: Mapping[str, Line] = field(default_factory=dict)
+    sounds: Sounds = field(default_factory=lambda: Sounds([], []))
 
 
 @dataclass(frozen=True)
 class Sound:
-    """The stored mix: its key and WAV (None for a silent cut)."""
+    """The stored mix: its key, WAV (None for a silent cut), stems and loudness."""
 
     key: str
     wav: Path | None
+    stems: dict[str, Path] = field(default_factory=dict)
+    loudness: Loudness | None = None
 
 
-class MixStage(Stage[Mix, Path | None]):
-    name = kind = "audio"
+class MixStage(Stage[Mix, Any]):
+    name, kind = "audio", "audio"
 
     def __init__(self, p: Pipeline):
         self.p = p
@@ -48,31 +342,103 @@ class MixStage(Stage[Mix, Path | None]):
     def key(self, item: Mix) -> str:
         tracks = [digest(t.to_json_string().encode()) for t in item.timeline.audio_tracks()]
         return stage_key(
-            "audio",
+            "mix",
+            upstream=item.sounds.keys,
             tracks=tracks,
             frames=item.timeline.duration().to_frames(),
-            characters=self.p.config.characters,
+            lines={k: [file_digest(v.wav), v.space, v.gain] for k, v in item.lines.items()},
             fps=self.p.config.film.fps,
             music=item.music,
+            target=self.p.config.sound.target,
         )
 
     def label(self, item: Mix) -> str:
-        return "scratch audio"
+        return "the mix"
 
-    def compute(self, item: Mix) -> Path | None:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            wav = scratch_audio(item.timeline, item.shotlist, self.p.config, self.p.work_dir)
-        for w in caught:
-            self.p.warn(str(w.message))
-        return wav
+    def compute(self, item: Mix) -> Any:
+        timeline = item.timeline
+        placed = [*dialogue(timeline, item.lines), *item.sounds.placed]
+        music = _music_path(timeline)
+        if not placed and music is None:
+            return None
+        fps = self.p.config.film.fps
+        total = round(
+            Fraction(timeline.tracks.duration().rescaled_to(float(fps)).value) / fps * RATE
+        )
+        folder = self.p.store.temp_path()
+        folder.unlink()
+        return mix(placed, music, total, folder, self.p.config.sound.target)
 
-    def save(self, item: Mix, value: Path | None) -> Stored:
+    def save(self, item: Mix, value: Any) -> Stored:
         if value is None:
             return Stored()
-        tmp = self.p.store.temp_path(".wav")
-        Path(value).replace(tmp)
-        return Stored({"wav": self.p.store.put_file(tmp)})
+        blobs = {"wav": self.p.store.put_file(value.mix)}
+        blobs |= {bus: self.p.store.put_file(path) for bus, path in value.stems.items()}
+        shutil.rmtree(value.mix.parent, ignore_errors=True)
+        heard = value.loudness
+        return Stored(blobs, {"loudness": vars(heard) if heard else None})
+
+
+def dialogue(timeline: otio.schema.Timeline, lines: Mapping[str, Line]) -> list[Placed]:
+    """The lines where A1 places them."""
+    out = []
+    for track in timeline.audio_tracks():
+        for clip in track.find_clips(shallow_search=True):
+            info = clip.metadata.get("storyreel", {})
+            key = (
+                line_key(info["shot_id"], info["line"]) if info.get("kind") == "dialogue" else None
+            )
+            if key in lines:
+                line = lines[key]
+                start = _samples(track.range_of_child(clip).start_time)
+                out.append(Placed("dialogue", start, line.wav, line.gain, line.space))
+    return out
+
+
+def _music_path(timeline: otio.schema.Timeline) -> Path | None:
+    for track in timeline.audio_tracks():
+        for item in track.find_clips(shallow_search=True):
+            if item.metadata.get("storyreel", {}).get("kind") == "music":
+                return Path(otio.url_utils.filepath_from_url(item.media_reference.target_url))
+    return None
+
+
+def mix_sound(
+    p: Pipeline,
+    timeline: Any,
+    shotlist: ShotList,
+    music: str | None,
+    lines: Mapping[str, Line],
+    sounds: Sounds | None = None,
+) -> Sound:
+    """The mix of `timeline` and its stems, from the store or made now; its loudness is
+    published (and so in the build report)."""
+    if not lines and tts_engine() is None:
+        p.warn("no text-to-speech engine (espeak-ng): the scratch dialogue is silent")
+    item = Mix(timeline, shotlist, music, lines, sounds or Sounds([], []))
+    with p.runner.stage("audio"):
+        outcome = p.runner.one(MixStage(p), item)
+    blobs = outcome.stored.blobs if outcome.stored else {}
+    if "wav" not in blobs:
+        return Sound(outcome.key, None)
+    heard = outcome.stored.meta.get("loudness")
+    loudness = Loudness(**heard) if heard else None
+    if loudness is not None:
+        p.events.publish(LoudnessMeasured(loudness.integrated, loudness.true_peak, loudness.target))
+    stems = {bus: p.store.path(blobs[bus]) for bus in BUSES if bus in blobs}
+    return Sound(outcome.key, p.store.path(blobs["wav"]), stems, loudness)
+
+
+def write_stems(p: Pipeline, sound: Sound, output: Path) -> list[Path]:
+    """The stems beside the cut: `cut-dialogue.wav`, `cut-music.wav`, `cut-effects.wav`."""
+    written = []
+    for bus, path in sound.stems.items():
+        dest = output.with_name(f"{output.stem}-{bus}.wav")
+        tmp = dest.with_name(f".{dest.name}.partial")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, dest)
+        written.append(dest)
+    return written
 
 
 @dataclass(frozen=True)
@@ -136,14 +502,6 @@ class BeatsStage(Stage[Music, list[float]]):
 
     def load(self, item: Music, stored: Stored) -> list[float]:
         return stored.meta["beats"]
-
-
-def mix(p: Pipeline, timeline: Any, shotlist: ShotList, music: str | None) -> Sound:
-    """The scratch mix of `timeline`, from the store or made now."""
-    with p.runner.stage("audio"):
-        outcome = p.runner.one(MixStage(p), Mix(timeline, shotlist, music))
-    wav = outcome.stored.blobs.get("wav") if outcome.stored else None
-    return Sound(outcome.key, p.store.path(wav) if wav else None)
 
 
 def aac(p: Pipeline, sound: Sound, seconds: Fraction) -> tuple[str, Path | None]:
