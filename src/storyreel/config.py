@@ -35,6 +35,13 @@ crf = 18                # h264 only: 0 (lossless) to 51
 preset = "medium"       # an x264 preset: ultrafast ... placebo
 memory = "8GB"          # what a render may hold; a frame too large for it is refused
 
+[budget]
+limit = 40.0            # what hosted backends may be paid in all; a render over it stops first
+currency = "USD"
+
+[prices."kling:kling-v2-1"]   # a studio's own contract, over storyreel's price table
+per_second = 0.07
+
 [project]
 allow_outside = ["/mnt/refs", "../shared"]   # folders outside the project its paths may use
 ```
@@ -338,6 +345,20 @@ class SoundConfig(Model):
         return LOUDNESS[self.loudness] if isinstance(self.loudness, str) else float(self.loudness)
 
 
+class BudgetConfig(Model):
+    limit: float | None = Field(
+        default=None, ge=0
+    )  # what renders may pay in all (the ledger's sum)
+    currency: str = "USD"  # of the limit and of [prices] overrides; the price table's is USD
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", v):
+            raise ValueError(f"{v!r} is not an ISO 4217 currency code (USD, EUR, JPY...)")
+        return v
+
+
 class ProjectSection(Model):
     allow_outside: list[str] = Field(
         default_factory=list
@@ -353,6 +374,9 @@ class ProjectConfig(Model):
     render: RenderConfig = Field(default_factory=RenderConfig)
     run: RunConfig = Field(default_factory=RunConfig)
     sound: SoundConfig = Field(default_factory=SoundConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig, exclude=True)
+    # a studio's own rates over the price table, "VENDOR:MODEL" → rates (`storyreel.hosted.prices`)
+    prices: dict[str, dict[str, Any]] = Field(default_factory=dict, exclude=True)
 
     @field_validator("characters")
     @classmethod

@@ -31,7 +31,7 @@ def test_kling_clips_render_into_the_cut_and_are_not_paid_for_twice(film, server
     job = Job(polls=0)  # done on the first poll: the build's default polling never waits
     vendors.kling(server, job, {"mp4": make_mp4(), "png": make_png()}, "clip")
     runner = CliRunner()
-    result = runner.invoke(app, ["render", str(film)])
+    result = runner.invoke(app, ["render", str(film), "--yes"])
     assert result.exit_code == 0, result.output
     assert job.created == 2  # one task per shot
     with av.open(str(film / "out" / "cut.mp4")) as c:
@@ -52,7 +52,7 @@ def test_a_refused_shot_shows_a_slate_in_the_finished_cut_and_is_retried(film, s
     job = Job(polls=0, fail="Failure to pass the risk control system")
     vendors.kling(server, job, {"mp4": make_mp4(), "png": make_png()}, "clip")
     runner = CliRunner()
-    result = runner.invoke(app, ["render", str(film)])
+    result = runner.invoke(app, ["render", str(film), "--yes"])
     assert result.exit_code == 3, result.output
     assert (
         "sc01_sh020: kling job task-861 failed: Failure to pass the risk control system"
@@ -69,7 +69,7 @@ def test_a_refused_shot_shows_a_slate_in_the_finished_cut_and_is_retried(film, s
     assert {t["shot_id"] for t in takes if t["kind"] == "still"} == {"sc01_sh010", "sc01_sh020"}
 
     job.fail = None  # the vendor accepts the shot on the next render: nothing kept the slate
-    result = runner.invoke(app, ["render", str(film), "--json"])
+    result = runner.invoke(app, ["render", str(film), "--json", "--yes"])
     assert result.exit_code == 0, result.output
     assert json_report(result.stdout)["failed"] == {} and job.created == 2
     with av.open(str(film / "out" / "cut.mp4")) as c:

@@ -44,9 +44,9 @@ def _decisions(runner, film, server):
     """Render, select take 2 of the first shot, import an edit that swaps the shots, render."""
     job = Job(polls=0)
     vendors.kling(server, job, {"mp4": make_mp4(), "png": make_png()}, "clip")
-    assert runner.invoke(app, ["render", str(film)]).exit_code == 0
+    assert runner.invoke(app, ["render", str(film), "--yes"]).exit_code == 0
     assert runner.invoke(app, ["select", "sc01_sh010", "2", "-p", str(film)]).exit_code == 0
-    assert runner.invoke(app, ["render", str(film)]).exit_code == 0
+    assert runner.invoke(app, ["render", str(film), "--yes"]).exit_code == 0
     timeline = otio.adapters.read_from_file(str(film / "out" / "cut.otio"))
     track = timeline.video_tracks()[0]
     first = next(c for c in track if isinstance(c, otio.schema.Clip))

@@ -69,7 +69,7 @@ def test_a_kling_token_echoed_by_the_vendor_is_never_printed_or_stored(film, ser
 
     vendors.kling(server, job, {"mp4": make_mp4(), "png": make_png()}, "clip")
     runner = CliRunner()
-    result = runner.invoke(app, ["render", str(film), "--json"])
+    result = runner.invoke(app, ["render", str(film), "--json", "--yes"])
     assert result.exit_code == 3, result.output
     failed = json_report(result.stdout)["failed"]
     assert set(failed) == {"sc01_sh010", "sc01_sh020"}

@@ -369,7 +369,7 @@ def test_a_cast_film_renders_from_its_references_and_a_new_image_remakes_only_it
     job = Job(polls=0)
     vendors.seedance(server, job, media, "clip")
     runner = CliRunner()
-    result = runner.invoke(app, ["render", str(root)])
+    result = runner.invoke(app, ["render", str(root), "--yes"])
     assert result.exit_code == 0, result.output
     assert job.created == 2
     takes = json.loads(runner.invoke(app, ["provenance", str(root)]).stdout)["takes"]
@@ -382,13 +382,13 @@ def test_a_cast_film_renders_from_its_references_and_a_new_image_remakes_only_it
     assert sorted(job.refs, key=len) == [[LEO[0], LOOK[0]], [MAYA[0], MAYA[1], LOOK[0]]]
 
     (root / "refs" / "maya1.png").write_bytes(make_png((1, 2, 3), (64, 64)))
-    result = runner.invoke(app, ["render", str(root)])
+    result = runner.invoke(app, ["render", str(root), "--yes"])
     assert result.exit_code == 0, result.output
     assert job.created == 3  # only Maya's shot is made again
     assert job.refs[2] == [MAYA[0], make_png((1, 2, 3), (64, 64)), LOOK[0]]
 
     (root / "refs" / "look0.png").write_bytes(make_png((3, 2, 1), (64, 64)))
-    result = runner.invoke(app, ["render", str(root)])
+    result = runner.invoke(app, ["render", str(root), "--yes"])
     assert result.exit_code == 0, result.output
     assert job.created == 5  # the look is in every shot
     assert all(refs[-1] == make_png((3, 2, 1), (64, 64)) for refs in job.refs[3:])

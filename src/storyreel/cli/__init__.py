@@ -6,6 +6,7 @@ from storyreel.cli import (  # noqa: F401  (each module registers its commands)
     motion_cmds,
     run_cmds,
     script_cmds,
+    spend_cmds,
     stills_cmds,
     store_cmds,
     studio_cmds,

@@ -88,6 +88,19 @@ def json_lines(stream: TextIO | None = None) -> Subscriber:
 
 
 @contextmanager
+def paused(subscribers: tuple[Any, ...]) -> Iterator[None]:
+    """The progress bars among `subscribers` off the terminal for a while (to ask a question)."""
+    bars = [s.progress for s in subscribers if isinstance(s, ConsoleView)]
+    for bar in bars:
+        bar.stop()
+    try:
+        yield
+    finally:
+        for bar in bars:
+            bar.start()
+
+
+@contextmanager
 def watching(
     quiet: bool = False, as_json: bool = False, bar: bool = True
 ) -> Iterator[tuple[Any, ...]]:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from storyreel.cli.app import command, console, os_error, say
 from storyreel.cli.progress import watching
+from storyreel.cli.spend_cmds import BUDGET, YES, approval
 from storyreel.config import RunConfig
 from storyreel.errors import StoryreelError
 from storyreel.run.build import BuildReport, build, collect_garbage
+from storyreel.run.spend import gate
 from storyreel.store.project import Project
 
 _TARGET = typer.Argument(..., help="The script (.fountain), its project folder or storyreel.toml.")
@@ -85,6 +87,8 @@ def render(
         help="Where the work runs: local, ray (RAY_ADDRESS's cluster, or a Ray started for the "
         "render) or ray://HEAD:10001 (also `[run] executor`; docs/cluster.md).",
     ),
+    budget: float = BUDGET,
+    yes: bool = YES,
 ) -> None:
     """Render the cut and its exports, redoing only what changed since the last render.
 
@@ -93,13 +97,17 @@ def render(
     film's first minute (cut-head.mp4) are written, and named, while the reel renders.
 
     A shot its backend refused is shown as a slate, the rest of the cut is written, and the
-    command exits 3 after naming the failed shots; rendering again retries only those."""
+    command exits 3 after naming the failed shots; rendering again retries only those.
+
+    A render that would pay hosted backends prints the estimate first and asks (`--yes`
+    approves); over the budget it stops before submitting anything."""
     project = Project.open(target)
     if music is not None and not music.is_file():  # said before any work
         raise StoryreelError(
             "no such file or directory" if not music.exists() else "is a directory", music
         )
     with watching(quiet, as_json) as subscribers:
+        approve = approval(subscribers, yes=yes, budget=budget, quiet=quiet or as_json, music=music)
         report = build(
             project,
             output=output,
@@ -111,6 +119,7 @@ def render(
             subscribers=subscribers,
             on_wait=_say,
             executor=_executor(executor),
+            approve=approve,
         )
     if not (quiet or as_json):
         for message in report.warnings:
@@ -141,19 +150,30 @@ def _executor(spec: str | None) -> str | None:
 
 
 @command("watch")
-def watch(target: Path = _TARGET, draft: bool = _DRAFT) -> None:
-    """Rebuild the cut on every save of the script or storyreel.toml (Ctrl-C to stop)."""
+def watch(
+    target: Path = _TARGET,
+    draft: bool = _DRAFT,
+    budget: float = BUDGET,
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="Let rebuilds pay hosted backends (within the budget)."
+    ),
+) -> None:
+    """Rebuild the cut on every save of the script or storyreel.toml (Ctrl-C to stop).
+
+    A rebuild that would pay hosted backends is refused, keeping the last good cut, unless
+    `--yes` lets it (and then within the budget)."""
     from watchfiles import watch as watch_files
 
     project = Project.open(target)
-    _rebuild(target, draft)
+    approve = gate(budget=budget, yes=yes, ask=None, tell=lambda est: None)
+    _rebuild(target, draft, approve)
     watched = {project.script.resolve(), (project.root / "storyreel.toml").resolve()}
     _say(f"watching {project.script.name} and storyreel.toml in {project.root}")
     for changes in watch_files(
         project.root, watch_filter=lambda _, p: Path(p).resolve() in watched
     ):
         _say(f"saved: {', '.join(sorted({Path(p).name for _, p in changes}))}")
-        _rebuild(target, draft)
+        _rebuild(target, draft, approve)
 
 
 def _say(line: str) -> None:
@@ -162,12 +182,12 @@ def _say(line: str) -> None:
     sys.stderr.flush()
 
 
-def _rebuild(target: Path, draft: bool = False) -> None:
-    """One build; any failure (a bad script or project file, a full disk, a bug) is reported in
-    one line and the last good cut stays."""
+def _rebuild(target: Path, draft: bool = False, approve: Any = None) -> None:
+    """One build; any failure (a bad script or project file, a full disk, a bug, a refusal to
+    pay) is reported in one line and the last good cut stays."""
     start = time.perf_counter()
     try:
-        report = build(Project.open(target), draft=draft)
+        report = build(Project.open(target), draft=draft, approve=approve)
     except StoryreelError as e:
         _say(f"error: {e}  (keeping the last good cut)")
         return

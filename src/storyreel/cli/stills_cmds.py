@@ -10,6 +10,7 @@ import typer
 
 from storyreel.cli.app import command, out
 from storyreel.cli.progress import watching
+from storyreel.cli.spend_cmds import YES, approval
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write, png_bytes
 from storyreel.model import ShotList
@@ -41,6 +42,7 @@ def stills_cmd(
         typer.Option("--sheet", help="Contact sheet path (default: out/contact-sheet.png)."),
     ] = None,
     quiet: Annotated[bool, _QUIET] = False,
+    yes: bool = YES,
 ) -> None:
     """Keyframe stills for every shot (N takes each) and a contact sheet of them.
 
@@ -48,8 +50,9 @@ def stills_cmd(
     them; each shot's own stills backend makes them."""
     project = Project.open(target)
     with watching(quiet) as subscribers:
+        approve = approval(subscribers, yes=yes, quiet=quiet, shot=shot, takes=takes, clips=False)
         shotlist, shots, report = stills_of(
-            project, shot=shot, takes=takes, subscribers=subscribers
+            project, shot=shot, takes=takes, subscribers=subscribers, approve=approve
         )
     if not shots:
         raise StoryreelError("the script has no shots", project.script)
@@ -77,12 +80,16 @@ def storyboard_cmd(
         Path | None, typer.Option("--output", "-o", help="The PDF (default: out/storyboard.pdf).")
     ] = None,
     quiet: Annotated[bool, _QUIET] = False,
+    yes: bool = YES,
 ) -> None:
     """A storyboard PDF: a panel per shot (the take the cut uses) with size, move, duration,
     action and dialogue."""
     project = Project.open(target)
     with watching(quiet) as subscribers:
-        shotlist, shots, _ = stills_of(project, selected=True, subscribers=subscribers)
+        approve = approval(subscribers, yes=yes, quiet=quiet, clips=False)
+        shotlist, shots, _ = stills_of(
+            project, selected=True, subscribers=subscribers, approve=approve
+        )
     if not shots:
         raise StoryreelError("the script has no shots to board", project.script)
     panels = [(s.shot, s.takes[0][2].image) for s in shots if s.takes]

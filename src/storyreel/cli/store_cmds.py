@@ -13,6 +13,7 @@ import typer
 
 from storyreel.cli.app import command, console, out
 from storyreel.cli.progress import watching
+from storyreel.cli.spend_cmds import YES, approval
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import Provenance
 from storyreel.run.build import build
@@ -152,13 +153,14 @@ def regen(
     shot: str = typer.Argument(..., help="Shot id."),
     n: int = typer.Option(1, "--takes", "-n", min=1, max=32, help="How many takes to add."),
     project: Path = _PROJECT,
+    yes: bool = YES,
 ) -> None:
-    """Add takes to a shot (new seeds; earlier takes are kept)."""
+    """Add takes to a shot (new seeds; earlier takes are kept), rendering the cut again."""
     with _open(project) as (p, db):
         _shot(db, shot)
         db.set_n_takes(shot, max(db.n_takes(shot), p.config.backends.takes) + n)
     with watching() as subscribers:
-        build(p, subscribers=subscribers)
+        build(p, subscribers=subscribers, approve=approval(subscribers, yes=yes))
     with _open(project) as (p, db):
         current = [r for r in take_rows(p, db, shot) if not r["stale"]]
     console.print(f"shot {shot} now has {len(current)} takes", markup=False)

@@ -35,6 +35,7 @@ from PIL import Image
 from storyreel.backends import Argument, Backend
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.files import atomic_write, png_bytes
+from storyreel.hosted.charges import Quoted, account
 from storyreel.look import ShotPrompt
 from storyreel.model import Shot, Still
 from storyreel.motion.base import ClipRequest
@@ -79,6 +80,7 @@ class Poll:
     message: str = ""
     remote_id: str | None = None  # set by synchronous vendors, whose submit is the whole job
     headers: dict[str, str] = field(default_factory=dict)  # for the download, e.g. an API key
+    cost: float | None = None  # what the vendor's response says the job cost, in US dollars
 
 
 @dataclass
@@ -279,6 +281,20 @@ def _readable(data: bytes, suffix: str) -> bool:
     return True
 
 
+def reusable(record: dict[str, Any] | None, check: Callable[[str], Poll] | None) -> bool:
+    """Whether `run_job` gets a job on record without paying again: finished with its download
+    at hand, or not failed at a vendor that can be asked about it (resumed)."""
+    if not record:
+        return False
+    if (
+        record["status"] == "succeeded"
+        and record.get("result")
+        and Path(record["result"]).is_file()
+    ):
+        return True
+    return record["status"] != "failed" and check is not None
+
+
 def run_job(
     vendor: str,
     key: str,
@@ -289,10 +305,13 @@ def run_job(
     timing: Timing,
     submit: Callable[[], str | Poll],
     check: Callable[[str], Poll] | None,
+    charge: dict[str, Any] | None = None,
 ) -> tuple[Path, str]:
     """Submit once per key (or resume), poll to the end, download: (local file, remote id).
 
     `check` is None for a synchronous vendor, whose `submit` returns the finished `Poll`.
+    `charge` is what the submission costs, as the ledger records it (`Database.job_put`); a
+    vendor whose response says what it charged (`Poll.cost`) corrects it.
     """
     record = ledger.job_get(key) if ledger else None
     if (
@@ -316,7 +335,7 @@ def run_job(
         poll = out if isinstance(out, Poll) else None
         remote_id = (poll.remote_id or "") if poll else str(out)
         if ledger:
-            ledger.job_put(key, vendor, remote_id)
+            ledger.job_put(key, vendor, remote_id, charge=charge)
     named = redact(remote_id)  # the id as messages say it: a vendor's text like any other
     deadline = time.monotonic() + timing.timeout
     interval = timing.poll_interval
@@ -339,6 +358,8 @@ def run_job(
         timing.sleep(interval)
         interval = min(interval * 1.5, timing.poll_max)
         poll = None
+    if ledger and poll.cost is not None:
+        ledger.job_charge(key, str(poll.cost), "USD", "vendor")
     if poll.data is not None:
         data = poll.data
     elif poll.url:
@@ -473,8 +494,22 @@ class HostedBackend(Backend):
     ) -> tuple[Path, str]:
         """Run one job on the given ledger, else on the project database's, open for that job."""
         key = job_key(self.vendor, self.model, kind, **inputs)
+        paying = account()
+        try:
+            charge = paying.book.charge(self.vendor, self.model, kind, inputs)
+        except StoryreelError as e:  # a price in another currency: said by the estimate
+            if paying.quote:
+                raise Quoted(key, None, str(e)) from None
+            charge = None
+        row = {"shot_id": paying.shot, "item": paying.item} | (charge.row() if charge else {})
 
         def run(ledger: Database | None) -> tuple[Path, str]:
+            if paying.quote:  # a dry run: what this job would pay, and nothing submitted
+                if reusable(ledger.job_get(key) if ledger else None, check):
+                    raise Quoted(key, None)
+                raise Quoted(
+                    key, charge, None if charge else f"no price for {self.vendor}:{self.model}"
+                )
             return run_job(
                 self.vendor,
                 key,
@@ -484,6 +519,7 @@ class HostedBackend(Backend):
                 timing=self.timing,
                 submit=submit,
                 check=check,
+                charge=row,
             )
 
         if self.ledger is not None or root is None:

@@ -84,32 +84,26 @@ def _render(
     burn_subtitles: bool,
     media: bool = False,
     profile: str = "review",
+    approve: Callable[[Pipeline, ShotList], None] | None = None,
 ) -> None:
     cfg = p.config
     shotlist = p.breakdown()
     scored = per_scene_music(p, music)
     music = music_file(p, music)  # a file that is not audio is said before any work
+    if approve is not None:  # before anything is made, or paid for
+        approve(p, shotlist)
     stills = make_stills(p, shotlist)
     selected = stills.selected
     if not p.draft:  # a draft comes in seconds: the sheet and the first minute are for renders
         _contact_sheet(p, shotlist, stills)
-    overrides = load_overrides(p.project)
     with p.runner.stage("timeline"), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        lines = dialogue_lengths(shotlist, cfg, p.work_dir)
-        music_digest = file_digest(music) if music else None
-        cuts_on = beats(p, Music(music, music_digest)) if music else None
-        edit = {
-            "dialogue_lengths": lines,
-            "overrides": overrides,
-            "music": music,
-            "beats": cuts_on,
-            "project_root": p.root,
-        }
+        edit = edit_inputs(p, shotlist, music)
         script_cut = build_timeline(shotlist, cfg, **edit)
         lengths, outs = media_lengths(script_cut), out_points(script_cut)
     for message in dict.fromkeys(str(w.message) for w in caught):
         p.warn(message)
+    music_digest = file_digest(music) if music else None
     sources, takes = make_clips(p, plan_clips(p, shotlist, selected, lengths, outs))
     with p.runner.stage("timeline"):
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
@@ -139,6 +133,19 @@ def _render(
     made = make_media(p, timeline, sources, sound.stems) if media or cfg.render.media else []
     for path in [*made, *make_exports(p, timeline, shotlist, output, made)]:
         p.events.publish(FileWritten(str(path)))
+
+
+def edit_inputs(p: Pipeline, shotlist: ShotList, music: Path | None) -> dict[str, Any]:
+    """What the timeline is cut from besides the shots: the lines' spoken lengths, the imported
+    edit, the music and its beats (`build_timeline`'s keywords)."""
+    cuts_on = beats(p, Music(music, file_digest(music))) if music else None
+    return {
+        "dialogue_lengths": dialogue_lengths(shotlist, p.config, p.work_dir),
+        "overrides": load_overrides(p.project),
+        "music": music,
+        "beats": cuts_on,
+        "project_root": p.root,
+    }
 
 
 def _contact_sheet(p: Pipeline, shotlist: ShotList, stills: Stills) -> None:
@@ -210,6 +217,7 @@ def build(
     lock_timeout: float = 600.0,
     on_wait: Callable[[str], None] | None = None,
     executor: str | None = None,
+    approve: Callable[[Pipeline, ShotList], None] | None = None,
 ) -> BuildReport:
     """Bring the project's cut up to date, computing only what changed. Holds the project lock.
 
@@ -225,6 +233,8 @@ def build(
         on_wait: told when the build waits for another build's lock.
         executor: where the work runs: "local", "ray" (`RAY_ADDRESS`'s cluster, or one started
             for the build) or "ray://HOST:PORT"; by default the project's `[run] executor`.
+        approve: called with the pipeline and the shots before anything is made; raises to
+            stop the build (`storyreel.run.spend.gate`: the estimate, the budget, the approval).
     Returns:
         The report of what the build did.
     """
@@ -246,6 +256,7 @@ def build(
             burn_subtitles,
             media,
             profile or project.config.render.profile,
+            approve,
         )
     return p.report
 
@@ -275,12 +286,14 @@ def stills_of(
     selected: bool = False,
     subscribers: tuple[Subscriber, ...] = (),
     lock_timeout: float = 600.0,
+    approve: Callable[[Pipeline, ShotList], None] | None = None,
 ) -> tuple[ShotList, list[ShotStills], BuildReport]:
     """Make (or find) the stills of every shot, or of `shot`, in the project's one take store.
 
     Args:
         takes: at least this many takes a shot (kept: `storyreel takes` lists them).
         selected: give only the take each shot's cut uses (a storyboard), not all of them.
+        approve: as `build`'s, before any still is made.
     Returns:
         The shot list, each shot with its stills, and the report.
     """
@@ -296,6 +309,8 @@ def stills_of(
     ) as p:
         shotlist = p.breakdown()
         shots = _pick(shotlist, shot)
+        if approve is not None:  # before anything is made, or paid for
+            approve(p, shotlist)
         made = make_stills(p, shotlist, shots, takes)
         found = []
         for s in shots:

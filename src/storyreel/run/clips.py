@@ -24,6 +24,7 @@ import numpy as np
 from storyreel.config import ProjectConfig
 from storyreel.edit.titles import slate
 from storyreel.errors import StoryreelError
+from storyreel.hosted.charges import charging
 from storyreel.model import (
     FrameSource,
     Provenance,
@@ -165,7 +166,8 @@ class ClipSource(LazySource):
         recipe = self.recipe()
         if recipe.failed is None:
             try:
-                clip = recipe.make()
+                with charging(self._p.prices, self.job.shot.id, self.job.key):
+                    clip = recipe.make()
             except StoryreelError as e:
                 self.refused(recipe.refusal(e))
             else:

@@ -16,6 +16,7 @@ from typing import Any
 
 from storyreel.backends import Backend, load_backend
 from storyreel.errors import StoryreelError
+from storyreel.hosted.prices import price_book
 from storyreel.model import Shot, ShotList
 from storyreel.run.events import EventBus, ShotsChanged, Subscriber, Warned
 from storyreel.run.executors import Executor, open_executor
@@ -54,6 +55,10 @@ class Pipeline:
         self.stills_config = project.config  # until the breakdown dresses its cast
         self.work_dir = project.state_dir / "audio"  # spoken lines, reused across builds
         self._backends: dict[tuple[str, str], Backend] = {}
+        # the rates hosted jobs are charged at: the price table under the project's [prices]
+        self.prices = price_book(
+            project.config.prices, project.config.budget.currency, project.config_path
+        )
         self._refusing = threading.Lock()
 
     @property

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storyreel.errors import StoryreelError
+from storyreel.hosted.charges import charging
 from storyreel.model import Provenance, Scene, Shot, ShotList, Still
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.stage import Stage, Stored
@@ -85,7 +86,8 @@ class StillsStage(Stage[TakeRef, Still]):
                 "chooses another",
                 self.p.project.script,
             )
-        return item.backend.generate(self._request(item))
+        with charging(self.p.prices, item.shot.id, item.key):
+            return item.backend.generate(self._request(item))
 
     def task(self, item: TakeRef) -> StillTask | None:
         if not remote(item.backend):

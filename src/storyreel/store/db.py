@@ -67,7 +67,19 @@ MIGRATIONS: list[str] = [
         take_id TEXT PRIMARY KEY, shot_id TEXT NOT NULL, key TEXT NOT NULL, score REAL NOT NULL,
         reason TEXT NOT NULL, critic TEXT NOT NULL, created TEXT NOT NULL);
     """,
+    """
+    ALTER TABLE jobs ADD COLUMN shot_id TEXT;
+    ALTER TABLE jobs ADD COLUMN item TEXT;
+    ALTER TABLE jobs ADD COLUMN model TEXT;
+    ALTER TABLE jobs ADD COLUMN units TEXT;
+    ALTER TABLE jobs ADD COLUMN cost TEXT;
+    ALTER TABLE jobs ADD COLUMN currency TEXT;
+    ALTER TABLE jobs ADD COLUMN priced_by TEXT;
+    """,
 ]
+# what a hosted job was charged (`storyreel.hosted.prices.Charge.row`, with the shot and the stage
+# item it was paid for): `cost` is a decimal string, `priced_by` "table" or "vendor"
+CHARGE_COLUMNS = ("shot_id", "item", "model", "units", "cost", "currency", "priced_by")
 
 
 def now() -> str:
@@ -562,15 +574,43 @@ class Database:
         return dict(row) if row else None
 
     def job_put(
-        self, cache_key: str, vendor: str, remote_id: str, status: str = "submitted"
+        self,
+        cache_key: str,
+        vendor: str,
+        remote_id: str,
+        status: str = "submitted",
+        charge: dict[str, Any] | None = None,
     ) -> None:
+        """Record a submitted job, with what it was charged (`CHARGE_COLUMNS`) when known."""
+        charged = {k: v for k, v in (charge or {}).items() if k in CHARGE_COLUMNS}
+        row = {
+            "cache_key": cache_key,
+            "vendor": vendor,
+            "remote_id": remote_id,
+            "status": status,
+            "result": None,
+            "created": now(),
+            "updated": now(),
+        } | charged
         with self.tx() as c:
-            stamp = now()
             c.execute(
-                "INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, NULL, ?, ?)",
-                (cache_key, vendor, remote_id, status, stamp, stamp),
+                f"INSERT OR REPLACE INTO jobs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                tuple(row.values()),
             )
             self._keep(c, "jobs", cache_key)
+
+    def job_charge(self, cache_key: str, cost: str, currency: str, priced_by: str) -> None:
+        """Correct a job's charge (to what the vendor's response says it cost)."""
+        with self.tx() as c:
+            c.execute(
+                "UPDATE jobs SET cost = ?, currency = ?, priced_by = ? WHERE cache_key = ?",
+                (cost, currency, priced_by, cache_key),
+            )
+            self._keep(c, "jobs", cache_key)
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """Every hosted job on the ledger, oldest first."""
+        return [dict(r) for r in self._all("SELECT * FROM jobs ORDER BY created, cache_key")]
 
     def job_update(self, cache_key: str, status: str, result: str | None = None) -> None:
         with self.tx() as c:
