@@ -169,9 +169,9 @@ def test_a_studio_price_override_is_what_the_estimate_and_the_ledger_use(
             "kling:kling-v2-1: unknown unit 'per_secnd' (did you mean per_second?)",
         ),
         (
-            '[prices."kling:kling-v2-1"]\nper_image = 0.07\n',
+            '[prices."kling:kling-v2-5-turbo"]\nper_image = 0.07\n',
             9,
-            "kling:kling-v2-1 is priced per second, not per image",
+            "kling:kling-v2-5-turbo is priced per second, not per image",
         ),
         (
             '[prices."kling:kling-v2-1"]\nper_second = "seven cents"\n',

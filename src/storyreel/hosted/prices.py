@@ -15,7 +15,7 @@ import json
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -255,26 +255,8 @@ def price_book(prices: Mapping[str, Any], currency: str, path: Path | None) -> P
             raise StoryreelError(f"prices: unknown model {key!r}{did_you_mean(key, known)}", *where)
         if not isinstance(entry, Mapping):
             raise StoryreelError(f'prices: "{key}" must be a table of rates', *where)
-        rates[key] = _override(key, entry, path, text, rates.get(key))
-        if currency != TABLE_CURRENCY:
-            rates[key] = _in(rates[key], currency, table().get(key), where)
+        rates[key] = _override(key, entry, path, text, rates.get(key), currency)
     return PriceBook(rates, currency, (path, _line(text, "currency", "budget")) if path else None)
-
-
-def _in(rate: Rate, currency: str, table_rate: Rate | None, where: tuple[Any, ...]) -> Rate:
-    """A studio's rate in its own currency: every amount of it its own, none left from the table."""
-    if table_rate is not None and any(
-        rate.amounts[u] == table_rate.amounts.get(u) for u in rate.units
-    ):
-        raise StoryreelError(
-            f"{rate.key}: in {currency}, give every rate of it "
-            f"({' and '.join(rate.units)}); the table's are in {TABLE_CURRENCY}",
-            *where,
-        )
-    variants = (
-        rate.variants if table_rate is None or rate.variants is not table_rate.variants else {}
-    )
-    return Rate(rate.key, rate.amounts, variants, rate.source, rate.date, currency)
 
 
 def _rate(key: str, entry: Mapping[str, Any], path: Path | None, text: str) -> Rate:
@@ -300,19 +282,35 @@ def _rate(key: str, entry: Mapping[str, Any], path: Path | None, text: str) -> R
 
 
 def _override(
-    key: str, entry: Mapping[str, Any], path: Path | None, text: str, base: Rate | None
+    key: str,
+    entry: Mapping[str, Any],
+    path: Path | None,
+    text: str,
+    base: Rate | None,
+    currency: str,
 ) -> Rate:
-    """A studio's rate for `key`: its amounts over the table's `base` (in the budget's currency,
-    so then all of them), or a whole new rate for a model of an open catalog."""
+    """A studio's rate for `key`, in its currency: its amounts over the table's `base` (in
+    another currency than the table's, its own amounts alone: a unit it does not price stays
+    unpriced), or a whole new rate for a model of an open catalog."""
     if base is None:
-        return _rate(key, entry, path, text)
+        return replace(_rate(key, entry, path, text), source=str(path), currency=currency)
     amounts, variants = _parse(key, entry, path, text, base)
+    if currency != base.currency:
+        if not amounts:
+            raise StoryreelError(
+                f"{key}: give its rate in {currency} ({' or '.join(base.units)}); the table's "
+                f"are in {base.currency}",
+                path,
+                _line(text, key),
+            )
+        return Rate(key, amounts, variants, str(path), "storyreel.toml", currency)
     return Rate(
         key,
         {**base.amounts, **amounts},
         variants if "variants" in entry else base.variants,
         str(path),
         "storyreel.toml",
+        currency,
     )
 
 
