@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from storyreel.backends import load_backend
 from storyreel.errors import StoryreelError
 from storyreel.hosted.common import Timing
+from storyreel.hosted.prices import default_book
 from storyreel.writers.base import Completion, Message
 from tests.writers import servers
 from tests.writers.servers import KEYS, Model
@@ -164,3 +166,26 @@ def test_images_go_in_the_vendors_own_field(server, keys, fast, vendor):
     if "responses" in vendor.streamed:
         field = '"type": "input_image"'
     assert field in sent and base64.b64encode(png).decode() in sent
+
+
+PRICED = {"openai": "gpt-4.1-mini", "anthropic": "claude-haiku-4-5", "gemini": "gemini-2.5-flash"}
+
+
+def test_a_priced_model_s_answer_costs_its_tokens_on_the_ledger(
+    server, keys, fast, ledger, tmp_path, vendor
+):
+    model = Model(answers=["The answer."])
+    vendor.install(server, model)
+    name = PRICED[vendor.name]
+    spec = f"{vendor.name}:{name}?base_url={server.url}{vendor.base}"
+    writer = load_backend("writer", spec, timing=fast, ledger=ledger, answers=tmp_path / "a")
+    reply = writer.complete(ASK)
+    rate = default_book().rate(vendor.name, name)
+    per_in, per_out = (
+        rate.amounts["per_million_input_tokens"],
+        rate.amounts["per_million_output_tokens"],
+    )
+    expected = (reply.tokens_in * per_in + reply.tokens_out * per_out) / Decimal(1_000_000)
+    assert reply.tokens_in and Decimal(str(reply.cost)) == expected
+    (job,) = ledger.jobs()
+    assert Decimal(job["cost"]) == expected and job["currency"] == "USD"

@@ -16,6 +16,7 @@ import time
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +24,7 @@ from storyreel.backends import Argument, Option
 from storyreel.errors import StoryreelError
 from storyreel.files import atomic_write
 from storyreel.hosted.common import Timing, VendorRefused, call, redact
+from storyreel.hosted.prices import TABLE_CURRENCY, Usage, default_book
 from storyreel.store.db import Database
 from storyreel.store.keys import digest, job_key
 from storyreel.writers.base import Completion, Message, Reply, WriterBackend
@@ -205,6 +207,9 @@ class HostedWriter(WriterBackend):
         if self.ledger.job_get(key) is None:
             self.ledger.job_put(key, self.vendor, str(reply.meta.get("id", "")))
         self.ledger.job_update(key, "succeeded", str(path))
+        cost = self.cost(reply.tokens_in, reply.tokens_out)
+        if cost is not None:
+            self.ledger.job_charge(key, str(cost), TABLE_CURRENCY, "table")
 
     def cache_token(self, shot: Any, root: Any) -> str:
         return json.dumps([self.model, self.settings], sort_keys=True)
@@ -213,14 +218,24 @@ class HostedWriter(WriterBackend):
         """The model's refusal in its own words (redacted)."""
         return StoryreelError(f"{self.vendor} ({self.model}) refused: {redact(said)}")
 
+    def cost(self, tokens_in: int, tokens_out: int) -> Decimal | None:
+        """The price table's figure for the tokens (of the model asked for, not the dated
+        snapshot that answered), or None for a model it does not price (a local server's)."""
+        rate = default_book().rate(self.vendor, self.model)
+        if rate is None:
+            return None
+        return rate.cost(Usage(input_tokens=tokens_in, output_tokens=tokens_out))
+
     def reply(
         self, text: str, tokens_in: int, tokens_out: int, model: str | None, **meta: Any
     ) -> Reply:
+        tokens_in, tokens_out = int(tokens_in or 0), int(tokens_out or 0)
+        cost = self.cost(tokens_in, tokens_out)
         return Reply(
             text=text,
             model=model or self.model,
-            tokens_in=int(tokens_in or 0),
-            tokens_out=int(tokens_out or 0),
-            cost=None,  # no price table yet
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            cost=float(cost) if cost is not None else None,
             meta={k: redact(str(v)) for k, v in meta.items() if v is not None},
         )
