@@ -124,3 +124,18 @@ def test_a_proposal_is_not_applied_over_unsaved_edits_and_goes_out_of_date_on_di
         assert "Still here, still." in (film / "script.fountain").read_text()
         assert "It is empty." in page.evaluate("studio.editor.getDoc()")  # not lost
         assert not errors
+
+
+def test_the_build_panel_says_what_hosted_backends_charged(film: Path, browser):
+    with running(film) as r:
+        page, errors = open_studio(browser, r)
+        assert r.studio.builder.idle(120)
+        assert page.locator("#spend").is_hidden()  # nothing paid, no budget: nothing to say
+        with Database(Project.open(film).db_path) as db:
+            charge = {"shot_id": "sh2", "model": "kling-v2-1", "cost": "1.40", "currency": "USD"}
+            db.job_put("k1", "kling", "task-1", "succeeded", charge=charge)
+            db.job_put("k2", "kling", "task-2", "succeeded", charge={**charge, "cost": "0.35"})
+        page.reload()
+        page.locator("#spend").wait_for(state="visible", timeout=TIMEOUT)
+        assert page.inner_text("#spend") == "spent 1.75 USD on 2 hosted jobs"
+        assert not errors

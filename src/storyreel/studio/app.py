@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from storyreel.studio.builder import Builder
 from storyreel.studio.context import Studio
 from storyreel.studio.hub import Hub
-from storyreel.studio.routes import board, events, media, notes, revisions, script, shots
+from storyreel.studio.routes import board, events, media, notes, revisions, script, shots, spend
 from storyreel.studio.security import TokenGuard
 
 STATIC = Path(__file__).parent / "static"
@@ -47,7 +47,7 @@ def create_app(root: Path, token: str, author: str | None = None) -> FastAPI:
     )
     app.state.studio = studio
     app.add_middleware(TokenGuard, token=token)
-    for module in (script, shots, notes, media, events, board, revisions):
+    for module in (script, shots, notes, media, events, board, revisions, spend):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -307,6 +307,15 @@
   };
 
   // --- the build, live ------------------------------------------------------------------------
+  async function loadSpend() {  // what paid backends have charged, beside the budget
+    const r = await api("GET", "/api/spend");
+    if (!r.ok) return;
+    const s = r.data, line = $("spend");
+    line.hidden = !s.jobs && s.limit === null;
+    line.textContent = `spent ${s.total} ${s.currency} on ${s.jobs} hosted job${s.jobs === 1 ? "" : "s"}` +
+      (s.limit === null ? "" : ` · ${s.left} of ${s.limit} left`) +
+      (s.unpriced ? ` · ${s.unpriced} unpriced` : "");
+  }
   const stages = new Map();
   function stageRow(name) {
     if (!stages.has(name)) {
@@ -337,7 +346,7 @@
           const row = stageRow(name); row.li.className = "done"; row.fill.style.width = "100%"; row.count.textContent = `${sec.toFixed(1)}s`;
         }
         const made = Object.values(r.computed).reduce((a, b) => a + b.length, 0);
-        status(`built in ${r.seconds.toFixed(1)}s · ${made} made · ${r.frames} frames`); break; }
+        status(`built in ${r.seconds.toFixed(1)}s · ${made} made · ${r.frames} frames`); loadSpend(); break; }
       case "build_failed": status(m.line ? `line ${m.line}: ${m.message}` : m.message, "bad");
         log(m.line ? `${m.path}:${m.line}: ${m.message}` : m.message, true); break;
       case "script_error": editor.setError(m.line, m.message); break;
@@ -370,7 +379,7 @@
     if (script.data.error) editor.setError(script.data.error.line, script.data.error.message);
     if (reel.data.version) showReel(reel.data, reel.data.version);
     else loadVideo();  // the last draft on disk, if any, while the first build runs
-    await Promise.all([loadNotes(), loadRevisions()]);
+    await Promise.all([loadNotes(), loadRevisions(), loadSpend()]);
     const source = new EventSource("/api/events");
     source.onmessage = e => onEvent(JSON.parse(e.data));
     source.onopen = () => { if ($("status").textContent === "connecting…") status("ready"); };
