@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from storyreel.cli import app
 from storyreel.hosted.prices import Money, table
+from storyreel.studio.builder import Builder, Request
 from tests.folder.test_folder import midjourney_png
 
 from . import vendors
@@ -316,3 +317,27 @@ def test_stills_storyboard_and_regen_ask_before_paying_for_stills_alone(
     result = runner.invoke(app, ["regen", "sc01_sh010", "-p", str(film)])
     assert result.exit_code == 2 and "approve it with --yes" in result.output
     assert (stills.created, clips.created) == (3, 0)
+
+
+def test_a_studio_build_that_would_pay_is_refused_unless_the_studio_may_pay(film, server, job):
+    said: list[dict] = []
+
+    class Hub:
+        def send(self, kind, **data):
+            said.append({"event": kind, **data})
+
+        def __call__(self, event):
+            said.append(event.to_json())
+
+        def forget(self, kind):
+            pass
+
+    refusing = Builder(film, Hub())
+    refusing._build(Request())
+    failed = [e for e in said if e["event"] == "build_failed"]
+    assert failed and "would pay" in failed[0]["message"] and "--yes" in failed[0]["message"]
+    assert job.created == 0  # nothing was sent
+    said.clear()
+    paying = Builder(film, Hub(), pay=True)
+    paying._build(Request())
+    assert [e for e in said if e["event"] == "reel"] and job.created == 2

@@ -24,6 +24,9 @@ def studio(
     port: int = typer.Option(8765, help="Port (0: any free one)."),
     browser: bool = typer.Option(True, "--browser/--no-browser", help="Open the browser."),
     author: str = typer.Option(None, help="Name on your notes (default: your login)."),
+    yes: bool = typer.Option(
+        False, "--yes", help="Let builds pay hosted backends (within [budget] limit)."
+    ),
 ) -> None:
     """Write on the left, watch the reel on the right: a local web studio for the project."""
     from storyreel.studio.security import new_token  # the web stack loads only for the studio
@@ -33,7 +36,7 @@ def studio(
     check_writable(p)
     token = new_token()
     sock = bind(host, port)
-    server = make_server(p.root, token, author)
+    server = make_server(p.root, token, author, yes)
     _, url = url_of(sock, token)
     console.print(f"storyreel studio for {p.root}", markup=False, highlight=False)
     console.print(f"open {url}", markup=False, highlight=False, soft_wrap=True)

@@ -28,11 +28,12 @@ def default_author() -> str:
         return "director"
 
 
-def create_app(root: Path, token: str, author: str | None = None) -> FastAPI:
-    """The studio of the project in `root`; every request must carry `token`."""
+def create_app(root: Path, token: str, author: str | None = None, pay: bool = False) -> FastAPI:
+    """The studio of the project in `root`; every request must carry `token`. Its builds pay
+    hosted backends only with `pay` (`storyreel studio --yes`), and within the budget."""
     hub = Hub()
     studio = Studio(
-        root=root, hub=hub, builder=Builder(root, hub), author=author or default_author()
+        root=root, hub=hub, builder=Builder(root, hub, pay=pay), author=author or default_author()
     )
 
     @asynccontextmanager

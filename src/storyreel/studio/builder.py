@@ -21,6 +21,7 @@ from watchfiles import watch
 from storyreel.errors import StoryreelError
 from storyreel.run.build import build
 from storyreel.run.events import CutPlaced
+from storyreel.run.spend import gate
 from storyreel.store.project import Project
 from storyreel.studio.hub import Hub
 from storyreel.studio.reel import Reel, digest_text, read_reel
@@ -35,8 +36,15 @@ class Request:
 class Builder:
     """Runs the project's builds on one thread and keeps the last good reel."""
 
-    def __init__(self, root: Path, hub: Hub, on_built: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        root: Path,
+        hub: Hub,
+        on_built: Callable[[], None] | None = None,
+        pay: bool = False,
+    ):
         self.root, self.hub = root, hub
+        self.pay = pay  # builds may pay hosted backends (within the budget); else they are refused
         self.script = Project.open(root).script
         self.reel = Reel()
         self.error: dict | None = None  # the script's error, while it has one
@@ -117,6 +125,7 @@ class Builder:
                     lambda e: cuts.append(e) if isinstance(e, CutPlaced) else None,
                 ),
                 on_wait=lambda message: self.hub.send("waiting", message=message),
+                approve=gate(budget=None, yes=self.pay, ask=None, tell=lambda estimate: None),
             )
             self.reel = read_reel(project, cuts[-1], dict(report.failed))
         except StoryreelError as e:

@@ -76,8 +76,10 @@ class StudioServer(uvicorn.Server):
         self.should_exit = True
 
 
-def make_server(root: Path, token: str, author: str | None = None) -> StudioServer:
-    app = create_app(root, token, author)
+def make_server(
+    root: Path, token: str, author: str | None = None, pay: bool = False
+) -> StudioServer:
+    app = create_app(root, token, author, pay)
     config = uvicorn.Config(
         app, log_level="warning", timeout_graceful_shutdown=2, access_log=False, lifespan="on"
     )
