@@ -220,6 +220,7 @@ def check_specs(config: ProjectConfig, config_path: Path | None) -> None:
     named = [
         (("backends", "stills"), "stills", config.backends.stills),
         (("backends", "motion"), "motion", config.backends.motion),
+        (("backends", "voice"), "voice", config.backends.voice),
     ]
     if config.backends.writer:
         named.append((("backends", "writer"), "writer", config.backends.writer))

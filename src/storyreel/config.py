@@ -22,6 +22,7 @@ refs = ["refs/maya-front.png", "refs/maya-side.png"]  # sent to models that take
 stills = "previz"
 motion = "camera"
 takes = 3
+voice = "espeak"        # or kokoro, piper, openai, elevenlabs; [characters.NAME] voice per character
 music = "file:music/score.wav"  # or "musicgen", "elevenlabs": a cue a scene
 effects = "folder:sfx/"         # or "elevenlabs": ambience beds and spot effects
 
@@ -255,7 +256,7 @@ class CharacterConfig(Model):
     hair: str | None = None  # short | long | bun | bald | hat | cap | hood
     seed: int | None = None
     refs: list[str] = Field(default_factory=list)  # reference images, relative to the project
-    voice: str | None = None  # TTS voice for scratch dialogue
+    voice: str | None = None  # a voice spec ("kokoro:af_heart") or an espeak-ng voice ("en-gb+f3")
 
     @field_validator("color")
     @classmethod
@@ -272,6 +273,8 @@ class BackendsConfig(Model):
     music: str | None = None  # a score: file:PATH, musicgen[:MODEL], elevenlabs (storyreel.sound)
     effects: str | None = None  # effects and ambience: folder:PATH, elevenlabs
     takes: int = Field(default=1, ge=1, le=32)
+    voice: str = "espeak"  # the cast's voices: espeak | kokoro | piper | openai | elevenlabs
+    voice_takes: int = Field(default=1, ge=1, le=32)  # takes of each line of dialogue
     shots: dict[str, dict[str, str]] = Field(default_factory=dict)  # per-shot overrides
 
 

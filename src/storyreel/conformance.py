@@ -1,4 +1,4 @@
-"""The conformance suite: what every stills and motion backend must do, as plain check functions.
+"""The conformance suite: what every stills, motion and voice backend must do, as plain checks.
 
 storyreel runs these over every registered backend (`tests/conformance`); a third-party backend
 runs them from its own tests the same way:
@@ -33,6 +33,7 @@ from storyreel.backends import Backend, Landing, Option
 from storyreel.errors import StoryreelError
 from storyreel.model import FrameSource, Shot, Still
 from storyreel.motion.base import ClipRequest, MotionBackend
+from storyreel.sound.voices.base import LineRequest, Speech, VoiceBackend
 from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.stills.folder import fit_cover
 
@@ -56,8 +57,10 @@ def _fail(backend: Any, rule: str) -> ConformanceError:
 def check_declaration(cls: type[Backend]) -> None:
     """The class declares every field with the right type, accepts its declared options and
     argument, and refuses an unknown option (naming it) and an argument it does not take."""
-    if not (isinstance(cls, type) and issubclass(cls, (StillsBackend, MotionBackend))):
-        raise ConformanceError(f"{cls!r} is not a StillsBackend or MotionBackend subclass")
+    if not (
+        isinstance(cls, type) and issubclass(cls, (StillsBackend, MotionBackend, VoiceBackend))
+    ):
+        raise ConformanceError(f"{cls!r} is not a StillsBackend, MotionBackend or VoiceBackend")
     for field, kind in (
         ("name", str),
         ("version", str),
@@ -69,10 +72,10 @@ def check_declaration(cls: type[Backend]) -> None:
     ):
         if not isinstance(getattr(cls, field, None), kind):
             raise _fail(cls, f"declares no {field} of type {kind.__name__}")
-    if not cls.name or cls.stage not in ("stills", "motion"):
-        raise _fail(cls, "needs a non-empty name and a stage of 'stills' or 'motion'")
-    if cls.stage == "stills" and cls.landing is not Landing.NEVER:
-        raise _fail(cls, "a stills backend cannot land on a last frame")
+    if not cls.name or cls.stage not in ("stills", "motion", "voice"):
+        raise _fail(cls, "needs a non-empty name and a stage of 'stills', 'motion' or 'voice'")
+    if cls.stage != "motion" and cls.landing is not Landing.NEVER:
+        raise _fail(cls, f"a {cls.stage} backend cannot land on a last frame")
     if not all(isinstance(g, tuple) and g and all(isinstance(v, str) for v in g) for g in cls.env):
         raise _fail(cls, "env must be groups (tuples) of environment variable names")
     if not all(isinstance(k, str) and isinstance(o, Option) for k, o in cls.options.items()):
@@ -335,3 +338,71 @@ def check_motion_backend(
     check_no_secrets(backend, [provenance(backend, clip)], secrets)
     landing = replace(request, end_still=end_still, end_frame=request.n_frames * 2 // 3)
     check_landing(backend, landing, free, landing_tolerance)
+
+
+# --- voices ------------------------------------------------------------------------------
+
+
+def check_speech(backend: VoiceBackend, request: LineRequest) -> Speech:
+    """The line comes back as speech: mono float samples in [-1, 1], some of them not silent, at
+    a sample rate audio files use."""
+    speech = backend.speak(request)
+    samples = np.asarray(speech.samples)
+    if samples.ndim != 1 or samples.dtype != np.float32 or not len(samples):
+        raise _fail(
+            backend, f"speech must be mono float32 samples, got {samples.dtype} {samples.shape}"
+        )
+    if not np.isfinite(samples).all() or np.abs(samples).max() > 1 or not np.abs(samples).max():
+        raise _fail(backend, "speech samples must be finite, within [-1, 1] and not all silent")
+    if not 8_000 <= speech.rate <= 96_000:
+        raise _fail(backend, f"speech at {speech.rate} Hz is not an audio rate")
+    return speech
+
+
+def check_voice_backend(
+    make: Callable[[], VoiceBackend],
+    request: LineRequest,
+    *,
+    secrets: Iterable[str] = (),
+    submissions: Callable[[], int] | None = None,
+) -> Speech:
+    """Every check of a voice backend: its declaration, speech, determinism (from a second
+    instance, without paying again), the voice it was asked for accepted and one it lacks
+    refused, its token, and a provenance without secrets.
+
+    Args:
+        make: builds a fresh instance of the backend (one spec).
+        request: a line request (its `project_root` holds any model files the backend reads).
+        secrets: the key values set in the environment for the run.
+        submissions: for a hosted backend, how many requests the vendor has been sent so far.
+
+    Returns:
+        The speech.
+    """
+    backend = make()
+    check_declaration(type(backend))
+    root = request.project_root
+    backend.prepare(root)
+    backend.check_voice(request.voice, root)
+    if backend.known_voices(root) is not None:
+        _refused_voice(backend, request.voice + "zz", root)
+    speech = check_speech(backend, request)
+    again = make()
+    second = _same_run(again, submissions, lambda: again.speak(request))
+    if speech.rate != second.rate or not np.array_equal(speech.samples, second.samples):
+        raise _fail(again, "the same line and seed gave different speech")
+    tokens = make().token(request.voice, root), make().token(request.voice, root)
+    if tokens[0] != tokens[1] or not (tokens[0] is None or isinstance(tokens[0], str)):
+        raise _fail(backend, f"token must be a string or None, the same twice: {tokens}")
+    check_no_secrets(backend, [json.dumps(speech.meta, default=str)], secrets)
+    return speech
+
+
+def _refused_voice(backend: VoiceBackend, voice: str, root: Path | None) -> None:
+    try:
+        backend.check_voice(voice, root)
+    except StoryreelError as e:
+        if "did you mean" not in str(e):
+            raise _fail(backend, f"refuses a voice it lacks without a did-you-mean: {e}") from None
+        return
+    raise _fail(backend, f"accepts a voice it lacks ({voice!r})")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -273,6 +274,19 @@ class Take(Model):
 
 
 # --- in-memory media ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpokenLine:
+    """A dialogue line as the mix hears it: the WAV of its selected voice take (a silent gap of
+    its estimated length when the voice refused it), its length, whether it is heard off screen
+    ("V.O." or "O.S.", else None) and its delivery's volume (0..1). The voice stage gives one
+    per line, keyed by `edit.timeline.line_key`."""
+
+    wav: Path
+    seconds: float
+    offscreen: str | None = None
+    volume: float = 1.0
 
 
 @dataclass

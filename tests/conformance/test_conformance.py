@@ -34,6 +34,7 @@ from storyreel.stills.previz import PrevizBackend
 from tests.hosted import test_hosted
 from tests.hosted.film import H, W, clip_request, make_mp4, make_png, still_request
 from tests.hosted.vendors import KEYS, Job
+from tests.sound.test_voice_conformance import VOICES
 
 N_FRAMES = 24
 HOSTED = {  # entry point → the hosted tests' case
@@ -71,10 +72,11 @@ def listed() -> list[str]:
 
 def test_every_listed_backend_has_a_conformance_case():
     # the writers answer conversations, not shots: tests/writers/test_declared.py has theirs;
-    # the music and effects backends give sounds: tests/sound/test_declared.py has theirs
+    # the music and effects backends give sounds: tests/sound/test_declared.py has theirs; the
+    # voices speak lines: tests/sound/test_voice_conformance.py has theirs
     others = ("writer.", "music.", "effects.")
     pictures = {name for name in listed() if not name.startswith(others)}
-    assert pictures == set(HOSTED) | LOCAL
+    assert pictures == set(HOSTED) | LOCAL | set(VOICES)
 
 
 def end_still() -> Still:

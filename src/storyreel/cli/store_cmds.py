@@ -14,6 +14,7 @@ import typer
 from storyreel.cli.app import command, console, out
 from storyreel.cli.progress import watching
 from storyreel.cli.spend_cmds import YES, approval
+from storyreel.edit.timeline import line_key
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import Provenance
 from storyreel.run.build import build
@@ -96,19 +97,32 @@ def take_rows(project: Project, db: Database, shot: str) -> list[dict]:
     return rows
 
 
+_SOUND = typer.Option(False, "--sound", help="The shot's voice takes, line by line.")
+
+
 @command("takes")
 def takes(
     shot: str = typer.Argument(..., help="Shot id."),
     project: Path = _PROJECT,
     as_json: bool = typer.Option(False, "--json"),
+    sound: bool = _SOUND,
 ) -> None:
     """List a shot's takes: backend, seed, when, which is selected (and by whom), thumbnail,
     prompt, and the critic's score and reason (`storyreel critic`)."""
     with _open(project) as (p, db):
         _shot(db, shot)
-        rows = take_rows(p, db, shot)
+        rows = voice_rows(db, shot) if sound else take_rows(p, db, shot)
     if as_json:
         out(json.dumps(rows, indent=2))
+        return
+    if sound:
+        for r in rows:
+            mark = " ".join(m for m, on in (("*", r["selected"]), ("stale", r["stale"])) if on)
+            out(
+                f"{mark:>7} line {r['line']} take {r['take']}  {r['id']}  {r['backend']}  "
+                f"{r['voice']}  {r['seconds']:.2f} s  {r['path'] or '-'}"
+            )
+            out(f"        {r['character']}: {r['text']}")
         return
     for r in rows:
         mark = " ".join(m for m, on in (("*", r["selected"]), ("stale", r["stale"])) if on)
@@ -131,9 +145,21 @@ def select(
         ..., help="Take number (1, 2 ...) or take id (also of a stale take)."
     ),
     project: Path = _PROJECT,
+    sound: bool = typer.Option(False, "--sound", help="Choose a voice take of a line."),
+    line: int = typer.Option(1, "--line", min=1, help="With --sound: the shot's line (1, 2 ...)."),
 ) -> None:
     """Choose which take of a shot the cut uses. The choice holds when the shot's text changes:
     the cut keeps that take (the build warns that it is stale) until another is selected."""
+    if sound:
+        with _open(project) as (_, db):
+            _shot(db, shot)
+            key, number = select_voice(db, shot, line, take)
+        console.print(
+            f"shot {shot}, line {line}: voice take {number} selected; "
+            "`storyreel render` to update the mix",
+            markup=False,
+        )
+        return
     with _open(project) as (p, db):
         _shot(db, shot)
         rows = take_rows(p, db, shot)
@@ -146,6 +172,53 @@ def select(
         f"shot {shot}: take {match[0]['take']} selected; `storyreel render` to update the cut",
         markup=False,
     )
+
+
+def voice_rows(db: Database, shot: str) -> list[dict]:
+    """A shot's voice takes, line by line: line number, take, id, backend, voice, length ..."""
+    rows = []
+    for row in db.takes(shot, "voice"):
+        prov = Provenance.model_validate_json(row["provenance"])
+        key = prov.params["line"]
+        chosen, index = db.selected_take(key), db.selection(key)
+        rows.append(
+            {
+                "line": int(key.rpartition(":")[2]) + 1,
+                "take": row["idx"] + 1,
+                "id": row["id"],
+                "backend": f"{prov.backend} {prov.version}",
+                "voice": prov.params.get("voice"),
+                "character": prov.params.get("character"),
+                "text": prov.prompt,
+                "seconds": prov.params.get("seconds") or 0.0,
+                "seed": row["seed"],
+                "created": row["created"],
+                "stale": bool(row["stale"]),
+                "selected": not row["stale"]
+                and (row["id"] == chosen if chosen else row["idx"] == index),
+                "path": row["path"],
+            }
+        )
+    rows.sort(key=lambda r: (r["stale"], r["line"], r["take"]))
+    return rows
+
+
+def select_voice(db: Database, shot: str, line: int, take: str) -> tuple[str, int]:
+    """Choose the voice take of a shot's line the mix uses: (the line key, the take number)."""
+    rows = [r for r in voice_rows(db, shot) if r["line"] == line and not r["stale"]]
+    if not rows:
+        lines = sorted({r["line"] for r in voice_rows(db, shot) if not r["stale"]})
+        known = ", ".join(map(str, lines)) or "none"
+        raise StoryreelError(f"shot {shot} has no voiced line {line}; its lines: {known}")
+    match = [r for r in rows if str(r["take"]) == take or r["id"] == take]
+    if not match:
+        known = ", ".join(str(r["take"]) for r in rows)
+        raise StoryreelError(
+            f"shot {shot}, line {line} has no voice take {take!r}; its takes: {known}"
+        )
+    key = line_key(shot, line - 1)
+    db.select(key, match[0]["take"] - 1, match[0]["id"])
+    return key, match[0]["take"]
 
 
 @command("regen")

@@ -206,6 +206,9 @@ def _describe(exc: BaseException) -> str:
         text = message_of(response.content) if response is not None else ""
     except Exception:  # a streamed or closed response: fall back on the exception's text
         text = ""
+    body = getattr(exc, "body", None)  # SDKs without a response on the error (elevenlabs)
+    if not text and isinstance(body, (dict, str, bytes)):
+        text = message_of(body)
     return redact(text or str(exc) or exc.__class__.__name__)
 
 

@@ -17,7 +17,7 @@ import json
 import shutil
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +49,10 @@ from storyreel.run.sound import (
     mix_sound,
     music_file,
     per_scene_music,
-    scratch_lines,
     write_stems,
 )
 from storyreel.run.stills import Stills, load_take, make_stills
+from storyreel.run.voices import heard, make_voices
 from storyreel.store.db import Database
 from storyreel.store.lock import project_lock
 from storyreel.store.objects import ObjectStore, file_digest
@@ -88,6 +88,7 @@ def _render(
 ) -> None:
     cfg = p.config
     shotlist = p.breakdown()
+    voices = make_voices(p, shotlist)  # first: a line's length holds its shot on screen
     scored = per_scene_music(p, music)
     music = music_file(p, music)  # a file that is not audio is said before any work
     if approve is not None:  # before anything is made, or paid for
@@ -98,7 +99,7 @@ def _render(
         _contact_sheet(p, shotlist, stills)
     with p.runner.stage("timeline"), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        edit = edit_inputs(p, shotlist, music)
+        edit = edit_inputs(p, shotlist, music, voices.lengths)
         script_cut = build_timeline(shotlist, cfg, **edit)
         lengths, outs = media_lengths(script_cut), out_points(script_cut)
     for message in dict.fromkeys(str(w.message) for w in caught):
@@ -108,7 +109,7 @@ def _render(
     with p.runner.stage("timeline"):
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
     sounds = make_cues(p, timeline, shotlist, scored)
-    sound = mix_sound(p, timeline, shotlist, music_digest, scratch_lines(p, shotlist), sounds)
+    sound = mix_sound(p, timeline, shotlist, music_digest, heard(voices), sounds)
     with p.runner.stage("program"):
         program = program_from_timeline(timeline, sources, cfg)
         if burn_subtitles:
@@ -130,17 +131,29 @@ def _render(
     with p.runner.stage("timeline"):  # again: the takes' provenance is whole once frames exist
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
         add_note_markers(timeline, [Note.from_row(r) for r in p.db.notes(include_resolved=False)])
-    made = make_media(p, timeline, sources, sound.stems) if media or cfg.render.media else []
+    made = (
+        make_media(p, timeline, sources, sound.stems, voices.lines)
+        if media or cfg.render.media
+        else []
+    )
     for path in [*made, *make_exports(p, timeline, shotlist, output, made)]:
         p.events.publish(FileWritten(str(path)))
 
 
-def edit_inputs(p: Pipeline, shotlist: ShotList, music: Path | None) -> dict[str, Any]:
-    """What the timeline is cut from besides the shots: the lines' spoken lengths, the imported
-    edit, the music and its beats (`build_timeline`'s keywords)."""
+def edit_inputs(
+    p: Pipeline,
+    shotlist: ShotList,
+    music: Path | None,
+    lengths: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """What the timeline is cut from besides the shots: the lines' spoken lengths (`lengths`,
+    the voice stage's; else espeak's scratch reading, which costs nothing), the imported edit,
+    the music and its beats (`build_timeline`'s keywords)."""
     cuts_on = beats(p, Music(music, file_digest(music))) if music else None
     return {
-        "dialogue_lengths": dialogue_lengths(shotlist, p.config, p.work_dir),
+        "dialogue_lengths": (
+            dialogue_lengths(shotlist, p.config, p.work_dir) if lengths is None else lengths
+        ),
         "overrides": load_overrides(p.project),
         "music": music,
         "beats": cuts_on,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,10 +25,11 @@ import av
 import numpy as np
 import opentimelineio as otio
 
-from storyreel.edit.audio import speak, tts_engine, voice_for
+from storyreel.edit.timeline import line_key
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.handoff import media
 from storyreel.handoff.prepare import MEDIA_DIR, media_name, reels, stem_name
+from storyreel.model import SpokenLine
 from storyreel.render.encode import CODECS, Encoder
 from storyreel.render.frames import FilmLook
 from storyreel.run.pipeline import Pipeline
@@ -40,11 +41,10 @@ from storyreel.store.objects import file_digest, fingerprint
 
 @dataclass(frozen=True)
 class Line:
-    """A dialogue line of a shot: its file name, its text and voice, its length in frames."""
+    """A dialogue line of a shot: its file name, its voice take's WAV, its length in frames."""
 
     name: str
-    character: str
-    text: str
+    wav: str
     frames: int
 
 
@@ -107,7 +107,8 @@ class MediaStage(Stage[ShotMedia, list[Path]]):
             codec=self.codec,
             folder=MEDIA_DIR,
             reel=item.reel,
-            lines=[vars(line) for line in item.lines],
+            # a take by its file's name (its digest): the project folder may move
+            lines=[[line.name, Path(line.wav).name, line.frames] for line in item.lines],
             look=self.p.config.look,
             frame=self.look.frame_size,
         )
@@ -139,8 +140,8 @@ class MediaStage(Stage[ShotMedia, list[Path]]):
         source.close()
         fps = self.p.config.film.fps
         for line in item.lines:
-            wav = speak(line.text, voice_for(line.character, self.p.config), self.p.work_dir)
-            samples = np.concatenate([b.mean(axis=1) if b.ndim > 1 else b for b in decode(wav)])
+            blocks = decode(Path(line.wav))
+            samples = np.concatenate([b.mean(axis=1) if b.ndim > 1 else b for b in blocks])
             written.append(
                 media.write_line(self.folder / line.name, samples, RATE, fps, line.frames)
             )
@@ -157,9 +158,11 @@ def make_media(
     timeline: otio.schema.Timeline,
     sources: dict[str, Any],
     stems: dict[str, Path] | None = None,
+    dialogue: Mapping[str, SpokenLine] | None = None,
 ) -> list[Path]:
     """Every shot's media in `out/media/` (written, or found as it was), the music bed and the
-    mix's stems (`stems`: bus → WAV) beside them."""
+    mix's stems (`stems`: bus → WAV) beside them; `dialogue` holds the lines' voice takes by
+    line key."""
     folder, codec = p.project.out_dir / MEDIA_DIR, p.config.render.media_codec
     check_codec(codec)
     media.check_folder(folder)
@@ -173,21 +176,20 @@ def make_media(
     shots = list(dict.fromkeys(sid for sid in sources))
     names = reels(shots)
     lines: dict[str, list[Line]] = {sid: [] for sid in shots}
-    if tts_engine() is not None:
-        for track in timeline.audio_tracks():
-            for clip in track:
-                info = (
-                    clip.metadata.get("storyreel", {}) if isinstance(clip, otio.schema.Clip) else {}
-                )
-                if info.get("kind") == "dialogue" and info["shot_id"] in lines:
-                    lines[info["shot_id"]].append(
-                        Line(
-                            media_name(clip),
-                            info["character"],
-                            info["text"],
-                            clip.media_reference.available_range.duration.to_frames(),
-                        )
+    for track in timeline.audio_tracks():
+        for clip in track:
+            info = clip.metadata.get("storyreel", {}) if isinstance(clip, otio.schema.Clip) else {}
+            if info.get("kind") != "dialogue" or info["shot_id"] not in lines:
+                continue
+            spoken = (dialogue or {}).get(line_key(info["shot_id"], info["line"]))
+            if spoken is not None:
+                lines[info["shot_id"]].append(
+                    Line(
+                        media_name(clip),
+                        str(spoken.wav),
+                        clip.media_reference.available_range.duration.to_frames(),
                     )
+                )
     items = [
         ShotMedia(sid, sources[sid].key, sources[sid], names[sid], tuple(lines[sid]))
         for sid in shots

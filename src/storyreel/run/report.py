@@ -26,6 +26,7 @@ from storyreel.run.events import (
 CACHED = (
     "stills",
     "clips",
+    "voice",
     "cues",
     "audio",
     "segments",

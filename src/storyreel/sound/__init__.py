@@ -1,1 +1,2 @@
-"""The sound department: the mix and its stems, music cues, effects and ambience."""
+"""The sound department: voices for the cast (espeak, local neural, hosted), the mix and its
+stems, music cues, effects and ambience."""

@@ -25,6 +25,7 @@ _STAGES = {
     "aac": "AAC sound",
     "clip": "clip",
     "beats": "music beats",
+    "voice": "voice take",
     "exports": "exports",
 }
 
