@@ -22,13 +22,14 @@ import numpy as np
 import soundfile
 
 from storyreel.config import ProjectConfig
-from storyreel.edit.audio import dialogue_lengths, speak, tts_engine, voice_for
 from storyreel.edit.timeline import build_timeline
 from storyreel.run.sound import Line, dialogue, scene_spans
 from storyreel.script.breakdown import breakdown
 from storyreel.script.fountain import parse
 from storyreel.script.sample import feature_script
 from storyreel.sound.mix import RATE, Placed, mix
+from storyreel.sound.voices.base import LineRequest
+from storyreel.sound.voices.espeak import EspeakVoice, tts_engine
 
 
 def _bed(path: Path, seconds: float, freqs: tuple[float, ...], rate: int = RATE) -> Path:
@@ -57,17 +58,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         t0 = time.perf_counter()
-        spoken = dialogue_lengths(part, config, out / "work") if tts_engine() else None
+        espeak, spoken = EspeakVoice(), None
+        if tts_engine():
+            (out / "work").mkdir()
+            spoken = {}
+            for shot in part.shots:
+                for i, ln in enumerate(shot.dialogue):
+                    who = ln.character.strip().upper()
+                    ask = LineRequest(ln.text, who, espeak.cast(who, "", None))
+                    speech = espeak.speak(ask)
+                    key = f"{shot.id}:{i}"
+                    (out / "work" / f"{key}.wav").write_bytes(speech.wav())
+                    spoken[key] = speech.seconds
         t1 = time.perf_counter()
         timeline = build_timeline(part, config, dialogue_lengths=spoken)
         seconds = timeline.duration().to_seconds()
         tone = _bed(out / "line.wav", 2.0, (220.0,))
         lines = {
-            f"{shot.id}:{i}": Line(
-                speak(ln.text, voice_for(ln.character, config), out / "work") if spoken else tone
-            )
+            f"{shot.id}:{i}": Line(out / "work" / f"{shot.id}:{i}.wav" if spoken else tone)
             for shot in part.shots
-            for i, ln in enumerate(shot.dialogue)
+            for i, _ in enumerate(shot.dialogue)
         }
         music = _bed(out / "bed.wav", seconds + 2, (110.0, 164.8, 220.0))
         rain = _bed(out / "rain.wav", 10.0, (70.0,))

@@ -1,4 +1,4 @@
-"""Scratch dialogue (espeak-ng), ducking, the streamed mix, and beats from real audio."""
+"""espeak-ng's voices, and beats from real audio."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 
-from storyreel.config import CharacterConfig
-from storyreel.edit import audio, rhythm
-from storyreel.edit.audio import dialogue_lengths, voice_for
-from storyreel.edit.timeline import build_timeline, line_key
-from storyreel.sound.mix import decode
+from storyreel.edit import rhythm
+from storyreel.edit.timeline import build_timeline
+from storyreel.sound.voices.base import LineRequest
+from storyreel.sound.voices.espeak import EspeakVoice
 from tests.edit.edit_helpers import make_config, make_shotlist, write_wav
 
 
@@ -29,42 +28,25 @@ def _pitch(samples: np.ndarray, rate: int = 48_000) -> float:
     return float(np.median(f0))
 
 
-def test_voices_are_stable_distinct_and_overridable():
-    config = make_config()
-    maya, elias = voice_for("MAYA", config), voice_for("ELIAS", config)
-    assert maya == voice_for("maya", config) and maya != elias
-    config.characters["MAYA"] = CharacterConfig(voice="en-gb+f3")
-    assert voice_for("MAYA", config).name == "en-gb+f3"
-    config.characters["RUTH"] = CharacterConfig(description="a woman of 35, long dark hair")
-    config.characters["ELIAS"] = CharacterConfig(description="a man of 40, his hands weathered")
-    assert voice_for("RUTH", config).name.split("+")[1] in audio.FEMALE
-    assert voice_for("ELIAS", config).name.split("+")[1] in audio.MALE
+def test_espeak_voices_are_stable_distinct_and_cast_by_description():
+    espeak = EspeakVoice()
+    maya, elias = espeak.cast("MAYA", "", None), espeak.cast("ELIAS", "", None)
+    assert maya == espeak.cast("maya", "", None) and maya != elias
+    assert EspeakVoice("en-gb+f3").cast("MAYA", "", None) == "en-gb+f3"
+    ruth = espeak.cast("RUTH", "a woman of 35, long dark hair", None)
+    elias = espeak.cast("ELIAS", "a man of 40, his hands weathered", None)
+    assert ruth.split("+")[1] in EspeakVoice.female and elias.split("+")[1] in EspeakVoice.male
 
 
-def test_lines_are_spoken_with_their_real_lengths_and_distinct_voices(tmp_path):
-    config = make_config("24000/1001")
-    shotlist = make_shotlist()
-    lengths = dialogue_lengths(shotlist, config, tmp_path)
-    assert set(lengths) == {line_key("1B", 0), line_key("2B", 0), line_key("2B", 1)}
-    # a longer line takes longer to say, and every line takes a plausible time
-    assert lengths[line_key("2B", 0)] < lengths[line_key("2B", 1)]
-    assert all(0.4 < s < 4 for s in lengths.values())
-    same_text = [
-        audio.speak("Where did you find it?", voice_for(n, config), tmp_path)
+def test_two_characters_say_the_same_line_in_distinct_voices():
+    espeak = EspeakVoice()
+    said = [
+        espeak.speak(LineRequest("Where did you find it?", n, espeak.cast(n, "", None)))
         for n in ("MAYA", "ELIAS")
     ]
-    decoded = [np.concatenate(list(decode(p))) for p in same_text]
-    pitches = [_pitch(d) for d in decoded]
+    assert all(0.4 < s.seconds < 4 for s in said)
+    pitches = [_pitch(s.samples, s.rate) for s in said]
     assert abs(pitches[0] - pitches[1]) / min(pitches) > 0.08, pitches
-
-
-def test_without_espeak_the_reel_is_silent_with_a_warning(tmp_path, monkeypatch):
-    config = make_config()
-    shotlist = make_shotlist()
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    assert audio.tts_engine() is None
-    with pytest.warns(UserWarning, match="espeak-ng"):
-        assert dialogue_lengths(shotlist, config, tmp_path) is None
 
 
 def test_beats_from_a_click_track_snap_the_cuts(tmp_path):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import soundfile
 
-from storyreel.edit.audio import dialogue_lengths
 from storyreel.edit.timeline import build_timeline
 from storyreel.run.pipeline import open_pipeline
-from storyreel.run.sound import RATE, make_cues, mix_sound, scene_spans, scratch_lines
+from storyreel.run.sound import RATE, make_cues, mix_sound, scene_spans
+from storyreel.run.voices import heard, make_voices
 from storyreel.sound import words
 from storyreel.store.project import Project
 from tests.sound.film import write_film
@@ -73,10 +73,11 @@ def test_editing_a_line_remixes_without_making_the_effects_again(tmp_path):
     def sound():
         with open_pipeline(Project.open(root)) as p:
             shotlist = p.breakdown()
-            lengths = dialogue_lengths(shotlist, p.config, p.work_dir)
+            voices = make_voices(p, shotlist)
+            lengths = voices.lengths
             timeline = build_timeline(shotlist, p.config, dialogue_lengths=lengths)
             sounds = make_cues(p, timeline, shotlist, False)
-            mixed = mix_sound(p, timeline, shotlist, None, scratch_lines(p, shotlist), sounds)
+            mixed = mix_sound(p, timeline, shotlist, None, heard(voices), sounds)
             return mixed, p.report
 
     first, report = sound()

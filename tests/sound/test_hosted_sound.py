@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import soundfile
 
-from storyreel.edit.audio import dialogue_lengths
 from storyreel.edit.timeline import build_timeline
 from storyreel.run.pipeline import open_pipeline
-from storyreel.run.sound import make_cues, mix_sound, per_scene_music, scratch_lines
+from storyreel.run.sound import make_cues, mix_sound, per_scene_music
+from storyreel.run.voices import heard, make_voices
 from storyreel.store.project import Project
 from tests.sound.film import KEY, Vendor, serve, write_film
 from tests.sound.meter import ebur128
@@ -23,10 +23,11 @@ def _sound(root):
     """The build's sound path: breakdown, timeline, the cues and effects, the mix."""
     with open_pipeline(Project.open(root)) as p:
         shotlist = p.breakdown()
-        lengths = dialogue_lengths(shotlist, p.config, p.work_dir)
+        voices = make_voices(p, shotlist)
+        lengths = voices.lengths
         timeline = build_timeline(shotlist, p.config, dialogue_lengths=lengths)
         sounds = make_cues(p, timeline, shotlist, per_scene_music(p, None))
-        sound = mix_sound(p, timeline, shotlist, None, scratch_lines(p, shotlist), sounds)
+        sound = mix_sound(p, timeline, shotlist, None, heard(voices), sounds)
         return sound, sounds, p.report
 
 

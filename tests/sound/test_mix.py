@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import soundfile
 
-from storyreel.edit.audio import dialogue_lengths
 from storyreel.edit.timeline import build_timeline
 from storyreel.errors import StoryreelError
 from storyreel.run.pipeline import open_pipeline
-from storyreel.run.sound import mix_sound, music_file, scratch_lines
+from storyreel.run.sound import mix_sound, music_file
+from storyreel.run.voices import heard, make_voices
 from storyreel.store.project import Project
 from tests.sound.meter import ebur128
 
@@ -34,9 +34,10 @@ def _mix(project: Project, music: Path | None = None):
     with open_pipeline(project) as p:
         shotlist = p.breakdown()
         music = music_file(p, music)
-        lengths = dialogue_lengths(shotlist, p.config, p.work_dir)
+        voices = make_voices(p, shotlist)
+        lengths = voices.lengths
         timeline = build_timeline(shotlist, p.config, dialogue_lengths=lengths, music=music)
-        sound = mix_sound(p, timeline, shotlist, None, scratch_lines(p, shotlist))
+        sound = mix_sound(p, timeline, shotlist, None, heard(voices))
         return sound, timeline, p.report
 
 

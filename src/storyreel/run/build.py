@@ -26,7 +26,6 @@ from typing import Any
 import cv2
 import numpy as np
 
-from storyreel.edit.audio import dialogue_lengths
 from storyreel.edit.notes import Note, add_note_markers
 from storyreel.edit.playback import program_from_timeline
 from storyreel.edit.subtitles import subtitle_overlays
@@ -144,16 +143,14 @@ def edit_inputs(
     p: Pipeline,
     shotlist: ShotList,
     music: Path | None,
-    lengths: Mapping[str, float] | None = None,
+    lengths: Mapping[str, float],
 ) -> dict[str, Any]:
     """What the timeline is cut from besides the shots: the lines' spoken lengths (`lengths`,
-    the voice stage's; else espeak's scratch reading, which costs nothing), the imported edit,
-    the music and its beats (`build_timeline`'s keywords)."""
+    the voice stage's), the imported edit, the music and its beats (`build_timeline`'s
+    keywords)."""
     cuts_on = beats(p, Music(music, file_digest(music))) if music else None
     return {
-        "dialogue_lengths": (
-            dialogue_lengths(shotlist, p.config, p.work_dir) if lengths is None else lengths
-        ),
+        "dialogue_lengths": lengths,
         "overrides": load_overrides(p.project),
         "music": music,
         "beats": cuts_on,

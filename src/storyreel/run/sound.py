@@ -27,7 +27,6 @@ import opentimelineio as otio
 
 from storyreel.backends import load_backend
 from storyreel.config import _line_of
-from storyreel.edit.audio import speak, tts_engine, voice_for
 from storyreel.edit.rhythm import beat_times
 from storyreel.edit.timeline import line_key
 from storyreel.errors import StoryreelError
@@ -70,20 +69,6 @@ def space_of(extension: str | None) -> str:
     if ext in ("OS", "OC", "OFF"):
         return "os"
     return "on"
-
-
-def scratch_lines(p: Pipeline, shotlist: ShotList) -> dict[str, Line]:
-    """The dialogue from espeak-ng (`edit.audio.speak`), keyed by `line_key`; {} without it."""
-    if tts_engine() is None:
-        return {}
-    return {
-        line_key(shot.id, i): Line(
-            speak(line.text, voice_for(line.character, p.config), p.work_dir),
-            space_of(line.extension),
-        )
-        for shot in shotlist.shots
-        for i, line in enumerate(shot.dialogue)
-    }
 
 
 # --- cues and effects: takes ------------------------------------------------------------------
@@ -413,8 +398,6 @@ def mix_sound(
 ) -> Sound:
     """The mix of `timeline` and its stems, from the store or made now; its loudness is
     published (and so in the build report)."""
-    if not lines and tts_engine() is None:
-        p.warn("no text-to-speech engine (espeak-ng): the scratch dialogue is silent")
     item = Mix(timeline, shotlist, music, lines, sounds or Sounds([], []))
     with p.runner.stage("audio"):
         outcome = p.runner.one(MixStage(p), item)

@@ -38,6 +38,7 @@ from storyreel.run.pipeline import Pipeline, open_pipeline
 from storyreel.run.sound import music_file
 from storyreel.run.stills import StillsStage, TakeRef, plan_takes
 from storyreel.run.takes import load_still
+from storyreel.run.voices import planned_lengths
 from storyreel.store.db import Database
 from storyreel.store.objects import CorruptObject
 from storyreel.store.project import Project
@@ -189,7 +190,9 @@ def plan_spend(
         return lines
     with warnings.catch_warnings():  # the render says them
         warnings.simplefilter("ignore")
-        script_cut = build_timeline(shotlist, p.config, **edit_inputs(p, shotlist, music))
+        script_cut = build_timeline(
+            shotlist, p.config, **edit_inputs(p, shotlist, music, planned_lengths(p, shotlist))
+        )
     lengths, outs = media_lengths(script_cut), out_points(script_cut)
     for job in plan_clips(p, shotlist, selected, lengths, outs):
         if not isinstance(job.backend, HostedBackend):

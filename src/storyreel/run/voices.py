@@ -257,6 +257,25 @@ def make_voices(p: Pipeline, shotlist: ShotList) -> Voices:
     return Voices(lines)
 
 
+def planned_lengths(p: Pipeline, shotlist: ShotList) -> dict[str, float]:
+    """Each line's length as the next render will cut it, paying nothing (for an estimate):
+    the voices themselves when none is hosted (they cost nothing, and the render reuses them),
+    else each line's first take from the store, or its reading estimate when it is not made."""
+    takes = plan_voices(p, shotlist)
+    if not any(isinstance(t.backend, HostedVoice) for t in takes):
+        return make_voices(p, shotlist).lengths
+    lengths: dict[str, float] = {}
+    for take in takes:
+        if take.take != 0:
+            continue
+        stored = p.runner.lookup(take.key, f"voice of shot {take.shot.id}")
+        seconds = stored.meta.get("seconds") if stored is not None else None
+        lengths[take.line_key] = (
+            float(seconds) if seconds else estimate_line_seconds(take.request.text)
+        )
+    return lengths
+
+
 def heard(voices: Voices) -> dict[str, Line]:
     """The lines as the mix takes them: each WAV, where it is heard, its delivery's gain."""
     return {k: Line(v.wav, space_of(v.offscreen), v.volume) for k, v in voices.lines.items()}
