@@ -13,13 +13,12 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import re
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.local_server import FakeServer, Reply, Request, serving
 
 KEYS = {
     "OPENAI_API_KEY": "sk-writer-test-0001",
@@ -28,18 +27,7 @@ KEYS = {
 }
 
 
-@dataclass
-class Request:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body or b"null")
-
-
-Answer = tuple[int, Any, dict[str, str]]  # status, body (dict → JSON, bytes → raw), headers
+Answer = Reply
 
 
 @dataclass
@@ -72,69 +60,15 @@ class Model:
         return None
 
 
-@dataclass
-class Server:
-    url: str = ""
-    routes: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = field(default_factory=list)
-    log: list[Request] = field(default_factory=list)
-
-    def route(self, method: str, pattern: str) -> Callable[[Callable[..., Answer]], Any]:
-        def add(fn: Callable[..., Answer]) -> Callable[..., Answer]:
-            self.routes.append((method, re.compile(pattern), fn))
-            return fn
-
-        return add
-
-    def handle(self, req: Request) -> Answer:
-        self.log.append(req)
-        path = req.path.split("?", 1)[0]
-        for method, pattern, fn in self.routes:
-            m = pattern.fullmatch(path)
-            if method == req.method and m:
-                return fn(req, *m.groups())
-        return 404, {"error": {"message": f"no route {req.method} {path}"}}, {}
+class Server(FakeServer):
+    def not_found(self, message: str) -> Any:
+        return {"error": {"message": message}}  # as the vendors' APIs say it
 
 
 @contextmanager
 def serve() -> Iterator[Server]:
-    fake = Server()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            req = Request(
-                self.command,
-                self.path,
-                {k.lower(): v for k, v in self.headers.items()},
-                self.rfile.read(length) if length else b"",
-            )
-            status, body, headers = fake.handle(req)
-            raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("content-type", headers.pop("content-type", "application/json"))
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("content-length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
-
-        do_GET = do_POST = _serve
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01})
-    thread.daemon = True
-    thread.start()
-    try:
+    with serving(Server(), http11=True) as fake:
         yield fake
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def sse(events: list[tuple[str | None, Any]]) -> Answer:
