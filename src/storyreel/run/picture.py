@@ -58,11 +58,14 @@ AI_NOTE = (
     "storyreel); provenance of every take: `storyreel provenance`."
 )
 # x264 superfast with veryfast's macroblock tree over 10 frames: at CRF 23 as small and as close
-# to a lossless encode as veryfast (SSIM 0.994 on the example), at about two thirds of its CPU
+# to a lossless encode as veryfast (SSIM 0.994 on the example), at about two thirds of its CPU.
+# x264's AVX-512 kernels are left out (`asm=avx2`): with them the tree of a frame's last
+# macroblocks differs from run to run (one segment in about fifty came out a few code values
+# apart at its bottom right); up to AVX2, which x86-64 laptops and nodes share, every run agrees
 REVIEW_ENCODER = {"codec": "h264", "crf": 23, "preset": "superfast"}
 REVIEW_OPTIONS = {
     "threads": "2",  # two segments in flight: their frames and x264 fill two cores
-    "x264-params": "open-gop=0:mbtree=1:rc-lookahead=10",
+    "x264-params": "open-gop=0:mbtree=1:rc-lookahead=10:asm=avx2",
 }
 HEAD_SECONDS = 60  # the first playable section, written once the film's start is encoded
 
