@@ -59,13 +59,10 @@ AI_NOTE = (
 )
 # x264 superfast with veryfast's macroblock tree over 10 frames: at CRF 23 as small and as close
 # to a lossless encode as veryfast (SSIM 0.994 on the example), at about two thirds of its CPU.
-# x264's AVX-512 kernels are left out (`asm=avx2`): with them the tree of a frame's last
-# macroblocks differs from run to run (one segment in about fifty came out a few code values
-# apart at its bottom right); up to AVX2, which x86-64 laptops and nodes share, every run agrees
 REVIEW_ENCODER = {"codec": "h264", "crf": 23, "preset": "superfast"}
 REVIEW_OPTIONS = {
     "threads": "2",  # two segments in flight: their frames and x264 fill two cores
-    "x264-params": "open-gop=0:mbtree=1:rc-lookahead=10:asm=avx2",
+    "x264-params": "open-gop=0:mbtree=1:rc-lookahead=10",
 }
 HEAD_SECONDS = 60  # the first playable section, written once the film's start is encoded
 
@@ -469,10 +466,9 @@ def _encoding(p: Pipeline, program: Program, profile: str) -> Encoding:
             {"look": cfg.look, "lut": lut, "encoder": encoder, "options": seg.SEGMENT_OPTIONS},
         )
     encoder, extra = REVIEW_ENCODER, REVIEW_OPTIONS
-    if p.draft:  # one segment at a time while writing: more x264 threads, a fixed number of
-        # them, since x264's frames depend on it (a laptop and a cluster node must agree)
+    if p.draft:  # one segment at a time while writing: x264 takes the threads it wants
         encoder = {**REVIEW_ENCODER, "crf": cfg.render.crf}
-        extra = {**REVIEW_OPTIONS, "threads": "4"}
+        extra = {k: v for k, v in REVIEW_OPTIONS.items() if k != "threads"}
     grain = {"share": REVIEW_GRAIN, "clump": REVIEW_CLUMP, "fields": REVIEW_FIELDS}
     return Encoding(
         look,
