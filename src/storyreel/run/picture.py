@@ -344,11 +344,15 @@ def _encode(
     for s in todo:
         for k in s.sources:
             users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
-    with p.runner.stage("segments", sum(s.length for s in todo)) as tick:
+    workers = render_workers(p.config)
+    with (
+        p.runner.stage("segments", sum(s.length for s in todo)) as tick,
+        seg.side_by_side(min(workers, len(todo))),
+    ):
         stage = SegmentsStage(p, program, encoding, tick, users)
         if done is not None:
             done(found)
-        for s, outcome in p.runner.ensure(stage, todo, workers=render_workers(p.config)):
+        for s, outcome in p.runner.ensure(stage, todo, workers=workers):
             found[s.key] = outcome.value
             if done is not None:
                 done(found)
