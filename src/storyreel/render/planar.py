@@ -106,10 +106,10 @@ class PlanarLook:
             weight = cv2.LUT(y, self._weight)
             noise = cv2.multiply(self._fields[index % REVIEW_FIELDS], weight, scale=1 / 256)
             y = cv2.add(y, noise, dtype=cv2.CV_8U)
-        luma[ay : ay + ah, ax : ax + aw] = cv2.add(y, 16)
+        cv2.add(y, 16, dst=luma[ay : ay + ah, ax : ax + aw])  # OpenCV writes through views
         chroma = cv2.transform(half, self._to_chroma)
-        cb[ay // 2 : (ay + ah) // 2, ax // 2 : (ax + aw) // 2] = chroma[..., 1]
-        cr[ay // 2 : (ay + ah) // 2, ax // 2 : (ax + aw) // 2] = chroma[..., 2]
+        rows, cols = slice(ay // 2, (ay + ah) // 2), slice(ax // 2, (ax + aw) // 2)
+        cv2.mixChannels([chroma], [cb[rows, cols], cr[rows, cols]], [1, 0, 2, 1])
         gain = look.fade_gain(offset + index, n_frames)
         if gain < 1.0:
             cv2.convertScaleAbs(luma, luma, alpha=gain, beta=16 * (1 - gain))
