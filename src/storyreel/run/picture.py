@@ -12,8 +12,8 @@ profiles: the film look in full and `[render]`'s codec, CRF and preset (x264 med
 default). The review profile, the default, makes the reel a director watches and mails: fast
 x264 at CRF 23 (`REVIEW_ENCODER`), and the look made in the encoder's Y'CbCr planes with a
 lighter, coarser grain drawn from fields made once a render (`render.planar.PlanarLook`);
-measured by
-`benchmarks/first_render.py` (time, size, SSIM against a lossless encode of the same frames).
+measured by `benchmarks/first_render.py` (time, size, SSIM against a lossless encode of the
+same frames).
 The two are separate keys in the store, and share every still and clip. A draft is encoded as
 the review is, at half size (`_encoding`).
 
