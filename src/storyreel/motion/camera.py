@@ -322,10 +322,10 @@ def _over(out: np.ndarray, plane: _Plane, m: np.ndarray, sigma: float) -> None:
         borderMode=cv2.BORDER_REPLICATE,
     )
     warped = _blur(warped, sigma)
-    region = out[y0:y1, x0:x1]
+    region = out[y0:y1, x0:x1]  # composited in place (OpenCV writes through the view)
     inv = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(warped, 3)), cv2.COLOR_GRAY2RGB)
-    under = cv2.multiply(region, inv, scale=1.0 / 255.0)
-    region[:] = cv2.add(under, cv2.cvtColor(warped, cv2.COLOR_RGBA2RGB))
+    cv2.multiply(region, inv, dst=region, scale=1.0 / 255.0)
+    cv2.add(region, cv2.cvtColor(warped, cv2.COLOR_RGBA2RGB), dst=region)
 
 
 class CameraBackend(MotionBackend):

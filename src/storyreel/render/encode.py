@@ -175,16 +175,20 @@ class Encoder:
             ) from None
 
     def write(self, frame: np.ndarray) -> None:
-        """Append one frame: (H, W, 3) uint8 RGB of the encoder's size."""
+        """Append one frame: (H, W, 3) uint8 RGB of the encoder's size, or for H.264 the
+        planes themselves, BT.709 yuv420p in FFmpeg's layout ((H·3/2, W) uint8)."""
         if self._container is None:
             raise RuntimeError("Encoder.write outside its `with` block")
         w, h = self.size
-        if frame.shape != (h, w, 3) or frame.dtype != np.uint8:
+        planar = self._pix_fmt == "yuv420p" and frame.shape == (h * 3 // 2, w)
+        if (frame.shape != (h, w, 3) and not planar) or frame.dtype != np.uint8:
             raise StoryreelError(
                 f"frame {self.frames_written} is {frame.shape} {frame.dtype}; "
                 f"expected ({h}, {w}, 3) uint8"
             )
-        if self._pix_fmt == "yuv420p":
+        if planar:
+            vf = av.VideoFrame.from_ndarray(frame, format="yuv420p")
+        elif self._pix_fmt == "yuv420p":
             vf = av.VideoFrame.from_ndarray(_yuv420p(frame), format="yuv420p")
         else:
             vf = self._reformatter.reformat(

@@ -4,9 +4,8 @@ Everything comes from `[look]` and everything is optional: a neutral setting cos
 The grade (lift/gamma/gain and contrast) is pointwise per channel, so it is baked once into a
 256-entry table per channel; saturation is a 3×3 matrix around BT.709 luma. Grain changes every
 frame (seeded by the frame index, so renders are repeatable), is softened to film-like clumps
-and is strongest in the mid-tones, fading out in the blacks and highlights. The review profile
-(`review=True`) trades exactness for speed where a viewer cannot tell: grain drawn from a few
-fields made once, and the vignette's gain in 1/255 steps (an 8-bit multiply).
+and is strongest in the mid-tones, fading out in the blacks and highlights. The review profile's
+look, computed in the encoder's Y'CbCr, is `render.planar.PlanarLook`, made from these tables.
 """
 
 from __future__ import annotations
@@ -26,9 +25,6 @@ from storyreel.render.lut import apply_lut, dense_table
 LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)  # BT.709
 GRAIN_CODES = 14.0  # grain 1.0: mid-tone noise of about 14 code values (8-bit)
 GRAIN_SEED = 0x5EED
-# the review profile's grain (`FilmLook(review=True)`): this share of the strength, in clumps this
-# many pixels across, cycled through this many fields computed once
-REVIEW_GRAIN, REVIEW_CLUMP, REVIEW_FIELDS = 0.5, 4, 8
 
 
 class FilmLook:
@@ -41,7 +37,6 @@ class FilmLook:
         picture_size: tuple[int, int],
         fps: Fraction,
         project_root: Path | None = None,
-        review: bool = False,
     ):
         self.look, self.frame_size, self.picture_size, self.fps = (
             look,
@@ -53,24 +48,19 @@ class FilmLook:
         pw, ph = picture_size
         if pw > fw or ph > fh:
             raise StoryreelError(f"picture {pw}x{ph} does not fit in the frame {fw}x{fh}")
-        self._offset = ((fw - pw) // 2, (fh - ph) // 2)
-        self._curve = _grade_curve(look)
-        self._saturation = _saturation_matrix(look.saturation) if look.saturation != 1.0 else None
-        self._lut = None
+        self.offset = ((fw - pw) // 2, (fh - ph) // 2)
+        # the look's tables (`render.planar` reads them too)
+        self.curve = _grade_curve(look)
+        self.saturation = _saturation_matrix(look.saturation) if look.saturation != 1.0 else None
+        self.lut = None
         if look.lut:
             path = Path(look.lut)
             if not path.is_absolute() and project_root is not None:
                 path = project_root / path
-            self._lut = dense_table(path)
-        self._vignette = _vignette(picture_size, look.vignette) if look.vignette > 0 else None
-        if review and self._vignette is not None:  # in 1/255 steps: an 8-bit multiply, 3× faster
-            self._vignette = np.rint(self._vignette * 255).astype(np.uint8)
-        self._grain_weight = _grain_weight(look.grain) if look.grain > 0 else None
-        self._fields = _review_fields(picture_size) if review and look.grain > 0 else None
-        if self._fields is not None:
-            self._grain_weight = np.clip(
-                _grain_weight(look.grain * REVIEW_GRAIN) * 16, 0, 255
-            ).astype(np.int16)  # in 1/16 code: int16 like the fields, so the multiply is SIMD
+            self.lut = dense_table(path)
+        self.vignette = vignette_gain(picture_size, look.vignette) if look.vignette > 0 else None
+        self._vignette = cv2.merge([self.vignette] * 3) if self.vignette is not None else None
+        self._grain_weight = grain_weight(look.grain) if look.grain > 0 else None
         self.fade_in = frames_for(look.fade_in, fps) if look.fade_in > 0 else 0
         self.fade_out = frames_for(look.fade_out, fps) if look.fade_out > 0 else 0
 
@@ -82,15 +72,13 @@ class FilmLook:
                 f"picture is {picture.shape[1]}x{picture.shape[0]}, expected {pw}x{ph}"
             )
         out = picture
-        if self._curve is not None:
-            out = cv2.LUT(out, self._curve)
-        if self._saturation is not None:
-            out = cv2.transform(out, self._saturation)
-        if self._lut is not None:
-            out = apply_lut(out, self._lut)
-        if self._vignette is not None and self._vignette.dtype == np.uint8:
-            out = cv2.multiply(out, self._vignette, scale=1 / 255)
-        elif self._vignette is not None:
+        if self.curve is not None:
+            out = apply_curve(out, self.curve)
+        if self.saturation is not None:
+            out = cv2.transform(out, self.saturation)
+        if self.lut is not None:
+            out = apply_lut(out, self.lut)
+        if self._vignette is not None:
             out = cv2.multiply(out, self._vignette, dtype=cv2.CV_8U)
         if self._grain_weight is not None:
             out = self._grain(out, index)
@@ -109,7 +97,7 @@ class FilmLook:
             frame = graded  # may be `picture` itself when the look leaves it untouched
         else:
             frame = np.zeros((self.frame_size[1], self.frame_size[0], 3), np.uint8)
-            x, y = self._offset
+            x, y = self.offset
             frame[y : y + graded.shape[0], x : x + graded.shape[1]] = graded
         gain = self.fade_gain(offset + index, n_frames)
         if gain < 1.0:
@@ -125,8 +113,6 @@ class FilmLook:
         return max(0.0, gain)
 
     def _grain(self, rgb: np.ndarray, index: int) -> np.ndarray:
-        if self._fields is not None:
-            return self._field_grain(rgb, index)
         h, w = rgb.shape[:2]
         rng = np.random.default_rng([GRAIN_SEED, index])
         small = rng.standard_normal(((h + 1) // 2, (w + 1) // 2), dtype=np.float32)
@@ -134,26 +120,6 @@ class FilmLook:
         weight = cv2.LUT(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), self._grain_weight)
         noise = cv2.multiply(noise, weight)
         return cv2.add(rgb, cv2.merge([noise, noise, noise]), dtype=cv2.CV_8U)
-
-    def _field_grain(self, rgb: np.ndarray, index: int) -> np.ndarray:
-        """The review's grain: a stored field, weighted by the picture's tones, in integers."""
-        weight = cv2.LUT(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), self._grain_weight)
-        noise = cv2.multiply(self._fields[index % REVIEW_FIELDS], weight, scale=1 / 256)
-        return cv2.add(rgb, cv2.merge([noise, noise, noise]), dtype=cv2.CV_8U)
-
-
-def _review_fields(size: tuple[int, int]) -> list[np.ndarray]:
-    """`REVIEW_FIELDS` grain fields of unit spread in clumps of `REVIEW_CLUMP` px (int16 in
-    1/16 code, over the picture): made once a render, so a frame's grain costs no draw."""
-    w, h = size
-    rng = np.random.default_rng([GRAIN_SEED, w, h])
-    small = (max(1, -(-w // REVIEW_CLUMP)), max(1, -(-h // REVIEW_CLUMP)))
-    out = []
-    for _ in range(REVIEW_FIELDS):
-        field = rng.standard_normal((small[1], small[0]), dtype=np.float32)
-        field = cv2.resize(field, (w, h), interpolation=cv2.INTER_LINEAR)
-        out.append(np.clip(np.rint(field * 16), -32767, 32767).astype(np.int16))
-    return out
 
 
 def _grade_curve(look: LookConfig) -> np.ndarray | None:
@@ -168,21 +134,31 @@ def _grade_curve(look: LookConfig) -> np.ndarray | None:
     return np.clip(y * 255.0 + 0.5, 0, 255).astype(np.uint8).reshape(256, 1, 3)
 
 
+def apply_curve(rgb: np.ndarray, curve: np.ndarray) -> np.ndarray:
+    """The grade's table on an RGB picture; one table for all three channels (a grade without
+    a tint) looks up the picture as one plane, twice as fast as OpenCV's per-channel tables."""
+    if (curve == curve[..., :1]).all():
+        h = rgb.shape[0]
+        flat = np.ascontiguousarray(rgb).reshape(h, -1)
+        return cv2.LUT(flat, np.ascontiguousarray(curve[..., 0])).reshape(rgb.shape)
+    return cv2.LUT(rgb, curve)
+
+
 def _saturation_matrix(s: float) -> np.ndarray:
     return (s * np.eye(3) + (1.0 - s) * np.tile(LUMA, (3, 1))).astype(np.float32)
 
 
-def _vignette(size: tuple[int, int], strength: float) -> np.ndarray:
-    """Per-pixel gain: 1 in the middle, falling smoothly to 1 - strength/2 in the corners."""
+def vignette_gain(size: tuple[int, int], strength: float) -> np.ndarray:
+    """Per-pixel gain (H, W): 1 in the middle, falling smoothly to 1 - strength/2 in the
+    corners."""
     w, h = size
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     r = np.hypot((xx - (w - 1) / 2) / (w / 2), (yy - (h - 1) / 2) / (h / 2)) / math.sqrt(2)
     t = np.clip((r - 0.35) / 0.65, 0.0, 1.0)
-    gain = 1.0 - 0.5 * strength * t * t * (3 - 2 * t)
-    return cv2.merge([gain, gain, gain])
+    return 1.0 - 0.5 * strength * t * t * (3 - 2 * t)
 
 
-def _grain_weight(strength: float) -> np.ndarray:
+def grain_weight(strength: float) -> np.ndarray:
     """Grain amplitude for each luma code: strongest in the mid-tones."""
     y = np.linspace(0.0, 1.0, 256, dtype=np.float32)
     return (strength * GRAIN_CODES * np.sqrt(4.0 * y * (1.0 - y))).astype(np.float32)

@@ -31,6 +31,7 @@ from storyreel.errors import StoryreelError
 from storyreel.model import FrameSource, Transition, TransitionKind
 from storyreel.render.encode import Encoder
 from storyreel.render.frames import FilmLook
+from storyreel.render.planar import PlanarLook, PlanarOverlay, composite, planar_overlay
 
 OVERLAPPING = (TransitionKind.DISSOLVE, TransitionKind.WIPE, TransitionKind.MATCH_CUT)
 WIPE_SOFTNESS = 0.06  # the wipe's edge, as a fraction of the width
@@ -59,6 +60,7 @@ class Overlay:
     rgba: np.ndarray
     fade: int = 0
     box: tuple[int, int, int, int] = field(init=False, repr=False)  # x0, y0, x1, y1 of its alpha
+    _planar: PlanarOverlay | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.rgba.ndim != 3 or self.rgba.shape[2] != 4 or self.rgba.dtype != np.uint8:
@@ -70,6 +72,12 @@ class Overlay:
             if rows.size
             else (0, 0, 0, 0)
         )
+
+    def planar(self) -> PlanarOverlay:
+        """The overlay in Y'CbCr 4:2:0, made on first use."""
+        if self._planar is None:
+            self._planar = planar_overlay(self.rgba, self.box)
+        return self._planar
 
 
 @dataclass
@@ -211,15 +219,29 @@ def frame_at(program: Program, t: int, look: FilmLook | None = None) -> np.ndarr
     return frame
 
 
+def planar_frame_at(program: Program, t: int, look: PlanarLook) -> np.ndarray:
+    """`frame_at` in the encoder's yuv420p layout (H·3/2, W), the look made in those planes."""
+    picture = picture_at(program, t)
+    frame = look.finish(picture, t, program.film_frames or program.n_frames, offset=program.origin)
+    for o in program.overlays:
+        if o.record_in <= t < o.record_in + o.length:
+            composite(frame, program.frame_size, o.planar(), _overlay_gain(o, t))
+    return frame
+
+
+def _overlay_gain(o: Overlay, t: int) -> float:
+    if not o.fade:
+        return 1.0
+    return min(
+        1.0, (t - o.record_in + 1) / (o.fade + 1), (o.record_in + o.length - t) / (o.fade + 1)
+    )
+
+
 def _composite(frame: np.ndarray, o: Overlay, t: int) -> None:
     x0, y0, x1, y1 = o.box
     if x0 == x1:
         return
-    gain = 1.0
-    if o.fade:
-        gain = min(
-            1.0, (t - o.record_in + 1) / (o.fade + 1), (o.record_in + o.length - t) / (o.fade + 1)
-        )
+    gain = _overlay_gain(o, t)
     region = frame[y0:y1, x0:x1]
     src = o.rgba[y0:y1, x0:x1]
     alpha = src[..., 3].astype(np.float32) * (gain / 255.0)

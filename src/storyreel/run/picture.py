@@ -10,9 +10,10 @@ into a cut.
 Two profiles encode the segments. The master's keys and frames are those of storyreel before
 profiles: the film look in full and `[render]`'s codec, CRF and preset (x264 medium CRF 18 by
 default). The review profile, the default, makes the reel a director watches and mails: fast
-x264 at CRF 23 (`REVIEW_ENCODER`), and the look's grain lighter and coarser, drawn
-from fields made once a render (`FilmLook(review=True)`); measured by
-`benchmarks/first_render.py` (time, size, SSIM against a lossless encode of the same frames).
+x264 at CRF 23 (`REVIEW_ENCODER`), and the look made in the encoder's Y'CbCr planes with a
+lighter, coarser grain drawn from fields made once a render (`render.planar.PlanarLook`);
+measured by `benchmarks/first_render.py` (time, size, SSIM against a lossless encode of the
+same frames).
 The two are separate keys in the store, and share every still and clip. A draft is encoded as
 the review is, at half size (`_encoding`).
 
@@ -42,7 +43,8 @@ from storyreel.errors import StoryreelError
 from storyreel.model import FrameSource
 from storyreel.motion.base import MotionBackend
 from storyreel.render import segments as seg
-from storyreel.render.frames import REVIEW_CLUMP, REVIEW_FIELDS, REVIEW_GRAIN, FilmLook
+from storyreel.render.frames import FilmLook
+from storyreel.render.planar import REVIEW_CLUMP, REVIEW_FIELDS, REVIEW_GRAIN, PlanarLook
 from storyreel.render.program import LazySource, Program
 from storyreel.run.clips import ClipRecipe, ClipSource
 from storyreel.run.events import CutPlaced, FileWritten
@@ -71,7 +73,7 @@ HEAD_SECONDS = 60  # the first playable section, written once the film's start i
 class Encoding:
     """How a profile encodes segments: the look, the encoder, its options, and what keys hash."""
 
-    look: FilmLook
+    look: FilmLook | PlanarLook
     encoder: dict[str, Any]
     options: dict[str, str]
     settings: dict[str, Any]
@@ -339,11 +341,15 @@ def _encode(
     for s in todo:
         for k in s.sources:
             users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
-    with p.runner.stage("segments", sum(s.length for s in todo)) as tick:
+    workers = render_workers(p.config)
+    with (
+        p.runner.stage("segments", sum(s.length for s in todo)) as tick,
+        seg.side_by_side(min(workers, len(todo))),
+    ):
         stage = SegmentsStage(p, program, encoding, tick, users)
         if done is not None:
             done(found)
-        for s, outcome in p.runner.ensure(stage, todo, workers=render_workers(p.config)):
+        for s, outcome in p.runner.ensure(stage, todo, workers=workers):
             found[s.key] = outcome.value
             if done is not None:
                 done(found)
@@ -449,12 +455,7 @@ def _encoding(p: Pipeline, program: Program, profile: str) -> Encoding:
     cfg = p.config
     review = profile == "review" or p.draft
     look = FilmLook(
-        cfg.look,
-        program.frame_size,
-        program.picture_size,
-        program.fps,
-        project_root=p.root,
-        review=review,
+        cfg.look, program.frame_size, program.picture_size, program.fps, project_root=p.root
     )
     lut = _lut_digest(cfg.look.lut, p.root)
     if not review:  # the keys of storyreel before profiles: its master segments stay reusable
@@ -471,7 +472,7 @@ def _encoding(p: Pipeline, program: Program, profile: str) -> Encoding:
         extra = {k: v for k, v in REVIEW_OPTIONS.items() if k != "threads"}
     grain = {"share": REVIEW_GRAIN, "clump": REVIEW_CLUMP, "fields": REVIEW_FIELDS}
     return Encoding(
-        look,
+        PlanarLook(look),
         encoder,
         extra,
         {
@@ -479,7 +480,7 @@ def _encoding(p: Pipeline, program: Program, profile: str) -> Encoding:
             "look": cfg.look,
             "lut": lut,
             "grain": grain,
-            "vignette": "8-bit",  # FilmLook(review=True): its gain in 1/255 steps
+            "planes": "yuv420p",  # PlanarLook: the look made in the encoder's planes
             "encoder": encoder,
             "options": {**seg.SEGMENT_OPTIONS, **extra},
         },
