@@ -225,9 +225,10 @@ def plan_voices(p: Pipeline, shotlist: ShotList) -> list[LineTake]:
     return takes
 
 
-def make_voices(p: Pipeline, shotlist: ShotList) -> Voices:
-    """Make (or find) every take of every line; each line's selected take for the mix."""
-    takes = plan_voices(p, shotlist)
+def make_voices(p: Pipeline, shotlist: ShotList, takes: list[LineTake] | None = None) -> Voices:
+    """Make (or find) every take of every line (`takes`, when already planned); each line's
+    selected take for the mix."""
+    takes = plan_voices(p, shotlist) if takes is None else takes
     stage, made = VoiceStage(p), {}
     with p.runner.stage("voice", len(takes)) as tick:
         for take, outcome in p.runner.ensure(stage, takes, tick):
@@ -263,7 +264,7 @@ def planned_lengths(p: Pipeline, shotlist: ShotList) -> dict[str, float]:
     else each line's first take from the store, or its reading estimate when it is not made."""
     takes = plan_voices(p, shotlist)
     if not any(isinstance(t.backend, HostedVoice) for t in takes):
-        return make_voices(p, shotlist).lengths
+        return make_voices(p, shotlist, takes).lengths
     lengths: dict[str, float] = {}
     for take in takes:
         if take.take != 0:
