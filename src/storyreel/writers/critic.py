@@ -11,6 +11,7 @@ replaces only its own, never the director's (`storyreel select`).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from storyreel.config import ProjectConfig
 from storyreel.errors import StoryreelError
 from storyreel.files import png_bytes
 from storyreel.model import Shot
-from storyreel.references import shot_references
+from storyreel.references import Reference, shot_references
 from storyreel.store.db import Database
 from storyreel.store.keys import digest, stage_key
 from storyreel.store.objects import CorruptObject, ObjectStore
@@ -118,18 +119,18 @@ def shot_takes(db: Database, store: ObjectStore, shot_id: str) -> list[TakeImage
 def references(shot: Shot, config: ProjectConfig, root: Path) -> list[tuple[str, bytes]]:
     """Each subject's first reference image, as a PNG of at most `REF_SIZE` on its long side."""
     out = []
-    firsts: dict[str, Path] = {}
-    for ref in shot_references(shot, config, root):
+    firsts: dict[str, Reference] = {}
+    for ref in shot_references(shot, config, root):  # the bytes read once, as the vendors' are
         if ref.owner != "look":
-            firsts.setdefault(ref.owner, ref.path)
-    for name, path in firsts.items():
+            firsts.setdefault(ref.owner, ref)
+    for name, ref in firsts.items():
         try:
-            with Image.open(path) as im:
+            with Image.open(io.BytesIO(ref.data)) as im:
                 im = im.convert("RGB")
                 im.thumbnail((REF_SIZE, REF_SIZE))
                 out.append((name, png_bytes(im)))
         except OSError as e:
-            raise StoryreelError(f"characters.{name}.refs: not an image ({e})", path) from None
+            raise StoryreelError(f"characters.{name}.refs: not an image ({e})", ref.path) from None
     return out
 
 
