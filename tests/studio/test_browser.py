@@ -131,7 +131,8 @@ def test_a_note_outlives_the_server(film: Path, browser):
         note = page.locator("#notes li:has-text('Hold on her face a beat longer.')")
         assert note.count() == 1
         assert "sh3" in note.inner_text()
-        note.locator("input[type=checkbox]").check()  # resolved: it leaves the open notes
+        # resolved: it leaves the open notes (the list is drawn again, so a click, not check())
+        note.locator("input[type=checkbox]").click()
         page.wait_for_selector("#notes li:has-text('Hold on her face')", state="detached")
         page.check("#show-resolved")
         page.wait_for_selector("#notes li.resolved:has-text('Hold on her face')")
