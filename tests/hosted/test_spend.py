@@ -341,3 +341,23 @@ def test_a_studio_build_that_would_pay_is_refused_unless_the_studio_may_pay(film
     paying = Builder(film, Hub(), pay=True)
     paying._build(Request())
     assert [e for e in said if e["event"] == "reel"] and job.created == 2
+
+
+def test_a_clip_is_estimated_asked_for_and_held_to_the_budget_as_a_render_is(
+    film, server, job, tmp_path
+):
+    runner = CliRunner()
+    clip = ["clip", str(film), "--shot", "sc01_sh020", "-o", str(tmp_path / "sh020.mp4")]
+    result = runner.invoke(app, clip)
+    assert result.exit_code == 2 and server.log == []
+    assert f"this would pay {Money(table_price(5))} to hosted backends" in result.output
+    assert "sc01_sh010" not in result.output  # the other shot is not estimated
+    result = runner.invoke(app, [*clip, "--yes", "--budget", "0.1"])
+    assert result.exit_code == 2 and "over budget by" in result.output and job.created == 0
+    result = runner.invoke(app, [*clip, "--yes"])
+    assert result.exit_code == 0, result.output
+    assert job.created == 1 and (tmp_path / "sh020.mp4").stat().st_size > 0
+    again = runner.invoke(app, clip)  # on the ledger: nothing to approve, nothing paid
+    assert again.exit_code == 0 and "would pay" not in again.output and job.created == 1
+    spent = json.loads(runner.invoke(app, ["spend", str(film), "--json"]).stdout)
+    assert Decimal(spent["total"]) == table_price(5) and spent["jobs"] == 1

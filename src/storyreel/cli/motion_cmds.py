@@ -10,6 +10,7 @@ from rich.progress import Progress
 
 from storyreel.cli.app import command, out
 from storyreel.cli.progress import watching
+from storyreel.cli.spend_cmds import BUDGET, YES, approval
 
 
 @command("clip")
@@ -33,11 +34,15 @@ def clip(
         int, typer.Option(min=0, help="Which take's still to start from (0 = the first).")
     ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    budget: float = BUDGET,
+    yes: bool = YES,
 ) -> None:
     """Render one shot: its still → its move → film look → encoded clip.
 
     The shot's own stills and motion backends make it (`[backends]`, `[backends.shots.ID]`), and
-    its still is a take of the project's store, shared with `render` and `stills`."""
+    its still is a take of the project's store, shared with `render` and `stills`. A clip that
+    would pay hosted backends is estimated and asked for first, within the budget, as a render
+    is."""
     from storyreel.model import FrameSource, Shot
     from storyreel.motion.moves import check_intensity, parse_easing, parse_move
     from storyreel.render.encode import Encoder
@@ -85,7 +90,17 @@ def clip(
         ) as encoder,
         watching(quiet, bar=False) as subscribers,
     ):
-        clip_of(proj, shot, update=update, take=take, subscribers=subscribers, render=render)
+        scope = {"shot": shot, "takes": take + 1, "clip": (take, update)}
+        approve = approval(subscribers, yes=yes, budget=budget, quiet=quiet, **scope)
+        clip_of(
+            proj,
+            shot,
+            update=update,
+            take=take,
+            subscribers=subscribers,
+            render=render,
+            approve=approve,
+        )
     chosen, n = done["clip"]
     out(
         f"{output}  {n} frames at {fps} fps  ({chosen.move.value}, intensity {chosen.move_intensity})"

@@ -350,6 +350,7 @@ def clip_of(
     take: int = 0,
     subscribers: tuple[Subscriber, ...] = (),
     render: Callable[[Shot, FrameSource], None],
+    approve: Callable[[Pipeline, ShotList], None] | None = None,
 ) -> BuildReport:
     """One shot's clip through its own stills and motion backends, handed to `render` while the
     project is held (the `clip` command encodes it to a file).
@@ -357,6 +358,7 @@ def clip_of(
     Args:
         update: shot fields to try instead of the script's (`move`, `move_intensity`, `easing`).
         take: which take of the shot (0-based) the clip starts from.
+        approve: as `build`'s, before the still or the clip is made.
     """
     output = project.out_dir / f"{shot}.clip"
     with _session(
@@ -370,6 +372,8 @@ def clip_of(
     ) as p:
         shotlist = p.breakdown()
         [original] = _pick(shotlist, shot)
+        if approve is not None:  # before anything is made, or paid for
+            approve(p, shotlist)
         made = make_stills(p, shotlist, [original], take + 1)
         still = made.takes[take]
         if still.key in made.refused:

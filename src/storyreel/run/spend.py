@@ -31,9 +31,9 @@ from storyreel.errors import StoryreelError
 from storyreel.hosted.charges import Quoted, charging
 from storyreel.hosted.common import HostedBackend
 from storyreel.hosted.prices import Charge, Money, price_book
-from storyreel.model import Shot, ShotList, Still
+from storyreel.model import Shot, ShotList, Still, frames_for
 from storyreel.run.build import edit_inputs
-from storyreel.run.clips import ClipRecipe, plan_clips
+from storyreel.run.clips import ClipJob, ClipRecipe, plan_clips
 from storyreel.run.pipeline import Pipeline, open_pipeline
 from storyreel.run.sound import music_file
 from storyreel.run.stills import StillsStage, TakeRef, plan_takes
@@ -148,16 +148,19 @@ def gate(
     shot: str | None = None,
     takes: int | None = None,
     clips: bool = True,
+    clip: tuple[int, dict[str, Any]] | None = None,
 ) -> Callable[[Pipeline, ShotList], None]:
     """A build's `approve`: its estimate, told (`tell`) when it would pay, then `approve`d — all
     under the build's lock, before it makes anything. A build of stills alone (`clips` off) is
-    estimated for `shot` (all by default) with `takes` takes."""
+    estimated for `shot` (all by default) with `takes` takes; `storyreel clip` for its `clip`
+    (as `plan_spend`'s)."""
 
     def check(p: Pipeline, shotlist: ShotList) -> None:
         if not may_pay(p.project.config):
             return
         shots = [s for s in shotlist.shots if shot in (None, s.id)]
-        est = _estimate(p, shotlist, music, budget, shots=shots, takes=takes, clips=clips)
+        scope = {"shots": shots, "takes": takes, "clips": clips, "clip": clip}
+        est = _estimate(p, shotlist, music, budget, **scope)
         if est.lines:
             tell(est)
             approve(est, yes=yes, ask=ask)
@@ -173,10 +176,12 @@ def plan_spend(
     shots: list[Shot] | None = None,
     takes: int | None = None,
     clips: bool = True,
+    clip: tuple[int, dict[str, Any]] | None = None,
 ) -> list[Line]:
     """Every hosted job the next render of `shotlist` would pay: the takes and clips it would
     make that the store and the ledger do not hold (`clips` off: the takes of `shots` alone,
-    `takes` of each at least, as `storyreel stills` makes them)."""
+    `takes` of each at least, as `storyreel stills` makes them; `clip`, a take's index and the
+    shot's fields tried instead of the script's: the one clip `storyreel clip` makes of it)."""
     refs, selected = plan_takes(p, shotlist, shotlist.shots if shots is None else shots, takes)
     stills = StillsStage(p)
     lines = []
@@ -188,13 +193,16 @@ def plan_spend(
             lines += [line] if line else []
     if not clips:
         return lines
-    with warnings.catch_warnings():  # the render says them
-        warnings.simplefilter("ignore")
-        script_cut = build_timeline(
-            shotlist, p.config, **edit_inputs(p, shotlist, music, planned_lengths(p, shotlist))
-        )
-    lengths, outs = media_lengths(script_cut), out_points(script_cut)
-    for job in plan_clips(p, shotlist, selected, lengths, outs):
+    if clip is not None:
+        jobs = _tried_clip(p, shotlist, refs, *clip)
+    else:
+        with warnings.catch_warnings():  # the render says them
+            warnings.simplefilter("ignore")
+            script_cut = build_timeline(
+                shotlist, p.config, **edit_inputs(p, shotlist, music, planned_lengths(p, shotlist))
+            )
+        jobs = plan_clips(p, shotlist, selected, media_lengths(script_cut), out_points(script_cut))
+    for job in jobs:
         if not isinstance(job.backend, HostedBackend):
             continue
         still = _still(p, job.still)
@@ -203,6 +211,18 @@ def plan_spend(
         line = _quote(p, job.shot.id, "clip", job.id, job.backend, recipe.make)
         lines += [line] if line else []
     return lines
+
+
+def _tried_clip(
+    p: Pipeline, shotlist: ShotList, refs: list[TakeRef], take: int, update: dict[str, Any]
+) -> list[ClipJob]:
+    """The clip `storyreel clip` makes: take `take` of its one shot, with `update` tried, its
+    length the shot's own, in its scene alone (as `run.build.clip_of` plans it)."""
+    ref = refs[take]
+    tried = ref.shot.model_copy(update=update)
+    alone = shotlist.model_copy(update={"shots": [tried]})
+    frames = frames_for(tried.duration, p.config.film.fps)
+    return plan_clips(p, alone, {tried.id: ref}, {tried.id: frames}, {})
 
 
 def may_pay(config: ProjectConfig) -> bool:
