@@ -105,6 +105,11 @@ def test_a_written_project_renders(server, keys, film):
     with av.open(str(film / "out" / "draft.mp4")) as c:
         frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
     assert len(frames) >= 48 and frames[0].shape[1] == 160
+    told = json.loads(CliRunner().invoke(app, ["provenance", str(film)]).stdout)["screenplay"]
+    assert told["idea"] == "A woman waits on a pier." and told["edited_since"] is False
+    script.write_text(script.read_text() + "\nMAYA\nOne more line.\n")  # the writer takes over
+    told = json.loads(CliRunner().invoke(app, ["provenance", str(film)]).stdout)["screenplay"]
+    assert told["steps"][0]["step"] == "premise" and told["edited_since"] is True
 
 
 def test_a_rerun_asks_nothing_and_an_edited_outline_redoes_only_the_scenes(server, keys, film):

@@ -20,6 +20,7 @@ from storyreel.model import Provenance
 from storyreel.run.build import build
 from storyreel.store.db import Database
 from storyreel.store.journal import journal_path
+from storyreel.store.keys import digest
 from storyreel.store.objects import CorruptObject, ObjectStore
 from storyreel.store.project import Project
 
@@ -241,11 +242,12 @@ def regen(
 
 @command("provenance")
 def provenance(project: Path = _HERE, output: Path = _JSON_OUT) -> None:
-    """Provenance of every take and of the latest cut, as JSON."""
-    with _open(project) as (_, db):
+    """Provenance of the written screenplay, of every take and of the latest cut, as JSON."""
+    with _open(project) as (proj, db):
         cut = db.last_cut()
         data = {
             "ai_generated": True,
+            "screenplay": _written(proj),
             "cut": (
                 {
                     "path": cut["path"],
@@ -278,6 +280,18 @@ def provenance(project: Path = _HERE, output: Path = _JSON_OUT) -> None:
 
         atomic_write(output, text.encode())
         console.print(f"wrote {output}", markup=False, soft_wrap=True)
+
+
+def _written(p: Project) -> dict[str, Any] | None:
+    """How `storyreel write` wrote the script (None for a writer's own), and whether the script
+    was edited since."""
+    record = p.state_dir / "writing" / "provenance.json"
+    if not record.exists():
+        return None
+    written = json.loads(record.read_text())
+    script = Path(written["script"])
+    now = digest(script.read_bytes()) if script.exists() else None
+    return {**written, "edited_since": now != written["sha256"]}
 
 
 @command("verify")
