@@ -17,6 +17,7 @@ import numpy as np
 import opentimelineio as otio
 import pycmx
 import pytest
+import soundfile
 from typer.testing import CliRunner
 
 from storyreel.cli import app
@@ -227,7 +228,96 @@ def test_the_aaf_reads_back_with_the_same_cut_list(film):
     assert cut_list(back, 24) == cut_list(tl)
     assert sum(isinstance(i, otio.schema.Transition) for i in back.video_tracks()[0]) == 1
     spoken = [c.name for t in back.audio_tracks() for c in t.find_clips()]
-    assert spoken == [c.name for c in tl.audio_tracks()[0].find_clips()]
+    lines = [c.name for c in tl.audio_tracks()[0].find_clips()]
+    assert spoken == [*lines, "stem-dialogue", "stem-music", "stem-effects"]
+
+
+def test_the_stems_run_the_length_of_the_cut_in_every_export(film):
+    """The mix's stems, copied into media/, are on their own tracks from the cut's first
+    frame to its last in cut.otio, cut.xml, cut.fcpxml and cut.aaf."""
+    out = film / "out"
+    frames = len(decode(out / "cut.mp4"))
+    stems = [out / "media" / f"stem-{bus}.wav" for bus in ("dialogue", "music", "effects")]
+    for path in stems:
+        with av.open(str(path)) as c:
+            audio = c.streams.audio[0]
+            assert (audio.channels, audio.sample_rate) == (2, 48000)
+            assert c.duration * 24 == frames * 1_000_000  # microseconds, at 24 fps
+    local = _otio(film)
+    clips = {c.name: c for t in local.audio_tracks() for c in t.find_clips()}
+    for path in stems:
+        assert (out / clips[path.stem].media_reference.target_url).resolve() == path.resolve()
+        assert clips[path.stem].duration().to_frames() == frames
+    xml = ET.parse(out / "cut.xml").getroot()
+    urls = {f.findtext("name"): f.findtext("pathurl") for f in xml.iter("file")}
+    ends = {
+        (c.findtext("name"), c.findtext("sourcetrack/trackindex")): int(c.findtext("end"))
+        for c in xml.findall(".//sequence/media/audio/track/clipitem")
+    }
+    for path in stems:
+        assert urls[path.name] == path.resolve().as_uri()
+        assert ends[(path.stem, "1")] == ends[(path.stem, "2")] == frames
+    fcpxml = ET.parse(out / "cut.fcpxml").getroot()
+    srcs = {a.get("name"): a for a in fcpxml.iter("asset")}
+    for path in stems:
+        assert srcs[path.stem].get("src") == path.resolve().as_uri()
+        assert srcs[path.stem].get("audioChannels") == "2"
+    aaf = otio.adapters.read_from_file(str(out / "cut.aaf"), adapter_name="AAF")
+    back = {c.name: c for t in aaf.audio_tracks() for c in t.find_clips()}
+    assert all(back[p.stem].duration().to_frames() == frames for p in stems)
+
+
+def test_kdenlive_plays_the_stems_as_the_cut_sounds(film, tmp_path):
+    """Kdenlive's project from cut.otio with its stem tracks alone, rendered by melt: the
+    sound is the cut's mix (its AAC) at the same samples, not shifted by a single block."""
+    out = film / "out"
+    tl = _otio(film)
+    for track in [t for t in tl.audio_tracks() if not t.name.endswith(" stem")]:
+        tl.tracks.remove(track)  # the lines are in the dialogue stem
+    project = ET.fromstring(otio.adapters.write_to_string(tl, "kdenlive"))
+    main = list(project.iter("tractor"))[-1]
+    for b in range(1, len(main.findall("track"))):  # Kdenlive's own mix of its tracks
+        mix = ET.SubElement(main, "transition")
+        for name, value in (("a_track", 0), ("b_track", b), ("mlt_service", "mix")):
+            ET.SubElement(mix, "property", name=name).text = str(value)
+        ET.SubElement(mix, "property", name="always_active").text = "1"
+        ET.SubElement(mix, "property", name="sum").text = "1"
+    kdenlive = out / "stems.kdenlive"
+    kdenlive.write_text(ET.tostring(project, encoding="unicode"))
+    frames = len(decode(out / "cut.mp4"))
+    rendered = tmp_path / "melt.wav"
+    run = subprocess.run(
+        [
+            "melt",
+            "-quiet",
+            str(kdenlive),
+            f"out={frames - 1}",
+            "-consumer",
+            f"avformat:{rendered}",
+            "vn=1",
+            "acodec=pcm_s16le",
+            "frequency=48000",
+            "channels=2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=out,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    nle, _ = soundfile.read(str(rendered), dtype="float32")
+    with av.open(str(out / "cut.mp4")) as c:
+        mix = np.concatenate([f.to_ndarray() for f in c.decode(audio=0)], axis=1).T
+    assert len(nle) == frames * 2000  # 48 kHz at 24 fps
+
+    def off(lag: int) -> float:
+        """How far the NLE's sound is from the mix `lag` samples later, relative to the mix."""
+        lo, hi = max(0, -lag), min(len(nle), len(mix) - lag)
+        a, b = nle[lo:hi], mix[lo + lag : hi + lag]
+        return float(np.sqrt(((a - b) ** 2).mean() / (b**2).mean()))
+
+    assert off(0) < 0.05  # AAC's loss
+    assert min(off(lag) for lag in (-480, -48, 48, 480)) > 10 * off(0)  # 1 ms or 10 ms late
 
 
 def test_the_fcpxml_has_its_wrapper_timecode_size_audio_dissolve_and_markers(film):
