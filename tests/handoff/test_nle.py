@@ -12,6 +12,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import aaf2
 import av
 import numpy as np
 import opentimelineio as otio
@@ -410,3 +411,45 @@ def test_media_is_only_written_when_asked(project):
     media = project / "out" / "media"
     assert not [p for p in media.iterdir() if p.suffix in (".mov", ".wav")]  # titles only
     assert os.path.isfile(project / "out" / "cut.otioz")
+
+
+def test_shots_whose_ids_end_alike_get_their_own_reel_in_the_media_and_every_export(tmp_path):
+    """Two shot ids with the same last 8 characters: each media file carries its own reel in
+    its timecode track, and the EDL, the XML, the FCPXML and the AAF say the same one."""
+    from storyreel.handoff.fcpxml import REEL_KEY
+    from tests.run.conftest import SCRIPT
+
+    script = SCRIPT.replace("#sh1", "#dock-night-0001abcd").replace("#sh3", "#pier-day-0001abcd")
+    root = make_project(tmp_path / "film", script=script)
+    result = render(root, "--media")
+    assert result.exit_code == 0, result.output
+    out = root / "out"
+    in_media = {}
+    for mov in (out / "media").glob("*.mov"):
+        with av.open(str(mov)) as c:
+            in_media[mov.stem] = c.streams.data[0].metadata["reel_name"]
+    assert in_media["dock-night-0001abcd"] != in_media["pier-day-0001abcd"]
+    assert len(set(in_media.values())) == len(in_media)
+    with open(out / "cut.edl") as f:
+        edits = [e for ev in pycmx.parse_cmx3600(f).events for e in ev.edits if not e.black]
+    assert {(e.clip_name, e.source) for e in edits} == set(in_media.items())
+    assert {e.source_file for e in edits} == {f"{n}.mov" for n in in_media}
+    xml = ET.parse(out / "cut.xml").getroot()
+    assert {
+        f.findtext("name"): f.findtext("timecode/reel/name")
+        for f in xml.iter("file")
+        if f.findtext("timecode/reel/name")
+    } == {f"{n}.mov": r for n, r in in_media.items()}
+    fcpxml = ET.parse(out / "cut.fcpxml").getroot()
+    assert {
+        a.get("name"): a.find(f"metadata/md[@key='{REEL_KEY}']").get("value")
+        for a in fcpxml.iter("asset")
+        if a.find("metadata") is not None
+    } == in_media
+    with aaf2.open(str(out / "cut.aaf"), "r") as f:
+        tapes = {
+            m.name
+            for m in f.content.sourcemobs()
+            if isinstance(m.descriptor, aaf2.essence.TapeDescriptor)
+        }
+    assert set(in_media.values()) <= tapes
