@@ -9,6 +9,7 @@ import collections.abc
 import os
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -453,3 +454,34 @@ def test_shots_whose_ids_end_alike_get_their_own_reel_in_the_media_and_every_exp
             if isinstance(m.descriptor, aaf2.essence.TapeDescriptor)
         }
     assert set(in_media.values()) <= tapes
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".fcpxml", ".aaf", ".kdenlive", ".edl"])
+def test_stock_otioconvert_converts_cut_otio_as_the_docs_say(film, tmp_path, suffix):
+    """docs/editors.md: every adapter format but the EDL, which refuses two video tracks."""
+    out = tmp_path / f"stock{suffix}"
+    args = ["-A", "use_empty_mob_ids=True"] if suffix == ".aaf" else []
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "opentimelineio.console.otioconvert",
+            "-i",
+            str(film / "out" / "cut.otio"),
+            "-o",
+            str(out),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=film / "out",
+    )
+    if suffix == ".edl":
+        assert run.returncode != 0 and "Only a single video track is supported" in run.stderr
+        return
+    assert run.returncode == 0, run.stderr[-2000:]
+    if suffix in (".xml", ".aaf"):
+        back = otio.adapters.read_from_file(str(out))
+        assert cut_list(back, 24) == cut_list(_otio(film))
+        assert len(back.audio_tracks()) >= 4  # the lines and the three stems
