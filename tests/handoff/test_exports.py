@@ -545,6 +545,12 @@ def test_the_stems_are_audio_tracks_over_the_whole_film_in_every_format(shotlist
     for name, _, item in on_tracks:
         if name in files:
             assert (item.findtext("start"), item.findtext("end")) == ("0", str(frames))
+    outputs = [
+        (ids[t.find("clipitem/file").get("id")], t.findtext("outputchannelindex"))
+        for t in xml.findall(".//sequence/media/audio/track")
+    ]
+    assert [o for n, o in outputs if n in files] == ["1", "2"] * 3  # left, right
+    assert [o for n, o in outputs if n not in files] == [None]  # the mono lines: as they were
     # the shots' files are pictures: no sound claimed, their frame size said
     shot = _file_media(xml, "1A.mov")
     assert shot.find("audio") is None and shot.findtext("video/samplecharacteristics/width")

@@ -11,7 +11,8 @@
   included): a picture its frame size, a sound its channels, rate and depth; a shot's file
   its reel (the EDL's, the one in its timecode track);
 - a sound of n channels (a stem, a stereo music bed) goes on n tracks, one channel each
-  (`<sourcetrack>`), as FCP 7 and Premiere lay out a stereo clip.
+  (`<sourcetrack>`), as FCP 7 and Premiere lay out a stereo clip, each track sent to the
+  output of its channel (`<outputchannelindex>`).
 The adapter writes "Cross Dissolve" unless a transition carries its own effect, so a wipe
 carries an "Edge Wipe" (`prepare.interchange_copy`).
 """
@@ -44,10 +45,12 @@ def write_xml(nle: otio.schema.Timeline) -> str:
             _describe(file, ref, url in sounds, (width, height))
     sequence = next(root.iter("sequence"))
     items: dict[str, ET.Element] = {}
-    for track, channel in zip(sequence.findall("media/audio/track"), channels, strict=True):
+    for track, (channel, of) in zip(sequence.findall("media/audio/track"), channels, strict=True):
         for at, item in enumerate(list(track)):
             if item.tag == "clipitem":
                 track[at] = _on_channel(item, channel, items)
+        if of > 1:  # a channel of a stereo pair goes out on its own side
+            ET.SubElement(track, "outputchannelindex").text = str(channel)
     for sequence in root.iter("sequence"):
         fmt = sequence.find("media/video/format")
         if fmt is not None and not len(fmt):
@@ -87,9 +90,9 @@ def _place(items: list[ET.Element], i: int, transition: ET.Element) -> None:
         items[i - 1].find("end").text = cut
 
 
-def _one_channel_a_track(tl: otio.schema.Timeline) -> list[int]:
+def _one_channel_a_track(tl: otio.schema.Timeline) -> list[tuple[int, int]]:
     """Each audio track of n channels followed by n - 1 copies; the source channel each of
-    the audio tracks now plays."""
+    the audio tracks now plays, and of how many."""
     channels = []
     for track in list(tl.audio_tracks()):
         n = max(
@@ -99,7 +102,7 @@ def _one_channel_a_track(tl: otio.schema.Timeline) -> list[int]:
         at = list(tl.tracks).index(track)
         for k in range(2, n + 1):
             tl.tracks.insert(at + k - 1, copy.deepcopy(track))
-        channels.extend(range(1, n + 1))
+        channels.extend((k, n) for k in range(1, n + 1))
     return channels
 
 
