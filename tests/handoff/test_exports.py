@@ -551,6 +551,9 @@ def test_the_stems_are_audio_tracks_over_the_whole_film_in_every_format(shotlist
     ]
     assert [o for n, o in outputs if n in files] == ["1", "2"] * 3  # left, right
     assert [o for n, o in outputs if n not in files] == [None]  # the mono lines: as they were
+    audio = xml.find(".//sequence/media/audio")
+    assert audio.findtext("numOutputChannels") == "2"
+    assert audio.findtext("format/samplecharacteristics/samplerate") == "48000"
     # the shots' files are pictures: no sound claimed, their frame size said
     shot = _file_media(xml, "1A.mov")
     assert shot.find("audio") is None and shot.findtext("video/samplecharacteristics/width")

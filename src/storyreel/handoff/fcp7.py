@@ -7,6 +7,7 @@
 - a clip after a transition gets its record position (the adapter writes `-1`, which some
   readers, Kdenlive's among them, drop with the fade that leads into it);
 - scene and section markers are sequence markers;
+- the sequence's sound has the rate, depth and outputs of its richest source;
 - each file says what it holds (the adapter gives every file an empty `<audio/>`, a picture
   included): a picture its frame size, a sound its channels, rate and depth; a shot's file
   its reel (the EDL's, the one in its timecode track);
@@ -44,6 +45,7 @@ def write_xml(nle: otio.schema.Timeline) -> str:
         if (ref := refs.get(url := file.findtext("pathurl"))) is not None:
             _describe(file, ref, url in sounds, (width, height))
     sequence = next(root.iter("sequence"))
+    _sequence_sound(sequence.find("media/audio"), tl)
     items: dict[str, ET.Element] = {}
     for track, (channel, of) in zip(sequence.findall("media/audio/track"), channels, strict=True):
         for at, item in enumerate(list(track)):
@@ -146,3 +148,20 @@ def _on_channel(item: ET.Element, channel: int, items: dict[str, ET.Element]) ->
     ET.SubElement(source, "trackindex").text = str(channel)
     item.insert(list(item).index(item.find("file")) + 1, source)
     return item
+
+
+def _sequence_sound(audio: ET.Element | None, tl: otio.schema.Timeline) -> None:
+    """The sequence's sound: the rate, depth and channels of its richest source (the mix's
+    stems: 48 kHz, 24-bit, stereo)."""
+    found = [
+        s for t in tl.audio_tracks() for c in t.find_clips() if (s := audio_of(c.media_reference))
+    ]
+    if audio is None or not found:
+        return
+    fmt = ET.Element("format")
+    chars = ET.SubElement(fmt, "samplecharacteristics")
+    ET.SubElement(chars, "depth").text = str(max(s.bits for s in found))
+    ET.SubElement(chars, "samplerate").text = str(max(s.rate for s in found))
+    count = ET.Element("numOutputChannels")
+    count.text = str(max(s.channels for s in found))
+    audio[:0] = [count, fmt]
