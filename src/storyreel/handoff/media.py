@@ -7,6 +7,9 @@ graded and framed as the cut shows it (film look, bars), without the film's head
 (an NLE draws those). Its source timecode starts at 00:00:00:00, so the EDL's, XML's, FCPXML's
 and AAF's source in points land on the same frames, and its reel name is the EDL's.
 A line's WAV carries a `bext` chunk whose time reference is 0, the start of its source range.
+
+What each format is told of a file travels on its media reference in the timeline the formats
+are written from: a sound's channels, rate and depth (`audio_of`), a shot's reel (`reel_of`).
 """
 
 from __future__ import annotations

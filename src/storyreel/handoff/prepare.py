@@ -2,8 +2,10 @@
 
 Shots point at `media/<shot>.mov`, dialogue lines at `media/<shot>-<line>.wav` (the media stage
 writes them when asked: `render --media`), title cards and supers at PNGs rendered here, in the
-same folder; the music bed at a copy of its file there. Paths are absolute `file:` URLs in the copy (the FCP formats need URLs) and relative
-(`media/1A.mov`) in the OTIO file, so a handoff folder can be moved whole.
+same folder; the music bed at a copy of its file there, and the mix's stems at theirs
+(`with_stems`). Paths are absolute `file:` URLs in the copy (the FCP formats need URLs) and
+relative (`media/1A.mov`) in the OTIO file, so a handoff folder can be moved whole. A reel
+name is one per media file (`reels`), the same in every format.
 """
 
 from __future__ import annotations
