@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import shutil
 from pathlib import Path
 
@@ -71,12 +72,73 @@ def test_the_ending_fade_survives_the_exports(tmp_path):
         assert fade.out_offset.to_frames() == 24
 
 
-def test_reel_names_are_short_and_distinct():
+def test_reel_names_are_short_distinct_and_stable():
     from storyreel.handoff.prepare import reels as _reels
 
-    reels = _reels(["harbour-city-cf32a", "harbour-city-73065", "1A", "x" * 20, "X" * 20 + "!"])
-    assert reels["harbour-city-cf32a"] == "ITYCF32A" and reels["1A"] == "1A"
-    assert len(set(reels.values())) == 5 and all(len(r) <= 8 for r in reels.values())
+    # the first two end in the same 8 characters, the next two differ only in case
+    names = ["dock-night-0001abcd", "pier-day-0001abcd", "sh1", "SH1", "1A", "bl", "x" * 20]
+    reels = _reels(names)
+    assert reels["1A"] == "1A" and reels["SH1"] == "SH1"  # a name that fits is itself
+    assert len(set(reels.values())) == len(names)
+    assert all(re.fullmatch(r"[A-Z0-9_]{1,8}", r) for r in reels.values())
+    assert not {"BL", "AX"} & set(reels.values())  # black and aux mean something else
+    assert _reels(reversed(names)) == reels  # the order of the cut does not matter
+    for name in ("dock-night-0001abcd", "1A"):  # nor does another shot's coming or going
+        assert _reels([name, "pier-day-0001abcd"])[name] == reels[name]
+        assert _reels([name])[name] == reels[name]
+    assert reels["dock-night-0001abcd"].startswith("DOC")
+
+
+def _colliding(fps: str = "24"):
+    """The test film with its shots renamed so that their ids end in the same 8 characters."""
+    shotlist = make_shotlist()
+    ids = {"1A": "harbour-night-0001abcd", "1B": "station-day-0001abcd"}
+    shots = [s.model_copy(update={"id": ids.get(s.id, s.id)}) for s in shotlist.shots]
+    return build_timeline(shotlist.model_copy(update={"shots": shots}), make_config(fps))
+
+
+def test_a_film_whose_shot_ids_collide_has_one_reel_a_media_file_in_every_format(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    import aaf2
+    import pycmx
+
+    from storyreel.handoff.fcpxml import REEL_KEY
+    from storyreel.handoff.prepare import reels
+
+    tl = _colliding()
+    export_all(tl, tmp_path)
+    names = [c.name for c in picture_clips(tl)]
+    expected = reels(names)
+    assert len(set(expected.values())) == len(names) == 4
+    with open(tmp_path / "cut.edl") as f:
+        edits = [e for ev in pycmx.parse_cmx3600(f).events for e in ev.edits if not e.black]
+    # every event names its reel, its clip and its file, as Premiere and Resolve read them
+    assert {(e.clip_name, e.source, e.source_file) for e in edits} == {
+        (n, expected[n], f"{n}.mov") for n in names
+    }
+    xml = ET.parse(tmp_path / "cut.xml").getroot()
+    in_xml = {
+        f.findtext("name"): f.findtext("timecode/reel/name")
+        for f in xml.iter("file")
+        if f.findtext("timecode/reel/name")
+    }
+    assert in_xml == {f"{n}.mov": expected[n] for n in names}
+    fcpxml = ET.parse(tmp_path / "cut.fcpxml").getroot()
+    in_fcpxml = {
+        a.get("name"): a.find(f"metadata/md[@key='{REEL_KEY}']").get("value")
+        for a in fcpxml.iter("asset")
+        if a.find("metadata") is not None
+    }
+    assert in_fcpxml == expected
+    with aaf2.open(str(tmp_path / "cut.aaf"), "r") as f:
+        tapes = {
+            m.name
+            for m in f.content.sourcemobs()
+            if isinstance(m.descriptor, aaf2.essence.TapeDescriptor)
+        }
+    assert set(expected.values()) <= tapes
+    assert not {n for n in names if expected[n] != n} & tapes  # none named by its clip
 
 
 def test_edl_uses_reel_names_and_keeps_clip_names(shotlist, tmp_path):
@@ -417,3 +479,126 @@ def test_the_fcpx_adapter_is_the_one_its_patch_was_written_for():
     assert (
         module.to_rational_time("1001/24000s", 24000 / 1001).rate == 23
     )  # the quirk it works around
+
+
+def _stems(media: Path, frames: int, fps: int = 24) -> dict[str, Path]:
+    """The mix's stems in `media`, as the media stage copies them: 48 kHz stereo 24-bit."""
+    import numpy as np
+    import soundfile
+
+    media.mkdir(parents=True, exist_ok=True)
+    n = frames * 48000 // fps
+    out = {}
+    for k, bus in enumerate(("dialogue", "music", "effects")):
+        tone = 0.1 * np.sin(2 * np.pi * (200 + 100 * k) * np.arange(n) / 48000)
+        path = media / f"stem-{bus}.wav"
+        soundfile.write(str(path), np.stack([tone, -tone], axis=1), 48000, subtype="PCM_24")
+        out[bus] = path
+    return out
+
+
+def test_the_stems_are_audio_tracks_over_the_whole_film_in_every_format(shotlist, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    import aaf2
+
+    tl = build_timeline(shotlist, make_config("24"))
+    frames = tl.duration().to_frames()
+    stems = _stems(tmp_path / "media", frames)
+    export_all(tl, tmp_path)
+    files = {p.name for p in stems.values()}
+
+    # cut.otio: one track a stem, its path relative to the export
+    local = otio.adapters.read_from_file(str(tmp_path / "cut.otio"))
+    tracks = [t for t in local.audio_tracks() if t.name.endswith(" stem")]
+    assert [t.name for t in tracks] == ["Dialogue stem", "Music stem", "Effects stem"]
+    for track in tracks:
+        [clip] = track.find_clips()
+        assert (tmp_path / clip.media_reference.target_url).is_file()
+        assert track.range_of_child(clip).start_time.to_frames() == 0
+        assert clip.duration().to_frames() == frames
+
+    # FCP7 XML: a stereo stem is two tracks, one channel each, of one 2-channel file
+    xml = ET.parse(tmp_path / "cut.xml").getroot()
+    described = {
+        f.findtext("name"): (
+            f.findtext("media/audio/channelcount"),
+            f.findtext("media/audio/samplecharacteristics/samplerate"),
+            f.findtext("media/audio/samplecharacteristics/depth"),
+            Path(otio.url_utils.filepath_from_url(f.findtext("pathurl"))),
+        )
+        for f in xml.iter("file")
+        if f.findtext("pathurl")
+    }
+    for name in files:
+        channels, rate, depth, path = described[name]
+        assert (channels, rate, depth) == ("2", "48000", "24") and path.is_file()
+        assert path.parent == (tmp_path / "media").resolve()
+    ids = {f.get("id"): f.findtext("name") for f in xml.iter("file") if f.findtext("name")}
+    on_tracks = [
+        (ids[c.find("file").get("id")], c.findtext("sourcetrack/trackindex"), c)
+        for track in xml.findall(".//sequence/media/audio/track")
+        for c in track.findall("clipitem")
+    ]
+    stem_items = [(n, ch) for n, ch, _ in on_tracks if n in files]
+    assert stem_items == [(n, ch) for n in _stems_order(stems) for ch in ("1", "2")]
+    for name, _, item in on_tracks:
+        if name in files:
+            assert (item.findtext("start"), item.findtext("end")) == ("0", str(frames))
+    outputs = [
+        (ids[t.find("clipitem/file").get("id")], t.findtext("outputchannelindex"))
+        for t in xml.findall(".//sequence/media/audio/track")
+    ]
+    assert [o for n, o in outputs if n in files] == ["1", "2"] * 3  # left, right
+    assert [o for n, o in outputs if n not in files] == [None]  # the mono lines: as they were
+    audio = xml.find(".//sequence/media/audio")
+    assert audio.findtext("numOutputChannels") == "2"
+    assert audio.findtext("format/samplecharacteristics/samplerate") == "48000"
+    # the shots' files are pictures: no sound claimed, their frame size said
+    shot = _file_media(xml, "1A.mov")
+    assert shot.find("audio") is None and shot.findtext("video/samplecharacteristics/width")
+    back = read_edit(tmp_path / "cut.xml", 24)
+    assert cut_list(back, 24) == cut_list(tl)
+
+    # FCPXML: each stem a connected clip below the spine, from the first frame to the last
+    fcpxml = ET.parse(tmp_path / "cut.fcpxml").getroot()
+    sequence = fcpxml.find("library/event/project/sequence")
+    assets = {a.get("id"): a for a in fcpxml.iter("asset")}
+    connected = [c for c in sequence.iter("asset-clip") if c.get("name", "").startswith("stem-")]
+    assert [c.get("audioRole") for c in connected] == [
+        "dialogue.dialogue-stem",
+        "music.music-stem",
+        "effects.effects-stem",
+    ]
+    first = sequence.find("spine")[0]
+    for clip in connected:
+        asset = assets[clip.get("ref")]
+        assert clip in list(first) and int(clip.get("lane")) < 0
+        assert (clip.get("offset"), clip.get("start")) == ("0s", "0s")
+        assert clip.get("duration") == sequence.get("duration") == asset.get("duration")
+        assert (asset.get("hasAudio"), asset.get("hasVideo")) == ("1", "0")
+        assert (asset.get("audioChannels"), asset.get("audioRate")) == ("2", "48000")
+        assert Path(otio.url_utils.filepath_from_url(asset.get("src"))).is_file()
+
+    # AAF: a track a stem, read back by the adapter, its PCM descriptor stereo 24-bit
+    aaf = otio.adapters.read_from_file(str(tmp_path / "cut.aaf"), adapter_name="AAF")
+    back = {c.name: c for t in aaf.audio_tracks() for c in t.find_clips()}
+    for path in stems.values():
+        clip = back[path.stem]
+        assert clip.duration().to_frames() == frames
+        assert clip.range_in_parent().start_time.to_frames() == 0
+    with aaf2.open(str(tmp_path / "cut.aaf"), "r") as f:
+        pcm = [
+            (m.descriptor["Channels"].value, m.descriptor["QuantizationBits"].value)
+            for m in f.content.sourcemobs()
+            if isinstance(m.descriptor, aaf2.essence.PCMDescriptor)
+        ]
+    assert pcm.count((2, 24)) == 3
+
+
+def _stems_order(stems: dict[str, Path]) -> list[str]:
+    return [stems[bus].name for bus in ("dialogue", "music", "effects")]
+
+
+def _file_media(xml, name: str):
+    return next(f.find("media") for f in xml.iter("file") if f.findtext("name") == name)

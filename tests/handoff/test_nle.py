@@ -9,14 +9,17 @@ import collections.abc
 import os
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import aaf2
 import av
 import numpy as np
 import opentimelineio as otio
 import pycmx
 import pytest
+import soundfile
 from typer.testing import CliRunner
 
 from storyreel.cli import app
@@ -227,7 +230,96 @@ def test_the_aaf_reads_back_with_the_same_cut_list(film):
     assert cut_list(back, 24) == cut_list(tl)
     assert sum(isinstance(i, otio.schema.Transition) for i in back.video_tracks()[0]) == 1
     spoken = [c.name for t in back.audio_tracks() for c in t.find_clips()]
-    assert spoken == [c.name for c in tl.audio_tracks()[0].find_clips()]
+    lines = [c.name for c in tl.audio_tracks()[0].find_clips()]
+    assert spoken == [*lines, "stem-dialogue", "stem-music", "stem-effects"]
+
+
+def test_the_stems_run_the_length_of_the_cut_in_every_export(film):
+    """The mix's stems, copied into media/, are on their own tracks from the cut's first
+    frame to its last in cut.otio, cut.xml, cut.fcpxml and cut.aaf."""
+    out = film / "out"
+    frames = len(decode(out / "cut.mp4"))
+    stems = [out / "media" / f"stem-{bus}.wav" for bus in ("dialogue", "music", "effects")]
+    for path in stems:
+        with av.open(str(path)) as c:
+            audio = c.streams.audio[0]
+            assert (audio.channels, audio.sample_rate) == (2, 48000)
+            assert c.duration * 24 == frames * 1_000_000  # microseconds, at 24 fps
+    local = _otio(film)
+    clips = {c.name: c for t in local.audio_tracks() for c in t.find_clips()}
+    for path in stems:
+        assert (out / clips[path.stem].media_reference.target_url).resolve() == path.resolve()
+        assert clips[path.stem].duration().to_frames() == frames
+    xml = ET.parse(out / "cut.xml").getroot()
+    urls = {f.findtext("name"): f.findtext("pathurl") for f in xml.iter("file")}
+    ends = {
+        (c.findtext("name"), c.findtext("sourcetrack/trackindex")): int(c.findtext("end"))
+        for c in xml.findall(".//sequence/media/audio/track/clipitem")
+    }
+    for path in stems:
+        assert urls[path.name] == path.resolve().as_uri()
+        assert ends[(path.stem, "1")] == ends[(path.stem, "2")] == frames
+    fcpxml = ET.parse(out / "cut.fcpxml").getroot()
+    srcs = {a.get("name"): a for a in fcpxml.iter("asset")}
+    for path in stems:
+        assert srcs[path.stem].get("src") == path.resolve().as_uri()
+        assert srcs[path.stem].get("audioChannels") == "2"
+    aaf = otio.adapters.read_from_file(str(out / "cut.aaf"), adapter_name="AAF")
+    back = {c.name: c for t in aaf.audio_tracks() for c in t.find_clips()}
+    assert all(back[p.stem].duration().to_frames() == frames for p in stems)
+
+
+def test_kdenlive_plays_the_stems_as_the_cut_sounds(film, tmp_path):
+    """Kdenlive's project from cut.otio with its stem tracks alone, rendered by melt: the
+    sound is the cut's mix (its AAC) at the same samples, not shifted by a single block."""
+    out = film / "out"
+    tl = _otio(film)
+    for track in [t for t in tl.audio_tracks() if not t.name.endswith(" stem")]:
+        tl.tracks.remove(track)  # the lines are in the dialogue stem
+    project = ET.fromstring(otio.adapters.write_to_string(tl, "kdenlive"))
+    main = list(project.iter("tractor"))[-1]
+    for b in range(1, len(main.findall("track"))):  # Kdenlive's own mix of its tracks
+        mix = ET.SubElement(main, "transition")
+        for name, value in (("a_track", 0), ("b_track", b), ("mlt_service", "mix")):
+            ET.SubElement(mix, "property", name=name).text = str(value)
+        ET.SubElement(mix, "property", name="always_active").text = "1"
+        ET.SubElement(mix, "property", name="sum").text = "1"
+    kdenlive = out / "stems.kdenlive"
+    kdenlive.write_text(ET.tostring(project, encoding="unicode"))
+    frames = len(decode(out / "cut.mp4"))
+    rendered = tmp_path / "melt.wav"
+    run = subprocess.run(
+        [
+            "melt",
+            "-quiet",
+            str(kdenlive),
+            f"out={frames - 1}",
+            "-consumer",
+            f"avformat:{rendered}",
+            "vn=1",
+            "acodec=pcm_s16le",
+            "frequency=48000",
+            "channels=2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=out,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    nle, _ = soundfile.read(str(rendered), dtype="float32")
+    with av.open(str(out / "cut.mp4")) as c:
+        mix = np.concatenate([f.to_ndarray() for f in c.decode(audio=0)], axis=1).T
+    assert len(nle) == frames * 2000  # 48 kHz at 24 fps
+
+    def off(lag: int) -> float:
+        """How far the NLE's sound is from the mix `lag` samples later, relative to the mix."""
+        lo, hi = max(0, -lag), min(len(nle), len(mix) - lag)
+        a, b = nle[lo:hi], mix[lo + lag : hi + lag]
+        return float(np.sqrt(((a - b) ** 2).mean() / (b**2).mean()))
+
+    assert off(0) < 0.05  # AAC's loss
+    assert min(off(lag) for lag in (-480, -48, 48, 480)) > 10 * off(0)  # 1 ms or 10 ms late
 
 
 def test_the_fcpxml_has_its_wrapper_timecode_size_audio_dissolve_and_markers(film):
@@ -320,3 +412,76 @@ def test_media_is_only_written_when_asked(project):
     media = project / "out" / "media"
     assert not [p for p in media.iterdir() if p.suffix in (".mov", ".wav")]  # titles only
     assert os.path.isfile(project / "out" / "cut.otioz")
+
+
+def test_shots_whose_ids_end_alike_get_their_own_reel_in_the_media_and_every_export(tmp_path):
+    """Two shot ids with the same last 8 characters: each media file carries its own reel in
+    its timecode track, and the EDL, the XML, the FCPXML and the AAF say the same one."""
+    from storyreel.handoff.fcpxml import REEL_KEY
+    from tests.run.conftest import SCRIPT
+
+    script = SCRIPT.replace("#sh1", "#dock-night-0001abcd").replace("#sh3", "#pier-day-0001abcd")
+    root = make_project(tmp_path / "film", script=script)
+    result = render(root, "--media")
+    assert result.exit_code == 0, result.output
+    out = root / "out"
+    in_media = {}
+    for mov in (out / "media").glob("*.mov"):
+        with av.open(str(mov)) as c:
+            in_media[mov.stem] = c.streams.data[0].metadata["reel_name"]
+    assert in_media["dock-night-0001abcd"] != in_media["pier-day-0001abcd"]
+    assert len(set(in_media.values())) == len(in_media)
+    with open(out / "cut.edl") as f:
+        edits = [e for ev in pycmx.parse_cmx3600(f).events for e in ev.edits if not e.black]
+    assert {(e.clip_name, e.source) for e in edits} == set(in_media.items())
+    assert {e.source_file for e in edits} == {f"{n}.mov" for n in in_media}
+    xml = ET.parse(out / "cut.xml").getroot()
+    assert {
+        f.findtext("name"): f.findtext("timecode/reel/name")
+        for f in xml.iter("file")
+        if f.findtext("timecode/reel/name")
+    } == {f"{n}.mov": r for n, r in in_media.items()}
+    fcpxml = ET.parse(out / "cut.fcpxml").getroot()
+    assert {
+        a.get("name"): a.find(f"metadata/md[@key='{REEL_KEY}']").get("value")
+        for a in fcpxml.iter("asset")
+        if a.find("metadata") is not None
+    } == in_media
+    with aaf2.open(str(out / "cut.aaf"), "r") as f:
+        tapes = {
+            m.name
+            for m in f.content.sourcemobs()
+            if isinstance(m.descriptor, aaf2.essence.TapeDescriptor)
+        }
+    assert set(in_media.values()) <= tapes
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".fcpxml", ".aaf", ".kdenlive", ".edl"])
+def test_stock_otioconvert_converts_cut_otio_as_the_docs_say(film, tmp_path, suffix):
+    """docs/editors.md: every adapter format but the EDL, which refuses two video tracks."""
+    out = tmp_path / f"stock{suffix}"
+    args = ["-A", "use_empty_mob_ids=True"] if suffix == ".aaf" else []
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "opentimelineio.console.otioconvert",
+            "-i",
+            str(film / "out" / "cut.otio"),
+            "-o",
+            str(out),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=film / "out",
+    )
+    if suffix == ".edl":
+        assert run.returncode != 0 and "Only a single video track is supported" in run.stderr
+        return
+    assert run.returncode == 0, run.stderr[-2000:]
+    if suffix in (".xml", ".aaf"):
+        back = otio.adapters.read_from_file(str(out))
+        assert cut_list(back, 24) == cut_list(_otio(film))
+        assert len(back.audio_tracks()) >= 4  # the lines and the three stems

@@ -7,6 +7,9 @@ put right where the adapter strays from the layout strict readers (pycmx) and NL
   as `D`, its reader knows `W###`, so a wipe's event becomes `W001`, the SMPTE horizontal
   wipe the render draws);
 - record timecode from the programme's start (the adapter counts from zero);
+- each source's file as `* SOURCE FILE: sh1.mov` (Premiere and Resolve read it; the
+  adapter's `* FROM CLIP: file:///...` makes Premiere name every clip UNKNOWN), after its
+  `* FROM CLIP NAME:` or `* TO CLIP NAME:`;
 - markers (scenes, sections, review notes) as Avid locators (`* LOC: 01:00:04:00 GREEN   1 EXT. PIER`) on the
   event they fall in, at record timecode.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import copy
 import re
 from fractions import Fraction
+from pathlib import Path
 
 import opentimelineio as otio
 
@@ -24,6 +28,7 @@ from storyreel.handoff.prepare import markers
 
 _TC = r"\d\d:\d\d:\d\d[:;]\d\d"
 _EVENT = re.compile(rf"^(\d{{3,}}\s.*?)({_TC}) ({_TC})$")
+_FROM_URL = re.compile(r"^\* (?:FROM|TO) CLIP: (.+)$", re.MULTILINE)
 _TRANSITION = re.compile(rf"^(\d{{3,}}\s+\S+\s+\S+\s+)(D|W\d{{3}}) ?(\d{{3}})?\s+({_TC} .*)$")
 
 
@@ -36,7 +41,7 @@ def write_edl(nle: otio.schema.Timeline, fps: Fraction) -> str:
     text = otio.adapters.write_to_string(edl, "cmx_3600", rate=float(fps), style="avid")
     text = _record_from(text, start, fps)
     text = _transition_columns(text, edl.video_tracks()[0])
-    return _fcm(text, fps)
+    return _fcm(_source_files(text), fps)
 
 
 def drop_frame(fps: Fraction) -> bool:
@@ -77,6 +82,15 @@ def _locators(edl: otio.schema.Timeline, start: otio.opentime.RationalTime | Non
                     )
                 )
                 break
+
+
+def _source_files(edl: str) -> str:
+    """`* FROM CLIP: <url>` and `* TO CLIP: <url>` as `* SOURCE FILE: <file name>`."""
+    return _FROM_URL.sub(lambda m: f"* SOURCE FILE: {_file_name(m[1])}", edl)
+
+
+def _file_name(url: str) -> str:
+    return Path(otio.url_utils.filepath_from_url(url)).name
 
 
 def _record_from(edl: str, start: otio.opentime.RationalTime | None, fps: Fraction) -> str:

@@ -18,12 +18,13 @@ from storyreel.handoff.prepare import MEDIA_DIR, interchange_copy, relative_copy
 
 def export_all(timeline: otio.schema.Timeline, out_dir: Path, stem: str = "cut") -> list[Path]:
     """Write the exports (and the title PNGs they reference, in `media/`) atomically; the
-    media the shots and lines point at is written by `handoff.media` when asked. The OTIO
-    files carry the mix's stems on their own audio tracks when `media/` holds them."""
+    media the shots and lines point at is written by the media stage when asked. Every
+    format but the EDL carries the mix's stems on their own audio tracks when `media/` holds
+    them."""
     out_dir = Path(out_dir)
     fps = timeline_fps(timeline)
-    nle = interchange_copy(timeline, out_dir / MEDIA_DIR)
-    local = relative_copy(with_stems(nle, out_dir / MEDIA_DIR), out_dir)  # OTIO: and the stems
+    nle = with_stems(interchange_copy(timeline, out_dir / MEDIA_DIR), out_dir / MEDIA_DIR)
+    local = relative_copy(nle, out_dir)
     return [
         atomic_write(out_dir / f"{stem}.otio", otio.adapters.write_to_string(local, "otio_json")),
         atomic_write(out_dir / f"{stem}.edl", write_edl(nle, fps)),

@@ -5,8 +5,10 @@ one), no `tcStart`, no frame size, no transitions, and places connected clips in
 in their number (a feature's dialogue would take it minutes). Here: the picture is the spine
 (title cards on their black slug as clips, shots as asset-clips), dissolves and wipes are
 spine transitions starting at their cut (the outgoing shot's tail handle under them, as in the
-EDL and the XML), title cards and supers are connected clips above (lane 1), dialogue lines
-and the music bed below (lanes -1, -2), markers (scenes, sections, notes) sit on the shot they fall in.
+EDL and the XML), title cards and supers are connected clips above (lane 1), dialogue lines,
+the music bed and the mix's stems below (lanes -1, -2..., a stem over the whole film), each
+asset with its sound's channels and rate and a shot's with its reel; markers (scenes,
+sections, notes) sit on the shot they fall in.
 Offsets count from the sequence's `tcStart` (the film's start timecode), as FCP writes them.
 
 OTIO's FCPX reader is still what `import-edit` reads an FCPXML with; `exact_reader` fixes two
@@ -26,11 +28,13 @@ import opentimelineio as otio
 
 from storyreel.edit.timeline import SMPTE_WIPE, TITLES_TRACK, timeline_fps
 from storyreel.handoff.edl import drop_frame
+from storyreel.handoff.media import audio_of, reel_of
 from storyreel.handoff.prepare import markers
 
 VERSION = "1.8"
 CROSS_DISSOLVE = "FxPlug:4731E73A-8DAC-4113-9A30-AE85B1761265"
 WIPE = ".../Transitions.localized/Wipes.localized/Wipe.localized/Wipe.motr"
+REEL_KEY = "com.apple.proapps.studio.reel"
 _NAMED = {(1920, 1080): "1080p", (1280, 720): "720p", (3840, 2160): "2160p"}
 
 
@@ -85,18 +89,15 @@ class _Writer:
                 "start": "0s",
                 "duration": _time(ref.available_range.duration.to_frames(), self.fps),
             }
-            attrs.update(
-                {
-                    "hasAudio": "1",
-                    "hasVideo": "0",
-                    "audioSources": "1",
-                    "audioChannels": "1",
-                    "audioRate": "48000",
-                }
-                if audio
-                else {"hasVideo": "1", "hasAudio": "0", "format": "r1"}
-            )
-            ET.SubElement(self.resources, "asset", attrs)
+            if audio:
+                attrs.update(hasAudio="1", hasVideo="0", audioSources="1")
+                if sound := audio_of(ref):  # unknown: a music file that could not be read
+                    attrs.update(audioChannels=str(sound.channels), audioRate=str(sound.rate))
+            else:
+                attrs.update(hasVideo="1", hasAudio="0", format="r1")
+            asset = ET.SubElement(self.resources, "asset", attrs)
+            if reel := reel_of(ref):  # FCP's Reel column, and what Resolve conforms by
+                ET.SubElement(ET.SubElement(asset, "metadata"), "md", key=REEL_KEY, value=reel)
         return self.assets[url]
 
     def write(self) -> str:
@@ -181,12 +182,12 @@ class _Writer:
                     )
                 )
         marks = markers(nle)
-        lanes = {TITLES_TRACK: 1}
+        sounds = nle.audio_tracks()
         for track in nle.tracks:
             if track is v1:
                 continue
             audio = track.kind == otio.schema.TrackKind.Audio
-            lane = lanes.get(track.name, -1 if track.name == "A1" else -2 if audio else 2)
+            lane = -1 - sounds.index(track) if audio else 1 if track.name == TITLES_TRACK else 2
             for item in track:
                 if isinstance(item, otio.schema.Clip):
                     r = track.range_of_child(item)
@@ -230,7 +231,7 @@ class _Writer:
                 offset=at,
                 start=_time(src, fps),
                 duration=_time(n, fps),
-                audioRole="dialogue" if lane == -1 else "music",
+                audioRole=_role(clip),
             )
         else:
             el = ET.Element(
@@ -251,6 +252,15 @@ class _Writer:
             )
         markers_at = next((i for i, c in enumerate(parent) if c.tag == "marker"), len(parent))
         parent.insert(markers_at, el)  # the DTD puts anchored items before markers
+
+
+def _role(clip: otio.schema.Clip) -> str:
+    """A line's role is Dialogue, the bed's Music; a stem's is a subrole of its bus's
+    (`dialogue.dialogue-stem`), so that an editor can solo the lines or the stems."""
+    info = clip.metadata.get("storyreel", {})
+    if info.get("kind") == "stem":
+        return f"{info['bus']}.{info['bus']}-stem"
+    return "dialogue" if info.get("kind") == "dialogue" else "music"
 
 
 def _under(placed: list, frame: int) -> tuple[int, int, int, ET.Element]:

@@ -2,15 +2,18 @@
 
 Shots point at `media/<shot>.mov`, dialogue lines at `media/<shot>-<line>.wav` (the media stage
 writes them when asked: `render --media`), title cards and supers at PNGs rendered here, in the
-same folder; the music bed at a copy of its file there. Paths are absolute `file:` URLs in the copy (the FCP formats need URLs) and relative
-(`media/1A.mov`) in the OTIO file, so a handoff folder can be moved whole.
+same folder; the music bed at a copy of its file there, and the mix's stems at theirs
+(`with_stems`). Paths are absolute `file:` URLs in the copy (the FCP formats need URLs) and
+relative (`media/1A.mov`) in the OTIO file, so a handoff folder can be moved whole. A reel
+name is one per media file (`reels`), the same in every format.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,6 +23,7 @@ import opentimelineio as otio
 from storyreel.edit import titles
 from storyreel.edit.timeline import SLUG, SMPTE_WIPE, timeline_fps
 from storyreel.files import atomic_write, png_bytes
+from storyreel.handoff import media
 from storyreel.handoff.aaf import transition_metadata
 
 MEDIA_DIR = "media"  # beside the exports: out/media/
@@ -45,20 +49,40 @@ def cut_list(
     return out
 
 
-def reels(names: list[str]) -> dict[str, str]:
-    """CMX 3600 reel names (8 characters, A-Z 0-9 _), one per distinct clip name. Ids such as
-    `harbour-city-cf32a` keep their distinctive end; collisions get a counter."""
+def reels(names: Iterable[str]) -> dict[str, str]:
+    """CMX 3600 reel names (at most 8 characters of A-Z 0-9 _), one per media file (named by
+    its stem: the shot id), distinct within a film and stable: a name that fits (`1A`, `sh12`)
+    is itself in upper case; a longer one (`harbour-city-cf32a`) keeps its first three
+    characters and gets five of a hash of the whole name, so no other shot's id changes it.
+    Two names that still meet (`sh1` and `SH1`, or a hash shared, one in 60 million a pair)
+    are told apart in sorted order, whatever order the cut puts them in."""
+    distinct = set(names)
+    fits = sorted(n for n in distinct if _FITS.fullmatch(n))
+    hashed = sorted(n for n in distinct if not _FITS.fullmatch(n))
     out: dict[str, str] = {}
-    used: set[str] = set()
-    for name in dict.fromkeys(names):
-        base = re.sub(r"[^A-Z0-9]", "", name.upper())[-8:] or "AX"
-        reel, n = base, 1
+    used = {"BL", "AX"}  # black and an auxiliary source, to CMX 3600
+    for name in fits + hashed:
+        reel, salt = name.upper() if name in fits else _hashed(name, 0), 0
         while reel in used:
-            n += 1
-            reel = f"{base[: 8 - len(str(n))]}{n}"
+            salt += 1
+            reel = _hashed(name, salt)
         used.add(reel)
         out[name] = reel
     return out
+
+
+_FITS = re.compile(r"[A-Za-z0-9_]{1,8}")
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _hashed(name: str, salt: int) -> str:
+    head = re.sub(r"[^A-Z0-9]", "", name.upper())[:3]
+    n = int.from_bytes(hashlib.sha256(f"{name}\0{salt}".encode()).digest()[:8], "big")
+    tail = ""
+    for _ in range(8 - len(head)):
+        n, d = divmod(n, 36)
+        tail += _BASE36[d]
+    return head + tail
 
 
 def media_name(clip: otio.schema.Clip) -> str | None:
@@ -94,8 +118,8 @@ _EDGE_WIPE = {
 }
 
 
-def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema.Timeline:
-    """A copy where every clip points at a file in `media` (title PNGs are rendered there)."""
+def interchange_copy(timeline: otio.schema.Timeline, folder: Path) -> otio.schema.Timeline:
+    """A copy where every clip points at a file in `folder` (title PNGs are rendered there)."""
     meta = timeline.metadata["storyreel"]
     frame, picture = tuple(meta["frame_size"]), tuple(meta["picture_size"])
     out = copy.deepcopy(timeline)
@@ -107,23 +131,30 @@ def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema
             style = ref.parameters.get("style", "")
             key = (style, text)
             if key not in rendered:
-                media.mkdir(parents=True, exist_ok=True)
+                folder.mkdir(parents=True, exist_ok=True)
                 slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
-                path = media / (f"{style}-{slug}.png" if text else "black.png")
+                path = folder / (f"{style}-{slug}.png" if text else "black.png")
                 rgba = titles.render_text(text, style, frame, picture) if text else _black(frame)
                 rendered[key] = atomic_write(path, png_bytes(rgba, compress_level=1))
             target = rendered[key]
         else:
-            target = media / (media_name(clip) or clip.name)
+            target = folder / (media_name(clip) or clip.name)
+        sound = _sound_of(clip)
         clip.media_reference = otio.schema.ExternalReference(
             target_url=target.resolve().as_uri(), available_range=ref.available_range
         )
         clip.media_reference.name = target.name
+        if sound is not None:
+            media.set_audio(clip.media_reference, sound)
     v1 = out.video_tracks()[0]
     picture_clips = [c for c in v1 if isinstance(c, otio.schema.Clip)]
     names = reels([c.name for c in picture_clips if c.name != SLUG])
     for clip in picture_clips:
-        clip.metadata["cmx_3600"] = {"reel": "BL" if clip.name == SLUG else names[clip.name]}
+        if clip.name == SLUG:
+            clip.metadata["cmx_3600"] = {"reel": "BL"}
+        else:
+            clip.metadata["cmx_3600"] = {"reel": names[clip.name]}
+            clip.media_reference.metadata["storyreel"] = {"reel": names[clip.name]}
     for t in out.find_children(descended_from_type=otio.schema.Transition):
         t.metadata["AAF"] = transition_metadata(t)
         if t.transition_type == SMPTE_WIPE:
@@ -131,20 +162,34 @@ def interchange_copy(timeline: otio.schema.Timeline, media: Path) -> otio.schema
     return out
 
 
+def _sound_of(clip: otio.schema.Clip) -> media.AudioFormat | None:
+    """The sound format of a line (as the media stage writes it) or the music bed (its file)."""
+    kind = clip.metadata.get("storyreel", {}).get("kind")
+    if kind == "dialogue":
+        return media.LINE
+    if kind == "music":
+        url = clip.media_reference.target_url
+        return media.audio_format(Path(otio.url_utils.filepath_from_url(url)))
+    return None
+
+
 STEMS = ("dialogue", "music", "effects")
+STEM_TRACK = " stem"  # a stem's track is named "Dialogue stem", "Music stem"...
 
 
-def with_stems(timeline: otio.schema.Timeline, media: Path) -> otio.schema.Timeline:
-    """`timeline` (an `interchange_copy`) with a track for each stem the media folder holds,
+def with_stems(timeline: otio.schema.Timeline, folder: Path) -> otio.schema.Timeline:
+    """`timeline` (an `interchange_copy`) with a track for each stem `folder` (the media folder) holds,
     the programme's length from its start: the mix's buses, for an editor who wants them."""
-    found = [bus for bus in STEMS if (media / stem_name(bus)).is_file()]
+    found = [bus for bus in STEMS if (folder / stem_name(bus)).is_file()]
     if not found:
         return timeline
     out = copy.deepcopy(timeline)
     length = out.tracks.duration()
     for bus in found:
-        path = media / stem_name(bus)
-        track = otio.schema.Track(name=f"{bus.title()} stem", kind=otio.schema.TrackKind.Audio)
+        path = folder / stem_name(bus)
+        track = otio.schema.Track(
+            name=f"{bus.title()}{STEM_TRACK}", kind=otio.schema.TrackKind.Audio
+        )
         ref = otio.schema.ExternalReference(
             target_url=path.resolve().as_uri(),
             available_range=otio.opentime.TimeRange(
@@ -152,6 +197,8 @@ def with_stems(timeline: otio.schema.Timeline, media: Path) -> otio.schema.Timel
             ),
         )
         ref.name = path.name
+        if (sound := media.audio_format(path)) is not None:
+            media.set_audio(ref, sound)
         clip = otio.schema.Clip(
             name=path.stem, media_reference=ref, source_range=ref.available_range
         )
