@@ -261,21 +261,24 @@ def _sd3(
     )
 
 
+_SMALL_SD3 = dict(
+    sample_size=32,
+    patch_size=1,
+    in_channels=4,
+    num_layers=1,
+    attention_head_dim=8,
+    num_attention_heads=4,
+    caption_projection_dim=32,
+    joint_attention_dim=32,
+    pooled_projection_dim=64,
+    out_channels=4,
+)
+
+
 def sd35_medium(small: bool = True, text: bool = True) -> diffusers.StableDiffusion3Pipeline:
     """SD 3.5 Medium: the MMDiT-X, dual attention in its first 13 layers."""
     transformer = (
-        dict(
-            sample_size=32,
-            patch_size=1,
-            in_channels=4,
-            num_layers=1,
-            attention_head_dim=8,
-            num_attention_heads=4,
-            caption_projection_dim=32,
-            joint_attention_dim=32,
-            pooled_projection_dim=64,
-            out_channels=4,
-        )
+        _SMALL_SD3
         if small
         else dict(
             sample_size=128,
@@ -300,18 +303,15 @@ def sd35_large() -> diffusers.StableDiffusion3Pipeline:
     """SD 3.5 Large (and Large Turbo): RMS-normed queries and keys, no dual attention."""
     transformer = _random(
         diffusers.SD3Transformer2DModel,
-        sample_size=32,
-        patch_size=2,
-        in_channels=4,
-        num_layers=2,
-        attention_head_dim=16,
-        num_attention_heads=2,
-        caption_projection_dim=32,
-        joint_attention_dim=32,
-        pooled_projection_dim=64,
-        out_channels=4,
-        pos_embed_max_size=32,
-        qk_norm="rms_norm",
+        **{
+            **_SMALL_SD3,
+            "patch_size": 2,
+            "num_layers": 2,
+            "attention_head_dim": 16,
+            "num_attention_heads": 2,
+            "pos_embed_max_size": 32,
+            "qk_norm": "rms_norm",
+        },
     )
     return _sd3(transformer, small=True, text=True, shift=3.0)
 

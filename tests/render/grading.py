@@ -8,10 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from storyreel.config import ProjectConfig
-from storyreel.model import Scene, Shot, ShotSize, SourceSpan
-from storyreel.stills.base import StillRequest
-from storyreel.stills.previz import PrevizBackend
+from storyreel.model import ShotSize
+from tests.stills.conftest import render, scene, shot
 
 
 def write_cube(path: Path, n: int, fn: Callable[..., np.ndarray], header: str = "") -> Path:
@@ -31,23 +29,6 @@ def write_cube(path: Path, n: int, fn: Callable[..., np.ndarray], header: str = 
 
 def previz_still(size: tuple[int, int], seed: int) -> np.ndarray:
     """A woman waiting on a harbour at dusk, painted by the previz backend."""
-    span = SourceSpan(start=1, end=1)
-    scene = Scene(
-        id="harbour",
-        number="1",
-        heading="EXT. HARBOUR - DUSK",
-        int_ext="EXT",
-        location="HARBOUR",
-        time_of_day="DUSK",
-        lines=span,
-    )
-    shot = Shot(
-        id="s1",
-        scene_id=scene.id,
-        size=ShotSize.WS,
-        subjects=["MAYA"],
-        description="she waits",
-        lines=span,
-        duration=2.0,
-    )
-    return PrevizBackend().generate(StillRequest(shot, scene, ProjectConfig(), seed, size)).image
+    harbour = scene("EXT. HARBOUR - DUSK")
+    wide = shot(ShotSize.WS, description="she waits", scene_id=harbour.id)
+    return render(wide, harbour, seed, size=size).image
