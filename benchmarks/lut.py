@@ -16,36 +16,28 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from storyreel.config import ProjectConfig
-from storyreel.model import Scene, Shot, ShotSize, SourceSpan
-from storyreel.render.lut import _lerp_axis, apply_lut, dense_table, parse_cube
-from storyreel.stills.base import StillRequest
-from storyreel.stills.previz import PrevizBackend
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the LUT tests' material
+
+from tests.render.grading import previz_still, write_cube  # noqa: E402
+
+from storyreel.render.lut import _lerp_axis, apply_lut, dense_table, parse_cube  # noqa: E402
 
 SIZE = (1920, 1080)
+DOMAIN = "DOMAIN_MIN 0.02 0.02 0.02\nDOMAIN_MAX 0.98 0.98 0.98"
 
 
-def write_lut(path: Path, n: int = 33) -> Path:
-    g = np.linspace(0.0, 1.0, n)
-    b, gg, r = np.meshgrid(g, g, g, indexing="ij")  # red changes fastest
-    rows = np.stack(
-        [r**1.3 * 0.9 + 0.08 * gg, np.sqrt(gg) * 0.95 + 0.03 * b, 0.7 * b + 0.25 * r * gg + 0.04],
-        -1,
+def film_print(r: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Crosstalk between the channels, a toe and a roll-off."""
+    return np.stack(
+        [r**1.3 * 0.9 + 0.08 * g, np.sqrt(g) * 0.95 + 0.03 * b, 0.7 * b + 0.25 * r * g + 0.04], -1
     )
-    np.savetxt(
-        path,
-        rows.reshape(-1, 3),
-        fmt="%.6f",
-        comments="",
-        header=f"LUT_3D_SIZE {n}\nDOMAIN_MIN 0.02 0.02 0.02\nDOMAIN_MAX 0.98 0.98 0.98",
-    )
-    return path
 
 
 def previous_table(path: Path) -> np.ndarray:
@@ -68,27 +60,7 @@ def previous_apply(rgb: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 
 def pictures() -> dict[str, np.ndarray]:
-    span = SourceSpan(start=1, end=1)
-    scene = Scene(
-        id="harbour",
-        number="1",
-        heading="EXT. HARBOUR - DUSK",
-        int_ext="EXT",
-        location="HARBOUR",
-        time_of_day="DUSK",
-        lines=span,
-    )
-    shot = Shot(
-        id="s1",
-        scene_id=scene.id,
-        size=ShotSize.WS,
-        subjects=["MAYA"],
-        description="a woman waits by the water",
-        lines=span,
-        duration=4.0,
-    )
-    config = ProjectConfig.model_validate({"film": {"width": SIZE[0], "height": SIZE[1]}})
-    still = PrevizBackend().generate(StillRequest(shot, scene, config, 1000, SIZE)).image
+    still = previz_still(SIZE, 1000)
     rng = np.random.default_rng(0)
     noisy = np.clip(still + rng.normal(0, 4, still.shape), 0, 255).astype(np.uint8)
     noise = rng.integers(0, 256, still.shape, dtype=np.uint8)
@@ -109,7 +81,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=9)
     a = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_lut(Path(tmp) / "print.cube")
+        path = write_cube(Path(tmp) / "print.cube", 33, film_print, header=DOMAIN)
         start = time.perf_counter()
         old_table = previous_table(path)
         old_build = time.perf_counter() - start

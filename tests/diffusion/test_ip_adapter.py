@@ -23,7 +23,7 @@ from storyreel.model import Shot
 from storyreel.run.takes import still_key
 from storyreel.stills.base import StillRequest
 from storyreel.stills.takes import take_seed
-from tests.diffusion.conftest import clip_vision, diffusers, torch
+from tests.diffusion.architectures import clip_vision, diffusers, torch
 from tests.diffusion.test_diffusers_backends import PICTURE, SCENE, SHOT
 
 

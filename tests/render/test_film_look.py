@@ -12,6 +12,7 @@ from storyreel.config import LookConfig
 from storyreel.errors import StoryreelError
 from storyreel.render.frames import FilmLook
 from storyreel.render.lut import dense_table, parse_cube
+from tests.render.grading import write_cube
 
 FRAME, PICTURE = (256, 144), (256, 108)
 NEUTRAL = {"grain": 0.0, "vignette": 0.0}
@@ -24,19 +25,6 @@ def look(frame=FRAME, picture=PICTURE, **kw: object) -> FilmLook:
 
 def picture(value: int | tuple[int, int, int] = 128, size: tuple[int, int] = PICTURE) -> np.ndarray:
     return np.full((size[1], size[0], 3), value, np.uint8)
-
-
-def write_cube(path: Path, n: int, fn, header: str = "") -> Path:
-    g = np.linspace(0.0, 1.0, n)
-    b, gg, r = np.meshgrid(g, g, g, indexing="ij")  # red changes fastest
-    np.savetxt(
-        path,
-        fn(r, gg, b).reshape(-1, 3),
-        fmt="%.6f",
-        comments="",
-        header=f'TITLE "test"\n# a comment\nLUT_3D_SIZE {n}\n{header}'.rstrip("\n"),
-    )
-    return path
 
 
 def test_neutral_look_letterboxes_and_changes_nothing_else() -> None:

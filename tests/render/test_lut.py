@@ -8,12 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storyreel.config import ProjectConfig
-from storyreel.model import Scene, Shot, ShotSize, SourceSpan
 from storyreel.render.lut import apply_lut, dense_table, parse_cube
-from storyreel.stills.base import StillRequest
-from storyreel.stills.previz import PrevizBackend
-from tests.render.test_film_look import write_cube
+from tests.render.grading import previz_still, write_cube
 
 SIZES = [2, 17, 33, 65]
 
@@ -50,29 +46,6 @@ def gradient() -> np.ndarray:
     return np.stack([r, g, (r // 16 * 16 + g // 16).astype(np.uint8)], -1)
 
 
-def previz_still() -> np.ndarray:
-    span = SourceSpan(start=1, end=1)
-    scene = Scene(
-        id="harbour",
-        number="1",
-        heading="EXT. HARBOUR - DUSK",
-        int_ext="EXT",
-        location="HARBOUR",
-        time_of_day="DUSK",
-        lines=span,
-    )
-    shot = Shot(
-        id="s1",
-        scene_id=scene.id,
-        size=ShotSize.WS,
-        subjects=["MAYA"],
-        description="she waits",
-        lines=span,
-        duration=2.0,
-    )
-    return PrevizBackend().generate(StillRequest(shot, scene, ProjectConfig(), 7, (320, 180))).image
-
-
 @pytest.mark.parametrize("n", SIZES)
 def test_identity_lut_leaves_the_picture_unchanged(tmp_path: Path, n: int) -> None:
     table = dense_table(write_cube(tmp_path / "identity.cube", n, identity))
@@ -96,7 +69,7 @@ def test_a_curved_lut_is_trilinear_on_a_still_and_a_gradient(tmp_path: Path) -> 
         tmp_path / "look.cube", 17, look, header="DOMAIN_MIN 0.02 0 0\nDOMAIN_MAX 1 0.9 1\n"
     )
     table = dense_table(path)
-    for pic in (previz_still(), gradient()):
+    for pic in (previz_still((320, 180), 7), gradient()):
         out = apply_lut(pic, table)
         assert out.shape == pic.shape and out.dtype == np.uint8
         assert np.abs(out - trilinear(path, pic)).max() <= 0.5 + 1e-3  # rounded to the nearest code

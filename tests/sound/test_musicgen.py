@@ -19,31 +19,11 @@ from tests.sound.film import write_film
 transformers = pytest.importorskip("transformers")
 torch = pytest.importorskip("torch")
 
+from tests.diffusion.text_encoders import T5, t5_tokenizer  # noqa: E402 (needs torch)
+
 
 def _tiny_musicgen(folder):
-    """A MusicGen of a few thousand random weights, with a word-level tokenizer, saved."""
-    from tokenizers import Tokenizer, models, pre_tokenizers
-
-    words = [
-        "instrumental",
-        "film",
-        "score",
-        "for",
-        "the",
-        "scene",
-        "nocturnal",
-        "hushed",
-        "melancholic",
-    ]
-    vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2, **{w: i + 3 for i, w in enumerate(words)}}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer = transformers.PreTrainedTokenizerFast(
-        tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>"
-    )
-    text = transformers.T5Config(
-        vocab_size=32, d_model=16, d_ff=32, num_layers=1, num_heads=2, d_kv=8, pad_token_id=0
-    )
+    """A tiny random MusicGen saved with its tokenizer; its text side is the diffusion tests' T5."""
     codec = transformers.EncodecConfig(
         sampling_rate=8000,
         audio_channels=1,
@@ -68,7 +48,9 @@ def _tiny_musicgen(folder):
         bos_token_id=32,
         max_position_embeddings=512,
     )
-    config = transformers.MusicgenConfig(text_encoder=text, audio_encoder=codec, decoder=decoder)
+    config = transformers.MusicgenConfig(
+        text_encoder=transformers.T5Config(**T5), audio_encoder=codec, decoder=decoder
+    )
     torch.manual_seed(0)
     model = transformers.MusicgenForConditionalGeneration(config)
     for layer in model.audio_encoder.quantizer.layers:  # Encodec starts its codebooks at zero
@@ -76,7 +58,7 @@ def _tiny_musicgen(folder):
     model.generation_config.decoder_start_token_id = 32
     model.generation_config.pad_token_id = 32
     model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    t5_tokenizer().save_pretrained(folder)
     return folder
 
 
