@@ -27,6 +27,7 @@ def test_a_render_with_media_hands_over_the_stems_and_the_music(tmp_path):
     assert all(p in report.files for p in stems.values())
     for bus, path in stems.items():
         assert filecmp.cmp(path, out / "media" / f"stem-{bus}.wav", shallow=False)
+        assert (out / "media" / f"stem-{bus}.wav").samefile(path)  # one file on disk, two names
     assert filecmp.cmp(bed, out / "media" / "score.wav", shallow=False)  # A2 online
 
     timeline = otio.adapters.read_from_file(str(out / "cut.otio"))

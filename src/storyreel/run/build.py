@@ -125,15 +125,14 @@ def _render(
     p.events.publish(FileWritten(str(output)))
     if p.draft:  # a draft is for watching; the exports stay those of the full cut
         return
-    for path in write_stems(p, sound, output):
+    stems = dict(zip(sound.stems, write_stems(p, sound, output), strict=True))
+    for path in stems.values():
         p.events.publish(FileWritten(str(path)))
     with p.runner.stage("timeline"):  # again: the takes' provenance is whole once frames exist
         timeline = build_timeline(shotlist, cfg, takes=takes, **edit)
         add_note_markers(timeline, [Note.from_row(r) for r in p.db.notes(include_resolved=False)])
     made = (
-        make_media(p, timeline, sources, sound.stems, voices.lines)
-        if media or cfg.render.media
-        else []
+        make_media(p, timeline, sources, stems, voices.lines) if media or cfg.render.media else []
     )
     for path in [*made, *make_exports(p, timeline, shotlist, output, made)]:
         p.events.publish(FileWritten(str(path)))

@@ -206,19 +206,27 @@ def make_media(
 
 def copy_sound(timeline: otio.schema.Timeline, stems: dict[str, Path], folder: Path) -> list[Path]:
     """The music bed (A2) and the stems into the media folder, under the names the exports give
-    them; a file already there with the same size and content is left as it is."""
-    wanted: list[tuple[Path, Path]] = []
+    them; a file already there with the same size and content is left as it is. The stems (a
+    film's are hundreds of megabytes) are hard links to the render's `out/cut-*.wav` where the
+    file system allows; the bed, the user's own file, is copied."""
+    wanted: list[tuple[Path, Path, bool]] = []
     for track in timeline.audio_tracks():
         for clip in track.find_clips(shallow_search=True):
             if clip.metadata.get("storyreel", {}).get("kind") == "music":
                 source = Path(otio.url_utils.filepath_from_url(clip.media_reference.target_url))
-                wanted.append((source, folder / media_name(clip)))
-    wanted += [(path, folder / stem_name(bus)) for bus, path in stems.items()]
-    for source, dest in wanted:
+                wanted.append((source, folder / media_name(clip), False))
+    wanted += [(path, folder / stem_name(bus), True) for bus, path in stems.items()]
+    for source, dest, link in wanted:
         same = dest.is_file() and dest.stat().st_size == source.stat().st_size
-        if same and file_digest(dest) == file_digest(source):
+        if same and (os.path.samefile(dest, source) or file_digest(dest) == file_digest(source)):
             continue
         tmp = dest.with_name(f".{dest.name}.partial")
-        shutil.copyfile(source, tmp)
+        tmp.unlink(missing_ok=True)
+        try:
+            if not link:
+                raise OSError
+            os.link(source, tmp)
+        except OSError:  # the bed, or a file system without links
+            shutil.copyfile(source, tmp)
         os.replace(tmp, dest)
-    return [dest for _, dest in wanted]
+    return [dest for _, dest, _ in wanted]
