@@ -42,6 +42,7 @@ from storyreel.edit.timeline import picture_clips
 from storyreel.errors import StoryreelError
 from storyreel.model import FrameSource
 from storyreel.motion.base import MotionBackend
+from storyreel.render import heap
 from storyreel.render import segments as seg
 from storyreel.render.frames import FilmLook
 from storyreel.render.planar import REVIEW_CLUMP, REVIEW_FIELDS, REVIEW_GRAIN, PlanarLook
@@ -217,6 +218,7 @@ class SegmentsStage(Stage[seg.Segment, str]):
         seg.encode_segment(self.program, item, e.look, tmp, e.encoder, self.tick, e.options)
         dig = self.p.store.put_file(tmp)
         self._shown(item)
+        heap.release()  # the segment's frames and encoder, freed in this worker's arena
         return dig
 
     def _shown(self, item: seg.Segment) -> None:
@@ -342,6 +344,7 @@ def _encode(
         for k in s.sources:
             users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
     workers = render_workers(p.config)
+    heap.release()  # what the stills stage's threads freed: not under the segments' peak
     with (
         p.runner.stage("segments", sum(s.length for s in todo)) as tick,
         seg.side_by_side(min(workers, len(todo))),
