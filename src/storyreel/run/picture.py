@@ -474,9 +474,10 @@ def _encoding(p: Pipeline, program: Program, profile: str) -> Encoding:
             {"look": cfg.look, "lut": lut, "encoder": encoder, "options": seg.SEGMENT_OPTIONS},
         )
     encoder, extra = REVIEW_ENCODER, REVIEW_OPTIONS
-    if p.draft:  # one segment at a time while writing: x264 takes the threads it wants
+    if p.draft:  # one segment at a time while writing: more x264 threads, a fixed number of
+        # them, since x264's frames depend on it (its slices: a laptop and a node must agree)
         encoder = {**REVIEW_ENCODER, "crf": cfg.render.crf}
-        extra = {k: v for k, v in REVIEW_OPTIONS.items() if k != "threads"}
+        extra = {**REVIEW_OPTIONS, "threads": "4"}
     grain = {"share": REVIEW_GRAIN, "clump": REVIEW_CLUMP, "fields": REVIEW_FIELDS}
     return Encoding(
         PlanarLook(look),
