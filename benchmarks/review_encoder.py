@@ -5,11 +5,14 @@ few representative segments of its programme — a dissolve, a title, a fast cam
 still shot whose picture is mostly grain — are rendered once in the review look (yuv420p planes,
 `render.planar.PlanarLook`) and held in memory. Each setting encodes those same frames: the CPU
 time is the encoder's alone (user + system of every thread of this process while it encodes,
-the least of `--repeat` encodes, as other work on the machine only adds to it), the quality is ffmpeg's `ssim` filter against a lossless encode of the frames, over the picture
-area (the letterbox bars left out), and the size is the encoded bytes a frame, scaled to the
-whole film. FFmpeg is the one `imageio-ffmpeg` ships. The review's setting is chosen from this
-table: the least CPU whose SSIM is 0.985 or more on every kind of segment, its film under
-150 MB (`run.picture.REVIEW_ENCODER`).
+the least of `--repeat` encodes, as other work on the machine only adds to it), the quality is
+ffmpeg's `ssim` filter against a lossless encode of the frames, over the picture area (the
+letterbox bars left out), and the size is the encoded bytes a frame, times the example's 7,700
+frames: a ranking, not the reel's size (these samples, a title on black among them, are about
+half as costly to code as the film's average frame; `first_render.py` measures the reel).
+FFmpeg is the one `imageio-ffmpeg` ships. The review's setting is the least CPU whose SSIM is
+0.985 or more on every kind of segment, with the reel under 150 MB
+(`run.picture.REVIEW_ENCODER`).
 
     python benchmarks/review_encoder.py                   # the table, every setting
     python benchmarks/review_encoder.py --keep /tmp/re    # keep (and reuse) the built project
@@ -197,7 +200,7 @@ def measure(p: Any, program: Program, frames: int, only: list[str] | None, repea
         print(
             f"{'setting':<26}{'ms/frame':>9}{'min SSIM':>9}"
             + "".join(f"{k:>9}" for k in kinds)
-            + f"{'kB/frame':>9}{'film MB':>9}"
+            + f"{'kB/frame':>9}{'x7700 MB':>9}"
         )
         for name in names:
             cpu = size = n = 0
