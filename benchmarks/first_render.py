@@ -15,6 +15,9 @@ scores). FFmpeg is the one `imageio-ffmpeg` ships.
     python benchmarks/first_render.py                 # the whole film, both profiles
     python benchmarks/first_render.py --seconds 30    # the script's first scenes, 30 s or more
     python benchmarks/first_render.py --no-master     # the review reel and its quality alone
+
+The review's x264 settings were chosen with `benchmarks/review_encoder.py`, which encodes the
+same segments at each setting tried.
 """
 
 from __future__ import annotations
@@ -86,7 +89,14 @@ def render(script: Path, *flags: str, output: Path | None = None) -> dict:
     cut = Path(result["report"]["output"])
     result["mb"] = cut.stat().st_size / 1e6
     result["cut"] = str(cut)
+    from storyreel.render.encode import x264_settings
+
+    said = x264_settings(cut)  # what x264 wrote it used, whatever it was asked
+    result["x264"] = {k: said[k] for k in _SAID if k in said}
     return result
+
+
+_SAID = ("crf", "threads", "sliced_threads", "rc_lookahead", "mbtree", "cabac", "deblock", "aq")
 
 
 def reference(script: Path, output: Path) -> float:
@@ -226,6 +236,10 @@ def main() -> None:
                     if v >= 0.5
                 )
             )
+    for name in ("review", "master"):
+        if name in results:
+            said = results[name]["x264"]
+            print(f"{name} x264: " + " ".join(f"{k}={v}" for k, v in said.items()))
     q = results["quality"]
     vmaf = f", VMAF {q['vmaf']:.2f}" if "vmaf" in q else ", VMAF: this FFmpeg has no libvmaf"
     print(

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from storyreel.errors import StoryreelError
-from storyreel.render.encode import Encoder
+from storyreel.render.encode import Encoder, x264_settings
 
 SIZE = (256, 144)
 
@@ -156,3 +156,11 @@ def test_extra_encoder_options(tmp_path: Path) -> None:
 
     assert reordered(encode(tmp_path / "default.mp4", 12))  # B-frames by default
     assert not reordered(encode(tmp_path / "a.mp4", 12, options={"bf": "0"}))
+
+
+def test_the_threads_asked_for_reach_x264(tmp_path: Path) -> None:
+    one = x264_settings(encode(tmp_path / "one.mp4", 4, options={"threads": "1"}))
+    two = x264_settings(encode(tmp_path / "two.mp4", 4, options={"threads": "2"}))
+    assert (one["threads"], two["threads"]) == ("1", "2")
+    assert two["sliced_threads"] == "1"  # slices of one frame: no frame of latency added
+    assert x264_settings(encode(tmp_path / "a.mov", 2, codec="prores")) == {}

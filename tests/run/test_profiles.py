@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from storyreel.cli import app
 from storyreel.errors import StoryreelError
+from storyreel.render.encode import x264_settings
 from storyreel.run import picture
 from storyreel.run.build import build
 from storyreel.run.events import FileWritten, StageStarted
@@ -47,6 +48,14 @@ def test_review_and_master_give_the_same_frames_cut_points_and_sound(project):
     assert max(diffs) < 3.0 and np.mean(diffs) > 0
     # a lighter grain: the review's frames are the smaller file
     assert review.output.stat().st_size < master.output.stat().st_size
+    # each file says what its encoder used: the review's threads and CRF reached x264
+    said = x264_settings(review.output)
+    assert said["threads"] == picture.REVIEW_OPTIONS["threads"]
+    assert (
+        float(said["crf"])
+        == picture.REVIEW_ENCODER["crf"]
+        != float(x264_settings(master.output)["crf"])
+    )
 
 
 def test_a_master_render_after_a_review_one_recomputes_no_still_and_no_clip(project):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -229,6 +230,19 @@ class Encoder:
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
             self._tmp = None
+
+
+def x264_settings(path: Path) -> dict[str, str]:
+    """The settings x264 wrote into an H.264 file's first SEI (`threads`, `rc_lookahead`,
+    `crf` ...): what the encoder used, whatever it was asked; empty for another encoder."""
+    with av.open(str(path)) as c:
+        for packet in c.demux(c.streams.video[0]):
+            found = re.search(rb"x264 - core .*? options: ([^\x00]*)", bytes(packet))
+            if found:
+                words = found.group(1).decode("ascii", "replace").split()
+                return dict(w.split("=", 1) for w in words if "=" in w)
+            break  # the SEI comes with the first frame
+    return {}
 
 
 # RGB → BT.709 limited-range Y'CbCr (8-bit), as one 3×4 matrix for cv2.transform

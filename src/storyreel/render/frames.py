@@ -10,6 +10,7 @@ look, computed in the encoder's Y'CbCr, is `render.planar.PlanarLook`, made from
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -59,7 +60,6 @@ class FilmLook:
                 path = project_root / path
             self.lut = dense_table(path)
         self.vignette = vignette_gain(picture_size, look.vignette) if look.vignette > 0 else None
-        self._vignette = cv2.merge([self.vignette] * 3) if self.vignette is not None else None
         self._grain_weight = grain_weight(look.grain) if look.grain > 0 else None
         self.fade_in = frames_for(look.fade_in, fps) if look.fade_in > 0 else 0
         self.fade_out = frames_for(look.fade_out, fps) if look.fade_out > 0 else 0
@@ -78,11 +78,18 @@ class FilmLook:
             out = cv2.transform(out, self.saturation)
         if self.lut is not None:
             out = apply_lut(out, self.lut)
-        if self._vignette is not None:
-            out = cv2.multiply(out, self._vignette, dtype=cv2.CV_8U)
+        if self.vignette is not None:
+            out = cv2.multiply(out, self._vignette_rgb, dtype=cv2.CV_8U)
         if self._grain_weight is not None:
             out = self._grain(out, index)
         return out
+
+    @functools.cached_property
+    def _vignette_rgb(self) -> np.ndarray:
+        """The vignette's gain on three channels (float32, 18 MB at 1080p): made on the first
+        graded frame, so the review profile, whose look reads `vignette` alone, never holds it."""
+        assert self.vignette is not None
+        return cv2.merge([self.vignette] * 3)
 
     def finish(
         self, picture: np.ndarray, index: int, n_frames: int | None = None, offset: int = 0

@@ -9,11 +9,12 @@ into a cut.
 
 Two profiles encode the segments. The master's keys and frames are those of storyreel before
 profiles: the film look in full and `[render]`'s codec, CRF and preset (x264 medium CRF 18 by
-default). The review profile, the default, makes the reel a director watches and mails: fast
-x264 at CRF 23 (`REVIEW_ENCODER`), and the look made in the encoder's Y'CbCr planes with a
-lighter, coarser grain drawn from fields made once a render (`render.planar.PlanarLook`);
-measured by `benchmarks/first_render.py` (time, size, SSIM against a lossless encode of the
-same frames).
+default). The review profile, the default, makes the reel a director watches and mails: x264
+ultrafast with CABAC at CRF 25 (`REVIEW_ENCODER`), and the look made in the encoder's Y'CbCr
+planes with a lighter, coarser grain drawn from fields made once a render
+(`render.planar.PlanarLook`); measured by `benchmarks/first_render.py` (time, size, SSIM
+against a lossless encode of the same frames) and `benchmarks/review_encoder.py` (x264's
+settings against each other).
 The two are separate keys in the store, and share every still and clip. A draft is encoded as
 the review is, at half size (`_encoding`).
 
@@ -42,6 +43,7 @@ from storyreel.edit.timeline import picture_clips
 from storyreel.errors import StoryreelError
 from storyreel.model import FrameSource
 from storyreel.motion.base import MotionBackend
+from storyreel.render import heap
 from storyreel.render import segments as seg
 from storyreel.render.frames import FilmLook
 from storyreel.render.planar import REVIEW_CLUMP, REVIEW_FIELDS, REVIEW_GRAIN, PlanarLook
@@ -59,12 +61,15 @@ AI_NOTE = (
     "Images in this film are AI-generated (synthetic keyframes and camera moves made by "
     "storyreel); provenance of every take: `storyreel provenance`."
 )
-# x264 superfast with veryfast's macroblock tree over 10 frames: at CRF 23 as small and as close
-# to a lossless encode as veryfast (SSIM 0.994 on the example), at about two thirds of its CPU.
-REVIEW_ENCODER = {"codec": "h264", "crf": 23, "preset": "superfast"}
+# x264 ultrafast with CABAC at CRF 25, chosen by `benchmarks/review_encoder.py` (it prints the
+# table of the settings tried): against superfast with a 10-frame macroblock tree at CRF 23 it
+# takes about two thirds of the encoder's CPU a frame and 70 MB less memory an encoder (no
+# lookahead), at an SSIM of 0.986 or more on every kind of segment (0.994 on camera moves and
+# grain); the example's reel is 64 MB against 56 (SSIM 0.990 on the whole film, VMAF 94).
+REVIEW_ENCODER = {"codec": "h264", "crf": 25, "preset": "ultrafast"}
 REVIEW_OPTIONS = {
-    "threads": "2",  # two segments in flight: their frames and x264 fill two cores
-    "x264-params": "open-gop=0:mbtree=1:rc-lookahead=10",
+    "threads": "2",  # two slices a frame (sliced threads add no frame of latency, nor memory)
+    "x264-params": "open-gop=0:cabac=1",
 }
 HEAD_SECONDS = 60  # the first playable section, written once the film's start is encoded
 
@@ -217,6 +222,7 @@ class SegmentsStage(Stage[seg.Segment, str]):
         seg.encode_segment(self.program, item, e.look, tmp, e.encoder, self.tick, e.options)
         dig = self.p.store.put_file(tmp)
         self._shown(item)
+        heap.release()  # the segment's frames and encoder, freed in this worker's arena
         return dig
 
     def _shown(self, item: seg.Segment) -> None:
@@ -342,6 +348,7 @@ def _encode(
         for k in s.sources:
             users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
     workers = render_workers(p.config)
+    heap.release()  # what the stills stage's threads freed: not under the segments' peak
     with (
         p.runner.stage("segments", sum(s.length for s in todo)) as tick,
         seg.side_by_side(min(workers, len(todo))),
@@ -467,9 +474,10 @@ def _encoding(p: Pipeline, program: Program, profile: str) -> Encoding:
             {"look": cfg.look, "lut": lut, "encoder": encoder, "options": seg.SEGMENT_OPTIONS},
         )
     encoder, extra = REVIEW_ENCODER, REVIEW_OPTIONS
-    if p.draft:  # one segment at a time while writing: x264 takes the threads it wants
+    if p.draft:  # one segment at a time while writing: more x264 threads, a fixed number of
+        # them, since x264's frames depend on it (its slices: a laptop and a node must agree)
         encoder = {**REVIEW_ENCODER, "crf": cfg.render.crf}
-        extra = {k: v for k, v in REVIEW_OPTIONS.items() if k != "threads"}
+        extra = {**REVIEW_OPTIONS, "threads": "4"}
     grain = {"share": REVIEW_GRAIN, "clump": REVIEW_CLUMP, "fields": REVIEW_FIELDS}
     return Encoding(
         PlanarLook(look),
