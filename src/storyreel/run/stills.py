@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from storyreel.errors import StoryreelError
 from storyreel.hosted.charges import charging
 from storyreel.model import Provenance, Scene, Shot, ShotList, Still
+from storyreel.render import heap
 from storyreel.run.pipeline import Pipeline
 from storyreel.run.stage import Stage, Stored
 from storyreel.run.takes import load_still, save_still, shot_text_hash, still_key, take_id
@@ -87,7 +88,9 @@ class StillsStage(Stage[TakeRef, Still]):
                 self.p.project.script,
             )
         with charging(self.p.prices, item.shot.id, item.key):
-            return item.backend.generate(self._request(item))
+            still = item.backend.generate(self._request(item))
+        heap.release()  # the painter's full-size layers, freed on this thread
+        return still
 
     def task(self, item: TakeRef) -> StillTask | None:
         if not remote(item.backend):
