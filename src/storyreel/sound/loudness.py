@@ -104,24 +104,41 @@ class Meter:
             self.steps.extend(squares.sum(axis=1))  # channel weights are 1 for L and R
         self.pending = data[whole:]
 
+    def warm(self, block: np.ndarray) -> None:
+        """Run the filters over `block`, the sound just before the programme, unmeasured."""
+        x = block.astype(np.float64) + _QUIET
+        for i, (b, a) in enumerate(self.stages):
+            x, self.state[i] = lfilter(b, a, x, axis=0, zi=self.state[i])
+
+    def all_steps(self) -> list[float]:
+        """The mean square of every step, the last one even if it is shorter than a step."""
+        rest = [float((self.pending**2).mean(axis=0).sum())] if len(self.pending) else []
+        return [float(v) for v in self.steps] + rest
+
     @property
     def integrated(self) -> float:
         """The programme's integrated loudness in LUFS (-inf for silence or under 400 ms)."""
-        steps = np.asarray(self.steps)
-        if len(steps) < 4:
-            return float("-inf")
-        blocks = np.convolve(steps, np.ones(4) / 4, mode="valid")
-        loud = blocks[blocks > 10 ** ((ABSOLUTE_GATE + 0.691) / 10)]
-        if len(loud) == 0:
-            return float("-inf")
-        relative = lufs(float(loud.mean())) + RELATIVE_GATE
-        gated = loud[loud > 10 ** ((relative + 0.691) / 10)]
-        return lufs(float(gated.mean()))
+        return integrated(self.steps)
 
     @property
     def true_peak(self) -> float:
         """The programme's true peak in dBTP."""
         return dbfs(self.peak)
+
+
+def integrated(steps: list[float] | np.ndarray) -> float:
+    """BS.1770's gated loudness (LUFS) of a programme from the mean squares of its 100 ms steps
+    (-inf for silence or under 400 ms)."""
+    steps = np.asarray(steps, dtype=np.float64)
+    if len(steps) < 4:
+        return float("-inf")
+    blocks = np.convolve(steps, np.ones(4) / 4, mode="valid")
+    loud = blocks[blocks > 10 ** ((ABSOLUTE_GATE + 0.691) / 10)]
+    if len(loud) == 0:
+        return float("-inf")
+    relative = lufs(float(loud.mean())) + RELATIVE_GATE
+    gated = loud[loud > 10 ** ((relative + 0.691) / 10)]
+    return lufs(float(gated.mean()))
 
 
 @dataclass(frozen=True)
