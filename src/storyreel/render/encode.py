@@ -60,7 +60,9 @@ CODECS: dict[str, tuple[str, str, dict[str, str], tuple[str, ...]]] = {
 _DEEP_LOOKAHEAD = {"medium", "slow", "slower", "veryslow", "placebo"}
 AUDIO_RATE = 48_000
 _AUDIO_CHUNK = 1024  # AAC frame size
-FLAC_OPTIONS = {"compression_level": "2"}  # a draft's sound: fast, and nearly as small as 5
+# a draft's sound: a fast level, nearly as small as the default, in frames of 96 ms (fewer packets
+# to remux than the level's own 24 ms)
+FLAC_OPTIONS = {"compression_level": "2", "frame_size": "4608"}
 
 
 class Encoder:

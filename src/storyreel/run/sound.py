@@ -36,7 +36,7 @@ from storyreel.edit.rhythm import beat_times
 from storyreel.edit.timeline import line_key
 from storyreel.errors import StoryreelError
 from storyreel.model import ShotList
-from storyreel.render.encode import flac_frames
+from storyreel.render.encode import FLAC_OPTIONS, flac_frames
 from storyreel.render.segments import FlacSound, encode_audio
 from storyreel.run.events import LoudnessMeasured
 from storyreel.run.pipeline import Pipeline
@@ -425,6 +425,7 @@ class PieceStage(Stage[PieceItem, Any]):
             gain=item.gain,
             ceiling=CEILING_DB,
             reach=pieces.reach(),
+            flac=FLAC_OPTIONS if item.gain is not None else None,
         )
 
     def label(self, item: PieceItem) -> str:
