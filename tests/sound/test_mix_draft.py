@@ -109,3 +109,34 @@ def test_a_length_edit_remixes_only_the_changed_sound(film):
     assert 1 <= sum(a != b for a, b in zip(keys, new_keys, strict=True)) <= 2
     assert len(_decoded(mp4)) == total
     assert ebur128(mp4).integrated == pytest.approx(-23.0, abs=1.0)
+
+
+@pytest.mark.parametrize(("rate", "subtype"), [(48_000, "PCM_16"), (44_100, "PCM_24")])
+def test_the_pieces_sum_to_the_whole_film_sum_under_a_music_bed(tmp_path, rate, subtype):
+    """Lines, a bed that loops, and the music ducked under the lines: the pieces' sounds, each
+    from its own start, add up to what the whole-film pass sums, sample for sample, whether the
+    bed is entered at its sample (PCM at 48 kHz) or decoded from its top (resampled)."""
+    t = np.arange(rate * 12) / rate
+    music = tmp_path / "bed.wav"
+    tone = 0.3 * np.sin(2 * np.pi * 110 * t)
+    soundfile.write(str(music), np.stack([tone, -tone], axis=1), rate, subtype=subtype)
+    line = tmp_path / "line.wav"
+    soundfile.write(str(line), 0.5 * np.sin(2 * np.pi * 440 * t[: rate * 2]), rate)
+    room = tmp_path / "room.wav"
+    soundfile.write(str(room), 0.1 * np.cos(2 * np.pi * 60 * t[:rate]), rate)
+    placed = [
+        whole.Placed("dialogue", 30_000, line),
+        whole.Placed("dialogue", 200_000, line, 0.7, "os"),
+        whole.Placed("effects", 10_000, room, 0.5, length=300_000, fade=24_000),
+    ]
+    total = 48_000 * 10
+    temps = {bus: tmp_path / f"{bus}.f32.wav" for bus in whole.BUSES}
+    whole._first_pass(placed, music, total, temps, whole.RATE)
+    want = sum(soundfile.read(str(path), dtype="float32")[0] for path in temps.values())
+    parts = pieces.cut(placed, True, total, [48_000, 50_000, 210_000, 400_000])
+    pad = pieces.reach()
+    got = np.concatenate([pieces.summed(pc, music)[pad : pad + pc.length] for pc in parts])
+    assert [pc.start for pc in parts] == [0, 48_000, 50_000, 210_000, 400_000]
+    assert got.shape == want.shape
+    assert np.abs(got - want).max() < 1e-5
+    assert np.abs(want).max() > 0.3

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import soundfile
 
 from storyreel.sound.loudness import Meter, TruePeakLimiter, true_peaks
 from storyreel.sound.mix import (
@@ -98,14 +99,33 @@ def cut(
     return pieces
 
 
+_EXACT = {"PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"}  # read alike by libsndfile and PyAV
+
+
 def _music(path: Path, start: int, n: int, rate: int) -> np.ndarray:
-    """Samples [start, start + n) of the music bed (zeros before its start and after its end),
-    decoded from the top: a compressed file cannot be entered at an exact sample."""
+    """Samples [start, start + n) of the music bed (zeros before its start and after its end).
+    A stereo PCM file at the mix's rate is entered at the sample (libsndfile reads the samples
+    PyAV decodes); any other is decoded from the top: a compressed file, or one resampled, cannot
+    be entered at an exact sample."""
+    head = np.zeros((min(n, max(0, -start)), 2), np.float32)
+    try:
+        info = soundfile.info(str(path))
+    except RuntimeError:
+        info = None
+    if (
+        info is not None
+        and (info.samplerate, info.channels) == (rate, 2)
+        and info.subtype in _EXACT
+    ):
+        with soundfile.SoundFile(str(path)) as f:
+            f.seek(min(max(0, start), f.frames))
+            data = f.read(n - len(head), dtype="float32", always_2d=True)
+        tail = np.zeros((n - len(head) - len(data), 2), np.float32)
+        return np.concatenate([head, data, tail])
     stream = Stream(decode(path, rate))
     skip = max(0, start)
     while skip:
         skip -= len(stream.read(min(BLOCK, skip)))
-    head = np.zeros((min(n, max(0, -start)), 2), np.float32)
     return np.concatenate([head, stream.read(n - len(head))])
 
 
