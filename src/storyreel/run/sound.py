@@ -315,7 +315,7 @@ class Mix:
 
 
 @dataclass(frozen=True)
-class Piece:
+class StoredPiece:
     """A stored piece of a draft's sound: its output's key, its FLAC frames' object and each
     frame's size in bytes and in samples."""
 
@@ -334,7 +334,7 @@ class Sound:
     wav: Path | None
     stems: dict[str, Path] = field(default_factory=dict)
     loudness: Loudness | None = None
-    pieces: tuple[Piece, ...] = ()
+    pieces: tuple[StoredPiece, ...] = ()
 
 
 class MixStage(Stage[Mix, Any]):
@@ -392,7 +392,6 @@ class PieceItem:
 
     piece: pieces.Piece
     music: Path | None
-    music_digest: str | None
     gain: float | None = None
 
 
@@ -421,7 +420,7 @@ class PieceStage(Stage[PieceItem, Any]):
                 for s in piece.sounds
             ],
             spans=piece.spans,
-            music=[item.music_digest, piece.start] if piece.music else None,
+            music=[self._digest(item.music), piece.start] if piece.music and item.music else None,
             gain=item.gain,
             ceiling=CEILING_DB,
             reach=pieces.reach(),
@@ -467,7 +466,7 @@ def _draft_sound(p: Pipeline, item: Mix) -> Sound:
     stage, target = PieceStage(p), p.config.sound.target
 
     def each(gain: float | None, tick: Any) -> list[Outcome]:
-        items = [PieceItem(piece, music, item.music, gain) for piece in parts]
+        items = [PieceItem(piece, music, gain) for piece in parts]
         done = {}
         for one, outcome in p.runner.ensure(stage, items, tick):
             if outcome.error is not None:
@@ -494,7 +493,7 @@ def _draft_sound(p: Pipeline, item: Mix) -> Sound:
         else None
     )
     kept = tuple(
-        Piece(
+        StoredPiece(
             o.key,
             o.stored.blobs["flac"],
             tuple(o.stored.meta["sizes"]),
@@ -651,7 +650,7 @@ def cut_audio(p: Pipeline, sound: Sound, seconds: Fraction) -> tuple[list[str], 
     return [piece.key for piece in sound.pieces], FlacSound(_frames(p, sound.pieces))
 
 
-def _frames(p: Pipeline, kept: tuple[Piece, ...]) -> Any:
+def _frames(p: Pipeline, kept: tuple[StoredPiece, ...]) -> Any:
     for piece in kept:
         data = p.store.verified_path(piece.flac).read_bytes()
         at = 0
