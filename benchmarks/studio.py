@@ -5,9 +5,9 @@ being able to play the changed shot, and the CPU of a studio left alone.
 
 Copies `examples/footage` into `--work` once (shared with docs/shots/studio.py; the first
 draft build takes several minutes), starts the studio, and makes one-line edits through its API,
-as the page does, each on another shot: a shot's length in its directive (its clip and segment
-are redone, its stills reused), then a sentence added to a shot's action (its stills are painted
-again too). Each is timed from the save to the `reel` event that tells the tabs a new cut is
+as the page does, each on another shot: a shot's length in its directive (its clip, segment and
+piece of the draft's sound are redone, its stills reused), then a sentence added to a shot's
+action (its stills are painted again too). Each is timed from the save to the `reel` event that tells the tabs a new cut is
 there, plus the first bytes of it served, in wall time and in the CPU time of this process (the
 studio runs in it: the CPU time is what a loaded machine cannot inflate much). Each action edit
 adds a sentence no earlier run added (and a length edit a length no recent run tried), so the

@@ -8,6 +8,13 @@ included) lands on exact timestamps. Audio, when given, is decoded with PyAV, re
 film), then trimmed or padded with silence to the picture's duration. The file is written under
 a temporary name in the same folder, fsynced and renamed: on any failure nothing is left under
 the output name.
+
+A draft's sound is encoded a piece at a time (`flac_frames`) and its pieces' packets joined in
+the remux. FLAC, not AAC: FLAC's frames are lossless and each stands alone, in any length, so
+packets encoded apart decode as one stream, sample for sample. AAC's 1024-sample frames overlap
+their neighbours and each stream starts with the encoder's priming, so AAC packets encoded apart
+do not join, and a piece moved by a length that is no multiple of 1024 samples would have to be
+encoded again (and the whole film's AAC takes seconds). Browsers play FLAC in MP4.
 """
 
 from __future__ import annotations
@@ -54,6 +61,9 @@ CODECS: dict[str, tuple[str, str, dict[str, str], tuple[str, ...]]] = {
 _DEEP_LOOKAHEAD = {"medium", "slow", "slower", "veryslow", "placebo"}
 AUDIO_RATE = 48_000
 _AUDIO_CHUNK = 1024  # AAC frame size
+# a draft's sound: a fast level, nearly as small as the default, in frames of 96 ms (fewer packets
+# to remux than the level's own 24 ms)
+FLAC_OPTIONS = {"compression_level": "2", "frame_size": "4608"}
 
 
 class Encoder:
@@ -326,3 +336,40 @@ class AudioFeed:
             self._container.mux(self._stream.encode(None))
             if not self._exhausted:
                 self._input.close()
+
+
+def _flac(codec_context: av.CodecContext) -> None:
+    codec_context.sample_rate = AUDIO_RATE
+    codec_context.layout = "stereo"
+    codec_context.format = "s16"
+    codec_context.time_base = Fraction(1, AUDIO_RATE)
+    codec_context.options = dict(FLAC_OPTIONS)
+
+
+def flac_frames(samples: np.ndarray) -> list[tuple[bytes, int]]:
+    """Samples (n, 2) at 48 kHz in [-1, 1] as 16-bit FLAC frames, each (packet, its samples):
+    the packets of any number of these, one after another, are one stream (`add_flac_stream`)."""
+    ctx = av.CodecContext.create("flac", "w")
+    _flac(ctx)
+    ctx.open()
+    pcm = np.clip(np.round(samples * 32768), -32768, 32767).astype(np.int16)
+    out: list[tuple[bytes, int]] = []
+    for a in range(0, len(pcm), ctx.frame_size):
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(pcm[a : a + ctx.frame_size]).reshape(1, -1),
+            format="s16",
+            layout="stereo",
+        )
+        frame.sample_rate, frame.pts = AUDIO_RATE, a
+        frame.time_base = Fraction(1, AUDIO_RATE)
+        out += [(bytes(p), p.duration) for p in ctx.encode(frame)]
+    out += [(bytes(p), p.duration) for p in ctx.encode(None)]
+    return [(data, n) for data, n in out if n]  # the encoder's last word is a header, not sound
+
+
+def add_flac_stream(container: av.container.OutputContainer) -> av.audio.stream.AudioStream:
+    """A FLAC stream of `flac_frames`' settings in `container`, for their packets to be muxed."""
+    stream = container.add_stream("flac", rate=AUDIO_RATE)
+    _flac(stream.codec_context)
+    stream.time_base = Fraction(1, AUDIO_RATE)
+    return stream

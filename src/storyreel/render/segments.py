@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -31,7 +31,7 @@ import cv2
 
 from storyreel.errors import StoryreelError
 from storyreel.files import fsync_dir
-from storyreel.render.encode import AudioFeed, Encoder
+from storyreel.render.encode import AUDIO_RATE, AudioFeed, Encoder, add_flac_stream
 from storyreel.render.frames import FilmLook
 from storyreel.render.planar import PlanarLook
 from storyreel.render.program import Program, frame_at, planar_frame_at
@@ -195,18 +195,39 @@ def encode_audio(wav: Path, seconds: Fraction, path: Path) -> None:
         AudioFeed(dst, Path(wav)).feed_until(seconds, final=True)
 
 
+@dataclass(frozen=True)
+class FlacSound:
+    """A sound given as FLAC frames (packet, its samples) in order, from the programme's start:
+    a draft's pieces (`storyreel.render.encode.flac_frames`), read as the remux needs them."""
+
+    frames: Iterable[tuple[bytes, int]]
+
+
+def _flac_packets(sound: FlacSound, stream: Any) -> Iterator[av.Packet]:
+    at = 0
+    for data, n in sound.frames:
+        packet = av.Packet(data)
+        packet.pts = packet.dts = at
+        packet.duration = n
+        packet.time_base = Fraction(1, AUDIO_RATE)
+        packet.stream = stream
+        at += n
+        yield packet
+
+
 def assemble(
     segments: list[Path],
     lengths: list[int],
     fps: Fraction,
     output: Path,
-    audio: Path | None = None,
+    audio: Path | FlacSound | None = None,
     metadata: dict[str, str] | None = None,
 ) -> None:
     """Concatenate encoded segments by copying packets, with the AAC packets of `audio` (an
-    `encode_audio` file) interleaved segment by segment. Atomic, and faststart (the index
-    before the media, so a browser plays it before it has all of it); a `timecode` in
-    `metadata` ("01:00:00:00") becomes the file's `tmcd` track, where the cut starts."""
+    `encode_audio` file, or a draft's `FlacSound`) interleaved segment by segment. Atomic, and
+    faststart (the index before the media, so a browser plays it before it has all of it); a
+    `timecode` in `metadata` ("01:00:00:00") becomes the file's `tmcd` track, where the cut
+    starts."""
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.stem}.partial{output.suffix}")
     try:
@@ -218,9 +239,14 @@ def assemble(
                 dst.metadata[k] = v
             with av.open(str(segments[0])) as first:
                 vout = dst.add_stream_from_template(first.streams.video[0])
-            if audio is not None:
+            if isinstance(audio, FlacSound):
+                aout = add_flac_stream(dst)
+                tick = Fraction(1, AUDIO_RATE)
+                packets = _flac_packets(audio, aout)
+            elif audio is not None:
                 ain = stack.enter_context(av.open(str(audio)))
                 aout = dst.add_stream_from_template(ain.streams.audio[0])
+                tick = ain.streams.audio[0].time_base
                 packets = (p for p in ain.demux(ain.streams.audio[0]) if p.dts is not None)
             try:
                 dst.start_encoding()  # opens the file: a folder that cannot be written fails here
@@ -240,7 +266,7 @@ def assemble(
                         dst.mux(packet)
                 offset += length
                 if audio is not None:  # interleave: the sound up to this segment's end
-                    end = math.ceil(Fraction(offset) / fps / ain.streams.audio[0].time_base)
+                    end = math.ceil(Fraction(offset) / fps / tick)
                     for packet in packets:  # (in integer ticks: no Fraction per packet)
                         at = packet.pts
                         packet.stream = aout

@@ -51,7 +51,7 @@ from storyreel.render.program import LazySource, Program
 from storyreel.run.clips import ClipRecipe, ClipSource
 from storyreel.run.events import CutPlaced, FileWritten
 from storyreel.run.pipeline import Pipeline
-from storyreel.run.sound import Sound, aac
+from storyreel.run.sound import Sound, cut_audio
 from storyreel.run.stage import Stage, Stored
 from storyreel.run.work import Needs, Task, needs_of, remote
 from storyreel.store.keys import stage_key
@@ -416,7 +416,7 @@ def make_cut(
         segments = _intact(p, program, segments, profile)
         fps = p.config.film.fps
         seconds = Fraction(sum(e.segment.length for e in segments)) / fps
-        aac_key, audio = aac(p, sound, seconds)
+        audio_keys, audio = cut_audio(p, sound, seconds)
         seg.assemble(
             [e.path for e in segments],
             [e.segment.length for e in segments],
@@ -435,7 +435,7 @@ def make_cut(
             str(output),
             file_digest(output),
             *fingerprint(output),
-            [k for k in (sound.key, aac_key, *(e.segment.key for e in segments)) if k],
+            [k for k in (sound.key, *audio_keys, *(e.segment.key for e in segments)) if k],
             json.dumps(provenance, default=str),
         )
         p.runner.computed("cut", str(output))

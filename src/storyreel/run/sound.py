@@ -10,10 +10,15 @@ and spot effects at the shots whose action names them.
 
 The dialogue reaches the mix as a mapping `line key → Line` (its WAV, where it is heard, its
 delivery gain), made here from the scratch voices until the voice stage gives its takes.
+
+A draft's sound is mixed a piece at a time between the picture's cuts (`storyreel.sound.pieces`),
+each piece measured, then mixed at the draft's gain and encoded as FLAC, all in the store by
+what sounds in it from its own start: a new length remixes the shot's piece, not the film.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import warnings
@@ -31,14 +36,15 @@ from storyreel.edit.rhythm import beat_times
 from storyreel.edit.timeline import line_key
 from storyreel.errors import StoryreelError
 from storyreel.model import ShotList
-from storyreel.render.segments import encode_audio
+from storyreel.render.encode import FLAC_OPTIONS, flac_frames
+from storyreel.render.segments import FlacSound, encode_audio
 from storyreel.run.events import LoudnessMeasured
 from storyreel.run.pipeline import Pipeline
-from storyreel.run.stage import Stage, Stored
-from storyreel.sound import words
+from storyreel.run.stage import Outcome, Stage, Stored
+from storyreel.sound import pieces, words
 from storyreel.sound.cues import Cue, CueRequest, EffectRequest
-from storyreel.sound.loudness import Loudness
-from storyreel.sound.mix import BUSES, RATE, Placed, mix
+from storyreel.sound.loudness import Loudness, dbfs, integrated
+from storyreel.sound.mix import BUSES, CEILING_DB, RATE, TOLERANCE_LU, Placed, mix
 from storyreel.sound.music import FileMusic, readable_audio
 from storyreel.store.keys import digest, stage_key
 from storyreel.store.objects import file_digest
@@ -309,13 +315,26 @@ class Mix:
 
 
 @dataclass(frozen=True)
+class StoredPiece:
+    """A stored piece of a draft's sound: its output's key, its FLAC frames' object and each
+    frame's size in bytes and in samples."""
+
+    key: str
+    flac: str
+    sizes: tuple[int, ...]
+    lengths: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Sound:
-    """The stored mix: its key, WAV (None for a silent cut), stems and loudness."""
+    """The stored mix: its key, WAV (None for a silent cut or a draft), stems and loudness; a
+    draft's, its pieces instead of a WAV."""
 
     key: str
     wav: Path | None
     stems: dict[str, Path] = field(default_factory=dict)
     loudness: Loudness | None = None
+    pieces: tuple[StoredPiece, ...] = ()
 
 
 class MixStage(Stage[Mix, Any]):
@@ -346,10 +365,7 @@ class MixStage(Stage[Mix, Any]):
         music = _music_path(timeline)
         if not placed and music is None:
             return None
-        fps = self.p.config.film.fps
-        total = round(
-            Fraction(timeline.tracks.duration().rescaled_to(float(fps)).value) / fps * RATE
-        )
+        total = _total(self.p, timeline)
         folder = self.p.store.temp_path()
         folder.unlink()
         return mix(placed, music, total, folder, self.p.config.sound.target)
@@ -362,6 +378,130 @@ class MixStage(Stage[Mix, Any]):
         shutil.rmtree(value.mix.parent, ignore_errors=True)
         heard = value.loudness
         return Stored(blobs, {"loudness": vars(heard) if heard else None})
+
+
+def _total(p: Pipeline, timeline: otio.schema.Timeline) -> int:
+    """The programme's length in samples."""
+    fps = p.config.film.fps
+    return round(Fraction(timeline.tracks.duration().rescaled_to(float(fps)).value) / fps * RATE)
+
+
+@dataclass(frozen=True)
+class PieceItem:
+    """A piece of a draft's sound to measure (`gain` None) or to mix at `gain` dB and encode."""
+
+    piece: pieces.Piece
+    music: Path | None
+    gain: float | None = None
+
+
+class PieceStage(Stage[PieceItem, Any]):
+    """A piece of a draft's sound: measured (the mean squares of its steps), or mixed at the
+    draft's gain and encoded as FLAC; keyed by what sounds in it, from the piece's start."""
+
+    name, kind = "audio", "sound-piece"
+
+    def __init__(self, p: Pipeline):
+        self.p = p
+        self._digests: dict[Path, str] = {}  # each sound's file hashed once a build
+
+    def _digest(self, path: Path) -> str:
+        if path not in self._digests:
+            self._digests[path] = file_digest(path)
+        return self._digests[path]
+
+    def key(self, item: PieceItem) -> str:
+        piece = item.piece
+        return stage_key(
+            "draft-sound" if item.gain is not None else "draft-loudness",
+            length=piece.length,
+            sounds=[
+                [s.bus, self._digest(s.path), s.start, s.gain, s.space, s.length, s.fade]
+                for s in piece.sounds
+            ],
+            spans=piece.spans,
+            music=[self._digest(item.music), piece.start] if piece.music and item.music else None,
+            gain=item.gain,
+            ceiling=CEILING_DB,
+            reach=pieces.reach(),
+            flac=FLAC_OPTIONS if item.gain is not None else None,
+        )
+
+    def label(self, item: PieceItem) -> str:
+        return f"sound at sample {item.piece.start}"
+
+    def compute(self, item: PieceItem) -> Any:
+        padded = pieces.summed(item.piece, item.music)
+        if item.gain is None:
+            return pieces.steps(padded, item.piece.length)
+        mixed = pieces.finish(padded, item.piece.length, item.gain)
+        return mixed, flac_frames(mixed.samples)
+
+    def save(self, item: PieceItem, value: Any) -> Stored:
+        if item.gain is None:
+            return Stored({}, {"steps": value})
+        mixed, frames = value
+        tmp = self.p.store.temp_path(".flac")
+        tmp.write_bytes(b"".join(data for data, _ in frames))
+        return Stored(
+            {"flac": self.p.store.put_file(tmp)},
+            {
+                "sizes": [len(data) for data, _ in frames],
+                "lengths": [n for _, n in frames],
+                "steps": mixed.steps,
+                "peak": mixed.peak,
+            },
+        )
+
+
+def _draft_sound(p: Pipeline, item: Mix) -> Sound:
+    """A draft's sound, piece by piece: measured, its gain found, mixed at that gain."""
+    timeline = item.timeline
+    placed = [*dialogue(timeline, item.lines), *item.sounds.placed]
+    music = _music_path(timeline)
+    if not placed and music is None:
+        return Sound("", None)
+    cuts = sorted(set(_shot_starts(timeline).values()))
+    parts = pieces.cut(placed, music is not None, _total(p, timeline), cuts)
+    stage, target = PieceStage(p), p.config.sound.target
+
+    def each(gain: float | None, tick: Any) -> list[Outcome]:
+        items = [PieceItem(piece, music, gain) for piece in parts]
+        done = {}
+        for one, outcome in p.runner.ensure(stage, items, tick):
+            if outcome.error is not None:
+                raise outcome.error
+            done[one.piece.start] = outcome
+        return [done[piece.start] for piece in parts]
+
+    def heard(outcomes: list[Outcome]) -> float:
+        return integrated([v for o in outcomes for v in o.stored.meta["steps"]])
+
+    with p.runner.stage("audio", 2 * len(parts)) as tick:
+        gain = pieces.gain_db(target, heard(each(None, tick)))
+        for _ in range(3):  # as the mix: again when the limiter took too much
+            mixed = each(gain, tick)
+            off = target - heard(mixed)
+            if not math.isfinite(off) or abs(off) <= TOLERANCE_LU:
+                break
+            gain = pieces.gain_db(target, heard(mixed) - gain)
+    loud = heard(mixed)
+    peak = max(o.stored.meta["peak"] for o in mixed)
+    loudness = (
+        Loudness(round(loud, 2), round(float(dbfs(peak)), 2), target)
+        if math.isfinite(loud)
+        else None
+    )
+    kept = tuple(
+        StoredPiece(
+            o.key,
+            o.stored.blobs["flac"],
+            tuple(o.stored.meta["sizes"]),
+            tuple(o.stored.meta["lengths"]),
+        )
+        for o in mixed
+    )
+    return Sound(stage_key("draft-mix", pieces=[k.key for k in kept]), None, {}, loudness, kept)
 
 
 def dialogue(timeline: otio.schema.Timeline, lines: Mapping[str, Line]) -> list[Placed]:
@@ -399,17 +539,23 @@ def mix_sound(
     """The mix of `timeline` and its stems, from the store or made now; its loudness is
     published (and so in the build report)."""
     item = Mix(timeline, shotlist, music, lines, sounds or Sounds([], []))
-    with p.runner.stage("audio"):
-        outcome = p.runner.one(MixStage(p), item)
-    blobs = outcome.stored.blobs if outcome.stored else {}
-    if "wav" not in blobs:
-        return Sound(outcome.key, None)
-    heard = outcome.stored.meta.get("loudness")
-    loudness = Loudness(**heard) if heard else None
-    if loudness is not None:
-        p.events.publish(LoudnessMeasured(loudness.integrated, loudness.true_peak, loudness.target))
-    stems = {bus: p.store.path(blobs[bus]) for bus in BUSES if bus in blobs}
-    return Sound(outcome.key, p.store.path(blobs["wav"]), stems, loudness)
+    if p.draft:  # a piece at a time, without stems: a new length remixes one shot's sound
+        sound = _draft_sound(p, item)
+    else:
+        with p.runner.stage("audio"):
+            outcome = p.runner.one(MixStage(p), item)
+        blobs = outcome.stored.blobs if outcome.stored else {}
+        if "wav" not in blobs:
+            return Sound(outcome.key, None)
+        heard = outcome.stored.meta.get("loudness")
+        stems = {bus: p.store.path(blobs[bus]) for bus in BUSES if bus in blobs}
+        sound = Sound(
+            outcome.key, p.store.path(blobs["wav"]), stems, Loudness(**heard) if heard else None
+        )
+    if sound.loudness is not None:
+        heard = sound.loudness
+        p.events.publish(LoudnessMeasured(heard.integrated, heard.true_peak, heard.target))
+    return sound
 
 
 def write_stems(p: Pipeline, sound: Sound, output: Path) -> list[Path]:
@@ -493,6 +639,24 @@ def aac(p: Pipeline, sound: Sound, seconds: Fraction) -> tuple[str, Path | None]
         return "", None
     stage, item = AacStage(p), Aac(sound, seconds)
     return stage.key(item), p.runner.load(stage, item)
+
+
+def cut_audio(p: Pipeline, sound: Sound, seconds: Fraction) -> tuple[list[str], Any]:
+    """(the outputs' keys, what the remux muxes) of the cut's sound: a render's mix as AAC for
+    `seconds` (`aac`), a draft's pieces as FLAC frames, each piece verified as it is read."""
+    if not sound.pieces:
+        key, path = aac(p, sound, seconds)
+        return [key] if key else [], path
+    return [piece.key for piece in sound.pieces], FlacSound(_frames(p, sound.pieces))
+
+
+def _frames(p: Pipeline, kept: tuple[StoredPiece, ...]) -> Any:
+    for piece in kept:
+        data = p.store.verified_path(piece.flac).read_bytes()
+        at = 0
+        for size, n in zip(piece.sizes, piece.lengths, strict=True):
+            yield data[at : at + size], n
+            at += size
 
 
 def beats(p: Pipeline, music: Music) -> list[float]:

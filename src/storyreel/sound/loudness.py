@@ -5,8 +5,15 @@ programme in memory at once, and a feature's mix must not be held whole. So the 
 block by block with their state carried over (`scipy.signal.lfilter`'s `zi`), the mean square of
 each 100 ms step is kept (a 10-minute film keeps 6,000 numbers), and the gating of BS.1770 — 400
 ms blocks overlapping by 75 %, an absolute gate at -70 LUFS, a relative one 10 LU below — is
-done on those at the end. True peak is the sample peak of the signal oversampled four times
-(BS.1770-4 annex 2), with a few samples of the block before for the interpolation filter.
+done on those at the end. The filters are fed the signal plus a constant of 1e-20 (-400 dBFS,
+removed by the high pass): on silence their state would otherwise decay into subnormal numbers,
+which the CPU handles some twenty times slower (a film of dialogue is mostly silence, and its
+meter took most of the mix's time). True peak is the sample peak of the signal oversampled four
+times (BS.1770-4 annex 2), with a few samples of the block before for the interpolation filter.
+No oversampled point can exceed the largest nearby sample by more than the filter's largest
+phase gain (`PEAK_BOUND`, the sum of its taps' magnitudes), so the oversampling is skipped where
+that bound already settles the answer: under the limiter's ceiling, or under the peak the meter
+has already found.
 
 `TruePeakLimiter` keeps a programme below a ceiling: the gain each sample needs, held for a
 lookahead window either side and then averaged over a window no longer than the hold, so the
@@ -21,13 +28,26 @@ from dataclasses import dataclass
 import numpy as np
 from pyloudnorm.iirfilter import IIRfilter
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import lfilter, resample_poly
+from scipy.signal import firwin, lfilter, resample_poly
 
 STEP_S = 0.1  # a gating block is four steps (400 ms, 75 % overlap)
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
 OVERSAMPLE = 4
 _CONTEXT = 16  # samples before a block that the oversampling filter sees
+_QUIET = 1e-20  # added before the K-weighting: keeps the filters' state out of subnormals
+
+
+def _peak_bound() -> float:
+    """The largest gain of any phase of `resample_poly`'s interpolation filter for OVERSAMPLE
+    (the same design: `firwin` over 10 taps a phase either side, a Kaiser window of beta 5):
+    an oversampled point is at most this many times the largest sample within its reach (with
+    a margin for the float32 arithmetic the oversampling is done in)."""
+    taps = firwin(2 * 10 * OVERSAMPLE + 1, 1 / OVERSAMPLE, window=("kaiser", 5.0)) * OVERSAMPLE
+    return float(max(np.abs(taps[k::OVERSAMPLE]).sum() for k in range(OVERSAMPLE))) * (1 + 1e-5)
+
+
+PEAK_BOUND = _peak_bound()
 
 
 def lufs(mean_square: float) -> float:
@@ -70,8 +90,11 @@ class Meter:
         if len(x) == 0:
             return
         if self.peaks:
-            self.peak = max(self.peak, float(true_peaks(x, self.last).max()))
+            near = np.abs(x if self.last is None else np.concatenate([self.last, x])).max()
+            if near * PEAK_BOUND > self.peak:  # else no point of this block can be louder
+                self.peak = max(self.peak, float(true_peaks(x, self.last).max()))
             self.last = x[-_CONTEXT:]
+        x = x + _QUIET
         for i, (b, a) in enumerate(self.stages):
             x, self.state[i] = lfilter(b, a, x, axis=0, zi=self.state[i])
         data = np.concatenate([self.pending, x])
@@ -81,24 +104,41 @@ class Meter:
             self.steps.extend(squares.sum(axis=1))  # channel weights are 1 for L and R
         self.pending = data[whole:]
 
+    def warm(self, block: np.ndarray) -> None:
+        """Run the filters over `block`, the sound just before the programme, unmeasured."""
+        x = block.astype(np.float64) + _QUIET
+        for i, (b, a) in enumerate(self.stages):
+            x, self.state[i] = lfilter(b, a, x, axis=0, zi=self.state[i])
+
+    def all_steps(self) -> list[float]:
+        """The mean square of every step, the last one even if it is shorter than a step."""
+        rest = [float((self.pending**2).mean(axis=0).sum())] if len(self.pending) else []
+        return [float(v) for v in self.steps] + rest
+
     @property
     def integrated(self) -> float:
         """The programme's integrated loudness in LUFS (-inf for silence or under 400 ms)."""
-        steps = np.asarray(self.steps)
-        if len(steps) < 4:
-            return float("-inf")
-        blocks = np.convolve(steps, np.ones(4) / 4, mode="valid")
-        loud = blocks[blocks > 10 ** ((ABSOLUTE_GATE + 0.691) / 10)]
-        if len(loud) == 0:
-            return float("-inf")
-        relative = lufs(float(loud.mean())) + RELATIVE_GATE
-        gated = loud[loud > 10 ** ((relative + 0.691) / 10)]
-        return lufs(float(gated.mean()))
+        return integrated(self.steps)
 
     @property
     def true_peak(self) -> float:
         """The programme's true peak in dBTP."""
         return dbfs(self.peak)
+
+
+def integrated(steps: list[float] | np.ndarray) -> float:
+    """BS.1770's gated loudness (LUFS) of a programme from the mean squares of its 100 ms steps
+    (-inf for silence or under 400 ms)."""
+    steps = np.asarray(steps, dtype=np.float64)
+    if len(steps) < 4:
+        return float("-inf")
+    blocks = np.convolve(steps, np.ones(4) / 4, mode="valid")
+    loud = blocks[blocks > 10 ** ((ABSOLUTE_GATE + 0.691) / 10)]
+    if len(loud) == 0:
+        return float("-inf")
+    relative = lufs(float(loud.mean())) + RELATIVE_GATE
+    gated = loud[loud > 10 ** ((relative + 0.691) / 10)]
+    return lufs(float(gated.mean()))
 
 
 @dataclass(frozen=True)
@@ -121,6 +161,8 @@ class TruePeakLimiter:
 
     def gain(self, padded: np.ndarray, before: int, n: int) -> np.ndarray:
         """The gain of samples [before, before+n) of `padded`, the block with its context."""
+        if np.abs(padded).max() * PEAK_BOUND <= self.ceiling:  # no point can reach the ceiling
+            return np.ones(n, np.float32)
         peaks = true_peaks(padded)
         need = np.minimum(1.0, self.ceiling / np.maximum(peaks, 1e-12))
         held = minimum_filter1d(need, 2 * self.hold + 1, mode="nearest")
