@@ -275,6 +275,8 @@ class BackendsConfig(Model):
     takes: int = Field(default=1, ge=1, le=32)
     voice: str = "espeak"  # the cast's voices: espeak | kokoro | piper | openai | elevenlabs
     voice_takes: int = Field(default=1, ge=1, le=32)  # takes of each line of dialogue
+    cue_takes: int = Field(default=1, ge=1, le=32)  # takes of each scene's music and ambience
+    effect_takes: int = Field(default=1, ge=1, le=32)  # takes of each spot effect
     shots: dict[str, dict[str, str]] = Field(default_factory=dict)  # per-shot overrides
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from storyreel.backends import Backend
+from storyreel.sound.mix import RATE, decode
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,8 @@ class EffectsBackend(Backend):
         """The effect `request.word` names, as an audio file; a `StoryreelError` when there is
         none (that effect alone is left out, a silent gap)."""
         raise NotImplementedError
+
+
+def audio_seconds(path: Path) -> float:
+    """A sound's length as decoded (an MP3's headers only estimate it)."""
+    return round(sum(len(block) for block in decode(path)) / RATE, 3)
