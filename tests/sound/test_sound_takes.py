@@ -5,6 +5,7 @@ and the choice outlives the database file."""
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import soundfile
@@ -14,8 +15,10 @@ from storyreel.cli import app
 from storyreel.edit.timeline import build_timeline
 from storyreel.run.build import build
 from storyreel.run.pipeline import open_pipeline
-from storyreel.run.sound import RATE, SPOT_DELAY_S, scene_spans
+from storyreel.run.sound import CROSSFADE_S, RATE, SPOT_DELAY_S, make_cues, scene_spans
+from storyreel.sound import words
 from storyreel.store.project import Project
+from tests.sound.film import KEY, Vendor, serve, write_film
 
 SCRIPT = """Title: Two Doors
 
@@ -173,3 +176,27 @@ def test_a_choice_outlives_the_database_file_and_bad_choices_say_what_there_is(t
     )
     assert "effect 'door' has no take '7'; its takes: 1, 2" in said("7", "--effect", "door")
     assert "a cue is music or ambience" in said("1", "--cue", "door")
+
+
+def test_an_ambience_bed_is_asked_for_its_scenes_length_within_the_vendors(tmp_path, monkeypatch):
+    vendor = Vendor(refuse="")
+    http, url = serve(vendor)
+    monkeypatch.setenv("ELEVENLABS_API_KEY", KEY)
+    monkeypatch.setenv("ELEVENLABS_BASE_URL", url)
+    root = write_film(tmp_path / "film", 'effects = "elevenlabs"')
+    script = root / "script.fountain"
+    script.write_text(script.read_text().replace("Rain on", "[[shot: WS, static, 40s]]\nRain on"))
+    try:
+        with open_pipeline(Project.open(root)) as p:
+            shotlist = p.breakdown()
+            timeline = build_timeline(shotlist, p.config)
+            make_cues(p, timeline, shotlist, False)
+            harbour, bar = scene_spans(timeline, shotlist)
+    finally:
+        http.shutdown()
+    asked = {b["text"]: b["duration_seconds"] for b in vendor.bodies if b["loop"]}
+    assert harbour.end - harbour.start > 40 * RATE  # longer than the 30 s the vendor makes
+    assert asked[words.describe("rain")] == asked[words.describe("harbour")] == 30.0
+    bar_s = (bar.end - bar.start) / RATE + CROSSFADE_S
+    assert asked[words.describe("bar")] == math.ceil(bar_s) and 1 < bar_s < 10
+    assert [b["duration_seconds"] for b in vendor.bodies if not b["loop"]] == [2.0]  # the door

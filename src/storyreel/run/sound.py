@@ -14,6 +14,7 @@ delivery gain), made here from the scratch voices until the voice stage gives it
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import warnings
@@ -50,7 +51,7 @@ SPOT_S = 2.0
 SPOT_GAIN = 0.8
 AMBIENCE_GAIN = 0.35
 MAX_CUE_S = 300.0  # what a cue is asked for at most; a longer scene loops it
-AMBIENCE_S = 10.0  # what an ambience bed is asked for; the mix loops it under its scene
+AMBIENCE_S = 10.0  # an ambience bed of a folder's files; generated ones are as long as the scene
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ class Sounds:
 
 
 @dataclass(frozen=True)
-class _Wanted:
+class Wanted:
     """A slot's takes to make, and where its selected take plays (its path to come)."""
 
     slot: Slot
@@ -196,18 +197,17 @@ class _Wanted:
     where: Placed
 
 
-def make_cues(
+def plan_cues(
     p: Pipeline, timeline: otio.schema.Timeline, shotlist: ShotList, per_scene_music: bool
-) -> Sounds:
-    """The scenes' music cues (when the music backend scores scenes) and effects, every take
-    made or found and recorded, the selected take of each placed where the cut puts its scene
-    or shot (`storyreel.run.sound_takes`)."""
+) -> list[Wanted]:
+    """Every take of the scenes' music cues (when the music backend scores scenes), ambience
+    beds and spot effects, with where each slot plays in `timeline`; nothing is made."""
     spans = scene_spans(timeline, shotlist)
     scenes = {s.id: s for s in shotlist.scenes}
     shots_of = {sid: tuple(s.id for s in shotlist.shots if s.scene_id == sid) for sid in scenes}
     fade = round(CROSSFADE_S * RATE)
     n_cue, n_fx = p.config.backends.cue_takes, p.config.backends.effect_takes
-    wanted: list[_Wanted] = []
+    wanted: list[Wanted] = []
 
     def bed(span: Span, bus: str, gain: float) -> Placed:  # under a scene, crossfading
         start = max(0, span.start - fade // 2)
@@ -231,7 +231,7 @@ def make_cues(
                 for t in range(n_cue)
             ]
             slot = Slot("cue", "music", "music", scene.id, shots_of[scene.id])
-            wanted.append(_Wanted(slot, items, bed(span, "music", 1.0)))
+            wanted.append(Wanted(slot, items, bed(span, "music", 1.0)))
     effects_spec = p.config.backends.effects
     if effects_spec:
         effects = _backend(p, "effects", effects_spec)
@@ -257,7 +257,8 @@ def make_cues(
             ):
                 slot = Slot("cue", "ambience", word, scene.id, shots_of[scene.id])
                 where = bed(span, "effects", AMBIENCE_GAIN)
-                wanted.append(_Wanted(slot, takes(word, AMBIENCE_S, True, n_cue), where))
+                seconds = _bed_seconds(effects, where.length / RATE)
+                wanted.append(Wanted(slot, takes(word, seconds, True, n_cue), where))
         starts = _shot_starts(timeline)
         for shot in shotlist.shots:
             for word in (
@@ -266,7 +267,17 @@ def make_cues(
                 at = starts[shot.id] + round(SPOT_DELAY_S * RATE)
                 slot = Slot("effect", "effect", word, shot.scene_id, (shot.id,))
                 where = Placed("effects", at, Path(), SPOT_GAIN)
-                wanted.append(_Wanted(slot, takes(word, SPOT_S, False, n_fx), where))
+                wanted.append(Wanted(slot, takes(word, SPOT_S, False, n_fx), where))
+    return wanted
+
+
+def make_cues(
+    p: Pipeline, timeline: otio.schema.Timeline, shotlist: ShotList, per_scene_music: bool
+) -> Sounds:
+    """The scenes' music cues (when the music backend scores scenes) and effects, every take
+    made or found and recorded, the selected take of each placed where the cut puts its scene
+    or shot (`storyreel.run.sound_takes`)."""
+    wanted = plan_cues(p, timeline, shotlist, per_scene_music)
     stage = CueStage(p)
     planned = [(w, [stage.key(item) for item in w.items]) for w in wanted]
     mark_current(p, [s.id for s in shotlist.shots], [(w.slot, k) for w, k in planned])
@@ -290,6 +301,15 @@ def make_cues(
             placed.append((replace(w.where, path=stage.load(unique[key], made[key])), key))
     placed.sort(key=lambda pk: (pk[0].start, pk[0].bus, pk[1]))
     return Sounds([pl for pl, _ in placed], [key for _, key in placed])
+
+
+def _bed_seconds(backend: Any, scene_s: float) -> float:
+    """What an ambience bed is asked for: its scene's length in whole seconds, within what the
+    backend makes (a longer scene loops it); `AMBIENCE_S` from a backend of files."""
+    if backend.lengths is None:
+        return AMBIENCE_S
+    shortest, longest = backend.lengths
+    return float(min(max(math.ceil(scene_s), shortest), longest))
 
 
 def _actions(shotlist: ShotList, scene_id: str) -> list[str]:

@@ -61,9 +61,12 @@ class MusicBackend(Backend):
 
 
 class EffectsBackend(Backend):
-    """A backend of the `effects` stage."""
+    """A backend of the `effects` stage. `lengths` is the shortest and longest sound it makes,
+    in seconds, as its vendor documents them (an ambience bed is asked for its scene's length
+    within them); None for one whose sounds have their own lengths (a folder's files)."""
 
     stage: ClassVar[str] = "effects"
+    lengths: ClassVar[tuple[float, float] | None] = None
 
     def sound(self, request: EffectRequest) -> Cue:
         """The effect `request.word` names, as an audio file; a `StoryreelError` when there is
