@@ -1,5 +1,5 @@
-"""The shot panel's sound in a real browser: each voice take plays from the store, and choosing
-another one is kept in the project and heard in the rebuilt reel."""
+"""The shot panel's sound in a real browser: each voice take and its scene's ambience beds play
+from the store, and choosing another voice take is kept in the project and the reel rebuilt."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import httpx
+import numpy as np
+import soundfile
 from typer.testing import CliRunner
 
 from storyreel.cli import app
@@ -27,7 +29,11 @@ def voice_takes(root: Path) -> list:
 def test_another_voice_take_chosen_in_the_panel_is_kept_and_rebuilt(tmp_path: Path, browser):
     film = make_project(tmp_path / "film")
     with (film / "storyreel.toml").open("a") as f:
-        f.write("voice_takes = 2\n")
+        f.write('voice_takes = 2\neffects = "folder:sfx/"\n')
+    (film / "sfx").mkdir()
+    for name in ("harbour.wav", "sea.wav"):  # the pier's beds
+        t = np.arange(48_000) / 48_000
+        soundfile.write(str(film / "sfx" / name), 0.3 * np.sin(2 * np.pi * 300 * t), 48_000)
     with running(film) as r:
         page, errors = open_studio(browser, r)
         [shot] = {t["shot_id"] for t in voice_takes(film)}  # MAYA's line, a shot of its own
@@ -42,6 +48,9 @@ def test_another_voice_take_chosen_in_the_panel_is_kept_and_rebuilt(tmp_path: Pa
             src,
         )
         assert seconds > 0.3  # the take's WAV, from the store
+        beds = page.locator(".sound[data-kind='ambience']")
+        assert beds.count() == 2 and beds.locator("audio").count() == 2
+        assert "ambience harbour (the scene's)" in page.inner_text("#shot-panel")
         other = page.get_attribute(f"{VOICE}:not(.selected)", "data-take")
         page.click(f"{VOICE}:not(.selected) button")
         wait_version(page, 2)
@@ -64,4 +73,4 @@ def test_another_voice_take_chosen_in_the_panel_is_kept_and_rebuilt(tmp_path: Pa
         assert not errors
     listed = CliRunner().invoke(app, ["takes", shot, "--sound", "-p", str(film), "--json"])
     rows = json.loads(listed.output)
-    assert [r["id"] for r in rows if r["selected"]] == [other]
+    assert [r["id"] for r in rows if r["selected"] and r["kind"] == "voice"] == [other]

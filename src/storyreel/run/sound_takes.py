@@ -100,13 +100,13 @@ def record(
             seed=request.seed,
             prompt=request.prompt,
             params={
+                **given,
                 "role": slot.role,
                 "name": slot.name,
                 "scene": slot.scene,
                 "choice": slot.choice,
                 "asked_seconds": request.seconds,
                 "seconds": seconds,
-                **given,
             },
             remote_id=given.get("remote_id"),
         )
@@ -123,7 +123,9 @@ def record(
         )
 
 
-def mark_current(p: Pipeline, shots: Sequence[str], slots: Sequence[tuple[Slot, list[str]]]):
+def mark_current(
+    p: Pipeline, shots: Sequence[str], slots: Sequence[tuple[Slot, list[str]]]
+) -> None:
     """Each shot's cue and effect takes are those its slots have now; its others are stale."""
     for kind in KINDS:
         current: dict[str, list[str]] = {s: [] for s in shots}
