@@ -47,8 +47,8 @@ per_second = 0.07
 allow_outside = ["/mnt/refs", "../shared"]   # folders outside the project its paths may use
 ```
 
-Paths in a project (`[characters.NAME] refs`, `[look] refs` and `lut`, a folder backend's `folder:PATH`)
-are relative to the project folder and stay inside it: an absolute path, or one whose `..` or
+Paths in a project (`[characters.NAME] refs`, `[look] refs` and `lut`, a folder backend's `folder:PATH`,
+a local voice's or MusicGen's model files: `?model=`, `?voices=`, `musicgen:FOLDER`) are relative to the project folder and stay inside it: an absolute path, or one whose `..` or
 symbolic links lead out, is refused at its line unless it lies in a folder `allow_outside` names
 (absolute, or relative to the project). So a project received from someone else cannot send an
 image from elsewhere on the disk to a vendor, nor print a line of a file outside it.
@@ -67,6 +67,7 @@ import os
 import re
 import sys
 import tomllib
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -275,6 +276,8 @@ class BackendsConfig(Model):
     takes: int = Field(default=1, ge=1, le=32)
     voice: str = "espeak"  # the cast's voices: espeak | kokoro | piper | openai | elevenlabs
     voice_takes: int = Field(default=1, ge=1, le=32)  # takes of each line of dialogue
+    cue_takes: int = Field(default=1, ge=1, le=32)  # takes of each scene's music and ambience
+    effect_takes: int = Field(default=1, ge=1, le=32)  # takes of each spot effect
     shots: dict[str, dict[str, str]] = Field(default_factory=dict)  # per-shot overrides
 
 
@@ -598,6 +601,10 @@ def confine(config: ProjectConfig, data: dict[str, Any], path: Path, text: str) 
         kind, _, folder = str(spec or "").partition(":")
         if kind in ("folder", "file") and folder:
             paths.append((loc, folder))
+    voices = [(("backends", stage), backends.get(stage)) for stage in ("voice", "music")]
+    for name, character in (data.get("characters") or {}).items():
+        voices.append((("characters", name, "voice"), (character or {}).get("voice")))
+    paths += [(loc, model) for loc, spec in voices for model in _model_paths(str(spec or ""))]
     for loc, value in paths:
         if not inside(value, root, allowed):
             raise StoryreelError(
@@ -613,6 +620,15 @@ def confine(config: ProjectConfig, data: dict[str, Any], path: Path, text: str) 
                 path,
                 _line_of(text, loc),
             )
+
+
+def _model_paths(spec: str) -> list[str]:
+    """The model files a local voice or music backend's spec names (`?model=`, `?voices=`,
+    MusicGen's argument); a model id ("tts-1", "facebook/musicgen-small") lands inside."""
+    kind, _, argument = spec.partition(":")
+    value, _, query = argument.partition("?")
+    found = [v for k, v in urllib.parse.parse_qsl(query) if k in ("model", "voices") and v]
+    return found + ([value] if kind.strip() == "musicgen" and value else [])
 
 
 def _not_an_image(file: Path) -> str | None:

@@ -32,7 +32,7 @@ BUDGET = typer.Option(
 def describe(est: Estimate) -> list[str]:
     """The estimate as lines of text: a line a paying job, then the total against the budget."""
     rows = [
-        f"  {line.shot:<14} {line.kind:<5} {line.backend:<36} "
+        f"  {line.shot:<14} {line.kind:<8} {line.backend:<36} "
         + (
             f"{line.charge.usage.describe():>12} {line.charge.cost!s:>10}"
             if line.charge

@@ -14,10 +14,10 @@ import typer
 from storyreel.cli.app import command, console, out
 from storyreel.cli.progress import watching
 from storyreel.cli.spend_cmds import YES, approval
-from storyreel.edit.timeline import line_key
 from storyreel.errors import StoryreelError, did_you_mean
 from storyreel.model import Provenance
 from storyreel.run.build import build
+from storyreel.run.sound_takes import select_sound, select_voice, sound_rows, voice_rows
 from storyreel.store.db import Database
 from storyreel.store.journal import journal_path
 from storyreel.store.keys import digest
@@ -98,7 +98,9 @@ def take_rows(project: Project, db: Database, shot: str) -> list[dict]:
     return rows
 
 
-_SOUND = typer.Option(False, "--sound", help="The shot's voice takes, line by line.")
+_SOUND = typer.Option(
+    False, "--sound", help="The shot's voice takes line by line, its effects and its scene's cues."
+)
 
 
 @command("takes")
@@ -112,18 +114,27 @@ def takes(
     prompt, and the critic's score and reason (`storyreel critic`)."""
     with _open(project) as (p, db):
         _shot(db, shot)
-        rows = voice_rows(db, shot) if sound else take_rows(p, db, shot)
+        rows = [*voice_rows(db, shot), *sound_rows(db, shot)] if sound else take_rows(p, db, shot)
     if as_json:
         out(json.dumps(rows, indent=2))
         return
     if sound:
         for r in rows:
             mark = " ".join(m for m, on in (("*", r["selected"]), ("stale", r["stale"])) if on)
+            if r["kind"] == "voice":
+                out(
+                    f"{mark:>7} line {r['line']} take {r['take']}  {r['id']}  {r['backend']}  "
+                    f"{r['voice']}  {r['seconds']:.2f} s  {r['path'] or '-'}"
+                )
+                out(f"        {r['character']}: {r['text']}")
+                continue
+            what = "music" if r["kind"] == "music" else f"{r['kind']} {r['name']}"
+            length = f"{r['seconds']:.2f} s" if r["seconds"] is not None else "- s"
             out(
-                f"{mark:>7} line {r['line']} take {r['take']}  {r['id']}  {r['backend']}  "
-                f"{r['voice']}  {r['seconds']:.2f} s  {r['path'] or '-'}"
+                f"{mark:>7} {what} take {r['take']}  {r['id']}  {r['backend']}  seed {r['seed']}"
+                f"  {length}  {r['path'] or '-'}"
             )
-            out(f"        {r['character']}: {r['text']}")
+            out(f"        file: {r['file']}" if r["file"] else f"        prompt: {r['prompt']}")
         return
     for r in rows:
         mark = " ".join(m for m, on in (("*", r["selected"]), ("stale", r["stale"])) if on)
@@ -146,18 +157,36 @@ def select(
         ..., help="Take number (1, 2 ...) or take id (also of a stale take)."
     ),
     project: Path = _PROJECT,
-    sound: bool = typer.Option(False, "--sound", help="Choose a voice take of a line."),
+    sound: bool = typer.Option(
+        False, "--sound", help="Choose a voice take of a line (or, with --effect/--cue, a sound's)."
+    ),
     line: int = typer.Option(1, "--line", min=1, help="With --sound: the shot's line (1, 2 ...)."),
+    effect: str | None = typer.Option(
+        None, "--effect", help="With --sound: a spot effect of the shot, by its word (door)."
+    ),
+    cue: str | None = typer.Option(
+        None,
+        "--cue",
+        help="With --sound: the scene's music cue or ambience bed (music, ambience, ambience:rain).",
+    ),
 ) -> None:
     """Choose which take of a shot the cut uses. The choice holds when the shot's text changes:
     the cut keeps that take (the build warns that it is stale) until another is selected."""
+    if (effect or cue) and not sound:
+        raise StoryreelError("--effect and --cue choose a sound's take: add --sound")
+    if effect and cue:
+        raise StoryreelError("choose an effect's take or a cue's, not both in one select")
     if sound:
         with _open(project) as (_, db):
             _shot(db, shot)
-            key, number = select_voice(db, shot, line, take)
+            if effect or cue:
+                what = f"effect:{effect}" if effect else _cue(cue)
+                said, number = select_sound(db, shot, what, take)
+            else:
+                _, number = select_voice(db, shot, line, take)
+                said = f"line {line}: voice"
         console.print(
-            f"shot {shot}, line {line}: voice take {number} selected; "
-            "`storyreel render` to update the mix",
+            f"shot {shot}, {said} take {number} selected; `storyreel render` to update the mix",
             markup=False,
         )
         return
@@ -175,51 +204,13 @@ def select(
     )
 
 
-def voice_rows(db: Database, shot: str) -> list[dict]:
-    """A shot's voice takes, line by line: line number, take, id, backend, voice, length ..."""
-    rows = []
-    for row in db.takes(shot, "voice"):
-        prov = Provenance.model_validate_json(row["provenance"])
-        key = prov.params["line"]
-        chosen, index = db.selected_take(key), db.selection(key)
-        rows.append(
-            {
-                "line": int(key.rpartition(":")[2]) + 1,
-                "take": row["idx"] + 1,
-                "id": row["id"],
-                "backend": f"{prov.backend} {prov.version}",
-                "voice": prov.params.get("voice"),
-                "character": prov.params.get("character"),
-                "text": prov.prompt,
-                "seconds": prov.params.get("seconds") or 0.0,
-                "seed": row["seed"],
-                "created": row["created"],
-                "stale": bool(row["stale"]),
-                "selected": not row["stale"]
-                and (row["id"] == chosen if chosen else row["idx"] == index),
-                "path": row["path"],
-            }
-        )
-    rows.sort(key=lambda r: (r["stale"], r["line"], r["take"]))
-    return rows
-
-
-def select_voice(db: Database, shot: str, line: int, take: str) -> tuple[str, int]:
-    """Choose the voice take of a shot's line the mix uses: (the line key, the take number)."""
-    rows = [r for r in voice_rows(db, shot) if r["line"] == line and not r["stale"]]
-    if not rows:
-        lines = sorted({r["line"] for r in voice_rows(db, shot) if not r["stale"]})
-        known = ", ".join(map(str, lines)) or "none"
-        raise StoryreelError(f"shot {shot} has no voiced line {line}; its lines: {known}")
-    match = [r for r in rows if str(r["take"]) == take or r["id"] == take]
-    if not match:
-        known = ", ".join(str(r["take"]) for r in rows)
+def _cue(cue: str | None) -> str:
+    role = (cue or "").partition(":")[0]
+    if role not in ("music", "ambience"):
         raise StoryreelError(
-            f"shot {shot}, line {line} has no voice take {take!r}; its takes: {known}"
+            f"--cue {cue!r}: a cue is music or ambience (ambience:WORD for one of several beds)"
         )
-    key = line_key(shot, line - 1)
-    db.select(key, match[0]["take"] - 1, match[0]["id"])
-    return key, match[0]["take"]
+    return cue or ""
 
 
 @command("regen")

@@ -3,7 +3,8 @@
 
 Both answer in one request with the audio in the body (MP3 by default), authenticated by the
 `xi-api-key` header (`ELEVENLABS_API_KEY`); there is no task to resume, so the job ledger keeps
-each finished download under its job key and the same cue is never paid for twice. Requests go
+each finished download under its job key (the request and the take's seed, so each take of a
+cue is a job of its own) and the same cue is never paid for twice. Requests go
 through httpx rather than the `elevenlabs` SDK: two JSON posts that return bytes, and the
 ledger's retry and refusal handling (`storyreel.hosted.common.call`) wants the raw status.
 `ELEVENLABS_BASE_URL` (or `base_url`) points it elsewhere.
@@ -59,7 +60,12 @@ class ElevenLabsMusic(_ElevenLabs, MusicBackend):
             "force_instrumental": True,
         }
         path, remote_id = self._run(
-            "music", request.project_root, ".mp3", body, lambda: self._post("/v1/music", body), None
+            "music",
+            request.project_root,
+            ".mp3",
+            {**body, "seed": request.seed},  # a take of its own: another job
+            lambda: self._post("/v1/music", body),
+            None,
         )
         return Cue(path, {"vendor": self.vendor, "remote_id": remote_id, **body})
 
@@ -67,6 +73,7 @@ class ElevenLabsMusic(_ElevenLabs, MusicBackend):
 class ElevenLabsEffects(_ElevenLabs, EffectsBackend):
     name: ClassVar[str] = "elevenlabs"
     default_model: ClassVar[str] = "eleven_text_to_sound_v2"
+    lengths: ClassVar[tuple[float, float] | None] = EFFECT_S
 
     def sound(self, request: EffectRequest) -> Cue:
         body = {
@@ -80,7 +87,7 @@ class ElevenLabsEffects(_ElevenLabs, EffectsBackend):
             "effect",
             request.project_root,
             ".mp3",
-            body,
+            {**body, "seed": request.seed},  # a take of its own: another job
             lambda: self._post("/v1/sound-generation", body),
             None,
         )

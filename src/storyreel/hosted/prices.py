@@ -29,6 +29,7 @@ UNITS: dict[str, str] = {
     "per_video": "videos",
     "per_second": "seconds",
     "per_minute": "minutes",
+    "per_generation": "generations",
     "per_million_characters": "characters",
     "per_thousand_characters": "characters",
     "per_million_input_tokens": "input_tokens",
@@ -44,6 +45,11 @@ SCALE = {
 NOTES = ("source", "read", "as_of", "note")  # where a price comes from, not a rate
 OPEN_CATALOGS = ("replicate", "fal")  # vendors hosting any model: a studio may price a new one
 SECONDS_KEYS = ("duration", "seconds", "duration_seconds")  # how vendors name a clip's length
+TEXT_KEYS = ("input", "text")  # how speech APIs name the text read aloud
+# speech at about 150 words a minute, some 6 characters a word with its space: how a line's
+# characters become the minutes of a model priced per minute of speech (OpenAI's own
+# per-minute figure for gpt-4o-mini-tts is such an estimate; its bill counts tokens)
+CHARACTERS_PER_MINUTE = 900
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥"}
 
 
@@ -77,6 +83,7 @@ class Usage:
     seconds: int = 0
     minutes: Decimal = Decimal(0)
     characters: int = 0
+    generations: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     settings: Mapping[str, str] = field(default_factory=dict)
@@ -92,7 +99,9 @@ class Usage:
             return f"{self.input_tokens} tokens in, {self.output_tokens} out"
         if self.characters:
             return f"{self.characters} characters"
-        return f"{self.minutes} min" if self.minutes else "nothing"
+        if self.generations:
+            return f"{self.generations} generation{'s' if self.generations != 1 else ''}"
+        return f"{self.minutes:.2f} min" if self.minutes else "nothing"
 
 
 @dataclass(frozen=True)
@@ -171,6 +180,17 @@ def usage_of(kind: str, inputs: Mapping[str, Any]) -> Usage:
                 break
     if kind == "still":
         return Usage(images=int(inputs.get("n", 1) or 1), settings=settings)
+    if kind == "voice":  # a line read aloud: its characters, or the minutes they take to say
+        text = next((str(inputs[k]) for k in TEXT_KEYS if k in inputs), "")
+        minutes = (Decimal(len(text)) / CHARACTERS_PER_MINUTE).quantize(Decimal("0.0001"))
+        return Usage(characters=len(text), minutes=minutes, settings=settings)
+    if kind == "music":  # a cue of the length asked for
+        ms = inputs.get("music_length_ms")
+        minutes = Decimal(int(ms)) / 60_000 if ms else Decimal(seconds) / 60
+        minutes = minutes.quantize(Decimal("0.0001"))
+        return Usage(minutes=minutes, settings=settings)
+    if kind == "effect":  # one sound generated, whatever its length
+        return Usage(generations=1, settings=settings)
     return Usage(videos=1, seconds=seconds, settings=settings)
 
 
@@ -215,7 +235,11 @@ class PriceBook:
             return None
         usage = usage_of(kind, inputs)
         kept = {k: v for k, v in usage.settings.items() if k in rate.variants}
-        usage = Usage(**{**vars(usage), "settings": kept})
+        counts = vars(usage)
+        if not (usage.images or usage.videos):  # speech, music, effects: what the rate bills
+            billed = {UNITS[u] for u in rate.units}
+            counts = {k: v if k in billed else type(v)() for k, v in counts.items()}
+        usage = Usage(**{**counts, "settings": kept})
         return Charge(vendor, model, usage, self.price(f"{vendor}:{model}", usage))
 
 

@@ -87,11 +87,11 @@ def _render(
 ) -> None:
     cfg = p.config
     shotlist = p.breakdown()
-    voices = make_voices(p, shotlist)  # first: a line's length holds its shot on screen
     scored = per_scene_music(p, music)
     music = music_file(p, music)  # a file that is not audio is said before any work
-    if approve is not None:  # before anything is made, or paid for
+    if approve is not None:  # before anything is made, or paid for (hosted voices too)
         approve(p, shotlist)
+    voices = make_voices(p, shotlist)  # first: a line's length holds its shot on screen
     stills = make_stills(p, shotlist)
     selected = stills.selected
     if not p.draft:  # a draft comes in seconds: the sheet and the first minute are for renders

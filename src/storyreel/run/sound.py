@@ -40,6 +40,7 @@ from storyreel.render.encode import FLAC_OPTIONS, flac_frames
 from storyreel.render.segments import FlacSound, encode_audio
 from storyreel.run.events import LoudnessMeasured
 from storyreel.run.pipeline import Pipeline
+from storyreel.run.sound_takes import Slot, chosen, mark_current, record, take_seed
 from storyreel.run.stage import Outcome, Stage, Stored
 from storyreel.sound import pieces, words
 from storyreel.sound.cues import Cue, CueRequest, EffectRequest
@@ -55,6 +56,7 @@ SPOT_S = 2.0
 SPOT_GAIN = 0.8
 AMBIENCE_GAIN = 0.35
 MAX_CUE_S = 300.0  # what a cue is asked for at most; a longer scene loops it
+AMBIENCE_S = 10.0  # an ambience bed of a folder's files; generated ones are as long as the scene
 
 
 @dataclass(frozen=True)
@@ -184,21 +186,33 @@ def _at_config(p: Pipeline, stage: str, error: StoryreelError) -> StoryreelError
 
 @dataclass(frozen=True)
 class Sounds:
-    """The cues and effects placed in the cut, and their keys (the mix's upstream)."""
+    """The cues and effects placed in the cut, and the keys of their takes in the same order
+    (the mix's upstream: choosing another take of one of them makes the mix again)."""
 
     placed: list[Placed]
     keys: list[str]
 
 
-def make_cues(
+@dataclass(frozen=True)
+class Wanted:
+    """A slot's takes to make, and where its selected take plays (its path to come)."""
+
+    slot: Slot
+    items: list[CueItem]
+    where: Placed
+
+
+def plan_cues(
     p: Pipeline, timeline: otio.schema.Timeline, shotlist: ShotList, per_scene_music: bool
-) -> Sounds:
-    """The scenes' music cues (when the music backend scores scenes) and effects, made or found
-    as takes, placed where the cut puts their scenes and shots."""
+) -> list[Wanted]:
+    """Every take of the scenes' music cues (when the music backend scores scenes), ambience
+    beds and spot effects, with where each slot plays in `timeline`; nothing is made."""
     spans = scene_spans(timeline, shotlist)
     scenes = {s.id: s for s in shotlist.scenes}
+    shots_of = {sid: tuple(s.id for s in shotlist.shots if s.scene_id == sid) for sid in scenes}
     fade = round(CROSSFADE_S * RATE)
-    wanted: list[tuple[CueItem, Placed]] = []  # each with where it plays (its path to come)
+    n_cue, n_fx = p.config.backends.cue_takes, p.config.backends.effect_takes
+    wanted: list[Wanted] = []
 
     def bed(span: Span, bus: str, gain: float) -> Placed:  # under a scene, crossfading
         start = max(0, span.start - fade // 2)
@@ -210,61 +224,101 @@ def make_cues(
         for span in spans:
             scene = scenes[span.scene_id]
             text = " ".join([scene.synopsis or "", *_actions(shotlist, scene.id)])
-            request = CueRequest(
-                scene.id,
-                words.cue_prompt(scene.heading, text, p.config.look.style),
-                round(min(MAX_CUE_S, (span.end - span.start + fade) / RATE), 2),
-                _seed(scene.id),
-                p.root,
-            )
-            wanted.append((CueItem("music", music_spec, request, music), bed(span, "music", 1.0)))
+            prompt = words.cue_prompt(scene.heading, text, p.config.look.style)
+            seconds = round(min(MAX_CUE_S, (span.end - span.start + fade) / RATE), 2)
+            items = [
+                CueItem(
+                    "music",
+                    music_spec,
+                    CueRequest(scene.id, prompt, seconds, take_seed(scene.id, t), p.root),
+                    music,
+                )
+                for t in range(n_cue)
+            ]
+            slot = Slot("cue", "music", "music", scene.id, shots_of[scene.id])
+            wanted.append(Wanted(slot, items, bed(span, "music", 1.0)))
     effects_spec = p.config.backends.effects
     if effects_spec:
         effects = _backend(p, "effects", effects_spec)
+
+        def takes(word: str, seconds: float, ambience: bool, n: int) -> list[CueItem]:
+            return [
+                CueItem(
+                    "effects",
+                    effects_spec,
+                    EffectRequest(
+                        word, words.describe(word), seconds, ambience, take_seed(word, t), p.root
+                    ),
+                    effects,
+                )
+                for t in range(n)
+            ]
+
         for span in spans:
             scene = scenes[span.scene_id]
             action = " ".join(_actions(shotlist, scene.id))
             for word in words.ambience_words(
                 scene.heading, action, scene.int_ext.startswith("INT")
             ):
-                request = EffectRequest(word, words.describe(word), 10.0, True, _seed(word), p.root)
-                item = CueItem("effects", effects_spec, request, effects)
-                wanted.append((item, bed(span, "effects", AMBIENCE_GAIN)))
+                slot = Slot("cue", "ambience", word, scene.id, shots_of[scene.id])
+                where = bed(span, "effects", AMBIENCE_GAIN)
+                seconds = _bed_seconds(effects, where.length / RATE)
+                wanted.append(Wanted(slot, takes(word, seconds, True, n_cue), where))
         starts = _shot_starts(timeline)
         for shot in shotlist.shots:
             for word in (
                 words.spot_words(shot.action or shot.description) if shot.id in starts else []
             ):
-                request = EffectRequest(
-                    word, words.describe(word), SPOT_S, False, _seed(word), p.root
-                )
                 at = starts[shot.id] + round(SPOT_DELAY_S * RATE)
-                item = CueItem("effects", effects_spec, request, effects)
-                wanted.append((item, Placed("effects", at, Path(), SPOT_GAIN)))
+                slot = Slot("effect", "effect", word, shot.scene_id, (shot.id,))
+                where = Placed("effects", at, Path(), SPOT_GAIN)
+                wanted.append(Wanted(slot, takes(word, SPOT_S, False, n_fx), where))
+    return wanted
+
+
+def make_cues(
+    p: Pipeline, timeline: otio.schema.Timeline, shotlist: ShotList, per_scene_music: bool
+) -> Sounds:
+    """The scenes' music cues (when the music backend scores scenes) and effects, every take
+    made or found and recorded, the selected take of each placed where the cut puts its scene
+    or shot (`storyreel.run.sound_takes`)."""
+    wanted = plan_cues(p, timeline, shotlist, per_scene_music)
+    stage = CueStage(p)
+    planned = [(w, [stage.key(item) for item in w.items]) for w in wanted]
+    mark_current(p, [s.id for s in shotlist.shots], [(w.slot, k) for w, k in planned])
     if not wanted:
         return Sounds([], [])
-    stage = CueStage(p)
-    keyed = [(stage.key(item), item, where) for item, where in wanted]
-    unique = {key: item for key, item, _ in keyed}  # a door in two shots: one take
-    made: dict[str, Path] = {}
+    # a door in two shots: one take
+    unique = {key: item for w, k in planned for key, item in zip(k, w.items, strict=True)}
+    made: dict[str, Stored] = {}
     with p.runner.stage("cues", len(unique)) as tick:
-        for item, outcome in p.runner.ensure(stage, list(unique.values()), tick):
+        for _, outcome in p.runner.ensure(stage, list(unique.values()), tick):
             if outcome.error is None and outcome.stored is not None:
-                made[outcome.key] = stage.load(item, outcome.stored)
+                made[outcome.key] = outcome.stored
             # a refusal is a silent gap, said as a warning by the runner
-    placed = [
-        replace(where, path=made[key]) for item, where in wanted if (key := stage.key(item)) in made
-    ]
-    return Sounds(sorted(placed, key=lambda s: (s.start, s.bus)), sorted(made))
+    placed: list[tuple[Placed, str]] = []
+    for w, k in planned:
+        for t, (key, item) in enumerate(zip(k, w.items, strict=True)):
+            if key in made:
+                record(p, w.slot, t, key, item.backend, item.request, made[key])
+        key = chosen(p.db, w.slot.choice, dict(enumerate(k)))
+        if key in made:
+            placed.append((replace(w.where, path=stage.load(unique[key], made[key])), key))
+    placed.sort(key=lambda pk: (pk[0].start, pk[0].bus, pk[1]))
+    return Sounds([pl for pl, _ in placed], [key for _, key in placed])
+
+
+def _bed_seconds(backend: Any, scene_s: float) -> float:
+    """What an ambience bed is asked for: its scene's length in whole seconds, within what the
+    backend makes (a longer scene loops it); `AMBIENCE_S` from a backend of files."""
+    if backend.lengths is None:
+        return AMBIENCE_S
+    shortest, longest = backend.lengths
+    return float(min(max(math.ceil(scene_s), shortest), longest))
 
 
 def _actions(shotlist: ShotList, scene_id: str) -> list[str]:
     return [s.action or s.description for s in shotlist.shots if s.scene_id == scene_id]
-
-
-def _seed(what: str) -> int:
-    """A cue's seed, from what it is for: the same every run, different for each."""
-    return int(digest(what.encode())[:8], 16)
 
 
 def _shot_starts(timeline: otio.schema.Timeline) -> dict[str, int]:

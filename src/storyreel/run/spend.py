@@ -9,7 +9,10 @@ holds it already (made, or running: resumed without paying). So the estimate is 
 pays, not a guess beside it, and a one-shot edit estimates that shot alone.
 
 A clip whose still is not made yet is priced from a blank still of the picture's size: its
-key cannot be on the ledger (it hashes the still), and what it sends is billed the same.
+key cannot be on the ledger (it hashes the still), and what it sends is billed the same. The
+sound is walked the same way: every take of every line a hosted voice would speak, and every
+take of the music cues, ambience beds and spot effects the cut's scenes and shots would get
+(placed on the script's cut, whose scenes are as long as the render's).
 """
 
 from __future__ import annotations
@@ -24,21 +27,23 @@ from typing import Any
 
 import numpy as np
 
-from storyreel.backends import backend_class, split_spec
+from storyreel.backends import available, backend_class, split_spec
 from storyreel.config import ProjectConfig
 from storyreel.edit.timeline import build_timeline, media_lengths, out_points
 from storyreel.errors import StoryreelError
 from storyreel.hosted.charges import Quoted, charging
 from storyreel.hosted.common import HostedBackend
 from storyreel.hosted.prices import Charge, Money, price_book
+from storyreel.hosted.speech import HostedVoice
 from storyreel.model import Shot, ShotList, Still, frames_for
 from storyreel.run.build import edit_inputs
 from storyreel.run.clips import ClipJob, ClipRecipe, plan_clips
 from storyreel.run.pipeline import Pipeline, open_pipeline
-from storyreel.run.sound import music_file
+from storyreel.run.sound import CueStage, music_file, per_scene_music, plan_cues
 from storyreel.run.stills import StillsStage, TakeRef, plan_takes
-from storyreel.run.takes import load_still
-from storyreel.run.voices import planned_lengths
+from storyreel.run.takes import load_still, take_id
+from storyreel.run.voices import VoiceStage, plan_voices, planned_lengths
+from storyreel.sound.voices.cast import voice_spec
 from storyreel.store.db import Database
 from storyreel.store.objects import CorruptObject
 from storyreel.store.project import Project
@@ -52,7 +57,7 @@ class Line:
     (None with `unpriced` saying why, when it has none)."""
 
     shot: str
-    kind: str  # "still" | "clip"
+    kind: str  # "still" | "clip" | "voice" | "music" | "ambience" | "effect"
     item: str  # the take's or clip's id
     backend: str  # its spec: "kling:kling-v2-1?mode=pro"
     charge: Charge | None
@@ -178,10 +183,11 @@ def plan_spend(
     clips: bool = True,
     clip: tuple[int, dict[str, Any]] | None = None,
 ) -> list[Line]:
-    """Every hosted job the next render of `shotlist` would pay: the takes and clips it would
-    make that the store and the ledger do not hold (`clips` off: the takes of `shots` alone,
-    `takes` of each at least, as `storyreel stills` makes them; `clip`, a take's index and the
-    shot's fields tried instead of the script's: the one clip `storyreel clip` makes of it)."""
+    """Every hosted job the next render of `shotlist` would pay: the takes, clips, voices, cues
+    and effects it would make that the store and the ledger do not hold (`clips` off: the takes
+    of `shots` alone, `takes` of each at least, as `storyreel stills` makes them; `clip`, a
+    take's index and the shot's fields tried instead of the script's: the one clip `storyreel
+    clip` makes of it, and nothing else)."""
     refs, selected = plan_takes(p, shotlist, shotlist.shots if shots is None else shots, takes)
     stills = StillsStage(p)
     lines = []
@@ -193,14 +199,21 @@ def plan_spend(
             lines += [line] if line else []
     if not clips:
         return lines
+    script_cut = None
     if clip is not None:
         jobs = _tried_clip(p, shotlist, refs, *clip)
     else:
+        voices, voice = plan_voices(p, shotlist), VoiceStage(p)
+        for take in voices:
+            if isinstance(take.backend, HostedVoice) and not _stored(p, take.key, take.shot.id):
+                run = lambda t=take: voice.compute(t)  # noqa: E731
+                line = _quote(p, take.shot.id, "voice", take.id, take.backend, run)
+                lines += [line] if line else []
         with warnings.catch_warnings():  # the render says them
             warnings.simplefilter("ignore")
-            script_cut = build_timeline(
-                shotlist, p.config, **edit_inputs(p, shotlist, music, planned_lengths(p, shotlist))
-            )
+            lengths = planned_lengths(p, shotlist, voices)
+            edit = edit_inputs(p, shotlist, music, lengths)
+            script_cut = build_timeline(shotlist, p.config, **edit)
         jobs = plan_clips(p, shotlist, selected, media_lengths(script_cut), out_points(script_cut))
     for job in jobs:
         if not isinstance(job.backend, HostedBackend):
@@ -210,6 +223,27 @@ def plan_spend(
         recipe = ClipRecipe(job, p.config, p.root, still, end)
         line = _quote(p, job.shot.id, "clip", job.id, job.backend, recipe.make)
         lines += [line] if line else []
+    if script_cut is None:  # one clip tried: no sound is made
+        return lines
+    return lines + _cue_lines(p, script_cut, shotlist, scored=music is None)
+
+
+def _cue_lines(p: Pipeline, cut: Any, shotlist: ShotList, scored: bool) -> list[Line]:
+    """The hosted music cues and effects the render would make, each job once."""
+    stage, lines, seen = CueStage(p), [], set()
+    for wanted in plan_cues(p, cut, shotlist, scored and per_scene_music(p, None)):
+        slot = wanted.slot
+        for item in wanted.items:
+            key = stage.key(item)
+            if key in seen or not isinstance(item.backend, HostedBackend):
+                continue
+            seen.add(key)
+            if _stored(p, key, slot.shots[0]):
+                continue
+            item_id = take_id(slot.shots[0], slot.kind, key)
+            run = lambda i=item: stage.compute(i)  # noqa: E731
+            line = _quote(p, slot.shots[0], slot.role, item_id, item.backend, run)
+            lines += [line] if line else []
     return lines
 
 
@@ -228,17 +262,25 @@ def _tried_clip(
 def may_pay(config: ProjectConfig) -> bool:
     """Whether any backend the project names is hosted (else nothing is estimated)."""
     b = config.backends
-    specs = [("stills", b.stills), ("motion", b.motion)]
+    specs = [("stills", b.stills), ("motion", b.motion), ("voice", b.voice)]
     specs += [(stage, spec) for stages in b.shots.values() for stage, spec in stages.items()]
+    specs += [(stage, spec) for stage, spec in (("music", b.music), ("effects", b.effects)) if spec]
+    with contextlib.suppress(StoryreelError):  # a bad voice is said by the render, at its line
+        names = list(available("voice"))
+        specs += [("voice", voice_spec(config, name, names)) for name in config.characters]
     return any(
         issubclass(backend_class(stage, split_spec(spec)[0]), HostedBackend)
         for stage, spec in specs
-        if stage in ("stills", "motion")
+        if stage in ("stills", "motion", "voice", "music", "effects")
     )
 
 
 def _made(p: Pipeline, ref: TakeRef) -> bool:
     return p.runner.lookup(ref.key, f"still of shot {ref.shot.id}") is not None
+
+
+def _stored(p: Pipeline, key: str, shot: str) -> bool:
+    return p.runner.lookup(key, f"sound of shot {shot}") is not None
 
 
 def _still(p: Pipeline, ref: TakeRef) -> Still:
@@ -256,8 +298,9 @@ def _quote(
 ) -> Line | None:
     """The dry run of one stage item: its line, or None when it would pay nothing."""
     spec = f"{backend.vendor}:{backend.model}"
-    if backend.settings:
-        spec += "?" + "&".join(f"{k}={v}" for k, v in backend.settings.items())
+    settings = {k: v for k, v in backend.settings.items() if k != "model"}  # a voice's option
+    if settings:
+        spec += "?" + "&".join(f"{k}={v}" for k, v in settings.items())
     with charging(p.prices, shot, item, quote=True):
         try:
             run()

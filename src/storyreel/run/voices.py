@@ -258,11 +258,14 @@ def make_voices(p: Pipeline, shotlist: ShotList, takes: list[LineTake] | None = 
     return Voices(lines)
 
 
-def planned_lengths(p: Pipeline, shotlist: ShotList) -> dict[str, float]:
+def planned_lengths(
+    p: Pipeline, shotlist: ShotList, takes: list[LineTake] | None = None
+) -> dict[str, float]:
     """Each line's length as the next render will cut it, paying nothing (for an estimate):
     the voices themselves when none is hosted (they cost nothing, and the render reuses them),
-    else each line's first take from the store, or its reading estimate when it is not made."""
-    takes = plan_voices(p, shotlist)
+    else each line's first take from the store, or its reading estimate when it is not made
+    (`takes`, when already planned)."""
+    takes = plan_voices(p, shotlist) if takes is None else takes
     if not any(isinstance(t.backend, HostedVoice) for t in takes):
         return make_voices(p, shotlist, takes).lengths
     lengths: dict[str, float] = {}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from storyreel.backends import Backend
+from storyreel.sound.mix import RATE, decode
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,19 @@ class MusicBackend(Backend):
 
 
 class EffectsBackend(Backend):
-    """A backend of the `effects` stage."""
+    """A backend of the `effects` stage. `lengths` is the shortest and longest sound it makes,
+    in seconds, as its vendor documents them (an ambience bed is asked for its scene's length
+    within them); None for one whose sounds have their own lengths (a folder's files)."""
 
     stage: ClassVar[str] = "effects"
+    lengths: ClassVar[tuple[float, float] | None] = None
 
     def sound(self, request: EffectRequest) -> Cue:
         """The effect `request.word` names, as an audio file; a `StoryreelError` when there is
         none (that effect alone is left out, a silent gap)."""
         raise NotImplementedError
+
+
+def audio_seconds(path: Path) -> float:
+    """A sound's length as decoded (an MP3's headers only estimate it)."""
+    return round(sum(len(block) for block in decode(path)) / RATE, 3)

@@ -15,7 +15,17 @@ from fastapi.staticfiles import StaticFiles
 from storyreel.studio.builder import Builder
 from storyreel.studio.context import Studio
 from storyreel.studio.hub import Hub
-from storyreel.studio.routes import board, events, media, notes, revisions, script, shots, spend
+from storyreel.studio.routes import (
+    board,
+    events,
+    media,
+    notes,
+    revisions,
+    script,
+    shots,
+    sounds,
+    spend,
+)
 from storyreel.studio.security import TokenGuard
 
 STATIC = Path(__file__).parent / "static"
@@ -48,7 +58,7 @@ def create_app(root: Path, token: str, author: str | None = None, pay: bool = Fa
     )
     app.state.studio = studio
     app.add_middleware(TokenGuard, token=token)
-    for module in (script, shots, notes, media, events, board, revisions, spend):
+    for module in (script, shots, sounds, notes, media, events, board, revisions, spend):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

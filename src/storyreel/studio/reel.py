@@ -13,6 +13,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import av
+
 from storyreel.model import Provenance, ShotList
 from storyreel.run.events import CutPlaced
 from storyreel.run.identity import stored_identities
@@ -164,3 +166,29 @@ def take_image(project: Project, take_id: str) -> Path | None:
     store = ObjectStore(project.objects_dir)
     digest = out["blobs"]["png"][0]
     return store.path(digest) if store.verify(digest) else None
+
+
+_MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "flac": "audio/flac", "ogg": "audio/ogg"}
+
+
+def take_audio(project: Project, take_id: str) -> tuple[Path, str] | None:
+    """The stored sound of a voice, cue or effect take, verified, and its media type (the
+    store's names carry no extension: PyAV reads the container's format); or None."""
+    if not project.db_path.is_file():
+        return None
+    with Database(project.db_path, read_only=True) as db:
+        row = db.take(take_id)
+        out = db.output_get(row["object_key"]) if row is not None else None
+    blob = (out or {"blobs": {}})["blobs"]
+    blob = blob.get("wav") or blob.get("audio")
+    store = ObjectStore(project.objects_dir)
+    if blob is None or not store.verify(blob[0]):
+        return None
+    path = store.path(blob[0])
+    try:
+        with av.open(str(path)) as container:
+            names = container.format.name.split(",")
+    except av.error.FFmpegError:
+        return None
+    kind = next((_MEDIA_TYPES[n] for n in names if n in _MEDIA_TYPES), None)
+    return path, kind or ("audio/mp4" if "mp4" in names else "application/octet-stream")

@@ -28,7 +28,7 @@ class Render(BaseModel):
     full: bool = False
 
 
-def _known(s: Studio, shot: str) -> None:
+def known(s: Studio, shot: str) -> None:
     if shot not in {c.id for c in s.builder.reel.shots}:
         raise HTTPException(404, f"no shot {shot!r} in the reel")
 
@@ -41,13 +41,13 @@ def reel(s: Ctx) -> dict:
 
 @router.get("/shots/{shot}/takes")
 def takes(shot: str, s: Ctx) -> list[dict]:
-    _known(s, shot)
+    known(s, shot)
     return take_rows(s.project(), shot)
 
 
 @router.post("/shots/{shot}/select")
 def select(shot: str, body: Pick, s: Ctx) -> dict:
-    _known(s, shot)
+    known(s, shot)
     project = s.project()
     rows = [r for r in take_rows(project, shot) if r["kind"] == "still"]
     match = next((r for r in rows if r["id"] == body.take_id), None)
@@ -62,7 +62,7 @@ def select(shot: str, body: Pick, s: Ctx) -> dict:
 @router.post("/shots/{shot}/more")
 def more_takes(shot: str, body: More, s: Ctx) -> dict:
     """Ask for `n` more takes of a shot (new seeds; the earlier ones are kept)."""
-    _known(s, shot)
+    known(s, shot)
     project = s.project()
     with Database(project.db_path) as db:
         n = max(db.n_takes(shot), project.config.backends.takes) + body.n
@@ -74,7 +74,7 @@ def more_takes(shot: str, body: More, s: Ctx) -> dict:
 @router.post("/shots/{shot}/retry")
 def retry(shot: str, s: Ctx) -> dict:
     """Build again: a shot its backend refused is tried anew (refusals are never stored)."""
-    _known(s, shot)
+    known(s, shot)
     s.builder.request()
     return {"shot": shot}
 

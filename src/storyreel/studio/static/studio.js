@@ -162,7 +162,8 @@
   async function openShot(id) {
     state.openShot = id; markCards();
     const s = state.reel.shots.find(x => x.id === id);
-    const r = await api("GET", `/api/shots/${encodeURIComponent(id)}/takes`);
+    const [r, heard] = await Promise.all([api("GET", `/api/shots/${encodeURIComponent(id)}/takes`),
+      api("GET", `/api/shots/${encodeURIComponent(id)}/sound`)]);
     if (state.openShot !== id) return;
     const panel = $("shot-panel");
     const takes = (r.data || []).filter(t => t.kind === "still" && !t.stale);
@@ -189,7 +190,29 @@
     const prov = el("details", {}, el("summary", {textContent: "Provenance"}),
       el("pre", {textContent: JSON.stringify([...takes, ...clips].map(t => ({id: t.id, kind: t.kind, ...t.provenance})), null, 2)}));
     const failed = s.failed ? [el("p", {className: "muted", textContent: "Failed: " + s.failed})] : [];
-    panel.replaceChildren(head, ...failed, grid, prov);
+    panel.replaceChildren(head, ...failed, grid, sounds(id, heard.data || []), prov);
+  }
+  function sounds(id, rows) {  // the shot's lines, effects and its scene's cues: each take heard, one chosen
+    if (!rows.length) return el("div");
+    const groups = new Map();
+    for (const t of rows) {
+      const label = t.kind === "voice" ? `line ${t.line} · ${t.character}: ${t.text}`
+        : t.kind === "music" ? "music cue (the scene's)" : t.kind === "ambience" ? `ambience ${t.name} (the scene's)` : `effect ${t.name}`;
+      if (!groups.has(label)) groups.set(label, []);
+      groups.get(label).push(t);
+    }
+    return el("div", {className: "sounds"}, el("h3", {textContent: "Sound"}), ...[...groups].map(([label, takes]) =>
+      el("div", {className: "sound-group"}, el("div", {className: "muted", textContent: label}), ...takes.map(t => {
+        const seconds = t.seconds === null || t.seconds === undefined ? "" : ` · ${Number(t.seconds).toFixed(2)}s`;
+        const row = el("div", {className: "sound" + (t.selected ? " selected" : "")},
+          el("span", {textContent: `take ${t.take} · ${t.backend}${seconds}`}),
+          el("audio", {controls: true, preload: "none", src: t.audio}),
+          t.selected ? el("span", {className: "muted chosen", textContent: "in the mix"})
+            : el("button", {textContent: "Use this take", className: "primary",
+                onclick: () => post(`/api/shots/${encodeURIComponent(id)}/sound/select`, {take_id: t.id})}));
+        row.dataset.take = t.id; row.dataset.kind = t.kind;
+        return row;
+      }))));
   }
   function critique(t) {  // the critic's score (0–10) and its reason, when it judged the take
     if (t.score === null || t.score === undefined) return [];
