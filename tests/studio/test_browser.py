@@ -33,7 +33,10 @@ def shot_frames(page, shot: str) -> range:
 
 
 def differs(a: list[np.ndarray], b: list[np.ndarray], frames: range) -> bool:
-    return any(np.abs(a[i].astype(int) - b[i].astype(int)).mean() > 2 for i in frames)
+    """Some frame of `frames` visibly changed: more than 1 % of its pixels by more than 8 levels."""
+    return any(
+        (np.abs(a[i].astype(int) - b[i].astype(int)).max(axis=2) > 8).mean() > 0.01 for i in frames
+    )
 
 
 def same(a: list[np.ndarray], b: list[np.ndarray], frames: range) -> bool:
