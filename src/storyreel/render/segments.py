@@ -175,12 +175,13 @@ def encode_segment(
 
 
 @contextlib.contextmanager
-def side_by_side(segments: int) -> Iterator[None]:
-    """While `segments` (> 1) are encoded side by side, OpenCV works on one thread: the
-    segments already fill the cores, and its per-call hand-offs between threads only add CPU
-    (a tenth of a review frame's, measured on two cores)."""
+def side_by_side(makers: int) -> Iterator[None]:
+    """While `makers` (> 1) threads make frames (segments encoded side by side, or one
+    segment's frames made on several threads), OpenCV works on one thread: the makers already
+    fill the cores, and its per-call hand-offs between threads only add CPU (a tenth of a
+    review frame's, measured on two cores) and wall time."""
     threads = cv2.getNumThreads()
-    if segments > 1:
+    if makers > 1:
         cv2.setNumThreads(1)
     try:
         yield

@@ -360,12 +360,13 @@ def _encode(
             users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
     workers = render_workers(p.config)
     side = min(workers, len(todo))
+    threads = frame_threads(side)
     heap.release()  # what the stills stage's threads freed: not under the segments' peak
     with (
         p.runner.stage("segments", sum(s.length for s in todo)) as tick,
-        seg.side_by_side(side),
+        seg.side_by_side(side * threads),
     ):
-        stage = SegmentsStage(p, program, encoding, tick, users, frame_threads(side))
+        stage = SegmentsStage(p, program, encoding, tick, users, threads)
         if done is not None:
             done(found)
         for s, outcome in p.runner.ensure(stage, todo, workers=workers):
