@@ -3,6 +3,7 @@ and a source that does not say it is thread-safe read from one thread only."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from fractions import Fraction
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from storyreel.config import LookConfig
+from storyreel.errors import StoryreelError
 from storyreel.model import Move, Transition, TransitionKind, threadsafe
 from storyreel.render.frames import FilmLook
 from storyreel.render.planar import PlanarLook
@@ -116,3 +118,39 @@ def test_one_segment_alone_is_made_on_every_core_and_side_by_side_ones_share_the
     assert (frame_threads(1), frame_threads(2), frame_threads(3)) == (2, 1, 1)
     monkeypatch.setattr("os.cpu_count", lambda: 16)
     assert (frame_threads(1), frame_threads(4), frame_threads(16)) == (4, 4, 1)
+
+
+class Failing(Painted):
+    """A thread-safe source whose frame 10 cannot be made."""
+
+    threadsafe = True
+
+    def frame(self, index: int) -> np.ndarray:
+        if index == 10:
+            raise StoryreelError("frame 10 is missing")
+        return super().frame(index)
+
+
+def _stop_after(n: int):  # noqa: ANN202
+    """A progress tick that fails once `n` frames are encoded."""
+    encoded = itertools.count(1)
+
+    def tick(frames: int) -> None:
+        if next(encoded) == n:
+            raise StoryreelError("stopped")
+
+    return tick
+
+
+@pytest.mark.parametrize("fails", ["a frame thread", "the encoding thread"])
+def test_a_segment_that_fails_midway_leaves_no_file_and_no_frame_threads(tmp_path, fails):
+    source = Failing(24) if fails == "a frame thread" else Painted(24)
+    source.threadsafe = True
+    program = _program(source, source)
+    look = _look(program, True)
+    path = tmp_path / "segment.mp4"
+    tick = _stop_after(5) if fails == "the encoding thread" else None
+    with pytest.raises(StoryreelError, match="frame 10 is missing|stopped"):
+        encode_segment(program, Segment(0, 24, "k"), look, path, REVIEW_ENCODER, tick, threads=2)
+    assert not list(tmp_path.iterdir())
+    assert not [t for t in threading.enumerate() if t.name.startswith("storyreel-frame")]

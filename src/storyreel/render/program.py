@@ -17,6 +17,7 @@ and handed out in order, so the encoder sees what one thread would have given it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import deque
@@ -279,13 +280,13 @@ def render_program(
         end = max(e.record_out, last_use.get(id(e.source), (0, e.source))[0])
         last_use[id(e.source)] = (end, e.source)
     closing = sorted(last_use.values(), key=lambda item: item[0])
-    frames = in_order(lambda t: frame_at(program, t, look), n, workers)
-    for t, frame in enumerate(frames):
-        encoder.write(frame)
-        while closing and closing[0][0] <= t + 1:  # every frame that uses it is done
-            _close(closing.pop(0)[1])
-        if progress is not None:
-            progress(t + 1, n)
+    with contextlib.closing(in_order(lambda t: frame_at(program, t, look), n, workers)) as frames:
+        for t, frame in enumerate(frames):
+            encoder.write(frame)
+            while closing and closing[0][0] <= t + 1:  # every frame that uses it is done
+                _close(closing.pop(0)[1])
+            if progress is not None:
+                progress(t + 1, n)
     for _, source in closing:
         _close(source)
     return n
@@ -293,7 +294,8 @@ def render_program(
 
 def in_order(make: Callable[[int], np.ndarray], n: int, threads: int) -> Iterator[np.ndarray]:
     """`make(0)` to `make(n - 1)`, in order, made on `threads` threads up to twice as many
-    frames ahead of the caller (on the caller's thread when `threads` is 1)."""
+    frames ahead of the caller (on the caller's thread when `threads` is 1); closing it early
+    cancels the frames not begun and waits for those being made."""
     if threads <= 1:
         yield from map(make, range(n))
         return

@@ -162,13 +162,14 @@ def encode_segment(
             return planar_frame_at(sub, t, look)
         return frame_at(sub, t, look)
 
-    if not all(threadsafe(e.source) for e in sub.events):
+    if threads > 1 and not all(threadsafe(e.source) for e in sub.events):
         threads = 1
     with (
         _removed_on_error(path),
         Encoder(path, program.frame_size, program.fps, options=options, **encoder) as enc,
+        contextlib.closing(in_order(make, segment.length, threads)) as frames,
     ):
-        for frame in in_order(make, segment.length, threads):
+        for frame in frames:
             enc.write(frame)
             if tick:
                 tick(1)
