@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 
+from storyreel.run.picture import frame_threads
 from storyreel.studio.server import running
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,7 +100,11 @@ def main() -> None:
         with running(film) as r:
             t0 = time.perf_counter()
             r.studio.builder.idle(1800)
-            print(f"first draft build (or reuse): {time.perf_counter() - t0:.1f} s")
+            print(
+                f"first draft build (or reuse): {time.perf_counter() - t0:.1f} s; load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (one segment's frames are "
+                f"made on {frame_threads(1)} threads: a busy machine leaves them one core)"
+            )
             run(r, script, args)
     finally:
         script.write_text(original)

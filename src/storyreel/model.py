@@ -318,7 +318,12 @@ class Still:
 
 @runtime_checkable
 class FrameSource(Protocol):
-    """A clip as frames on demand: random access, so a render streams and never hoards."""
+    """A clip as frames on demand: random access, so a render streams and never hoards.
+
+    A source whose `frame` may be called from two threads at once, giving the same frames,
+    says so with a class attribute `threadsafe = True` (see `threadsafe`): a segment's frames
+    are then made on several threads. One that does not say is read from one thread.
+    """
 
     fps: Fraction
     n_frames: int
@@ -327,3 +332,9 @@ class FrameSource(Protocol):
     def frame(self, index: int) -> np.ndarray:
         """Frame `index` (0-based) as (H, W, 3) uint8 RGB."""
         ...
+
+
+def threadsafe(source: FrameSource) -> bool:
+    """Whether `source` declares that its frames may be read from two threads at once (an
+    optional member of the protocol: a source that does not declare it is not)."""
+    return getattr(source, "threadsafe", False) is True

@@ -111,7 +111,10 @@ def subject_depth(still: Still) -> float:
 
 
 class CameraClip:
-    """A `FrameSource`: frame `i` of a move through a still, computed on demand (thread-safe)."""
+    """A `FrameSource`: frame `i` of a move through a still, computed on demand (thread-safe:
+    the backdrop's memo is only ever replaced whole, and gives what a warp would)."""
+
+    threadsafe: ClassVar[bool] = True
 
     def __init__(
         self, still: Still, spec: MoveSpec, fps: Fraction, n_frames: int, size: tuple[int, int]

@@ -10,15 +10,18 @@ images composited over the finished frame, after the film look.
 
 `render_program` produces frames on a small pool of threads (OpenCV and PyAV release the GIL)
 while the calling thread encodes, with a bounded window of frames in flight; a source with a
-`close()` method is closed once its last event is past.
+`close()` method is closed once its last event is past. `in_order` is that pool, also used for
+one segment's frames (`render.segments.encode_segment`): frames are made ahead on the threads
+and handed out in order, so the encoder sees what one thread would have given it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -28,7 +31,7 @@ import numpy as np
 
 from storyreel.config import LookConfig
 from storyreel.errors import StoryreelError
-from storyreel.model import FrameSource, Transition, TransitionKind
+from storyreel.model import FrameSource, Transition, TransitionKind, threadsafe
 from storyreel.render.encode import Encoder
 from storyreel.render.frames import FilmLook
 from storyreel.render.planar import PlanarLook, PlanarOverlay, composite, planar_overlay
@@ -129,13 +132,21 @@ class LazySource:
         self._lock = threading.Lock()
 
     def frame(self, index: int) -> np.ndarray:
+        return self._made().frame(index)
+
+    @property
+    def threadsafe(self) -> bool:
+        """As the source it makes (made here if it is not yet)."""
+        return threadsafe(self._made())
+
+    def _made(self) -> FrameSource:
         source = self._source
         if source is None:
             with self._lock:
                 if self._source is None:
                     self._source = self._make()
                 source = self._source
-        return source.frame(index)
+        return source
 
     def close(self) -> None:
         with self._lock:
@@ -269,26 +280,38 @@ def render_program(
         end = max(e.record_out, last_use.get(id(e.source), (0, e.source))[0])
         last_use[id(e.source)] = (end, e.source)
     closing = sorted(last_use.values(), key=lambda item: item[0])
-    window = 2 * workers
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="storyreel-frame") as pool:
-        pending: deque[Future[np.ndarray]] = deque()
-        submitted = 0
-        try:
-            for t in range(n):
-                while submitted < n and len(pending) < window:
-                    pending.append(pool.submit(frame_at, program, submitted, look))
-                    submitted += 1
-                encoder.write(pending.popleft().result())
-                while closing and closing[0][0] <= t + 1:  # every frame that uses it is done
-                    _close(closing.pop(0)[1])
-                if progress is not None:
-                    progress(t + 1, n)
-        finally:
-            for f in pending:
-                f.cancel()
+    with contextlib.closing(in_order(lambda t: frame_at(program, t, look), n, workers)) as frames:
+        for t, frame in enumerate(frames):
+            encoder.write(frame)
+            while closing and closing[0][0] <= t + 1:  # every frame that uses it is done
+                _close(closing.pop(0)[1])
+            if progress is not None:
+                progress(t + 1, n)
     for _, source in closing:
         _close(source)
     return n
+
+
+def in_order(make: Callable[[int], np.ndarray], n: int, threads: int) -> Iterator[np.ndarray]:
+    """`make(0)` to `make(n - 1)`, in order, made on `threads` threads up to twice as many
+    frames ahead of the caller (on the caller's thread when `threads` is 1); closing it early
+    cancels the frames not begun and waits for those being made."""
+    if threads <= 1:
+        yield from map(make, range(n))
+        return
+    window = 2 * threads
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="storyreel-frame") as pool:
+        pending: deque[Future[np.ndarray]] = deque()
+        submitted = 0
+        try:
+            for _ in range(n):
+                while submitted < n and len(pending) < window:
+                    pending.append(pool.submit(make, submitted))
+                    submitted += 1
+                yield pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()
 
 
 def _close(source: FrameSource) -> None:

@@ -28,13 +28,15 @@ from typing import Any
 
 import av
 import cv2
+import numpy as np
 
 from storyreel.errors import StoryreelError
 from storyreel.files import fsync_dir
+from storyreel.model import threadsafe
 from storyreel.render.encode import AUDIO_RATE, AudioFeed, Encoder, add_flac_stream
 from storyreel.render.frames import FilmLook
 from storyreel.render.planar import PlanarLook
-from storyreel.render.program import Program, frame_at, planar_frame_at
+from storyreel.render.program import Program, frame_at, in_order, planar_frame_at
 from storyreel.store.keys import digest, stage_key
 
 SEGMENT_OPTIONS = {"bf": "0", "x264-params": "open-gop=0"}
@@ -144,33 +146,43 @@ def encode_segment(
     encoder: dict[str, Any],
     tick: Callable[[int], None] | None = None,
     options: dict[str, str] | None = None,
+    threads: int = 1,
 ) -> None:
     """Render and encode one segment to `path` (a keyframe first, no B-frames); `options` are
     FFmpeg encoder options beyond those (`SEGMENT_OPTIONS` and more). A `PlanarLook` hands the
-    encoder its frames in yuv420p (the look made in those planes). On failure nothing is
-    left at `path` (not even the empty file a caller reserved the name with)."""
+    encoder its frames in yuv420p (the look made in those planes). Its frames are made on
+    `threads` threads where every source it shows is `threadsafe` (else on this one), and
+    encoded in order: the file is the same either way. On failure nothing is left at `path`
+    (not even the empty file a caller reserved the name with)."""
     sub = sub_program(program, segment.start, segment.length)
     options = {**SEGMENT_OPTIONS, **(options or {})}
+
+    def make(t: int) -> np.ndarray:
+        if isinstance(look, PlanarLook):
+            return planar_frame_at(sub, t, look)
+        return frame_at(sub, t, look)
+
+    if threads > 1 and not all(threadsafe(e.source) for e in sub.events):
+        threads = 1
     with (
         _removed_on_error(path),
         Encoder(path, program.frame_size, program.fps, options=options, **encoder) as enc,
+        contextlib.closing(in_order(make, segment.length, threads)) as frames,
     ):
-        for t in range(segment.length):
-            if isinstance(look, PlanarLook):
-                enc.write(planar_frame_at(sub, t, look))
-            else:
-                enc.write(frame_at(sub, t, look))
+        for frame in frames:
+            enc.write(frame)
             if tick:
                 tick(1)
 
 
 @contextlib.contextmanager
-def side_by_side(segments: int) -> Iterator[None]:
-    """While `segments` (> 1) are encoded side by side, OpenCV works on one thread: the
-    segments already fill the cores, and its per-call hand-offs between threads only add CPU
-    (a tenth of a review frame's, measured on two cores)."""
+def side_by_side(makers: int) -> Iterator[None]:
+    """While `makers` (> 1) threads make frames (segments encoded side by side, or one
+    segment's frames made on several threads), OpenCV works on one thread: the makers already
+    fill the cores, and its per-call hand-offs between threads only add CPU (a tenth of a
+    review frame's, measured on two cores) and wall time."""
     threads = cv2.getNumThreads()
-    if segments > 1:
+    if makers > 1:
         cv2.setNumThreads(1)
     try:
         yield

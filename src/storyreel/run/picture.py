@@ -29,6 +29,7 @@ as soon as its segments are in the store (`HEAD_SECONDS`), something to watch be
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import threading
 from dataclasses import dataclass, replace
@@ -71,6 +72,7 @@ REVIEW_OPTIONS = {
     "threads": "2",  # two slices a frame (sliced threads add no frame of latency, nor memory)
     "x264-params": "open-gop=0:cabac=1",
 }
+FRAME_THREADS = 4  # the most threads one segment's frames are made on (as `render_program`)
 HEAD_SECONDS = 60  # the first playable section, written once the film's start is encoded
 
 
@@ -201,9 +203,16 @@ class SegmentsStage(Stage[seg.Segment, str]):
     name, kind = "segments", "segment"
 
     def __init__(
-        self, p: Pipeline, program: Program, encoding: Encoding, tick: Any, users: dict[int, int]
+        self,
+        p: Pipeline,
+        program: Program,
+        encoding: Encoding,
+        tick: Any,
+        users: dict[int, int],
+        threads: int = 1,
     ):
         self.p, self.program, self.encoding, self.tick = p, program, encoding, tick
+        self.threads = threads  # that make one segment's frames
         self.users, self._guard = users, threading.Lock()  # a clip is closed after its last segment
         self.uses = dict(users)  # segments to encode that show each clip, in all
 
@@ -219,7 +228,9 @@ class SegmentsStage(Stage[seg.Segment, str]):
     def compute(self, item: seg.Segment) -> str:
         tmp = self.p.store.temp_path(".mp4")
         e = self.encoding
-        seg.encode_segment(self.program, item, e.look, tmp, e.encoder, self.tick, e.options)
+        seg.encode_segment(
+            self.program, item, e.look, tmp, e.encoder, self.tick, e.options, self.threads
+        )
         dig = self.p.store.put_file(tmp)
         self._shown(item)
         heap.release()  # the segment's frames and encoder, freed in this worker's arena
@@ -348,18 +359,26 @@ def _encode(
         for k in s.sources:
             users[id(program.events[k].source)] = users.get(id(program.events[k].source), 0) + 1
     workers = render_workers(p.config)
+    side = min(workers, len(todo))
+    threads = frame_threads(side)
     heap.release()  # what the stills stage's threads freed: not under the segments' peak
     with (
         p.runner.stage("segments", sum(s.length for s in todo)) as tick,
-        seg.side_by_side(min(workers, len(todo))),
+        seg.side_by_side(side * threads),
     ):
-        stage = SegmentsStage(p, program, encoding, tick, users)
+        stage = SegmentsStage(p, program, encoding, tick, users, threads)
         if done is not None:
             done(found)
         for s, outcome in p.runner.ensure(stage, todo, workers=workers):
             found[s.key] = outcome.value
             if done is not None:
                 done(found)
+
+
+def frame_threads(segments: int) -> int:
+    """Threads that make each segment's frames while `segments` are encoded side by side: the
+    cores they leave (a studio's edit encodes one segment, on every core), four at most."""
+    return max(1, min(FRAME_THREADS, (os.cpu_count() or 1) // max(1, segments)))
 
 
 def placed(
