@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 
 from storyreel.config import LookConfig
+from storyreel.edit.playback import Black
 from storyreel.errors import StoryreelError
 from storyreel.model import Move, Transition, TransitionKind, threadsafe
 from storyreel.render.frames import FilmLook
 from storyreel.render.planar import PlanarLook
 from storyreel.render.program import Event, LazySource, Program
 from storyreel.render.segments import Segment, encode_segment, plan
+from storyreel.run.clips import Slate
 from storyreel.run.picture import REVIEW_ENCODER, REVIEW_OPTIONS, frame_threads
 from tests.motion.motion_fixtures import H, W
 from tests.motion.test_camera_moves import clip
@@ -111,6 +113,9 @@ def test_a_lazy_source_is_as_thread_safe_as_what_it_makes():
     assert threadsafe(LazySource(lambda: clip(Move.PUSH_IN), FPS, 24, (W, H)))
     assert not threadsafe(Painted(24))
     assert not threadsafe(LazySource(lambda: Painted(24), FPS, 24, (W, H)))
+    # a title card's black slug and a failed shot's slate: one array for every frame
+    assert threadsafe(Black((W, H), FPS, 24))
+    assert threadsafe(Slate(np.zeros((H, W, 3), np.uint8), FPS, 24))
 
 
 def test_one_segment_alone_is_made_on_every_core_and_side_by_side_ones_share_them(monkeypatch):

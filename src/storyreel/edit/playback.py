@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import ClassVar
 
 import numpy as np
 import opentimelineio as otio
@@ -26,6 +27,8 @@ _KINDS = {k.value for k in TransitionKind}
 
 class Black:
     """A black picture of a given size (the slug under title cards)."""
+
+    threadsafe: ClassVar[bool] = True  # one array for every frame
 
     def __init__(self, size: tuple[int, int], fps: Fraction, n_frames: int):
         self.size, self.fps, self.n_frames = size, fps, n_frames

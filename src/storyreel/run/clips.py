@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -72,6 +72,7 @@ class ClipJob:
 class Slate:
     """A failed shot's clip (a `FrameSource`): the same card on every frame."""
 
+    threadsafe: ClassVar[bool] = True
     card: np.ndarray
     fps: Fraction
     n_frames: int
