@@ -90,7 +90,9 @@ class PrevizBackend(StillsBackend):
             mm, framing.subject_depth, (w / 2, h / 2 if framing.overhead else framing.horizon)
         )
         # each layer is finished, laid over the picture and let go before the next: at most one
-        # layer's painting and full-size planes are alive beside the merged layers
+        # layer's painting is alive beside the full-size layers. A layer is upscaled as RGBA
+        # (one resize, the same pixels as its planes apart) and laid over the picture as RGBA;
+        # the picture's fourth channel is left over, and dropped at the end.
         layers, image = [], None
         for i, (name, depth) in enumerate(zip(names, depths, strict=True)):
             canvas, canvases[i] = canvases[i], None
@@ -106,17 +108,17 @@ class PrevizBackend(StillsBackend):
                     _roll(alpha, framing.roll, name == "sky"),
                 )
                 roi = [0, 0, w, h] if roi else None
-            if (w, h) != (fw, fh):
-                rgb, alpha = (
-                    cv2.resize(a, (fw, fh), interpolation=cv2.INTER_LINEAR) for a in (rgb, alpha)
-                )
-                roi = roi and _scale_box(roi, fw / w, fh / h, fw, fh)
-            layers.append(Layer(name, depth, cv2.merge([rgb, alpha])))
-            if image is None:
-                image = rgb.copy()
-            elif roi is not None:
-                _over(image, rgb, alpha, roi[1], roi[3])
+            rgba = cv2.merge([rgb, alpha])
             del rgb, alpha
+            if (w, h) != (fw, fh):
+                rgba = cv2.resize(rgba, (fw, fh), interpolation=cv2.INTER_LINEAR)
+                roi = roi and _scale_box(roi, fw / w, fh / h, fw, fh)
+            layers.append(Layer(name, depth, rgba))
+            if image is None:
+                image = rgba.copy()
+            elif roi is not None:
+                _over(image, rgba, roi[1], roi[3])
+        image = cv2.cvtColor(image, cv2.COLOR_RGBA2RGB)
         if framing.roll:
             boxes = {n: _roll_box(b, framing.roll, w, h) for n, b in boxes.items()}
         boxes = {n: _scale_box(b, fw / w, fh / h, fw, fh) for n, b in boxes.items()}
@@ -138,16 +140,17 @@ class PrevizBackend(StillsBackend):
 _BAND = 64  # rows composited at a time: the float weights stay small
 
 
-def _over(out: np.ndarray, rgb: np.ndarray, alpha: np.ndarray, y0: int, y1: int) -> None:
-    """Lay one layer "over" `out` (H, W, 3 uint8) in place, rounding as it goes.
+def _over(out: np.ndarray, rgba: np.ndarray, y0: int, y1: int) -> None:
+    """Lay one layer "over" `out` (H, W, 4 uint8, its fourth channel unused) in place, rounding
+    as it goes.
 
     A layer is fully transparent outside the rows of its box, so only rows y0..y1 are blended,
     a band at a time (the result is per pixel, so the bands change nothing).
     """
     for b0 in range(y0, y1, _BAND):
         b1 = min(y1, b0 + _BAND)
-        a = alpha[b0:b1].astype(np.float32) * np.float32(1 / 255)
-        out[b0:b1] = cv2.blendLinear(rgb[b0:b1], out[b0:b1], a, 1.0 - a)
+        a = rgba[b0:b1, :, 3].astype(np.float32) * np.float32(1 / 255)
+        out[b0:b1] = cv2.blendLinear(rgba[b0:b1], out[b0:b1], a, 1.0 - a)
 
 
 def _scale_box(box, kx: float, ky: float, w: int, h: int) -> tuple[int, int, int, int]:
