@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from storyreel.run.stage import Stored
@@ -33,3 +35,16 @@ def test_stored_takes_are_deterministic_and_keep_their_layers(tmp_path):
         for a, b in zip(back.layers, still.layers, strict=True)
     )
     assert back.subject_boxes == still.subject_boxes
+
+
+def test_a_saved_still_is_the_same_objects_whenever_saved(tmp_path, monkeypatch):
+    store = ObjectStore(tmp_path / "objects")
+    still = render(shot())
+    first = save_still(store, still)
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert save_still(store, still).blobs == first.blobs
+    with np.load(store.path(first.blobs["layers"])) as z:  # the layers, as `np.savez` lays them
+        assert sorted(z.files) == ["depths", "names", "rgba"]
+        assert np.array_equal(z["rgba"], np.stack([lay.rgba for lay in still.layers]))
+        assert list(z["names"]) == [lay.name for lay in still.layers]

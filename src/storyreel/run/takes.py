@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -114,21 +115,12 @@ def take_id(shot_id: str, kind: str, key: str) -> str:
 def save_still(store: ObjectStore, still: Still) -> Stored:
     """Store a still's PNG and layers; returns the stored output."""
     png = png_bytes(still.image, compress_level=1)  # for speed: a take is written once
-    layers = io.BytesIO()
-    rgba = (
-        np.stack([la.rgba for la in still.layers])
-        if still.layers
-        else np.zeros((0, 1, 1, 4), np.uint8)
-    )
-    np.savez(
-        layers,
-        names=np.array([la.name for la in still.layers], dtype=str),
-        depths=np.array([la.depth for la in still.layers], dtype=np.float64),
-        rgba=rgba,
-    )
-    blobs = {
-        name: store.put_bytes(data) for name, data in (("png", png), ("layers", layers.getvalue()))
-    }
+    path = store.temp_path(".npz")
+    try:
+        _write_layers(path, still.layers)
+        blobs = {"png": store.put_bytes(png), "layers": store.put_file(path)}
+    finally:
+        path.unlink(missing_ok=True)
     meta = {
         "subject_boxes": {k: list(v) for k, v in still.subject_boxes.items()},
         "meta": json.loads(json.dumps(still.meta, default=str)),
@@ -136,12 +128,41 @@ def save_still(store: ObjectStore, still: Still) -> Stored:
     return Stored(blobs, meta)
 
 
+def _write_layers(path: Path, layers: list[Layer]) -> None:
+    """The layers as the `.npz` `np.savez` writes (names, depths, RGBA stacked (n, H, W, 4)),
+    the planes written one after another into the file: stacking them first would hold a
+    second copy of every layer (and `np.savez` into memory a third) while a still is saved.
+    The members carry a fixed date, so the same layers are the same object whenever saved."""
+    rgbas = [la.rgba for la in layers]
+    dtype = np.result_type(*rgbas) if rgbas else np.dtype(np.uint8)
+    shapes = {a.shape for a in rgbas}
+    if len(shapes) > 1:
+        raise ValueError(f"a still's layers differ in size: {sorted(shapes)}")
+    shape = (len(rgbas), *shapes.pop()) if rgbas else (0, 1, 1, 4)
+    names = np.array([la.name for la in layers], dtype=str)
+    depths = np.array([la.depth for la in layers], dtype=np.float64)
+    with zipfile.ZipFile(path, "w", allowZip64=True) as z:
+        for name, array in (("names", names), ("depths", depths)):
+            with z.open(_member(f"{name}.npy"), "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, array)
+        with z.open(_member("rgba.npy"), "w", force_zip64=True) as f:
+            header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False}
+            np.lib.format.write_array_header_1_0(f, {**header, "shape": shape})
+            for a in rgbas:
+                f.write(np.ascontiguousarray(a, dtype).data)
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the zip format's first day
+
+
 def load_still(store: ObjectStore, stored: Stored) -> Still:
     """A stored still, verified by hash (raises `CorruptObject`)."""
     image = np.asarray(Image.open(io.BytesIO(store.read_bytes(stored.blobs["png"]))).convert("RGB"))
     with np.load(io.BytesIO(store.read_bytes(stored.blobs["layers"]))) as z:
+        rgba = z["rgba"]  # read once: each `z["rgba"]` reads (and holds) every layer again
         layers = [
-            Layer(str(n), float(d) if math.isfinite(d) else math.inf, z["rgba"][i])
+            Layer(str(n), float(d) if math.isfinite(d) else math.inf, rgba[i])
             for i, (n, d) in enumerate(zip(z["names"], z["depths"], strict=True))
         ]
     boxes = {k: tuple(v) for k, v in stored.meta.get("subject_boxes", {}).items()}

@@ -84,14 +84,21 @@ class PrevizBackend(StillsBackend):
         ]
         names = ["sky", "far", "mid", "subjects", "foreground"]
         canvases = [sky, far, mid, subjects, fg]
+        del sky, far, mid, subjects, fg, stage  # the list holds the canvases, one let go at a time
         mm = shot.lens if shot.lens is not None else config.look.lens
         lens = mm and Lens(
             mm, framing.subject_depth, (w / 2, h / 2 if framing.overhead else framing.horizon)
         )
-        layers, rgbs, alphas, rois = [], [], [], []
-        for name, depth, canvas in zip(names, depths, canvases, strict=True):
+        # each layer is finished, laid over the picture and let go before the next: at most one
+        # layer's painting is alive beside the full-size layers. A layer is upscaled as RGBA
+        # (one resize, the same pixels as its planes apart) and laid over the picture as RGBA;
+        # the picture's fourth channel is left over, and dropped at the end.
+        layers, image = [], None
+        for i, (name, depth) in enumerate(zip(names, depths, strict=True)):
+            canvas, canvases[i] = canvases[i], None
             rgb, alpha = canvas.to_uint8()
             roi = canvas.box
+            del canvas
             rgb = grade(rgb)
             if lens:
                 rgb, alpha, roi = lens.apply(rgb, alpha, roi, depth, backdrop=name == "sky")
@@ -101,19 +108,20 @@ class PrevizBackend(StillsBackend):
                     _roll(alpha, framing.roll, name == "sky"),
                 )
                 roi = [0, 0, w, h] if roi else None
+            rgba = cv2.merge([rgb, alpha])
+            del rgb, alpha
             if (w, h) != (fw, fh):
-                rgb, alpha = (
-                    cv2.resize(a, (fw, fh), interpolation=cv2.INTER_LINEAR) for a in (rgb, alpha)
-                )
+                rgba = cv2.resize(rgba, (fw, fh), interpolation=cv2.INTER_LINEAR)
                 roi = roi and _scale_box(roi, fw / w, fh / h, fw, fh)
-            layers.append(Layer(name, depth, cv2.merge([rgb, alpha])))
-            rgbs.append(rgb)
-            alphas.append(alpha)
-            rois.append(roi)
+            layers.append(Layer(name, depth, rgba))
+            if image is None:
+                image = rgba.copy()
+            elif roi is not None:
+                _over(image, rgba, roi[1], roi[3])
+        image = cv2.cvtColor(image, cv2.COLOR_RGBA2RGB)
         if framing.roll:
             boxes = {n: _roll_box(b, framing.roll, w, h) for n, b in boxes.items()}
         boxes = {n: _scale_box(b, fw / w, fh / h, fw, fh) for n, b in boxes.items()}
-        image = _composite(rgbs, alphas, rois)
         meta = {
             "backend": self.name,
             "version": self.version,
@@ -129,19 +137,20 @@ class PrevizBackend(StillsBackend):
         return Still(image=image, layers=layers, subject_boxes=boxes, meta=meta)
 
 
-def _composite(rgbs: list[np.ndarray], alphas: list[np.ndarray], rois: list) -> np.ndarray:
-    """Alpha-composite layers far to near ("over") as (H, W, 3) uint8, rounding at each step.
+_BAND = 64  # rows composited at a time: the float weights stay small
 
-    A layer is fully transparent outside the rows of its box (None: empty), so those are skipped.
+
+def _over(out: np.ndarray, rgba: np.ndarray, y0: int, y1: int) -> None:
+    """Lay one layer "over" `out` (H, W, 4 uint8, its fourth channel unused) in place, rounding
+    as it goes.
+
+    A layer is fully transparent outside the rows of its box, so only rows y0..y1 are blended,
+    a band at a time (the result is per pixel, so the bands change nothing).
     """
-    out = rgbs[0].copy()
-    for rgb, alpha, roi in zip(rgbs[1:], alphas[1:], rois[1:], strict=True):
-        if roi is None:
-            continue
-        y0, y1 = roi[1], roi[3]
-        a = alpha[y0:y1].astype(np.float32) * np.float32(1 / 255)
-        out[y0:y1] = cv2.blendLinear(rgb[y0:y1], out[y0:y1], a, 1.0 - a)
-    return out
+    for b0 in range(y0, y1, _BAND):
+        b1 = min(y1, b0 + _BAND)
+        a = rgba[b0:b1, :, 3].astype(np.float32) * np.float32(1 / 255)
+        out[b0:b1] = cv2.blendLinear(rgba[b0:b1], out[b0:b1], a, 1.0 - a)
 
 
 def _scale_box(box, kx: float, ky: float, w: int, h: int) -> tuple[int, int, int, int]:

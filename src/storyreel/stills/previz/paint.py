@@ -147,18 +147,28 @@ class Canvas:
         self.paint_soft(full, color)
 
     def to_uint8(self) -> tuple[np.ndarray, np.ndarray]:
-        """The finished layer as (H, W, 3) straight RGB and (H, W) alpha, uint8."""
+        """The finished layer as (H, W, 3) straight RGB and (H, W) alpha, uint8.
+
+        Worked out in the canvas's own planes (no full-size temporaries): call it once, when
+        the layer is painted.
+        """
         if self._soft is not None:  # premultiplied soft light, laid over the layer
             soft, sa = (
                 cv2.resize(a, (self.w, self.h), interpolation=cv2.INTER_LINEAR) for a in self._soft
             )
-            self.rgb = soft + self.rgb * (1.0 - sa)[..., None]
-            self.alpha = sa + self.alpha * (1.0 - sa)
+            self._soft = None
+            rest = 1.0 - sa
+            self.rgb *= rest[..., None]
+            self.rgb += soft
+            self.alpha *= rest
+            self.alpha += sa
             self.box = [0, 0, self.w, self.h]
-        rgb = self.rgb
         if not self.opaque:
-            rgb = rgb / np.maximum(self.alpha, 1e-6)[..., None]
-        return cv2.convertScaleAbs(rgb, alpha=255.0), cv2.convertScaleAbs(self.alpha, alpha=255.0)
+            np.divide(self.rgb, np.maximum(self.alpha, 1e-6)[..., None], out=self.rgb)
+        return (
+            cv2.convertScaleAbs(self.rgb, alpha=255.0),
+            cv2.convertScaleAbs(self.alpha, alpha=255.0),
+        )
 
 
 def ellipse_poly(cx: float, cy: float, rx: float, ry: float, n: int = 40) -> np.ndarray:
