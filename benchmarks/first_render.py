@@ -111,16 +111,14 @@ def reference(script: Path, output: Path) -> float:
     return time.perf_counter() - start
 
 
-def quality(cut: Path, ref: Path, picture: tuple[int, int]) -> dict[str, float]:
-    """SSIM (Y and all planes) and, where FFmpeg has libvmaf, VMAF of `cut` against `ref`,
-    over the picture area."""
+def _compared(cut: Path, ref: Path, picture: tuple[int, int], measure: str) -> str:
+    """FFmpeg's log of `measure` (a two-input filter) over the picture areas of `cut` and `ref`."""
     import imageio_ffmpeg
 
-    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     crop = f"crop={picture[0]}:{picture[1]}"
-    ssim = subprocess.run(
+    return subprocess.run(
         [
-            ffmpeg,
+            imageio_ffmpeg.get_ffmpeg_exe(),
             "-hide_banner",
             "-nostats",
             "-i",
@@ -128,42 +126,40 @@ def quality(cut: Path, ref: Path, picture: tuple[int, int]) -> dict[str, float]:
             "-i",
             str(ref),
             "-lavfi",
-            f"[0:v]{crop}[a];[1:v]{crop}[b];[a][b]ssim",
+            f"[0:v]{crop}[a];[1:v]{crop}[b];[a][b]{measure}",
             "-f",
             "null",
             "-",
         ],
         capture_output=True,
         text=True,
-    )
-    found = re.search(r"SSIM Y:([0-9.]+).*All:([0-9.]+)", ssim.stderr)
+    ).stderr
+
+
+def ssim(cut: Path, ref: Path, picture: tuple[int, int]) -> tuple[float, float]:
+    """SSIM of `cut` against `ref` over the picture area: (Y, all planes)."""
+    log = _compared(cut, ref, picture, "ssim")
+    found = re.search(r"SSIM Y:([0-9.]+).*All:([0-9.]+)", log)
     if not found:
-        sys.exit(f"ffmpeg ssim failed:\n{ssim.stderr[-2000:]}")
-    out = {"ssim_y": float(found.group(1)), "ssim": float(found.group(2))}
+        sys.exit(f"ffmpeg ssim failed:\n{log[-2000:]}")
+    return float(found.group(1)), float(found.group(2))
+
+
+def quality(cut: Path, ref: Path, picture: tuple[int, int]) -> dict[str, float]:
+    """SSIM (Y and all planes) and, where FFmpeg has libvmaf, VMAF of `cut` against `ref`,
+    over the picture area."""
+    import imageio_ffmpeg
+
+    y, whole = ssim(cut, ref, picture)
+    out = {"ssim_y": y, "ssim": whole}
     filters = subprocess.run(
-        [ffmpeg, "-hide_banner", "-filters"], capture_output=True, text=True
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-filters"],
+        capture_output=True,
+        text=True,
     ).stdout
     if " libvmaf " in filters:
-        vmaf = subprocess.run(
-            [
-                ffmpeg,
-                "-hide_banner",
-                "-nostats",
-                "-i",
-                str(cut),
-                "-i",
-                str(ref),
-                "-lavfi",
-                f"[0:v]{crop}[a];[1:v]{crop}[b];"
-                f"[a][b]libvmaf=n_subsample=4:n_threads={os.cpu_count() or 1}",
-                "-f",
-                "null",
-                "-",
-            ],
-            capture_output=True,
-            text=True,
-        )
-        score = re.search(r"VMAF score: ([0-9.]+)", vmaf.stderr)
+        vmaf = f"libvmaf=n_subsample=4:n_threads={os.cpu_count() or 1}"
+        score = re.search(r"VMAF score: ([0-9.]+)", _compared(cut, ref, picture, vmaf))
         if score:
             out["vmaf"] = float(score.group(1))
     return out

@@ -22,8 +22,6 @@ FFmpeg is the one `imageio-ffmpeg` ships. The review's setting is the least CPU 
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -159,31 +157,8 @@ def encode(path: Path, sample: Sample, program: Program, how: tuple[dict, dict])
 
 
 def ssim(a: Path, b: Path, picture_size: tuple[int, int]) -> float:
-    import imageio_ffmpeg
-
-    crop = f"crop={picture_size[0]}:{picture_size[1]}"
-    done = subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-nostats",
-            "-i",
-            str(a),
-            "-i",
-            str(b),
-            "-lavfi",
-            f"[0:v]{crop}[a];[1:v]{crop}[b];[a][b]ssim",
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    found = re.search(r"All:([0-9.]+)", done.stderr)
-    if not found:
-        sys.exit(f"ffmpeg ssim failed:\n{done.stderr[-2000:]}")
-    return float(found.group(1))
+    """SSIM over all planes of `a` against `b`, the picture area (as `first_render` measures)."""
+    return first_render.ssim(a, b, picture_size)[1]
 
 
 def measure(p: Any, program: Program, frames: int, only: list[str] | None, repeat: int) -> None:
