@@ -20,11 +20,16 @@ OUTSIDE = [
     ('[look]\nstyle = "noir"\nlut = "{path}"\n', 3, "look.lut"),
     ('[backends]\ntakes = 2\nstills = "folder:{path}"\n', 3, "backends.stills"),
     ('[backends.shots.sh1]\nmotion = "folder:{path}"\n', 2, "backends.shots.sh1.motion"),
-]
+    # a local voice's or MusicGen's model files
+    ('[backends]\nvoice = "kokoro:af_heart?model={path}"\n', 2, "backends.voice"),
+    ('[backends]\nvoice = "kokoro:af_heart?voices={path}"\n', 2, "backends.voice"),
+    ('[characters.MAYA]\ndescription = "a woman"\nvoice = "piper:x?model={path}"\n', 3, "characters.MAYA.voice"),
+    ('[backends]\ntakes = 1\nmusic = "musicgen:{path}"\n', 3, "backends.music"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("toml", "line", "where"), OUTSIDE)
-@pytest.mark.parametrize("path", ["/etc/passwd", "../elsewhere/x.png", "refs/../../x"])
+@pytest.mark.parametrize("path", ["/etc/passwd", "../elsewhere/x.png", "refs/../../x", "~/m"])
 def test_a_path_outside_the_project_is_refused_at_its_line(tmp_path, toml, line, where, path):
     root = tmp_path / "film"
     root.mkdir()
@@ -93,3 +98,20 @@ def test_a_file_that_is_not_a_lut_is_named_without_its_contents(tmp_path):
     with pytest.raises(StoryreelError) as err:
         parse_cube(path)
     assert err.value.line == 2 and "secretsecretsecret" not in str(err.value)
+
+
+def test_allow_outside_opens_a_models_folder_and_model_ids_are_no_paths(tmp_path):
+    root = tmp_path / "film"
+    root.mkdir()
+    toml = root / "storyreel.toml"
+    toml.write_text(
+        '[project]\nallow_outside = ["/opt/models"]\n'
+        '[characters.MAYA]\nvoice = "openai:coral?model=gpt-4o-mini-tts"\n'
+        '[backends]\nvoice = "kokoro:af_heart?model=/opt/models/kokoro.onnx&voices=models/v.bin"\n'
+        'music = "musicgen:facebook/musicgen-small"\n'
+    )
+    config = load_config(toml)
+    assert config.backends.music == "musicgen:facebook/musicgen-small"
+    toml.write_text(toml.read_text().replace("/opt/models/kokoro", "/opt/other/kokoro"))
+    with pytest.raises(StoryreelError, match="'/opt/other/kokoro.onnx' is outside the project"):
+        load_config(toml)
