@@ -64,13 +64,17 @@ class FilmLook:
         self.fade_in = frames_for(look.fade_in, fps) if look.fade_in > 0 else 0
         self.fade_out = frames_for(look.fade_out, fps) if look.fade_out > 0 else 0
 
-    def grade(self, picture: np.ndarray, index: int) -> np.ndarray:
-        """The look on the picture area alone (no bars, no fades)."""
+    def check_size(self, picture: np.ndarray) -> None:
+        """Refuse a picture that is not the picture area's size (RGB)."""
         pw, ph = self.picture_size
         if picture.shape != (ph, pw, 3):
             raise StoryreelError(
                 f"picture is {picture.shape[1]}x{picture.shape[0]}, expected {pw}x{ph}"
             )
+
+    def grade(self, picture: np.ndarray, index: int) -> np.ndarray:
+        """The look on the picture area alone (no bars, no fades)."""
+        self.check_size(picture)
         out = picture
         if self.curve is not None:
             out = apply_curve(out, self.curve)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from storyreel.errors import StoryreelError
 from storyreel.render.frames import GRAIN_SEED, FilmLook, apply_curve, grain_weight
 from storyreel.render.lut import apply_lut
 
@@ -130,11 +129,7 @@ def planes(frame: np.ndarray, w: int, h: int) -> tuple[np.ndarray, np.ndarray, n
 
 def _graded(look: FilmLook, picture: np.ndarray) -> np.ndarray:
     """The grade in RGB: the curve, and with a LUT the saturation before it."""
-    pw, ph = look.picture_size
-    if picture.shape != (ph, pw, 3):
-        raise StoryreelError(
-            f"picture is {picture.shape[1]}x{picture.shape[0]}, expected {pw}x{ph}"
-        )
+    look.check_size(picture)
     out = picture
     if look.curve is not None:
         out = apply_curve(out, look.curve)
