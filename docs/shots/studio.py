@@ -4,7 +4,7 @@
 
 Copies `examples/footage` into `--work` once (its renders are kept there for the next run),
 starts the studio on it, waits for the draft build (a minute or two the first time), and
-writes docs/studio.png, docs/studio-error.png and docs/studio-board.png.
+writes docs/studio.png, docs/studio-sound.png, docs/studio-error.png and docs/studio-board.png.
 """
 
 from __future__ import annotations
@@ -84,6 +84,14 @@ def main() -> None:
         page.wait_for_timeout(1500)
         page.screenshot(path=str(args.out / "studio.png"))
 
+        # a shot's sound takes: its lines' voices, each with a player and its choice
+        spoken = next(s for s in shots if api.get(f"/api/shots/{s.id}/sound").json())
+        page.click(f".card[data-shot='{spoken.id}']")
+        page.wait_for_selector("audio")
+        page.evaluate("() => document.querySelector('audio').scrollIntoView()")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(args.out / "studio-sound.png"))
+
         # a script error, shown at its line while the last good reel stays
         page.evaluate(
             "n => { const v = studio.editor.view; const l = v.state.doc.line(n);"
@@ -109,7 +117,7 @@ def main() -> None:
         board.screenshot(path=str(args.out / "studio-board.png"))
         browser.close()
         r.studio.builder.idle(300)
-    for name in ("studio.png", "studio-error.png", "studio-board.png"):
+    for name in ("studio.png", "studio-sound.png", "studio-error.png", "studio-board.png"):
         print(args.out / name)
 
 
