@@ -148,6 +148,17 @@ def test_same_inputs_give_identical_frames(tmp_path: Path) -> None:
     assert not np.array_equal(other.frame(12), clip(Move.HANDHELD, seed=5).frame(12))
 
 
+def test_a_still_shot_hands_out_one_read_only_frame_and_a_move_new_ones() -> None:
+    still = clip(Move.STATIC)
+    first = still.frame(0)
+    assert all(still.frame(i) is first for i in range(1, still.n_frames))
+    with pytest.raises(ValueError, match="read-only"):
+        first[0, 0] = 0  # nobody can draw on what every frame shows
+    moving = clip(Move.PUSH_IN)
+    a, b = moving.frame(3), moving.frame(3)
+    assert a is not b and np.array_equal(a, b) and a.flags.writeable
+
+
 def test_handheld_wanders_a_little_and_smoothly() -> None:
     c = clip(Move.HANDHELD, seconds=2.0)
     xs = np.array([centroid(c.frame(i), "red")[0] for i in range(c.n_frames)])

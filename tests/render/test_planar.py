@@ -63,6 +63,20 @@ def test_grain_is_in_luma_alone_repeatable_and_changes_every_frame() -> None:
     assert (black == 16).all()  # no grain in the blacks
 
 
+def test_a_still_pictures_frames_are_kept_and_the_same_as_made_afresh() -> None:
+    _, kept = both(grain=1.0, fade_out=0.25, **GRADED)
+    _, fresh = both(grain=1.0, fade_out=0.25, **GRADED)
+    pic = scene()
+    pic.flags.writeable = False  # as a still shot's source hands it out, frame after frame
+    frames = [kept.finish(pic, t, 30) for t in range(30)]  # grain cycles, the tail fades
+    for t, frame in enumerate(frames):
+        assert np.array_equal(frame, fresh.finish(pic.copy(), t, 30)), t
+        assert frame.flags.writeable  # a frame of its own, to draw titles on
+    assert not np.array_equal(frames[0], frames[1]) and np.array_equal(frames[0], frames[8])
+    frames[3][:] = 0
+    assert np.array_equal(kept.finish(pic, 3, 30), fresh.finish(pic.copy(), 3, 30))
+
+
 def test_fades_go_to_black_in_the_planes() -> None:
     rgb, planar = both(fade_in=0.25, fade_out=0.25)
     pic = scene()

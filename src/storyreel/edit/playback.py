@@ -28,12 +28,13 @@ _KINDS = {k.value for k in TransitionKind}
 class Black:
     """A black picture of a given size (the slug under title cards)."""
 
-    threadsafe: ClassVar[bool] = True  # one array for every frame
+    threadsafe: ClassVar[bool] = True  # one read-only array for every frame (a look keeps it)
 
     def __init__(self, size: tuple[int, int], fps: Fraction, n_frames: int):
         self.size, self.fps, self.n_frames = size, fps, n_frames
         self.key = f"black:{size[0]}x{size[1]}"
         self._frame = np.zeros((size[1], size[0], 3), np.uint8)
+        self._frame.flags.writeable = False
 
     def frame(self, index: int) -> np.ndarray:
         return self._frame

@@ -53,7 +53,7 @@ class _Plane:
     sides: tuple[bool, bool, bool, bool] = (False, False, False, False)  # left, top, right, bottom
 
 
-def _plane(layer: Layer) -> _Plane:
+def _plane(layer: Layer) -> _Plane | None:
     rgba = np.ascontiguousarray(layer.rgba)
     if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
         raise StoryreelError(f"layer {layer.name!r} is not an (H, W, 4) uint8 RGBA image")
@@ -61,7 +61,7 @@ def _plane(layer: Layer) -> _Plane:
     h, w = alpha.shape
     rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
     if rows.size == 0:
-        return _Plane(np.zeros((1, 1, 4), np.uint8), (0.0, 0.0), 1.0, layer.depth, False, False)
+        return None  # an empty layer (nobody in it) draws nothing
     # one transparent pixel of margin on inner sides, so replicated borders stay transparent
     y0, y1 = max(0, rows[0] - 1), min(h, rows[-1] + 2)
     x0, x1 = max(0, cols[0] - 1), min(w, cols[-1] + 2)
@@ -120,6 +120,7 @@ class CameraClip:
         self, still: Still, spec: MoveSpec, fps: Fraction, n_frames: int, size: tuple[int, int]
     ):
         self.fps, self.n_frames, self.size, self.spec = fps, n_frames, size, spec
+        self._sampled: list[Pose] | None = None
         w, h = size
         sw, sh = still.size
         self._center = ((w - 1) / 2.0, (h - 1) / 2.0)
@@ -133,7 +134,7 @@ class CameraClip:
         if not layers or self._depth_independent():
             # every plane moves alike (a rotation or a zoom): warp the flattened still once
             layers = [Layer("image", spec.subject_depth, _opaque(still.image))]
-        self._planes = [_plane(lay) for lay in layers]
+        self._planes = [p for p in map(_plane, layers) if p is not None]
         self._anchor = self._subject_anchor(still)
         self._still_rect = (sw, sh)
         self.overscan = self._overscan()
@@ -148,12 +149,7 @@ class CameraClip:
         return pose_at(self.spec, u, index / float(self.fps))
 
     def _depth_independent(self) -> bool:
-        count = min(self.n_frames, _SAMPLES)
-        for i in range(count):
-            p = self.pose(round(i * (self.n_frames - 1) / max(1, count - 1)))
-            if p.tx or p.ty or p.tz or p.aperture:
-                return False
-        return True
+        return not any(p.tx or p.ty or p.tz or p.aperture for p in self._samples())
 
     def _subject_anchor(self, still: Still) -> tuple[float, float]:
         """Moves converge on the subjects' centre, drawn halfway toward the picture centre."""
@@ -192,7 +188,9 @@ class CameraClip:
         )
 
     def _overscan(self) -> float:
-        """The least zoom about the centre that keeps edge-touching planes over the frame."""
+        """The least zoom about the centre that keeps edge-touching planes over the frame: a
+        bisection, each step testing every sampled pose and depth at once (a stack of 3×3
+        solves, each as `np.linalg.solve` would do it alone)."""
         edge = [p for p in self._planes if p.touches_edge]
         if not edge:
             return 1.0
@@ -201,22 +199,16 @@ class CameraClip:
         corners = np.array(
             [[-0.5, -0.5, 1], [w - 0.5, -0.5, 1], [-0.5, h - 0.5, 1], [w - 0.5, h - 0.5, 1]]
         ).T
-        count = min(self.n_frames, _SAMPLES)
-        poses = [
-            self.pose(round(i * (self.n_frames - 1) / max(1, count - 1))) for i in range(count)
-        ]
         depths = sorted({p.depth for p in edge})
+        motions = np.array([self._motion(pose, d) for pose in self._samples() for d in depths])
+        corners = np.broadcast_to(corners, (len(motions), *corners.shape))
 
         def covers(k: float) -> bool:
-            for pose in poses:
-                for d in depths:
-                    m = self._motion(pose, d) @ _scale(k, *self._center) @ self._base
-                    src = np.linalg.solve(m, corners)
-                    if (src[0] < -0.5 - 1e-6).any() or (src[0] > sw - 0.5 + 1e-6).any():
-                        return False
-                    if (src[1] < -0.5 - 1e-6).any() or (src[1] > sh - 0.5 + 1e-6).any():
-                        return False
-            return True
+            m = np.matmul(np.matmul(motions, _scale(k, *self._center)), self._base)
+            src = np.linalg.solve(m, corners)
+            x, y = src[:, 0], src[:, 1]
+            inside_x = (x >= -0.5 - 1e-6).all() and (x <= sw - 0.5 + 1e-6).all()
+            return bool(inside_x and (y >= -0.5 - 1e-6).all() and (y <= sh - 0.5 + 1e-6).all())
 
         if covers(1.0):
             return 1.0
@@ -228,14 +220,19 @@ class CameraClip:
             lo, hi = (lo, mid) if covers(mid) else (mid, hi)
         return hi
 
+    def _samples(self) -> list[Pose]:
+        """`_SAMPLES` poses spread evenly over the move (every frame of a shorter one)."""
+        if self._sampled is None:
+            count = min(self.n_frames, _SAMPLES)
+            self._sampled = [
+                self.pose(round(i * (self.n_frames - 1) / max(1, count - 1))) for i in range(count)
+            ]
+        return self._sampled
+
     def _prefilter(self) -> None:
         """Planes drawn smaller than their pixels at some frame are area-resampled once."""
-        count = min(self.n_frames, _SAMPLES)
-        poses = [
-            self.pose(round(i * (self.n_frames - 1) / max(1, count - 1))) for i in range(count)
-        ]
         for plane in self._planes:
-            m = [self._matrix(plane, pose, self.overscan)[:2, :2] for pose in poses]
+            m = [self._matrix(plane, pose, self.overscan)[:2, :2] for pose in self._samples()]
             least = min(math.sqrt(abs(np.linalg.det(a))) for a in m)
             if least < 0.98 and plane.pixels.shape[0] > 2:
                 h, w = plane.pixels.shape[:2]
@@ -245,13 +242,15 @@ class CameraClip:
 
     # --- frames ----------------------------------------------------------------------------
 
-    def _backdrop(self, plane: _Plane, m: np.ndarray, sigma: float) -> np.ndarray:
+    def _backdrop(self, plane: _Plane, m: np.ndarray, sigma: float, alone: bool) -> np.ndarray:
         """The bottom, opaque plane, warped; kept while its transform holds (a dolly leaves the
-        sky where it is), so a still backdrop is warped once per clip, not once per frame."""
+        sky where it is), so a still backdrop is warped once per clip, not once per frame.
+        `alone` (nothing drawn over it): the kept array itself, read-only, is the frame, so a
+        still shot hands out one array and the look can tell its frames are alike."""
         key = (m[:2].tobytes(), sigma)
         memo = self._memo
         if memo is not None and memo[0] == key:
-            return memo[1].copy()
+            return memo[1] if alone else memo[1].copy()
         w, h = self.size
         warped = cv2.warpAffine(
             plane.pixels, m[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
@@ -259,7 +258,9 @@ class CameraClip:
         out = cv2.cvtColor(_blur(warped, sigma), cv2.COLOR_RGBA2RGB)
         if memo is None or self._memo_misses < 2:  # stop trying once it keeps moving
             self._memo_misses += memo is not None
-            self._memo = (key, out.copy())
+            kept = out if alone else out.copy()
+            kept.flags.writeable = False
+            self._memo = (key, kept)
         return out
 
     def frame(self, index: int) -> np.ndarray:
@@ -272,7 +273,7 @@ class CameraClip:
             m = self._matrix(plane, pose, self.overscan)
             sigma = blur_sigma(pose.focus, pose.aperture, plane.depth, w, self.spec.lens)
             if plane.opaque and out is None and all(plane.sides):
-                out = self._backdrop(plane, m, sigma)
+                out = self._backdrop(plane, m, sigma, len(self._planes) == 1)
                 continue
             if out is None:
                 out = np.zeros((h, w, 3), np.uint8)

@@ -9,7 +9,9 @@ luma above black and chroma about neutral; it is applied in 1/255 steps (an 8-bi
 Grain is added to R, G and B alike, which changes luma alone: it is added to the Y plane only,
 lighter and coarser than the master's (`REVIEW_GRAIN`, `REVIEW_CLUMP`), from a few fields
 made once (`REVIEW_FIELDS`) and weighted by tone in integers. Bars are Y'CbCr black, fades
-scale towards it, and overlays (titles, subtitles) are blended in these planes.
+scale towards it, and overlays (titles, subtitles) are blended in these planes. A read-only
+picture (a still shot's source hands out one array for all its frames) is graded once: its
+planes are kept (`KEPT_PICTURES`) and each of its frames costs its grain alone.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from storyreel.render.lut import apply_lut
 # this share of the master's grain strength, in clumps this many pixels across, cycled through
 # this many fields computed once a render
 REVIEW_GRAIN, REVIEW_CLUMP, REVIEW_FIELDS = 0.5, 4, 8
+KEPT_PICTURES = 4  # still pictures whose planes are kept: one a segment encoded side by side
 LUMA_RANGE = 219 / 255  # limited range: black 16, white 235
 # RGB (0..255) → Y' (above black: 0..219), Cb, Cr (about 128), BT.709, as rows of cv2.transform
 _BT709 = np.array([[0.2126, 0.7152, 0.0722], [-0.1146, -0.3854, 0.5], [0.5, -0.4542, -0.0458]])
@@ -64,6 +67,7 @@ class PlanarLook:
             half = cv2.resize(gain, (aw // 2, ah // 2), interpolation=cv2.INTER_AREA)
             self._vignette_half = cv2.merge([np.rint(half * 255).astype(np.uint8)] * 3)
         self._weight = self._fields = None
+        self._kept: tuple[_Graded, ...] = ()  # read-only pictures' planes, the latest first
         if look.look.grain > 0:
             codes = np.minimum(255, np.rint(np.arange(256) / LUMA_RANGE)).astype(int)
             weight = grain_weight(look.look.grain * REVIEW_GRAIN)[codes] * LUMA_RANGE
@@ -78,7 +82,40 @@ class PlanarLook:
         self, picture: np.ndarray, index: int, n_frames: int | None = None, offset: int = 0
     ) -> np.ndarray:
         """The graded picture in the frame, in the encoder's layout (`FilmLook.finish`'s
-        meaning of the arguments): a new array each call."""
+        meaning of the arguments): a new array each call. A read-only picture is one its source
+        hands out again (a still shot's): its graded planes are kept, so its frames cost the
+        grain alone."""
+        look = self.look
+        fw, fh = self.frame_size
+        graded = next((g for g in self._kept if g.picture is picture), None)
+        if graded is None:
+            graded = self._graded_planes(picture)
+            if not picture.flags.writeable:  # replaced whole: other threads see one or other
+                self._kept = (graded, *self._kept[: KEPT_PICTURES - 1])
+        ax, ay, aw, ah = self._area
+        out = np.empty((fh * 3 // 2, fw), np.uint8)
+        luma, cb, cr = planes(out, fw, fh)
+        if (aw, ah) != (fw, fh):
+            luma.fill(16)
+            cb.fill(128)
+            cr.fill(128)
+        y = graded.luma
+        if graded.weight is not None:
+            noise = cv2.multiply(self._fields[index % REVIEW_FIELDS], graded.weight, scale=1 / 256)
+            y = cv2.add(y, noise, dtype=cv2.CV_8U)
+        cv2.add(y, 16, dst=luma[ay : ay + ah, ax : ax + aw])  # OpenCV writes through views
+        rows, cols = slice(ay // 2, (ay + ah) // 2), slice(ax // 2, (ax + aw) // 2)
+        cv2.mixChannels([graded.chroma], [cb[rows, cols], cr[rows, cols]], [1, 0, 2, 1])
+        gain = look.fade_gain(offset + index, n_frames)
+        if gain < 1.0:
+            cv2.convertScaleAbs(luma, luma, alpha=gain, beta=16 * (1 - gain))
+            flat = out.reshape(-1)[fw * fh :]
+            cv2.convertScaleAbs(flat, flat, alpha=gain, beta=128 * (1 - gain))
+        return out
+
+    def _graded_planes(self, picture: np.ndarray) -> _Graded:
+        """What the look makes of a picture before the grain: Y' above black (vignetted), the
+        grain's weight by tone, and the half-size chroma."""
         look = self.look
         pw, ph = self.picture_size
         fw, fh = self.frame_size
@@ -88,33 +125,25 @@ class PlanarLook:
             x, y = look.offset
             framed[y : y + ph, x : x + pw] = rgb
             rgb = framed
-        ax, ay, aw, ah = self._area
-        out = np.empty((fh * 3 // 2, fw), np.uint8)
-        luma, cb, cr = planes(out, fw, fh)
-        if (aw, ah) != (fw, fh):
-            luma.fill(16)
-            cb.fill(128)
-            cr.fill(128)
+        _, _, aw, ah = self._area
         full = cv2.transform(rgb, self._to_yuv)  # Y' above black; its chroma is not used
         y = cv2.extractChannel(full, 0)
         half = cv2.resize(rgb, (aw // 2, ah // 2), interpolation=cv2.INTER_AREA)
         if self._vignette is not None:
             y = cv2.multiply(y, self._vignette, scale=1 / 255)
             half = cv2.multiply(half, self._vignette_half, scale=1 / 255)
-        if self._fields is not None:
-            weight = cv2.LUT(y, self._weight)
-            noise = cv2.multiply(self._fields[index % REVIEW_FIELDS], weight, scale=1 / 256)
-            y = cv2.add(y, noise, dtype=cv2.CV_8U)
-        cv2.add(y, 16, dst=luma[ay : ay + ah, ax : ax + aw])  # OpenCV writes through views
-        chroma = cv2.transform(half, self._to_chroma)
-        rows, cols = slice(ay // 2, (ay + ah) // 2), slice(ax // 2, (ax + aw) // 2)
-        cv2.mixChannels([chroma], [cb[rows, cols], cr[rows, cols]], [1, 0, 2, 1])
-        gain = look.fade_gain(offset + index, n_frames)
-        if gain < 1.0:
-            cv2.convertScaleAbs(luma, luma, alpha=gain, beta=16 * (1 - gain))
-            flat = out.reshape(-1)[fw * fh :]
-            cv2.convertScaleAbs(flat, flat, alpha=gain, beta=128 * (1 - gain))
-        return out
+        weight = cv2.LUT(y, self._weight) if self._fields is not None else None
+        return _Graded(picture, y, weight, cv2.transform(half, self._to_chroma))
+
+
+@dataclass(frozen=True)
+class _Graded:
+    """A picture's planes before the grain (`PlanarLook._graded_planes`)."""
+
+    picture: np.ndarray
+    luma: np.ndarray  # (h, w) uint8, Y' above black
+    weight: np.ndarray | None  # (h, w) int16, the grain's amplitude (None: no grain)
+    chroma: np.ndarray  # (h/2, w/2, 3) uint8: a spare channel, Cb, Cr
 
 
 def planes(frame: np.ndarray, w: int, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
