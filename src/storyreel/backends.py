@@ -19,6 +19,7 @@ depend on the model a spec names. The class declares `landing` for the listing (
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from abc import ABC
 from collections.abc import Callable, Mapping
@@ -161,10 +162,18 @@ class Backend(ABC):
         return value, parsed
 
 
+@functools.cache
+def installed() -> tuple[Any, ...]:
+    """The installed backends' entry points, read once a process (reading them takes tens of
+    milliseconds, and a studio builds again at every save): a plugin installed later is found
+    by the next `storyreel` command, or the studio restarted."""
+    return tuple(entry_points(group=GROUP))
+
+
 def available(stage: str, found: Any = None) -> dict[str, Any]:
     """Backend name → entry point, for one stage (among `found`, default: the installed ones)."""
     prefix = f"{stage}."
-    eps = entry_points(group=GROUP) if found is None else found
+    eps = installed() if found is None else found
     return {ep.name[len(prefix) :]: ep for ep in eps if ep.name.startswith(prefix)}
 
 
@@ -238,7 +247,7 @@ def check_specs(config: ProjectConfig, config_path: Path | None) -> None:
                     _line_of(text, where),
                 )
             named.append((where, stage, spec))
-    found = entry_points(group=GROUP)  # reading entry points is slow: once
+    found = installed()
     registry = {stage: available(stage, found) for stage in STAGES}
     for where, stage, spec in named:
         try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from importlib.metadata import entry_points
 from typing import Any
 
 import typer
@@ -18,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from storyreel.backends import GROUP, Backend, split_spec
+from storyreel.backends import Backend, installed, split_spec
 from storyreel.cli.app import command, out
 from storyreel.errors import StoryreelError, did_you_mean
 
@@ -115,7 +114,7 @@ def backends(
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
     """The installed stills and motion backends, what each needs, and whether it is ready."""
-    eps = sorted(entry_points(group=GROUP), key=lambda ep: ep.name)
+    eps = sorted(installed(), key=lambda ep: ep.name)
     if name:
         eps = _select(eps, name)
     rows = [describe(ep) for ep in eps]

@@ -40,6 +40,9 @@ from storyreel.render.program import Program, frame_at, in_order, planar_frame_a
 from storyreel.store.keys import digest, stage_key
 
 SEGMENT_OPTIONS = {"bf": "0", "x264-params": "open-gop=0"}
+# a segment opened to copy its packets: its stream's parameters come from its header, no frame
+# is decoded to probe them (a third of the remux's time, a segment a shot)
+COPY_ONLY = {"skip_frame": "all", "threads": "1"}
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,7 @@ def assemble(
             )
             for k, v in (metadata or {}).items():
                 dst.metadata[k] = v
-            with av.open(str(segments[0])) as first:
+            with av.open(str(segments[0]), options=COPY_ONLY) as first:
                 vout = dst.add_stream_from_template(first.streams.video[0])
             if isinstance(audio, FlacSound):
                 aout = add_flac_stream(dst)
@@ -266,7 +269,7 @@ def assemble(
                 raise StoryreelError(f"cannot write here: {e.strerror or e}", output) from None
             offset = 0  # frames
             for path, length in zip(segments, lengths, strict=True):
-                with av.open(str(path)) as src:
+                with av.open(str(path), options=COPY_ONLY) as src:
                     vin = src.streams.video[0]
                     shift = round(Fraction(offset) / fps / vin.time_base)
                     for packet in src.demux(vin):

@@ -27,8 +27,18 @@ from pydantic import BaseModel
 FORMAT = 1  # bump when the encoding or a stage's meaning changes: every key changes with it
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """A JSON-encodable value that stands for `value` exactly."""
+    kind = type(value)  # the common plain types first, by exact type (no ABC checks)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        return {str(k): _plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
     if isinstance(value, BaseModel):
         return _plain(value.model_dump(mode="python"))
     if isinstance(value, Mapping):
