@@ -323,6 +323,10 @@ class FrameSource(Protocol):
     A source whose `frame` may be called from two threads at once, giving the same frames,
     says so with a class attribute `threadsafe = True` (see `threadsafe`): a segment's frames
     are then made on several threads. One that does not say is read from one thread.
+
+    A source that hands out one array for many frames (a still shot, a slug of black) makes it
+    read-only: nobody draws on it, and the review look keeps what it made of it
+    (`render.planar.PlanarLook`). Any other frame is the caller's to draw on.
     """
 
     fps: Fraction

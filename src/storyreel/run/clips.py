@@ -70,12 +70,15 @@ class ClipJob:
 
 @dataclass(frozen=True)
 class Slate:
-    """A failed shot's clip (a `FrameSource`): the same card on every frame."""
+    """A failed shot's clip (a `FrameSource`): the same card on every frame (read-only)."""
 
     threadsafe: ClassVar[bool] = True
     card: np.ndarray
     fps: Fraction
     n_frames: int
+
+    def __post_init__(self) -> None:
+        self.card.flags.writeable = False
 
     @property
     def size(self) -> tuple[int, int]:
