@@ -8,6 +8,8 @@ import numpy as np
 from typer.testing import CliRunner
 
 from storyreel.cli import app
+from storyreel.run import stills
+from storyreel.run.takes import load_still
 from tests.run.conftest import decode, json_report
 
 
@@ -50,3 +52,25 @@ def test_a_first_draft_writes_the_draft_alone(project):
     report = json_report(result.output)
     assert report["computed"]["stills"] and report["files"] == [str(project / "out" / "draft.mp4")]
     assert sorted(p.name for p in (project / "out").iterdir()) == ["draft.mp4"]
+
+
+def test_an_edits_new_still_goes_to_its_clip_as_made(project, copy_project, monkeypatch):
+    """The still a draft just made is handed to its clip, not read back from the store; the
+    draft is the one the read-back still makes, frame for frame."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["render", str(project), "--draft"]).exit_code == 0
+    script = project / "script.fountain"
+    script.write_text(script.read_text().replace("A film can on the desk.", "A can, dusty."))
+    other = copy_project(project, project.parent / "other")
+    reads = []
+    monkeypatch.setattr(stills, "load_still", lambda *a: reads.append(a) or load_still(*a))
+    result = runner.invoke(app, ["render", str(project), "--draft", "--json"])
+    assert result.exit_code == 0, result.output
+    made = json_report(result.output)["computed"]["stills"]
+    assert len(made) == 1 and made[0].startswith("sh4")
+    assert reads == []  # the new still went to its clip as made
+    monkeypatch.setattr(stills, "HANDED_ON", 0)  # every still read back from the store
+    assert runner.invoke(app, ["render", str(other), "--draft"]).exit_code == 0
+    assert reads  # its stills read back from the store
+    ours, theirs = decode(project / "out" / "draft.mp4"), decode(other / "out" / "draft.mp4")
+    assert len(ours) == len(theirs) and all(map(np.array_equal, ours, theirs))

@@ -55,6 +55,9 @@ class Pipeline:
         self.stills_config = project.config  # until the breakdown dresses its cast
         self.work_dir = project.state_dir / "audio"  # spoken lines, reused across builds
         self._backends: dict[tuple[str, str], Backend] = {}
+        # a draft's few stills made this build, by take key, until their clips take them
+        # (`run.stills.make_stills`): an edit's clip starts without reading its still back
+        self.made_stills: dict[str, Any] = {}
         # the rates hosted jobs are charged at: the price table under the project's [prices]
         self.prices = price_book(
             project.config.prices, project.config.budget.currency, project.config_path

@@ -24,6 +24,8 @@ from storyreel.run.work import Needs, Task, needs_of, remote
 from storyreel.stills.base import StillRequest, StillsBackend
 from storyreel.stills.takes import take_seed
 
+HANDED_ON = 2  # a draft's stills made this build, at most, handed to their clips as made
+
 
 @dataclass(frozen=True)
 class TakeRef:
@@ -159,13 +161,20 @@ def make_stills(
     """Make (or find) every take of `shots` (all by default)."""
     shots = shotlist.shots if shots is None else shots
     refs, selected = plan_takes(p, shotlist, shots, takes)
-    stage, refused = StillsStage(p, {r.key for r in selected.values()}), set()
+    chosen = {r.key for r in selected.values()}
+    stage, refused, made, many = StillsStage(p, chosen), set(), {}, False
     with p.runner.stage("stills", len(refs)) as tick:
         for ref, outcome in p.runner.ensure(stage, refs, tick):
             if outcome.error is None:
                 _record(p, ref)
             else:
                 refused.add(ref.key)
+            if p.draft and not many and outcome.computed and ref.key in chosen:
+                made[ref.key] = outcome.value  # an edit's few, kept for their clips: not all
+                many = len(made) > HANDED_ON
+                if many:
+                    made.clear()
+    p.made_stills.update(made)
     current: dict[str, list[str]] = {}
     for ref in refs:
         current.setdefault(ref.shot.id, []).append(ref.key)
@@ -174,7 +183,11 @@ def make_stills(
 
 
 def load_take(p: Pipeline, ref: TakeRef) -> Still:
-    """A take's still, verified; made again (and recorded) when its objects were lost."""
+    """A take's still, verified; made again (and recorded) when its objects were lost. One a
+    draft's stills stage made and kept (`HANDED_ON`) is handed on as made, once."""
+    made = p.made_stills.pop(ref.key, None)
+    if made is not None:
+        return made
     still = p.runner.load(StillsStage(p, {ref.key}), ref)
     _record(p, ref)
     return still
