@@ -242,11 +242,12 @@ class CameraClip:
 
     # --- frames ----------------------------------------------------------------------------
 
-    def _backdrop(self, plane: _Plane, m: np.ndarray, sigma: float, alone: bool) -> np.ndarray:
+    def _backdrop(self, plane: _Plane, m: np.ndarray, sigma: float) -> np.ndarray:
         """The bottom, opaque plane, warped; kept while its transform holds (a dolly leaves the
         sky where it is), so a still backdrop is warped once per clip, not once per frame.
-        `alone` (nothing drawn over it): the kept array itself, read-only, is the frame, so a
-        still shot hands out one array and the look can tell its frames are alike."""
+        Alone (nothing drawn over it), the kept array itself, read-only, is the frame: a still
+        shot hands out one array, and the look can tell its frames are alike."""
+        alone = len(self._planes) == 1
         key = (m[:2].tobytes(), sigma)
         memo = self._memo
         if memo is not None and memo[0] == key:
@@ -273,7 +274,7 @@ class CameraClip:
             m = self._matrix(plane, pose, self.overscan)
             sigma = blur_sigma(pose.focus, pose.aperture, plane.depth, w, self.spec.lens)
             if plane.opaque and out is None and all(plane.sides):
-                out = self._backdrop(plane, m, sigma, len(self._planes) == 1)
+                out = self._backdrop(plane, m, sigma)
                 continue
             if out is None:
                 out = np.zeros((h, w, 3), np.uint8)

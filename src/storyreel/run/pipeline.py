@@ -17,7 +17,7 @@ from typing import Any
 from storyreel.backends import Backend, load_backend
 from storyreel.errors import StoryreelError
 from storyreel.hosted.prices import price_book
-from storyreel.model import Shot, ShotList
+from storyreel.model import Shot, ShotList, Still
 from storyreel.run.events import EventBus, ShotsChanged, Subscriber, Warned
 from storyreel.run.executors import Executor, open_executor
 from storyreel.run.identity import breakdown_shots
@@ -57,7 +57,7 @@ class Pipeline:
         self._backends: dict[tuple[str, str], Backend] = {}
         # a draft's few stills made this build, by take key, until their clips take them
         # (`run.stills.make_stills`): an edit's clip starts without reading its still back
-        self.made_stills: dict[str, Any] = {}
+        self.made_stills: dict[str, Still] = {}
         # the rates hosted jobs are charged at: the price table under the project's [prices]
         self.prices = price_book(
             project.config.prices, project.config.budget.currency, project.config_path

@@ -162,19 +162,19 @@ def make_stills(
     shots = shotlist.shots if shots is None else shots
     refs, selected = plan_takes(p, shotlist, shots, takes)
     chosen = {r.key for r in selected.values()}
-    stage, refused, made, many = StillsStage(p, chosen), set(), {}, False
+    stage, refused = StillsStage(p, chosen), set()
+    made: dict[str, Still] | None = {} if p.draft else None  # an edit's few, for their clips
     with p.runner.stage("stills", len(refs)) as tick:
         for ref, outcome in p.runner.ensure(stage, refs, tick):
             if outcome.error is None:
                 _record(p, ref)
             else:
                 refused.add(ref.key)
-            if p.draft and not many and outcome.computed and ref.key in chosen:
-                made[ref.key] = outcome.value  # an edit's few, kept for their clips: not all
-                many = len(made) > HANDED_ON
-                if many:
-                    made.clear()
-    p.made_stills.update(made)
+            if made is not None and outcome.computed and ref.key in chosen:
+                made[ref.key] = outcome.value
+                if len(made) > HANDED_ON:
+                    made = None  # a build of many: read back, never all held at once
+    p.made_stills.update(made or {})
     current: dict[str, list[str]] = {}
     for ref in refs:
         current.setdefault(ref.shot.id, []).append(ref.key)
