@@ -15,8 +15,8 @@ from storyreel.hosted.prices import table
 from storyreel.store.db import Database
 from storyreel.store.project import Project
 from tests.sound.conftest import keys, make_project  # noqa: F401  (the vendors' keys)
-from tests.sound.film import KEY, serve, write_film
 from tests.sound.film import Vendor as SoundVendor
+from tests.sound.film import elevenlabs, write_film
 from tests.sound.test_hosted_voices import Vendor, openai_speech
 
 LINES = ("Still here.", "Who is there?", "It was never yours.")
@@ -66,12 +66,8 @@ def test_hosted_voices_are_priced_line_by_line_and_an_over_budget_render_speaks_
 
 @pytest.fixture
 def eleven(monkeypatch):
-    v = SoundVendor(refuse="")
-    http, url = serve(v)
-    monkeypatch.setenv("ELEVENLABS_API_KEY", KEY)
-    monkeypatch.setenv("ELEVENLABS_BASE_URL", url)
-    yield v
-    http.shutdown()
+    with elevenlabs(SoundVendor(refuse=""), monkeypatch) as v:
+        yield v
 
 
 def test_hosted_cues_and_effects_are_priced_once_each_and_the_gate_stops_them(tmp_path, eleven):

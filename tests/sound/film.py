@@ -6,6 +6,8 @@ import io
 import json
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -125,3 +127,15 @@ def serve(vendor: Vendor) -> tuple[ThreadingHTTPServer, str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@contextmanager
+def elevenlabs(vendor: Vendor, monkeypatch) -> Iterator[Vendor]:
+    """`vendor` served on loopback while the block runs, the project pointed at it with its key."""
+    server, url = serve(vendor)
+    monkeypatch.setenv("ELEVENLABS_API_KEY", KEY)
+    monkeypatch.setenv("ELEVENLABS_BASE_URL", url)
+    try:
+        yield vendor
+    finally:
+        server.shutdown()

@@ -1,4 +1,4 @@
-"""An independent loudness meter for the tests: FFmpeg's `ebur128` filter through PyAV."""
+"""Independent meters for the tests: FFmpeg's `ebur128` filter through PyAV, and a tone's level."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import av
+import numpy as np
 from av.filter import Graph
 
 
@@ -49,3 +50,13 @@ def ebur128(path: Path) -> Measured:
     meta = last.metadata
     peak = float(meta["lavfi.r128.true_peak"])
     return Measured(float(meta["lavfi.r128.I"]), 20 * math.log10(peak))
+
+
+def tone_level(x, freq: float, rate: int = 48_000) -> float:
+    """The amplitude of the `freq` Hz sine in the samples `x` (its Fourier coefficient)."""
+    t = np.arange(len(x)) / rate
+    return 2 * float(
+        np.hypot(
+            (x * np.sin(2 * np.pi * freq * t)).mean(), (x * np.cos(2 * np.pi * freq * t)).mean()
+        )
+    )

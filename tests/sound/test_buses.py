@@ -9,6 +9,7 @@ import soundfile
 
 from storyreel.sound import mix as mixing
 from storyreel.sound.mix import Placed, duck_envelope, mix
+from tests.sound.meter import tone_level
 
 RATE = 48_000
 
@@ -19,15 +20,6 @@ def _tone(path, seconds, freq, level=0.5, rate=RATE):
     return path
 
 
-def _level(x, freq):
-    t = np.arange(len(x)) / RATE
-    return 2 * float(
-        np.hypot(
-            (x * np.sin(2 * np.pi * freq * t)).mean(), (x * np.cos(2 * np.pi * freq * t)).mean()
-        )
-    )
-
-
 def test_music_is_ducked_under_dialogue_and_lines_sit_where_placed(tmp_path):
     line = _tone(tmp_path / "line.wav", 2.0, 1000.0, rate=22_050)
     bed = _tone(tmp_path / "bed.wav", 12.0, 50.0)
@@ -36,9 +28,9 @@ def test_music_is_ducked_under_dialogue_and_lines_sit_where_placed(tmp_path):
     stems = {b: soundfile.read(str(p))[0][:, 0] for b, p in out.stems.items()}
     d = stems["dialogue"]
     assert np.abs(d[: 4 * RATE - 10]).max() == 0 and np.abs(d[6 * RATE + 10 :]).max() == 0
-    assert _level(d[4 * RATE + 100 : 6 * RATE - 100], 1000.0) > 0.05
-    clear = _level(stems["music"][RATE : 2 * RATE], 50.0)
-    under = _level(stems["music"][4 * RATE + RATE // 2 : 5 * RATE + RATE // 2], 50.0)
+    assert tone_level(d[4 * RATE + 100 : 6 * RATE - 100], 1000.0) > 0.05
+    clear = tone_level(stems["music"][RATE : 2 * RATE], 50.0)
+    under = tone_level(stems["music"][4 * RATE + RATE // 2 : 5 * RATE + RATE // 2], 50.0)
     assert under / clear == pytest.approx(10 ** (mixing.DUCK_DB / 20), rel=0.25)
 
 
@@ -57,7 +49,7 @@ def test_offscreen_lines_are_muffled_and_voice_over_is_dry(tmp_path):
     assert np.nanstd(ratio) < 1e-3  # V.O.: the line itself, only louder or softer
 
     def treble(x):  # each mix is brought to the target: compare the balance, not the level
-        return _level(x[:, 0], 6000.0) / _level(x[:, 0], 200.0)
+        return tone_level(x[:, 0], 6000.0) / tone_level(x[:, 0], 200.0)
 
     assert treble(heard["vo"]) == pytest.approx(1.0, rel=0.05)
     assert treble(heard["os"]) < 0.2 * min(treble(heard["on"]), treble(heard["vo"]))  # a wall
@@ -74,10 +66,10 @@ def test_ambience_beds_crossfade_at_a_scene_change(tmp_path):
     out = mix(placed, None, 10 * RATE, tmp_path / "out", -23.0)
     fx = soundfile.read(str(out.stems["effects"]))[0][:, 0]
     window = slice(5 * RATE - 2400, 5 * RATE + 2400)  # the middle of the crossfade
-    assert _level(fx[2 * RATE : 3 * RATE], 300.0) > 0.05  # the loop still plays at 2 s
-    mid_a, mid_b = _level(fx[window], 300.0), _level(fx[window], 700.0)
+    assert tone_level(fx[2 * RATE : 3 * RATE], 300.0) > 0.05  # the loop still plays at 2 s
+    mid_a, mid_b = tone_level(fx[window], 300.0), tone_level(fx[window], 700.0)
     assert mid_a == pytest.approx(mid_b, rel=0.2) and mid_a > 0.01
-    assert _level(fx[8 * RATE : 9 * RATE], 300.0) < 1e-3
+    assert tone_level(fx[8 * RATE : 9 * RATE], 300.0) < 1e-3
 
 
 def test_duck_envelope_ramps_before_and_after_a_line():

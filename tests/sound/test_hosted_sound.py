@@ -15,7 +15,7 @@ from storyreel.run.pipeline import open_pipeline
 from storyreel.run.sound import make_cues, mix_sound, per_scene_music
 from storyreel.run.voices import heard, make_voices
 from storyreel.store.project import Project
-from tests.sound.film import KEY, Vendor, serve, write_film
+from tests.sound.film import KEY, Vendor, elevenlabs, write_film
 from tests.sound.meter import ebur128
 
 
@@ -33,12 +33,8 @@ def _sound(root):
 
 @pytest.fixture
 def vendor(monkeypatch):
-    v = Vendor(throttle={"rain"})
-    server, url = serve(v)
-    monkeypatch.setenv("ELEVENLABS_API_KEY", KEY)
-    monkeypatch.setenv("ELEVENLABS_BASE_URL", url)
-    yield v
-    server.shutdown()
+    with elevenlabs(Vendor(throttle={"rain"}), monkeypatch) as v:
+        yield v
 
 
 def test_elevenlabs_scores_and_sounds_the_film_and_never_pays_twice(tmp_path, vendor):

@@ -18,7 +18,8 @@ from storyreel.run.pipeline import open_pipeline
 from storyreel.run.sound import CROSSFADE_S, RATE, SPOT_DELAY_S, make_cues, scene_spans
 from storyreel.sound import words
 from storyreel.store.project import Project
-from tests.sound.film import KEY, Vendor, serve, write_film
+from tests.sound.film import Vendor, elevenlabs, write_film
+from tests.sound.meter import tone_level
 
 SCRIPT = """Title: Two Doors
 
@@ -58,15 +59,6 @@ def _film(root):
         t = np.arange(RATE // 2 if name.startswith("door") else 2 * RATE) / RATE
         soundfile.write(str(root / "sfx" / name), 0.4 * np.sin(2 * np.pi * freq * t), RATE)
     return root
-
-
-def _level(x, freq):
-    t = np.arange(len(x)) / RATE
-    return 2 * float(
-        np.hypot(
-            (x * np.sin(2 * np.pi * freq * t)).mean(), (x * np.cos(2 * np.pi * freq * t)).mean()
-        )
-    )
 
 
 def _effects(root) -> np.ndarray:
@@ -125,10 +117,10 @@ def test_effect_takes_are_listed_selected_and_mixed_where_they_play_alone(tmp_pa
     after = _effects(root)
 
     window = slice(door2, door2 + RATE // 2)
-    assert _level(after[window], 1500.0) > 0.05 > _level(after[window], 900.0) * 20
-    assert _level(before[window], 900.0) > 0.05
+    assert tone_level(after[window], 1500.0) > 0.05 > tone_level(after[window], 900.0) * 20
+    assert tone_level(before[window], 900.0) > 0.05
     here = slice(door1, door1 + RATE // 2)  # the first shot's door is the one it was
-    assert _level(after[here], 900.0) > 0.05 > _level(after[here], 1500.0) * 20
+    assert tone_level(after[here], 900.0) > 0.05 > tone_level(after[here], 1500.0) * 20
     rest = np.ones(len(after), bool)
     rest[door2 - RATE // 100 : door2 + RATE // 2 + RATE // 100] = False
     gain = float(np.dot(after[rest], before[rest]) / np.dot(before[rest], before[rest]))
@@ -179,21 +171,17 @@ def test_a_choice_outlives_the_database_file_and_bad_choices_say_what_there_is(t
 
 
 def test_an_ambience_bed_is_asked_for_its_scenes_length_within_the_vendors(tmp_path, monkeypatch):
-    vendor = Vendor(refuse="")
-    http, url = serve(vendor)
-    monkeypatch.setenv("ELEVENLABS_API_KEY", KEY)
-    monkeypatch.setenv("ELEVENLABS_BASE_URL", url)
     root = write_film(tmp_path / "film", 'effects = "elevenlabs"')
     script = root / "script.fountain"
     script.write_text(script.read_text().replace("Rain on", "[[shot: WS, static, 40s]]\nRain on"))
-    try:
-        with open_pipeline(Project.open(root)) as p:
-            shotlist = p.breakdown()
-            timeline = build_timeline(shotlist, p.config)
-            make_cues(p, timeline, shotlist, False)
-            harbour, bar = scene_spans(timeline, shotlist)
-    finally:
-        http.shutdown()
+    with (
+        elevenlabs(Vendor(refuse=""), monkeypatch) as vendor,
+        open_pipeline(Project.open(root)) as p,
+    ):
+        shotlist = p.breakdown()
+        timeline = build_timeline(shotlist, p.config)
+        make_cues(p, timeline, shotlist, False)
+        harbour, bar = scene_spans(timeline, shotlist)
     asked = {b["text"]: b["duration_seconds"] for b in vendor.bodies if b["loop"]}
     assert harbour.end - harbour.start > 40 * RATE  # longer than the 30 s the vendor makes
     assert asked[words.describe("rain")] == asked[words.describe("harbour")] == 30.0
