@@ -4,32 +4,20 @@ would send, nothing submitted over budget, and what is made (or on the ledger) c
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
-from typer.testing import CliRunner
 
-from storyreel.cli import app
 from storyreel.hosted.prices import table
 from storyreel.store.db import Database
 from storyreel.store.project import Project
+from tests.hosted.test_spend import estimate, render
 from tests.sound.conftest import keys, make_project  # noqa: F401  (the vendors' keys)
 from tests.sound.film import Vendor as SoundVendor
 from tests.sound.film import elevenlabs, write_film
 from tests.sound.test_hosted_voices import Vendor, openai_speech
 
 LINES = ("Still here.", "Who is there?", "It was never yours.")
-
-
-def estimate(root) -> dict:
-    result = CliRunner().invoke(app, ["estimate", str(root), "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def render(root, *args: str):
-    return CliRunner().invoke(app, ["render", str(root), *args])
 
 
 def test_hosted_voices_are_priced_line_by_line_and_an_over_budget_render_speaks_none(
