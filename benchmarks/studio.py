@@ -7,14 +7,14 @@ Copies `examples/footage` into `--work` once (shared with docs/shots/studio.py; 
 draft build takes several minutes), starts the studio, and makes one-line edits through its API,
 as the page does, each on another shot: a shot's length in its directive (its clip, segment and
 piece of the draft's sound are redone, its stills reused), then a sentence added to a shot's
-action (its stills are painted again too). Each is timed from the save to the `reel` event that tells the tabs a new cut is
-there, plus the first bytes of it served, in wall time and in the CPU time of this process (the
-studio runs in it: the CPU time is what a loaded machine cannot inflate much). Each action edit
-adds a sentence no earlier run added (and a length edit a length no recent run tried), so the
-work is done again even in a reused `--work`.
-Target: median under 2 s on a 2-core machine. Then
-the studio's CPU with a tab's event stream open and nothing changing (target ≈ 0). The script
-is put back as it was at the end.
+action (its stills are painted again too: the take the cut uses before the cut, the other after
+it). Each is timed from the save to the `reel` event that tells the tabs a new cut is there, plus
+the first bytes of it served, in wall time and in the CPU time of this process (the studio runs
+in it: the CPU time is what a loaded machine cannot inflate much); the next edit waits for the
+build to finish. Each action edit adds a sentence no earlier run added (and a length edit a
+length no recent run tried), so the work is done again even in a reused `--work`.
+Target: median under 2 s on a 2-core machine. Then the studio's CPU with a tab's event stream
+open and nothing changing (target ≈ 0). The script is put back as it was at the end.
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def edit(
     kind: str,
     k: int,  # noqa: ANN001
 ) -> tuple[float, float, dict]:
-    """One one-line edit of `shot`, saved; (seconds until the new cut is served, CPU seconds,
-    the report)."""
+    """One one-line edit of `shot`, saved; (seconds until the new cut is served, CPU seconds
+    until then, the build's report). Returns when the build is over, as a director watching
+    the new shot would leave it."""
     doc = api.get("/api/script").json()
     text = doc["text"].splitlines(keepends=True)
     if kind == "length":
@@ -72,16 +73,15 @@ def edit(
         text[i] = text[i].rstrip("\n") + f" {WORDS[k % len(WORDS)]} Clock {stamp}.\n"
     start, cpu = time.perf_counter(), time.process_time()
     api.put("/api/script", json={"text": "".join(text), "base": doc["digest"]}).raise_for_status()
-    report = None
+    playable = None
     while True:
         _, m = events.get(timeout=600)
-        if m["event"] == "build_finished":
-            report = m["report"]
-        if m["event"] == "reel" and report is not None:
-            break
-    head = api.get("/media/draft.mp4", headers={"Range": "bytes=0-65535"})
-    assert head.status_code == 206
-    return time.perf_counter() - start, time.process_time() - cpu, report
+        if m["event"] == "reel" and playable is None:
+            head = api.get("/media/draft.mp4", headers={"Range": "bytes=0-65535"})
+            assert head.status_code == 206
+            playable = time.perf_counter() - start, time.process_time() - cpu
+        if m["event"] == "build_finished":  # the takes the cut does not use come after it
+            return *playable, m["report"]
 
 
 def main() -> None:
@@ -140,14 +140,14 @@ def run(r, script: Path, args: argparse.Namespace) -> None:  # noqa: ANN001 (a R
             print(
                 f"{kind} edit {k + 1}: shot {shot.id}: {took:.2f} s to a playable cut, "
                 f"{cpu:.2f} s of CPU "
-                f"(build {report['seconds']:.2f} s; made {made}; {report['frames']} frames; "
+                f"(whole build {report['seconds']:.2f} s; made {made}; {report['frames']} frames; "
                 + ", ".join(f"{name} {sec:.1f} s" for name, sec in slow)
                 + ")"
             )
         print(
             f"{kind} edits, save → playable, median of {len(times)}: "
             f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}); "
-            f"CPU {statistics.median(cpus):.2f} s; the build alone: {statistics.median(builds):.2f} s; "
+            f"CPU {statistics.median(cpus):.2f} s; the whole build: {statistics.median(builds):.2f} s; "
             f"load average {os.getloadavg()[0]:.1f}"
         )
     time.sleep(1.0)

@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 from storyreel.cli import app
 from storyreel.run import stills
 from storyreel.run.takes import load_still
-from tests.run.conftest import decode, json_report
+from storyreel.store.db import Database
+from tests.run.conftest import decode, json_report, make_project
+from tests.run.test_events import events_of
 
 
 def test_a_draft_is_the_cut_at_half_size_and_shares_the_full_renders_stills(project):
@@ -74,3 +76,28 @@ def test_an_edits_new_still_goes_to_its_clip_as_made(project, copy_project, monk
     assert reads  # its stills read back from the store
     ours, theirs = decode(project / "out" / "draft.mp4"), decode(other / "out" / "draft.mp4")
     assert len(ours) == len(theirs) and all(map(np.array_equal, ours, theirs))
+
+
+def test_a_draft_writes_its_cut_before_the_takes_it_does_not_use(tmp_path):
+    """A draft paints the take each shot's cut uses, writes the cut, then paints the others: the
+    studio's player gets the new shot without waiting for the takes to choose from."""
+    root = make_project(tmp_path / "film", takes=2)
+    result = CliRunner().invoke(app, ["render", str(root), "--draft", "--json"])
+    assert result.exit_code == 0, result.output
+    events = events_of(result.output)
+    written = next(
+        i for i, e in enumerate(events) if e["event"] == "file_written" and "draft" in e["path"]
+    )
+    made = [
+        (i, e["item"])
+        for i, e in enumerate(events)
+        if e["event"] == "computed" and e["stage"] == "stills"
+    ]
+    with Database(root / ".storyreel" / "project.db") as db:
+        takes = {r["id"]: (r["shot_id"], r["idx"]) for r in db.takes() if r["kind"] == "still"}
+    shots = {shot for shot, _ in takes.values()}
+    assert sorted(takes.values()) == sorted((s, i) for s in shots for i in (0, 1))  # every take
+    before = sorted(takes[item] for i, item in made if i < written)
+    after = sorted(takes[item] for i, item in made if i > written)
+    assert before == sorted((s, 0) for s in shots)  # the takes the cut uses
+    assert after == sorted((s, 1) for s in shots)  # the others, after the cut

@@ -76,6 +76,9 @@ def test_a_line_typed_and_saved_changes_its_shot_in_the_player(film: Path, brows
         page, errors = open_studio(browser, r)
         before = frames_of(r, tmp_path, "before")
         sh3, sh1 = shot_frames(page, "sh3"), shot_frames(page, "sh1")
+        page.click(".card[data-shot='sh3']")  # its takes' panel open
+        page.wait_for_selector(".take.selected")
+        old = page.eval_on_selector_all(".take", "cards => cards.map(c => c.dataset.take)")
         # the cursor on a shot's lines seeks the player to it and marks its card
         type_at_end_of_line(page, 19, "")
         page.wait_for_selector(".card.cursor[data-shot='sh3']")
@@ -98,6 +101,15 @@ def test_a_line_typed_and_saved_changes_its_shot_in_the_player(film: Path, brows
         assert same(before, after, sh1)
         # the build was followed live, stage by stage
         assert page.locator("#stages li.done").count() >= 5
+        # the panel shows the new text's two takes once they are painted (the one the cut does
+        # not use after the cut)
+        page.wait_for_function(
+            "old => { const ids = [...document.querySelectorAll('.take')].map(c => c.dataset.take);"
+            " return ids.length === 2 && ids.every(id => !old.includes(id)); }",
+            arg=old,
+            timeout=TIMEOUT,
+        )
+        assert len(old) == 2 and page.locator(".take.selected").count() == 1
         assert not errors
 
 

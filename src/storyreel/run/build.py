@@ -50,7 +50,7 @@ from storyreel.run.sound import (
     per_scene_music,
     write_stems,
 )
-from storyreel.run.stills import Stills, load_take, make_stills
+from storyreel.run.stills import Stills, load_take, make_later, make_stills
 from storyreel.run.voices import heard, make_voices
 from storyreel.store.db import Database
 from storyreel.store.lock import project_lock
@@ -92,7 +92,7 @@ def _render(
     if approve is not None:  # before anything is made, or paid for (hosted voices too)
         approve(p, shotlist)
     voices = make_voices(p, shotlist)  # first: a line's length holds its shot on screen
-    stills = make_stills(p, shotlist)
+    stills = make_stills(p, shotlist, first=p.draft)  # a draft: the other takes after its cut
     selected = stills.selected
     if not p.draft:  # a draft comes in seconds: the sheet and the first minute are for renders
         _contact_sheet(p, shotlist, stills)
@@ -124,6 +124,7 @@ def _render(
     p.report.output = output
     p.events.publish(FileWritten(str(output)))
     if p.draft:  # a draft is for watching; the exports stay those of the full cut
+        make_later(p, stills)
         return
     stems = dict(zip(sound.stems, write_stems(p, sound, output), strict=True))
     for path in stems.values():

@@ -148,22 +148,49 @@ def plan_takes(
 
 @dataclass(frozen=True)
 class Stills:
-    """What the stills stage made: every take, each shot's selected take, the refused takes."""
+    """What the stills stage made: every take, each shot's selected take, the refused takes, and
+    the takes left for after the cut (`make_stills(first=True)`)."""
 
     takes: list[TakeRef]
     selected: dict[str, TakeRef]
     refused: frozenset[str]  # keys of takes their backend refused
+    later: tuple[TakeRef, ...] = ()
 
 
 def make_stills(
-    p: Pipeline, shotlist: ShotList, shots: list[Shot] | None = None, takes: int | None = None
+    p: Pipeline,
+    shotlist: ShotList,
+    shots: list[Shot] | None = None,
+    takes: int | None = None,
+    first: bool = False,
 ) -> Stills:
-    """Make (or find) every take of `shots` (all by default)."""
+    """Make (or find) every take of `shots` (all by default); with `first`, only the takes the
+    cut uses, the others left in `Stills.later` for `make_later` (a draft: the reel comes
+    first, the takes to choose from after it)."""
     shots = shotlist.shots if shots is None else shots
     refs, selected = plan_takes(p, shotlist, shots, takes)
     chosen = {r.key for r in selected.values()}
+    now = [r for r in refs if r.key in chosen] if first else refs
+    refused = _ensure(p, now, chosen)
+    current: dict[str, list[str]] = {}
+    for ref in refs:
+        current.setdefault(ref.shot.id, []).append(ref.key)
+    p.db.mark_current("still", current)
+    later = tuple(r for r in refs if r.key not in chosen) if first else ()
+    return Stills(refs, selected, frozenset(refused), later)
+
+
+def make_later(p: Pipeline, stills: Stills) -> None:
+    """The takes `make_stills(first=True)` left for after the cut."""
+    if stills.later:
+        _ensure(p, list(stills.later), set())
+
+
+def _ensure(p: Pipeline, refs: list[TakeRef], chosen: set[str]) -> set[str]:
+    """Make (or find) `refs` and record them; the keys of those refused. A draft's few chosen
+    takes made anew are kept for their clips (`HANDED_ON`)."""
     stage, refused = StillsStage(p, chosen), set()
-    made: dict[str, Still] | None = {} if p.draft else None  # an edit's few, for their clips
+    made: dict[str, Still] | None = {} if p.draft else None
     with p.runner.stage("stills", len(refs)) as tick:
         for ref, outcome in p.runner.ensure(stage, refs, tick):
             if outcome.error is None:
@@ -175,11 +202,7 @@ def make_stills(
                 if len(made) > HANDED_ON:
                     made = None  # a build of many: read back, never all held at once
     p.made_stills.update(made or {})
-    current: dict[str, list[str]] = {}
-    for ref in refs:
-        current.setdefault(ref.shot.id, []).append(ref.key)
-    p.db.mark_current("still", current)
-    return Stills(refs, selected, frozenset(refused))
+    return refused
 
 
 def load_take(p: Pipeline, ref: TakeRef) -> Still:

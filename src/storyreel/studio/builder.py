@@ -3,7 +3,9 @@
 A save, a take chosen or a change on disk asks for a build; requests that arrive while one runs
 fold into one more build after it. Builds run `storyreel.run.build.build` under the project
 lock, so a `storyreel render` in a terminal and the studio wait for each other (the tabs are
-told). A script that does not parse leaves the last good reel in place and says where it broke.
+told). Every tab gets the new reel as soon as the cut's file is written (a draft paints the
+takes its cut does not use after that; their panel is read again when the build finishes). A
+script that does not parse leaves the last good reel in place and says where it broke.
 The script is watched on disk (`watchfiles`, which waits on the kernel: an idle studio costs
 nothing), so a save in another editor reaches every tab.
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from watchfiles import watch
 
 from storyreel.errors import StoryreelError
 from storyreel.run.build import build
-from storyreel.run.events import CutPlaced
+from storyreel.run.events import CutPlaced, Event, FileWritten
+from storyreel.run.report import BuildReport
 from storyreel.run.spend import gate
 from storyreel.store.project import Project
 from storyreel.studio.hub import Hub
@@ -40,7 +42,6 @@ class Builder:
         self,
         root: Path,
         hub: Hub,
-        on_built: Callable[[], None] | None = None,
         pay: bool = False,
     ):
         self.root, self.hub = root, hub
@@ -49,11 +50,10 @@ class Builder:
         self.reel = Reel()
         self.error: dict | None = None  # the script's error, while it has one
         self.building = False
-        self.version = 0  # counts finished builds: the player's cache-buster
+        self.version = 0  # counts the cuts built: the player's cache-buster
         self._want: Request | None = None
         self._wake = threading.Condition()
         self._stop = threading.Event()
-        self._on_built = on_built
         self._threads: list[threading.Thread] = []
         self.script_digest: str | None = None
 
@@ -114,34 +114,40 @@ class Builder:
                     self._wake.notify_all()
 
     def _build(self, want: Request) -> None:
+        project = self.project()
+        seen = BuildReport()  # the build so far: the shots it failed when its cut is written
+        cuts: list[CutPlaced] = []
+
+        def follow(event: Event) -> None:
+            seen(event)
+            if isinstance(event, CutPlaced):
+                cuts.append(event)
+            elif isinstance(event, FileWritten) and cuts and event.path == cuts[-1].output:
+                self._show(project, cuts[-1], dict(seen.failed), want.full)
+
         try:
-            project = self.project()
-            cuts: list[CutPlaced] = []
-            report = build(
+            build(
                 project,
                 draft=not want.full,
-                subscribers=(
-                    self.hub,
-                    lambda e: cuts.append(e) if isinstance(e, CutPlaced) else None,
-                ),
+                subscribers=(self.hub, follow),
                 on_wait=lambda message: self.hub.send("waiting", message=message),
                 approve=gate(budget=None, yes=self.pay, ask=None, tell=lambda estimate: None),
             )
-            self.reel = read_reel(project, cuts[-1], dict(report.failed))
         except StoryreelError as e:
             self._failed(e)
-            return
         except Exception as e:  # noqa: BLE001 (a bug must not stop the studio; the tab is told)
             self.hub.send("build_failed", message=f"{type(e).__name__}: {e}", path=None, line=None)
-            return
+
+    def _show(self, project: Project, cut: CutPlaced, failed: dict[str, str], full: bool) -> None:
+        """The new cut, to every tab, as soon as its file is written: a draft paints the takes
+        its cut does not use after it (`storyreel.run.stills.make_later`)."""
+        self.reel = read_reel(project, cut, failed)
         self.version += 1
         if self.error is not None:
             self.error = None
             self.hub.send("script_ok")
             self.hub.forget("script_error")
-        self.hub.send("reel", version=self.version, full=want.full, **self.reel.to_json())
-        if self._on_built:
-            self._on_built()
+        self.hub.send("reel", version=self.version, full=full, **self.reel.to_json())
 
     def _failed(self, e: StoryreelError) -> None:
         where = {"message": e.message, "path": str(e.path) if e.path else None, "line": e.line}

@@ -369,7 +369,9 @@
           const row = stageRow(name); row.li.className = "done"; row.fill.style.width = "100%"; row.count.textContent = `${sec.toFixed(1)}s`;
         }
         const made = Object.values(r.computed).reduce((a, b) => a + b.length, 0);
-        status(`built in ${r.seconds.toFixed(1)}s · ${made} made · ${r.frames} frames`); loadSpend(); break; }
+        status(`built in ${r.seconds.toFixed(1)}s · ${made} made · ${r.frames} frames`); loadSpend();
+        if (state.openShot) openShot(state.openShot);  // the takes a draft paints after its cut
+        break; }
       case "build_failed": status(m.line ? `line ${m.line}: ${m.message}` : m.message, "bad");
         log(m.line ? `${m.path}:${m.line}: ${m.message}` : m.message, true); break;
       case "script_error": editor.setError(m.line, m.message); break;
