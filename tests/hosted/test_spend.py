@@ -4,14 +4,17 @@ gate, the ledger's charges and `storyreel spend`."""
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from storyreel.cli import app
 from storyreel.hosted.prices import Money, table
 from storyreel.studio.builder import Builder, Request
+from storyreel.studio.server import running
 from tests.folder.test_folder import midjourney_png
 
 from . import vendors
@@ -361,3 +364,33 @@ def test_a_clip_is_estimated_asked_for_and_held_to_the_budget_as_a_render_is(
     assert again.exit_code == 0 and "would pay" not in again.output and job.created == 1
     spent = json.loads(runner.invoke(app, ["spend", str(film), "--json"]).stdout)
     assert Decimal(spent["total"]) == table_price(5) and spent["jobs"] == 1
+
+
+def test_a_shots_panel_says_what_each_take_was_charged(film, server, job, browser):
+    """The studio's takes of a shot: its paid clip with the ledger's charge (the draft's clip,
+    made from the same job, paid nothing more), its still from a folder with none; an edit's new
+    clip is charged on its own, the old one kept as charged."""
+    assert render(film, "--yes").exit_code == 0 and job.created == 2
+    five = str(Money(table_price(5)))
+    with running(film, pay=True) as r:
+        assert r.studio.builder.idle(120)
+        api = httpx.Client(base_url=r.base, headers={"X-Storyreel-Token": r.token}, timeout=60)
+
+        def costs(kind: str) -> list[tuple[bool, str | None]]:
+            rows = api.get("/api/shots/sc01_sh020/takes").json()
+            return sorted((t["stale"], t["cost"] or "") for t in rows if t["kind"] == kind)
+
+        assert job.created == 2 and costs("clip") == [(False, ""), (False, five)]
+        assert costs("still") == [(False, "")]
+        page = browser.new_page()
+        page.goto(r.url)
+        page.click(".card[data-shot='sc01_sh020']", timeout=60_000)
+        page.wait_for_selector(".take.selected")
+        assert page.inner_text(".clips") == f"clip of take 1 · kling 1 · {five}"
+        assert "$" not in page.inner_text(".take .meta")  # the still, from a folder, cost nothing
+        page.close()
+        script = film / "script.fountain"
+        script.write_text(script.read_text().replace("looks down at the city", "looks up"))
+        time.sleep(0.5)  # the change seen on disk
+        assert r.studio.builder.idle(120) and job.created == 3
+        assert costs("clip") == [(False, five), (True, ""), (True, five)]

@@ -6,7 +6,7 @@ import pytest
 
 from tests.run.conftest import decode, make_project
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = "/usr/bin/chromium"  # Debian's; the `browser` fixture (tests/conftest.py) runs it
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -23,13 +23,3 @@ __all__ = ["decode", "make_project"]
 @pytest.fixture
 def film(tmp_path: Path) -> Path:
     return make_project(tmp_path / "film", takes=2)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()

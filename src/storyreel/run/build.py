@@ -381,7 +381,7 @@ def clip_of(
         tried = original.model_copy(update=update or {})
         n = frames_for(tried.duration, p.config.film.fps)
         [job] = plan_clips(p, _alone(shotlist, tried), {shot: still}, {shot: n}, {})
-        sources, _ = make_clips(p, [job])
+        sources, _ = make_clips(p, [job], tried=True)
         render(tried, sources[shot])
         if p.failed(shot):
             raise StoryreelError(f"shot {shot}: {p.report.failed[shot]}")

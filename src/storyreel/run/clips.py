@@ -241,14 +241,19 @@ def plan_clips(
     return jobs
 
 
-def make_clips(p: Pipeline, jobs: list[ClipJob]) -> tuple[dict[str, ClipSource], dict[str, Take]]:
-    """Each job's frame source and clip take (shot id → ...)."""
+def make_clips(
+    p: Pipeline, jobs: list[ClipJob], tried: bool = False
+) -> tuple[dict[str, ClipSource], dict[str, Take]]:
+    """Each job's frame source and clip take (shot id → ...). The clips of a shot's other texts
+    are stale after, unless these are `tried` (a move tried with `storyreel clip`)."""
     sources: dict[str, ClipSource] = {}
     takes: dict[str, Take] = {}
     with p.runner.stage("clips", len(jobs)) as tick:
         for job, _ in p.runner.ensure(ClipsStage(), jobs, tick):
             takes[job.shot.id] = _take(p, job)
             sources[job.shot.id] = ClipSource(p, job, takes[job.shot.id])
+    if not tried:
+        p.db.mark_text("clip", {job.shot.id: shot_text_hash(job.shot) for job in jobs})
     return sources, takes
 
 

@@ -463,6 +463,13 @@ class Database:
                 marks = ",".join("?" * len(keys))
                 self._restale(c, f"object_key NOT IN ({marks})", tuple(keys), sid, kind)
 
+    def mark_text(self, kind: str, hashes: dict[str, str]) -> None:
+        """Shot id → the hash of its text now; its takes of `kind` made from another text are
+        stale (and those of this text current again)."""
+        with self.tx() as c:
+            for sid, text_hash in hashes.items():
+                self._restale(c, "text_hash != ?", (text_hash,), sid, kind)
+
     def _restale(
         self,
         c: sqlite3.Connection,

@@ -18,6 +18,7 @@ import av
 from storyreel.model import Provenance, ShotList
 from storyreel.run.events import CutPlaced
 from storyreel.run.identity import stored_identities
+from storyreel.run.spend import item_charges
 from storyreel.script.breakdown import breakdown_script
 from storyreel.store.db import Database
 from storyreel.store.objects import ObjectStore
@@ -101,12 +102,15 @@ def _seconds(frames: int, fps: Fraction) -> float:
 
 
 def take_rows(project: Project, shot: str) -> list[dict[str, Any]]:
-    """A shot's takes, stills then clips: number, id, backend, seed, prompt, stale, selected."""
+    """A shot's takes, stills then clips: number, id, backend, seed, prompt, what a hosted
+    backend charged for it, stale, selected."""
     if not project.db_path.is_file():
         return []
     with Database(project.db_path, read_only=True) as db:
         chosen = _chosen(db, shot)
         scores = db.critiques(shot) if db.current else {}  # an older database has none
+        currency = project.config.budget.currency
+        charged = item_charges(db.jobs(), currency) if db.current else {}
         by = db.selected_by(shot) if db.current and chosen == db.selected_take(shot) else None
         rows = []
         for row in db.takes(shot):
@@ -124,6 +128,7 @@ def take_rows(project: Project, shot: str) -> list[dict[str, Any]]:
                     "stale": bool(row["stale"]),
                     "selected": row["kind"] == "still" and row["id"] == chosen,
                     "remote_id": prov.remote_id,
+                    "cost": charged.get(row["object_key"]),  # None: nothing was paid for it
                     "provenance": prov.model_dump(mode="json"),
                     "score": scores[row["id"]]["score"] if row["id"] in scores else None,
                     "reason": scores[row["id"]]["reason"] if row["id"] in scores else None,

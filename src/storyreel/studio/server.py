@@ -101,11 +101,13 @@ def running(
     port: int = 0,
     token: str | None = None,
     author: str | None = None,
+    pay: bool = False,
 ) -> Iterator[Running]:
-    """A studio of `root` served from a thread for the `with` block (tests, benchmarks, docs)."""
+    """A studio of `root` served from a thread for the `with` block (tests, benchmarks, docs);
+    `pay` as `storyreel studio --yes`."""
     token = token or new_token()
     sock = bind(host, port)
-    server = make_server(root, token, author)
+    server = make_server(root, token, author, pay)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

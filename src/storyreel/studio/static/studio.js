@@ -177,7 +177,7 @@
       const card = el("div", {className: "take" + (t.selected ? " selected" : "")},
         el("img", {src: `/api/takes/${encodeURIComponent(t.id)}/image`, alt: ""}),
         el("div", {className: "meta"},
-          el("div", {textContent: `take ${t.take} · ${t.backend} ${t.version} · seed ${t.seed}`}),
+          el("div", {textContent: `take ${t.take} · ${t.backend} ${t.version} · seed ${t.seed}` + paid(t)}),
           ...critique(t),
           el("div", {className: "prompt", textContent: t.prompt || ""})),
         t.selected ? el("div", {className: "meta muted chosen",
@@ -187,11 +187,19 @@
       card.dataset.take = t.id;
       return card;
     }));
+    const animated = new Map();  // a take's clip once: the draft's and the full cut's are one clip
+    for (const c of clips) {
+      const key = `${c.take} ${c.backend} ${c.version}`, had = animated.get(key);
+      if (!had || (c.cost && !had.cost)) animated.set(key, c);
+    }
+    const moving = el("div", {className: "clips muted"}, ...[...animated.values()].map(c =>
+      el("div", {className: "clip", textContent: `clip of take ${c.take} · ${c.backend} ${c.version}` + paid(c)})));
     const prov = el("details", {}, el("summary", {textContent: "Provenance"}),
       el("pre", {textContent: JSON.stringify([...takes, ...clips].map(t => ({id: t.id, kind: t.kind, ...t.provenance})), null, 2)}));
     const failed = s.failed ? [el("p", {className: "muted", textContent: "Failed: " + s.failed})] : [];
-    panel.replaceChildren(head, ...failed, grid, sounds(id, heard.data || []), prov);
+    panel.replaceChildren(head, ...failed, grid, moving, sounds(id, heard.data || []), prov);
   }
+  function paid(t) { return t.cost ? ` · ${t.cost}` : ""; }  // what a hosted backend charged
   function sounds(id, rows) {  // the shot's lines, effects and its scene's cues: each take heard, one chosen
     if (!rows.length) return el("div");
     const groups = new Map();
