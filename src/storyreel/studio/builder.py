@@ -114,7 +114,6 @@ class Builder:
                     self._wake.notify_all()
 
     def _build(self, want: Request) -> None:
-        project = self.project()
         seen = BuildReport()  # the build so far: the shots it failed when its cut is written
         cuts: list[CutPlaced] = []
 
@@ -126,6 +125,7 @@ class Builder:
                 self._show(project, cuts[-1], dict(seen.failed), want.full)
 
         try:
+            project = self.project()  # a broken storyreel.toml is said like a broken script
             build(
                 project,
                 draft=not want.full,
