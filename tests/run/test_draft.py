@@ -101,3 +101,26 @@ def test_a_draft_writes_its_cut_before_the_takes_it_does_not_use(tmp_path):
     after = sorted(takes[item] for i, item in made if i > written)
     assert before == sorted((s, 0) for s in shots)  # the takes the cut uses
     assert after == sorted((s, 1) for s in shots)  # the others, after the cut
+
+
+def test_a_clip_the_cut_still_uses_stays_current_when_its_shots_words_change(project):
+    """A super added to a shot changes its text, not its clip: the clip in the cut is reused and
+    stays a current take; a clip of an earlier framing goes stale."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["render", str(project), "--draft"]).exit_code == 0
+    script = project / "script.fountain"
+    with Database(project / ".storyreel" / "project.db") as db:
+        [before] = [r["id"] for r in db.takes("sh1", "clip")]
+    script.write_text(
+        script.read_text().replace("Waves under", '[[super: "Genoa"]]\n\nWaves under')
+    )
+    result = runner.invoke(app, ["render", str(project), "--draft", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json_report(result.output)["computed"]["clips"] == []  # the same clip
+    with Database(project / ".storyreel" / "project.db") as db:
+        assert [(r["id"], r["stale"]) for r in db.takes("sh1", "clip")] == [(before, 0)]
+    script.write_text(script.read_text().replace("WS, push-in", "WS, pan-left"))
+    assert runner.invoke(app, ["render", str(project), "--draft"]).exit_code == 0
+    with Database(project / ".storyreel" / "project.db") as db:
+        clips = {r["id"]: bool(r["stale"]) for r in db.takes("sh1", "clip")}
+    assert clips.pop(before) is True and list(clips.values()) == [False]

@@ -244,8 +244,8 @@ def plan_clips(
 def make_clips(
     p: Pipeline, jobs: list[ClipJob], tried: bool = False
 ) -> tuple[dict[str, ClipSource], dict[str, Take]]:
-    """Each job's frame source and clip take (shot id → ...). The clips of a shot's other texts
-    are stale after, unless these are `tried` (a move tried with `storyreel clip`)."""
+    """Each job's frame source and clip take (shot id → ...). A shot's clips of its other texts
+    are stale after (but the one it uses), unless these are `tried` (`storyreel clip`)."""
     sources: dict[str, ClipSource] = {}
     takes: dict[str, Take] = {}
     with p.runner.stage("clips", len(jobs)) as tick:
@@ -253,7 +253,7 @@ def make_clips(
             takes[job.shot.id] = _take(p, job)
             sources[job.shot.id] = ClipSource(p, job, takes[job.shot.id])
     if not tried:
-        p.db.mark_text("clip", {job.shot.id: shot_text_hash(job.shot) for job in jobs})
+        p.db.mark_text("clip", {job.shot.id: (shot_text_hash(job.shot), job.key) for job in jobs})
     return sources, takes
 
 

@@ -463,12 +463,12 @@ class Database:
                 marks = ",".join("?" * len(keys))
                 self._restale(c, f"object_key NOT IN ({marks})", tuple(keys), sid, kind)
 
-    def mark_text(self, kind: str, hashes: dict[str, str]) -> None:
-        """Shot id → the hash of its text now; its takes of `kind` made from another text are
-        stale (and those of this text current again)."""
+    def mark_text(self, kind: str, current: dict[str, tuple[str, str]]) -> None:
+        """Shot id → (the hash of its text now, the key of its take of `kind` in use): its
+        other takes of `kind` made from another text are stale, the rest current."""
         with self.tx() as c:
-            for sid, text_hash in hashes.items():
-                self._restale(c, "text_hash != ?", (text_hash,), sid, kind)
+            for sid, (text_hash, key) in current.items():
+                self._restale(c, "text_hash != ? AND object_key != ?", (text_hash, key), sid, kind)
 
     def _restale(
         self,
