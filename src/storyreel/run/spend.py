@@ -330,16 +330,16 @@ def item_charges(jobs: list[dict[str, Any]], currency: str) -> dict[str, str]:
     """What the ledger says each stage item (a take's or clip's key) was charged, as `Money`
     prints it; "not priced" for an item paid for before prices were kept, or in another
     currency. Items never paid for are left out."""
-    paid: dict[str, Money | None] = {}
+    paid: dict[str, list[dict[str, Any]]] = {}
     for job in jobs:
-        item = job.get("item")
-        if not item or job["status"] == "failed":
-            continue
-        priced = job.get("cost") and job.get("currency") == currency
-        cost = Money(Decimal(job["cost"]), currency) if priced else None
-        before = paid.get(item, Money(Decimal(0), currency))
-        paid[item] = before + cost if before is not None and cost is not None else None
-    return {item: str(m) if m is not None else "not priced" for item, m in paid.items()}
+        if job.get("item") and job["status"] != "failed":
+            paid.setdefault(job["item"], []).append(job)
+    return {
+        item: str(_spent(mine, currency))
+        if all(j.get("cost") and j.get("currency") == currency for j in mine)
+        else "not priced"
+        for item, mine in paid.items()
+    }
 
 
 # --- the gate ----------------------------------------------------------------------------------

@@ -148,13 +148,11 @@ def plan_takes(
 
 @dataclass(frozen=True)
 class Stills:
-    """What the stills stage made: every take, each shot's selected take, the refused takes, and
-    the takes left for after the cut (`make_stills(first=True)`)."""
+    """What the stills stage made: every take, each shot's selected take, the refused takes."""
 
     takes: list[TakeRef]
     selected: dict[str, TakeRef]
     refused: frozenset[str]  # keys of takes their backend refused
-    later: tuple[TakeRef, ...] = ()
 
 
 def make_stills(
@@ -165,25 +163,25 @@ def make_stills(
     first: bool = False,
 ) -> Stills:
     """Make (or find) every take of `shots` (all by default); with `first`, only the takes the
-    cut uses, the others left in `Stills.later` for `make_later` (a draft: the reel comes
-    first, the takes to choose from after it)."""
+    cut uses, the others left for `make_later` (a draft: the reel comes first, the takes to
+    choose from after it)."""
     shots = shotlist.shots if shots is None else shots
     refs, selected = plan_takes(p, shotlist, shots, takes)
     chosen = {r.key for r in selected.values()}
-    now = [r for r in refs if r.key in chosen] if first else refs
-    refused = _ensure(p, now, chosen)
+    refused = _ensure(p, [r for r in refs if r.key in chosen] if first else refs, chosen)
     current: dict[str, list[str]] = {}
     for ref in refs:
         current.setdefault(ref.shot.id, []).append(ref.key)
     p.db.mark_current("still", current)
-    later = tuple(r for r in refs if r.key not in chosen) if first else ()
-    return Stills(refs, selected, frozenset(refused), later)
+    return Stills(refs, selected, frozenset(refused))
 
 
 def make_later(p: Pipeline, stills: Stills) -> None:
-    """The takes `make_stills(first=True)` left for after the cut."""
-    if stills.later:
-        _ensure(p, list(stills.later), set())
+    """The takes `make_stills(first=True)` left for after the cut: those the cut does not use."""
+    chosen = {r.key for r in stills.selected.values()}
+    later = [r for r in stills.takes if r.key not in chosen]
+    if later:
+        _ensure(p, later, set())
 
 
 def _ensure(p: Pipeline, refs: list[TakeRef], chosen: set[str]) -> set[str]:

@@ -615,9 +615,11 @@ class Database:
             )
             self._keep(c, "jobs", cache_key)
 
-    def jobs(self) -> list[dict[str, Any]]:
-        """Every hosted job on the ledger, oldest first."""
-        return [dict(r) for r in self._all("SELECT * FROM jobs ORDER BY created, cache_key")]
+    def jobs(self, shot: str | None = None) -> list[dict[str, Any]]:
+        """Every hosted job on the ledger (or those charged to `shot`), oldest first."""
+        where, args = ("WHERE shot_id = ? ", (shot,)) if shot else ("", ())
+        rows = self._all(f"SELECT * FROM jobs {where}ORDER BY created, cache_key", *args)
+        return [dict(r) for r in rows]
 
     def job_update(self, cache_key: str, status: str, result: str | None = None) -> None:
         with self.tx() as c:

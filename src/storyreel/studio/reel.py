@@ -110,7 +110,7 @@ def take_rows(project: Project, shot: str) -> list[dict[str, Any]]:
         chosen = _chosen(db, shot)
         scores = db.critiques(shot) if db.current else {}  # an older database has none
         currency = project.config.budget.currency
-        charged = item_charges(db.jobs(), currency) if db.current else {}
+        charged = item_charges(db.jobs(shot), currency) if db.current else {}
         by = db.selected_by(shot) if db.current and chosen == db.selected_take(shot) else None
         rows = []
         for row in db.takes(shot):
