@@ -4,7 +4,6 @@ gate, the ledger's charges and `storyreel spend`."""
 from __future__ import annotations
 
 import json
-import time
 from decimal import Decimal
 
 import httpx
@@ -16,6 +15,7 @@ from storyreel.hosted.prices import Money, table
 from storyreel.studio.builder import Builder, Request
 from storyreel.studio.server import running
 from tests.folder.test_folder import midjourney_png
+from tests.studio.test_project_file import said
 
 from . import vendors
 from .film import kling_film, make_mp4, make_png
@@ -390,7 +390,8 @@ def test_a_shots_panel_says_what_each_take_was_charged(film, server, job, browse
         assert "$" not in page.inner_text(".take .meta")  # the still, from a folder, cost nothing
         page.close()
         script = film / "script.fountain"
+        version = api.get("/api/reel").json()["version"]
         script.write_text(script.read_text().replace("looks down at the city", "looks up"))
-        time.sleep(0.5)  # the change seen on disk
+        said(api, "reel", version=version + 1)  # the change seen on disk, and built
         assert r.studio.builder.idle(120) and job.created == 3
         assert costs("clip") == [(False, five), (True, ""), (True, five)]
